@@ -1,0 +1,27 @@
+package dev.tollgate.charge;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
+/**
+ * A call another backend made to a model, to be charged at its real usage. {@code requestId} is
+ * that call's id and the idempotency key of the charge (or send it as the Idempotency-Key header).
+ */
+public record ChargeRequest(
+        @Size(min = 1, max = 255) String requestId,
+        @NotBlank @Size(max = 128) @Pattern(regexp = MODEL_NAME, message = "is not a model name") String model,
+        @Size(max = 128) String characterId,
+        @Size(max = 128) String conversationId,
+        @NotNull @Valid TokenCounts usage,
+        Boolean estimated) {
+
+    public static final String MODEL_NAME = "[A-Za-z0-9][A-Za-z0-9._:/-]*";
+
+    /** The request as fingerprinted for idempotency: everything but the key itself. */
+    ChargeRequest withoutRequestId() {
+        return new ChargeRequest(null, model, characterId, conversationId, usage, estimated);
+    }
+}

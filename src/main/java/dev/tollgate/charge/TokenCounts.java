@@ -1,0 +1,40 @@
+package dev.tollgate.charge;
+
+import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.PositiveOrZero;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
+import dev.tollgate.pricing.Usage;
+
+/**
+ * The usage of a call in the pricing buckets, which do not overlap: {@code uncachedInputTokens}
+ * excludes cached and cache-write tokens, {@code outputTokens} excludes reasoning tokens.
+ */
+public record TokenCounts(
+        @NotNull @PositiveOrZero @Max(MAX_TOKENS) Long uncachedInputTokens,
+        @PositiveOrZero @Max(MAX_TOKENS) Long cachedInputTokens,
+        @PositiveOrZero @Max(MAX_TOKENS) Long cacheWriteTokens,
+        @NotNull @PositiveOrZero @Max(MAX_TOKENS) Long outputTokens,
+        @PositiveOrZero @Max(MAX_TOKENS) Long reasoningTokens) {
+
+    /** More tokens than any model's context in one bucket: certainly a client bug. */
+    public static final long MAX_TOKENS = 10_000_000;
+
+    @JsonIgnore
+    @AssertTrue(message = "a metered call has at least one token")
+    public boolean isNotEmpty() {
+        return toUsage().total() > 0;
+    }
+
+    public Usage toUsage() {
+        return new Usage(orZero(uncachedInputTokens), orZero(cachedInputTokens), orZero(cacheWriteTokens),
+                orZero(outputTokens), orZero(reasoningTokens));
+    }
+
+    private static long orZero(Long value) {
+        return value == null || value < 0 ? 0 : value;
+    }
+}

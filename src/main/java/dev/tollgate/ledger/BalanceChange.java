@@ -1,0 +1,63 @@
+package dev.tollgate.ledger;
+
+/**
+ * How one kind of ledger operation changes an account, as SQL expressions over the locked row
+ * ({@code m}, {@code p}, {@code r}: monthly, purchased, reserved) and the two bound arguments
+ * ({@code amount}, {@code extra}). Every change has the same shape:
+ *
+ * <pre>
+ *   monthly'   = m - LEAST(m, spend) + monthly_add
+ *   purchased' = p - (spend - LEAST(m, spend)) + purchased_add
+ *   reserved'  = r + reserved_add
+ * </pre>
+ *
+ * so that spending always burns the monthly bucket first, and the operation applies only when
+ * {@code guard} holds. The expressions are constants of this class, never caller input.
+ */
+enum BalanceChange {
+
+    GRANT_MONTHLY("0", "amount", "0", "0", "amount > 0"),
+    GRANT_PURCHASED("0", "0", "amount", "0", "amount > 0"),
+    CHARGE("amount", "0", "0", "0", "amount >= 0 AND m + p - r >= amount"),
+    HOLD("0", "0", "0", "amount", "amount > 0 AND m + p - r >= amount"),
+    /** amount = the cost; extra = the hold. Charges the cost, capped at what is available once the hold is freed. */
+    SETTLE("LEAST(amount, m + p - r + extra)", "0", "0", "-extra", "amount >= 0 AND r >= extra"),
+    RELEASE("0", "0", "0", "-amount", "amount > 0 AND r >= amount"),
+    /** amount back to monthly, extra back to purchased. */
+    REFUND("0", "amount", "extra", "0", "amount >= 0 AND extra >= 0 AND amount + extra > 0"),
+    ADJUST_MONTHLY("0", "amount", "0", "0", "amount <> 0 AND m + amount >= 0 AND m + p - r + amount >= 0"),
+    ADJUST_PURCHASED("0", "0", "amount", "0", "amount <> 0 AND p + amount >= 0 AND m + p - r + amount >= 0");
+
+    final String sql;
+
+    BalanceChange(String spend, String monthlyAdd, String purchasedAdd, String reservedAdd, String guard) {
+        this.sql = """
+                WITH args AS (SELECT CAST(? AS bigint) AS amount, CAST(? AS bigint) AS extra),
+                cur AS (
+                    SELECT user_id, monthly_millicredits AS m, purchased_millicredits AS p, reserved_millicredits AS r
+                      FROM credit_account WHERE user_id = ? FOR UPDATE),
+                step AS (
+                    SELECT cur.*, %s AS spend, %s AS monthly_add, %s AS purchased_add, %s AS reserved_add
+                      FROM cur, args WHERE %s),
+                next AS (
+                    SELECT user_id, m, p, r,
+                           m - LEAST(m, spend) + monthly_add AS m2,
+                           p - (spend - LEAST(m, spend)) + purchased_add AS p2,
+                           r + reserved_add AS r2
+                      FROM step),
+                upd AS (
+                    UPDATE credit_account a
+                       SET monthly_millicredits = next.m2, purchased_millicredits = next.p2,
+                           reserved_millicredits = next.r2, updated_at = ?
+                      FROM next WHERE a.user_id = next.user_id
+                    RETURNING a.user_id)
+                INSERT INTO credit_audit_log (user_id, operation, monthly_delta, purchased_delta, reserved_delta,
+                       monthly_after, purchased_after, reserved_after, idempotency_key, request_hash, usage_id,
+                       reservation_id, actor, client_ip, user_agent, metadata, created_at)
+                SELECT next.user_id, ?, next.m2 - next.m, next.p2 - next.p, next.r2 - next.r, next.m2, next.p2, next.r2,
+                       ?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb), ?
+                  FROM next JOIN upd ON upd.user_id = next.user_id
+                RETURNING id, monthly_delta, purchased_delta, reserved_delta, monthly_after, purchased_after,
+                          reserved_after""".formatted(spend, monthlyAdd, purchasedAdd, reservedAdd, guard);
+    }
+}

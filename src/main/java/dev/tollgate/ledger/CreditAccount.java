@@ -1,0 +1,48 @@
+package dev.tollgate.ledger;
+
+import java.time.Instant;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+
+/**
+ * A user's credit account, read through Panache. Balances change only through {@link Ledger},
+ * never by writing this entity.
+ */
+@Entity
+@Table(name = "credit_account")
+public class CreditAccount extends PanacheEntityBase {
+
+    @Id
+    @Column(name = "user_id", length = 255)
+    public String userId;
+
+    @Column(nullable = false, length = 64)
+    public String plan;
+
+    @Column(name = "monthly_millicredits", nullable = false)
+    public long monthlyMillicredits;
+
+    @Column(name = "purchased_millicredits", nullable = false)
+    public long purchasedMillicredits;
+
+    @Column(name = "reserved_millicredits", nullable = false)
+    public long reservedMillicredits;
+
+    @Column(name = "period_start", nullable = false)
+    public Instant periodStart;
+
+    @Column(name = "created_at", nullable = false)
+    public Instant createdAt;
+
+    @Column(name = "updated_at", nullable = false)
+    public Instant updatedAt;
+
+    public Balances balances() {
+        return new Balances(monthlyMillicredits, purchasedMillicredits, reservedMillicredits);
+    }
+}

@@ -1,0 +1,83 @@
+package dev.tollgate.ledger;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import org.hibernate.annotations.Immutable;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+
+/** One row of the append-only ledger, read through Panache; written only by {@link Ledger}. */
+@Entity
+@Immutable
+@Table(name = "credit_audit_log")
+public class CreditAuditLog extends PanacheEntityBase {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+
+    @Column(name = "user_id", nullable = false, length = 255)
+    public String userId;
+
+    @Enumerated(EnumType.STRING)
+    @Column(nullable = false, length = 16)
+    public Operation operation;
+
+    @Column(name = "monthly_delta", nullable = false)
+    public long monthlyDelta;
+
+    @Column(name = "purchased_delta", nullable = false)
+    public long purchasedDelta;
+
+    @Column(name = "reserved_delta", nullable = false)
+    public long reservedDelta;
+
+    @Column(name = "monthly_after", nullable = false)
+    public long monthlyAfter;
+
+    @Column(name = "purchased_after", nullable = false)
+    public long purchasedAfter;
+
+    @Column(name = "reserved_after", nullable = false)
+    public long reservedAfter;
+
+    @Column(name = "idempotency_key", length = 255)
+    public String idempotencyKey;
+
+    @Column(name = "request_hash", length = 64)
+    public String requestHash;
+
+    @Column(name = "usage_id")
+    public Long usageId;
+
+    @Column(name = "reservation_id")
+    public UUID reservationId;
+
+    @Column(nullable = false, length = 255)
+    public String actor;
+
+    @Column(name = "client_ip", length = 64)
+    public String clientIp;
+
+    @Column(name = "user_agent", length = 512)
+    public String userAgent;
+
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(columnDefinition = "jsonb")
+    public String metadata;
+
+    @Column(name = "created_at", nullable = false)
+    public Instant createdAt;
+}

@@ -1,0 +1,367 @@
+package dev.tollgate.ledger;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.Optional;
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+
+import dev.tollgate.platform.jdbc.DatabaseFailure;
+import dev.tollgate.platform.jdbc.Jdbc;
+import dev.tollgate.platform.money.Millicredits;
+
+/**
+ * The only code that changes balances. Each operation is one SQL statement that locks the
+ * account row, applies the change only if its guard holds, and writes the audit row with the
+ * balances after it (see {@link BalanceChange}); it runs inside the caller's transaction, so that
+ * whatever else the caller writes (usage, reservation) commits or rolls back with it.
+ *
+ * <p>Idempotency: a mutation's key is unique per account in the audit log (and in the tables of
+ * usage and reservations). A second request under a used key fails on that unique index, also
+ * when it races the first; the caller then answers from the stored entry
+ * ({@link #findByKey}) or with a conflict if the request differs.
+ */
+@ApplicationScoped
+@Transactional(Transactional.TxType.MANDATORY)
+public class Ledger {
+
+    static final String ACCOUNT_OPENING_ACTOR = "system:account-opening";
+
+    @Inject
+    DataSource dataSource;
+
+    @Inject
+    PlansConfig plans;
+
+    @Inject
+    Clock clock;
+
+    /** Adds credits to a bucket. */
+    public LedgerEntry grant(String userId, Bucket bucket, Millicredits amount, Mutation mutation) {
+        requirePositive(amount);
+        BalanceChange change = bucket == Bucket.MONTHLY ? BalanceChange.GRANT_MONTHLY : BalanceChange.GRANT_PURCHASED;
+        LedgerEntry entry = apply(userId, Operation.GRANT, change, amount.value(), 0, mutation)
+                .orElseThrow(() -> new IllegalStateException("grant refused for an existing account"));
+        check(entry.spendableDelta() == amount.value() && entry.reservedDelta() == 0, entry);
+        return entry;
+    }
+
+    /** Spends an amount, monthly bucket first; refuses with 402 if the available balance cannot cover it. */
+    public LedgerEntry charge(String userId, Millicredits amount, Mutation mutation) {
+        if (amount.isNegative()) {
+            throw new IllegalArgumentException("a charge is never negative");
+        }
+        LedgerEntry entry = apply(userId, Operation.CHARGE, BalanceChange.CHARGE, amount.value(), 0, mutation)
+                .orElseThrow(() -> insufficient(userId, amount));
+        check(entry.spendableDelta() == -amount.value() && entry.reservedDelta() == 0, entry);
+        return entry;
+    }
+
+    /** Sets credits aside for a call in flight; refuses with 402 if they are not available. */
+    public Hold hold(String userId, Millicredits amount, String model, Instant expiresAt, Mutation mutation) {
+        requirePositive(amount);
+        if (mutation.idempotencyKey() == null) {
+            throw new IllegalArgumentException("a hold is always made under an idempotency key");
+        }
+        UUID reservationId = UUID.randomUUID();
+        ensureAccount(userId);
+        insertReservation(reservationId, userId, amount, model, expiresAt, mutation);
+        LedgerEntry entry = apply(userId, Operation.HOLD, BalanceChange.HOLD, amount.value(), 0,
+                mutation.withReservation(reservationId))
+                .orElseThrow(() -> insufficient(userId, amount));
+        check(entry.reservedDelta() == amount.value() && entry.spendableDelta() == 0, entry);
+        return new Hold(reservationId, amount, expiresAt, entry);
+    }
+
+    /**
+     * Turns a live hold into a charge of the real cost and frees the rest of it. If the cost is
+     * above the hold, the difference is charged as far as the available balance covers it and the
+     * rest is not charged (the entry says how much was charged): a settle never overdraws.
+     */
+    public Settlement settle(String userId, UUID reservationId, Millicredits cost, Mutation mutation) {
+        if (cost.isNegative()) {
+            throw new IllegalArgumentException("a cost is never negative");
+        }
+        long held = claimReservation(userId, reservationId, CreditReservation.Status.SETTLED);
+        LedgerEntry entry = apply(userId, Operation.SETTLE, BalanceChange.SETTLE, cost.value(), held,
+                mutation.withReservation(reservationId).withoutKey())
+                .orElseThrow(() -> new IllegalStateException("settle refused for a held reservation"));
+        Millicredits charged = Millicredits.of(-entry.spendableDelta());
+        check(entry.reservedDelta() == -held && charged.compareTo(cost) <= 0, entry);
+        recordSettledAmount(reservationId, charged);
+        return new Settlement(reservationId, Millicredits.of(held), cost, charged, entry);
+    }
+
+    /** Frees a live hold without a charge. */
+    public LedgerEntry release(String userId, UUID reservationId, Mutation mutation) {
+        return free(userId, reservationId, CreditReservation.Status.RELEASED, Operation.RELEASE, mutation);
+    }
+
+    /** Frees a live hold whose time ran out (the expiry job). */
+    public LedgerEntry expire(String userId, UUID reservationId, Mutation mutation) {
+        return free(userId, reservationId, CreditReservation.Status.EXPIRED, Operation.EXPIRE, mutation);
+    }
+
+    /**
+     * Gives back part or all of a charged call, to the buckets it was taken from (purchased first,
+     * as it was spent last); the refunds of a call never add up to more than it cost.
+     */
+    public LedgerEntry refund(String userId, long usageId, Millicredits amount, Mutation mutation) {
+        requirePositive(amount);
+        long[] taken = takenByCall(userId, usageId);
+        long monthlyTaken = taken[0];
+        long purchasedTaken = taken[1];
+        long refundedBefore = taken[2];
+        if (refundedBefore + amount.value() > monthlyTaken + purchasedTaken) {
+            throw LedgerRuleException.refundTooLarge();
+        }
+        long purchasedRefundable = Math.max(0, purchasedTaken - Math.max(0, refundedBefore));
+        long toPurchased = Math.min(amount.value(), purchasedRefundable);
+        long toMonthly = amount.value() - toPurchased;
+        LedgerEntry entry = apply(userId, Operation.REFUND, BalanceChange.REFUND, toMonthly, toPurchased,
+                mutation.withUsage(usageId))
+                .orElseThrow(() -> new IllegalStateException("refund refused"));
+        check(entry.spendableDelta() == amount.value(), entry);
+        return entry;
+    }
+
+    /** An admin's signed correction of one bucket; refused if it would overdraw. */
+    public LedgerEntry adjust(String userId, Bucket bucket, long signedAmount, Mutation mutation) {
+        if (signedAmount == 0) {
+            throw new IllegalArgumentException("an adjustment is never zero");
+        }
+        ensureAccount(userId);
+        BalanceChange change = bucket == Bucket.MONTHLY ? BalanceChange.ADJUST_MONTHLY : BalanceChange.ADJUST_PURCHASED;
+        LedgerEntry entry = apply(userId, Operation.ADJUST, change, signedAmount, 0, mutation)
+                .orElseThrow(() -> LedgerRuleException.wouldOverdraw(bucket));
+        check(entry.spendableDelta() == signedAmount, entry);
+        return entry;
+    }
+
+    /** The entry written under an idempotency key of this account, if any. */
+    public Optional<LedgerEntry> findByKey(String userId, String idempotencyKey) {
+        return CreditAuditLog.<CreditAuditLog> find("userId = ?1 and idempotencyKey = ?2", userId, idempotencyKey)
+                .firstResultOptional()
+                .map(LedgerEntry::of);
+    }
+
+    /**
+     * Opens the account of a user seen for the first time, on the default plan with its monthly
+     * allowance (written to the ledger as a grant). Safe to call concurrently: one call opens it.
+     *
+     * @return the account, opened now or before
+     */
+    public CreditAccount ensureAccount(String userId) {
+        CreditAccount account = CreditAccount.findById(userId);
+        if (account != null) {
+            return account;
+        }
+        String planName = plans.defaultPlan();
+        long allowance = plans.plan(planName).monthlyAllowanceMillicredits();
+        Instant now = clock.instant();
+        Instant periodStart = YearMonth.from(now.atZone(ZoneOffset.UTC)).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        String sql = """
+                INSERT INTO credit_account (user_id, plan, monthly_millicredits, purchased_millicredits,
+                       reserved_millicredits, period_start, created_at, updated_at)
+                VALUES (?, ?, 0, 0, 0, ?, ?, ?) ON CONFLICT (user_id) DO NOTHING""";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, userId);
+            ps.setString(2, planName);
+            Jdbc.setTime(ps, 3, periodStart);
+            Jdbc.setTime(ps, 4, now);
+            Jdbc.setTime(ps, 5, now);
+            if (ps.executeUpdate() == 1 && allowance > 0) {
+                grant(userId, Bucket.MONTHLY, Millicredits.of(allowance), Mutation.system(ACCOUNT_OPENING_ACTOR)
+                        .withMetadata("{\"reason\":\"account opened\",\"plan\":\"" + planName + "\"}"));
+            }
+        } catch (SQLException e) {
+            throw DatabaseFailure.of("open account", e);
+        }
+        return CreditAccount.findById(userId);
+    }
+
+    private Optional<LedgerEntry> apply(String userId, Operation operation, BalanceChange change, long amount,
+            long extra, Mutation mutation) {
+        Optional<LedgerEntry> entry = execute(userId, operation, change, amount, extra, mutation);
+        if (entry.isEmpty() && !accountExists(userId)) {
+            ensureAccount(userId);
+            entry = execute(userId, operation, change, amount, extra, mutation);
+        }
+        return entry;
+    }
+
+    private Optional<LedgerEntry> execute(String userId, Operation operation, BalanceChange change, long amount,
+            long extra, Mutation m) {
+        // PostgreSQL keeps microseconds: the time returned is the time a replay will read back.
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(change.sql)) {
+            ps.setLong(1, amount);
+            ps.setLong(2, extra);
+            ps.setString(3, userId);
+            Jdbc.setTime(ps, 4, now);
+            ps.setString(5, operation.name());
+            ps.setString(6, m.idempotencyKey());
+            ps.setString(7, m.requestHash());
+            Jdbc.setNullableLong(ps, 8, m.usageId());
+            Jdbc.setNullableUuid(ps, 9, m.reservationId());
+            ps.setString(10, m.actor());
+            ps.setString(11, m.clientIp());
+            ps.setString(12, m.userAgent());
+            ps.setString(13, m.metadataJson());
+            Jdbc.setTime(ps, 14, now);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new LedgerEntry(rs.getLong("id"), userId, operation, rs.getLong("monthly_delta"),
+                        rs.getLong("purchased_delta"), rs.getLong("reserved_delta"),
+                        new Balances(rs.getLong("monthly_after"), rs.getLong("purchased_after"),
+                                rs.getLong("reserved_after")),
+                        m.idempotencyKey(), m.requestHash(), m.usageId(), m.reservationId(), now));
+            }
+        } catch (SQLException e) {
+            throw DatabaseFailure.of(operation.name().toLowerCase(), e);
+        }
+    }
+
+    private boolean accountExists(String userId) {
+        return balancesOf(userId).isPresent();
+    }
+
+    private Optional<Balances> balancesOf(String userId) {
+        String sql = "SELECT monthly_millicredits, purchased_millicredits, reserved_millicredits FROM credit_account WHERE user_id = ?";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, userId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new Balances(rs.getLong(1), rs.getLong(2), rs.getLong(3))) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw DatabaseFailure.of("read balances", e);
+        }
+    }
+
+    private InsufficientCreditsException insufficient(String userId, Millicredits required) {
+        Balances balances = balancesOf(userId).orElseThrow();
+        String plan = CreditAccount.<CreditAccount> findByIdOptional(userId).map(a -> a.plan).orElse(plans.defaultPlan());
+        boolean upgradeHint = plans.catalog().containsKey(plan) && plans.plan(plan).upgradeHint();
+        return new InsufficientCreditsException(required, Millicredits.of(balances.available()), plan, upgradeHint);
+    }
+
+    private void insertReservation(UUID id, String userId, Millicredits amount, String model, Instant expiresAt,
+            Mutation m) {
+        String sql = """
+                INSERT INTO credit_reservation (id, user_id, status, amount_millicredits, model, idempotency_key,
+                       request_hash, expires_at, created_at)
+                VALUES (?, ?, 'HELD', ?, ?, ?, ?, ?, ?)""";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            Jdbc.setNullableUuid(ps, 1, id);
+            ps.setString(2, userId);
+            ps.setLong(3, amount.value());
+            ps.setString(4, model);
+            ps.setString(5, m.idempotencyKey());
+            ps.setString(6, m.requestHash());
+            Jdbc.setTime(ps, 7, expiresAt);
+            Jdbc.setTime(ps, 8, clock.instant());
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw DatabaseFailure.of("insert reservation", e);
+        }
+    }
+
+    /** Moves a live hold of this user to its final state; answers the amount it held. */
+    private long claimReservation(String userId, UUID reservationId, CreditReservation.Status to) {
+        String sql = """
+                UPDATE credit_reservation SET status = ?, resolved_at = ?, settled_millicredits = ?
+                 WHERE id = ? AND user_id = ? AND status = 'HELD'
+                RETURNING amount_millicredits""";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, to.name());
+            Jdbc.setTime(ps, 2, clock.instant());
+            // Settled amounts are written after the charge; 0 keeps the row's CHECK satisfied meanwhile.
+            Jdbc.setNullableLong(ps, 3, to == CreditReservation.Status.SETTLED ? 0L : null);
+            Jdbc.setNullableUuid(ps, 4, reservationId);
+            ps.setString(5, userId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    return rs.getLong(1);
+                }
+            }
+        } catch (SQLException e) {
+            throw DatabaseFailure.of("claim reservation", e);
+        }
+        CreditReservation existing = CreditReservation.findById(reservationId);
+        if (existing == null || !existing.userId.equals(userId)) {
+            throw LedgerRuleException.reservationNotFound();
+        }
+        throw LedgerRuleException.reservationResolved(existing.status);
+    }
+
+    private void recordSettledAmount(UUID reservationId, Millicredits charged) {
+        String sql = "UPDATE credit_reservation SET settled_millicredits = ? WHERE id = ?";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, charged.value());
+            Jdbc.setNullableUuid(ps, 2, reservationId);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw DatabaseFailure.of("record settled amount", e);
+        }
+    }
+
+    private LedgerEntry free(String userId, UUID reservationId, CreditReservation.Status to, Operation operation,
+            Mutation mutation) {
+        long held = claimReservation(userId, reservationId, to);
+        LedgerEntry entry = apply(userId, operation, BalanceChange.RELEASE, held, 0,
+                mutation.withReservation(reservationId).withoutKey())
+                .orElseThrow(() -> new IllegalStateException("release refused for a held reservation"));
+        check(entry.reservedDelta() == -held && entry.spendableDelta() == 0, entry);
+        return entry;
+    }
+
+    /** Monthly and purchased credits a call took (charge or settle), and what was refunded of it so far. */
+    private long[] takenByCall(String userId, long usageId) {
+        String sql = """
+                SELECT COALESCE(-SUM(monthly_delta) FILTER (WHERE operation IN ('CHARGE', 'SETTLE')), 0),
+                       COALESCE(-SUM(purchased_delta) FILTER (WHERE operation IN ('CHARGE', 'SETTLE')), 0),
+                       COALESCE(SUM(monthly_delta + purchased_delta) FILTER (WHERE operation = 'REFUND'), 0),
+                       COUNT(*) FILTER (WHERE operation IN ('CHARGE', 'SETTLE'))
+                  FROM credit_audit_log WHERE user_id = ? AND usage_id = ?""";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, userId);
+            ps.setLong(2, usageId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (rs.getLong(4) == 0) {
+                    throw LedgerRuleException.usageNotFound();
+                }
+                return new long[] { rs.getLong(1), rs.getLong(2), rs.getLong(3) };
+            }
+        } catch (SQLException e) {
+            throw DatabaseFailure.of("read charge of call", e);
+        }
+    }
+
+    private static void requirePositive(Millicredits amount) {
+        if (!amount.isPositive()) {
+            throw new IllegalArgumentException("amount must be positive: " + amount.value());
+        }
+    }
+
+    /** The code-side twin of the database's CHECK constraints: a violated rule rolls the transaction back. */
+    private static void check(boolean holds, LedgerEntry entry) {
+        if (!holds) {
+            throw new IllegalStateException("ledger rule broken by entry " + entry);
+        }
+    }
+}

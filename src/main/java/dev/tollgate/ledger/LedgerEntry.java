@@ -1,0 +1,21 @@
+package dev.tollgate.ledger;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/** A balance change as written to the ledger: the signed change per bucket and the balances after it. */
+public record LedgerEntry(long id, String userId, Operation operation, long monthlyDelta, long purchasedDelta,
+        long reservedDelta, Balances after, String idempotencyKey, String requestHash, Long usageId,
+        UUID reservationId, Instant createdAt) {
+
+    /** The credits this entry took from (negative) or gave to (positive) the spendable buckets. */
+    public long spendableDelta() {
+        return monthlyDelta + purchasedDelta;
+    }
+
+    static LedgerEntry of(CreditAuditLog row) {
+        return new LedgerEntry(row.id, row.userId, row.operation, row.monthlyDelta, row.purchasedDelta,
+                row.reservedDelta, new Balances(row.monthlyAfter, row.purchasedAfter, row.reservedAfter),
+                row.idempotencyKey, row.requestHash, row.usageId, row.reservationId, row.createdAt);
+    }
+}

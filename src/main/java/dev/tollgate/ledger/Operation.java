@@ -1,0 +1,23 @@
+package dev.tollgate.ledger;
+
+/** The kinds of balance change; each writes exactly one audit row. */
+public enum Operation {
+    /** Credits added to a bucket (account opening, top-up). */
+    GRANT,
+    /** Credits spent on a metered call: monthly first, then purchased. */
+    CHARGE,
+    /** Credits set aside for a call in flight. */
+    HOLD,
+    /** A hold turned into a charge of the real cost; the rest of the hold is freed. */
+    SETTLE,
+    /** A hold freed without a charge. */
+    RELEASE,
+    /** A hold freed by the expiry job. */
+    EXPIRE,
+    /** Credits of an earlier charge given back. */
+    REFUND,
+    /** An admin correction of one bucket, with a reason. */
+    ADJUST,
+    /** The monthly bucket replaced by the plan's allowance at a period start. */
+    REFRESH
+}

@@ -1,0 +1,35 @@
+package dev.tollgate.ledger;
+
+import java.util.Map;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** The plans users can be on, and the one a new account starts with. */
+@ConfigMapping(prefix = "tollgate.plans")
+public interface PlansConfig {
+
+    /** The plan of an account created on a user's first call. */
+    @WithDefault("free")
+    String defaultPlan();
+
+    /** Every plan by name. */
+    Map<String, Plan> catalog();
+
+    default Plan plan(String name) {
+        Plan plan = catalog().get(name);
+        if (plan == null) {
+            throw new IllegalStateException("plan '" + name + "' is not configured under tollgate.plans.catalog");
+        }
+        return plan;
+    }
+
+    interface Plan {
+        /** Millicredits granted at each period start; the monthly bucket is replaced by this. */
+        long monthlyAllowanceMillicredits();
+
+        /** Whether users of this plan are shown an upgrade hint when credits run low. */
+        @WithDefault("false")
+        boolean upgradeHint();
+    }
+}

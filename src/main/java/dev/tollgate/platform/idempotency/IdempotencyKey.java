@@ -1,0 +1,75 @@
+package dev.tollgate.platform.idempotency;
+
+import java.util.regex.Pattern;
+
+import dev.tollgate.platform.problem.Problem;
+import dev.tollgate.platform.problem.ProblemException;
+
+/**
+ * The key a caller sends with a mutating call so that a retry never applies twice: 1 to 255
+ * visible ASCII characters, unique per account.
+ */
+public record IdempotencyKey(String value) {
+
+    public static final String HEADER = "Idempotency-Key";
+    private static final Pattern SHAPE = Pattern.compile("[\\x21-\\x7E]{1,255}");
+
+    public IdempotencyKey {
+        if (value == null || !SHAPE.matcher(value).matches()) {
+            throw new Invalid();
+        }
+    }
+
+    /**
+     * The key of a call, from the {@code Idempotency-Key} header or the request id in the body;
+     * when both are given they must agree.
+     */
+    public static IdempotencyKey resolve(String header, String requestId) {
+        if (header == null && requestId == null) {
+            throw new Missing();
+        }
+        if (header != null && requestId != null && !header.equals(requestId)) {
+            throw new Mismatch();
+        }
+        return new IdempotencyKey(header != null ? header : requestId);
+    }
+
+    /** The call has no idempotency key. */
+    public static final class Missing extends ProblemException {
+        Missing() {
+            super("idempotency key missing");
+        }
+
+        @Override
+        public Problem problem() {
+            return Problem.of("idempotency-key-missing", "Idempotency key required", 400,
+                    "Send an Idempotency-Key header (or the requestId of the call being metered).");
+        }
+    }
+
+    /** The key is empty, too long or has characters outside visible ASCII. */
+    public static final class Invalid extends ProblemException {
+        Invalid() {
+            super("idempotency key invalid");
+        }
+
+        @Override
+        public Problem problem() {
+            return Problem.of("idempotency-key-invalid", "Idempotency key not valid", 400,
+                    "An idempotency key is 1 to 255 visible ASCII characters.");
+        }
+    }
+
+    /** The header and the body name different keys. */
+    public static final class Mismatch extends ProblemException {
+        Mismatch() {
+            super("idempotency key and request id differ");
+        }
+
+        @Override
+        public Problem problem() {
+            return Problem.of("idempotency-key-mismatch", "Idempotency key and requestId differ", 400,
+                    "When both the Idempotency-Key header and requestId are sent they must be equal.");
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.tollgate.platform.jdbc;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.UUID;
+
+/** Small helpers for the hand-written SQL of the money path. */
+public final class Jdbc {
+
+    /** PostgreSQL's unique_violation. */
+    public static final String UNIQUE_VIOLATION = "23505";
+
+    private Jdbc() {
+    }
+
+    public static void setTime(PreparedStatement ps, int index, Instant time) throws SQLException {
+        ps.setObject(index, OffsetDateTime.ofInstant(time, ZoneOffset.UTC));
+    }
+
+    public static Instant getTime(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+
+    public static void setNullableLong(PreparedStatement ps, int index, Long value) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, Types.BIGINT);
+        } else {
+            ps.setLong(index, value);
+        }
+    }
+
+    public static void setNullableUuid(PreparedStatement ps, int index, UUID value) throws SQLException {
+        ps.setObject(index, value, Types.OTHER);
+    }
+
+    public static Long getNullableLong(ResultSet rs, String column) throws SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? null : value;
+    }
+
+    /** The name of the unique constraint this failure violated, or {@code null} if it is another failure. */
+    public static String violatedUniqueConstraint(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.postgresql.util.PSQLException pg && UNIQUE_VIOLATION.equals(pg.getSQLState())) {
+                return pg.getServerErrorMessage() != null ? pg.getServerErrorMessage().getConstraint() : "";
+            }
+        }
+        return null;
+    }
+}

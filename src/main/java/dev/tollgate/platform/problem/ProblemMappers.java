@@ -1,0 +1,120 @@
+package dev.tollgate.platform.problem;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.validation.Path;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+
+import io.quarkus.security.AuthenticationCompletionException;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.AuthenticationRedirectException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+
+/**
+ * The one place where exceptions become HTTP answers. Every answer is problem details; no class
+ * name, SQL or stack trace ever reaches a caller. 4xx are logged at DEBUG, 5xx at ERROR.
+ */
+public class ProblemMappers {
+
+    private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+
+    @ServerExceptionMapper
+    public Response domain(ProblemException e) {
+        LOG.debugf("answered %d: %s", e.problem().status(), e.getMessage());
+        return e.problem().toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response invalid(ConstraintViolationException e) {
+        List<Map<String, String>> violations = e.getConstraintViolations().stream()
+                .sorted(Comparator.comparing((ConstraintViolation<?> v) -> field(v.getPropertyPath())))
+                .map(v -> Map.of("field", field(v.getPropertyPath()), "message", v.getMessage()))
+                .collect(Collectors.toList());
+        return Problem.of("invalid-request", "The request is not valid", 400,
+                "One or more fields are missing or out of range.")
+                .with("violations", violations)
+                .toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response wrongShape(MismatchedInputException e) {
+        return Problem.of("invalid-request", "The request is not valid", 400,
+                "Field '" + jsonPath(e) + "' has the wrong type or is not allowed here.")
+                .toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response malformed(JsonProcessingException e) {
+        String detail = e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()
+                ? "Field '" + jsonPath(mapping) + "' could not be read."
+                : "The body is not well-formed JSON (or repeats a key).";
+        return Problem.of("malformed-json", "The body is not valid JSON", 400, detail).toResponse();
+    }
+
+    @ServerExceptionMapper({ AuthenticationFailedException.class, UnauthorizedException.class,
+            AuthenticationCompletionException.class, AuthenticationRedirectException.class })
+    public Response unauthenticated(RuntimeException e) {
+        return Response.fromResponse(Problem.of("unauthenticated", "Authentication required", 401,
+                "A valid bearer token is required.").toResponse())
+                .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
+                .build();
+    }
+
+    @ServerExceptionMapper
+    public Response forbidden(ForbiddenException e) {
+        return Problem.of("forbidden", "Not allowed", 403, "The token does not grant this operation.")
+                .toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response http(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        if (status >= 500) {
+            return unexpected(e);
+        }
+        Response.StatusType type = Response.Status.fromStatusCode(status);
+        String title = type != null ? type.getReasonPhrase() : "Request refused";
+        return Problem.of(slug(title), title, status, null).toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Throwable e) {
+        LOG.error("unexpected error answered with 500", e);
+        return Problem.of("internal-error", "Internal error", 500,
+                "The request could not be completed; nothing was charged twice. Retry with the same idempotency key.")
+                .toResponse();
+    }
+
+    private static String field(Path path) {
+        // Drop the method and parameter segments ("charge.request.usage.outputTokens" -> "usage.outputTokens").
+        String full = path.toString();
+        String[] parts = full.split("\\.", 3);
+        return parts.length == 3 ? parts[2] : parts[parts.length - 1];
+    }
+
+    private static String jsonPath(JsonMappingException e) {
+        return e.getPath().stream()
+                .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+                .collect(Collectors.joining("."))
+                .replace(".[", "[");
+    }
+
+    private static String slug(String title) {
+        return title.toLowerCase().replaceAll("[^a-z0-9]+", "-");
+    }
+}

@@ -1,0 +1,33 @@
+package dev.tollgate.precheck;
+
+import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import io.quarkus.security.Authenticated;
+
+import dev.tollgate.platform.security.CurrentUser;
+
+/** {@code POST /api/credit/pre-check}: can the caller afford this message? 200 with the estimate, or 402. */
+@Path("/api/credit/pre-check")
+@Authenticated
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+public class PreCheckResource {
+
+    @Inject
+    PreCheckService preCheck;
+
+    @Inject
+    CurrentUser user;
+
+    @POST
+    public PreCheckResponse check(@NotNull(message = "a body is required") @Valid PreCheckRequest request) {
+        return preCheck.check(user.id(), request);
+    }
+}

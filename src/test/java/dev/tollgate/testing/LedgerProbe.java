@@ -1,0 +1,83 @@
+package dev.tollgate.testing;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/**
+ * Reads an account and its ledger straight from the database, for the checks every money test
+ * ends with: the buckets equal the sums of the audit rows, and no audited point is negative.
+ */
+public final class LedgerProbe {
+
+    private LedgerProbe() {
+    }
+
+    /** The buckets of an account, or {@code null} if it has none. */
+    public static long[] buckets(String userId) {
+        return row("SELECT monthly_millicredits, purchased_millicredits, reserved_millicredits FROM credit_account WHERE user_id = ?",
+                userId, 3);
+    }
+
+    /** The sums of the audit rows of an account, per bucket. */
+    public static long[] ledgerSums(String userId) {
+        return row("SELECT COALESCE(SUM(monthly_delta), 0), COALESCE(SUM(purchased_delta), 0), COALESCE(SUM(reserved_delta), 0) FROM credit_audit_log WHERE user_id = ?",
+                userId, 3);
+    }
+
+    /** Audit rows after which a bucket or the available balance was negative (must be 0). */
+    public static long negativePoints(String userId) {
+        return count("SELECT COUNT(*) FROM credit_audit_log WHERE user_id = ? AND (monthly_after < 0 OR purchased_after < 0 OR reserved_after < 0 OR monthly_after + purchased_after - reserved_after < 0)",
+                userId);
+    }
+
+    public static long auditRows(String userId) {
+        return count("SELECT COUNT(*) FROM credit_audit_log WHERE user_id = ?", userId);
+    }
+
+    public static long usageRows(String userId) {
+        return count("SELECT COUNT(*) FROM token_usage WHERE user_id = ?", userId);
+    }
+
+    /** Rows of every table that belong to the user: a fingerprint that "nothing changed" compares. */
+    public static String snapshot(String userId) {
+        long[] buckets = buckets(userId);
+        return (buckets == null ? "no account" : buckets[0] + "/" + buckets[1] + "/" + buckets[2])
+                + " audit=" + auditRows(userId) + " usage=" + usageRows(userId)
+                + " holds=" + count("SELECT COUNT(*) FROM credit_reservation WHERE user_id = ?", userId);
+    }
+
+    public static void execute(String sql, Object... args) {
+        try (Connection c = TestDatabase.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            ps.execute();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static long count(String sql, String userId) {
+        return row(sql, userId, 1)[0];
+    }
+
+    private static long[] row(String sql, String userId, int columns) {
+        try (Connection c = TestDatabase.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, userId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                long[] values = new long[columns];
+                for (int i = 0; i < columns; i++) {
+                    values[i] = rs.getLong(i + 1);
+                }
+                return values;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package dev.tollgate.testing;
+
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.Set;
+
+import io.smallrye.jwt.build.Jwt;
+import io.smallrye.jwt.build.JwtClaimsBuilder;
+
+/**
+ * Real signed JWTs for the tests, signed with the key of the Quarkus OIDC test server (whose
+ * JWKS the application fetches), plus the bad tokens every endpoint must refuse.
+ */
+public final class Tokens {
+
+    public static final String ISSUER = "https://server.example.com";
+    public static final String AUDIENCE = "tollgate";
+    private static final String SIGNING_KEY = "privateKey.jwk";
+
+    private Tokens() {
+    }
+
+    public static String user(String subject) {
+        return sign(claims(subject, Set.of("user")));
+    }
+
+    public static String admin(String subject) {
+        return sign(claims(subject, Set.of("user", "admin")));
+    }
+
+    public static String expired(String subject) {
+        return sign(claims(subject, Set.of("user")).issuedAt(Instant.now().minusSeconds(7200))
+                .expiresAt(Instant.now().minusSeconds(3600)));
+    }
+
+    public static String wrongIssuer(String subject) {
+        return sign(claims(subject, Set.of("user")).issuer("https://attacker.example.com"));
+    }
+
+    public static String wrongAudience(String subject) {
+        return sign(claims(subject, Set.of("user")).audience("another-service"));
+    }
+
+    public static String signedByAnotherKey(String subject) {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(2048);
+            KeyPair pair = generator.generateKeyPair();
+            return claims(subject, Set.of("user")).jws().keyId("1").sign(pair.getPrivate());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A token with {@code alg: none}: header and claims of a valid token, no signature. */
+    public static String unsigned(String subject) {
+        String[] parts = user(subject).split("\\.");
+        String header = java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes());
+        return header + "." + parts[1] + ".";
+    }
+
+    private static JwtClaimsBuilder claims(String subject, Set<String> groups) {
+        return Jwt.issuer(ISSUER).audience(AUDIENCE).subject(subject).groups(groups).expiresIn(600);
+    }
+
+    private static String sign(JwtClaimsBuilder claims) {
+        return claims.jws().keyId("1").sign(SIGNING_KEY);
+    }
+}
