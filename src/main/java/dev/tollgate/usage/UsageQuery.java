@@ -19,12 +19,15 @@ public record UsageQuery(LocalDate from, LocalDate to, Set<Breakdown> breakdowns
 
     static final int MAX_DAYS = 366;
     static final int DEFAULT_DAYS = 30;
+    static final int MAX_PAGE = 10_000;
+    static final int DEFAULT_SIZE = 50;
+    static final int MAX_SIZE = 200;
 
     public enum Breakdown {
         DAY, MODEL, CHARACTER
     }
 
-    static UsageQuery parse(String from, String to, List<String> groupBy, int page, int size, LocalDate today) {
+    static UsageQuery parse(String from, String to, List<String> groupBy, String page, String size, LocalDate today) {
         LocalDate end = to == null ? today : date("to", to);
         LocalDate start = from == null ? end.minusDays(DEFAULT_DAYS - 1) : date("from", from);
         if (start.isAfter(end)) {
@@ -43,7 +46,23 @@ public record UsageQuery(LocalDate from, LocalDate to, Set<Breakdown> breakdowns
                 }
             }
         }
-        return new UsageQuery(start, end, breakdowns, page, size);
+        return new UsageQuery(start, end, breakdowns, number("page", page, 0, 0, MAX_PAGE),
+                number("size", size, DEFAULT_SIZE, 1, MAX_SIZE));
+    }
+
+    private static int number(String name, String value, int fallback, int min, int max) {
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            int number = Integer.parseInt(value);
+            if (number >= min && number <= max) {
+                return number;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new InvalidQuery("'" + name + "' is a whole number from " + min + " to " + max + ".");
     }
 
     private static LocalDate date(String name, String value) {

@@ -6,9 +6,6 @@ import java.time.ZoneOffset;
 import java.util.List;
 
 import jakarta.inject.Inject;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -40,8 +37,7 @@ public class UsageResource {
     @GET
     public UsageReport usage(@QueryParam("from") String from, @QueryParam("to") String to,
             @QueryParam("groupBy") List<String> groupBy,
-            @QueryParam("page") @DefaultValue("0") @Min(0) @Max(10_000) int page,
-            @QueryParam("size") @DefaultValue("50") @Min(1) @Max(200) int size) {
+            @QueryParam("page") String page, @QueryParam("size") String size) {
         LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
         return usage.report(user.id(), UsageQuery.parse(from, to, groupBy, page, size, today));
     }

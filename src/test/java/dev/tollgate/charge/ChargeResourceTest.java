@@ -1,0 +1,157 @@
+package dev.tollgate.charge;
+
+import static dev.tollgate.testing.Api.as;
+import static dev.tollgate.testing.Api.charge;
+import static dev.tollgate.testing.Api.chargeBody;
+import static dev.tollgate.testing.Api.openAccount;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.startsWith;
+
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import dev.tollgate.testing.LedgerProbe;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+
+@QuarkusTest
+class ChargeResourceTest {
+
+    @Test
+    void chargesTheExactPriceMonthlyBucketFirstAndRecordsTheCall() {
+        String user = openAccount("charge");
+        // gpt-4o-mini: 15 credits/M input, 60 credits/M output.
+        // 1,000 input + 500 output = 0.015 + 0.030 = 0.045 credits = 45 millicredits.
+        charge(user, "call-1", "{\"model\":\"gpt-4o-mini\",\"characterId\":\"luna\",\"conversationId\":\"c-1\","
+                + "\"usage\":{\"uncachedInputTokens\":1000,\"outputTokens\":500}}")
+                .then().statusCode(201)
+                .contentType(ContentType.JSON)
+                .header("Idempotent-Replayed", "false")
+                .body("costMillicredits", equalTo(45))
+                .body("costCredits", equalTo(0.045f))
+                .body("requestId", equalTo("call-1"))
+                .body("model", equalTo("gpt-4o-mini"))
+                .body("chargeId", notNullValue())
+                .body("usageId", notNullValue())
+                .body("balance.monthlyMillicredits", equalTo(100_000 - 45))
+                .body("balance.availableMillicredits", equalTo(100_000 - 45));
+
+        assertThat(LedgerProbe.buckets(user)).containsExactly(100_000 - 45, 0, 0);
+        assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
+        assertThat(LedgerProbe.usageRows(user)).isEqualTo(1);
+        assertThat(LedgerProbe.count(
+                "SELECT COUNT(*) FROM token_usage WHERE user_id = ? AND character_id = 'luna' AND conversation_id = 'c-1' AND total_tokens = 1500 AND cost_millicredits = 45",
+                user)).isEqualTo(1);
+    }
+
+    @Test
+    void aCallOfOneTokenIsNeverFree() {
+        String user = openAccount("charge");
+        // 1 input token of gpt-4o-mini = 0.000015 credits: rounded up to 1 millicredit.
+        charge(user, "tiny", chargeBody("gpt-4o-mini", 1, 0)).then().statusCode(201).body("costMillicredits", equalTo(1));
+    }
+
+    @Test
+    void cachedAndCacheWriteTokensArePricedInTheirOwnBuckets() {
+        String user = openAccount("charge");
+        // claude-sonnet-4: input 300, cache read 30, cache write 375, output 1500 (credits/M).
+        // 1000*300 + 2000*30 + 400*375 + 100*1500 = 300000 + 60000 + 150000 + 150000 = 660000 -> 0.66 credits.
+        charge(user, "cache", "{\"model\":\"claude-sonnet-4\",\"usage\":{\"uncachedInputTokens\":1000,"
+                + "\"cachedInputTokens\":2000,\"cacheWriteTokens\":400,\"outputTokens\":100}}")
+                .then().statusCode(201).body("costMillicredits", equalTo(660));
+    }
+
+    @Test
+    void reasoningTokensWithoutAPriceOfTheirOwnCostTheOutputPrice() {
+        String user = openAccount("charge");
+        // o4-mini: output 440 credits/M, reasoning unpriced -> 440. 1000 reasoning + 1000 output = 0.88 credits.
+        charge(user, "reasoning", "{\"model\":\"o4-mini\",\"usage\":{\"uncachedInputTokens\":0,"
+                + "\"outputTokens\":1000,\"reasoningTokens\":1000}}")
+                .then().statusCode(201).body("costMillicredits", equalTo(880));
+    }
+
+    @Test
+    void aRetryWithTheSameKeyChargesOnceAndAnswersTheSameBody() {
+        String user = openAccount("charge");
+        String body = chargeBody("gpt-4o", 2000, 300);
+        Response first = charge(user, "retry-1", body);
+        Response second = charge(user, "retry-1", body);
+
+        first.then().statusCode(201).header("Idempotent-Replayed", "false");
+        second.then().statusCode(201).header("Idempotent-Replayed", "true");
+        assertThat(second.asString()).isEqualTo(first.asString());
+        assertThat(LedgerProbe.usageRows(user)).isEqualTo(1);
+        assertThat(LedgerProbe.auditRows(user)).isEqualTo(2); // the opening grant and one charge
+        assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
+    }
+
+    @Test
+    void theRequestIdInTheBodyIsTheKeyWhenNoHeaderIsSent() {
+        String user = openAccount("charge");
+        String body = "{\"requestId\":\"req-77\",\"model\":\"gpt-4o-mini\",\"usage\":{\"uncachedInputTokens\":10,\"outputTokens\":10}}";
+        as(user).contentType(ContentType.JSON).body(body).post("/api/credit/charges").then().statusCode(201)
+                .header("Idempotent-Replayed", "false");
+        as(user).contentType(ContentType.JSON).body(body).post("/api/credit/charges").then().statusCode(201)
+                .header("Idempotent-Replayed", "true");
+        assertThat(LedgerProbe.usageRows(user)).isEqualTo(1);
+    }
+
+    @Test
+    void theSameKeyWithAnotherBodyIsAConflictAndChangesNothing() {
+        String user = openAccount("charge");
+        charge(user, "reused", chargeBody("gpt-4o-mini", 100, 100)).then().statusCode(201);
+        String before = LedgerProbe.snapshot(user);
+
+        charge(user, "reused", chargeBody("gpt-4o-mini", 100, 101))
+                .then().statusCode(409)
+                .contentType("application/problem+json")
+                .body("type", equalTo("https://tollgate.dev/problems/idempotency-key-reused"))
+                .body("status", equalTo(409));
+        assertThat(LedgerProbe.snapshot(user)).isEqualTo(before);
+    }
+
+    @Test
+    void aChargeTheAccountCannotCoverIs402WithRequiredAndAvailableAndChangesNothing() {
+        String user = openAccount("charge");
+        // claude-sonnet-4 output 1500 credits/M: 100,000 output tokens = 150 credits > 100 available.
+        String before = LedgerProbe.snapshot(user);
+        charge(user, "too-big", chargeBody("claude-sonnet-4", 0, 100_000))
+                .then().statusCode(402)
+                .contentType("application/problem+json")
+                .body("type", equalTo("https://tollgate.dev/problems/insufficient-credits"))
+                .body("required", equalTo(150.0f))
+                .body("available", equalTo(100.0f))
+                .body("requiredMillicredits", equalTo(150_000))
+                .body("availableMillicredits", equalTo(100_000))
+                .body("plan", equalTo("free"))
+                .body("upgrade", startsWith("Upgrade"));
+        assertThat(LedgerProbe.snapshot(user)).isEqualTo(before);
+
+        // Nothing was stored under the key: once credits suffice, the same key charges.
+        charge(user, "too-big", chargeBody("claude-sonnet-4", 0, 1_000)).then().statusCode(201);
+    }
+
+    @Test
+    void anUnknownModelIsRefusedAndNeverFree() {
+        String user = openAccount("charge");
+        String before = LedgerProbe.snapshot(user);
+        charge(user, "unknown", chargeBody("gpt-99-turbo", 100, 100))
+                .then().statusCode(422)
+                .contentType("application/problem+json")
+                .body("type", equalTo("https://tollgate.dev/problems/unknown-model"))
+                .body("model", equalTo("gpt-99-turbo"));
+        assertThat(LedgerProbe.snapshot(user)).isEqualTo(before);
+    }
+
+    @Test
+    void aFirstChargeOpensTheAccount() {
+        String user = "charge-new-" + UUID.randomUUID();
+        charge(user, "first", chargeBody("gpt-4o-mini", 1000, 0)).then().statusCode(201)
+                .body("balance.monthlyMillicredits", equalTo(100_000 - 15));
+        assertThat(LedgerProbe.ledgerSums(user)).containsExactly(100_000 - 15, 0, 0);
+    }
+}
