@@ -16,8 +16,19 @@ public class TokenEstimator {
     /** Tokens a chat format adds around each message (role markers). */
     static final int TOKENS_PER_MESSAGE = 4;
 
+    private int charsPerToken;
+
     @Inject
-    EstimationConfig config;
+    public TokenEstimator(EstimationConfig config) {
+        this(config.charsPerToken());
+    }
+
+    TokenEstimator(int charsPerToken) {
+        if (charsPerToken < 1) {
+            throw new IllegalArgumentException("chars per token must be at least 1");
+        }
+        this.charsPerToken = charsPerToken;
+    }
 
     public long promptTokens(List<String> messages) {
         long tokens = 0;
@@ -29,7 +40,6 @@ public class TokenEstimator {
 
     public long textTokens(String text) {
         long chars = text == null ? 0 : text.codePointCount(0, text.length());
-        int perToken = config.charsPerToken();
-        return (chars + perToken - 1) / perToken;
+        return (chars + charsPerToken - 1) / charsPerToken;
     }
 }

@@ -12,24 +12,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class TokenEstimatorTest {
 
     static TokenEstimator estimator(int charsPerToken) {
-        TokenEstimator estimator = new TokenEstimator();
-        estimator.config = new EstimationConfig() {
-            @Override
-            public int charsPerToken() {
-                return charsPerToken;
-            }
-
-            @Override
-            public int bufferPercent() {
-                return 20;
-            }
-
-            @Override
-            public int defaultMaxOutputTokens() {
-                return 1024;
-            }
-        };
-        return estimator;
+        return new TokenEstimator(charsPerToken);
     }
 
     private final TokenEstimator estimator = estimator(4);

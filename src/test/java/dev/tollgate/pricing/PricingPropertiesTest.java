@@ -18,7 +18,7 @@ import dev.tollgate.platform.money.Millicredits;
  * Properties of the rounding rule over random prices and usages: a charge is the exact price
  * rounded up to the millicredit, never below it and less than one millicredit above it.
  */
-class PricingProperties {
+class PricingPropertiesTest {
 
     private static final BigDecimal ONE_MILLICREDIT = new BigDecimal("0.001");
     private static final BigDecimal ONE_MILLION = BigDecimal.valueOf(1_000_000);

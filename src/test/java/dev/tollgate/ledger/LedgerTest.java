@@ -1,0 +1,242 @@
+package dev.tollgate.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import dev.tollgate.platform.jdbc.DuplicateRequestException;
+import dev.tollgate.platform.money.Millicredits;
+import dev.tollgate.platform.tx.Transactions;
+import dev.tollgate.testing.LedgerProbe;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** The ledger's operations, each checked against the ledger sums afterwards. */
+@QuarkusTest
+class LedgerTest {
+
+    @Inject
+    Ledger ledger;
+
+    @Inject
+    Transactions transactions;
+
+    private <T> T tx(Callable<T> work) {
+        return transactions.inNewTransaction(work);
+    }
+
+    private String newAccount() {
+        String user = "ledger-" + UUID.randomUUID();
+        tx(() -> ledger.ensureAccount(user));
+        return user;
+    }
+
+    private static Mutation keyed(String user, String key) {
+        return Mutation.byUser(user, key, "h".repeat(64), "127.0.0.1", "test");
+    }
+
+    private static void assertLedgerAddsUp(String user) {
+        assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
+        assertThat(LedgerProbe.negativePoints(user)).isZero();
+    }
+
+    @Test
+    void chargesBurnTheMonthlyBucketFirstThenPurchased() {
+        String user = newAccount();
+        tx(() -> ledger.grant(user, Bucket.PURCHASED, Millicredits.of(50_000), Mutation.system("test")));
+
+        LedgerEntry first = tx(() -> ledger.charge(user, Millicredits.of(80_000), keyed(user, "a")));
+        assertThat(first.monthlyDelta()).isEqualTo(-80_000);
+        assertThat(first.purchasedDelta()).isZero();
+
+        LedgerEntry second = tx(() -> ledger.charge(user, Millicredits.of(30_000), keyed(user, "b")));
+        assertThat(second.monthlyDelta()).isEqualTo(-20_000);
+        assertThat(second.purchasedDelta()).isEqualTo(-10_000);
+        assertThat(second.after()).isEqualTo(new Balances(0, 40_000, 0));
+        assertLedgerAddsUp(user);
+    }
+
+    @Test
+    void aChargeBeyondTheAvailableBalanceIsRefusedWithTheNumbers() {
+        String user = newAccount();
+        assertThatThrownBy(() -> tx(() -> ledger.charge(user, Millicredits.of(100_001), keyed(user, "x"))))
+                .isInstanceOfSatisfying(InsufficientCreditsException.class, e -> {
+                    assertThat(e.required().value()).isEqualTo(100_001);
+                    assertThat(e.available().value()).isEqualTo(100_000);
+                });
+        assertThat(LedgerProbe.auditRows(user)).isEqualTo(1);
+        assertLedgerAddsUp(user);
+    }
+
+    @Test
+    void aKeyIsAppliedOnceEvenForAnotherOperation() {
+        String user = newAccount();
+        tx(() -> ledger.charge(user, Millicredits.of(10), keyed(user, "once")));
+        assertThatThrownBy(() -> tx(() -> ledger.charge(user, Millicredits.of(10), keyed(user, "once"))))
+                .isInstanceOf(DuplicateRequestException.class);
+        assertThatThrownBy(() -> tx(() -> ledger.adjust(user, Bucket.PURCHASED, 10, keyed(user, "once"))))
+                .isInstanceOf(DuplicateRequestException.class);
+        assertThat(tx(() -> ledger.findByKey(user, "once"))).get().extracting(LedgerEntry::operation)
+                .isEqualTo(Operation.CHARGE);
+        assertLedgerAddsUp(user);
+    }
+
+    @Test
+    void holdsCountAgainstAvailableUntilReleased() {
+        String user = newAccount();
+        Hold hold = tx(() -> ledger.hold(user, Millicredits.of(60_000), "gpt-4o", Instant.now().plusSeconds(600),
+                keyed(user, "hold-1")));
+        assertThat(hold.entry().after()).isEqualTo(new Balances(100_000, 0, 60_000));
+        assertThatThrownBy(() -> tx(() -> ledger.charge(user, Millicredits.of(40_001), keyed(user, "c"))))
+                .isInstanceOf(InsufficientCreditsException.class);
+        assertThatThrownBy(() -> tx(() -> ledger.hold(user, Millicredits.of(40_001), "gpt-4o",
+                Instant.now().plusSeconds(600), keyed(user, "hold-2"))))
+                .isInstanceOf(InsufficientCreditsException.class);
+
+        LedgerEntry released = tx(() -> ledger.release(user, hold.reservationId(), Mutation.system("test")));
+        assertThat(released.after()).isEqualTo(new Balances(100_000, 0, 0));
+        assertThat(released.operation()).isEqualTo(Operation.RELEASE);
+        assertLedgerAddsUp(user);
+    }
+
+    @Test
+    void settleChargesTheRealCostAndFreesTheRestOfTheHoldOnce() {
+        String user = newAccount();
+        Hold hold = tx(() -> ledger.hold(user, Millicredits.of(5_000), "gpt-4o", Instant.now().plusSeconds(600),
+                keyed(user, "h")));
+        Settlement settlement = tx(() -> ledger.settle(user, hold.reservationId(), Millicredits.of(1_234),
+                Mutation.system("test")));
+        assertThat(settlement.charged().value()).isEqualTo(1_234);
+        assertThat(settlement.entry().after()).isEqualTo(new Balances(100_000 - 1_234, 0, 0));
+
+        assertThatThrownBy(() -> tx(() -> ledger.settle(user, hold.reservationId(), Millicredits.of(1),
+                Mutation.system("test")))).isInstanceOf(LedgerRuleException.class)
+                .extracting(e -> ((LedgerRuleException) e).problem().status()).isEqualTo(409);
+        assertThatThrownBy(() -> tx(() -> ledger.release(user, hold.reservationId(), Mutation.system("test"))))
+                .isInstanceOf(LedgerRuleException.class);
+        assertThat(LedgerProbe.count("SELECT settled_millicredits FROM credit_reservation WHERE user_id = ?", user))
+                .isEqualTo(1_234);
+        assertLedgerAddsUp(user);
+    }
+
+    @Test
+    void aSettleAboveTheHoldChargesTheDifferenceWhenAvailable() {
+        String user = newAccount();
+        Hold hold = tx(() -> ledger.hold(user, Millicredits.of(1_000), "gpt-4o", Instant.now().plusSeconds(600),
+                keyed(user, "h")));
+        Settlement settlement = tx(() -> ledger.settle(user, hold.reservationId(), Millicredits.of(3_000),
+                Mutation.system("test")));
+        assertThat(settlement.charged().value()).isEqualTo(3_000);
+        assertThat(settlement.shortfall().value()).isZero();
+        assertLedgerAddsUp(user);
+    }
+
+    @Test
+    void aSettleAboveWhatTheAccountHasChargesEverythingAvailableAndNeverOverdraws() {
+        String user = newAccount();
+        tx(() -> ledger.charge(user, Millicredits.of(99_000), keyed(user, "drain")));
+        Hold hold = tx(() -> ledger.hold(user, Millicredits.of(500), "gpt-4o", Instant.now().plusSeconds(600),
+                keyed(user, "h")));
+        Settlement settlement = tx(() -> ledger.settle(user, hold.reservationId(), Millicredits.of(5_000),
+                Mutation.system("test")));
+        assertThat(settlement.charged().value()).isEqualTo(1_000);
+        assertThat(settlement.shortfall().value()).isEqualTo(4_000);
+        assertThat(LedgerProbe.buckets(user)).containsExactly(0, 0, 0);
+        assertLedgerAddsUp(user);
+    }
+
+    @Test
+    void aHoldOfAnotherUserCannotBeSettledOrReleased() {
+        String owner = newAccount();
+        String other = newAccount();
+        Hold hold = tx(() -> ledger.hold(owner, Millicredits.of(100), "gpt-4o", Instant.now().plusSeconds(600),
+                keyed(owner, "h")));
+        assertThatThrownBy(() -> tx(() -> ledger.settle(other, hold.reservationId(), Millicredits.of(1),
+                Mutation.system("test")))).isInstanceOf(LedgerRuleException.class)
+                .extracting(e -> ((LedgerRuleException) e).problem().status()).isEqualTo(404);
+        assertThatThrownBy(() -> tx(() -> ledger.release(other, hold.reservationId(), Mutation.system("test"))))
+                .isInstanceOf(LedgerRuleException.class);
+        assertThat(LedgerProbe.buckets(owner)).containsExactly(100_000, 0, 100);
+    }
+
+    @Test
+    void refundsGoBackWhereTheChargeTookThemAndNeverExceedIt() {
+        String user = newAccount();
+        tx(() -> ledger.grant(user, Bucket.PURCHASED, Millicredits.of(10_000), Mutation.system("test")));
+        tx(() -> ledger.charge(user, Millicredits.of(95_000), keyed(user, "first")));
+        long usageId = 424242L;
+        LedgerEntry charge = tx(() -> ledger.charge(user, Millicredits.of(8_000), keyed(user, "second").withUsage(usageId)));
+        assertThat(charge.monthlyDelta()).isEqualTo(-5_000);
+        assertThat(charge.purchasedDelta()).isEqualTo(-3_000);
+
+        LedgerEntry refund = tx(() -> ledger.refund(user, usageId, Millicredits.of(4_000), Mutation.system("test")));
+        assertThat(refund.purchasedDelta()).isEqualTo(3_000);
+        assertThat(refund.monthlyDelta()).isEqualTo(1_000);
+        tx(() -> ledger.refund(user, usageId, Millicredits.of(4_000), Mutation.system("test")));
+        assertThatThrownBy(() -> tx(() -> ledger.refund(user, usageId, Millicredits.of(1), Mutation.system("test"))))
+                .isInstanceOf(LedgerRuleException.class);
+        assertThatThrownBy(() -> tx(() -> ledger.refund(user, 777L, Millicredits.of(1), Mutation.system("test"))))
+                .isInstanceOf(LedgerRuleException.class);
+        assertLedgerAddsUp(user);
+    }
+
+    @Test
+    void adjustmentsMoveOneBucketAndNeverOverdraw() {
+        String user = newAccount();
+        tx(() -> ledger.adjust(user, Bucket.PURCHASED, 7_000, keyed(user, "adj-1")));
+        tx(() -> ledger.adjust(user, Bucket.MONTHLY, -30_000, keyed(user, "adj-2")));
+        assertThat(LedgerProbe.buckets(user)).containsExactly(70_000, 7_000, 0);
+        assertThatThrownBy(() -> tx(() -> ledger.adjust(user, Bucket.PURCHASED, -7_001, keyed(user, "adj-3"))))
+                .isInstanceOf(LedgerRuleException.class);
+        tx(() -> ledger.hold(user, Millicredits.of(70_000), "gpt-4o", Instant.now().plusSeconds(600), keyed(user, "h")));
+        assertThatThrownBy(() -> tx(() -> ledger.adjust(user, Bucket.MONTHLY, -10_000, keyed(user, "adj-4"))))
+                .isInstanceOf(LedgerRuleException.class);
+        assertLedgerAddsUp(user);
+    }
+
+    @Test
+    void theLedgerIsAppendOnly() {
+        String user = newAccount();
+        assertThatThrownBy(() -> LedgerProbe.execute("UPDATE credit_audit_log SET monthly_delta = 0 WHERE user_id = ?", user))
+                .hasMessageContaining("append-only");
+        assertThatThrownBy(() -> LedgerProbe.execute("DELETE FROM credit_audit_log WHERE user_id = ?", user))
+                .hasMessageContaining("append-only");
+        assertThat(LedgerProbe.auditRows(user)).isEqualTo(1);
+    }
+
+    @Test
+    void theDatabaseRefusesANegativeBucketEvenIfCodeTriedIt() {
+        String user = newAccount();
+        assertThatThrownBy(() -> LedgerProbe.execute(
+                "UPDATE credit_account SET monthly_millicredits = -1 WHERE user_id = ?", user))
+                .hasMessageContaining("check constraint");
+        assertThatThrownBy(() -> LedgerProbe.execute(
+                "UPDATE credit_account SET reserved_millicredits = 100001 WHERE user_id = ?", user))
+                .hasMessageContaining("credit_account_available_not_negative");
+    }
+
+    @Test
+    void concurrentOpeningsGrantTheAllowanceOnce() throws Exception {
+        String user = "ledger-open-" + UUID.randomUUID();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            java.util.List<java.util.concurrent.Future<CreditAccount>> futures = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                futures.add(pool.submit(() -> tx(() -> ledger.ensureAccount(user))));
+            }
+            for (var future : futures) {
+                future.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertThat(LedgerProbe.auditRows(user)).isEqualTo(1);
+        assertThat(LedgerProbe.buckets(user)).containsExactly(100_000, 0, 0);
+    }
+}
