@@ -6,7 +6,10 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.UUID;
 
-/** The caller's usage over a range: totals, breakdowns and one page of the calls. */
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/** The caller's usage over a range: totals, the breakdowns asked for, and one page of the calls. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record UsageReport(LocalDate from, LocalDate to, Totals totals, List<Group> byDay, List<Group> byModel,
         List<Group> byCharacter, CallPage calls) {
 
