@@ -6,6 +6,8 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
+import dev.tollgate.metering.TokenCounts;
+
 /**
  * A call another backend made to a model, to be charged at its real usage. {@code requestId} is
  * that call's id and the idempotency key of the charge (or send it as the Idempotency-Key header).

@@ -3,7 +3,7 @@ package dev.tollgate.charge;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import dev.tollgate.ledger.Balances;
+import dev.tollgate.ledger.BalanceSnapshot;
 import dev.tollgate.ledger.IdempotencyConflictException;
 import dev.tollgate.ledger.Ledger;
 import dev.tollgate.ledger.LedgerEntry;
@@ -79,11 +79,8 @@ public class ChargeService {
 
     private static ChargeResponse response(LedgerEntry entry, long usageId, String requestId, String model,
             Millicredits cost) {
-        Balances after = entry.after();
         return new ChargeResponse(entry.id(), usageId, requestId, model, cost.value(), cost.credits(),
-                new ChargeResponse.BalanceAfter(after.monthly(), after.purchased(), after.reserved(), after.available(),
-                        Millicredits.of(after.available()).credits()),
-                entry.createdAt());
+                BalanceSnapshot.of(entry.after()), entry.createdAt());
     }
 
     /** The answer to a charge request, and whether it was answered from a stored result. */

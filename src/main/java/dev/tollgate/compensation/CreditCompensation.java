@@ -12,6 +12,9 @@ import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 
 /** A credit movement that could not be applied in line, kept until the batch job applies it. */
@@ -65,6 +68,11 @@ public class CreditCompensation extends PanacheEntityBase {
 
     @Column(nullable = false, length = 512)
     public String reason;
+
+    /** What the job needs to apply it (JSON), for example the usage of a deferred settle. */
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(columnDefinition = "jsonb")
+    public String details;
 
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;

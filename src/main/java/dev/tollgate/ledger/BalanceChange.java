@@ -13,6 +13,12 @@ package dev.tollgate.ledger;
  *
  * so that spending always burns the monthly bucket first, and the operation applies only when
  * {@code guard} holds. The expressions are constants of this class, never caller input.
+ *
+ * <p>The row lock is {@code FOR NO KEY UPDATE}, the lock an UPDATE of non-key columns takes: it
+ * serializes writers of the account but does not conflict with the {@code FOR KEY SHARE} locks
+ * that inserts into tables referencing the account (reservations, audit rows) take. With
+ * {@code FOR UPDATE}, two holds on one account deadlock: each has inserted its reservation and
+ * waits for the other's key-share lock.
  */
 enum BalanceChange {
 
@@ -35,7 +41,7 @@ enum BalanceChange {
                 WITH args AS (SELECT CAST(? AS bigint) AS amount, CAST(? AS bigint) AS extra),
                 cur AS (
                     SELECT user_id, monthly_millicredits AS m, purchased_millicredits AS p, reserved_millicredits AS r
-                      FROM credit_account WHERE user_id = ? FOR UPDATE),
+                      FROM credit_account WHERE user_id = ? FOR NO KEY UPDATE),
                 step AS (
                     SELECT cur.*, %s AS spend, %s AS monthly_add, %s AS purchased_add, %s AS reserved_add
                       FROM cur, args WHERE %s),

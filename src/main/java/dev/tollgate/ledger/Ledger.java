@@ -76,13 +76,15 @@ public class Ledger {
             throw new IllegalArgumentException("a hold is always made under an idempotency key");
         }
         UUID reservationId = UUID.randomUUID();
+        // PostgreSQL keeps microseconds: the time returned is the time a replay will read back.
+        Instant expires = expiresAt.truncatedTo(ChronoUnit.MICROS);
         ensureAccount(userId);
-        insertReservation(reservationId, userId, amount, model, expiresAt, mutation);
+        insertReservation(reservationId, userId, amount, model, expires, mutation);
         LedgerEntry entry = apply(userId, Operation.HOLD, BalanceChange.HOLD, amount.value(), 0,
                 mutation.withReservation(reservationId))
                 .orElseThrow(() -> insufficient(userId, amount));
         check(entry.reservedDelta() == amount.value() && entry.spendableDelta() == 0, entry);
-        return new Hold(reservationId, amount, expiresAt, entry);
+        return new Hold(reservationId, amount, expires, entry);
     }
 
     /**
@@ -96,7 +98,7 @@ public class Ledger {
         }
         long held = claimReservation(userId, reservationId, CreditReservation.Status.SETTLED);
         LedgerEntry entry = apply(userId, Operation.SETTLE, BalanceChange.SETTLE, cost.value(), held,
-                mutation.withReservation(reservationId).withoutKey())
+                mutation.withReservation(reservationId))
                 .orElseThrow(() -> new IllegalStateException("settle refused for a held reservation"));
         Millicredits charged = Millicredits.of(-entry.spendableDelta());
         check(entry.reservedDelta() == -held && charged.compareTo(cost) <= 0, entry);
@@ -323,7 +325,7 @@ public class Ledger {
             Mutation mutation) {
         long held = claimReservation(userId, reservationId, to);
         LedgerEntry entry = apply(userId, operation, BalanceChange.RELEASE, held, 0,
-                mutation.withReservation(reservationId).withoutKey())
+                mutation.withReservation(reservationId))
                 .orElseThrow(() -> new IllegalStateException("release refused for a held reservation"));
         check(entry.reservedDelta() == -held && entry.spendableDelta() == 0, entry);
         return entry;

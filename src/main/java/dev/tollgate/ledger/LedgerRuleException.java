@@ -22,7 +22,7 @@ public class LedgerRuleException extends ProblemException {
                 "The adjustment would take the " + bucket.name().toLowerCase() + " bucket or the available balance below zero.");
     }
 
-    static LedgerRuleException reservationNotFound() {
+    public static LedgerRuleException reservationNotFound() {
         return new LedgerRuleException("reservation-not-found", "Reservation not found", 404,
                 "No reservation with this id belongs to the caller.");
     }

@@ -41,8 +41,4 @@ public record Mutation(String idempotencyKey, String requestHash, String actor, 
     public Mutation withMetadata(String json) {
         return new Mutation(idempotencyKey, requestHash, actor, clientIp, userAgent, usageId, reservationId, json);
     }
-
-    public Mutation withoutKey() {
-        return new Mutation(null, null, actor, clientIp, userAgent, usageId, reservationId, metadataJson);
-    }
 }

@@ -12,8 +12,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
+import org.jboss.logging.Logger;
+
 import dev.tollgate.platform.jdbc.DatabaseFailure;
 import dev.tollgate.platform.jdbc.Jdbc;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Writes the {@code token_usage} row of a metered call, in the caller's transaction (the one that
@@ -23,6 +26,8 @@ import dev.tollgate.platform.jdbc.Jdbc;
 @ApplicationScoped
 @Transactional(Transactional.TxType.MANDATORY)
 public class UsageRecorder {
+
+    private static final Logger LOG = Logger.getLogger(UsageRecorder.class);
 
     private static final String INSERT = """
             INSERT INTO token_usage (user_id, request_id, model, character_id, conversation_id, input_tokens,
@@ -37,8 +42,17 @@ public class UsageRecorder {
     @Inject
     Clock clock;
 
+    @Inject
+    MeterRegistry meters;
+
     /** @return the id of the new row */
     public long record(MeteredCall call) {
+        if (call.usage().total() > 0 && !call.cost().isPositive()) {
+            // A price of zero for every bucket used: allowed (a free cache read), but watched.
+            meters.counter("tollgate.usage.zero_cost", "model", call.model()).increment();
+            LOG.warnf("call %s of model %s used %d tokens and costs nothing", call.requestId(), call.model(),
+                    call.usage().total());
+        }
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(INSERT)) {
             ps.setString(1, call.userId());
             ps.setString(2, call.requestId());

@@ -17,7 +17,7 @@ public record PreCheckRequest(
         @NotEmpty @Size(max = 2_000) List<@NotNull @Valid Message> messages,
         @Positive @Max(1_000_000) Integer maxOutputTokens) {
 
-    /** One chat message; only its text counts towards the estimate. */
+    /** One chat message; its role and text count towards the estimate. */
     public record Message(@NotBlank @Size(max = 32) String role, @NotNull @Size(max = 1_000_000) String content) {
     }
 }

@@ -9,18 +9,18 @@ import dev.tollgate.ledger.CreditAccount;
 import dev.tollgate.ledger.InsufficientCreditsException;
 import dev.tollgate.ledger.Ledger;
 import dev.tollgate.ledger.PlansConfig;
+import dev.tollgate.metering.CostEstimator;
 import dev.tollgate.platform.money.Millicredits;
 import dev.tollgate.platform.tx.Transactions;
 import dev.tollgate.pricing.Price;
 import dev.tollgate.pricing.PriceList;
-import dev.tollgate.pricing.Pricing;
-import dev.tollgate.pricing.Usage;
-import dev.tollgate.tokens.EstimationConfig;
-import dev.tollgate.tokens.TokenEstimator;
+import dev.tollgate.tokens.ChatMessage;
 
 /**
  * Estimates what a message will cost (prompt tokens and the whole output budget, priced, plus the
- * buffer) and says whether the caller can afford it. Changes no balance.
+ * buffer) and says whether the caller can afford it. Changes no balance. The estimate is made
+ * before the transaction (counting a long prompt takes time) and with the prices of
+ * {@link PriceList#forEstimate}, which survive a database that cannot be read.
  */
 @ApplicationScoped
 public class PreCheckService {
@@ -32,10 +32,7 @@ public class PreCheckService {
     PriceList priceList;
 
     @Inject
-    TokenEstimator estimator;
-
-    @Inject
-    EstimationConfig estimation;
+    CostEstimator costEstimator;
 
     @Inject
     PlansConfig plans;
@@ -44,26 +41,20 @@ public class PreCheckService {
     Transactions transactions;
 
     public PreCheckResponse check(String userId, PreCheckRequest request) {
-        return transactions.inNewTransaction(() -> {
-            Price price = priceList.current(request.model());
-            CreditAccount account = ledger.ensureAccount(userId);
-            long promptTokens = estimator.promptTokens(contents(request));
-            int maxOutput = request.maxOutputTokens() != null ? request.maxOutputTokens() : estimation.defaultMaxOutputTokens();
-            // The output budget may be spent as reasoning: price it at the dearer of the two.
-            boolean reasoningDearer = price.reasoningPerMillion().compareTo(price.outputPerMillion()) > 0;
-            Usage worstCase = new Usage(promptTokens, 0, 0, reasoningDearer ? 0 : maxOutput, reasoningDearer ? maxOutput : 0);
-            Millicredits estimate = Pricing.estimate(price, worstCase, estimation.bufferPercent());
-            Millicredits available = Millicredits.of(account.balances().available());
-            if (available.compareTo(estimate) < 0) {
-                throw new InsufficientCreditsException(estimate, available, account.plan,
-                        plans.catalog().containsKey(account.plan) && plans.plan(account.plan).upgradeHint());
-            }
-            return new PreCheckResponse(request.model(), promptTokens, maxOutput, estimate.value(), estimate.credits(),
-                    available.value(), available.credits());
-        });
+        Price price = priceList.forEstimate(request.model());
+        CostEstimator.Estimate estimate = costEstimator.estimate(price, messages(request), request.maxOutputTokens());
+        CreditAccount account = transactions.inNewTransaction(() -> ledger.ensureAccount(userId));
+        Millicredits available = Millicredits.of(account.balances().available());
+        if (available.compareTo(estimate.amount()) < 0) {
+            throw new InsufficientCreditsException(estimate.amount(), available, account.plan,
+                    plans.catalog().containsKey(account.plan) && plans.plan(account.plan).upgradeHint());
+        }
+        return new PreCheckResponse(request.model(), estimate.promptTokens(), Math.toIntExact(estimate.maxOutputTokens()),
+                estimate.amount().value(), estimate.amount().credits(), available.value(), available.credits());
     }
 
-    private static List<String> contents(PreCheckRequest request) {
-        return request.messages().stream().map(PreCheckRequest.Message::content).toList();
+    /** The request's messages as the model will see them; a pre-check message has no name. */
+    private static List<ChatMessage> messages(PreCheckRequest request) {
+        return request.messages().stream().map(message -> new ChatMessage(message.role(), message.content(), null)).toList();
     }
 }

@@ -1,45 +1,183 @@
 package dev.tollgate.tokens;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import com.knuddels.jtokkit.Encodings;
+import com.knuddels.jtokkit.api.Encoding;
+import com.knuddels.jtokkit.api.EncodingRegistry;
+import com.knuddels.jtokkit.api.EncodingType;
+
 /**
- * Counts the tokens of a prompt before the call. For now one rule for every model: characters
- * (Unicode code points) divided by the configured characters per token, rounded up, plus a few
- * tokens of overhead per message.
+ * Counts tokens the way the model will. OpenAI-family models are counted exactly by their own
+ * tiktoken encoding (jtokkit: {@code o200k_base} or {@code cl100k_base}, see {@link OpenAiEncodings});
+ * every other model by a characters-per-token ratio: the one of its family (longest matching
+ * prefix of the model name in {@code tollgate.estimation.families}), else
+ * {@code tollgate.estimation.chars-per-token}. A ratio counts Unicode code points, and the tokens of
+ * a text are {@code ceil(code points / ratio)}, computed exactly in decimal.
+ *
+ * <p>A chat prompt adds the framing of OpenAI's published recipe (cookbook "How to count tokens
+ * with tiktoken", gpt-3.5-turbo-0613 / gpt-4 / gpt-4o): per message 3 tokens plus the tokens of
+ * its role and content, plus the tokens of its name and 1 more when it has one; and 3 tokens that
+ * prime the reply. Ratio-counted models get the same shape, their texts counted by the ratio.
+ *
+ * <p>Text that looks like a special token ({@code <|endoftext|>}) is counted as ordinary text, as
+ * the provider does with user content. The encodings are loaded lazily, once per instance, on the
+ * first count that needs them.
  */
 @ApplicationScoped
 public class TokenEstimator {
 
-    /** Tokens a chat format adds around each message (role markers). */
-    static final int TOKENS_PER_MESSAGE = 4;
+    /** Tokens the chat format adds around every message ({@code tokens_per_message}). */
+    static final int TOKENS_PER_MESSAGE = 3;
+    /** Tokens a participant name adds on top of its own text ({@code tokens_per_name}). */
+    static final int TOKENS_PER_NAME = 1;
+    /** Tokens that prime the assistant's reply, once per prompt ({@code <|start|>assistant<|message|>}). */
+    static final int REPLY_PRIMING_TOKENS = 3;
 
-    private int charsPerToken;
+    /** Bounds of a characters-per-token ratio (also the bounds of the configuration). */
+    static final String MIN_CHARS_PER_TOKEN = "0.1";
+    static final String MAX_CHARS_PER_TOKEN = "100";
+    private static final BigDecimal MIN_RATIO = new BigDecimal(MIN_CHARS_PER_TOKEN);
+    private static final BigDecimal MAX_RATIO = new BigDecimal(MAX_CHARS_PER_TOKEN);
+
+    /** A family ratio, for model names (as {@link #modelKey} makes them) that start with the prefix. */
+    private record Family(String prefix, BigDecimal charsPerToken) {
+    }
+
+    /** Counts a non-empty text. */
+    private interface Counter {
+        long count(String text);
+    }
+
+    private final EncodingRegistry encodings = Encodings.newLazyEncodingRegistry();
+    private final BigDecimal charsPerToken;
+    /** Longest prefix first, so that the first match is the longest. */
+    private final List<Family> families;
 
     @Inject
     public TokenEstimator(EstimationConfig config) {
-        this(config.charsPerToken());
+        this(config.charsPerToken(), config.families());
     }
 
-    TokenEstimator(int charsPerToken) {
-        if (charsPerToken < 1) {
-            throw new IllegalArgumentException("chars per token must be at least 1");
+    /**
+     * @param charsPerToken the ratio of a model with neither a tokenizer nor a family
+     * @param families ratios by model-name prefix
+     */
+    TokenEstimator(BigDecimal charsPerToken, Map<String, BigDecimal> families) {
+        this.charsPerToken = checkRatio("chars-per-token", charsPerToken);
+        Objects.requireNonNull(families, "families");
+        this.families = families.entrySet().stream()
+                .map(family -> new Family(familyKey(family.getKey()),
+                        checkRatio("families." + family.getKey(), family.getValue())))
+                .sorted(Comparator.comparingInt((Family family) -> family.prefix().length()).reversed()
+                        .thenComparing(Family::prefix))
+                .toList();
+        for (int i = 1; i < this.families.size(); i++) {
+            if (this.families.get(i).prefix().equals(this.families.get(i - 1).prefix())) {
+                throw new IllegalArgumentException("family " + this.families.get(i).prefix() + " is configured twice");
+            }
         }
-        this.charsPerToken = charsPerToken;
     }
 
-    public long promptTokens(List<String> messages) {
-        long tokens = 0;
-        for (String message : messages) {
-            tokens = Math.addExact(tokens, textTokens(message) + TOKENS_PER_MESSAGE);
+    /**
+     * The tokens of a chat prompt as the model will see it: the messages with their framing and the
+     * priming of the reply.
+     */
+    public long promptTokens(String model, List<ChatMessage> messages) {
+        Objects.requireNonNull(messages, "messages");
+        Counter counter = counter(model);
+        long tokens = REPLY_PRIMING_TOKENS;
+        for (ChatMessage message : messages) {
+            Objects.requireNonNull(message, "message");
+            long messageTokens = TOKENS_PER_MESSAGE;
+            messageTokens = Math.addExact(messageTokens, count(counter, message.role()));
+            messageTokens = Math.addExact(messageTokens, count(counter, message.content()));
+            if (message.name() != null) {
+                messageTokens = Math.addExact(messageTokens, Math.addExact(count(counter, message.name()), TOKENS_PER_NAME));
+            }
+            tokens = Math.addExact(tokens, messageTokens);
         }
         return tokens;
     }
 
-    public long textTokens(String text) {
-        long chars = text == null ? 0 : text.codePointCount(0, text.length());
-        return (chars + charsPerToken - 1) / charsPerToken;
+    /** The tokens of a bare text (such as the output generated before a stream broke off), without framing. */
+    public long textTokens(String model, String text) {
+        return count(counter(model), text);
+    }
+
+    /** Whether the model is counted by its own tokenizer rather than estimated by a ratio. */
+    public boolean isExact(String model) {
+        return encodingFor(model).isPresent();
+    }
+
+    /** The tiktoken encoding that counts the model, if any. */
+    Optional<EncodingType> encodingFor(String model) {
+        return OpenAiEncodings.forModel(modelKey(model));
+    }
+
+    /** The ratio that counts the model when it has no tokenizer: its family's, else the global one. */
+    BigDecimal charsPerTokenFor(String model) {
+        String key = modelKey(model);
+        for (Family family : families) {
+            if (key.startsWith(family.prefix())) {
+                return family.charsPerToken();
+            }
+        }
+        return charsPerToken;
+    }
+
+    /** {@code ceil(codePoints / charsPerToken)}, exactly. */
+    static long tokensFor(long codePoints, BigDecimal charsPerToken) {
+        return BigDecimal.valueOf(codePoints).divide(charsPerToken, 0, RoundingMode.CEILING).longValueExact();
+    }
+
+    /**
+     * The name that rules are matched against: lower case, without a provider prefix
+     * ({@code openai/gpt-4o} is {@code gpt-4o}) or the {@code ft:} of an OpenAI fine-tune.
+     */
+    static String modelKey(String model) {
+        Objects.requireNonNull(model, "model");
+        String key = model.strip().toLowerCase(Locale.ROOT);
+        key = key.substring(key.lastIndexOf('/') + 1);
+        return key.startsWith("ft:") ? key.substring(3) : key;
+    }
+
+    private Counter counter(String model) {
+        Optional<EncodingType> type = encodingFor(model);
+        if (type.isPresent()) {
+            Encoding encoding = encodings.getEncoding(type.get());
+            return encoding::countTokensOrdinary;
+        }
+        BigDecimal ratio = charsPerTokenFor(model);
+        return text -> tokensFor(text.codePointCount(0, text.length()), ratio);
+    }
+
+    private static long count(Counter counter, String text) {
+        return text == null || text.isEmpty() ? 0 : counter.count(text);
+    }
+
+    private static String familyKey(String prefix) {
+        if (prefix == null || prefix.isBlank()) {
+            throw new IllegalArgumentException("a family needs a model-name prefix");
+        }
+        return prefix.strip().toLowerCase(Locale.ROOT);
+    }
+
+    private static BigDecimal checkRatio(String what, BigDecimal ratio) {
+        if (ratio == null || ratio.compareTo(MIN_RATIO) < 0 || ratio.compareTo(MAX_RATIO) > 0) {
+            throw new IllegalArgumentException(what + " must be a decimal from " + MIN_CHARS_PER_TOKEN + " to "
+                    + MAX_CHARS_PER_TOKEN + ", not " + ratio);
+        }
+        return ratio;
     }
 }

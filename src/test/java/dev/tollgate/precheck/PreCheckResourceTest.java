@@ -22,13 +22,15 @@ class PreCheckResourceTest {
     @Test
     void estimatesPromptAndOutputBudgetPlusTheBufferRoundedUpOnce() {
         String user = openAccount("precheck");
-        // "hello world!" = 12 chars = 3 tokens, + 4 per message = 7 tokens; output budget 1,000.
-        // gpt-4o-mini: 7*15 + 1000*60 = 60,105 credits per 1M -> 0.060105 credits; x1.2 = 0.072126 -> 73 millicredits.
+        // gpt-4o-mini is counted by o200k_base (jtokkit): "hello world!" = 3 tokens ("hello", " world", "!"), the role
+        // "user" = 1; plus 3 per message and 3 for the reply: 3 + 1 + 3 + 3 = 10 tokens. Output budget 1,000.
+        // Priced at 15 input, 60 output credits per 1M: 10*15 + 1000*60 = 60,150 credits per 1M -> 0.06015 credits;
+        // x1.2 = 0.07218 credits = 72.18 millicredits -> 73 millicredits (rounded up once).
         as(user).contentType(ContentType.JSON)
                 .body("{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hello world!\"}],\"maxOutputTokens\":1000}")
                 .post("/api/credit/pre-check")
                 .then().statusCode(200)
-                .body("estimatedInputTokens", equalTo(7))
+                .body("estimatedInputTokens", equalTo(10))
                 .body("maxOutputTokens", equalTo(1000))
                 .body("estimatedMillicredits", equalTo(73))
                 .body("estimatedCredits", equalTo(0.073f))
@@ -48,14 +50,16 @@ class PreCheckResourceTest {
     void aMessageTheUserCannotAffordIs402AndChangesNothing() {
         String user = openAccount("precheck");
         String before = LedgerProbe.snapshot(user);
-        // claude-sonnet-4: 100,000 output tokens at 1,500 credits/M = 150 credits; 5 prompt tokens at 300/M;
-        // (150 + 0.0015) * 1.2 = 180.0018 credits -> 180,002 millicredits (rounded up).
+        // claude-sonnet-4 has no tokenizer here: the claude family's 3.5 characters per token. "user" = 4 code points
+        // -> ceil(4/3.5) = 2 tokens, "hey" = 3 -> ceil(3/3.5) = 1; plus 3 per message and 3 for the reply: 9 tokens.
+        // 9 * 300 + 100,000 * 1,500 = 150,002,700 credits per 1M -> 150.0027 credits; x1.2 = 180.00324 credits
+        // = 180,003.24 millicredits -> 180,004 millicredits (rounded up once).
         as(user).contentType(ContentType.JSON)
                 .body("{\"model\":\"claude-sonnet-4\",\"messages\":[{\"role\":\"user\",\"content\":\"hey\"}],\"maxOutputTokens\":100000}")
                 .post("/api/credit/pre-check")
                 .then().statusCode(402)
                 .contentType("application/problem+json")
-                .body("requiredMillicredits", equalTo(180_002))
+                .body("requiredMillicredits", equalTo(180_004))
                 .body("availableMillicredits", equalTo(100_000))
                 .body("upgrade", org.hamcrest.Matchers.notNullValue());
         assertThat(LedgerProbe.snapshot(user)).isEqualTo(before);

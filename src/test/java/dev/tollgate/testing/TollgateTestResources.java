@@ -9,8 +9,11 @@ import io.quarkus.test.oidc.server.OidcWiremockTestResource;
 /**
  * What every test runs against, for {@code @QuarkusTest} and for the packaged application under
  * {@code @QuarkusIntegrationTest} alike: a real PostgreSQL (the embedded one, unless
- * {@code QUARKUS_DATASOURCE_JDBC_URL} names another) and the Quarkus OIDC test server, whose
- * JWKS verifies the signed tokens that {@link Tokens} mints.
+ * {@code QUARKUS_DATASOURCE_JDBC_URL} names another), the Quarkus OIDC test server, whose
+ * JWKS verifies the signed tokens that {@link Tokens} mints, and the {@link FakeProvider}, which
+ * serves every seeded model (plus models of upstreams of their own, for the tests of the circuit
+ * breaker and of the concurrency limit, whose state must not touch other tests, and of a refused
+ * connection).
  */
 public class TollgateTestResources implements QuarkusTestResourceLifecycleManager {
 
@@ -26,12 +29,45 @@ public class TollgateTestResources implements QuarkusTestResourceLifecycleManage
         Map<String, String> oidcConfig = oidc.start();
         config.put("quarkus.oidc.auth-server-url", oidcConfig.get("keycloak.url") + "/realms/quarkus/");
         config.put("quarkus.oidc.token.audience", Tokens.AUDIENCE);
+        FakeProvider fake = FakeProvider.start();
+        upstream(config, "fake", fake, String.join(",", FakeProvider.SEEDED_MODELS));
+        upstream(config, "fake-circuit", fake, CIRCUIT_TEST_MODEL);
+        config.put("tollgate.providers.fake-circuit.circuit-breaker.request-volume-threshold", "4");
+        config.put("tollgate.providers.fake-circuit.circuit-breaker.delay", "30s");
+        upstream(config, "fake-narrow", fake, NARROW_TEST_MODEL);
+        config.put("tollgate.providers.fake-narrow.max-concurrent", "1");
+        // Nothing listens on port 1 of the loopback: every call is refused at connect.
+        upstream(config, "fake-down", fake, DOWN_TEST_MODEL);
+        config.put("tollgate.providers.fake-down.base-url", "http://127.0.0.1:1/v1");
+        // The packaged application of the integration tests runs in the prod profile, whose real OpenAI
+        // upstream lists models the fake serves here: it is switched off (and never called from a test).
+        config.put("%prod.tollgate.providers.openai.enabled", "false");
         return config;
+    }
+
+    /** Served by an upstream of its own whose circuit a test opens on purpose. */
+    public static final String CIRCUIT_TEST_MODEL = "circuit-test-model";
+    /** Served by an upstream of its own that allows one call at a time. */
+    public static final String NARROW_TEST_MODEL = "narrow-test-model";
+    /** Served by an upstream that refuses every connection. */
+    public static final String DOWN_TEST_MODEL = "down-test-model";
+
+    private static void upstream(Map<String, String> config, String name, FakeProvider fake, String models) {
+        String prefix = "tollgate.providers." + name + ".";
+        config.put(prefix + "base-url", fake.baseUrl());
+        config.put(prefix + "api-key", FakeProvider.API_KEY);
+        config.put(prefix + "models", models);
+        // Short, so that the tests of stalls and drops stay fast.
+        config.put(prefix + "connect-timeout", "2s");
+        config.put(prefix + "first-byte-timeout", "2s");
+        config.put(prefix + "idle-timeout", "2s");
     }
 
     @Override
     public void stop() {
         oidc.stop();
+        // The fake provider, like the database, lives as long as the JVM: other Quarkus applications
+        // of the same test run (test profiles, integration tests) are started against it again.
     }
 
 }

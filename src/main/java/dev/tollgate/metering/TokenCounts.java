@@ -1,4 +1,4 @@
-package dev.tollgate.charge;
+package dev.tollgate.metering;
 
 import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Max;

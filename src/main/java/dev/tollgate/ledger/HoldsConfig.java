@@ -1,0 +1,18 @@
+package dev.tollgate.ledger;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** How long credits stay on hold for a call in flight. */
+@ConfigMapping(prefix = "tollgate.holds")
+public interface HoldsConfig {
+
+    /**
+     * The time after which an unresolved hold may be freed by the expiry job. Until the job frees
+     * it, a hold past its time can still be settled (the call happened; it should be paid).
+     */
+    @WithDefault("PT10M")
+    Duration ttl();
+}

@@ -1,0 +1,19 @@
+package dev.tollgate.pricing;
+
+import dev.tollgate.platform.problem.Problem;
+import dev.tollgate.platform.problem.ProblemException;
+
+/** No price could be read and none is known: answered 503, try again later. */
+public class PricesUnavailableException extends ProblemException {
+
+    public PricesUnavailableException() {
+        super("prices unavailable");
+    }
+
+    @Override
+    public Problem problem() {
+        return Problem.of("prices-unavailable", "Prices are unavailable", 503,
+                "Prices cannot be read right now. Try again in a few seconds.")
+                .with("retryAfterSeconds", 5);
+    }
+}

@@ -1,0 +1,216 @@
+package dev.tollgate.provider;
+
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.util.TypeLiteral;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import io.quarkus.runtime.Startup;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Calls the OpenAI-compatible {@code POST {base-url}/chat/completions} of the upstream that serves a
+ * model ({@link ProvidersConfig}), without blocking: Vert.x HTTP clients, one per upstream, created
+ * at start-up.
+ *
+ * <p>Per upstream, and for both methods:
+ * <ul>
+ * <li><b>Timeouts</b>, applied by this client (not {@code @Timeout}): connect timeout; first-byte
+ * timeout from sending until the response headers (504 {@code provider-timeout}); idle timeout
+ * between two pieces of the body. The client applies them because only it can reset the HTTP
+ * request when one expires (a cancelled {@code Uni} alone would leave the upstream generating), the
+ * values differ per upstream, and a whole-call deadline would cut long streams.</li>
+ * <li><b>Concurrency limit</b> ({@code max-concurrent}): a permit per request, held until its body
+ * has been read (for a stream: until the stream ends), so open streams count too; the next request
+ * is refused at once with 503 {@code provider-busy}. (A Fault Tolerance {@code @Bulkhead} only
+ * spans the {@code Uni}, i.e. the opening of a stream, and cannot take its limit per upstream.)</li>
+ * <li><b>Circuit breaker</b> (SmallRye Fault Tolerance, programmatic {@code Guard}, named
+ * {@code tollgate-provider-<name>}): around {@link #complete} and around the opening of
+ * {@link #stream} only. {@link ProviderFailure}s (5xx, connection, timeouts, malformed answers)
+ * count; 400 and 429 do not. Open → 503 {@code provider-unavailable} with {@code Retry-After}.</li>
+ * <li>No retries: a chat call is not idempotent for the caller's credits, and a stream may already
+ * have produced output.</li>
+ * </ul>
+ *
+ * <p>Threading: both methods return at once and may be called from any thread; their results and
+ * every stream item arrive on a Vert.x event-loop thread, where nothing may block.
+ */
+@Startup
+@ApplicationScoped
+public class ProviderClient {
+
+    private static final Logger LOG = Logger.getLogger(ProviderClient.class);
+    /** A non-streaming completion larger than this is treated as malformed. */
+    static final int MAX_REPLY_BYTES = 16 * 1024 * 1024;
+    private static final TypeLiteral<Uni<ProviderReply>> REPLY = new TypeLiteral<>() {
+    };
+    private static final TypeLiteral<Uni<ProviderStream>> STREAM = new TypeLiteral<>() {
+    };
+
+    private final ProvidersConfig config;
+    private final io.vertx.core.Vertx vertx;
+    private final Map<String, Upstream> upstreams;
+
+    @Inject
+    public ProviderClient(ProvidersConfig config, io.vertx.mutiny.core.Vertx vertx) {
+        this.config = config;
+        this.vertx = vertx.getDelegate();
+        Map<String, String> servedBy = new HashMap<>();
+        Map<String, Upstream> created = new TreeMap<>();
+        for (Map.Entry<String, ProvidersConfig.Upstream> entry : new TreeMap<>(config.upstreams()).entrySet()) {
+            if (!entry.getValue().enabled()) {
+                LOG.infof("provider upstream %s is disabled", entry.getKey());
+                continue;
+            }
+            for (String model : entry.getValue().models()) {
+                String other = servedBy.putIfAbsent(model, entry.getKey());
+                if (other != null) {
+                    throw new IllegalStateException("model " + model + " is listed by two upstreams, tollgate.providers."
+                            + other + " and tollgate.providers." + entry.getKey());
+                }
+            }
+            created.put(entry.getKey(), new Upstream(entry.getKey(), entry.getValue(), vertx));
+        }
+        this.upstreams = Collections.unmodifiableMap(created);
+        created.forEach((name, upstream) -> LOG.infof("provider upstream %s: %d model(s)", name,
+                upstream.config.models().size()));
+    }
+
+    @PreDestroy
+    void close() {
+        upstreams.values().forEach(Upstream::close);
+    }
+
+    /** Whether an upstream serves the model. */
+    public boolean serves(String model) {
+        return model != null && upstreams.values().stream().anyMatch(u -> u.config.models().contains(model));
+    }
+
+    /**
+     * Refuses a model no upstream serves, before anything is reserved or sent.
+     *
+     * @throws ModelNotServedException (422 {@code model-not-served})
+     */
+    public void requireServed(String model) {
+        config.upstreamFor(model);
+    }
+
+    /** The models served, for diagnostics. */
+    public Set<String> models() {
+        return upstreams.values().stream().flatMap(u -> u.config.models().stream())
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
+    }
+
+    /**
+     * A non-streaming chat completion. The body is sent as given, except {@code model} (set to the
+     * argument), {@code stream} (false) and {@code stream_options} (removed).
+     *
+     * @return the upstream's JSON; fails with {@link ModelNotServedException} (422),
+     *         {@link ProviderRequestRejectedException} (400), {@link ProviderFailure} (502/504) or
+     *         {@link ProviderUnavailableException} (503)
+     */
+    public Uni<ProviderReply> complete(String model, JsonObject body) {
+        return Uni.createFrom().deferred(() -> {
+            Upstream upstream = upstream(model);
+            JsonObject request = body.copy().put("model", model).put("stream", false);
+            request.remove("stream_options");
+            Buffer payload = request.toBuffer();
+            Exchange exchange = new Exchange(upstream, model, vertx);
+            return upstream.guarded(() -> exchange.send(payload, false)
+                    .onItem().transformToUni(exchange::requireSuccess)
+                    .onItem().transformToUni(response -> exchange.readBody(response, MAX_REPLY_BYTES))
+                    .onItem().transform(bytes -> new ProviderReply(json(exchange, bytes))), REPLY)
+                    .onTermination().invoke((reply, failure, cancelled) -> {
+                        if (failure != null || cancelled) {
+                            exchange.abort();
+                        }
+                    });
+        }).onFailure(ProviderClient::closedBeforeAnswer).retry().atMost(1);
+    }
+
+    /**
+     * A streaming chat completion. The body is sent as given, except {@code model} (set to the
+     * argument), {@code stream} (true) and {@code stream_options.include_usage} (forced true, other
+     * stream options kept), so that the last chunk carries the usage.
+     *
+     * @return the stream, once the upstream answered 2xx with its headers and before any chunk was
+     *         read; fails like {@link #complete}. Failures after that arrive through
+     *         {@link ProviderStream#events()}, never through this Uni, and are never retried.
+     */
+    public Uni<ProviderStream> stream(String model, JsonObject body) {
+        return Uni.createFrom().deferred(() -> {
+            Upstream upstream = upstream(model);
+            JsonObject request = body.copy().put("model", model).put("stream", true);
+            Object options = request.getValue("stream_options");
+            JsonObject streamOptions = options instanceof JsonObject object ? object.copy() : new JsonObject();
+            request.put("stream_options", streamOptions.put("include_usage", true));
+            Buffer payload = request.toBuffer();
+            Exchange exchange = new Exchange(upstream, model, vertx);
+            return upstream.guarded(() -> exchange.send(payload, true)
+                    .onItem().transformToUni(exchange::requireSuccess)
+                    .onItem().transformToUni(response -> eventStream(exchange, response)), STREAM)
+                    .onTermination().invoke((stream, failure, cancelled) -> {
+                        if (failure != null || cancelled) {
+                            exchange.abort();
+                        }
+                    });
+        }).onFailure(ProviderClient::closedBeforeAnswer).retry().atMost(1);
+    }
+
+    /**
+     * A pooled connection that the upstream had closed while idle fails a request before any
+     * answer: nothing was processed, so that one case is retried, once, on a new connection.
+     * Nothing else is ever retried, and never once a byte of an answer has arrived.
+     */
+    private static boolean closedBeforeAnswer(Throwable failure) {
+        return failure instanceof ProviderFailure provider && provider.reason() == ProviderFailure.Reason.CONNECTION_CLOSED;
+    }
+
+    private Upstream upstream(String model) {
+        return upstreams.get(config.upstreamFor(model));
+    }
+
+    private Uni<ProviderStream> eventStream(Exchange exchange, HttpClientResponse response) {
+        String contentType = response.getHeader("Content-Type");
+        if (contentType == null || !contentType.toLowerCase(java.util.Locale.ROOT).startsWith("text/event-stream")) {
+            return Uni.createFrom().failure(exchange.failure(ProviderFailure.Reason.MALFORMED_RESPONSE, 0,
+                    "a stream was asked for, the content type is not text/event-stream"));
+        }
+        return Uni.createFrom().item(new ProviderStream(exchange, response, exchange.context()));
+    }
+
+    private static JsonObject json(Exchange exchange, Buffer bytes) {
+        try {
+            Object decoded = Json.decodeValue(bytes);
+            if (decoded instanceof JsonObject object) {
+                return object;
+            }
+        } catch (DecodeException e) {
+            // reported below
+        }
+        throw exchange.failure(ProviderFailure.Reason.MALFORMED_RESPONSE, 0, "the body is not a JSON object");
+    }
+
+    /** Calls in progress on an upstream, for tests and diagnostics. */
+    int inFlight(String upstream) {
+        return upstreams.get(upstream).inFlight();
+    }
+
+    /** Our name of the upstream's circuit breaker, for {@code CircuitBreakerMaintenance}. */
+    public static String circuitBreakerName(String upstream) {
+        return "tollgate-provider-" + upstream;
+    }
+}

@@ -1,0 +1,366 @@
+package dev.tollgate.provider;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
+import io.vertx.core.json.JsonObject;
+
+import dev.tollgate.pricing.Usage;
+import dev.tollgate.testing.FakeProvider;
+import dev.tollgate.testing.TollgateTestResources;
+
+/** The provider client against the fake upstream, over real HTTP. */
+@QuarkusTest
+class ProviderClientTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(5);
+    private static final String MODEL = "gpt-4o-mini";
+
+    @Inject
+    ProviderClient client;
+
+    @Inject
+    CircuitBreakerMaintenance circuitBreakers;
+
+    FakeProvider fake;
+
+    @BeforeEach
+    void resetFake() {
+        fake = FakeProvider.instance();
+        fake.reset();
+    }
+
+    @AfterEach
+    void everyPermitIsGivenBack() {
+        waitUntil(() -> client.inFlight("fake") == 0 && client.inFlight("fake-narrow") == 0
+                && client.inFlight("fake-circuit") == 0 && client.inFlight("fake-down") == 0, Duration.ofSeconds(3));
+        circuitBreakers.reset(ProviderClient.circuitBreakerName("fake-circuit"));
+    }
+
+    private static JsonObject chat(String message) {
+        return FakeProvider.chatRequest(MODEL, message);
+    }
+
+    private static Throwable failureOf(io.smallrye.mutiny.Uni<?> uni) {
+        return catchThrowable(() -> uni.await().atMost(WAIT));
+    }
+
+    @Test
+    void completesANonStreamingCall() {
+        ProviderReply reply = client.complete(MODEL, chat("Hello [[fake:words=3]] [[fake:prompt-tokens=40]] [[fake:cached=30]]")
+                .put("max_tokens", 77)).await().atMost(WAIT);
+
+        assertThat(reply.body().getString("object")).isEqualTo("chat.completion");
+        assertThat(reply.body().getJsonArray("choices").getJsonObject(0).getJsonObject("message").getString("content"))
+                .isEqualTo("w1 w2 w3");
+        assertThat(reply.usage()).contains(new Usage(10, 30, 0, 3, 0));
+        JsonObject sent = fake.lastRequest();
+        assertThat(sent.getString("model")).isEqualTo(MODEL);
+        assertThat(sent.getBoolean("stream")).isFalse();
+        assertThat(sent.containsKey("stream_options")).isFalse();
+        assertThat(sent.getInteger("max_tokens")).isEqualTo(77);
+        assertThat(fake.authorizations()).containsExactly("Bearer " + FakeProvider.API_KEY);
+    }
+
+    @Test
+    void aReplyWithoutUsageHasNone() {
+        ProviderReply reply = client.complete(MODEL, chat("[[fake:no-usage]]")).await().atMost(WAIT);
+        assertThat(reply.usage()).isEmpty();
+    }
+
+    @Test
+    void streamsEveryChunkAndTheUsageChunkButNotDone() {
+        JsonObject body = chat("Hi [[fake:words=4]] [[fake:cached=5]] [[fake:reasoning=2]]")
+                .put("temperature", 0.2)
+                .put("stream_options", new JsonObject().put("include_obfuscation", false));
+
+        ProviderStream stream = client.stream(MODEL, body).await().atMost(WAIT);
+        List<String> events = stream.events().collect().asList().await().atMost(WAIT);
+
+        assertThat(events).hasSize(4 + 1 + 1).noneMatch(e -> e.contains("[DONE]"));
+        StringBuilder text = new StringBuilder();
+        events.stream().map(JsonObject::new).filter(c -> !c.getJsonArray("choices").isEmpty())
+                .map(c -> c.getJsonArray("choices").getJsonObject(0).getJsonObject("delta").getString("content"))
+                .filter(content -> content != null).forEach(text::append);
+        assertThat(text).hasToString("w1 w2 w3 w4");
+        JsonObject last = new JsonObject(events.get(events.size() - 1));
+        assertThat(last.getJsonArray("choices")).isEmpty();
+        assertThat(UsageNormalizer.fromResponse(last)).contains(new Usage(15, 5, 0, 4, 2));
+
+        JsonObject sent = fake.lastRequest();
+        assertThat(sent.getBoolean("stream")).isTrue();
+        assertThat(sent.getJsonObject("stream_options"))
+                .isEqualTo(new JsonObject().put("include_obfuscation", false).put("include_usage", true));
+        assertThat(sent.getDouble("temperature")).isEqualTo(0.2);
+        assertThat(sent.getJsonArray("messages")).isEqualTo(body.getJsonArray("messages"));
+    }
+
+    @Test
+    void includeUsageIsForcedEvenWhenTheCallerTurnedItOff() {
+        client.stream(MODEL, chat("x").put("stream", false)
+                .put("stream_options", new JsonObject().put("include_usage", false)))
+                .onItem().transformToMulti(ProviderStream::events).collect().asList().await().atMost(WAIT);
+        assertThat(fake.lastRequest().getJsonObject("stream_options").getBoolean("include_usage")).isTrue();
+        assertThat(fake.lastRequest().getBoolean("stream")).isTrue();
+    }
+
+    @Test
+    void anUpstream500Is502() {
+        Throwable failure = failureOf(client.complete(MODEL, chat("[[fake:fail=500]]")));
+        assertThat(failure).isInstanceOf(ProviderFailure.class);
+        ProviderFailure providerFailure = (ProviderFailure) failure;
+        assertThat(providerFailure.reason()).isEqualTo(ProviderFailure.Reason.ERROR_STATUS);
+        assertThat(providerFailure.upstreamStatus()).isEqualTo(500);
+        assertThat(providerFailure.problem().status()).isEqualTo(502);
+        assertThat(providerFailure.problem().members()).containsEntry("type", "https://tollgate.dev/problems/provider-error");
+        assertThat(String.valueOf(providerFailure.problem().members())).doesNotContain("127.0.0.1", "server had an error");
+
+        Throwable streamFailure = failureOf(client.stream(MODEL, chat("[[fake:fail=503]]")));
+        assertThat(streamFailure).isInstanceOf(ProviderFailure.class);
+        assertThat(((ProviderFailure) streamFailure).upstreamStatus()).isEqualTo(503);
+    }
+
+    @Test
+    void anUpstream400IsRelayedWithoutTheKey() {
+        Throwable failure = failureOf(client.complete(MODEL, chat("[[fake:fail=400]]")));
+        assertThat(failure).isInstanceOf(ProviderRequestRejectedException.class);
+        var problem = ((ProviderRequestRejectedException) failure).problem();
+        assertThat(problem.status()).isEqualTo(400);
+        assertThat(problem.members()).containsEntry("type", "https://tollgate.dev/problems/provider-rejected-request")
+                .containsEntry("param", "tollgate_fake");
+        assertThat((String) problem.members().get("detail")).contains("Unrecognized request argument supplied: tollgate_fake")
+                .doesNotContain(FakeProvider.API_KEY);
+    }
+
+    @Test
+    void aRefusedKeyIs502AndNeverShown() {
+        Throwable failure = failureOf(client.complete(MODEL, chat("[[fake:fail=401]]")));
+        assertThat(failure).isInstanceOf(ProviderFailure.class);
+        assertThat(((ProviderFailure) failure).reason()).isEqualTo(ProviderFailure.Reason.CREDENTIALS_REFUSED);
+        assertThat(failure.getMessage()).doesNotContain(FakeProvider.API_KEY);
+        assertThat(String.valueOf(((ProviderFailure) failure).problem().members())).doesNotContain(FakeProvider.API_KEY);
+    }
+
+    @Test
+    void anUpstream429IsBusyWithItsRetryAfter() {
+        Throwable failure = failureOf(client.complete(MODEL, chat("[[fake:fail=429]]")));
+        assertThat(failure).isInstanceOf(ProviderUnavailableException.class);
+        ProviderUnavailableException busy = (ProviderUnavailableException) failure;
+        assertThat(busy.circuitOpen()).isFalse();
+        assertThat(busy.retryAfterSeconds()).isEqualTo(7);
+        assertThat(busy.problem().members()).containsEntry("type", "https://tollgate.dev/problems/provider-busy");
+    }
+
+    @Test
+    void aStalledUpstreamIs504AfterTheFirstByteTimeout() {
+        long start = System.nanoTime();
+        Throwable failure = failureOf(client.complete(MODEL, chat("[[fake:stall]]")));
+        long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+        assertThat(failure).isInstanceOf(ProviderFailure.class);
+        ProviderFailure timeout = (ProviderFailure) failure;
+        assertThat(timeout.reason()).isEqualTo(ProviderFailure.Reason.FIRST_BYTE_TIMEOUT);
+        assertThat(timeout.problem().status()).isEqualTo(504);
+        assertThat(timeout.problem().members()).containsEntry("type", "https://tollgate.dev/problems/provider-timeout");
+        assertThat(elapsedMillis).isBetween(1_900L, 4_000L);
+        // The stalled request was reset, not left open on the upstream.
+        waitUntil(() -> fake.openExchanges() == 0, Duration.ofSeconds(2));
+    }
+
+    @Test
+    void aStreamThatNeverStartsIs504() {
+        Throwable failure = failureOf(client.stream(MODEL, chat("[[fake:stall]]")));
+        assertThat(failure).isInstanceOf(ProviderFailure.class);
+        assertThat(((ProviderFailure) failure).reason()).isEqualTo(ProviderFailure.Reason.FIRST_BYTE_TIMEOUT);
+    }
+
+    @Test
+    void aDroppedStreamFailsAfterWhatItDelivered() {
+        List<String> received = new CopyOnWriteArrayList<>();
+        ProviderStream stream = client.stream(MODEL, chat("[[fake:words=10]] [[fake:drop-after=2]]")).await().atMost(WAIT);
+        Throwable failure = failureOf(stream.events().onItem().invoke(received::add).collect().asList());
+        assertThat(failure).isInstanceOf(ProviderFailure.class);
+        assertThat(((ProviderFailure) failure).reason()).isEqualTo(ProviderFailure.Reason.INTERRUPTED);
+        assertThat(received).hasSize(2);
+    }
+
+    @Test
+    void aStreamThatGoesSilentFailsAfterTheIdleTimeout() {
+        List<String> received = new CopyOnWriteArrayList<>();
+        ProviderStream stream = client.stream(MODEL, chat("[[fake:words=10]] [[fake:stall-after=2]]")).await().atMost(WAIT);
+        long start = System.nanoTime();
+        Throwable failure = failureOf(stream.events().onItem().invoke(received::add).collect().asList());
+        long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+        assertThat(failure).isInstanceOf(ProviderFailure.class);
+        assertThat(((ProviderFailure) failure).reason()).isEqualTo(ProviderFailure.Reason.IDLE_TIMEOUT);
+        assertThat(((ProviderFailure) failure).problem().status()).isEqualTo(504);
+        assertThat(received).hasSize(2);
+        assertThat(elapsedMillis).isBetween(1_900L, 4_000L);
+        waitUntil(() -> fake.streamsClosedByClient() == 1, Duration.ofSeconds(2));
+    }
+
+    @Test
+    void cancellingTheEventsClosesTheUpstreamRequest() {
+        // 200 chunks 20 ms apart: four seconds of stream if nobody stops it.
+        ProviderStream stream = client.stream(MODEL, chat("[[fake:words=200]] [[fake:chunk-delay-ms=20]]"))
+                .await().atMost(WAIT);
+        long start = System.nanoTime();
+        List<String> firstThree = stream.events().select().first(3).collect().asList().await().atMost(WAIT);
+
+        assertThat(firstThree).hasSize(3);
+        waitUntil(() -> fake.streamsClosedByClient() == 1, Duration.ofSeconds(1));
+        assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(1_500L);
+        assertThat(client.inFlight("fake")).isZero();
+    }
+
+    @Test
+    void aStreamNobodyReadsIsClosed() {
+        ProviderStream stream = client.stream(MODEL, chat("[[fake:words=3]] [[fake:stall-after=1]]")).await().atMost(WAIT);
+        assertThat(client.inFlight("fake")).isEqualTo(1);
+        waitUntil(() -> client.inFlight("fake") == 0, Duration.ofSeconds(4));
+        Throwable late = failureOf(stream.events().collect().asList());
+        assertThat(late).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void theEventsCanBeReadOnce() {
+        ProviderStream stream = client.stream(MODEL, chat("[[fake:words=2]]")).await().atMost(WAIT);
+        assertThat(stream.events().collect().asList().await().atMost(WAIT)).hasSize(4);
+        assertThat(failureOf(stream.events().collect().asList())).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void aModelNoUpstreamServesIs422() {
+        Throwable failure = failureOf(client.complete("gpt-9-imaginary", chat("x")));
+        assertThat(failure).isInstanceOf(ModelNotServedException.class);
+        assertThat(((ModelNotServedException) failure).problem().status()).isEqualTo(422);
+        assertThat(((ModelNotServedException) failure).problem().members())
+                .containsEntry("type", "https://tollgate.dev/problems/model-not-served");
+        assertThat(client.serves("gpt-9-imaginary")).isFalse();
+        assertThat(client.serves(MODEL)).isTrue();
+        assertThat(fake.requests()).isEmpty();
+    }
+
+    @Test
+    void theConcurrencyLimitCountsOpenStreams() {
+        String model = TollgateTestResources.NARROW_TEST_MODEL;
+        ProviderStream open = client.stream(model, FakeProvider.chatRequest(model, "[[fake:words=50]] [[fake:chunk-delay-ms=20]]"))
+                .await().atMost(WAIT);
+
+        Throwable refused = failureOf(client.complete(model, FakeProvider.chatRequest(model, "x")));
+        assertThat(refused).isInstanceOf(ProviderUnavailableException.class);
+        assertThat(((ProviderUnavailableException) refused).problem().members())
+                .containsEntry("type", "https://tollgate.dev/problems/provider-busy");
+
+        open.cancel();
+        waitUntil(() -> client.inFlight("fake-narrow") == 0, Duration.ofSeconds(1));
+        assertThat(client.complete(model, FakeProvider.chatRequest(model, "x")).await().atMost(WAIT).body()).isNotNull();
+    }
+
+    @Test
+    void theCircuitOpensAfterRepeatedFailuresOfItsUpstreamOnly() {
+        String model = TollgateTestResources.CIRCUIT_TEST_MODEL;
+        for (int i = 0; i < 4; i++) {
+            assertThat(failureOf(client.complete(model, FakeProvider.chatRequest(model, "[[fake:fail=500]]"))))
+                    .isInstanceOf(ProviderFailure.class);
+        }
+        assertThat(circuitBreakers.currentState(ProviderClient.circuitBreakerName("fake-circuit")))
+                .isEqualTo(CircuitBreakerState.OPEN);
+        int received = fake.requests().size();
+
+        Throwable refused = failureOf(client.complete(model, FakeProvider.chatRequest(model, "fine")));
+        assertThat(refused).isInstanceOf(ProviderUnavailableException.class);
+        ProviderUnavailableException unavailable = (ProviderUnavailableException) refused;
+        assertThat(unavailable.circuitOpen()).isTrue();
+        assertThat(unavailable.retryAfterSeconds()).isBetween(1L, 30L);
+        assertThat(unavailable.problem().status()).isEqualTo(503);
+        assertThat(unavailable.problem().members()).containsEntry("type", "https://tollgate.dev/problems/provider-unavailable");
+        assertThat(failureOf(client.stream(model, FakeProvider.chatRequest(model, "fine"))))
+                .isInstanceOf(ProviderUnavailableException.class);
+        assertThat(fake.requests()).hasSize(received); // nothing was sent while open
+
+        // Other upstreams keep working.
+        assertThat(client.complete(MODEL, chat("fine")).await().atMost(WAIT).body()).isNotNull();
+    }
+
+    @Test
+    void rejectedRequestsDoNotOpenTheCircuit() {
+        String model = TollgateTestResources.CIRCUIT_TEST_MODEL;
+        for (int i = 0; i < 6; i++) {
+            assertThat(failureOf(client.complete(model, FakeProvider.chatRequest(model, "[[fake:fail=400]]"))))
+                    .isInstanceOf(ProviderRequestRejectedException.class);
+        }
+        assertThat(circuitBreakers.currentState(ProviderClient.circuitBreakerName("fake-circuit")))
+                .isEqualTo(CircuitBreakerState.CLOSED);
+    }
+
+    @Test
+    void theOpeningCanBeCancelledAndResetsTheRequest() {
+        client.stream(MODEL, chat("[[fake:delay-ms=3000]]")).subscribe().with(s -> {
+        }, f -> {
+        }).cancel();
+        waitUntil(() -> client.inFlight("fake") == 0, Duration.ofSeconds(1));
+        waitUntil(() -> fake.openExchanges() == 0, Duration.ofSeconds(2));
+    }
+
+    @Test
+    void cancelledOpeningsDoNotOpenTheCircuit() {
+        String model = TollgateTestResources.CIRCUIT_TEST_MODEL;
+        for (int i = 0; i < 6; i++) {
+            client.complete(model, FakeProvider.chatRequest(model, "[[fake:delay-ms=2000]]")).subscribe().with(r -> {
+            }, f -> {
+            }).cancel();
+        }
+        waitUntil(() -> fake.openExchanges() == 0 && client.inFlight("fake-circuit") == 0, Duration.ofSeconds(2));
+        // Past the first-byte timeout: no cancelled call may turn into a timeout that counts as a failure.
+        sleep(Duration.ofMillis(2_300));
+        assertThat(circuitBreakers.currentState(ProviderClient.circuitBreakerName("fake-circuit")))
+                .isEqualTo(CircuitBreakerState.CLOSED);
+        assertThat(client.complete(model, FakeProvider.chatRequest(model, "fine")).await().atMost(WAIT).body()).isNotNull();
+    }
+
+    @Test
+    void aRefusedConnectionIs502WithoutTheAddress() {
+        String model = TollgateTestResources.DOWN_TEST_MODEL;
+        Throwable failure = failureOf(client.complete(model, FakeProvider.chatRequest(model, "x")));
+        assertThat(failure).isInstanceOf(ProviderFailure.class);
+        ProviderFailure refused = (ProviderFailure) failure;
+        assertThat(refused.reason()).isEqualTo(ProviderFailure.Reason.CONNECTION_FAILED);
+        assertThat(refused.problem().status()).isEqualTo(502);
+        assertThat(refused.getMessage()).doesNotContain("127.0.0.1");
+        assertThat(String.valueOf(refused.problem().members())).doesNotContain("127.0.0.1");
+        assertThat(failureOf(client.stream(model, FakeProvider.chatRequest(model, "x")))).isInstanceOf(ProviderFailure.class);
+    }
+
+    private static void waitUntil(BooleanSupplier condition, Duration atMost) {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within " + atMost);
+            }
+            sleep(Duration.ofMillis(20));
+        }
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+}

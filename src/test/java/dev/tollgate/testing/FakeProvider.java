@@ -1,0 +1,439 @@
+package dev.tollgate.testing;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * A fake OpenAI-compatible upstream: a real HTTP server on a free port of 127.0.0.1 serving
+ * {@code POST /v1/chat/completions}, JSON or server-sent events like OpenAI. Its behaviour is
+ * steered by directives in the content of the last user message, so that any test — including one
+ * against the packaged application — can ask for it:
+ *
+ * <ul>
+ * <li>{@code [[fake:words=N]]} answer N words {@code "w1 w2 …"} (default 5); completion_tokens = N + reasoning</li>
+ * <li>{@code [[fake:prompt-tokens=N]]} reported prompt_tokens (default 20)</li>
+ * <li>{@code [[fake:cached=N]]} prompt_tokens_details.cached_tokens (included in prompt_tokens, default 0)</li>
+ * <li>{@code [[fake:reasoning=N]]} completion_tokens_details.reasoning_tokens (included in completion_tokens, default 0)</li>
+ * <li>{@code [[fake:no-usage]]} no usage at all (not even the usage chunk of a stream)</li>
+ * <li>{@code [[fake:fail=STATUS]]} answer that status with an OpenAI-style error body (400 and 401
+ * messages quote the bearer key, as some providers do, so tests can check it never leaks; 429 adds
+ * {@code Retry-After: 7})</li>
+ * <li>{@code [[fake:stall]]} accept the request and never answer</li>
+ * <li>{@code [[fake:stall-after=K]]} stream K events, then go silent</li>
+ * <li>{@code [[fake:drop-after=K]]} stream K events, then close the connection mid-body</li>
+ * <li>{@code [[fake:delay-ms=N]]} wait N ms before answering</li>
+ * <li>{@code [[fake:chunk-delay-ms=N]]} wait N ms between stream events</li>
+ * </ul>
+ *
+ * A stream's events are: one chunk per word (the first with {@code role}), a chunk with
+ * {@code finish_reason: "stop"}, a usage chunk with {@code choices: []} when the request asked for
+ * {@code stream_options.include_usage}, and {@code data: [DONE]}; a comment line opens the stream.
+ *
+ * <p>One server per JVM ({@link #start()}), reachable from {@code @QuarkusTest} tests through
+ * {@link #instance()}. Start and stop are bounded and log nothing.
+ */
+public final class FakeProvider {
+
+    /** The key the tests configure; the fake records but does not check it. */
+    public static final String API_KEY = "test-key";
+    /** Every model the database seeds a price for. */
+    public static final List<String> SEEDED_MODELS = List.of("gpt-4o-mini", "gpt-4o", "gpt-4.1-mini", "o4-mini",
+            "claude-3-5-haiku", "claude-sonnet-4");
+    private static final long DROP_DELAY_MS = 50;
+    private static final Pattern DIRECTIVE = Pattern.compile("\\[\\[fake:([a-z-]+)(?:=([^\\]]*))?\\]\\]");
+    private static final int MAX_RECORDED = 200;
+    private static final long START_STOP_SECONDS = 10;
+
+    private static FakeProvider running;
+
+    private final Vertx vertx;
+    private final HttpServer server;
+    private final List<JsonObject> requests = new ArrayList<>();
+    private final List<String> authorizations = new ArrayList<>();
+    private final AtomicInteger streamsClosedByClient = new AtomicInteger();
+    private final Set<HttpServerRequest> open = ConcurrentHashMap.newKeySet();
+
+    private FakeProvider(Vertx vertx, HttpServer server) {
+        this.vertx = vertx;
+        this.server = server;
+    }
+
+    /** Starts the fake unless this JVM runs one already; returns the running one. */
+    public static synchronized FakeProvider start() {
+        if (running != null) {
+            return running;
+        }
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(1)
+                .setInternalBlockingPoolSize(1));
+        HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0));
+        FakeProvider fake = new FakeProvider(vertx, server);
+        server.requestHandler(fake::handle);
+        try {
+            server.listen().toCompletionStage().toCompletableFuture().get(START_STOP_SECONDS, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            close(vertx);
+            throw new IllegalStateException("the fake provider did not start", e);
+        }
+        running = fake;
+        Runtime.getRuntime().addShutdownHook(new Thread(FakeProvider::stopRunning, "fake-provider-stop"));
+        return fake;
+    }
+
+    /** The running fake, for tests that inspect what it received. */
+    public static synchronized FakeProvider instance() {
+        if (running == null) {
+            throw new IllegalStateException("the fake provider is not running (TollgateTestResources starts it)");
+        }
+        return running;
+    }
+
+    /** Stops the running fake, if any (bounded; open connections are closed). */
+    public static synchronized void stopRunning() {
+        if (running != null) {
+            close(running.vertx);
+            running = null;
+        }
+    }
+
+    private static void close(Vertx vertx) {
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(START_STOP_SECONDS, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // Bounded and quiet: the JVM is ending, or the test that owns it moves on.
+        }
+    }
+
+    public int port() {
+        return server.actualPort();
+    }
+
+    /** What {@code tollgate.providers.<name>.base-url} should be. */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port() + "/v1";
+    }
+
+    /** The bodies received since the last {@link #reset()}, oldest first (at most the last 200). */
+    public synchronized List<JsonObject> requests() {
+        return requests.stream().map(JsonObject::copy).toList();
+    }
+
+    /** The most recent body received. */
+    public synchronized JsonObject lastRequest() {
+        if (requests.isEmpty()) {
+            throw new IllegalStateException("the fake provider has received no request");
+        }
+        return requests.get(requests.size() - 1).copy();
+    }
+
+    /** The {@code Authorization} headers received (empty string when absent), oldest first. */
+    public synchronized List<String> authorizations() {
+        return List.copyOf(authorizations);
+    }
+
+    /** Streams whose connection the client closed before the fake had ended them. */
+    public int streamsClosedByClient() {
+        return streamsClosedByClient.get();
+    }
+
+    /** Requests the fake has accepted and not yet finished (stalled ones included). */
+    public int openExchanges() {
+        return open.size();
+    }
+
+    public synchronized void reset() {
+        requests.clear();
+        authorizations.clear();
+        streamsClosedByClient.set(0);
+    }
+
+    private void handle(HttpServerRequest request) {
+        if (request.method() != HttpMethod.POST || !request.path().equals("/v1/chat/completions")) {
+            request.response().setStatusCode(404).putHeader("Content-Type", "application/json")
+                    .end(error("Unknown path", "invalid_request_error", null).encode());
+            return;
+        }
+        request.body().onSuccess(bytes -> {
+            JsonObject body;
+            try {
+                body = bytes.toJsonObject();
+            } catch (RuntimeException e) {
+                request.response().setStatusCode(400).putHeader("Content-Type", "application/json")
+                        .end(error("We could not parse the JSON body of your request.", "invalid_request_error", null).encode());
+                return;
+            }
+            String authorization = request.getHeader("Authorization");
+            record(body, authorization == null ? "" : authorization);
+            Directives directives;
+            try {
+                directives = Directives.of(lastUserContent(body));
+            } catch (IllegalArgumentException e) {
+                request.response().setStatusCode(400).putHeader("Content-Type", "application/json")
+                        .end(error("Bad fake directive: " + e.getMessage(), "invalid_request_error", null).encode());
+                return;
+            }
+            open.add(request);
+            Runnable closedEarly = () -> {
+                if (open.remove(request) && body.getBoolean("stream", false) && !directives.droppedByFake.get()) {
+                    streamsClosedByClient.incrementAndGet();
+                }
+            };
+            // (Vert.x also runs a response's end handler when its connection closes first: not used here.)
+            request.response().closeHandler(ignored -> closedEarly.run());
+            request.connection().closeHandler(ignored -> closedEarly.run());
+            if (directives.delayMs > 0) {
+                vertx.setTimer(directives.delayMs, id -> answer(request, body, directives, authorization));
+            } else {
+                answer(request, body, directives, authorization);
+            }
+        });
+    }
+
+    private synchronized void record(JsonObject body, String authorization) {
+        requests.add(body.copy());
+        authorizations.add(authorization);
+        if (requests.size() > MAX_RECORDED) {
+            requests.remove(0);
+            authorizations.remove(0);
+        }
+    }
+
+    private void answer(HttpServerRequest request, JsonObject body, Directives directives, String authorization) {
+        HttpServerResponse response = request.response();
+        if (response.closed()) {
+            return;
+        }
+        if (directives.stall) {
+            return; // accepted, never answered; the connection stays open until the client gives up
+        }
+        if (directives.fail > 0) {
+            open.remove(request);
+            fail(response, directives.fail, authorization);
+            return;
+        }
+        String model = body.getString("model", "unknown");
+        if (body.getBoolean("stream", false)) {
+            JsonObject options = body.getJsonObject("stream_options");
+            boolean includeUsage = options != null && options.getBoolean("include_usage", false);
+            stream(request, streamEvents(model, directives, includeUsage), directives);
+        } else {
+            open.remove(request);
+            response.putHeader("Content-Type", "application/json").end(completion(model, directives).encode());
+        }
+    }
+
+    private static void fail(HttpServerResponse response, int status, String authorization) {
+        String key = authorization == null ? "" : authorization.replaceFirst("^Bearer ", "");
+        JsonObject body = switch (status) {
+            case 400 -> error("Unrecognized request argument supplied: tollgate_fake (request sent with key " + key + ")",
+                    "invalid_request_error", "tollgate_fake");
+            case 401 -> error("Incorrect API key provided: " + key + ".", "invalid_request_error", null);
+            case 429 -> error("Rate limit reached for requests.", "requests", null);
+            default -> error("The server had an error while processing your request.", "server_error", null);
+        };
+        if (status == 429) {
+            response.putHeader("Retry-After", "7");
+        }
+        response.setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+    }
+
+    private static JsonObject error(String message, String type, String param) {
+        return new JsonObject().put("error", new JsonObject().put("message", message).put("type", type)
+                .put("param", param).putNull("code"));
+    }
+
+    private void stream(HttpServerRequest request, List<String> events, Directives directives) {
+        HttpServerResponse response = request.response();
+        response.setChunked(true)
+                .putHeader("Content-Type", "text/event-stream; charset=utf-8")
+                .putHeader("Cache-Control", "no-cache");
+        response.write(": fake provider\n\n");
+        writeFrom(request, events, 0, directives);
+    }
+
+    private void writeFrom(HttpServerRequest request, List<String> events, int next, Directives directives) {
+        HttpServerResponse response = request.response();
+        if (response.closed()) {
+            return;
+        }
+        if (next == directives.stallAfter) {
+            return; // silent from here on; the connection stays open
+        }
+        if (next == directives.dropAfter) {
+            directives.droppedByFake.set(true);
+            // The connection goes away mid-body, without a terminating chunk. Closed (not reset) a
+            // moment after the last write, so that the events already sent reach the client: a TCP
+            // reset would let the client's kernel discard them unread.
+            vertx.setTimer(DROP_DELAY_MS, id -> request.connection().close());
+            return;
+        }
+        if (next == events.size()) {
+            open.remove(request);
+            response.end();
+            return;
+        }
+        response.write("data: " + events.get(next) + "\n\n");
+        if (directives.chunkDelayMs > 0) {
+            vertx.setTimer(directives.chunkDelayMs, id -> writeFrom(request, events, next + 1, directives));
+        } else {
+            writeFrom(request, events, next + 1, directives);
+        }
+    }
+
+    private static JsonObject completion(String model, Directives d) {
+        JsonObject body = new JsonObject()
+                .put("id", "chatcmpl-fake")
+                .put("object", "chat.completion")
+                .put("created", System.currentTimeMillis() / 1000)
+                .put("model", model)
+                .put("choices", new JsonArray().add(new JsonObject()
+                        .put("index", 0)
+                        .put("message", new JsonObject().put("role", "assistant").put("content", words(d.words)))
+                        .put("finish_reason", "stop")));
+        if (!d.noUsage) {
+            body.put("usage", usage(d));
+        }
+        return body;
+    }
+
+    private static List<String> streamEvents(String model, Directives d, boolean includeUsage) {
+        List<String> events = new ArrayList<>();
+        for (int i = 1; i <= d.words; i++) {
+            JsonObject delta = new JsonObject();
+            if (i == 1) {
+                delta.put("role", "assistant");
+            }
+            delta.put("content", (i == 1 ? "" : " ") + "w" + i);
+            events.add(chunk(model, new JsonArray().add(new JsonObject().put("index", 0).put("delta", delta)
+                    .putNull("finish_reason")), includeUsage).encode());
+        }
+        events.add(chunk(model, new JsonArray().add(new JsonObject().put("index", 0).put("delta", new JsonObject())
+                .put("finish_reason", "stop")), includeUsage).encode());
+        if (includeUsage && !d.noUsage) {
+            events.add(chunk(model, new JsonArray(), false).put("usage", usage(d)).encode());
+        }
+        events.add("[DONE]");
+        return events;
+    }
+
+    private static JsonObject chunk(String model, JsonArray choices, boolean nullUsage) {
+        JsonObject chunk = new JsonObject()
+                .put("id", "chatcmpl-fake")
+                .put("object", "chat.completion.chunk")
+                .put("created", System.currentTimeMillis() / 1000)
+                .put("model", model)
+                .put("choices", choices);
+        if (nullUsage) {
+            chunk.putNull("usage"); // as OpenAI does on every chunk but the last when usage was asked for
+        }
+        return chunk;
+    }
+
+    private static JsonObject usage(Directives d) {
+        long completion = d.words + d.reasoning;
+        return new JsonObject()
+                .put("prompt_tokens", d.promptTokens)
+                .put("completion_tokens", completion)
+                .put("total_tokens", d.promptTokens + completion)
+                .put("prompt_tokens_details", new JsonObject().put("cached_tokens", d.cached))
+                .put("completion_tokens_details", new JsonObject().put("reasoning_tokens", d.reasoning));
+    }
+
+    private static String words(int count) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 1; i <= count; i++) {
+            text.append(i == 1 ? "" : " ").append('w').append(i);
+        }
+        return text.toString();
+    }
+
+    /** The text of the last user message: a string, or the text parts of a content array. */
+    static String lastUserContent(JsonObject body) {
+        JsonArray messages = body.getJsonArray("messages");
+        if (messages == null) {
+            return "";
+        }
+        for (int i = messages.size() - 1; i >= 0; i--) {
+            Object message = messages.getValue(i);
+            if (message instanceof JsonObject m && "user".equals(m.getString("role"))) {
+                Object content = m.getValue("content");
+                if (content instanceof String text) {
+                    return text;
+                }
+                if (content instanceof JsonArray parts) {
+                    StringBuilder text = new StringBuilder();
+                    for (Object part : parts) {
+                        if (part instanceof JsonObject p && p.getValue("text") instanceof String t) {
+                            text.append(t).append('\n');
+                        }
+                    }
+                    return text.toString();
+                }
+                return "";
+            }
+        }
+        return "";
+    }
+
+    /** The directives of one request. */
+    static final class Directives {
+        int words = 5;
+        long promptTokens = 20;
+        long cached;
+        long reasoning;
+        boolean noUsage;
+        int fail;
+        boolean stall;
+        int stallAfter = -1;
+        int dropAfter = -1;
+        long delayMs;
+        long chunkDelayMs;
+        final AtomicBoolean droppedByFake = new AtomicBoolean();
+
+        static Directives of(String content) {
+            Directives d = new Directives();
+            Matcher matcher = DIRECTIVE.matcher(content);
+            while (matcher.find()) {
+                String value = matcher.group(2) == null ? "" : matcher.group(2).trim();
+                switch (matcher.group(1)) {
+                    case "words" -> d.words = Math.max(0, Math.min(10_000, Integer.parseInt(value)));
+                    case "prompt-tokens" -> d.promptTokens = Long.parseLong(value);
+                    case "cached" -> d.cached = Long.parseLong(value);
+                    case "reasoning" -> d.reasoning = Long.parseLong(value);
+                    case "no-usage" -> d.noUsage = true;
+                    case "fail" -> d.fail = Integer.parseInt(value);
+                    case "stall" -> d.stall = true;
+                    case "stall-after" -> d.stallAfter = Integer.parseInt(value);
+                    case "drop-after" -> d.dropAfter = Integer.parseInt(value);
+                    case "delay-ms" -> d.delayMs = Long.parseLong(value);
+                    case "chunk-delay-ms" -> d.chunkDelayMs = Long.parseLong(value);
+                    default -> throw new IllegalArgumentException("unknown fake directive " + matcher.group(1));
+                }
+            }
+            return d;
+        }
+    }
+
+    /** A body that asks for a chat completion of a model, with the given user message. */
+    public static JsonObject chatRequest(String model, String userMessage) {
+        return new JsonObject().put("model", model).put("messages", new JsonArray()
+                .add(new JsonObject().put("role", "system").put("content", "You are a test."))
+                .add(new JsonObject().put("role", "user").put("content", userMessage)));
+    }
+}
