@@ -118,7 +118,7 @@ public class ChatService {
             long maxTokens = Math.min(wanted, affordable);
             if (maxTokens < 1) {
                 throw new InsufficientCreditsException(costEstimator.estimate(price, promptTokens, 1).amount(),
-                        available, account.plan, plans.catalog().containsKey(account.plan) && plans.plan(account.plan).upgradeHint());
+                        available, account.plan, plans.upgradeHint(account.plan));
             }
             CostEstimator.Estimate estimate = costEstimator.estimate(price, promptTokens, maxTokens);
             Hold hold = ledger.hold(userId, estimate.amount(), request.model(), clock.instant().plus(holds.ttl()),
@@ -132,7 +132,7 @@ public class ChatService {
     void release(HeldCall call, RequestOrigin origin) {
         try {
             transactions.inNewTransaction(() -> ledger.release(call.userId(), call.reservationId(),
-                    Mutation.byUser(call.userId(), "release:" + call.reservationId(),
+                    Mutation.byUser(call.userId(), Ledger.releaseKey(call.reservationId()),
                             RequestHash.of("release", call.reservationId().toString()), origin.clientIp(),
                             origin.userAgent())));
             meters.counter("tollgate.holds.resolved", "outcome", "released").increment();
@@ -149,7 +149,7 @@ public class ChatService {
     Charge settle(HeldCall call, Usage usage, boolean estimated, String characterId, String conversationId,
             RequestOrigin origin) {
         Millicredits cost = Pricing.charge(call.price(), usage);
-        String key = "settle:" + call.reservationId();
+        String key = Ledger.settleKey(call.reservationId());
         try {
             Settlement settlement = transactions.inNewTransaction(() -> {
                 long usageId = usageRecorder.record(new MeteredCall(call.userId(), call.requestId(), call.price().model(),

@@ -48,6 +48,16 @@ public class Ledger {
     @Inject
     Clock clock;
 
+    /** The ledger key of the settle of a hold: a hold is settled at most once. */
+    public static String settleKey(UUID reservationId) {
+        return "settle:" + reservationId;
+    }
+
+    /** The ledger key of the release of a hold. */
+    public static String releaseKey(UUID reservationId) {
+        return "release:" + reservationId;
+    }
+
     /** Adds credits to a bucket. */
     public LedgerEntry grant(String userId, Bucket bucket, Millicredits amount, Mutation mutation) {
         requirePositive(amount);
@@ -257,8 +267,8 @@ public class Ledger {
     private InsufficientCreditsException insufficient(String userId, Millicredits required) {
         Balances balances = balancesOf(userId).orElseThrow();
         String plan = CreditAccount.<CreditAccount> findByIdOptional(userId).map(a -> a.plan).orElse(plans.defaultPlan());
-        boolean upgradeHint = plans.catalog().containsKey(plan) && plans.plan(plan).upgradeHint();
-        return new InsufficientCreditsException(required, Millicredits.of(balances.available()), plan, upgradeHint);
+        return new InsufficientCreditsException(required, Millicredits.of(balances.available()), plan,
+                plans.upgradeHint(plan));
     }
 
     private void insertReservation(UUID id, String userId, Millicredits amount, String model, Instant expiresAt,

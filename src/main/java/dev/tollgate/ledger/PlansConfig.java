@@ -24,6 +24,12 @@ public interface PlansConfig {
         return plan;
     }
 
+    /** Whether users of this plan see an upgrade hint; false for a plan no longer configured. */
+    default boolean upgradeHint(String name) {
+        Plan plan = catalog().get(name);
+        return plan != null && plan.upgradeHint();
+    }
+
     interface Plan {
         /** Millicredits granted at each period start; the monthly bucket is replaced by this. */
         long monthlyAllowanceMillicredits();

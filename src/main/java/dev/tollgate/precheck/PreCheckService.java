@@ -47,7 +47,7 @@ public class PreCheckService {
         Millicredits available = Millicredits.of(account.balances().available());
         if (available.compareTo(estimate.amount()) < 0) {
             throw new InsufficientCreditsException(estimate.amount(), available, account.plan,
-                    plans.catalog().containsKey(account.plan) && plans.plan(account.plan).upgradeHint());
+                    plans.upgradeHint(account.plan));
         }
         return new PreCheckResponse(request.model(), estimate.promptTokens(), Math.toIntExact(estimate.maxOutputTokens()),
                 estimate.amount().value(), estimate.amount().credits(), available.value(), available.credits());

@@ -92,7 +92,7 @@ public class ReservationService {
 
     public ReservationResponses.Settled settle(String userId, UUID reservationId, SettleRequest request,
             RequestOrigin origin) {
-        String key = "settle:" + reservationId;
+        String key = Ledger.settleKey(reservationId);
         String requestHash = RequestHash.of("settle", request);
         try {
             ReservationResponses.Settled settled = transactions.inNewTransaction(
@@ -112,7 +112,7 @@ public class ReservationService {
     }
 
     public ReservationResponses.Released release(String userId, UUID reservationId, RequestOrigin origin) {
-        String key = "release:" + reservationId;
+        String key = Ledger.releaseKey(reservationId);
         String requestHash = RequestHash.of("release", reservationId.toString());
         try {
             ReservationResponses.Released released = transactions.inNewTransaction(() -> released(reservationId,
