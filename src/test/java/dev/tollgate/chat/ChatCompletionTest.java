@@ -19,6 +19,7 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
+import dev.tollgate.testing.Api;
 import dev.tollgate.testing.FakeProvider;
 import dev.tollgate.testing.LedgerProbe;
 import dev.tollgate.testing.Tokens;
@@ -33,12 +34,7 @@ import io.vertx.core.json.JsonObject;
 class ChatCompletionTest {
 
     static String chat(String model, String content, Integer maxTokens, boolean stream) {
-        JsonObject body = FakeProvider.chatRequest(model, content).put("stream", stream)
-                .put("metadata", new JsonObject().put("character_id", "luna").put("conversation_id", "conv-1"));
-        if (maxTokens != null) {
-            body.put("max_tokens", maxTokens);
-        }
-        return body.encode();
+        return Api.chatBody(model, content, maxTokens, stream);
     }
 
     static Response post(String user, String body) {
@@ -214,21 +210,15 @@ class ChatCompletionTest {
     @Test
     void aSettleThatFailsAfterTheAnswerBecomesACompensation() {
         String user = openAccount("chat");
-        String key = "fail-settle-" + UUID.randomUUID();
-        LedgerProbe.execute("""
-                CREATE OR REPLACE FUNCTION tollgate_test_fail_usage() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                    IF NEW.request_id LIKE 'fail-settle-%' THEN RAISE EXCEPTION 'injected failure'; END IF;
-                    RETURN NEW;
-                END $$""");
-        LedgerProbe.execute("CREATE TRIGGER tollgate_test_fail_usage BEFORE INSERT ON token_usage FOR EACH ROW EXECUTE FUNCTION tollgate_test_fail_usage()");
+        String key = LedgerProbe.FAILING_REQUEST_PREFIX + UUID.randomUUID();
+        LedgerProbe.injectUsageFailure();
         try {
             as(user).contentType(ContentType.JSON).header("Idempotency-Key", key)
                     .body(chat("gpt-4o", "[[fake:words=10]][[fake:prompt-tokens=20]]", 100, false))
                     .post("/v1/chat/completions")
                     .then().statusCode(200).body("choices[0].message.content", notNullValue());
         } finally {
-            LedgerProbe.execute("DROP TRIGGER tollgate_test_fail_usage ON token_usage");
+            LedgerProbe.removeUsageFailure();
         }
         assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_compensation WHERE user_id = ? AND status = 'PENDING' "
                 + "AND kind = 'CHARGE' AND amount_millicredits = 15 AND reservation_id IS NOT NULL "

@@ -34,6 +34,16 @@ public final class Api {
                 + ",\"outputTokens\":" + output + "}}";
     }
 
+    /** An OpenAI chat request for the fake provider, about character "luna" in conversation "conv-1". */
+    public static String chatBody(String model, String content, Integer maxTokens, boolean stream) {
+        io.vertx.core.json.JsonObject body = FakeProvider.chatRequest(model, content).put("stream", stream)
+                .put("metadata", new io.vertx.core.json.JsonObject().put("character_id", "luna").put("conversation_id", "conv-1"));
+        if (maxTokens != null) {
+            body.put("max_tokens", maxTokens);
+        }
+        return body.encode();
+    }
+
     public static Response charge(String user, String key, String body) {
         return as(user).contentType(ContentType.JSON).header("Idempotency-Key", key).body(body)
                 .post("/api/credit/charges");

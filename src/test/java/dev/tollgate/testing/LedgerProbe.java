@@ -48,6 +48,27 @@ public final class LedgerProbe {
                 + " holds=" + count("SELECT COUNT(*) FROM credit_reservation WHERE user_id = ?", userId);
     }
 
+    /** The prefix of request ids whose usage rows the database refuses while a failure is injected. */
+    public static final String FAILING_REQUEST_PREFIX = "fail-settle-";
+
+    /**
+     * Makes the database refuse, from now until {@link #removeUsageFailure()}, every usage row whose
+     * request id starts with {@link #FAILING_REQUEST_PREFIX}: a settle fails at that very moment.
+     */
+    public static void injectUsageFailure() {
+        execute("""
+                CREATE OR REPLACE FUNCTION tollgate_test_fail_usage() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF NEW.request_id LIKE 'fail-settle-%' THEN RAISE EXCEPTION 'injected failure'; END IF;
+                    RETURN NEW;
+                END $$""");
+        execute("CREATE TRIGGER tollgate_test_fail_usage BEFORE INSERT ON token_usage FOR EACH ROW EXECUTE FUNCTION tollgate_test_fail_usage()");
+    }
+
+    public static void removeUsageFailure() {
+        execute("DROP TRIGGER IF EXISTS tollgate_test_fail_usage ON token_usage");
+    }
+
     public static void execute(String sql, Object... args) {
         try (Connection c = TestDatabase.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {

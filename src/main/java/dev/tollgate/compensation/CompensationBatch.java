@@ -1,0 +1,212 @@
+package dev.tollgate.compensation;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
+
+import org.jboss.logging.Logger;
+
+import io.vertx.core.json.JsonObject;
+
+import dev.tollgate.ledger.CreditReservation;
+import dev.tollgate.ledger.Ledger;
+import dev.tollgate.ledger.Mutation;
+import dev.tollgate.metering.MeteredCall;
+import dev.tollgate.metering.UsageRecorder;
+import dev.tollgate.platform.idempotency.RequestHash;
+import dev.tollgate.platform.jdbc.DatabaseFailure;
+import dev.tollgate.platform.jdbc.DuplicateRequestException;
+import dev.tollgate.platform.jdbc.Jdbc;
+import dev.tollgate.platform.money.Millicredits;
+import dev.tollgate.platform.tx.Transactions;
+import dev.tollgate.pricing.Price;
+import dev.tollgate.pricing.PriceList;
+import dev.tollgate.pricing.Usage;
+
+/**
+ * Applies pending compensations through the ledger. Each row is applied in a transaction of its
+ * own that locks it ({@code FOR UPDATE SKIP LOCKED}) and marks it {@code APPLIED} together with
+ * the ledger entry, so a row is applied once even when two batches run at once or a batch dies
+ * half-way. A row whose application fails is retried with exponential backoff and marked
+ * {@code FAILED}, with its last error, after the configured attempts.
+ *
+ * <p>A deferred charge of a hold that is still held settles the hold (recording the usage the
+ * failed settle could not); if the hold has been freed meanwhile, it becomes a plain charge.
+ */
+@ApplicationScoped
+public class CompensationBatch {
+
+    static final String ACTOR = "job:process-compensations";
+    private static final Logger LOG = Logger.getLogger(CompensationBatch.class);
+    private static final String DUE = """
+            SELECT id FROM credit_compensation WHERE status = 'PENDING' AND next_attempt_at <= ?
+             ORDER BY next_attempt_at, id LIMIT ?""";
+    private static final int MAX_ERROR_LENGTH = 500;
+
+    @Inject
+    Ledger ledger;
+
+    @Inject
+    UsageRecorder usageRecorder;
+
+    @Inject
+    PriceList priceList;
+
+    @Inject
+    Transactions transactions;
+
+    @Inject
+    DataSource dataSource;
+
+    @Inject
+    Clock clock;
+
+    /** What a batch did. */
+    public record Outcome(int applied, int retried, int failed) {
+    }
+
+    public Outcome process(int batchSize, int maxBatches, int maxAttempts, Duration backoff) {
+        int applied = 0;
+        int retried = 0;
+        int failed = 0;
+        for (int batch = 0; batch < maxBatches; batch++) {
+            List<Long> due = due(batchSize);
+            for (long id : due) {
+                switch (processOne(id, maxAttempts, backoff)) {
+                    case APPLIED -> applied++;
+                    case RETRY -> retried++;
+                    case FAILED -> failed++;
+                    case SKIPPED -> { }
+                }
+            }
+            if (due.size() < batchSize) {
+                break;
+            }
+        }
+        return new Outcome(applied, retried, failed);
+    }
+
+    private enum Result {
+        APPLIED, RETRY, FAILED, SKIPPED
+    }
+
+    private Result processOne(long id, int maxAttempts, Duration backoff) {
+        try {
+            return transactions.inNewTransaction(() -> {
+                CreditCompensation row = CreditCompensation.<CreditCompensation> find("id = ?1 and status = ?2", id,
+                        CreditCompensation.Status.PENDING)
+                        .withLock(LockModeType.PESSIMISTIC_WRITE)
+                        .withHint("jakarta.persistence.lock.timeout", -2) // SKIP LOCKED
+                        .firstResult();
+                if (row == null) {
+                    return Result.SKIPPED; // applied meanwhile, or another batch holds it
+                }
+                apply(row);
+                markApplied(row);
+                return Result.APPLIED;
+            });
+        } catch (DuplicateRequestException e) {
+            // Applied under its key before (by a run whose status update was lost): settle the row.
+            transactions.inNewTransaction(() -> {
+                CreditCompensation row = CreditCompensation.findById(id);
+                markApplied(row);
+                return null;
+            });
+            return Result.APPLIED;
+        } catch (RuntimeException e) {
+            return transactions.inNewTransaction(() -> recordFailure(id, e, maxAttempts, backoff));
+        }
+    }
+
+    private void apply(CreditCompensation row) {
+        String key = "compensation:" + row.id;
+        Mutation mutation = new Mutation(key, RequestHash.of("compensation", row.id), ACTOR, null, null, row.usageId,
+                row.reservationId, new JsonObject().put("compensation", row.id).put("reason", row.reason).encode());
+        Millicredits amount = Millicredits.of(row.amountMillicredits);
+        switch (row.kind) {
+            case REFUND -> ledger.refund(row.userId, row.usageId, amount, mutation);
+            case CHARGE -> {
+                CreditReservation hold = row.reservationId == null ? null : CreditReservation.findById(row.reservationId);
+                if (hold != null && hold.status == CreditReservation.Status.HELD) {
+                    long usageId = recordUsage(row, hold);
+                    ledger.settle(row.userId, hold.id, amount, mutation.withUsage(usageId));
+                } else {
+                    ledger.charge(row.userId, amount, mutation);
+                }
+            }
+        }
+    }
+
+    /** The usage row the failed settle could not write, from the compensation's details. */
+    private long recordUsage(CreditCompensation row, CreditReservation hold) {
+        JsonObject details = row.details == null ? new JsonObject() : new JsonObject(row.details);
+        JsonObject usage = details.getJsonObject("usage", new JsonObject());
+        Price price = priceList.at(hold.model, hold.createdAt);
+        return usageRecorder.record(new MeteredCall(row.userId, details.getString("requestId", row.idempotencyKey),
+                hold.model, details.getString("characterId"), details.getString("conversationId"),
+                new Usage(usage.getLong("uncachedInput", 0L), usage.getLong("cachedInput", 0L),
+                        usage.getLong("cacheWrite", 0L), usage.getLong("output", 0L), usage.getLong("reasoning", 0L)),
+                details.getBoolean("estimated", false), price, Millicredits.of(row.amountMillicredits), hold.id));
+    }
+
+    private void markApplied(CreditCompensation row) {
+        row.status = CreditCompensation.Status.APPLIED;
+        row.updatedAt = clock.instant();
+        LOG.infof("compensation %d applied (%s of %d millicredits)", row.id, row.kind, row.amountMillicredits);
+    }
+
+    private Result recordFailure(long id, RuntimeException failure, int maxAttempts, Duration backoff) {
+        CreditCompensation row = CreditCompensation.findById(id);
+        if (row == null || row.status != CreditCompensation.Status.PENDING) {
+            return Result.SKIPPED;
+        }
+        Instant now = clock.instant();
+        row.attempts++;
+        row.lastError = describe(failure);
+        row.updatedAt = now;
+        if (row.attempts >= maxAttempts) {
+            row.status = CreditCompensation.Status.FAILED;
+            LOG.errorf("compensation %d FAILED after %d attempts: %s", row.id, row.attempts, row.lastError);
+            return Result.FAILED;
+        }
+        // Exponential backoff, bounded: backoff, 2x, 4x, ... at most 64x.
+        row.nextAttemptAt = now.plus(backoff.multipliedBy(1L << Math.min(row.attempts - 1, 6)));
+        LOG.warnf("compensation %d failed (attempt %d): %s", row.id, row.attempts, row.lastError);
+        return Result.RETRY;
+    }
+
+    private static String describe(RuntimeException failure) {
+        String text = failure instanceof dev.tollgate.platform.problem.ProblemException problem
+                ? String.valueOf(problem.problem().members().get("type")) + ": " + problem.getMessage()
+                : failure.getClass().getSimpleName();
+        return text.length() > MAX_ERROR_LENGTH ? text.substring(0, MAX_ERROR_LENGTH) : text;
+    }
+
+    private List<Long> due(int batchSize) {
+        List<Long> ids = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(DUE)) {
+            Jdbc.setTime(ps, 1, clock.instant());
+            ps.setInt(2, batchSize);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getLong(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw DatabaseFailure.of("find due compensations", e);
+        }
+        return ids;
+    }
+}

@@ -1,0 +1,42 @@
+package dev.tollgate.jobs;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import io.quarkus.scheduler.Scheduled;
+
+/**
+ * The jobs on the built-in scheduler of a long-running deployment, with their cron expressions
+ * from config ({@code tollgate.jobs.<name>.cron}). Serverless deployments switch the scheduler
+ * off ({@code QUARKUS_SCHEDULER_ENABLED=false}) and trigger the one-shot command from cron instead.
+ */
+@ApplicationScoped
+public class JobSchedule {
+
+    private static final Logger LOG = Logger.getLogger(JobSchedule.class);
+
+    @Inject
+    JobRunner runner;
+
+    @Scheduled(identity = "expire-holds", cron = "${tollgate.jobs.expire-holds.cron}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void expireHolds() {
+        run("expire-holds");
+    }
+
+    @Scheduled(identity = "process-compensations", cron = "${tollgate.jobs.process-compensations.cron}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void processCompensations() {
+        run("process-compensations");
+    }
+
+    private void run(String job) {
+        try {
+            runner.run(job);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "scheduled run of %s failed; the next run picks up where it stopped", job);
+        }
+    }
+}

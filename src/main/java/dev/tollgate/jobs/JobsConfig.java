@@ -1,0 +1,60 @@
+package dev.tollgate.jobs;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Bounds of the jobs' batches. (Their cron expressions are read by the scheduler: tollgate.jobs.*.cron.) */
+@ConfigMapping(prefix = "tollgate.jobs")
+public interface JobsConfig {
+
+    ExpireHolds expireHolds();
+
+    ProcessCompensations processCompensations();
+
+    interface ExpireHolds {
+        /** When the scheduler runs it (read by {@link JobSchedule}). */
+        Optional<String> cron();
+
+        /** Holds freed per transaction. */
+        @WithDefault("200")
+        @Min(1)
+        @Max(10_000)
+        int batchSize();
+
+        /** Batches per run, at most. */
+        @WithDefault("50")
+        @Min(1)
+        int maxBatches();
+    }
+
+    interface ProcessCompensations {
+        /** When the scheduler runs it (read by {@link JobSchedule}). */
+        Optional<String> cron();
+
+        /** Rows looked at per batch. */
+        @WithDefault("50")
+        @Min(1)
+        @Max(10_000)
+        int batchSize();
+
+        /** Batches per run, at most. */
+        @WithDefault("20")
+        @Min(1)
+        int maxBatches();
+
+        /** Attempts before a row is marked FAILED. */
+        @WithDefault("5")
+        @Min(1)
+        int maxAttempts();
+
+        /** Wait before the second attempt; doubled for each further one (at most 64 times). */
+        @WithDefault("PT1M")
+        Duration backoff();
+    }
+}

@@ -1,0 +1,112 @@
+package dev.tollgate.jobs;
+
+import static dev.tollgate.testing.Api.openAccount;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import dev.tollgate.testing.Api;
+import dev.tollgate.testing.ConcurrentCalls;
+import dev.tollgate.testing.LedgerProbe;
+import dev.tollgate.testing.Tokens;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+
+/** Hold expiry and the compensation batch, run through the admin API as an operator would. */
+@QuarkusTest
+class JobsTest {
+
+    static Response runJob(String name) {
+        return given().auth().oauth2(Tokens.admin("operator")).post("/api/admin/jobs/" + name);
+    }
+
+    static String reserve(String user, String key) {
+        return given().auth().oauth2(Tokens.user(user)).contentType(ContentType.JSON).header("Idempotency-Key", key)
+                .body("{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"maxOutputTokens\":100}")
+                .post("/api/credit/reservations").then().statusCode(201).extract().path("reservationId");
+    }
+
+    @Test
+    void expiredHoldsAreFreedAndAuditedAndLiveOnesStay() {
+        String user = openAccount("expiry");
+        String stale = reserve(user, "stale");
+        String live = reserve(user, "live");
+        LedgerProbe.execute("UPDATE credit_reservation SET expires_at = now() - interval '1 minute' WHERE id = ?::uuid", stale);
+
+        runJob("expire-holds").then().statusCode(200).body("job", equalTo("expire-holds")).body("status", equalTo("done"));
+
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_reservation WHERE user_id = ? AND status = 'EXPIRED'", user)).isEqualTo(1);
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_reservation WHERE user_id = ? AND status = 'HELD'", user)).isEqualTo(1);
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_audit_log WHERE user_id = ? AND operation = 'EXPIRE' AND actor = 'job:expire-holds'", user))
+                .isEqualTo(1);
+        assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
+        given().auth().oauth2(Tokens.user(user)).contentType(ContentType.JSON)
+                .body("{\"usage\":{\"uncachedInputTokens\":1,\"outputTokens\":1}}")
+                .post("/api/credit/reservations/" + stale + "/settle").then().statusCode(409);
+        assertThat(live).isNotEqualTo(stale);
+    }
+
+    @Test
+    void aDeferredChargeSettlesItsHoldOnceEvenWhenTwoBatchesRunAtOnce() throws Exception {
+        String user = openAccount("compensation");
+        String key = LedgerProbe.FAILING_REQUEST_PREFIX + UUID.randomUUID();
+        LedgerProbe.injectUsageFailure();
+        try {
+            given().auth().oauth2(Tokens.user(user)).contentType(ContentType.JSON).header("Idempotency-Key", key)
+                    .body(Api.chatBody("gpt-4o", "[[fake:words=10]][[fake:prompt-tokens=20]]", 100, false))
+                    .post("/v1/chat/completions").then().statusCode(200);
+        } finally {
+            LedgerProbe.removeUsageFailure();
+        }
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_compensation WHERE user_id = ? AND status = 'PENDING'", user)).isEqualTo(1);
+
+        List<HttpResponse<String>> runs = ConcurrentCalls.post(2, "/api/admin/credit/process-compensations",
+                Tokens.admin("operator"), n -> "run-" + n, n -> "");
+        assertThat(runs).extracting(HttpResponse::statusCode).containsOnly(200);
+
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_compensation WHERE user_id = ? AND status = 'APPLIED'", user)).isEqualTo(1);
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_reservation WHERE user_id = ? AND status = 'SETTLED'", user)).isEqualTo(1);
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM token_usage WHERE user_id = ? AND cost_millicredits = 15", user)).isEqualTo(1);
+        assertThat(LedgerProbe.buckets(user)).containsExactly(100_000 - 15, 0, 0);
+        assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
+
+        runJob("process-compensations").then().statusCode(200);
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_audit_log WHERE user_id = ? AND operation = 'SETTLE'", user)).isEqualTo(1);
+    }
+
+    @Test
+    void aCompensationThatKeepsFailingIsRetriedThenMarkedFailedWithItsError() {
+        String user = openAccount("compensation-fails");
+        LedgerProbe.execute("""
+                INSERT INTO credit_compensation (user_id, kind, amount_millicredits, status, attempts, next_attempt_at,
+                       idempotency_key, usage_id, reason, created_at, updated_at)
+                VALUES (?, 'REFUND', 100, 'PENDING', 0, now(), 'refund-of-nothing', 987654321, 'test', now(), now())""", user);
+        for (int run = 0; run < 3; run++) {
+            runJob("process-compensations").then().statusCode(200);
+        }
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_compensation WHERE user_id = ? AND status = 'FAILED' "
+                + "AND attempts = 3 AND last_error LIKE '%usage-not-found%'", user)).isEqualTo(1);
+        runJob("process-compensations").then().statusCode(200);
+        assertThat(LedgerProbe.count("SELECT attempts FROM credit_compensation WHERE user_id = ?", user)).isEqualTo(3);
+        assertThat(LedgerProbe.auditRows(user)).isEqualTo(1);
+    }
+
+    @Test
+    void jobsAreForAdminsOnly() {
+        String before = LedgerProbe.snapshot("operator");
+        given().post("/api/admin/jobs/expire-holds").then().statusCode(401).contentType("application/problem+json");
+        given().auth().oauth2(Tokens.user("someone")).post("/api/admin/jobs/expire-holds")
+                .then().statusCode(403).contentType("application/problem+json");
+        given().auth().oauth2(Tokens.user("someone")).post("/api/admin/credit/process-compensations").then().statusCode(403);
+        given().auth().oauth2(Tokens.expired("operator")).post("/api/admin/jobs/expire-holds").then().statusCode(401);
+        runJob("no-such-job").then().statusCode(404).body("type", equalTo("https://tollgate.dev/problems/unknown-job"));
+        assertThat(LedgerProbe.snapshot("operator")).isEqualTo(before);
+    }
+}
