@@ -252,6 +252,6 @@ class ArchitectureTest {
                 .collect(Collectors.toSet());
         assertThat(roots).containsAll(CORE).contains("platform");
         assertThat(roots.stream().filter(ArchitectureTest::isFeature))
-                .contains("balance", "charge", "precheck", "usage", "reservation", "chat", "refresh");
+                .contains("balance", "charge", "precheck", "usage", "reservation", "chat", "jobs");
     }
 }

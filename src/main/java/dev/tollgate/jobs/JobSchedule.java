@@ -26,6 +26,12 @@ public class JobSchedule {
         run("expire-holds");
     }
 
+    @Scheduled(identity = "refresh", cron = "${tollgate.jobs.refresh.cron}", timeZone = "UTC",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void refresh() {
+        run("refresh");
+    }
+
     @Scheduled(identity = "process-compensations", cron = "${tollgate.jobs.process-compensations.cron}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void processCompensations() {

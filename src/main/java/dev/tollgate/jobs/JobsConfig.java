@@ -15,6 +15,8 @@ public interface JobsConfig {
 
     ExpireHolds expireHolds();
 
+    Refresh refresh();
+
     ProcessCompensations processCompensations();
 
     interface ExpireHolds {
@@ -29,6 +31,22 @@ public interface JobsConfig {
 
         /** Batches per run, at most. */
         @WithDefault("50")
+        @Min(1)
+        int maxBatches();
+    }
+
+    interface Refresh {
+        /** When the scheduler runs it (read by {@link JobSchedule}). */
+        Optional<String> cron();
+
+        /** Accounts refreshed per transaction. */
+        @WithDefault("500")
+        @Min(1)
+        @Max(10_000)
+        int batchSize();
+
+        /** Batches per run, at most (a run that stops early is resumed by the next one). */
+        @WithDefault("1000")
         @Min(1)
         int maxBatches();
     }

@@ -32,7 +32,14 @@ enum BalanceChange {
     /** amount back to monthly, extra back to purchased. */
     REFUND("0", "amount", "extra", "0", "amount >= 0 AND extra >= 0 AND amount + extra > 0"),
     ADJUST_MONTHLY("0", "amount", "0", "0", "amount <> 0 AND m + amount >= 0 AND m + p - r + amount >= 0"),
-    ADJUST_PURCHASED("0", "0", "amount", "0", "amount <> 0 AND p + amount >= 0 AND m + p - r + amount >= 0");
+    ADJUST_PURCHASED("0", "0", "amount", "0", "amount <> 0 AND p + amount >= 0 AND m + p - r + amount >= 0"),
+    /**
+     * amount = the plan's allowance; extra = the rollover cap, or -1 for none. The monthly bucket
+     * becomes the allowance (with rollover: the old monthly plus the allowance, at most the cap),
+     * but never so low that live holds would exceed what the account has.
+     */
+    REFRESH("0", "GREATEST(CASE WHEN extra >= 0 THEN LEAST(m + amount, extra) ELSE amount END, r - p) - m", "0", "0",
+            "amount >= 0");
 
     final String sql;
 

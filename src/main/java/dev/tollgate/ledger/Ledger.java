@@ -48,6 +48,9 @@ public class Ledger {
     @Inject
     Clock clock;
 
+    @Inject
+    MonthlyRefresh monthlyRefresh;
+
     /** The ledger key of the settle of a hold: a hold is settled at most once. */
     public static String settleKey(UUID reservationId) {
         return "settle:" + reservationId;
@@ -162,6 +165,17 @@ public class Ledger {
         return entry;
     }
 
+    /**
+     * Replaces the monthly bucket at a period start (see {@link MonthlyRefresh}, the only caller):
+     * the allowance, or with a rollover cap ({@code >= 0}) the old monthly plus the allowance up to
+     * the cap; never below what live holds need.
+     */
+    LedgerEntry refresh(String userId, long allowance, long rolloverCap, Instant periodStart) {
+        return apply(userId, Operation.REFRESH, BalanceChange.REFRESH, allowance, rolloverCap,
+                Mutation.system(MonthlyRefresh.ACTOR).withMetadata("{\"periodStart\":\"" + periodStart + "\"}"))
+                .orElseThrow(() -> new IllegalStateException("refresh refused"));
+    }
+
     /** The entry written under an idempotency key of this account, if any. */
     public Optional<LedgerEntry> findByKey(String userId, String idempotencyKey) {
         return CreditAuditLog.<CreditAuditLog> find("userId = ?1 and idempotencyKey = ?2", userId, idempotencyKey)
@@ -171,13 +185,18 @@ public class Ledger {
 
     /**
      * Opens the account of a user seen for the first time, on the default plan with its monthly
-     * allowance (written to the ledger as a grant). Safe to call concurrently: one call opens it.
+     * allowance (written to the ledger as a grant), or refreshes an existing one whose period is
+     * over. Safe to call concurrently: one call opens it, one refreshes it.
      *
      * @return the account, opened now or before
      */
     public CreditAccount ensureAccount(String userId) {
         CreditAccount account = CreditAccount.findById(userId);
         if (account != null) {
+            // Lazily, if the refresh job has not reached this account yet in a new period.
+            if (account.periodStart.isBefore(monthlyRefresh.currentPeriodStart()) && monthlyRefresh.refreshIfDue(userId)) {
+                CreditAccount.getEntityManager().refresh(account);
+            }
             return account;
         }
         String planName = plans.defaultPlan();

@@ -34,6 +34,12 @@ public interface PlansConfig {
         /** Millicredits granted at each period start; the monthly bucket is replaced by this. */
         long monthlyAllowanceMillicredits();
 
+        /**
+         * If set, unused monthly credits roll over at a refresh, up to this many; if not, the monthly
+         * bucket is replaced by the allowance.
+         */
+        java.util.Optional<Long> rolloverCapMillicredits();
+
         /** Whether users of this plan are shown an upgrade hint when credits run low. */
         @WithDefault("false")
         boolean upgradeHint();

@@ -1,4 +1,4 @@
-package dev.tollgate.refresh;
+package dev.tollgate.ledger;
 
 import java.time.Instant;
 
