@@ -278,9 +278,9 @@ public final class FakeProvider {
         if (next == directives.dropAfter) {
             directives.droppedByFake.set(true);
             // The connection goes away mid-body, without a terminating chunk. Closed (not reset) a
-            // moment after the last write, so that the events already sent reach the client: a TCP
-            // reset would let the client's kernel discard them unread.
-            vertx.setTimer(DROP_DELAY_MS, id -> request.connection().close());
+            // moment after the last event has left, so that the events already sent reach the
+            // client: a TCP reset would let the client's kernel discard them unread.
+            directives.lastWrite.onComplete(written -> vertx.setTimer(DROP_DELAY_MS, id -> request.connection().close()));
             return;
         }
         if (next == events.size()) {
@@ -288,7 +288,7 @@ public final class FakeProvider {
             response.end();
             return;
         }
-        response.write("data: " + events.get(next) + "\n\n");
+        directives.lastWrite = response.write("data: " + events.get(next) + "\n\n");
         if (directives.chunkDelayMs > 0) {
             vertx.setTimer(directives.chunkDelayMs, id -> writeFrom(request, events, next + 1, directives));
         } else {
@@ -405,6 +405,8 @@ public final class FakeProvider {
         long delayMs;
         long chunkDelayMs;
         final AtomicBoolean droppedByFake = new AtomicBoolean();
+        /** The last event written, so that a drop comes after it has left. */
+        io.vertx.core.Future<Void> lastWrite = io.vertx.core.Future.succeededFuture();
 
         static Directives of(String content) {
             Directives d = new Directives();
