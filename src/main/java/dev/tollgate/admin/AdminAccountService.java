@@ -1,0 +1,126 @@
+package dev.tollgate.admin;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import dev.tollgate.platform.jdbc.DatabaseFailure;
+import dev.tollgate.platform.jdbc.Jdbc;
+import dev.tollgate.platform.money.Millicredits;
+import dev.tollgate.platform.tx.Transactions;
+
+/**
+ * Reads one account for admins, never opening it: the account row, its latest ledger rows and its
+ * live holds in one read-only REPEATABLE READ transaction, so that they show one moment (the
+ * reserved bucket equals the sum of the live holds).
+ */
+@ApplicationScoped
+public class AdminAccountService {
+
+    static final int RECENT_ENTRIES = 20;
+    static final int MAX_HOLDS = 100;
+    private static final String ACCOUNT = """
+            SELECT plan, monthly_millicredits, purchased_millicredits, reserved_millicredits, period_start,
+                   created_at, updated_at
+              FROM credit_account WHERE user_id = ?""";
+    private static final String ENTRIES = "SELECT " + AuditRows.COLUMNS
+            + " FROM credit_audit_log WHERE user_id = ? ORDER BY created_at DESC, id DESC LIMIT " + RECENT_ENTRIES;
+    private static final String HOLD_TOTALS = """
+            SELECT COUNT(*), COALESCE(SUM(amount_millicredits), 0) FROM credit_reservation
+             WHERE user_id = ? AND status = 'HELD'""";
+    private static final String HOLDS = """
+            SELECT id, amount_millicredits, model, idempotency_key, created_at, expires_at FROM credit_reservation
+             WHERE user_id = ? AND status = 'HELD' ORDER BY created_at, id""" + " LIMIT " + MAX_HOLDS;
+
+    @Inject
+    DataSource dataSource;
+
+    @Inject
+    AuditRows rows;
+
+    @Inject
+    Transactions transactions;
+
+    @Inject
+    Clock clock;
+
+    private record AccountRow(String plan, long monthly, long purchased, long reserved, Instant periodStart,
+            Instant createdAt, Instant updatedAt) {
+    }
+
+    public AccountView account(String userId) {
+        return transactions.inNewTransaction(() -> read(userId, clock.instant()));
+    }
+
+    private AccountView read(String userId, Instant now) {
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement ps = c.prepareStatement("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")) {
+                ps.execute();
+            }
+            AccountRow account;
+            try (PreparedStatement ps = c.prepareStatement(ACCOUNT)) {
+                ps.setString(1, userId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw AdminProblem.accountNotFound();
+                    }
+                    account = new AccountRow(rs.getString("plan"), rs.getLong("monthly_millicredits"),
+                            rs.getLong("purchased_millicredits"), rs.getLong("reserved_millicredits"),
+                            Jdbc.getTime(rs, "period_start"), Jdbc.getTime(rs, "created_at"),
+                            Jdbc.getTime(rs, "updated_at"));
+                }
+            }
+            List<AuditEntry> entries = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(ENTRIES)) {
+                ps.setString(1, userId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        entries.add(rows.read(rs));
+                    }
+                }
+            }
+            long holdCount;
+            long held;
+            try (PreparedStatement ps = c.prepareStatement(HOLD_TOTALS)) {
+                ps.setString(1, userId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    holdCount = rs.getLong(1);
+                    held = rs.getLong(2);
+                }
+            }
+            List<AccountView.LiveHold> holds = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(HOLDS)) {
+                ps.setString(1, userId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Instant expiresAt = Jdbc.getTime(rs, "expires_at");
+                        holds.add(new AccountView.LiveHold(rs.getObject("id", UUID.class),
+                                rs.getLong("amount_millicredits"), rs.getString("model"),
+                                rs.getString("idempotency_key"), Jdbc.getTime(rs, "created_at"), expiresAt,
+                                expiresAt.isBefore(now)));
+                    }
+                }
+            }
+            long available = account.monthly() + account.purchased() - account.reserved();
+            return new AccountView(userId, account.plan(), account.monthly(), account.purchased(), account.reserved(),
+                    available, Millicredits.of(available).credits(), account.periodStart(),
+                    account.periodStart().atZone(ZoneOffset.UTC).plusMonths(1).toInstant(), account.createdAt(),
+                    account.updatedAt(), entries, holdCount, held, holds);
+        } catch (SQLException e) {
+            throw DatabaseFailure.of("read account", e);
+        }
+    }
+}

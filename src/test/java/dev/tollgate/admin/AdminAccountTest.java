@@ -1,0 +1,110 @@
+package dev.tollgate.admin;
+
+import static dev.tollgate.admin.AdminApi.adjust;
+import static dev.tollgate.admin.AdminApi.adjustment;
+import static dev.tollgate.admin.AdminApi.asAdmin;
+import static dev.tollgate.admin.AdminApi.newAdmin;
+import static dev.tollgate.testing.Api.as;
+import static dev.tollgate.testing.Api.openAccount;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.notNullValue;
+
+import java.math.BigDecimal;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import dev.tollgate.testing.LedgerProbe;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+
+/** {@code GET /api/admin/accounts/{userId}}: buckets, plan, period, latest ledger rows and live holds; never opens an account. */
+@QuarkusTest
+class AdminAccountTest {
+
+    private final String admin = newAdmin();
+
+    @Test
+    void anUnknownUserIs404AndNoAccountIsOpened() {
+        String user = "nobody-" + UUID.randomUUID();
+        asAdmin(admin).get("/api/admin/accounts/" + user)
+                .then().statusCode(404)
+                .contentType("application/problem+json")
+                .body("type", equalTo("https://tollgate.dev/problems/account-not-found"))
+                .body("status", equalTo(404));
+        assertThat(LedgerProbe.snapshot(user)).isEqualTo("no account audit=0 usage=0 holds=0");
+    }
+
+    @Test
+    void anAccountWithItsLatestRowsAndLiveHolds() {
+        String user = openAccount("account");
+        adjust(admin, "acc-" + UUID.randomUUID(), adjustment(user, "purchased", 2_500, "support ticket 7"))
+                .then().statusCode(201);
+        Response hold = as(user).contentType(ContentType.JSON).header("Idempotency-Key", "hold-" + UUID.randomUUID())
+                .body("{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"maxOutputTokens\":100}")
+                .post("/api/credit/reservations");
+        hold.then().statusCode(201);
+        int held = hold.path("heldMillicredits");
+        String reservationId = hold.path("reservationId");
+
+        asAdmin(admin).get("/api/admin/accounts/" + user)
+                .then().statusCode(200)
+                .contentType(ContentType.JSON)
+                .body("userId", equalTo(user))
+                .body("plan", equalTo("free"))
+                .body("monthlyMillicredits", equalTo(100_000))
+                .body("purchasedMillicredits", equalTo(2_500))
+                .body("reservedMillicredits", equalTo(held))
+                .body("availableMillicredits", equalTo(102_500 - held))
+                .body("availableCredits", equalTo(BigDecimal.valueOf(102_500 - held, 3)))
+                .body("periodStart", notNullValue())
+                .body("nextRefreshAt", notNullValue())
+                .body("createdAt", notNullValue())
+                .body("recentEntries.operation", contains("HOLD", "ADJUST", "GRANT"))
+                .body("recentEntries[1].actor", equalTo("admin:" + admin))
+                .body("recentEntries[1].metadata.reason", equalTo("support ticket 7"))
+                .body("liveHoldCount", equalTo(1))
+                .body("liveHoldsMillicredits", equalTo(held))
+                .body("liveHolds", hasSize(1))
+                .body("liveHolds[0].reservationId", equalTo(reservationId))
+                .body("liveHolds[0].amountMillicredits", equalTo(held))
+                .body("liveHolds[0].model", equalTo("gpt-4o"))
+                .body("liveHolds[0].pastExpiry", equalTo(false));
+
+        as(user).post("/api/credit/reservations/" + reservationId + "/release").then().statusCode(200);
+        asAdmin(admin).get("/api/admin/accounts/" + user)
+                .then().statusCode(200)
+                .body("reservedMillicredits", equalTo(0))
+                .body("liveHoldCount", equalTo(0))
+                .body("liveHolds", empty())
+                .body("recentEntries[0].operation", equalTo("RELEASE"));
+    }
+
+    @Test
+    void atMostTwentyLedgerRowsNewestFirst() {
+        String user = openAccount("account");
+        for (int i = 0; i < 21; i++) {
+            adjust(admin, "many-" + i + "-" + UUID.randomUUID(), adjustment(user, "purchased", i + 1, "row " + i))
+                    .then().statusCode(201);
+        }
+        asAdmin(admin).get("/api/admin/accounts/" + user)
+                .then().statusCode(200)
+                .body("recentEntries", hasSize(20))
+                .body("recentEntries[0].metadata.reason", equalTo("row 20"))
+                .body("recentEntries[19].metadata.reason", equalTo("row 1"));
+    }
+
+    @Test
+    void aMalformedUserIdIs400() {
+        asAdmin(admin).get("/api/admin/accounts/" + "u".repeat(256))
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("type", equalTo("https://tollgate.dev/problems/invalid-request"));
+        asAdmin(admin).urlEncodingEnabled(false).get("/api/admin/accounts/%20leading-space")
+                .then().statusCode(400).contentType("application/problem+json");
+    }
+}

@@ -1,0 +1,141 @@
+package dev.tollgate.admin;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import dev.tollgate.testing.LedgerProbe;
+import dev.tollgate.testing.Tokens;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+
+/**
+ * Every admin endpoint refuses a missing or bad token with 401 and a user's token with 403
+ * (problem details), and changes nothing: no account opened, no ledger row, no price row.
+ */
+@QuarkusTest
+class AdminAuthorizationTest {
+
+    /** An admin call on a target user and model that nothing else touches. */
+    record Endpoint(String method, String path, String body) {
+        @Override
+        public String toString() {
+            return method + " " + path.replaceAll("\\{.*", "");
+        }
+
+        String path(String target, String model) {
+            return path.replace("{user}", target).replace("{model}", model);
+        }
+    }
+
+    static final List<Endpoint> ENDPOINTS = List.of(
+            new Endpoint("POST", AdminApi.ADJUSTMENTS, "{\"userId\":\"{user}\",\"bucket\":\"purchased\","
+                    + "\"amountMillicredits\":5000,\"reason\":\"goodwill\"}"),
+            new Endpoint("GET", "/api/admin/pricing", null),
+            new Endpoint("PUT", "/api/admin/pricing/{model}", AdminApi.priceBody("1", "2", null)),
+            new Endpoint("GET", "/api/admin/audit?userId={user}", null),
+            new Endpoint("GET", "/api/admin/accounts/{user}", null));
+
+    static final List<Function<String, String>> BAD_TOKENS = List.of(
+            subject -> null,
+            Tokens::expired,
+            Tokens::signedByAnotherKey,
+            Tokens::wrongIssuer,
+            Tokens::wrongAudience,
+            Tokens::unsigned,
+            subject -> "not-a-jwt");
+
+    static final List<String> BAD_TOKEN_NAMES = List.of("no token", "expired", "another key", "wrong issuer",
+            "wrong audience", "alg none", "garbage");
+
+    static Stream<Arguments> badTokens() {
+        List<Arguments> cases = new ArrayList<>();
+        for (Endpoint endpoint : ENDPOINTS) {
+            for (int i = 0; i < BAD_TOKENS.size(); i++) {
+                cases.add(Arguments.of(endpoint, BAD_TOKEN_NAMES.get(i), BAD_TOKENS.get(i)));
+            }
+        }
+        return cases.stream();
+    }
+
+    static Stream<Endpoint> endpoints() {
+        return ENDPOINTS.stream();
+    }
+
+    @ParameterizedTest(name = "{0} with {1}")
+    @MethodSource("badTokens")
+    void aBadTokenIs401AndChangesNothing(Endpoint endpoint, String tokenName, Function<String, String> token) {
+        String target = "target-" + UUID.randomUUID();
+        String model = AdminApi.newModel();
+        call(endpoint, target, model, token.apply("admin-" + UUID.randomUUID()), endpoint.body())
+                .then().statusCode(401)
+                .contentType("application/problem+json")
+                .header("WWW-Authenticate", "Bearer")
+                .body("type", equalTo("https://tollgate.dev/problems/unauthenticated"));
+        assertNothingChanged(target, model);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("endpoints")
+    void aUserTokenWithoutTheAdminRoleIs403AndChangesNothing(Endpoint endpoint) {
+        String target = "target-" + UUID.randomUUID();
+        String model = AdminApi.newModel();
+        call(endpoint, target, model, Tokens.user("user-" + UUID.randomUUID()), endpoint.body())
+                .then().statusCode(403)
+                .contentType("application/problem+json")
+                .body("type", equalTo("https://tollgate.dev/problems/forbidden"))
+                .body("status", equalTo(403));
+        assertNothingChanged(target, model);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("endpoints")
+    void aUserTokenIs403EvenWithABadBody(Endpoint endpoint) {
+        String target = "target-" + UUID.randomUUID();
+        String model = AdminApi.newModel();
+        call(endpoint, target, model, Tokens.user("user-" + UUID.randomUUID()),
+                endpoint.body() == null ? null : "{\"unknown\":")
+                .then().statusCode(403)
+                .contentType("application/problem+json");
+        assertNothingChanged(target, model);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("endpoints")
+    void theUserThatATokenNamesGainsNothingFromIt(Endpoint endpoint) {
+        // A user naming themselves as the target still needs the role.
+        String user = "self-" + UUID.randomUUID();
+        String model = AdminApi.newModel();
+        call(endpoint, user, model, Tokens.user(user), endpoint.body()).then().statusCode(403);
+        assertNothingChanged(user, model);
+    }
+
+    private static Response call(Endpoint endpoint, String target, String model, String bearer,
+            String body) {
+        RequestSpecification request = given().header("Idempotency-Key", "k-" + UUID.randomUUID());
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
+        }
+        if (body != null) {
+            request.contentType(ContentType.JSON).body(body.replace("{user}", target));
+        }
+        return request.request(endpoint.method(), endpoint.path(target, model));
+    }
+
+    private static void assertNothingChanged(String target, String model) {
+        assertThat(LedgerProbe.snapshot(target)).isEqualTo("no account audit=0 usage=0 holds=0");
+        assertThat(AdminApi.priceRows(model)).isZero();
+    }
+}
