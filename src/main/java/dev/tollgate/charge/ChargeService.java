@@ -9,7 +9,6 @@ import dev.tollgate.ledger.Ledger;
 import dev.tollgate.ledger.LedgerEntry;
 import dev.tollgate.ledger.Mutation;
 import dev.tollgate.metering.MeteredCall;
-import dev.tollgate.metering.TokenUsage;
 import dev.tollgate.metering.UsageRecorder;
 import dev.tollgate.platform.idempotency.IdempotencyKey;
 import dev.tollgate.platform.idempotency.RequestHash;
@@ -72,8 +71,8 @@ public class ChargeService {
         if (!requestHash.equals(entry.requestHash()) || entry.usageId() == null) {
             throw new IdempotencyConflictException();
         }
-        TokenUsage usage = TokenUsage.findById(entry.usageId());
-        return new Charged(response(entry, usage.id, key.value(), usage.model, Millicredits.of(usage.costMillicredits)),
+        UsageRecorder.Recorded usage = usageRecorder.find(entry.usageId());
+        return new Charged(response(entry, usage.id(), key.value(), usage.model(), Millicredits.of(usage.costMillicredits())),
                 true);
     }
 

@@ -4,6 +4,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import dev.tollgate.ledger.HoldExpiry;
+import dev.tollgate.platform.jobs.Job;
+import dev.tollgate.platform.jobs.JobReport;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /** Frees holds past their expiry (audited as EXPIRE entries). */

@@ -10,6 +10,7 @@ import jakarta.ws.rs.core.MediaType;
 
 import org.jboss.logging.Logger;
 
+import dev.tollgate.platform.jobs.JobReport;
 import dev.tollgate.platform.security.CurrentUser;
 
 /** Runs a job now, for admins: {@code POST /api/admin/jobs/{name}}, and the seed's compensation endpoint. */

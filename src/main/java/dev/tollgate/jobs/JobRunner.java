@@ -17,6 +17,8 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import dev.tollgate.platform.jdbc.DatabaseFailure;
+import dev.tollgate.platform.jobs.Job;
+import dev.tollgate.platform.jobs.JobReport;
 import dev.tollgate.platform.problem.Problem;
 import dev.tollgate.platform.problem.ProblemException;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -32,6 +32,12 @@ public class JobSchedule {
         run("refresh");
     }
 
+    @Scheduled(identity = "archive-usage", cron = "${tollgate.jobs.archive-usage.cron}", timeZone = "UTC",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void archiveUsage() {
+        run("archive-usage");
+    }
+
     @Scheduled(identity = "process-compensations", cron = "${tollgate.jobs.process-compensations.cron}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void processCompensations() {

@@ -19,6 +19,8 @@ public interface JobsConfig {
 
     ProcessCompensations processCompensations();
 
+    ArchiveUsage archiveUsage();
+
     interface ExpireHolds {
         /** When the scheduler runs it (read by {@link JobSchedule}). */
         Optional<String> cron();
@@ -74,5 +76,11 @@ public interface JobsConfig {
         /** Wait before the second attempt; doubled for each further one (at most 64 times). */
         @WithDefault("PT1M")
         Duration backoff();
+    }
+
+    /** The archival of usage rows; its retention and bounds are {@code tollgate.archival.*} (ArchivalConfig). */
+    interface ArchiveUsage {
+        /** When the scheduler runs it (read by {@link JobSchedule}). */
+        Optional<String> cron();
     }
 }

@@ -4,6 +4,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import dev.tollgate.compensation.CompensationBatch;
+import dev.tollgate.platform.jobs.Job;
+import dev.tollgate.platform.jobs.JobReport;
 
 /** Applies pending compensations (deferred charges, refunds) through the ledger. */
 @ApplicationScoped

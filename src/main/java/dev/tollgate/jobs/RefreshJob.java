@@ -4,6 +4,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import dev.tollgate.ledger.MonthlyRefresh;
+import dev.tollgate.platform.jobs.Job;
+import dev.tollgate.platform.jobs.JobReport;
 
 /** Gives every account whose period is over its plan's allowance for the new period. */
 @ApplicationScoped

@@ -45,6 +45,31 @@ public class UsageRecorder {
     @Inject
     MeterRegistry meters;
 
+    /** What a replay needs of a recorded call. */
+    public record Recorded(long id, String model, long costMillicredits) {
+    }
+
+    /** A recorded call by id, live or already archived. */
+    public Recorded find(long usageId) {
+        String sql = """
+                SELECT id, model, cost_millicredits FROM token_usage WHERE id = ?
+                UNION ALL
+                SELECT id, model, cost_millicredits FROM token_usage_archive WHERE id = ?
+                LIMIT 1""";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, usageId);
+            ps.setLong(2, usageId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new IllegalStateException("usage row " + usageId + " of a ledger entry is missing");
+                }
+                return new Recorded(rs.getLong(1), rs.getString(2), rs.getLong(3));
+            }
+        } catch (SQLException e) {
+            throw DatabaseFailure.of("find usage", e);
+        }
+    }
+
     /** @return the id of the new row */
     public long record(MeteredCall call) {
         if (call.usage().total() > 0 && !call.cost().isPositive()) {

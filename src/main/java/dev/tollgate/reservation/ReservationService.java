@@ -19,7 +19,6 @@ import dev.tollgate.ledger.Mutation;
 import dev.tollgate.ledger.Settlement;
 import dev.tollgate.metering.CostEstimator;
 import dev.tollgate.metering.MeteredCall;
-import dev.tollgate.metering.TokenUsage;
 import dev.tollgate.metering.UsageRecorder;
 import dev.tollgate.platform.idempotency.IdempotencyKey;
 import dev.tollgate.platform.idempotency.RequestHash;
@@ -105,8 +104,8 @@ public class ReservationService {
                 if (!requestHash.equals(entry.requestHash())) {
                     throw new IdempotencyConflictException();
                 }
-                TokenUsage usage = TokenUsage.findById(entry.usageId());
-                return settled(reservationId, usage.id, Millicredits.of(usage.costMillicredits), entry);
+                UsageRecorder.Recorded usage = usageRecorder.find(entry.usageId());
+                return settled(reservationId, usage.id(), Millicredits.of(usage.costMillicredits()), entry);
             });
         }
     }

@@ -90,6 +90,22 @@ class ChargeResourceTest {
     }
 
     @Test
+    void aRetryAfterTheCallWasArchivedStillAnswersTheSameBodyAndChargesOnce() {
+        String user = openAccount("charge");
+        String body = chargeBody("gpt-4o", 2000, 300);
+        String first = charge(user, "archived-1", body).then().statusCode(201).extract().asString();
+        LedgerProbe.execute("""
+                WITH moved AS (DELETE FROM token_usage WHERE user_id = ? RETURNING *)
+                INSERT INTO token_usage_archive SELECT moved.*, now() FROM moved""", user);
+
+        String again = charge(user, "archived-1", body).then().statusCode(201)
+                .header("Idempotent-Replayed", "true").extract().asString();
+        assertThat(again).isEqualTo(first);
+        assertThat(LedgerProbe.usageRows(user)).isZero();
+        assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
+    }
+
+    @Test
     void theRequestIdInTheBodyIsTheKeyWhenNoHeaderIsSent() {
         String user = openAccount("charge");
         String body = "{\"requestId\":\"req-77\",\"model\":\"gpt-4o-mini\",\"usage\":{\"uncachedInputTokens\":10,\"outputTokens\":10}}";

@@ -1,4 +1,4 @@
-package dev.tollgate.jobs;
+package dev.tollgate.platform.jobs;
 
 /**
  * What a job run did: {@code processed} rows changed, {@code failed} rows given up on, or
@@ -10,11 +10,13 @@ public record JobReport(String job, String status, long processed, long failed, 
         return new JobReport(job, "done", processed, failed, detail, 0);
     }
 
-    JobReport took(long millis) {
+    /** The same report with the run's duration (set by the runner). */
+    public JobReport took(long millis) {
         return new JobReport(job, status, processed, failed, detail, millis);
     }
 
-    static JobReport skipped(String job) {
+    /** A run that did not start because another run of the job held its lock. */
+    public static JobReport skipped(String job) {
         return new JobReport(job, "skipped", 0, 0, "another run of this job is in progress", 0);
     }
 
