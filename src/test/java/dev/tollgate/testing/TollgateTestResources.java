@@ -29,6 +29,11 @@ public class TollgateTestResources implements QuarkusTestResourceLifecycleManage
         Map<String, String> oidcConfig = oidc.start();
         config.put("quarkus.oidc.auth-server-url", oidcConfig.get("keycloak.url") + "/realms/quarkus/");
         config.put("quarkus.oidc.token.audience", Tokens.AUDIENCE);
+        // Tests run jobs themselves (in the packaged app too); the compensation batch gives up after
+        // 3 attempts, retried at once.
+        config.put("quarkus.scheduler.enabled", "false");
+        config.put("tollgate.jobs.process-compensations.max-attempts", "3");
+        config.put("tollgate.jobs.process-compensations.backoff", "PT0S");
         FakeProvider fake = FakeProvider.start();
         upstream(config, "fake", fake, String.join(",", FakeProvider.SEEDED_MODELS));
         upstream(config, "fake-circuit", fake, CIRCUIT_TEST_MODEL);
