@@ -1,0 +1,734 @@
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.net.URI;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.IntStream;
+
+/**
+ * Load driver of the Tollgate charge benchmark. JDK only; run it as a single source file:
+ *
+ * <pre>
+ *   java bench/LoadDriver.java pgbench-script --app target/quarkus-app --out charge.sql
+ *   java bench/LoadDriver.java auth-header   --key private.der --sub 3000000 --out header.txt
+ *   java bench/LoadDriver.java series        --url http://127.0.0.1:8080 --key private.der ...
+ *   java bench/LoadDriver.java chat          --url http://127.0.0.1:8080 --upstream http://127.0.0.1:9000/v1 --key private.der ...
+ * </pre>
+ *
+ * Tokens are RS256 JWTs signed with a throw-away PKCS#8 key; they are kept in memory (or, for the
+ * one curl check, written to a 0600 file) and never printed. Results are printed as
+ * {@code RESULT key=value ...} lines on stdout; progress goes to stderr.
+ */
+public class LoadDriver {
+
+    static final String BODY = "{\"model\":\"gpt-4o-mini\",\"usage\":{\"uncachedInputTokens\":100,\"outputTokens\":50}}";
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0) {
+            usage();
+        }
+        Map<String, String> opts = options(Arrays.copyOfRange(args, 1, args.length));
+        switch (args[0]) {
+            case "pgbench-script" -> pgbenchScript(opts);
+            case "auth-header" -> authHeader(opts);
+            case "series" -> series(opts);
+            case "chat" -> chat(opts);
+            default -> usage();
+        }
+    }
+
+    static void usage() {
+        System.err.println("usage: java LoadDriver.java pgbench-script|auth-header|series|chat --option value ...");
+        System.exit(2);
+    }
+
+    static Map<String, String> options(String[] args) {
+        Map<String, String> opts = new HashMap<>();
+        for (int i = 0; i < args.length; i += 2) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                throw new IllegalArgumentException("options are --name value pairs: " + args[i]);
+            }
+            opts.put(args[i].substring(2), args[i + 1]);
+        }
+        return opts;
+    }
+
+    static String req(Map<String, String> opts, String name) {
+        String v = opts.get(name);
+        if (v == null) {
+            throw new IllegalArgumentException("missing --" + name);
+        }
+        return v;
+    }
+
+    // ---------------------------------------------------------------- pgbench script of one charge
+
+    /**
+     * Writes the pgbench script of one charge: the exact statements of the application (read by
+     * reflection from the compiled classes, so that the benchmark follows any change to them),
+     * with each JDBC placeholder replaced, in order, by what the application binds there.
+     */
+    static void pgbenchScript(Map<String, String> opts) throws Exception {
+        // The classes of the packaged application (fast-jar layout): the statements of the build under test.
+        Path app = Path.of(opts.getOrDefault("app", "target/quarkus-app"));
+        List<URL> urls = new ArrayList<>();
+        for (Path dir : List.of(app.resolve("app"), app.resolve("lib/main"), app.resolve("lib/boot"))) {
+            try (var jars = Files.list(dir)) {
+                for (Path jar : jars.filter(p -> p.toString().endsWith(".jar")).sorted().toList()) {
+                    urls.add(jar.toUri().toURL());
+                }
+            }
+        }
+        try (URLClassLoader loader = new URLClassLoader(urls.toArray(URL[]::new), LoadDriver.class.getClassLoader())) {
+            Class<?> recorder = Class.forName("dev.tollgate.metering.UsageRecorder", false, loader);
+            Field insertField = recorder.getDeclaredField("INSERT");
+            insertField.setAccessible(true);
+            String insert = (String) insertField.get(null);
+
+            Class<?> change = Class.forName("dev.tollgate.ledger.BalanceChange", true, loader);
+            Object charge = Arrays.stream(change.getEnumConstants())
+                    .filter(c -> ((Enum<?>) c).name().equals("CHARGE")).findFirst().orElseThrow();
+            Field sqlField = change.getDeclaredField("sql");
+            sqlField.setAccessible(true);
+            String chargeSql = (String) sqlField.get(charge);
+
+            // UsageRecorder.record binds, in order: user, request id, model, character, conversation,
+            // the five token buckets, total, cost, estimated, pricing id, reservation id, time.
+            String insertPg = bind(insert, "UsageRecorder.INSERT", List.of(":uid", ":rid", ":model", "NULL", "NULL",
+                    ":input_tokens", ":zero", ":zero", ":output_tokens", ":zero", ":total_tokens", ":cost",
+                    ":estimated", ":pricing_id", "NULL", "now()"));
+            // Ledger.execute binds: amount, extra, user, updated_at, operation, idempotency key,
+            // request hash, usage id, reservation id, actor, client ip, user agent, metadata, created_at.
+            String chargePg = bind(chargeSql, "BalanceChange.CHARGE", List.of(":cost", ":zero", ":uid", "now()",
+                    ":operation", ":rid", ":request_hash", ":usage_id", "NULL", "'user:' || CAST(:uid AS text)",
+                    ":client_ip", ":user_agent", "NULL", "now()"));
+
+            String script = """
+                    -- One charge as the application runs it: generated by bench/LoadDriver.java from the compiled
+                    -- dev.tollgate.metering.UsageRecorder.INSERT and dev.tollgate.ledger.BalanceChange.CHARGE.
+                    -- Variables (-D): first, accounts, model, cost, pricing_id, input_tokens, output_tokens,
+                    -- total_tokens, estimated, operation, request_hash, client_ip, user_agent.
+                    \\set uid :first + random(0, :accounts - 1)
+                    \\set rid :client_id * 100000000000000 + random(1, 99999999999999)
+                    \\set zero 0
+                    BEGIN;
+                    %s \\gset usage_
+                    %s;
+                    COMMIT;
+                    """.formatted(insertPg, chargePg);
+            Files.writeString(Path.of(req(opts, "out")), script);
+        }
+    }
+
+    /** Replaces the {@code ?} placeholders of a statement, in order, by the given pgbench expressions. */
+    static String bind(String sql, String name, List<String> values) {
+        if (sql.indexOf(':') >= 0 || sql.indexOf(';') >= 0 || sql.indexOf('\'') >= 0 || sql.indexOf('\\') >= 0) {
+            throw new IllegalStateException(name + " has characters that pgbench would read differently; update the bench");
+        }
+        long placeholders = sql.chars().filter(ch -> ch == '?').count();
+        if (placeholders != values.size()) {
+            throw new IllegalStateException(name + " has " + placeholders + " placeholders, the bench binds "
+                    + values.size() + "; update bench/LoadDriver.java");
+        }
+        StringBuilder out = new StringBuilder();
+        int next = 0;
+        for (char ch : sql.toCharArray()) {
+            out.append(ch == '?' ? values.get(next++) : String.valueOf(ch));
+        }
+        return out.toString();
+    }
+
+    // ---------------------------------------------------------------- tokens
+
+    static final class Signer {
+        final PrivateKey key;
+        final String issuer;
+        final String audience;
+
+        Signer(Map<String, String> opts) throws Exception {
+            byte[] der = Files.readAllBytes(Path.of(req(opts, "key")));
+            key = KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(der));
+            issuer = opts.getOrDefault("issuer", "tollgate-bench");
+            audience = opts.getOrDefault("audience", "tollgate");
+        }
+
+        String token(String subject) {
+            try {
+                Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+                long now = System.currentTimeMillis() / 1000;
+                String header = b64.encodeToString("{\"alg\":\"RS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
+                String claims = "{\"iss\":\"%s\",\"aud\":\"%s\",\"sub\":\"%s\",\"groups\":[\"user\"],\"iat\":%d,\"exp\":%d}"
+                        .formatted(issuer, audience, subject, now, now + 3600);
+                String payload = b64.encodeToString(claims.getBytes(StandardCharsets.UTF_8));
+                Signature rs256 = Signature.getInstance("SHA256withRSA");
+                rs256.initSign(key);
+                rs256.update((header + "." + payload).getBytes(StandardCharsets.US_ASCII));
+                return header + "." + payload + "." + b64.encodeToString(rs256.sign());
+            } catch (Exception e) {
+                throw new IllegalStateException("token could not be signed", e);
+            }
+        }
+    }
+
+    /** Writes {@code Authorization: Bearer ...} to a 0600 file, for {@code curl -H @file}. */
+    static void authHeader(Map<String, String> opts) throws Exception {
+        Signer signer = new Signer(opts);
+        Path out = Path.of(req(opts, "out"));
+        Files.deleteIfExists(out);
+        Files.createFile(out, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(out, "Authorization: Bearer " + signer.token(req(opts, "sub")) + "\n");
+    }
+
+    // ---------------------------------------------------------------- HTTP series
+
+    static final class Stats {
+        /** incomplete: 2xx answers whose body was cut short or carried an error (chat). */
+        long ok, s402, s4xx, s5xx, other, io, replayed, incomplete;
+        double elapsedSeconds;
+        long[] latencies = new long[1024];
+        int n;
+
+        void latency(long nanos) {
+            if (n == latencies.length) {
+                latencies = Arrays.copyOf(latencies, n * 2);
+            }
+            latencies[n++] = nanos;
+        }
+
+        /** Counts a status that is not 2xx. */
+        void failed(int status) {
+            if (status == 402) {
+                s402++;
+            } else if (status >= 400 && status < 500) {
+                s4xx++;
+            } else if (status >= 500) {
+                s5xx++;
+            } else {
+                other++;
+            }
+        }
+
+        long[] sortedLatencies() {
+            long[] sorted = Arrays.copyOf(latencies, n);
+            Arrays.sort(sorted);
+            return sorted;
+        }
+
+        /** Answers with a 2xx status, complete or not. */
+        long answered2xx() {
+            return ok + incomplete;
+        }
+
+        void add(Stats o) {
+            ok += o.ok;
+            s402 += o.s402;
+            s4xx += o.s4xx;
+            s5xx += o.s5xx;
+            other += o.other;
+            io += o.io;
+            replayed += o.replayed;
+            incomplete += o.incomplete;
+            for (int i = 0; i < o.n; i++) {
+                latency(o.latencies[i]);
+            }
+        }
+    }
+
+    /** The JDK client of every run: HTTP/1.1 (keep-alive), two threads for its own work. */
+    static HttpClient newHttpClient() {
+        return HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .executor(Executors.newFixedThreadPool(2, daemon("http-client")))
+                .build();
+    }
+
+    /** {@code Authorization} values of users firstUser .. firstUser+count-1: signed once, kept in memory only. */
+    static String[] signTokens(Signer signer, long firstUser, int count) {
+        long t0 = System.nanoTime();
+        String[] auths = IntStream.range(0, count).parallel().mapToObj(i -> "Bearer " + signer.token(Long.toString(firstUser + i)))
+                .toArray(String[]::new);
+        log("signed %d tokens in %.1f s", count, (System.nanoTime() - t0) / 1e9);
+        return auths;
+    }
+
+    /**
+     * Opens every account the way a user does: one {@code GET /api/credit/balance} each. Prints an
+     * {@code OPENED} line; fails unless every one answered 200.
+     */
+    static void openAccounts(HttpClient http, String url, List<String> auths, int concurrency) throws InterruptedException {
+        long t0 = System.nanoTime();
+        AtomicLong opened = new AtomicLong();
+        Map<Integer, AtomicLong> openStatuses = new ConcurrentHashMap<>();
+        ExecutorService pool = Executors.newFixedThreadPool(concurrency, daemon("open"));
+        for (String auth : auths) {
+            pool.submit(() -> {
+                int status;
+                try {
+                    HttpRequest request = HttpRequest.newBuilder(URI.create(url + "/api/credit/balance"))
+                            .header("Authorization", auth).timeout(Duration.ofSeconds(30)).GET().build();
+                    status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+                } catch (IOException e) {
+                    status = -1;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    status = -2;
+                }
+                openStatuses.computeIfAbsent(status, st -> new AtomicLong()).incrementAndGet();
+                if (status == 200) {
+                    opened.incrementAndGet();
+                }
+            });
+        }
+        pool.shutdown();
+        if (!pool.awaitTermination(10, TimeUnit.MINUTES)) {
+            throw new IllegalStateException("opening accounts did not finish");
+        }
+        System.out.printf(Locale.ROOT, "OPENED accounts=%d ok=%d seconds=%.1f statuses=%s%n", auths.size(), opened.get(),
+                (System.nanoTime() - t0) / 1e9, statusString(openStatuses));
+        if (opened.get() != auths.size()) {
+            throw new IllegalStateException("not every account could be opened: " + statusString(openStatuses));
+        }
+    }
+
+    static void series(Map<String, String> opts) throws Exception {
+        String url = req(opts, "url");
+        Signer signer = new Signer(opts);
+        String hotUser = req(opts, "hot-user");
+        long firstUser = Long.parseLong(req(opts, "first-user"));
+        int accounts = Integer.parseInt(opts.getOrDefault("accounts", "10000"));
+        int seconds = Integer.parseInt(opts.getOrDefault("seconds", "10"));
+        int[] clients = Arrays.stream(opts.getOrDefault("clients", "1,8,32,64").split("[, ]+")).mapToInt(Integer::parseInt).toArray();
+        List<String> variants = List.of(opts.getOrDefault("variants", "hot,spread").split(","));
+        int openConcurrency = Integer.parseInt(opts.getOrDefault("open-concurrency", "64"));
+        int warmupSeconds = Integer.parseInt(opts.getOrDefault("warmup-seconds", "5"));
+        String beforeEach = opts.get("before-each");
+        String afterEach = opts.get("after-each");
+        progress = Boolean.parseBoolean(opts.getOrDefault("progress", "false"));
+
+        HttpClient http = newHttpClient();
+        String[] spreadAuth = signTokens(signer, firstUser, accounts);
+        String hotAuth = "Bearer " + signer.token(hotUser);
+        List<String> allAuth = new ArrayList<>(Arrays.asList(spreadAuth));
+        allAuth.add(hotAuth);
+        openAccounts(http, url, allAuth, openConcurrency);
+
+        long totalOk = 0;
+        String runTag = Long.toString(System.currentTimeMillis(), 36);
+        if (warmupSeconds > 0) {
+            Stats warm = run(16, warmupSeconds, "charge warm-up", chargeCall(http, url, spreadAuth, runTag + "w"));
+            totalOk += warm.ok;
+            log("charge warm-up: %d charges in %d s at 16 clients (%d not 2xx)", warm.ok, warmupSeconds,
+                    warm.s402 + warm.s4xx + warm.s5xx + warm.other + warm.io);
+        }
+        int runNo = 0;
+        for (String variant : variants) {
+            String[] auths = variant.equals("hot") ? new String[] { hotAuth } : spreadAuth;
+            for (int c : clients) {
+                String before = hook(beforeEach);
+                long start = System.nanoTime();
+                long cpuBefore = processCpuNanos();
+                Stats s = run(c, seconds, "http " + variant, chargeCall(http, url, auths, runTag + "r" + (runNo++)));
+                long driverCpuMs = (processCpuNanos() - cpuBefore) / 1_000_000;
+                String after = hook(afterEach);
+                double elapsed = s.elapsedSeconds;
+                totalOk += s.ok;
+                long[] lat = s.sortedLatencies();
+                System.out.printf(Locale.ROOT,
+                        "RESULT scenario=http variant=%s clients=%d before=%s after=%s driver_cpu_ms=%d seconds=%.2f ok=%d s402=%d s4xx=%d s5xx=%d other=%d io=%d replayed=%d tps=%.1f p50=%.2f p99=%.2f mean=%.2f%n",
+                        variant, c, before, after, driverCpuMs, elapsed, s.ok, s.s402, s.s4xx, s.s5xx, s.other, s.io, s.replayed, s.ok / elapsed,
+                        pct(lat, 0.50), pct(lat, 0.99), mean(lat));
+                log("http %s c=%d: %.0f charges/s (%.1f s wall)", variant, c, s.ok / elapsed, (System.nanoTime() - start) / 1e9);
+            }
+        }
+        System.out.printf(Locale.ROOT, "TOTAL charged=%d%n", totalOk);
+    }
+
+    // ---------------------------------------------------------------- chat benchmark
+
+    static final String CHAT_MESSAGES = "\"messages\":[{\"role\":\"system\",\"content\":\"You are a helpful assistant.\"},"
+            + "{\"role\":\"user\",\"content\":\"Say hello in five words.\"}],\"max_tokens\":32";
+    static final String CHAT_BODY = "{\"model\":\"gpt-4o-mini\"," + CHAT_MESSAGES + "}";
+    static final String CHAT_STREAM_BODY = "{\"model\":\"gpt-4o-mini\"," + CHAT_MESSAGES
+            + ",\"stream\":true,\"stream_options\":{\"include_usage\":true}}";
+    static final String SSE_END = "data: [DONE]\n\n";
+
+    /**
+     * A chat completion, the same request either straight to the upstream ({@code direct}) or
+     * through {@code POST /v1/chat/completions}; the whole answer is read (a stream to its
+     * {@code data: [DONE]}). A 2xx answer that is cut short or carries an error event counts as
+     * incomplete.
+     */
+    static Call chatCall(HttpClient http, URI uri, String[] auths, boolean stream) {
+        String body = stream ? CHAT_STREAM_BODY : CHAT_BODY;
+        return (id, seq, random, s) -> {
+            HttpResponse<String> response = http.send(chatRequest(uri, auths.length == 1 ? auths[0] : auths[random.nextInt(auths.length)],
+                    body, stream), HttpResponse.BodyHandlers.ofString());
+            int status = response.statusCode();
+            if (status < 200 || status >= 300) {
+                s.failed(status);
+                return false;
+            }
+            if (completeChat(response.body(), stream)) {
+                return true;
+            }
+            s.incomplete++;
+            return false;
+        };
+    }
+
+    static HttpRequest chatRequest(URI uri, String auth, String body, boolean stream) {
+        return HttpRequest.newBuilder(uri)
+                .header("Authorization", auth)
+                .header("Content-Type", "application/json")
+                .header("Accept", stream ? "text/event-stream" : "application/json")
+                .timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
+    }
+
+    static boolean completeChat(String body, boolean stream) {
+        if (stream) {
+            return body.endsWith(SSE_END) && body.contains("\"usage\":{") && !body.contains("data: {\"error\"");
+        }
+        return body.startsWith("{") && body.contains("\"choices\":[{") && body.contains("\"usage\":{");
+    }
+
+    /**
+     * The chat benchmark: for every stream mode and client count, one run straight to the upstream
+     * and one through Tollgate, back to back. Prints {@code PROBE}, {@code RESULT} and a final
+     * {@code TOTAL tollgate_2xx=N} line: every 2xx answer of Tollgate (probes and warm-ups
+     * included), to be compared with the usage rows and SETTLE entries in the database.
+     */
+    static void chat(Map<String, String> opts) throws Exception {
+        String url = req(opts, "url");
+        String upstream = req(opts, "upstream");
+        String upstreamAuth = "Bearer " + opts.getOrDefault("upstream-key", "bench");
+        Signer signer = new Signer(opts);
+        long firstUser = Long.parseLong(req(opts, "first-user"));
+        int accounts = Integer.parseInt(opts.getOrDefault("accounts", "1000"));
+        int seconds = Integer.parseInt(opts.getOrDefault("seconds", "10"));
+        int[] clients = Arrays.stream(opts.getOrDefault("clients", "1,16,64").split("[, ]+")).mapToInt(Integer::parseInt).toArray();
+        List<Boolean> streams = Arrays.stream(opts.getOrDefault("streams", "no,yes").split("[, ]+")).map(v -> switch (v) {
+            case "no" -> false;
+            case "yes" -> true;
+            default -> throw new IllegalArgumentException("--streams takes no and/or yes: " + v);
+        }).toList();
+        List<String> modes = List.of("direct", "tollgate");
+        int openConcurrency = Integer.parseInt(opts.getOrDefault("open-concurrency", "64"));
+        int warmupSeconds = Integer.parseInt(opts.getOrDefault("warmup-seconds", "90"));
+        int runWarmupSeconds = Integer.parseInt(opts.getOrDefault("run-warmup-seconds", "2"));
+        String beforeEach = opts.get("before-each");
+        String snapshot = opts.get("snapshot");
+        progress = Boolean.parseBoolean(opts.getOrDefault("progress", "false"));
+
+        HttpClient http = newHttpClient();
+        String[] userAuth = signTokens(signer, firstUser, accounts);
+        openAccounts(http, url, Arrays.asList(userAuth), openConcurrency);
+
+        URI tollgateUri = URI.create(url + "/v1/chat/completions");
+        URI directUri = URI.create(upstream + "/chat/completions");
+        String[] directAuth = { upstreamAuth };
+        long tollgate2xx = 0;
+        long direct2xx = 0;
+
+        // One call of each kind first: a clear message instead of a run full of errors.
+        for (String mode : modes) {
+            boolean tollgate = mode.equals("tollgate");
+            for (boolean stream : streams) {
+                HttpResponse<String> response = http.send(chatRequest(tollgate ? tollgateUri : directUri,
+                        tollgate ? userAuth[0] : upstreamAuth, stream ? CHAT_STREAM_BODY : CHAT_BODY, stream),
+                        HttpResponse.BodyHandlers.ofString());
+                int status = response.statusCode();
+                boolean complete = status >= 200 && status < 300 && completeChat(response.body(), stream);
+                if (status >= 200 && status < 300) {
+                    if (tollgate) {
+                        tollgate2xx++;
+                    } else {
+                        direct2xx++;
+                    }
+                }
+                System.out.printf(Locale.ROOT, "PROBE mode=%s stream=%s status=%d complete=%s content_type=%s%n", mode,
+                        stream ? "yes" : "no", status, complete, response.headers().firstValue("Content-Type").orElse("-"));
+                if (!complete) {
+                    String body = response.body();
+                    log("%s stream=%s answered %d: %s", mode, stream ? "yes" : "no", status,
+                            body.length() > 500 ? body.substring(0, 500) + "..." : body);
+                    System.out.printf(Locale.ROOT, "TOTAL tollgate_2xx=%d direct_2xx=%d%n", tollgate2xx, direct2xx);
+                    System.exit(3);
+                }
+            }
+        }
+
+        // Warm-up of all four kinds at 16 clients: most of it for Tollgate, whose JIT needs it on 2 cores.
+        if (warmupSeconds > 0) {
+            for (String mode : modes) {
+                boolean tollgate = mode.equals("tollgate");
+                for (boolean stream : streams) {
+                    int share = Math.max(1, (int) Math.round(warmupSeconds * (tollgate ? 0.4 : 0.1) * 2 / streams.size()));
+                    Stats warm = run(16, share, "warm-up " + mode, chatCall(http, tollgate ? tollgateUri : directUri,
+                            tollgate ? userAuth : directAuth, stream));
+                    if (tollgate) {
+                        tollgate2xx += warm.answered2xx();
+                    } else {
+                        direct2xx += warm.answered2xx();
+                    }
+                    System.out.printf(Locale.ROOT, "WARMUP mode=%s stream=%s clients=16 seconds=%d ok=%d failed=%d%n", mode,
+                            stream ? "yes" : "no", share, warm.ok, failures(warm));
+                }
+            }
+        }
+
+        for (boolean stream : streams) {
+            for (int c : clients) {
+                for (String mode : modes) {
+                    boolean tollgate = mode.equals("tollgate");
+                    Call call = chatCall(http, tollgate ? tollgateUri : directUri, tollgate ? userAuth : directAuth, stream);
+                    String busy = hook(beforeEach);
+                    if (runWarmupSeconds > 0) {
+                        Stats warm = run(c, runWarmupSeconds, "warm-up " + mode, call);
+                        if (tollgate) {
+                            tollgate2xx += warm.answered2xx();
+                        } else {
+                            direct2xx += warm.answered2xx();
+                        }
+                    }
+                    long start = System.nanoTime();
+                    String before = hook(snapshot);
+                    long cpuBefore = processCpuNanos();
+                    Stats s = run(c, seconds, mode, call);
+                    long driverCpuMs = (processCpuNanos() - cpuBefore) / 1_000_000;
+                    String after = hook(snapshot);
+                    if (tollgate) {
+                        tollgate2xx += s.answered2xx();
+                    } else {
+                        direct2xx += s.answered2xx();
+                    }
+                    double elapsed = s.elapsedSeconds;
+                    long[] lat = s.sortedLatencies();
+                    System.out.printf(Locale.ROOT,
+                            "RESULT mode=%s stream=%s clients=%d busy=%s before=%s after=%s driver_cpu_ms=%d seconds=%.2f ok=%d s4xx=%d s5xx=%d other=%d io=%d incomplete=%d rps=%.1f p50=%.2f p99=%.2f mean=%.2f%n",
+                            mode, stream ? "yes" : "no", c, busy, before, after, driverCpuMs, elapsed, s.ok, s.s402 + s.s4xx, s.s5xx,
+                            s.other, s.io, s.incomplete, s.ok / elapsed, pct(lat, 0.50), pct(lat, 0.99), mean(lat));
+                    log("%-8s stream=%-3s c=%-2d: %6.0f req/s  p50 %6.2f ms  p99 %7.2f ms  failed %d  (%.1f s wall)", mode,
+                            stream ? "yes" : "no", c, s.ok / elapsed, pct(lat, 0.50), pct(lat, 0.99), failures(s),
+                            (System.nanoTime() - start) / 1e9);
+                }
+            }
+        }
+        System.out.printf(Locale.ROOT, "TOTAL tollgate_2xx=%d direct_2xx=%d%n", tollgate2xx, direct2xx);
+    }
+
+    static long failures(Stats s) {
+        return s.s402 + s.s4xx + s.s5xx + s.other + s.io + s.incomplete;
+    }
+
+    /** Whether runs print responses per second. */
+    static boolean progress;
+
+    /** Runs a shell command between runs; answers its output with blanks as '_' ("-" if none). */
+    static String hook(String command) throws IOException, InterruptedException {
+        if (command == null) {
+            return "-";
+        }
+        Process p = new ProcessBuilder("bash", "-c", command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("hook failed: " + command);
+        }
+        return out.isEmpty() ? "-" : out.replaceAll("\\s+", "_");
+    }
+
+    /** CPU time of this JVM (all threads), to report what the load generator itself costs. */
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /**
+     * One request of a closed-loop client: sends it and reads the whole answer. Counts a failed
+     * answer in {@code s} itself; answers true for a success, whose latency the loop records.
+     * An {@link IOException} is counted by the loop.
+     */
+    @FunctionalInterface
+    interface Call {
+        boolean send(int client, long seq, ThreadLocalRandom random, Stats s) throws IOException, InterruptedException;
+    }
+
+    /** A charge of 5 millicredits for a random one of the users, with a unique Idempotency-Key. */
+    static Call chargeCall(HttpClient http, String url, String[] auths, String tag) {
+        URI uri = URI.create(url + "/api/credit/charges");
+        return (id, seq, random, s) -> {
+            String auth = auths.length == 1 ? auths[0] : auths[random.nextInt(auths.length)];
+            HttpRequest request = HttpRequest.newBuilder(uri)
+                    .header("Authorization", auth)
+                    .header("Idempotency-Key", tag + "-" + id + "-" + seq)
+                    .header("Content-Type", "application/json")
+                    .timeout(Duration.ofSeconds(30))
+                    .POST(HttpRequest.BodyPublishers.ofString(BODY))
+                    .build();
+            HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
+            int status = response.statusCode();
+            if (status >= 200 && status < 300) {
+                if (response.headers().firstValue("Idempotent-Replayed").map("true"::equals).orElse(false)) {
+                    s.replayed++;
+                }
+                return true;
+            }
+            s.failed(status);
+            return false;
+        };
+    }
+
+    /** Seconds the client threads may still be busy after the end of a run before it counts as hung. */
+    static final int RUN_GRACE_SECONDS = 120;
+
+    /**
+     * One closed-loop run: {@code clients} threads, each sends its next request as soon as its
+     * previous answer was read. Bounded: fails if a client is still busy {@link #RUN_GRACE_SECONDS}
+     * after the end.
+     */
+    static Stats run(int clients, int seconds, String tag, Call call) throws InterruptedException {
+        LongAdder done = new LongAdder();
+        Stats[] perClient = new Stats[clients];
+        long[] finished = new long[clients];
+        CountDownLatch ready = new CountDownLatch(clients);
+        CountDownLatch go = new CountDownLatch(1);
+        Thread[] threads = new Thread[clients];
+        long[] startAt = new long[1];
+        for (int i = 0; i < clients; i++) {
+            int id = i;
+            perClient[i] = new Stats();
+            threads[i] = new Thread(() -> {
+                Stats s = perClient[id];
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                ready.countDown();
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                long end = startAt[0] + seconds * 1_000_000_000L;
+                long seq = 0;
+                while (System.nanoTime() < end) {
+                    long t = System.nanoTime();
+                    try {
+                        boolean ok = call.send(id, seq++, random, s);
+                        long took = System.nanoTime() - t;
+                        done.increment();
+                        if (ok) {
+                            s.ok++;
+                            s.latency(took);
+                        }
+                    } catch (IOException e) {
+                        s.io++;
+                        try {
+                            Thread.sleep(5);
+                        } catch (InterruptedException ie) {
+                            return;
+                        }
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                finished[id] = System.nanoTime();
+            }, "client-" + i);
+            threads[i].setDaemon(true);
+            threads[i].start();
+        }
+        ready.await();
+        startAt[0] = System.nanoTime();
+        go.countDown();
+        if (progress) {
+            Thread monitor = new Thread(() -> {
+                long before = 0;
+                for (int sec = 1; sec <= seconds; sec++) {
+                    try {
+                        Thread.sleep(Math.max(0, startAt[0] + sec * 1_000_000_000L - System.nanoTime()) / 1_000_000);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    long now = done.sum();
+                    log("  %s c=%d second %d: %d responses", tag, clients, sec, now - before);
+                    before = now;
+                }
+            });
+            monitor.setDaemon(true);
+            monitor.start();
+        }
+        long deadline = startAt[0] + (seconds + (long) RUN_GRACE_SECONDS) * 1_000_000_000L;
+        for (Thread t : threads) {
+            t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            if (t.isAlive()) {
+                throw new IllegalStateException(tag + " c=" + clients + ": a client is still waiting for an answer "
+                        + RUN_GRACE_SECONDS + " s after the end of the run");
+            }
+        }
+        long last = Arrays.stream(finished).max().orElse(startAt[0]);
+        Stats total = new Stats();
+        total.elapsedSeconds = (last - startAt[0]) / 1e9;
+        for (Stats s : perClient) {
+            total.add(s);
+        }
+        return total;
+    }
+
+    static double pct(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int index = (int) Math.ceil(p * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))] / 1e6;
+    }
+
+    static double mean(long[] values) {
+        return values.length == 0 ? Double.NaN : Arrays.stream(values).average().orElse(0) / 1e6;
+    }
+
+    static String statusString(Map<Integer, AtomicLong> statuses) {
+        StringBuilder sb = new StringBuilder();
+        statuses.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(e -> sb.append(sb.length() == 0 ? "" : ",").append(e.getKey()).append(':').append(e.getValue()));
+        return sb.toString();
+    }
+
+    static java.util.concurrent.ThreadFactory daemon(String name) {
+        AtomicLong n = new AtomicLong();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    static void log(String format, Object... args) {
+        System.err.printf(Locale.ROOT, "[driver] " + format + "%n", args);
+    }
+}

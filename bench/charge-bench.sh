@@ -1,0 +1,415 @@
+#!/usr/bin/env bash
+# Tollgate charge benchmark: raw SQL (pgbench) vs POST /api/credit/charges (packaged app) vs the
+# seed report's SERIALIZABLE pattern, on one hot account and spread over many accounts.
+# See bench/README.md. Run as root from anywhere: bench/charge-bench.sh
+set -euo pipefail
+
+BENCH_SECONDS=${BENCH_SECONDS:-10}
+BENCH_CLIENTS=${BENCH_CLIENTS:-"1 8 32 64"}
+BENCH_ACCOUNTS=${BENCH_ACCOUNTS:-10000}
+BENCH_SCENARIOS=${BENCH_SCENARIOS:-"raw seed http"}
+BENCH_MAX_TRIES=${BENCH_MAX_TRIES:-10}
+BENCH_WARMUP_SECONDS=${BENCH_WARMUP_SECONDS:-45}
+BENCH_ALLOWANCE=${BENCH_ALLOWANCE:-1000000000000}
+BENCH_DB=${BENCH_DB:-tollgate_bench}
+BENCH_ROLE=${BENCH_ROLE:-tollgate_bench}
+BENCH_PG_VERSION=${BENCH_PG_VERSION:-15}
+BENCH_PG_CLUSTER=${BENCH_PG_CLUSTER:-main}
+BENCH_PG_PORT=${BENCH_PG_PORT:-5432}
+BENCH_PORT=${BENCH_PORT:-}
+BENCH_SKIP_BUILD=${BENCH_SKIP_BUILD:-0}
+BENCH_APP_JAVA_OPTS=${BENCH_APP_JAVA_OPTS:-}
+BENCH_DRIVER_JAVA_OPTS=${BENCH_DRIVER_JAVA_OPTS:-"-Xmx1g"}
+BENCH_START_TIMEOUT=${BENCH_START_TIMEOUT:-120}
+BENCH_HTTP_VARIANTS=${BENCH_HTTP_VARIANTS:-"hot spread"}
+BENCH_IDLE_WAIT=${BENCH_IDLE_WAIT:-20}
+BENCH_IDLE_BUSY_PERCENT=${BENCH_IDLE_BUSY_PERCENT:-15}
+BENCH_DISTURBED_PERCENT=${BENCH_DISTURBED_PERCENT:-15}
+
+# User ids (numbers of equal length, so that text ranges work): hot account = base, spread = base+1..base+N.
+RAW_BASE=1000000
+SEED_BASE=2000000
+HTTP_BASE=3000000
+(( BENCH_ACCOUNTS >= 1 && BENCH_ACCOUNTS < 1000000 )) || { echo "BENCH_ACCOUNTS must be 1..999999" >&2; exit 2; }
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/.." && pwd)
+stamp=$(date -u +%Y-%m-%dT%H%M%SZ)
+results_dir="$here/results"
+report="$results_dir/charge-$stamp.md"
+mkdir -p "$results_dir"
+
+work=$(mktemp -d /tmp/tollgate-bench.XXXXXX)
+chmod 700 "$work"
+
+log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# ---------------------------------------------------------------- cleanup (always)
+app_pid=""
+cluster_started=0
+db_created=0
+role_created=0
+
+pg_admin() { (cd / && runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -p "$BENCH_PG_PORT" "$@"); }
+
+cleanup() {
+    local rc=$?
+    set +e
+    if [[ -n "$app_pid" ]] && kill -0 "$app_pid" 2>/dev/null; then
+        log "stopping the app (pid $app_pid)"
+        kill -TERM "$app_pid"
+        for _ in $(seq 1 40); do kill -0 "$app_pid" 2>/dev/null || break; sleep 0.5; done
+        kill -0 "$app_pid" 2>/dev/null && kill -KILL "$app_pid"
+        wait "$app_pid" 2>/dev/null
+    fi
+    if [[ -f "$work/app.log" ]]; then
+        cp "$work/app.log" "$results_dir/charge-$stamp.app.log"
+    fi
+    if (( db_created )); then
+        log "dropping database $BENCH_DB"
+        pg_admin -d postgres -c "DROP DATABASE IF EXISTS \"$BENCH_DB\" WITH (FORCE)" >/dev/null
+    fi
+    if (( role_created )); then
+        pg_admin -d postgres -c "DROP ROLE IF EXISTS \"$BENCH_ROLE\"" >/dev/null
+    fi
+    if (( cluster_started )); then
+        log "stopping PostgreSQL $BENCH_PG_VERSION/$BENCH_PG_CLUSTER (it was down before the bench)"
+        pg_ctlcluster "$BENCH_PG_VERSION" "$BENCH_PG_CLUSTER" stop
+    fi
+    rm -rf "$work"
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+for tool in pgbench psql pg_ctlcluster pg_lsclusters runuser openssl curl java awk; do
+    command -v "$tool" >/dev/null || die "$tool is not installed"
+done
+[[ $(id -u) -eq 0 ]] || die "run as root (it starts the cluster and uses runuser -u postgres)"
+
+# ---------------------------------------------------------------- 1. PostgreSQL
+status=$(pg_lsclusters -h | awk -v v="$BENCH_PG_VERSION" -v c="$BENCH_PG_CLUSTER" '$1 == v && $2 == c {print $4}')
+[[ -n "$status" ]] || die "no PostgreSQL cluster $BENCH_PG_VERSION/$BENCH_PG_CLUSTER"
+if [[ "$status" != online ]]; then
+    log "starting PostgreSQL $BENCH_PG_VERSION/$BENCH_PG_CLUSTER"
+    pg_ctlcluster "$BENCH_PG_VERSION" "$BENCH_PG_CLUSTER" start
+    cluster_started=1
+fi
+for _ in $(seq 1 30); do pg_admin -d postgres -c 'SELECT 1' >/dev/null 2>&1 && break; sleep 1; done
+pg_admin -d postgres -c 'SELECT 1' >/dev/null || die "PostgreSQL does not answer"
+
+db_password=$(openssl rand -hex 24)
+if [[ -z $(pg_admin -d postgres -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$BENCH_ROLE'") ]]; then
+    role_created=1
+fi
+log "creating role $BENCH_ROLE and a fresh database $BENCH_DB"
+# The password goes through stdin, never a command line.
+pg_admin -d postgres >/dev/null <<SQL
+SELECT format('CREATE ROLE %I', '$BENCH_ROLE') WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$BENCH_ROLE') \gexec
+SELECT format('ALTER ROLE %I LOGIN PASSWORD %L', '$BENCH_ROLE', '$db_password') \gexec
+DROP DATABASE IF EXISTS "$BENCH_DB" WITH (FORCE);
+CREATE DATABASE "$BENCH_DB" OWNER "$BENCH_ROLE";
+SQL
+db_created=1
+PGPASSWORD="$db_password" psql -X -q -h 127.0.0.1 -p "$BENCH_PG_PORT" -U "$BENCH_ROLE" -d "$BENCH_DB" -c 'SELECT 1' >/dev/null \
+    || die "role $BENCH_ROLE cannot log in over TCP 127.0.0.1:$BENCH_PG_PORT (check pg_hba.conf: host ... 127.0.0.1/32 scram-sha-256)"
+
+# ---------------------------------------------------------------- 2. build
+run_jar="$repo/target/quarkus-app/quarkus-run.jar"
+build_note=""
+if [[ "$BENCH_SKIP_BUILD" == 1 ]]; then
+    [[ -f "$run_jar" ]] || die "BENCH_SKIP_BUILD=1 but $run_jar is missing"
+    build_note="not rebuilt (BENCH_SKIP_BUILD=1)"
+elif [[ ! -f "$run_jar" ]] || [[ -n $(find "$repo/src/main" "$repo/pom.xml" -newer "$run_jar" -type f -print -quit) ]]; then
+    log "building the packaged app (./mvnw -B -q package -DskipTests -DskipITs)"
+    if ! (cd "$repo" && ./mvnw -B -q package -DskipTests -DskipITs) >"$work/build.log" 2>&1; then
+        grep -E '^\[ERROR\] /' "$work/build.log" | head -5 >&2 || true
+        [[ -f "$run_jar" ]] || die "build failed and there is no previous package"
+        log "WARNING: the build failed (see above); measuring the previous package instead"
+        build_note="the build of the working tree FAILED; the previous package was measured"
+    fi
+else
+    log "packaged app is up to date"
+fi
+# Run a private copy, so that a rebuild by someone else during the bench cannot change the app under test.
+cp -a "$repo/target/quarkus-app" "$work/quarkus-app"
+package_time=$(date -u -r "$work/quarkus-app/quarkus-run.jar" '+%Y-%m-%d %H:%M UTC')
+run_jar="$work/quarkus-app/quarkus-run.jar"
+
+# ---------------------------------------------------------------- 3. app with a throw-away token key
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$work/private.pem" 2>/dev/null
+openssl pkcs8 -topk8 -nocrypt -inform PEM -in "$work/private.pem" -outform DER -out "$work/private.der"
+public_key=$(openssl pkey -in "$work/private.pem" -pubout -outform DER | base64 -w0)
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+if [[ -z "$BENCH_PORT" ]]; then
+    for p in $(seq 18080 18180); do port_free "$p" && { BENCH_PORT=$p; break; }; done
+    [[ -n "$BENCH_PORT" ]] || die "no free port in 18080..18180"
+fi
+base_url="http://127.0.0.1:$BENCH_PORT"
+
+log "starting the app on $base_url"
+(
+    cd "$repo"
+    export QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$BENCH_PORT"
+    export QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:$BENCH_PG_PORT/$BENCH_DB"
+    export QUARKUS_DATASOURCE_USERNAME="$BENCH_ROLE" QUARKUS_DATASOURCE_PASSWORD="$db_password"
+    export QUARKUS_OIDC_AUTH_SERVER_URL= QUARKUS_OIDC_DISCOVERY_ENABLED=false
+    export QUARKUS_OIDC_PUBLIC_KEY="$public_key" QUARKUS_OIDC_TOKEN_ISSUER=tollgate-bench TOLLGATE_OIDC_AUDIENCE=tollgate
+    export TOLLGATE_PLANS_CATALOG_FREE_MONTHLY_ALLOWANCE_MILLICREDITS="$BENCH_ALLOWANCE"
+    # shellcheck disable=SC2086
+    exec java $BENCH_APP_JAVA_OPTS -jar "$run_jar"
+) >"$work/app.log" 2>&1 &
+app_pid=$!
+
+deadline=$((SECONDS + BENCH_START_TIMEOUT))
+until curl -fsS -o /dev/null "$base_url/q/health/ready" 2>/dev/null; do
+    kill -0 "$app_pid" 2>/dev/null || { tail -40 "$work/app.log" >&2; die "the app exited during start"; }
+    (( SECONDS < deadline )) || { tail -40 "$work/app.log" >&2; die "the app was not ready within ${BENCH_START_TIMEOUT}s"; }
+    sleep 0.5
+done
+log "app ready (pid $app_pid)"
+
+driver() { (cd "$repo" && java $BENCH_DRIVER_JAVA_OPTS "$here/LoadDriver.java" "$@"); }
+
+# One real token, through curl: the balance answers 200 and shows the bench allowance.
+driver auth-header --key "$work/private.der" --sub "$HTTP_BASE" --out "$work/auth-header"
+code=$(curl -sS -o "$work/balance.json" -w '%{http_code}' -H @"$work/auth-header" "$base_url/api/credit/balance")
+rm -f "$work/auth-header"
+[[ "$code" == 200 ]] || { cat "$work/balance.json" >&2; die "GET /api/credit/balance answered $code"; }
+monthly=$(grep -o '"monthlyMillicredits":[0-9]*' "$work/balance.json" | cut -d: -f2)
+[[ "$monthly" == "$BENCH_ALLOWANCE" ]] \
+    || die "new accounts got $monthly millicredits, not $BENCH_ALLOWANCE: TOLLGATE_PLANS_CATALOG_FREE_MONTHLY_ALLOWANCE_MILLICREDITS was not applied"
+log "curl check: GET /api/credit/balance = 200, new account has $monthly millicredits"
+
+# ---------------------------------------------------------------- accounts and parameters of the pgbench scenarios
+log "creating $((2 * (BENCH_ACCOUNTS + 1))) pgbench accounts with their GRANT entries"
+pg_admin -d "$BENCH_DB" -v raw_base="$RAW_BASE" -v seed_base="$SEED_BASE" -v accounts="$BENCH_ACCOUNTS" \
+    -v allowance="$BENCH_ALLOWANCE" -f "$here/sql/setup-pgbench-accounts.sql" >/dev/null
+
+read -r pricing_id cost < <(pg_admin -d "$BENCH_DB" -tA -F ' ' -c "
+    SELECT id, CAST(ceil((input_credits_per_million * 100 + output_credits_per_million * 50) / 1000) AS bigint)
+      FROM model_pricing WHERE model = 'gpt-4o-mini' AND effective_from <= now() ORDER BY effective_from DESC LIMIT 1")
+[[ -n "$pricing_id" && -n "$cost" ]] || die "no price for gpt-4o-mini"
+request_hash=$(printf 'charge\0{"model":"gpt-4o-mini","usage":{"uncachedInputTokens":100,"outputTokens":50}}' | sha256sum | cut -c1-64)
+pg_defs=(-D model=gpt-4o-mini -D cost="$cost" -D pricing_id="$pricing_id" -D input_tokens=100 -D output_tokens=50
+         -D total_tokens=150 -D estimated=false -D operation=CHARGE -D request_hash="$request_hash"
+         -D client_ip=127.0.0.1 -D user_agent=pgbench)
+
+driver pgbench-script --app "$work/quarkus-app" --out "$work/charge.sql"
+cp "$work/charge.sql" "$results_dir/charge-$stamp.raw.pgbench.sql"
+
+# Before every run: VACUUM credit_account, CHECKPOINT, wait (bounded) until the machine is idle,
+# then a CPU snapshot. Prints "BUSY% app,postgres,busy,total" (see lib/). After every run: a snapshot.
+pg_datadir=$(pg_lsclusters -h | awk -v v="$BENCH_PG_VERSION" -v c="$BENCH_PG_CLUSTER" '$1 == v && $2 == c {print $6}')
+snapshot_cmd="$here/lib/cpu-snapshot.sh $app_pid $pg_datadir/postmaster.pid"
+before_cmd="$here/lib/between-runs.sh $BENCH_PG_PORT $BENCH_DB $BENCH_IDLE_BUSY_PERCENT $BENCH_IDLE_WAIT && $snapshot_cmd"
+clk_tck=$(getconf CLK_TCK)
+
+# ---------------------------------------------------------------- 4. measurements
+results="$work/results.tsv"   # scenario variant clients tps p50 p99 errors failed% cpu unattributed% note
+: >"$results"
+
+# p50 and p99 (ms) of the successful transactions in pgbench per-transaction logs.
+pgbench_percentiles() {
+    cat "$1".* | awk '$3 ~ /^[0-9]+$/ {print $3}' | sort -n | awk '
+        { v[NR] = $1 }
+        END {
+            if (NR == 0) { print "nan nan"; exit }
+            i50 = int(0.50 * NR); if (i50 < 0.50 * NR) i50++; i99 = int(0.99 * NR); if (i99 < 0.99 * NR) i99++
+            printf "%.2f %.2f\n", v[i50] / 1000, v[i99] / 1000
+        }'
+}
+
+# cpu_columns BEFORE AFTER LOAD_TICKS OK APP_USED: "app+db+load ms per tx" and the unattributed % of the
+# machine (other processes, interrupts) during the run. BEFORE/AFTER are cpu-snapshot.sh outputs.
+cpu_columns() {
+    awk -v b="$1" -v a="$2" -v load="$3" -v ok="$4" -v app_used="$5" -v hz="$clk_tck" 'BEGIN {
+        split(b, x, ","); split(a, y, ",")
+        app = y[1] - x[1]; pg = y[2] - x[2]; busy = y[3] - x[3]; total = y[4] - x[4]
+        other = busy - app - pg - load; if (other < 0) other = 0
+        ms = (ok > 0) ? 1000 / hz / ok : 0
+        if (app_used) printf "%.2f+%.2f+%.2f", app * ms, pg * ms, load * ms; else printf "-+%.2f+%.2f", pg * ms, load * ms
+        printf "\t%.0f\n", total ? 100 * other / total : 0 }'
+}
+
+children_ticks() { local s; s=$(</proc/$$/stat); s=${s##*) }; read -r -a f <<<"$s"; echo $(( f[13] + f[14] )); }
+
+# run_pgbench SCENARIO VARIANT CLIENTS SCRIPT FIRST_USER ACCOUNTS [extra pgbench args]
+run_pgbench() {
+    local scenario=$1 variant=$2 clients=$3 script=$4 first=$5 accounts=$6
+    shift 6
+    local jobs=$(( clients < 2 ? clients : 2 ))
+    local name="$scenario-$variant-$clients" rc=0 busy before after load0 load1
+    read -r busy before <<<"$(bash -c "$before_cmd" | tr '\n' ' ')"
+    load0=$(children_ticks)
+    PGPASSWORD="$db_password" pgbench -n -h 127.0.0.1 -p "$BENCH_PG_PORT" -U "$BENCH_ROLE" -M prepared \
+        -c "$clients" -j "$jobs" -T "$BENCH_SECONDS" -f "$script" -l --log-prefix="$work/txlog-$name" \
+        "${pg_defs[@]}" -D first="$first" -D accounts="$accounts" "$@" "$BENCH_DB" >"$work/$name.out" 2>&1 || rc=$?
+    load1=$(children_ticks)
+    after=$(bash -c "$snapshot_cmd")
+    local tps processed failed serialization deadlock retried aborted p50 p99 cpu unattributed
+    tps=$(awk '/^tps = / {print $3; exit}' "$work/$name.out")
+    processed=$(awk -F': ' '/^number of transactions actually processed/ {split($2, a, "/"); print a[1]; exit}' "$work/$name.out")
+    failed=$(awk '/^number of failed transactions/ {print $5; exit}' "$work/$name.out")
+    serialization=$(awk '/^number of serialization failures/ {print $5; exit}' "$work/$name.out")
+    deadlock=$(awk '/^number of deadlock failures/ {print $5; exit}' "$work/$name.out")
+    retried=$(awk '/^number of transactions retried/ {print $5; exit}' "$work/$name.out")
+    aborted=$(grep -c 'aborted in command' "$work/$name.out" || true)
+    read -r p50 p99 < <(pgbench_percentiles "$work/txlog-$name")
+    rm -f "$work/txlog-$name".*
+    : "${tps:=0}" "${processed:=0}" "${failed:=0}" "${serialization:=0}" "${deadlock:=0}" "${retried:=0}"
+    if (( rc != 0 || aborted > 0 )); then
+        log "pgbench $name exited with $rc, $aborted client(s) aborted:"
+        grep -E 'aborted|ERROR|error' "$work/$name.out" | head -5 >&2 || true
+    fi
+    IFS=$'\t' read -r cpu unattributed < <(cpu_columns "$before" "$after" "$((load1 - load0))" "$processed" 0)
+    local errors failed_pct note="bg ${busy}%"
+    failed_pct=$(awk -v f="$failed" -v p="$processed" 'BEGIN { printf "%.2f", (f + p) ? 100 * f / (f + p) : 0 }')
+    if [[ "$scenario" == seed ]]; then
+        errors="$failed failed after $BENCH_MAX_TRIES tries"
+        (( serialization + deadlock > 0 )) && errors="$errors (serialization $serialization, deadlock $deadlock)"
+        note="$note, $(awk -v r="$retried" -v p="$processed" -v f="$failed" 'BEGIN { printf "%.1f%% retried", (f + p) ? 100 * r / (f + p) : 0 }')"
+    else
+        errors=$failed
+    fi
+    (( aborted > 0 )) && errors="$errors; $aborted clients aborted"
+    (( rc != 0 )) && errors="$errors; pgbench exit $rc"
+    printf '%s\t%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scenario" "$variant" "$clients" "$tps" "$p50" "$p99" \
+        "$errors" "$failed_pct" "$cpu" "$unattributed" "$note" >>"$results"
+    log "$(printf '%-5s %-6s c=%-3s %8.0f tx/s  p50 %s ms  p99 %s ms  errors: %s  cpu ms/tx app+db+load %s' "$scenario" "$variant" "$clients" "$tps" "$p50" "$p99" "$errors" "$cpu")"
+}
+
+if [[ " $BENCH_SCENARIOS " == *" raw "* ]]; then
+    for variant in hot spread; do
+        for c in $BENCH_CLIENTS; do
+            if [[ $variant == hot ]]; then run_pgbench raw hot "$c" "$work/charge.sql" "$RAW_BASE" 1
+            else run_pgbench raw spread "$c" "$work/charge.sql" "$((RAW_BASE + 1))" "$BENCH_ACCOUNTS"; fi
+        done
+    done
+fi
+if [[ " $BENCH_SCENARIOS " == *" seed "* ]]; then
+    for variant in hot spread; do
+        for c in $BENCH_CLIENTS; do
+            if [[ $variant == hot ]]; then first=$SEED_BASE accounts=1; else first=$((SEED_BASE + 1)) accounts=$BENCH_ACCOUNTS; fi
+            run_pgbench seed "$variant" "$c" "$here/sql/seed-pattern.sql" "$first" "$accounts" \
+                --max-tries="$BENCH_MAX_TRIES" --failures-detailed
+        done
+    done
+fi
+http_total=""
+if [[ " $BENCH_SCENARIOS " == *" http "* ]]; then
+    log "HTTP: signing tokens, opening $((BENCH_ACCOUNTS + 1)) accounts with GET /api/credit/balance, ${BENCH_WARMUP_SECONDS}s warm-up, then the charge runs"
+    driver series --url "$base_url" --key "$work/private.der" --issuer tollgate-bench --audience tollgate \
+        --hot-user "$HTTP_BASE" --first-user "$((HTTP_BASE + 1))" --accounts "$BENCH_ACCOUNTS" \
+        --seconds "$BENCH_SECONDS" --clients "$(echo $BENCH_CLIENTS | tr ' ' ,)" \
+        --variants "$(echo $BENCH_HTTP_VARIANTS | tr ' ' ,)" --warmup-seconds "$BENCH_WARMUP_SECONDS" \
+        --progress "${BENCH_PROGRESS:-false}" --before-each "$before_cmd" --after-each "$snapshot_cmd" >"$work/http.out"
+    grep '^OPENED' "$work/http.out" | sed 's/^/[driver] /' >&2
+    kv() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
+    while read -r line; do
+        variant=$(kv variant "$line"); clients=$(kv clients "$line"); before=$(kv before "$line")
+        s402=$(kv s402 "$line"); s4xx=$(kv s4xx "$line"); s5xx=$(kv s5xx "$line")
+        other=$(kv other "$line"); io=$(kv io "$line"); ok=$(kv ok "$line"); replayed=$(kv replayed "$line")
+        bad=$((s402 + s4xx + s5xx + other + io))
+        if (( bad == 0 )); then errors=0; else errors="402: $s402, 4xx: $s4xx, 5xx: $s5xx, io: $io"; (( other > 0 )) && errors="$errors, other: $other"; fi
+        note="bg ${before%%_*}%, $ok 2xx"; (( replayed > 0 )) && note="$note, $replayed REPLAYED"
+        failed_pct=$(awk -v b="$bad" -v o="$ok" 'BEGIN { printf "%.2f", (b + o) ? 100 * b / (b + o) : 0 }')
+        driver_ticks=$(( $(kv driver_cpu_ms "$line") * clk_tck / 1000 ))
+        IFS=$'\t' read -r cpu unattributed < <(cpu_columns "${before#*_}" "$(kv after "$line")" "$driver_ticks" "$ok" 1)
+        printf '%s\t%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' http "$variant" "$clients" "$(kv tps "$line")" \
+            "$(kv p50 "$line")" "$(kv p99 "$line")" "$errors" "$failed_pct" "$cpu" "$unattributed" "$note" >>"$results"
+    done < <(grep '^RESULT' "$work/http.out")
+    http_total=$(sed -n 's/^TOTAL charged=//p' "$work/http.out")
+fi
+
+# ---------------------------------------------------------------- correctness after the runs
+pg_admin -d "$BENCH_DB" -v http_lo="$HTTP_BASE" -v http_hi="$((HTTP_BASE + BENCH_ACCOUNTS))" \
+    -f "$here/sql/check.sql" >"$work/check.txt"
+
+# ---------------------------------------------------------------- 5. report
+cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+mem=$(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
+pg_settings=$(pg_admin -d "$BENCH_DB" -tA -c "SELECT string_agg(name || '=' || setting || COALESCE(unit, ''), ', ' ORDER BY name)
+    FROM pg_settings WHERE name IN ('shared_buffers', 'synchronous_commit', 'fsync', 'max_connections', 'checkpoint_timeout')")
+pg_version=$(pg_admin -d "$BENCH_DB" -tA -c 'SHOW server_version')
+commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')
+dirty=$(git -C "$repo" status --porcelain -- src/main pom.xml 2>/dev/null | wc -l)
+
+{
+    echo "# Tollgate charge benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo
+    echo "- host: nproc=$(nproc), CPU: $cpu, memory: $mem, kernel $(uname -r)"
+    echo "- PostgreSQL $pg_version, TCP 127.0.0.1 (scram); $pg_settings"
+    echo "- app: packaged JVM app built $package_time from commit $commit$( (( dirty > 0 )) && echo " + $dirty uncommitted changes under src/main or pom.xml" )${build_note:+ ($build_note)}; JDBC pool max 32; $(java -version 2>&1 | head -1)"
+    echo "- each run: ${BENCH_SECONDS} s closed loop; before it VACUUM credit_account, CHECKPOINT, and a wait (<= ${BENCH_IDLE_WAIT} s) until the machine is < ${BENCH_IDLE_BUSY_PERCENT}% busy ('bg' = busy % of the machine when the run started)"
+    echo "- app, PostgreSQL and load generator share the $(nproc) cores; 'CPU ms/tx' = CPU time of app + PostgreSQL + load generator (pgbench or the Java driver) per successful transaction; 'unattr. %' = CPU of the machine used by anything else during the run (other processes, interrupts)"
+    echo "- accounts: hot = 1 account; spread = uniform over $BENCH_ACCOUNTS accounts; a charge = gpt-4o-mini, 100 input + 50 output tokens = $cost millicredits"
+    echo "- raw = pgbench -M prepared: BEGIN; UsageRecorder INSERT ... RETURNING id; BalanceChange.CHARGE; COMMIT (READ COMMITTED; SQL read from the packaged classes)"
+    echo "- seed = pgbench: BEGIN ISOLATION LEVEL SERIALIZABLE; SELECT ... FOR UPDATE; UPDATE credit_account; INSERT audit; COMMIT; --max-tries=$BENCH_MAX_TRIES (no token_usage row)"
+    echo "- http = POST /api/credit/charges, RS256 bearer token per account, unique Idempotency-Key per request, JDK HttpClient (HTTP/1.1 keep-alive), after ${BENCH_WARMUP_SECONDS} s of warm-up charges; latency measured in the client"
+    echo
+    echo "| scenario | accounts | clients | tx/s | p50 ms | p99 ms | errors | failed % | CPU ms/tx app+db+load | unattr. % | note |"
+    echo "|---|---|---:|---:|---:|---:|---|---:|---|---:|---|"
+    awk -F'\t' -v n="$BENCH_ACCOUNTS" -v limit="$BENCH_DISTURBED_PERCENT" '{
+        note = $11; if ($10 + 0 >= limit + 0) note = note ", **DISTURBED**"
+        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, ($2 == "hot" ? "hot (1)" : "spread (" n ")"), $3, $4, $5, $6, $7, $8, $9, $10, note }' "$results"
+    awk -F'\t' -v limit="$BENCH_DISTURBED_PERCENT" '$10 + 0 >= limit + 0 { d++ } END { if (d) printf "\n%d of %d runs are DISTURBED: other processes used >= %s%% of the machine during the run; their numbers are not comparable, rerun on a quiet machine.\n", d, NR, limit }' "$results"
+    echo
+    echo "Ratios of tx/s per client count:"
+    echo
+    echo "| clients | http/raw hot | http/raw spread | raw hot / seed hot | http hot / seed hot | raw spread / seed spread |"
+    echo "|---:|---:|---:|---:|---:|---:|"
+    awk -F'\t' -v clients="$BENCH_CLIENTS" '
+        { tps[$1 "," $2 "," $3] = $4 + 0 }
+        function r(a, b) { return (a in tps && b in tps && tps[b] > 0) ? sprintf("%.2f", tps[a] / tps[b]) : "-" }
+        END {
+            n = split(clients, cs, " ")
+            for (i = 1; i <= n; i++) {
+                c = cs[i]
+                printf "| %s | %s | %s | %s | %s | %s |\n", c, r("http,hot," c, "raw,hot," c), r("http,spread," c, "raw,spread," c),
+                    r("raw,hot," c, "seed,hot," c), r("http,hot," c, "seed,hot," c), r("raw,spread," c, "seed,spread," c)
+            }
+        }' "$results"
+    echo
+    echo "Targets:"
+    echo
+    awk -F'\t' -v clients="$BENCH_CLIENTS" '
+        { tps[$1 "," $2 "," $3] = $4 + 0; err[$1 "," $2 "," $3] = $7 }
+        END {
+            if (("http,spread,32" in tps) && ("raw,spread,32" in tps)) {
+                ratio = tps["http,spread,32"] / tps["raw,spread,32"]
+                printf "- HTTP >= 50%% of raw SQL at 32 clients, spread: %.0f%% -> %s\n", 100 * ratio, (ratio >= 0.5 ? "MET" : "MISSED")
+            }
+            n = split(clients, cs, " ")
+            for (s = 1; s <= 2; s++) {
+                sc = (s == 1) ? "http" : "raw"
+                ok = 1; errs = 1; detail = ""; seen = 0
+                for (i = 1; i <= n; i++) {
+                    k = sc ",hot," cs[i]; q = "seed,hot," cs[i]
+                    if (!(k in tps)) continue
+                    seen = 1
+                    if (err[k] != "0") errs = 0
+                    if (!(q in tps) || tps[k] <= tps[q]) ok = 0
+                    detail = detail sprintf(" %s: %d vs %s;", cs[i], tps[k], (q in tps) ? tps[q] : "-")
+                }
+                if (seen) printf "- hot account, %s: zero errors %s; more tx/s than the seed pattern at every client count %s (clients: %s vs seed)\n", sc, (errs ? "MET" : "MISSED"), (ok ? "MET" : "MISSED"), detail
+            }
+        }' "$results"
+    echo
+    echo "Correctness after all runs (SQL on the bench database):"
+    echo
+    awk -F'|' '{ printf "- %s: %s\n", $1, $2 }' "$work/check.txt"
+    if [[ -n "$http_total" ]]; then
+        http_entries=$(awk -F'|' '$1 == "http CHARGE entries" {print $2}' "$work/check.txt")
+        http_mc=$(awk -F'|' '$1 == "http charged millicredits" {print $2}' "$work/check.txt")
+        verdict=$([[ "$http_total" == "$http_entries" && "$http_mc" == "$((http_entries * cost))" ]] && echo OK || echo MISMATCH)
+        echo "- HTTP 2xx answers counted by the driver (warm-up included): $http_total; CHARGE entries of the HTTP accounts: $http_entries, x $cost millicredits = $((http_entries * cost)) charged -> $verdict"
+    fi
+} >"$report"
+
+echo
+cat "$report"
+echo
+log "report written to ${report#"$repo"/}"

@@ -1,0 +1,217 @@
+# shellcheck shell=bash
+# Shared set-up of the bench scripts, sourced (not run): PostgreSQL cluster, throw-away role and
+# database, the packaged app (built if stale, run from a private copy), a throw-away RSA key for the
+# bearer tokens, bounded start and stop, cleanup. Every wait is bounded.
+#
+# The sourcing script sets, before calling anything here:
+#   here (bench/), repo (the repository), work (a 0700 temp dir, removed by bench_cleanup),
+#   results_dir, and the BENCH_* knobs it uses (defaults below).
+# State kept here for bench_cleanup: app_pid, cluster_started, db_created, role_created.
+
+: "${BENCH_DB:=tollgate_bench}"
+: "${BENCH_ROLE:=tollgate_bench}"
+: "${BENCH_PG_VERSION:=15}"
+: "${BENCH_PG_CLUSTER:=main}"
+: "${BENCH_PG_PORT:=5432}"
+: "${BENCH_SKIP_BUILD:=0}"
+: "${BENCH_APP_JAVA_OPTS:=}"
+: "${BENCH_START_TIMEOUT:=120}"
+: "${BENCH_STOP_TIMEOUT:=20}"
+
+app_pid=""
+cluster_started=0
+db_created=0
+role_created=0
+build_note=""
+
+log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# pg_admin PSQL_ARGS...: psql as the postgres superuser, bounded (PG_ADMIN_TIMEOUT, default 600 s).
+pg_admin() { (cd / && timeout "${PG_ADMIN_TIMEOUT:-600}" runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -p "$BENCH_PG_PORT" "$@"); }
+
+# bench_require_tools TOOL...: every tool is installed, and we are root (the cluster, runuser).
+bench_require_tools() {
+    local tool
+    for tool in "$@"; do
+        command -v "$tool" >/dev/null || die "$tool is not installed"
+    done
+    [[ $(id -u) -eq 0 ]] || die "run as root (it starts the cluster and uses runuser -u postgres)"
+}
+
+# stop_pid PID NAME: TERM, wait up to BENCH_STOP_TIMEOUT s, then KILL. Only the given pid.
+stop_pid() {
+    local pid=$1 name=$2 i
+    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 0
+    log "stopping $name (pid $pid)"
+    kill -TERM "$pid" 2>/dev/null
+    for ((i = 0; i < BENCH_STOP_TIMEOUT * 2; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    if kill -0 "$pid" 2>/dev/null; then
+        log "$name did not stop within ${BENCH_STOP_TIMEOUT}s: KILL"
+        kill -KILL "$pid" 2>/dev/null
+    fi
+    wait "$pid" 2>/dev/null || true
+}
+
+# bench_cleanup: the app stopped, the bench database and role dropped, the cluster stopped if we
+# started it, the work dir removed. Safe to call in any state; call it from the EXIT trap.
+bench_cleanup() {
+    stop_pid "$app_pid" "the app"
+    if (( db_created )); then
+        log "dropping database $BENCH_DB"
+        PG_ADMIN_TIMEOUT=60 pg_admin -d postgres -c "DROP DATABASE IF EXISTS \"$BENCH_DB\" WITH (FORCE)" >/dev/null \
+            || log "WARNING: could not drop database $BENCH_DB"
+    fi
+    if (( role_created )); then
+        PG_ADMIN_TIMEOUT=30 pg_admin -d postgres -c "DROP ROLE IF EXISTS \"$BENCH_ROLE\"" >/dev/null \
+            || log "WARNING: could not drop role $BENCH_ROLE"
+    fi
+    if (( cluster_started )); then
+        log "stopping PostgreSQL $BENCH_PG_VERSION/$BENCH_PG_CLUSTER (it was down before the bench)"
+        timeout 90 pg_ctlcluster "$BENCH_PG_VERSION" "$BENCH_PG_CLUSTER" stop || log "WARNING: the cluster did not stop"
+    fi
+    [[ -n "${work:-}" && -d "$work" ]] && rm -rf "$work"
+    return 0
+}
+
+# bench_postgres: starts the cluster if it is down (cluster_started=1), waits (<= 30 s) until it answers.
+bench_postgres() {
+    local status
+    status=$(pg_lsclusters -h | awk -v v="$BENCH_PG_VERSION" -v c="$BENCH_PG_CLUSTER" '$1 == v && $2 == c {print $4}')
+    [[ -n "$status" ]] || die "no PostgreSQL cluster $BENCH_PG_VERSION/$BENCH_PG_CLUSTER"
+    if [[ "$status" != online ]]; then
+        log "starting PostgreSQL $BENCH_PG_VERSION/$BENCH_PG_CLUSTER"
+        timeout 90 pg_ctlcluster "$BENCH_PG_VERSION" "$BENCH_PG_CLUSTER" start || die "the cluster did not start"
+        cluster_started=1
+    fi
+    for _ in $(seq 1 30); do pg_admin -d postgres -c 'SELECT 1' >/dev/null 2>&1 && break; sleep 1; done
+    pg_admin -d postgres -c 'SELECT 1' >/dev/null || die "PostgreSQL does not answer"
+    pg_datadir=$(pg_lsclusters -h | awk -v v="$BENCH_PG_VERSION" -v c="$BENCH_PG_CLUSTER" '$1 == v && $2 == c {print $6}')
+}
+
+# bench_database: role BENCH_ROLE with a fresh random password (db_password) and a fresh database
+# BENCH_DB owned by it; checks that the role logs in over TCP as the app will.
+bench_database() {
+    db_password=$(openssl rand -hex 24)
+    if [[ -z $(pg_admin -d postgres -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$BENCH_ROLE'") ]]; then
+        role_created=1
+    fi
+    log "creating role $BENCH_ROLE and a fresh database $BENCH_DB"
+    # The password goes through stdin, never a command line.
+    pg_admin -d postgres >/dev/null <<SQL
+SELECT format('CREATE ROLE %I', '$BENCH_ROLE') WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$BENCH_ROLE') \gexec
+SELECT format('ALTER ROLE %I LOGIN PASSWORD %L', '$BENCH_ROLE', '$db_password') \gexec
+DROP DATABASE IF EXISTS "$BENCH_DB" WITH (FORCE);
+CREATE DATABASE "$BENCH_DB" OWNER "$BENCH_ROLE";
+SQL
+    db_created=1
+    PGPASSWORD="$db_password" psql -X -q -h 127.0.0.1 -p "$BENCH_PG_PORT" -U "$BENCH_ROLE" -d "$BENCH_DB" -c 'SELECT 1' >/dev/null \
+        || die "role $BENCH_ROLE cannot log in over TCP 127.0.0.1:$BENCH_PG_PORT (check pg_hba.conf: host ... 127.0.0.1/32 scram-sha-256)"
+}
+
+# bench_package: builds the app if target/quarkus-app is missing or older than src/main or pom.xml
+# (a failed build measures the previous package and says so in build_note), then copies it to
+# $work/quarkus-app, so that a rebuild by someone else during the bench cannot change the app under
+# test. Sets run_jar and package_time.
+bench_package() {
+    run_jar="$repo/target/quarkus-app/quarkus-run.jar"
+    if [[ "$BENCH_SKIP_BUILD" == 1 ]]; then
+        [[ -f "$run_jar" ]] || die "BENCH_SKIP_BUILD=1 but $run_jar is missing"
+        build_note="not rebuilt (BENCH_SKIP_BUILD=1)"
+    elif [[ ! -f "$run_jar" ]] || [[ -n $(find "$repo/src/main" "$repo/pom.xml" -newer "$run_jar" -type f -print -quit) ]]; then
+        log "building the packaged app (./mvnw -B -q package -DskipTests -DskipITs)"
+        if ! (cd "$repo" && timeout 900 ./mvnw -B -q package -DskipTests -DskipITs) >"$work/build.log" 2>&1; then
+            grep -E '^\[ERROR\] /' "$work/build.log" | head -5 >&2 || true
+            [[ -f "$run_jar" ]] || die "build failed and there is no previous package"
+            log "WARNING: the build failed (see above); measuring the previous package instead"
+            build_note="the build of the working tree FAILED; the previous package was measured"
+        fi
+    else
+        log "packaged app is up to date"
+    fi
+    cp -a "$repo/target/quarkus-app" "$work/quarkus-app"
+    package_time=$(date -u -r "$work/quarkus-app/quarkus-run.jar" '+%Y-%m-%d %H:%M UTC')
+    run_jar="$work/quarkus-app/quarkus-run.jar"
+}
+
+# bench_token_key: a throw-away RSA key: $work/private.der (PKCS#8, for the driver) and public_key
+# (base64 DER, for QUARKUS_OIDC_PUBLIC_KEY).
+bench_token_key() {
+    openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$work/private.pem" 2>/dev/null
+    openssl pkcs8 -topk8 -nocrypt -inform PEM -in "$work/private.pem" -outform DER -out "$work/private.der"
+    public_key=$(openssl pkey -in "$work/private.pem" -pubout -outform DER | base64 -w0)
+}
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# bench_free_port FROM TO: prints the first free loopback port of the range.
+bench_free_port() {
+    local p
+    for p in $(seq "$1" "$2"); do port_free "$p" && { echo "$p"; return 0; }; done
+    die "no free port in $1..$2"
+}
+
+# bench_start_app PORT ALLOWANCE [NAME=VALUE...]: the packaged app in the prod profile on
+# 127.0.0.1:PORT against the bench database, tokens verified with the throw-away key (issuer
+# tollgate-bench, audience tollgate), new accounts get ALLOWANCE millicredits; extra environment
+# as NAME=VALUE. Waits (<= BENCH_START_TIMEOUT s) for /q/health/ready. Sets app_pid and base_url;
+# the log is $work/app.log.
+bench_start_app() {
+    local port=$1 allowance=$2 deadline
+    shift 2
+    base_url="http://127.0.0.1:$port"
+    log "starting the app on $base_url"
+    (
+        cd "$repo"
+        export QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$port"
+        export QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:$BENCH_PG_PORT/$BENCH_DB"
+        export QUARKUS_DATASOURCE_USERNAME="$BENCH_ROLE" QUARKUS_DATASOURCE_PASSWORD="$db_password"
+        export QUARKUS_OIDC_AUTH_SERVER_URL= QUARKUS_OIDC_DISCOVERY_ENABLED=false
+        export QUARKUS_OIDC_PUBLIC_KEY="$public_key" QUARKUS_OIDC_TOKEN_ISSUER=tollgate-bench TOLLGATE_OIDC_AUDIENCE=tollgate
+        export TOLLGATE_PLANS_CATALOG_FREE_MONTHLY_ALLOWANCE_MILLICREDITS="$allowance"
+        local kv
+        for kv in "$@"; do export "${kv?}"; done
+        # shellcheck disable=SC2086
+        exec java $BENCH_APP_JAVA_OPTS -jar "$run_jar"
+    ) >"$work/app.log" 2>&1 &
+    app_pid=$!
+    deadline=$((SECONDS + BENCH_START_TIMEOUT))
+    until curl -fsS -m 5 -o /dev/null "$base_url/q/health/ready" 2>/dev/null; do
+        kill -0 "$app_pid" 2>/dev/null || { tail -40 "$work/app.log" >&2; die "the app exited during start"; }
+        (( SECONDS < deadline )) || { tail -40 "$work/app.log" >&2; die "the app was not ready within ${BENCH_START_TIMEOUT}s"; }
+        sleep 0.5
+    done
+    log "app ready (pid $app_pid)"
+}
+
+# driver ARGS...: bench/LoadDriver.java (JDK only, single source file).
+driver() { (cd "$repo" && java ${BENCH_DRIVER_JAVA_OPTS:--Xmx1g} "$here/LoadDriver.java" "$@"); }
+
+# bench_check_allowance USER ALLOWANCE: one real token through curl (kept in a 0600 file in $work,
+# never printed): GET /api/credit/balance answers 200 and the new account has ALLOWANCE.
+bench_check_allowance() {
+    local user=$1 allowance=$2 code monthly
+    driver auth-header --key "$work/private.der" --sub "$user" --out "$work/auth-header"
+    code=$(curl -sS -m 30 -o "$work/balance.json" -w '%{http_code}' -H @"$work/auth-header" "$base_url/api/credit/balance")
+    rm -f "$work/auth-header"
+    [[ "$code" == 200 ]] || { cat "$work/balance.json" >&2; die "GET /api/credit/balance answered $code"; }
+    monthly=$(grep -o '"monthlyMillicredits":[0-9]*' "$work/balance.json" | cut -d: -f2)
+    [[ "$monthly" == "$allowance" ]] \
+        || die "new accounts got $monthly millicredits, not $allowance: TOLLGATE_PLANS_CATALOG_FREE_MONTHLY_ALLOWANCE_MILLICREDITS was not applied"
+    log "curl check: GET /api/credit/balance = 200, new account has $monthly millicredits"
+}
+
+# bench_host_lines: markdown bullets describing the machine, PostgreSQL and the package under test.
+bench_host_lines() {
+    local cpu mem pg_settings pg_version commit dirty
+    cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+    mem=$(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
+    pg_settings=$(pg_admin -d "$BENCH_DB" -tA -c "SELECT string_agg(name || '=' || setting || COALESCE(unit, ''), ', ' ORDER BY name)
+        FROM pg_settings WHERE name IN ('shared_buffers', 'synchronous_commit', 'fsync', 'max_connections', 'checkpoint_timeout')")
+    pg_version=$(pg_admin -d "$BENCH_DB" -tA -c 'SHOW server_version')
+    commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')
+    dirty=$(git -C "$repo" status --porcelain -- src/main pom.xml 2>/dev/null | wc -l)
+    echo "- host: nproc=$(nproc), CPU: $cpu, memory: $mem, kernel $(uname -r)"
+    echo "- PostgreSQL $pg_version, TCP 127.0.0.1 (scram); $pg_settings"
+    echo "- app: packaged JVM app built $package_time from commit $commit$( (( dirty > 0 )) && echo " + $dirty uncommitted changes under src/main or pom.xml" )${build_note:+ ($build_note)}; JDBC pool max 32; $(java -version 2>&1 | head -1)"
+}
