@@ -1,5 +1,6 @@
 package dev.tollgate.admin;
 
+import dev.tollgate.platform.problem.InvalidRequestException;
 import dev.tollgate.platform.problem.Problem;
 import dev.tollgate.platform.problem.ProblemException;
 
@@ -18,8 +19,8 @@ public class AdminProblem extends ProblemException {
     }
 
     /** A query parameter or a rule across fields that Bean Validation cannot express. */
-    static AdminProblem invalid(String detail) {
-        return new AdminProblem("invalid-request", "The request is not valid", 400, detail);
+    static InvalidRequestException invalid(String detail) {
+        return new InvalidRequestException(detail);
     }
 
     static AdminProblem idempotencyKeyTooLong() {

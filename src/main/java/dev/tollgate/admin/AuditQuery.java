@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 import dev.tollgate.ledger.Operation;
+import dev.tollgate.platform.http.QueryParameters;
 
 /**
  * A validated query of the ledger: a half-open range of instants {@code [from, to)} of at most
@@ -35,7 +36,8 @@ public record AuditQuery(String userId, Instant from, Instant to, Operation oper
             throw AdminProblem.invalid("A range covers at most " + MAX_DAYS + " days.");
         }
         return new AuditQuery(userId, start, end, operation == null ? null : operation(operation), actor,
-                number("page", page, 0, 0, MAX_PAGE), number("size", size, DEFAULT_SIZE, 1, MAX_SIZE));
+                QueryParameters.wholeNumber("page", page, 0, 0, MAX_PAGE),
+                QueryParameters.wholeNumber("size", size, DEFAULT_SIZE, 1, MAX_SIZE));
     }
 
     private static Instant instant(String name, String value) {
@@ -53,20 +55,5 @@ public record AuditQuery(String userId, Instant from, Instant to, Operation oper
             throw AdminProblem.invalid("'operation' is one of " + Arrays.stream(Operation.values())
                     .map(o -> o.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", ")) + ".");
         }
-    }
-
-    private static int number(String name, String value, int fallback, int min, int max) {
-        if (value == null) {
-            return fallback;
-        }
-        try {
-            int number = Integer.parseInt(value);
-            if (number >= min && number <= max) {
-                return number;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw AdminProblem.invalid("'" + name + "' is a whole number from " + min + " to " + max + ".");
     }
 }

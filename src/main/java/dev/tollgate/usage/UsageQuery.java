@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-import dev.tollgate.platform.problem.Problem;
-import dev.tollgate.platform.problem.ProblemException;
+import dev.tollgate.platform.http.QueryParameters;
+import dev.tollgate.platform.problem.InvalidRequestException;
 
 /**
  * A validated usage query: an inclusive range of UTC days (at most {@value #MAX_DAYS} days), the
@@ -31,10 +31,10 @@ public record UsageQuery(LocalDate from, LocalDate to, Set<Breakdown> breakdowns
         LocalDate end = to == null ? today : date("to", to);
         LocalDate start = from == null ? end.minusDays(DEFAULT_DAYS - 1) : date("from", from);
         if (start.isAfter(end)) {
-            throw new InvalidQuery("'from' is after 'to'.");
+            throw new InvalidRequestException("'from' is after 'to'.");
         }
         if (ChronoUnit.DAYS.between(start, end) >= MAX_DAYS) {
-            throw new InvalidQuery("A range covers at most " + MAX_DAYS + " days.");
+            throw new InvalidRequestException("A range covers at most " + MAX_DAYS + " days.");
         }
         Set<Breakdown> breakdowns = EnumSet.noneOf(Breakdown.class);
         if (groupBy == null || groupBy.isEmpty()) {
@@ -46,30 +46,16 @@ public record UsageQuery(LocalDate from, LocalDate to, Set<Breakdown> breakdowns
                 }
             }
         }
-        return new UsageQuery(start, end, breakdowns, number("page", page, 0, 0, MAX_PAGE),
-                number("size", size, DEFAULT_SIZE, 1, MAX_SIZE));
+        return new UsageQuery(start, end, breakdowns, QueryParameters.wholeNumber("page", page, 0, 0, MAX_PAGE),
+                QueryParameters.wholeNumber("size", size, DEFAULT_SIZE, 1, MAX_SIZE));
     }
 
-    private static int number(String name, String value, int fallback, int min, int max) {
-        if (value == null) {
-            return fallback;
-        }
-        try {
-            int number = Integer.parseInt(value);
-            if (number >= min && number <= max) {
-                return number;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw new InvalidQuery("'" + name + "' is a whole number from " + min + " to " + max + ".");
-    }
 
     private static LocalDate date(String name, String value) {
         try {
             return LocalDate.parse(value);
         } catch (DateTimeException e) {
-            throw new InvalidQuery("'" + name + "' is not a date of the form YYYY-MM-DD.");
+            throw new InvalidRequestException("'" + name + "' is not a date of the form YYYY-MM-DD.");
         }
     }
 
@@ -77,19 +63,7 @@ public record UsageQuery(LocalDate from, LocalDate to, Set<Breakdown> breakdowns
         try {
             return Breakdown.valueOf(name.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new InvalidQuery("'groupBy' takes day, model and character.");
-        }
-    }
-
-    /** A query parameter that is out of range or malformed. */
-    static final class InvalidQuery extends ProblemException {
-        InvalidQuery(String detail) {
-            super(detail);
-        }
-
-        @Override
-        public Problem problem() {
-            return Problem.of("invalid-request", "The request is not valid", 400, getMessage());
+            throw new InvalidRequestException("'groupBy' takes day, model and character.");
         }
     }
 }
