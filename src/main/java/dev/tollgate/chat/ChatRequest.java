@@ -8,8 +8,7 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.tollgate.platform.problem.Problem;
-import dev.tollgate.platform.problem.ProblemException;
+import dev.tollgate.platform.problem.InvalidRequestException;
 import dev.tollgate.tokens.ChatMessage;
 
 /**
@@ -29,16 +28,16 @@ record ChatRequest(String model, List<ChatMessage> messages, Integer requestedMa
 
     static ChatRequest parse(ObjectNode body, String characterHeader, String conversationHeader) {
         if (body == null) {
-            throw new Invalid("A body is required.");
+            throw new InvalidRequestException("A body is required.");
         }
         ObjectNode upstream = body.deepCopy();
         String model = text(body, "model");
         if (model == null || !MODEL.matcher(model).matches()) {
-            throw new Invalid("'model' is required and must be a model name.");
+            throw new InvalidRequestException("'model' is required and must be a model name.");
         }
         JsonNode messagesNode = body.get("messages");
         if (messagesNode == null || !messagesNode.isArray() || messagesNode.isEmpty() || messagesNode.size() > MAX_MESSAGES) {
-            throw new Invalid("'messages' is required: a list of 1 to " + MAX_MESSAGES + " messages.");
+            throw new InvalidRequestException("'messages' is required: a list of 1 to " + MAX_MESSAGES + " messages.");
         }
         List<ChatMessage> messages = new ArrayList<>();
         for (JsonNode message : messagesNode) {
@@ -51,7 +50,7 @@ record ChatRequest(String model, List<ChatMessage> messages, Integer requestedMa
             if (value != null && !value.isNull()) {
                 if (!value.isIntegralNumber() || !value.canConvertToInt() || value.intValue() < 1
                         || value.intValue() > MAX_OUTPUT_TOKENS) {
-                    throw new Invalid("'" + field + "' must be a whole number from 1 to " + MAX_OUTPUT_TOKENS + ".");
+                    throw new InvalidRequestException("'" + field + "' must be a whole number from 1 to " + MAX_OUTPUT_TOKENS + ".");
                 }
                 if (maxField == null) {
                     maxField = field;
@@ -61,14 +60,14 @@ record ChatRequest(String model, List<ChatMessage> messages, Integer requestedMa
         }
         JsonNode stream = body.get("stream");
         if (stream != null && !stream.isNull() && !stream.isBoolean()) {
-            throw new Invalid("'stream' must be true or false.");
+            throw new InvalidRequestException("'stream' must be true or false.");
         }
         String character = label("X-Tollgate-Character-Id", characterHeader);
         String conversation = label("X-Tollgate-Conversation-Id", conversationHeader);
         JsonNode metadata = body.get("metadata");
         if (metadata != null && !metadata.isNull()) {
             if (!metadata.isObject()) {
-                throw new Invalid("'metadata' must be an object.");
+                throw new InvalidRequestException("'metadata' must be an object.");
             }
             ObjectNode rest = ((ObjectNode) metadata).deepCopy();
             character = character != null ? character : label("metadata.character_id", textOrNull(rest.remove("character_id")));
@@ -94,15 +93,15 @@ record ChatRequest(String model, List<ChatMessage> messages, Integer requestedMa
 
     private static ChatMessage message(JsonNode message) {
         if (!message.isObject()) {
-            throw new Invalid("Every message is an object with a 'role'.");
+            throw new InvalidRequestException("Every message is an object with a 'role'.");
         }
         String role = text(message, "role");
         if (role == null || role.isBlank() || role.length() > 32) {
-            throw new Invalid("Every message needs a 'role'.");
+            throw new InvalidRequestException("Every message needs a 'role'.");
         }
         JsonNode name = message.get("name");
         if (name != null && !name.isNull() && (!name.isTextual() || name.asText().length() > 64)) {
-            throw new Invalid("A message 'name' is a string of at most 64 characters.");
+            throw new InvalidRequestException("A message 'name' is a string of at most 64 characters.");
         }
         return new ChatMessage(role, content(message.get("content")), name == null || name.isNull() ? null : name.asText());
     }
@@ -120,7 +119,7 @@ record ChatRequest(String model, List<ChatMessage> messages, Integer requestedMa
             for (Iterator<JsonNode> parts = content.elements(); parts.hasNext();) {
                 JsonNode part = parts.next();
                 if (!part.isObject()) {
-                    throw new Invalid("A message content part is an object.");
+                    throw new InvalidRequestException("A message content part is an object.");
                 }
                 JsonNode partText = part.get("text");
                 if (partText != null && partText.isTextual()) {
@@ -129,7 +128,7 @@ record ChatRequest(String model, List<ChatMessage> messages, Integer requestedMa
             }
             return text.toString();
         }
-        throw new Invalid("A message 'content' is a string or a list of parts.");
+        throw new InvalidRequestException("A message 'content' is a string or a list of parts.");
     }
 
     private static String text(JsonNode node, String field) {
@@ -138,7 +137,7 @@ record ChatRequest(String model, List<ChatMessage> messages, Integer requestedMa
             return null;
         }
         if (!value.isTextual()) {
-            throw new Invalid("'" + field + "' must be a string.");
+            throw new InvalidRequestException("'" + field + "' must be a string.");
         }
         return value.asText();
     }
@@ -148,7 +147,7 @@ record ChatRequest(String model, List<ChatMessage> messages, Integer requestedMa
             return null;
         }
         if (!value.isTextual()) {
-            throw new Invalid("Character and conversation ids are strings.");
+            throw new InvalidRequestException("Character and conversation ids are strings.");
         }
         return value.asText();
     }
@@ -158,20 +157,8 @@ record ChatRequest(String model, List<ChatMessage> messages, Integer requestedMa
             return null;
         }
         if (!LABEL.matcher(value).matches()) {
-            throw new Invalid("'" + name + "' is 1 to 128 visible ASCII characters.");
+            throw new InvalidRequestException("'" + name + "' is 1 to 128 visible ASCII characters.");
         }
         return value;
-    }
-
-    /** A request the endpoint cannot use. Answered with 400; nothing is held or charged. */
-    static final class Invalid extends ProblemException {
-        Invalid(String detail) {
-            super(detail);
-        }
-
-        @Override
-        public Problem problem() {
-            return Problem.of("invalid-request", "The request is not valid", 400, getMessage());
-        }
     }
 }
