@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
+import dev.tollgate.ledger.AdminActionLog;
 import dev.tollgate.ledger.BalanceSnapshot;
 import dev.tollgate.ledger.IdempotencyConflictException;
 import dev.tollgate.ledger.Ledger;
@@ -39,7 +40,7 @@ public class AdjustmentService {
     static final String OPERATION = "admin-adjustment";
     static final String KEY_PREFIX = "adjust:";
     static final int MAX_KEY_LENGTH = 255 - KEY_PREFIX.length();
-    static final String ACTOR_PREFIX = "admin:";
+    static final String ACTOR_PREFIX = AdminActionLog.ADMIN_ACTOR_PREFIX;
     /** The width of {@code credit_audit_log.actor}. */
     static final int MAX_ACTOR_LENGTH = 255;
     private static final Logger LOG = Logger.getLogger(AdjustmentService.class);

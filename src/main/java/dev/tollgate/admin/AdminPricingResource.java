@@ -16,6 +16,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import dev.tollgate.platform.security.ClientContext;
 import dev.tollgate.platform.security.CurrentUser;
 
 /**
@@ -33,6 +34,9 @@ public class AdminPricingResource {
     @Inject
     CurrentUser admin;
 
+    @Inject
+    ClientContext client;
+
     @GET
     public PriceSheet prices(@QueryParam("model") @Size(min = 1, max = AdminInput.MODEL_MAX)
             @Pattern(regexp = AdminInput.MODEL, message = AdminInput.MODEL_MESSAGE) String model) {
@@ -47,7 +51,7 @@ public class AdminPricingResource {
             @Pattern(regexp = AdminInput.MODEL, message = AdminInput.MODEL_MESSAGE) String model,
             @NotNull(message = "a body is required") @Valid PriceChangeRequest request) {
         return Response.status(Response.Status.CREATED)
-                .entity(pricing.change(admin.id(), model, request))
+                .entity(pricing.change(admin.id(), model, request, client.origin()))
                 .build();
     }
 }

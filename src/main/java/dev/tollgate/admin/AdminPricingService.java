@@ -22,9 +22,15 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.tollgate.ledger.AdminAction;
+import dev.tollgate.ledger.AdminActionLog;
 import dev.tollgate.platform.jdbc.DatabaseFailure;
 import dev.tollgate.platform.jdbc.DuplicateRequestException;
 import dev.tollgate.platform.jdbc.Jdbc;
+import dev.tollgate.platform.security.RequestOrigin;
 import dev.tollgate.platform.tx.Transactions;
 import dev.tollgate.pricing.PriceList;
 import dev.tollgate.pricing.PricingConfig;
@@ -33,7 +39,8 @@ import dev.tollgate.pricing.PricingConfig;
  * Reads and schedules model prices. A new price is a new {@code model_pricing} row taking effect
  * from an instant that is not in the past; old rows stay. By default that instant is now plus the
  * price cache TTL, so that every instance has read the row before it applies. This instance's
- * cache is emptied at once; the others see the row within one TTL.
+ * cache is emptied at once; the others see the row within one TTL. Each change is audited
+ * ({@link AdminAction#PRICE_CHANGE}: the admin, the new prices and the reason) in its transaction.
  */
 @ApplicationScoped
 public class AdminPricingService {
@@ -67,6 +74,12 @@ public class AdminPricingService {
     @Inject
     Clock clock;
 
+    @Inject
+    AdminActionLog adminActions;
+
+    @Inject
+    ObjectMapper json;
+
     /** Every row of every model, or of one model. */
     public PriceSheet sheet(String model) {
         Instant now = clock.instant();
@@ -82,7 +95,8 @@ public class AdminPricingService {
         return new PriceSheet(now, models, truncated);
     }
 
-    public PriceChangeResponse change(String adminId, String model, PriceChangeRequest request) {
+    public PriceChangeResponse change(String adminId, String model, PriceChangeRequest request,
+            RequestOrigin origin) {
         Instant now = clock.instant();
         Duration cacheTtl = pricing.cacheTtl();
         // PostgreSQL keeps microseconds: the instant answered is the instant stored.
@@ -97,7 +111,12 @@ public class AdminPricingService {
         }
         long id;
         try {
-            id = transactions.inNewTransaction(() -> insert(model, request, effectiveFrom));
+            // The price and its audit row commit together.
+            id = transactions.inNewTransaction(() -> {
+                long priceId = insert(model, request, effectiveFrom);
+                audit(adminId, priceId, model, request, effectiveFrom, origin);
+                return priceId;
+            });
         } catch (DuplicateRequestException e) {
             throw AdminProblem.priceAlreadyScheduled();
         }
@@ -109,6 +128,22 @@ public class AdminPricingService {
         Instant cachesRefreshed = now.plus(cacheTtl).truncatedTo(ChronoUnit.MICROS);
         Instant everywhere = effectiveFrom.isAfter(cachesRefreshed) ? effectiveFrom : cachesRefreshed;
         return new PriceChangeResponse(created, everywhere, history, PriceChangeResponse.NOTE);
+    }
+
+    private void audit(String adminId, long priceId, String model, PriceChangeRequest request,
+            Instant effectiveFrom, RequestOrigin origin) {
+        ObjectNode details = json.createObjectNode();
+        details.put("admin", adminId);
+        details.put("priceId", priceId);
+        details.put("model", model);
+        details.put("inputCreditsPerMillion", request.inputCreditsPerMillion());
+        details.put("cachedInputCreditsPerMillion", request.cachedInputCreditsPerMillion());
+        details.put("cacheWriteCreditsPerMillion", request.cacheWriteCreditsPerMillion());
+        details.put("outputCreditsPerMillion", request.outputCreditsPerMillion());
+        details.put("reasoningCreditsPerMillion", request.reasoningCreditsPerMillion());
+        details.put("effectiveFrom", effectiveFrom.toString());
+        adminActions.record(AdminAction.PRICE_CHANGE, AdminActionLog.ADMIN_ACTOR_PREFIX + adminId, request.reason(),
+                details, origin);
     }
 
     private long insert(String model, PriceChangeRequest request, Instant effectiveFrom) {

@@ -4,9 +4,12 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
+import dev.tollgate.ledger.AdminAction;
 import dev.tollgate.ledger.Operation;
 import dev.tollgate.platform.http.QueryParameters;
 
@@ -15,7 +18,7 @@ import dev.tollgate.platform.http.QueryParameters;
  * {@value #MAX_DAYS} days (default: the last {@value #DEFAULT_DAYS} days), optional filters by
  * user, operation and actor, and a page of rows, newest first.
  */
-public record AuditQuery(String userId, Instant from, Instant to, Operation operation, String actor, int page,
+public record AuditQuery(String userId, Instant from, Instant to, String operation, String actor, int page,
         int size) {
 
     static final int MAX_DAYS = 366;
@@ -23,6 +26,8 @@ public record AuditQuery(String userId, Instant from, Instant to, Operation oper
     static final int MAX_PAGE = 10_000;
     static final int DEFAULT_SIZE = 50;
     static final int MAX_SIZE = 200;
+    static final List<String> OPERATIONS = Stream.concat(Arrays.stream(Operation.values()).map(Enum::name),
+            Arrays.stream(AdminAction.values()).map(Enum::name)).toList();
 
     /** Parses the query parameters, which arrive as text so that a malformed one is a 400, not a 404. */
     static AuditQuery parse(String userId, String from, String to, String operation, String actor, String page,
@@ -48,12 +53,13 @@ public record AuditQuery(String userId, Instant from, Instant to, Operation oper
         }
     }
 
-    private static Operation operation(String name) {
-        try {
-            return Operation.valueOf(name.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw AdminProblem.invalid("'operation' is one of " + Arrays.stream(Operation.values())
-                    .map(o -> o.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", ")) + ".");
+    /** The operation's name as stored: a balance change or an admin action that moves no credits. */
+    private static String operation(String name) {
+        String stored = name.toUpperCase(Locale.ROOT);
+        if (!OPERATIONS.contains(stored)) {
+            throw AdminProblem.invalid("'operation' is one of " + OPERATIONS.stream()
+                    .map(o -> o.toLowerCase(Locale.ROOT)).collect(Collectors.joining(", ")) + ".");
         }
+        return stored;
     }
 }

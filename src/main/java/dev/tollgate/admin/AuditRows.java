@@ -26,12 +26,13 @@ class AuditRows {
     ObjectMapper json;
 
     AuditEntry read(ResultSet rs) throws SQLException {
-        long monthly = rs.getLong("monthly_after");
-        long purchased = rs.getLong("purchased_after");
-        long reserved = rs.getLong("reserved_after");
+        Long monthly = Jdbc.getNullableLong(rs, "monthly_after");
+        Long purchased = Jdbc.getNullableLong(rs, "purchased_after");
+        Long reserved = Jdbc.getNullableLong(rs, "reserved_after");
+        Long available = monthly == null ? null : monthly + purchased - reserved;
         return new AuditEntry(rs.getLong("id"), rs.getString("user_id"), rs.getString("operation"),
                 rs.getLong("monthly_delta"), rs.getLong("purchased_delta"), rs.getLong("reserved_delta"), monthly,
-                purchased, reserved, monthly + purchased - reserved, rs.getString("idempotency_key"),
+                purchased, reserved, available, rs.getString("idempotency_key"),
                 rs.getString("request_hash"), Jdbc.getNullableLong(rs, "usage_id"),
                 rs.getObject("reservation_id", UUID.class), rs.getString("actor"), rs.getString("client_ip"),
                 rs.getString("user_agent"), metadata(rs.getString("metadata")), Jdbc.getTime(rs, "created_at"));

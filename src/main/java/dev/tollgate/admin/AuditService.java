@@ -39,7 +39,7 @@ public class AuditService {
         }
         if (query.operation() != null) {
             sql.append(" AND operation = ?");
-            filters.add(query.operation().name());
+            filters.add(query.operation());
         }
         if (query.actor() != null) {
             sql.append(" AND actor = ?");
@@ -67,7 +67,7 @@ public class AuditService {
         }
         boolean hasMore = items.size() > query.size();
         return new AuditPage(query.userId(), query.from(), query.to(),
-                query.operation() == null ? null : query.operation().name().toLowerCase(Locale.ROOT), query.actor(),
+                query.operation() == null ? null : query.operation().toLowerCase(Locale.ROOT), query.actor(),
                 query.page(), query.size(), hasMore, hasMore ? items.subList(0, query.size()) : items);
     }
 }

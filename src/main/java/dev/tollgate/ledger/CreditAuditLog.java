@@ -5,8 +5,6 @@ import java.util.UUID;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
-import jakarta.persistence.EnumType;
-import jakarta.persistence.Enumerated;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
@@ -18,7 +16,11 @@ import org.hibernate.type.SqlTypes;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 
-/** One row of the append-only ledger, read through Panache; written only by {@link Ledger}. */
+/**
+ * One row of the append-only ledger, read through Panache; written only by {@link Ledger} (balance
+ * changes of an account) and {@link AdminActionLog} (admin actions that move no credits: no
+ * account, no balances).
+ */
 @Entity
 @Immutable
 @Table(name = "credit_audit_log")
@@ -28,12 +30,13 @@ public class CreditAuditLog extends PanacheEntityBase {
     @GeneratedValue(strategy = GenerationType.IDENTITY)
     public Long id;
 
-    @Column(name = "user_id", nullable = false, length = 255)
+    /** {@code null} on an {@link AdminAction} row, which belongs to no account. */
+    @Column(name = "user_id", length = 255)
     public String userId;
 
-    @Enumerated(EnumType.STRING)
+    /** The {@link Operation}, or the {@link AdminAction} of a row without an account. */
     @Column(nullable = false, length = 16)
-    public Operation operation;
+    public String operation;
 
     @Column(name = "monthly_delta", nullable = false)
     public long monthlyDelta;
@@ -44,14 +47,14 @@ public class CreditAuditLog extends PanacheEntityBase {
     @Column(name = "reserved_delta", nullable = false)
     public long reservedDelta;
 
-    @Column(name = "monthly_after", nullable = false)
-    public long monthlyAfter;
+    @Column(name = "monthly_after")
+    public Long monthlyAfter;
 
-    @Column(name = "purchased_after", nullable = false)
-    public long purchasedAfter;
+    @Column(name = "purchased_after")
+    public Long purchasedAfter;
 
-    @Column(name = "reserved_after", nullable = false)
-    public long reservedAfter;
+    @Column(name = "reserved_after")
+    public Long reservedAfter;
 
     @Column(name = "idempotency_key", length = 255)
     public String idempotencyKey;

@@ -14,7 +14,7 @@ public record LedgerEntry(long id, String userId, Operation operation, long mont
     }
 
     static LedgerEntry of(CreditAuditLog row) {
-        return new LedgerEntry(row.id, row.userId, row.operation, row.monthlyDelta, row.purchasedDelta,
+        return new LedgerEntry(row.id, row.userId, Operation.valueOf(row.operation), row.monthlyDelta, row.purchasedDelta,
                 row.reservedDelta, new Balances(row.monthlyAfter, row.purchasedAfter, row.reservedAfter),
                 row.idempotencyKey, row.requestHash, row.usageId, row.reservationId, row.createdAt);
     }

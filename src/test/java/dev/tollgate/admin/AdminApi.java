@@ -48,10 +48,12 @@ final class AdminApi {
                 .post(ADJUSTMENTS);
     }
 
+    static final String PRICE_REASON = "provider list price changed";
+
     static String priceBody(String input, String output, String effectiveFrom) {
         return "{\"inputCreditsPerMillion\":" + input + ",\"cachedInputCreditsPerMillion\":0,"
                 + "\"cacheWriteCreditsPerMillion\":" + input + ",\"outputCreditsPerMillion\":" + output
-                + ",\"reasoningCreditsPerMillion\":null"
+                + ",\"reasoningCreditsPerMillion\":null,\"reason\":\"" + PRICE_REASON + "\""
                 + (effectiveFrom == null ? "" : ",\"effectiveFrom\":\"" + effectiveFrom + "\"") + "}";
     }
 

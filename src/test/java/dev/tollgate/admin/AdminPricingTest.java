@@ -144,7 +144,7 @@ class AdminPricingTest {
         String model = newModel();
         String body = "{\"inputCreditsPerMillion\":0.000001,\"cachedInputCreditsPerMillion\":1234.5,"
                 + "\"cacheWriteCreditsPerMillion\":0,\"outputCreditsPerMillion\":999999.123456,"
-                + "\"reasoningCreditsPerMillion\":1e-6}";
+                + "\"reasoningCreditsPerMillion\":1e-6,\"reason\":\"exactness\"}";
         Response response = putPrice(admin, model, body);
         response.then().statusCode(201)
                 .body("price.inputCreditsPerMillion", equalTo(new BigDecimal("0.000001")))
@@ -185,30 +185,37 @@ class AdminPricingTest {
     }
 
     static Stream<Arguments> badBodies() {
+        // Every body below is valid but for the one point its name says.
         String rest = ",\"cachedInputCreditsPerMillion\":0,\"cacheWriteCreditsPerMillion\":0,\"outputCreditsPerMillion\":1";
+        String reason = ",\"reason\":\"test\"";
         return Stream.of(
                 Arguments.of("empty object", "{}"),
                 Arguments.of("null body", "null"),
                 Arguments.of("malformed json", "{\"inputCreditsPerMillion\":"),
-                Arguments.of("zero input", "{\"inputCreditsPerMillion\":0" + rest + "}"),
-                Arguments.of("negative input", "{\"inputCreditsPerMillion\":-1" + rest + "}"),
-                Arguments.of("zero output", "{\"inputCreditsPerMillion\":1,\"cachedInputCreditsPerMillion\":0,\"cacheWriteCreditsPerMillion\":0,\"outputCreditsPerMillion\":0}"),
-                Arguments.of("missing output", "{\"inputCreditsPerMillion\":1,\"cachedInputCreditsPerMillion\":0,\"cacheWriteCreditsPerMillion\":0}"),
-                Arguments.of("missing cached input", "{\"inputCreditsPerMillion\":1,\"cacheWriteCreditsPerMillion\":0,\"outputCreditsPerMillion\":1}"),
-                Arguments.of("negative cached input", "{\"inputCreditsPerMillion\":1,\"cachedInputCreditsPerMillion\":-0.5,\"cacheWriteCreditsPerMillion\":0,\"outputCreditsPerMillion\":1}"),
-                Arguments.of("negative reasoning", "{\"inputCreditsPerMillion\":1" + rest + ",\"reasoningCreditsPerMillion\":-1}"),
-                Arguments.of("seven decimals", "{\"inputCreditsPerMillion\":0.0000001" + rest + "}"),
-                Arguments.of("above a million", "{\"inputCreditsPerMillion\":1000000.000001" + rest + "}"),
-                Arguments.of("far above a million", "{\"inputCreditsPerMillion\":1234567.123456" + rest + "}"),
-                Arguments.of("price as string", "{\"inputCreditsPerMillion\":\"15\"" + rest + "}"),
-                Arguments.of("price as boolean", "{\"inputCreditsPerMillion\":true" + rest + "}"),
-                Arguments.of("unknown field", "{\"inputCreditsPerMillion\":1" + rest + ",\"model\":\"gpt-4o\"}"),
-                Arguments.of("duplicate key", "{\"inputCreditsPerMillion\":1" + rest + ",\"inputCreditsPerMillion\":2}"),
-                Arguments.of("effectiveFrom not an instant", "{\"inputCreditsPerMillion\":1" + rest + ",\"effectiveFrom\":\"tomorrow\"}"),
-                Arguments.of("effectiveFrom a date", "{\"inputCreditsPerMillion\":1" + rest + ",\"effectiveFrom\":\"2031-01-01\"}"),
-                Arguments.of("effectiveFrom as number", "{\"inputCreditsPerMillion\":1" + rest + ",\"effectiveFrom\":1900000000}"),
-                Arguments.of("effectiveFrom years ahead", "{\"inputCreditsPerMillion\":1" + rest + ",\"effectiveFrom\":\"2999-01-01T00:00:00Z\"}"),
-                Arguments.of("effectiveFrom long ago", "{\"inputCreditsPerMillion\":1" + rest + ",\"effectiveFrom\":\"2020-01-01T00:00:00Z\"}"));
+                Arguments.of("zero input", "{\"inputCreditsPerMillion\":0" + rest + reason + "}"),
+                Arguments.of("negative input", "{\"inputCreditsPerMillion\":-1" + rest + reason + "}"),
+                Arguments.of("zero output", "{\"inputCreditsPerMillion\":1,\"cachedInputCreditsPerMillion\":0,\"cacheWriteCreditsPerMillion\":0,\"outputCreditsPerMillion\":0" + reason + "}"),
+                Arguments.of("missing output", "{\"inputCreditsPerMillion\":1,\"cachedInputCreditsPerMillion\":0,\"cacheWriteCreditsPerMillion\":0" + reason + "}"),
+                Arguments.of("missing cached input", "{\"inputCreditsPerMillion\":1,\"cacheWriteCreditsPerMillion\":0,\"outputCreditsPerMillion\":1" + reason + "}"),
+                Arguments.of("negative cached input", "{\"inputCreditsPerMillion\":1,\"cachedInputCreditsPerMillion\":-0.5,\"cacheWriteCreditsPerMillion\":0,\"outputCreditsPerMillion\":1" + reason + "}"),
+                Arguments.of("negative reasoning", "{\"inputCreditsPerMillion\":1" + rest + ",\"reasoningCreditsPerMillion\":-1" + reason + "}"),
+                Arguments.of("seven decimals", "{\"inputCreditsPerMillion\":0.0000001" + rest + reason + "}"),
+                Arguments.of("above a million", "{\"inputCreditsPerMillion\":1000000.000001" + rest + reason + "}"),
+                Arguments.of("far above a million", "{\"inputCreditsPerMillion\":1234567.123456" + rest + reason + "}"),
+                Arguments.of("price as string", "{\"inputCreditsPerMillion\":\"15\"" + rest + reason + "}"),
+                Arguments.of("price as boolean", "{\"inputCreditsPerMillion\":true" + rest + reason + "}"),
+                Arguments.of("unknown field", "{\"inputCreditsPerMillion\":1" + rest + ",\"model\":\"gpt-4o\"" + reason + "}"),
+                Arguments.of("duplicate key", "{\"inputCreditsPerMillion\":1" + rest + ",\"inputCreditsPerMillion\":2" + reason + "}"),
+                Arguments.of("effectiveFrom not an instant", "{\"inputCreditsPerMillion\":1" + rest + ",\"effectiveFrom\":\"tomorrow\"" + reason + "}"),
+                Arguments.of("effectiveFrom a date", "{\"inputCreditsPerMillion\":1" + rest + ",\"effectiveFrom\":\"2031-01-01\"" + reason + "}"),
+                Arguments.of("effectiveFrom as number", "{\"inputCreditsPerMillion\":1" + rest + ",\"effectiveFrom\":1900000000" + reason + "}"),
+                Arguments.of("effectiveFrom years ahead", "{\"inputCreditsPerMillion\":1" + rest + ",\"effectiveFrom\":\"2999-01-01T00:00:00Z\"" + reason + "}"),
+                Arguments.of("effectiveFrom long ago", "{\"inputCreditsPerMillion\":1" + rest + ",\"effectiveFrom\":\"2020-01-01T00:00:00Z\"" + reason + "}"),
+                Arguments.of("missing reason", "{\"inputCreditsPerMillion\":1" + rest + "}"),
+                Arguments.of("blank reason", "{\"inputCreditsPerMillion\":1" + rest + ",\"reason\":\"  \"}"),
+                Arguments.of("reason with a control character", "{\"inputCreditsPerMillion\":1" + rest + ",\"reason\":\"a\\u0000b\"}"),
+                Arguments.of("reason too long", "{\"inputCreditsPerMillion\":1" + rest + ",\"reason\":\"" + "r".repeat(501) + "\"}"),
+                Arguments.of("reason as number", "{\"inputCreditsPerMillion\":1" + rest + ",\"reason\":7}"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -1,0 +1,12 @@
+package dev.tollgate.ledger;
+
+/**
+ * The admin actions that move no credits but are audited in the ledger's log all the same, with
+ * the admin, the time and the reason (adjustments move credits: they are {@link Operation#ADJUST}).
+ */
+public enum AdminAction {
+    /** A model price scheduled from an instant on. */
+    PRICE_CHANGE,
+    /** A job run on an admin's request. */
+    JOB_RUN
+}
