@@ -44,6 +44,25 @@ public final class Jdbc {
         return rs.wasNull() ? null : value;
     }
 
+    /**
+     * Whether this failure (or one of its causes) says the database could not be reached or
+     * dropped the session: a connection exception (SQLSTATE class 08: refused, broken, I/O error)
+     * or the server ending it (57P01 admin shutdown, as {@code pg_terminate_backend} does; 57P02
+     * crash shutdown; 57P03 cannot connect now, while it starts or recovers). Nothing of such a
+     * transaction was committed, unless the commit itself was cut: the caller's unique keys decide.
+     */
+    public static boolean isConnectionLoss(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null) {
+                String state = sql.getSQLState();
+                if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** The name of the unique constraint this failure violated, or {@code null} if it is another failure. */
     public static String violatedUniqueConstraint(SQLException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
