@@ -160,6 +160,11 @@ public class ChatService {
             });
             meters.counter("tollgate.holds.resolved", "outcome", "settled").increment();
             return new Charge(cost, settlement.charged(), estimated, false);
+        } catch (DuplicateRequestException e) {
+            // An attempt of this settle whose commit was cut (reported as failed, retried) did commit:
+            // the call is settled, under its key. A compensation would charge it a second time.
+            LOG.warnf("settle of reservation %s had committed before its retry; nothing more to charge", call.reservationId());
+            return new Charge(cost, cost, estimated, false);
         } catch (RuntimeException e) {
             LOG.errorf(e, "settle of reservation %s failed after the answer; queuing a compensation", call.reservationId());
             compensations.deferCharge(call.userId(), key, cost, call.reservationId(),
