@@ -43,6 +43,18 @@ class DatabaseUnavailableProblemTest {
     }
 
     @Test
+    void aCommitCutByTheConnectionIs503Too() {
+        // As Narayana reports it: the driver's error only in a suppressed XAException of the RollbackException.
+        javax.transaction.xa.XAException xa = new javax.transaction.xa.XAException("Error trying to transactionCommit local transaction");
+        xa.initCause(new PSQLException("An I/O error occurred while sending to the backend.", PSQLState.CONNECTION_FAILURE));
+        jakarta.transaction.RollbackException rollback = new jakarta.transaction.RollbackException("ARJUNA016053: Could not commit transaction.");
+        rollback.addSuppressed(xa);
+
+        assertThat(Jdbc.isConnectionLoss(new RuntimeException(rollback))).isTrue();
+        assertThat(mappers.unexpected(new RuntimeException(rollback)).getStatus()).isEqualTo(503);
+    }
+
+    @Test
     void otherDatabaseFailuresStay500() {
         PSQLException check = new PSQLException("new row violates check constraint", PSQLState.CHECK_VIOLATION);
         assertThat(mappers.unexpected(new DatabaseFailure("charge", check)).getStatus()).isEqualTo(500);
