@@ -140,6 +140,7 @@ bench_database() {
     log "creating role $BENCH_ROLE and a fresh database $BENCH_DB"
     # The password goes through stdin, never a command line.
     pg_admin -d postgres >/dev/null <<SQL
+SET client_min_messages = warning;
 SELECT format('CREATE ROLE %I', '$BENCH_ROLE') WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$BENCH_ROLE') \gexec
 SELECT format('ALTER ROLE %I LOGIN PASSWORD %L', '$BENCH_ROLE', '$db_password') \gexec
 DROP DATABASE IF EXISTS "$BENCH_DB" WITH (FORCE);
