@@ -35,7 +35,12 @@ import com.sun.net.httpserver.HttpServer;
  * HTTP chunk, as a real upstream sends them. The same shapes as the tests' {@code FakeProvider}
  * (src/test/java/dev/tollgate/testing), without Vert.x and without its fault directives.
  *
- * <p>{@code GET /stats}: {@code {"requests":N,"streams":M,"not_found":K}} since start.
+ * <p>{@code GET /stats}: {@code {"requests":N,"streams":M,"not_found":K,"stalled":S}} since start.
+ *
+ * <p>A stalled provider, switched at run time (the fault run's): {@code POST /control/stall?seconds=N}
+ * (0 &lt; N &lt;= 300) makes every completion that arrives in the next N seconds hang until then — a
+ * non-streaming one before its first byte, a stream after its first two content events — and then
+ * answer as usual (to a caller that has usually given up); {@code seconds=0} ends a stall at once.
  *
  * <p>Built not to be the bottleneck: one acceptor/dispatcher thread and a fixed pool of handler
  * threads ({@code com.sun.net.httpserver}), HTTP/1.1 keep-alive, TCP_NODELAY (so that the small
@@ -59,6 +64,10 @@ public class FakeUpstream {
     static final LongAdder requests = new LongAdder();
     static final LongAdder streams = new LongAdder();
     static final LongAdder notFound = new LongAdder();
+    static final LongAdder stalled = new LongAdder();
+    /** Until when completions hang (System.nanoTime()); in the past: no stall. */
+    static volatile long stallUntilNanos = System.nanoTime();
+    static final Pattern SECONDS = Pattern.compile("(?:^|&)seconds=(\\d{1,3})(?:&|$)");
     static final AtomicLong ids = new AtomicLong();
 
     public static void main(String[] args) throws Exception {
@@ -108,15 +117,33 @@ public class FakeUpstream {
                 String request = new String(body, StandardCharsets.UTF_8);
                 Matcher model = MODEL.matcher(request);
                 String name = model.find() ? model.group(1) : "unknown";
+                long stallUntil = stallUntilNanos;
+                boolean stall = stallUntil - System.nanoTime() > 0;
+                if (stall) {
+                    stalled.increment();
+                }
                 if (STREAM.matcher(request).find()) {
                     streams.increment();
-                    stream(exchange, name, INCLUDE_USAGE.matcher(request).find());
+                    stream(exchange, name, INCLUDE_USAGE.matcher(request).find(), stall ? stallUntil : 0);
                 } else {
+                    if (stall) {
+                        sleepUntil(stallUntil);
+                    }
                     send(exchange, 200, "application/json", completion(name));
                 }
+            } else if (method.equals("POST") && path.equals("/control/stall")) {
+                Matcher seconds = SECONDS.matcher(String.valueOf(exchange.getRequestURI().getQuery()));
+                int n = seconds.find() ? Integer.parseInt(seconds.group(1)) : -1;
+                if (n < 0 || n > 300) {
+                    send(exchange, 400, "application/json", "{\"error\":\"seconds=0..300 expected\"}");
+                    return;
+                }
+                stallUntilNanos = System.nanoTime() + n * 1_000_000_000L;
+                System.err.printf(Locale.ROOT, "[fake-upstream] %s%n", n == 0 ? "stall ended" : "stalled for " + n + " s");
+                send(exchange, 200, "application/json", "{\"stall_seconds\":" + n + "}");
             } else if (method.equals("GET") && path.equals("/stats")) {
-                send(exchange, 200, "application/json", "{\"requests\":%d,\"streams\":%d,\"not_found\":%d}"
-                        .formatted(requests.sum(), streams.sum(), notFound.sum()));
+                send(exchange, 200, "application/json", "{\"requests\":%d,\"streams\":%d,\"not_found\":%d,\"stalled\":%d}"
+                        .formatted(requests.sum(), streams.sum(), notFound.sum(), stalled.sum()));
             } else {
                 notFound.increment();
                 send(exchange, 404, "application/json",
@@ -141,7 +168,23 @@ public class FakeUpstream {
                 + "\"},\"finish_reason\":\"stop\"}],\"usage\":" + USAGE + "}";
     }
 
-    static void stream(HttpExchange exchange, String model, boolean includeUsage) throws IOException {
+    /** Sleeps until the given System.nanoTime() (or until a shorter stall set meanwhile ends). */
+    static void sleepUntil(long untilNanos) {
+        try {
+            while (true) {
+                long left = Math.min(untilNanos, stallUntilNanos) - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                Thread.sleep(Math.min(100, Math.max(1, left / 1_000_000)));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** @param stallUntil 0, or the System.nanoTime() until which the stream hangs after two content events */
+    static void stream(HttpExchange exchange, String model, boolean includeUsage, long stallUntil) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
         exchange.getResponseHeaders().set("Cache-Control", "no-cache");
         exchange.sendResponseHeaders(200, 0); // chunked
@@ -154,6 +197,9 @@ public class FakeUpstream {
             for (int i = 0; i < WORDS.length; i++) {
                 String delta = (i == 0 ? "{\"role\":\"assistant\",\"content\":\"" : "{\"content\":\"") + WORDS[i] + "\"}";
                 event(out, head + "[{\"index\":0,\"delta\":" + delta + ",\"finish_reason\":null}]" + tail);
+                if (i == 1 && stallUntil != 0) {
+                    sleepUntil(stallUntil);
+                }
             }
             event(out, head + "[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]" + tail);
             if (includeUsage) {

@@ -37,7 +37,7 @@ import java.util.stream.IntStream;
  *
  * <pre>
  *   java bench/LoadDriver.java pgbench-script --app target/quarkus-app --out charge.sql
- *   java bench/LoadDriver.java auth-header   --key private.der --sub 3000000 --out header.txt
+ *   java bench/LoadDriver.java auth-header   --key private.der --sub 3000000 --out header.txt [--groups admin]
  *   java bench/LoadDriver.java series        --url http://127.0.0.1:8080 --key private.der ...
  *   java bench/LoadDriver.java chat          --url http://127.0.0.1:8080 --upstream http://127.0.0.1:9000/v1 --key private.der ...
  * </pre>
@@ -180,12 +180,18 @@ public class LoadDriver {
         }
 
         String token(String subject) {
+            return token(subject, "user");
+        }
+
+        /** A token of the subject with these roles (the {@code groups} claim; plain names only). */
+        String token(String subject, String... groups) {
             try {
                 Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
                 long now = System.currentTimeMillis() / 1000;
                 String header = b64.encodeToString("{\"alg\":\"RS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
-                String claims = "{\"iss\":\"%s\",\"aud\":\"%s\",\"sub\":\"%s\",\"groups\":[\"user\"],\"iat\":%d,\"exp\":%d}"
-                        .formatted(issuer, audience, subject, now, now + 3600);
+                String roles = "\"" + String.join("\",\"", groups) + "\"";
+                String claims = "{\"iss\":\"%s\",\"aud\":\"%s\",\"sub\":\"%s\",\"groups\":[%s],\"iat\":%d,\"exp\":%d}"
+                        .formatted(issuer, audience, subject, roles, now, now + 3600);
                 String payload = b64.encodeToString(claims.getBytes(StandardCharsets.UTF_8));
                 Signature rs256 = Signature.getInstance("SHA256withRSA");
                 rs256.initSign(key);
@@ -203,7 +209,8 @@ public class LoadDriver {
         Path out = Path.of(req(opts, "out"));
         Files.deleteIfExists(out);
         Files.createFile(out, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(out, "Authorization: Bearer " + signer.token(req(opts, "sub")) + "\n");
+        Files.writeString(out, "Authorization: Bearer " + signer.token(req(opts, "sub"),
+                opts.getOrDefault("groups", "user").split(",")) + "\n");
     }
 
     // ---------------------------------------------------------------- HTTP series

@@ -90,28 +90,7 @@ bench_package
 bench_token_key
 
 # ---------------------------------------------------------------- 2. the fake upstream
-log "starting the fake upstream (bench/FakeUpstream.java, $BENCH_FAKE_THREADS handler threads)"
-# shellcheck disable=SC2086
-java $BENCH_FAKE_JAVA_OPTS "$here/FakeUpstream.java" --port 0 --port-file "$work/fake.port" \
-    --threads "$BENCH_FAKE_THREADS" >"$work/fake.log" 2>&1 &
-fake_pid=$!
-deadline=$((SECONDS + 60))
-until [[ -s "$work/fake.port" ]]; do
-    kill -0 "$fake_pid" 2>/dev/null || { cat "$work/fake.log" >&2; die "the fake upstream exited during start"; }
-    (( SECONDS < deadline )) || die "the fake upstream did not listen within 60 s"
-    sleep 0.2
-done
-fake_port=$(<"$work/fake.port")
-upstream_url="http://127.0.0.1:$fake_port/v1"
-probe='{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]'
-curl -fsS -m 10 -H 'Content-Type: application/json' -d "$probe}" "$upstream_url/chat/completions" >"$work/fake-once.json" \
-    || die "the fake upstream does not answer a completion"
-curl -fsS -m 10 -N -H 'Content-Type: application/json' -d "$probe,\"stream\":true,\"stream_options\":{\"include_usage\":true}}" \
-    "$upstream_url/chat/completions" >"$work/fake-stream.txt" || die "the fake upstream does not answer a stream"
-grep -q '"object":"chat.completion"' "$work/fake-once.json" && grep -q '"usage":{' "$work/fake-once.json" \
-    && grep -q '^data: {.*"choices":\[\],"usage":{' "$work/fake-stream.txt" && [[ $(tail -2 "$work/fake-stream.txt" | head -1) == 'data: [DONE]' ]] \
-    || die "the fake upstream's answers do not have the OpenAI shapes"
-log "fake upstream on $upstream_url (pid $fake_pid), curl check of both answer shapes OK"
+bench_start_fake "$BENCH_FAKE_THREADS"
 
 # ---------------------------------------------------------------- 3. the app against it
 if [[ -z "$BENCH_PORT" ]]; then BENCH_PORT=$(bench_free_port 18200 18300); fi

@@ -6,7 +6,7 @@
 # The sourcing script sets, before calling anything here:
 #   here (bench/), repo (the repository), work (a 0700 temp dir, removed by bench_cleanup),
 #   results_dir, and the BENCH_* knobs it uses (defaults below).
-# State kept here for bench_cleanup: app_pid, cluster_started, db_created, role_created.
+# State kept here for bench_cleanup: app_pid, own_pg_dir, cluster_started, db_created, role_created.
 
 : "${BENCH_DB:=tollgate_bench}"
 : "${BENCH_ROLE:=tollgate_bench}"
@@ -19,6 +19,7 @@
 : "${BENCH_STOP_TIMEOUT:=20}"
 
 app_pid=""
+own_pg_dir=""
 cluster_started=0
 db_created=0
 role_created=0
@@ -27,8 +28,12 @@ build_note=""
 log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
-# pg_admin PSQL_ARGS...: psql as the postgres superuser, bounded (PG_ADMIN_TIMEOUT, default 600 s).
-pg_admin() { (cd / && timeout "${PG_ADMIN_TIMEOUT:-600}" runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -p "$BENCH_PG_PORT" "$@"); }
+# pg_admin PSQL_ARGS...: psql as the postgres superuser, bounded (PG_ADMIN_TIMEOUT, default 600 s);
+# through the socket directory of a private cluster (bench_own_postgres) if there is one.
+pg_admin() {
+    (cd / && timeout "${PG_ADMIN_TIMEOUT:-600}" runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 \
+        ${own_pg_dir:+-h "$own_pg_dir/socket"} -p "$BENCH_PG_PORT" "$@")
+}
 
 # bench_require_tools TOOL...: every tool is installed, and we are root (the cluster, runuser).
 bench_require_tools() {
@@ -70,6 +75,10 @@ bench_cleanup() {
         log "stopping PostgreSQL $BENCH_PG_VERSION/$BENCH_PG_CLUSTER (it was down before the bench)"
         timeout 90 pg_ctlcluster "$BENCH_PG_VERSION" "$BENCH_PG_CLUSTER" stop || log "WARNING: the cluster did not stop"
     fi
+    if [[ -n "$own_pg_dir" && -d "$own_pg_dir" ]]; then
+        own_pg_ctl stop -m immediate >/dev/null 2>&1
+        rm -rf "$own_pg_dir"
+    fi
     [[ -n "${work:-}" && -d "$work" ]] && rm -rf "$work"
     return 0
 }
@@ -89,6 +98,38 @@ bench_postgres() {
     pg_datadir=$(pg_lsclusters -h | awk -v v="$BENCH_PG_VERSION" -v c="$BENCH_PG_CLUSTER" '$1 == v && $2 == c {print $6}')
 }
 
+# own_pg_ctl ARGS...: pg_ctl of the private cluster, as postgres, bounded (90 s).
+own_pg_ctl() {
+    (cd / && timeout 90 runuser -u postgres -- "$pg_bin/pg_ctl" -D "$own_pg_dir/data" -l "$own_pg_dir/postgresql.log" "$@")
+}
+
+# bench_own_postgres: a private, throw-away PostgreSQL BENCH_PG_VERSION cluster (initdb into a new
+# directory under /tmp owned by postgres, on the first free port of 25432-25532, loopback and its own
+# socket directory only, scram for TCP), started and waited for; bench_cleanup stops it and removes it.
+# For runs that restart or crash the server: nothing else uses it. Sets BENCH_PG_PORT, pg_datadir.
+bench_own_postgres() {
+    pg_bin=/usr/lib/postgresql/$BENCH_PG_VERSION/bin
+    [[ -x "$pg_bin/initdb" ]] || die "no PostgreSQL $BENCH_PG_VERSION binaries in $pg_bin"
+    own_pg_dir=$(mktemp -d /tmp/tollgate-pg.XXXXXX)
+    mkdir -p "$own_pg_dir/socket"
+    chown -R postgres: "$own_pg_dir"
+    chmod 700 "$own_pg_dir"
+    BENCH_PG_PORT=$(bench_free_port 25432 25532)
+    log "creating a private PostgreSQL $BENCH_PG_VERSION cluster in $own_pg_dir, port $BENCH_PG_PORT"
+    (cd / && timeout 120 runuser -u postgres -- "$pg_bin/initdb" -D "$own_pg_dir/data" -U postgres --auth-local=peer \
+        --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8) >"$own_pg_dir/initdb.log" 2>&1 \
+        || { cat "$own_pg_dir/initdb.log" >&2; die "initdb failed"; }
+    cat >>"$own_pg_dir/data/postgresql.conf" <<CONF
+port = $BENCH_PG_PORT
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$own_pg_dir/socket'
+max_connections = 100
+CONF
+    own_pg_ctl -w -t 60 start >/dev/null || { tail -20 "$own_pg_dir/postgresql.log" >&2; die "the private cluster did not start"; }
+    pg_admin -d postgres -c 'SELECT 1' >/dev/null || die "the private cluster does not answer"
+    pg_datadir="$own_pg_dir/data"
+}
+
 # bench_database: role BENCH_ROLE with a fresh random password (db_password) and a fresh database
 # BENCH_DB owned by it; checks that the role logs in over TCP as the app will.
 bench_database() {
@@ -99,6 +140,7 @@ bench_database() {
     log "creating role $BENCH_ROLE and a fresh database $BENCH_DB"
     # The password goes through stdin, never a command line.
     pg_admin -d postgres >/dev/null <<SQL
+SET client_min_messages = warning;
 SELECT format('CREATE ROLE %I', '$BENCH_ROLE') WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$BENCH_ROLE') \gexec
 SELECT format('ALTER ROLE %I LOGIN PASSWORD %L', '$BENCH_ROLE', '$db_password') \gexec
 DROP DATABASE IF EXISTS "$BENCH_DB" WITH (FORCE);
@@ -182,6 +224,35 @@ bench_start_app() {
         sleep 0.5
     done
     log "app ready (pid $app_pid)"
+}
+
+# bench_start_fake THREADS: bench/FakeUpstream.java on a free loopback port (JVM options
+# BENCH_FAKE_JAVA_OPTS, log $work/fake.log), then one curl of each answer shape (a completion, a
+# stream with usage). Sets fake_pid, fake_port and upstream_url (…/v1).
+bench_start_fake() {
+    local threads=$1 deadline probe
+    log "starting the fake upstream (bench/FakeUpstream.java, $threads handler threads)"
+    # shellcheck disable=SC2086
+    java ${BENCH_FAKE_JAVA_OPTS:--Xmx256m} "$here/FakeUpstream.java" --port 0 --port-file "$work/fake.port" \
+        --threads "$threads" >"$work/fake.log" 2>&1 &
+    fake_pid=$!
+    deadline=$((SECONDS + 60))
+    until [[ -s "$work/fake.port" ]]; do
+        kill -0 "$fake_pid" 2>/dev/null || { cat "$work/fake.log" >&2; die "the fake upstream exited during start"; }
+        (( SECONDS < deadline )) || die "the fake upstream did not listen within 60 s"
+        sleep 0.2
+    done
+    fake_port=$(<"$work/fake.port")
+    upstream_url="http://127.0.0.1:$fake_port/v1"
+    probe='{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]'
+    curl -fsS -m 10 -H 'Content-Type: application/json' -d "$probe}" "$upstream_url/chat/completions" >"$work/fake-once.json" \
+        || die "the fake upstream does not answer a completion"
+    curl -fsS -m 10 -N -H 'Content-Type: application/json' -d "$probe,\"stream\":true,\"stream_options\":{\"include_usage\":true}}" \
+        "$upstream_url/chat/completions" >"$work/fake-stream.txt" || die "the fake upstream does not answer a stream"
+    grep -q '"object":"chat.completion"' "$work/fake-once.json" && grep -q '"usage":{' "$work/fake-once.json" \
+        && grep -q '^data: {.*"choices":\[\],"usage":{' "$work/fake-stream.txt" && [[ $(tail -2 "$work/fake-stream.txt" | head -1) == 'data: [DONE]' ]] \
+        || die "the fake upstream's answers do not have the OpenAI shapes"
+    log "fake upstream on $upstream_url (pid $fake_pid), curl check of both answer shapes OK"
 }
 
 # driver ARGS...: bench/LoadDriver.java (JDK only, single source file).

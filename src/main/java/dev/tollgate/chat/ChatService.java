@@ -1,6 +1,7 @@
 package dev.tollgate.chat;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,6 +24,7 @@ import dev.tollgate.metering.MeteredCall;
 import dev.tollgate.metering.UsageRecorder;
 import dev.tollgate.platform.idempotency.RequestHash;
 import dev.tollgate.platform.jdbc.DuplicateRequestException;
+import dev.tollgate.platform.jdbc.Jdbc;
 import dev.tollgate.platform.money.Millicredits;
 import dev.tollgate.platform.security.RequestOrigin;
 import dev.tollgate.platform.tx.Transactions;
@@ -44,6 +46,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 public class ChatService {
 
     private static final Logger LOG = Logger.getLogger(ChatService.class);
+    /** How long a settle after the answer keeps trying while the database is unreachable. */
+    static final Duration SETTLE_PATIENCE = Duration.ofSeconds(20);
+    static final Duration SETTLE_RETRY_PAUSE = Duration.ofMillis(500);
 
     @Inject
     Ledger ledger;
@@ -144,28 +149,79 @@ public class ChatService {
 
     /**
      * Records and charges the call's usage and frees the rest of the hold, in one transaction. If
-     * that fails, the charge is queued as a compensation; the answer the user got stands.
+     * that fails, the charge is queued as a compensation; the answer the user got stands. If the
+     * compensation cannot be written either because the database is unreachable (restarting,
+     * failing over), both are tried again, every {@link #SETTLE_RETRY_PAUSE} for at most
+     * {@link #SETTLE_PATIENCE}: the user has the answer, and giving up would leave the call to the
+     * expiry job, uncharged. Only past that bound (or for another failure of the compensation
+     * write) does the settle fail, logged at ERROR with the amount.
      */
     Charge settle(HeldCall call, Usage usage, boolean estimated, String characterId, String conversationId,
             RequestOrigin origin) {
         Millicredits cost = Pricing.charge(call.price(), usage);
         String key = Ledger.settleKey(call.reservationId());
+        long giveUpAt = System.nanoTime() + SETTLE_PATIENCE.toNanos();
+        for (int attempt = 1;; attempt++) {
+            try {
+                Settlement settlement = transactions.inNewTransaction(() -> {
+                    long usageId = usageRecorder.record(new MeteredCall(call.userId(), call.requestId(), call.price().model(),
+                            characterId, conversationId, usage, estimated, call.price(), cost, call.reservationId()));
+                    return ledger.settle(call.userId(), call.reservationId(), cost,
+                            Mutation.byUser(call.userId(), key, RequestHash.of("settle", usage), origin.clientIp(),
+                                    origin.userAgent()).withUsage(usageId));
+                });
+                meters.counter("tollgate.holds.resolved", "outcome", "settled").increment();
+                return new Charge(cost, settlement.charged(), estimated, false);
+            } catch (RuntimeException e) {
+                if (e instanceof DuplicateRequestException && settledBefore(call)) {
+                    // An attempt of this settle whose commit was cut (reported as failed) did commit:
+                    // the call is settled under its key. A compensation would charge it a second time.
+                    LOG.warnf("settle of reservation %s had committed before its retry; nothing more to charge",
+                            call.reservationId());
+                    return new Charge(cost, cost, estimated, false);
+                }
+                if (attempt == 1) {
+                    LOG.errorf(e, "settle of reservation %s failed after the answer; queuing a compensation", call.reservationId());
+                } else {
+                    LOG.warnf("settle of reservation %s failed again (attempt %d, %s)", call.reservationId(), attempt,
+                            e.getClass().getSimpleName());
+                }
+            }
+            try {
+                compensations.deferCharge(call.userId(), key, cost, call.reservationId(),
+                        "settle failed after the answer was delivered",
+                        details(call, usage, estimated, characterId, conversationId));
+                meters.counter("tollgate.holds.resolved", "outcome", "compensated").increment();
+                return new Charge(cost, Millicredits.ZERO, estimated, true);
+            } catch (RuntimeException e) {
+                if (!Jdbc.isConnectionLoss(e) || System.nanoTime() - giveUpAt > 0) {
+                    LOG.errorf(e, "reservation %s: the charge of %d millicredits could be neither settled nor queued",
+                            call.reservationId(), cost.value());
+                    throw e;
+                }
+                LOG.warnf("reservation %s: the database is unreachable; settling again in %d ms", call.reservationId(),
+                        SETTLE_RETRY_PAUSE.toMillis());
+                pause(SETTLE_RETRY_PAUSE);
+            }
+        }
+    }
+
+    /** Whether the settle of this call is in the ledger; false if that cannot be read now. */
+    private boolean settledBefore(HeldCall call) {
         try {
-            Settlement settlement = transactions.inNewTransaction(() -> {
-                long usageId = usageRecorder.record(new MeteredCall(call.userId(), call.requestId(), call.price().model(),
-                        characterId, conversationId, usage, estimated, call.price(), cost, call.reservationId()));
-                return ledger.settle(call.userId(), call.reservationId(), cost,
-                        Mutation.byUser(call.userId(), key, RequestHash.of("settle", usage), origin.clientIp(),
-                                origin.userAgent()).withUsage(usageId));
-            });
-            meters.counter("tollgate.holds.resolved", "outcome", "settled").increment();
-            return new Charge(cost, settlement.charged(), estimated, false);
+            return transactions.inNewTransaction(
+                    () -> ledger.findByKey(call.userId(), Ledger.settleKey(call.reservationId())).isPresent());
         } catch (RuntimeException e) {
-            LOG.errorf(e, "settle of reservation %s failed after the answer; queuing a compensation", call.reservationId());
-            compensations.deferCharge(call.userId(), key, cost, call.reservationId(),
-                    "settle failed after the answer was delivered", details(call, usage, estimated, characterId, conversationId));
-            meters.counter("tollgate.holds.resolved", "outcome", "compensated").increment();
-            return new Charge(cost, Millicredits.ZERO, estimated, true);
+            return false; // then a compensation is queued; the batch sees the settle and charges nothing more
+        }
+    }
+
+    private static void pause(Duration pause) {
+        try {
+            Thread.sleep(pause.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting to settle", e);
         }
     }
 

@@ -43,7 +43,9 @@ import dev.tollgate.pricing.Usage;
  * {@code FAILED}, with its last error, after the configured attempts.
  *
  * <p>A deferred charge of a hold that is still held settles the hold (recording the usage the
- * failed settle could not); if the hold has been freed meanwhile, it becomes a plain charge.
+ * failed settle could not); if the hold has been freed meanwhile, it becomes a plain charge; if
+ * the settle it defers turns out to have committed (its commit was cut and reported as failed),
+ * it is marked applied without moving credits.
  */
 @ApplicationScoped
 public class CompensationBatch {
@@ -142,6 +144,12 @@ public class CompensationBatch {
                 if (hold != null && hold.status == CreditReservation.Status.HELD) {
                     long usageId = recordUsage(row, hold);
                     ledger.settle(row.userId, hold.id, amount, mutation.withUsage(usageId));
+                } else if (hold != null && hold.status == CreditReservation.Status.SETTLED
+                        && ledger.findByKey(row.userId, Ledger.settleKey(hold.id)).isPresent()) {
+                    // The settle this row defers did commit after all (its commit was cut and reported as
+                    // failed): the call is charged; charging it again would charge it twice.
+                    LOG.warnf("compensation %d: reservation %s was settled in line after all; nothing to charge", row.id,
+                            hold.id);
                 } else {
                     ledger.charge(row.userId, amount, mutation);
                 }

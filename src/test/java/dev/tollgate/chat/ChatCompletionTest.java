@@ -230,6 +230,41 @@ class ChatCompletionTest {
     }
 
     @Test
+    void aSettleWaitsForTheDatabaseRatherThanLeaveTheCallUncharged() throws Exception {
+        // The fault run's case: the settle fails while the database is unreachable, so does the
+        // compensation that would stand in for it. Given up, the hold would be freed by the expiry
+        // job and the call never charged. Here the compensation's insert fails as a database that is
+        // starting up does (57P03) for about two seconds.
+        String user = openAccount("chat");
+        String key = LedgerProbe.FAILING_REQUEST_PREFIX + UUID.randomUUID();
+        LedgerProbe.injectUsageFailure();
+        LedgerProbe.execute("""
+                CREATE OR REPLACE FUNCTION tollgate_test_db_starting() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    RAISE EXCEPTION 'the database system is starting up' USING ERRCODE = '57P03';
+                END $$""");
+        LedgerProbe.execute("CREATE TRIGGER tollgate_test_db_starting BEFORE INSERT ON credit_compensation "
+                + "FOR EACH ROW EXECUTE FUNCTION tollgate_test_db_starting()");
+        try {
+            java.util.concurrent.CompletableFuture<Response> answer = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> as(user).contentType(ContentType.JSON).header("Idempotency-Key", key)
+                            .body(chat("gpt-4o", "[[fake:words=10]][[fake:prompt-tokens=20]]", 100, false))
+                            .post("/v1/chat/completions"));
+            Thread.sleep(2_000);
+            LedgerProbe.execute("DROP TRIGGER IF EXISTS tollgate_test_db_starting ON credit_compensation");
+            answer.get(60, java.util.concurrent.TimeUnit.SECONDS).then().statusCode(200)
+                    .body("choices[0].message.content", notNullValue());
+        } finally {
+            LedgerProbe.execute("DROP TRIGGER IF EXISTS tollgate_test_db_starting ON credit_compensation");
+            LedgerProbe.removeUsageFailure();
+        }
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_compensation WHERE user_id = ? AND status = 'PENDING' "
+                + "AND kind = 'CHARGE' AND amount_millicredits = 15", user)).isEqualTo(1);
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_reservation WHERE user_id = ? AND status = 'HELD'", user))
+                .isEqualTo(1);
+    }
+
+    @Test
     void badInputIsA400AndHoldsNothing() {
         String user = openAccount("chat");
         String before = LedgerProbe.snapshot(user);

@@ -82,6 +82,32 @@ class JobsTest {
     }
 
     @Test
+    void aDeferredChargeWhoseSettleHadCommittedAfterAllChargesNothingMore() {
+        // A settle whose commit is cut (the connection dies during COMMIT) is reported as failed
+        // although it committed; the chat call then queues a compensation for it. Applying that
+        // compensation as a plain charge would charge the call twice.
+        String user = openAccount("compensation-settled");
+        String reservation = reserve(user, "settled-after-all");
+        given().auth().oauth2(Tokens.user(user)).contentType(ContentType.JSON)
+                .body("{\"usage\":{\"uncachedInputTokens\":1000,\"outputTokens\":100}}")
+                .post("/api/credit/reservations/" + reservation + "/settle").then().statusCode(200);
+        long[] settled = LedgerProbe.buckets(user);
+        LedgerProbe.execute("""
+                INSERT INTO credit_compensation (user_id, kind, amount_millicredits, status, attempts, next_attempt_at,
+                       idempotency_key, reservation_id, reason, created_at, updated_at)
+                VALUES (?, 'CHARGE', 350, 'PENDING', 0, now(), 'settle:' || ?, ?::uuid, 'settle failed after the answer was delivered',
+                        now(), now())""", user, reservation, reservation);
+
+        runJob("process-compensations").then().statusCode(200);
+
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_compensation WHERE user_id = ? AND status = 'APPLIED'", user)).isEqualTo(1);
+        assertThat(LedgerProbe.buckets(user)).containsExactly(settled);
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_audit_log WHERE user_id = ? AND operation IN ('CHARGE', 'SETTLE')", user))
+                .isEqualTo(1);
+        assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
+    }
+
+    @Test
     void aCompensationThatKeepsFailingIsRetriedThenMarkedFailedWithItsError() {
         String user = openAccount("compensation-fails");
         LedgerProbe.execute("""

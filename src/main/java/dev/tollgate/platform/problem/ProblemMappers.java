@@ -25,6 +25,8 @@ import io.quarkus.security.AuthenticationRedirectException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
 
+import dev.tollgate.platform.jdbc.Jdbc;
+
 /**
  * The one place where exceptions become HTTP answers. Every answer is problem details; no class
  * name, SQL or stack trace ever reaches a caller. 4xx are logged at DEBUG, 5xx at ERROR.
@@ -32,6 +34,7 @@ import io.quarkus.security.UnauthorizedException;
 public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+    static final int DATABASE_RETRY_AFTER_SECONDS = 2;
 
     @ServerExceptionMapper
     public Response domain(ProblemException e) {
@@ -94,10 +97,32 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
+        if (Jdbc.isConnectionLoss(e)) {
+            return databaseUnavailable(e);
+        }
         LOG.error("unexpected error answered with 500", e);
         return Problem.of("internal-error", "Internal error", 500,
                 "The request could not be completed; nothing was charged twice. Retry with the same idempotency key.")
                 .toResponse();
+    }
+
+    /**
+     * The database could not be reached even after the transaction's retries (it is restarting,
+     * or down): 503 with {@code Retry-After}, nothing was changed by this request. Logged at
+     * ERROR, without the stack trace, which says nothing more than the cause.
+     */
+    static Response databaseUnavailable(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        LOG.errorf("database unavailable, answered with 503: %s (%s)", e.getClass().getSimpleName(), cause.getMessage());
+        return Response.fromResponse(Problem.of("database-unavailable", "Service temporarily unavailable", 503,
+                "The database cannot be reached right now; nothing was changed. Retry in a few seconds with the same idempotency key.")
+                .with("retryAfterSeconds", DATABASE_RETRY_AFTER_SECONDS)
+                .toResponse())
+                .header(HttpHeaders.RETRY_AFTER, Integer.toString(DATABASE_RETRY_AFTER_SECONDS))
+                .build();
     }
 
     private static String field(Path path) {
