@@ -14,6 +14,7 @@ import jakarta.ws.rs.sse.SseEventSink;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import io.quarkus.security.Authenticated;
+import io.vertx.core.http.HttpServerResponse;
 import io.smallrye.common.annotation.Blocking;
 
 import dev.tollgate.platform.security.CurrentUser;
@@ -42,7 +43,9 @@ public class BalanceEventsResource {
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @Blocking
-    public void events(@Context SseEventSink sink, @Context Sse sse) {
+    public void events(@Context SseEventSink sink, @Context Sse sse, @Context HttpServerResponse response) {
+        // Never cached; proxies that buffer (nginx) pass each event on at once.
+        response.putHeader("Cache-Control", "no-store").putHeader("X-Accel-Buffering", "no");
         streams.open(user.id(), sink, sse, Instant.ofEpochSecond(token.getExpirationTime()));
     }
 }

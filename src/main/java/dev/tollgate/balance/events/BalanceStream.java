@@ -2,7 +2,6 @@ package dev.tollgate.balance.events;
 
 import java.time.Instant;
 
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
@@ -53,7 +52,7 @@ final class BalanceStream {
             return;
         }
         OutboundSseEvent.Builder event = sse.newEventBuilder().name(EVENT_NAME).id(Long.toString(entryId))
-                .mediaType(MediaType.TEXT_PLAIN_TYPE).data(String.class, json);
+                .data(String.class, json);
         if (first) {
             event.reconnectDelay(retryMillis);
             first = false;
