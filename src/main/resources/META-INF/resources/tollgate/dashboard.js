@@ -24,10 +24,11 @@ refreshNote();
 if (hasToken()) loadUsage();
 
 client.addEventListener('balance', (event) => {
-  const first = state.balance === null;
+  const previous = state.balance;
   state.balance = event.detail;
   renderBalance();
-  if (!first) scheduleReload();
+  // A change of the balance (not the same one read twice) means new usage, or a hold.
+  if (previous && JSON.stringify(previous) !== JSON.stringify(event.detail)) scheduleReload();
 });
 
 $('range').addEventListener('change', (event) => {
