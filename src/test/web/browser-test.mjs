@@ -183,6 +183,27 @@ try {
     assert(dialogLabel === 'Not enough credits', 'the dialog is labelled by its title');
   });
 
+  await check('a free plan running low shows the warning level and the upgrade prompt, live', async () => {
+    const now = await api('/api/credit/balance');
+    assert(now.body.plan === 'free' && now.body.warningLevel === 'ok', `starts free and ok (${now.body.warningLevel})`);
+    // gpt-4o output costs exactly 1 millicredit a token: leave 10 credits, between the low and critical thresholds.
+    const target = 10_000;
+    assert(target <= now.body.thresholds.lowMillicredits && target > now.body.thresholds.criticalMillicredits, 'target is in "low"');
+    const charged = await api('/api/credit/charges', {
+      method: 'POST',
+      headers: { 'Idempotency-Key': `browser-low-${Date.now()}` },
+      body: JSON.stringify({ model: 'gpt-4o', usage: { uncachedInputTokens: 0, outputTokens: now.body.availableMillicredits - target } }),
+    });
+    assert(charged.status === 201 && charged.body.balance.availableMillicredits === target, `charge answered ${charged.status}`);
+    await page.locator('tollgate-balance[data-level="low"]').waitFor({ state: 'attached' });
+    assert(await widgetText(page) === credits(target), 'the amount followed');
+    assert(await page.locator('tollgate-balance .level').textContent() === 'Credits running low', 'the level is said in words');
+    const upgrade = page.getByRole('link', { name: 'Upgrade for more credits' });
+    assert(await upgrade.isVisible(), 'the upgrade prompt is shown');
+    assert((await upgrade.getAttribute('href')) === '#upgrade', 'it links to upgrade-url');
+    await page.locator('tollgate-balance').screenshot({ path: join(SHOTS, 'widget-low.png') });
+  });
+
   await check('the example page runs under a strict Content-Security-Policy without errors', async () => {
     const violations = await page.evaluate(() => window.cspViolations);
     assert(violations.length === 0, `CSP violations: ${violations}`);

@@ -171,8 +171,9 @@ function renderProjection() {
     text.textContent = `${pace}, your credits last until the next refresh on ${date(refresh)}.`;
     text.dataset.outlook = 'fine';
   } else {
-    text.textContent = `${pace}, your credits run out in about ${daysLeft} day${daysLeft === 1 ? '' : 's'}, `
-      + `around ${date(runsOut)} — before the next refresh on ${date(refresh)}.`;
+    const when = daysLeft < 1 ? 'within a day'
+      : `in about ${daysLeft} day${daysLeft === 1 ? '' : 's'}, around ${date(runsOut)}`;
+    text.textContent = `${pace}, your credits run out ${when} — before the next refresh on ${date(refresh)}.`;
     text.dataset.outlook = 'short';
   }
 }
