@@ -74,9 +74,15 @@ public class BalanceStreams {
         if (evicted != null) {
             evicted.close();
         }
-        // The balance first (it opens the account of a new user), then the entry it reflects at least.
-        String balance = balanceJson(userId);
-        stream.sendBalance(latestEntryId(userId), balance);
+        try {
+            // The balance first (it opens the account of a new user), then the entry it reflects at least.
+            String balance = balanceJson(userId);
+            stream.sendBalance(latestEntryId(userId), balance);
+        } catch (RuntimeException e) {
+            stream.close();
+            removeClosed(userId);
+            throw e;
+        }
     }
 
     /** Streams open on this instance (for tests and metrics). */
