@@ -180,6 +180,8 @@ export class TollgateClient extends EventTarget {
         buffer += value;
         let end;
         while ((end = buffer.search(/\r\n|\r|\n/)) >= 0) {
+          // A CR at the very end may be the first half of a CRLF split across chunks.
+          if (end === buffer.length - 1 && buffer[end] === '\r') break;
           const line = buffer.slice(0, end);
           buffer = buffer.slice(end + (buffer.startsWith('\r\n', end) ? 2 : 1));
           if (line === '') {
