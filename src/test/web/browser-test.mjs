@@ -66,22 +66,28 @@ const browser = await chromium.launchPersistentContext(profile, {
     '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
 
-async function openPage(path) {
-  const page = await browser.newPage();
+await browser.addInitScript(() => {
+  window.cspViolations = [];
+  document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+});
+// Tollgate's pages are served with the strict policy added, as a hardened deployment would.
+await browser.route(`${BASE_URL}/tollgate/**`, async (route) => {
+  const response = await route.fetch();
+  await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': CSP } });
+});
+
+function watch(page) {
   page.setDefaultTimeout(TIMEOUT);
   const problems = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('console', (message) => { if (message.type() === 'error') problems.push(`console: ${message.text()}`); });
-  await page.addInitScript(() => {
-    window.cspViolations = [];
-    document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
-  });
-  // Tollgate's pages are served with the strict policy added, as a hardened deployment would.
-  await page.route(`${BASE_URL}/tollgate/**`, async (route) => {
-    const response = await route.fetch();
-    await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': CSP } });
-  });
-  await page.goto(`${BASE_URL}${path}#access_token=${encodeURIComponent(TOKEN)}`);
+  return problems;
+}
+
+async function openPage(path, { token = TOKEN } = {}) {
+  const page = await browser.newPage();
+  const problems = watch(page);
+  await page.goto(`${BASE_URL}${path}${token ? `#access_token=${encodeURIComponent(token)}` : ''}`);
   return { page, problems };
 }
 
@@ -269,6 +275,34 @@ try {
     assert(dash.problems.length === 0, dash.problems.join('\n'));
   });
   await dashboard.close();
+
+  // ---------------------------------------------------------------- sign-in by postMessage from the opener
+  await check('the dashboard takes the token from its opener by postMessage and keeps it out of the URL', async () => {
+    const opener = (await openPage('/tollgate/example.html', { token: null })).page;
+    const [popup] = await Promise.all([
+      browser.waitForEvent('page'),
+      opener.evaluate((token) => new Promise((resolve) => {
+        const dashboardWindow = window.open('/tollgate/dashboard.html', 'dashboard');
+        window.addEventListener('message', (event) => {
+          if (event.source === dashboardWindow && event.data?.type === 'tollgate:ready') {
+            dashboardWindow.postMessage({ type: 'tollgate:token', token }, window.location.origin);
+            resolve();
+          }
+        });
+      }), TOKEN),
+    ]);
+    const problems = watch(popup);
+    await popup.locator('body[data-loaded="true"]').waitFor({ state: 'attached' });
+    const balance = await api('/api/credit/balance');
+    await popup.locator('#available', { hasText: `${credits(balance.body.availableMillicredits)} credits` }).waitFor();
+    assert(!popup.url().includes('token'), 'no token in the address');
+    assert(!(await popup.locator('#signin-note').isVisible()), 'the sign-in note is gone');
+    const stored = await popup.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
+    assert(!stored.includes('ey'), 'the token is kept in memory only');
+    assert(problems.length === 0, problems.join('\n'));
+    await popup.close();
+    await opener.close();
+  });
 } finally {
   await browser.close();
   rmSync(profile, { recursive: true, force: true });
