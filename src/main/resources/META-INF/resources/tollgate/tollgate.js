@@ -1,9 +1,11 @@
-// Everything the chat app embeds, in one import:
+// Everything the chat app embeds, in one import. In a module of the app (/js/credits.js):
 //
-//   <script type="module">  // or a module file of the app, if its CSP forbids inline scripts
-//     import { configure } from 'https://tollgate.example.com/tollgate/tollgate.js';
-//     configure({ baseUrl: 'https://tollgate.example.com', getToken: () => auth.accessToken() });
-//   </script>
+//   import { configure } from 'https://tollgate.example.com/tollgate/tollgate.js';
+//   configure({ baseUrl: 'https://tollgate.example.com', getToken: () => auth.accessToken() });
+//
+// and in its page:
+//
+//   <script type="module" src="/js/credits.js"></script>
 //   <tollgate-balance upgrade-url="/plans"></tollgate-balance>
 //   <tollgate-credits-dialog upgrade-url="/plans"></tollgate-credits-dialog>
 
