@@ -1,0 +1,207 @@
+package dev.tollgate.balance.events;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.tollgate.balance.BalanceService;
+import dev.tollgate.platform.jdbc.DatabaseFailure;
+
+/**
+ * The open balance streams of this instance, by user, and the fan-out of ledger notifications to
+ * them: a notification for a user with open streams here reads that user's balance once and sends
+ * it to those streams only (never to another user's). Every stream starts with a snapshot; every
+ * {@code tollgate.events.heartbeat} each stream gets a comment line, and a stream whose token has
+ * expired is closed (the client reconnects with a fresh token).
+ */
+@ApplicationScoped
+public class BalanceStreams {
+
+    private static final Logger LOG = Logger.getLogger(BalanceStreams.class);
+    private static final String LATEST_ENTRY = "SELECT COALESCE(MAX(id), 0) FROM credit_audit_log WHERE user_id = ?";
+
+    @Inject
+    BalanceService balances;
+
+    @Inject
+    BalanceChangeListener listener;
+
+    @Inject
+    BalanceEventsConfig config;
+
+    @Inject
+    DataSource dataSource;
+
+    @Inject
+    ObjectMapper json;
+
+    @Inject
+    Clock clock;
+
+    private final Map<String, List<BalanceStream>> byUser = new ConcurrentHashMap<>();
+    private ScheduledExecutorService heartbeats;
+
+    /** Registers a stream of the user and sends it the current balance. */
+    public void open(String userId, SseEventSink sink, Sse sse, Instant tokenExpiresAt) {
+        listener.start(this::changed, this::resyncAll);
+        startHeartbeats();
+        BalanceStream stream = new BalanceStream(userId, sink, sse, tokenExpiresAt, config.clientRetry().toMillis());
+        BalanceStream evicted = register(stream);
+        if (evicted != null) {
+            evicted.close();
+        }
+        try {
+            // The balance first (it opens the account of a new user), then the entry it reflects at least.
+            String balance = balanceJson(userId);
+            stream.sendBalance(latestEntryId(userId), balance);
+        } catch (RuntimeException e) {
+            stream.close();
+            removeClosed(userId);
+            throw e;
+        }
+    }
+
+    /** Streams open on this instance (for tests and metrics). */
+    public int openStreams() {
+        return byUser.values().stream().mapToInt(List::size).sum();
+    }
+
+    void changed(List<LedgerNotification> notifications) {
+        Map<String, Long> latestByUser = new LinkedHashMap<>();
+        for (LedgerNotification n : notifications) {
+            if (byUser.containsKey(n.userId())) {
+                latestByUser.merge(n.userId(), n.entryId(), Math::max);
+            }
+        }
+        latestByUser.forEach(this::push);
+    }
+
+    void resyncAll() {
+        for (String userId : List.copyOf(byUser.keySet())) {
+            push(userId, latestEntryId(userId));
+        }
+    }
+
+    private void push(String userId, long entryId) {
+        List<BalanceStream> streams = streamsOf(userId);
+        if (streams.isEmpty()) {
+            return;
+        }
+        try {
+            String balance = balanceJson(userId);
+            streams.forEach(stream -> stream.sendBalance(entryId, balance));
+        } catch (RuntimeException e) {
+            LOG.warnf("could not push the balance of a user (%s); the next change or reconnect brings it", e.getMessage());
+        }
+    }
+
+    void heartbeat() {
+        Instant now = clock.instant();
+        for (String userId : List.copyOf(byUser.keySet())) {
+            for (BalanceStream stream : streamsOf(userId)) {
+                if (stream.isExpired(now)) {
+                    stream.close();
+                } else {
+                    stream.sendHeartbeat();
+                }
+            }
+            removeClosed(userId);
+        }
+    }
+
+    private synchronized BalanceStream register(BalanceStream stream) {
+        List<BalanceStream> streams = byUser.computeIfAbsent(stream.userId(), user -> new ArrayList<>());
+        streams.removeIf(s -> !s.isOpen());
+        BalanceStream evicted = streams.size() >= config.maxStreamsPerUser() ? streams.remove(0) : null;
+        streams.add(stream);
+        return evicted;
+    }
+
+    private synchronized List<BalanceStream> streamsOf(String userId) {
+        List<BalanceStream> streams = byUser.get(userId);
+        return streams == null ? List.of() : List.copyOf(streams);
+    }
+
+    private synchronized void removeClosed(String userId) {
+        List<BalanceStream> streams = byUser.get(userId);
+        if (streams != null) {
+            streams.removeIf(s -> !s.isOpen());
+            if (streams.isEmpty()) {
+                byUser.remove(userId);
+            }
+        }
+    }
+
+    private synchronized void startHeartbeats() {
+        if (heartbeats == null) {
+            heartbeats = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "tollgate-balance-heartbeat");
+                thread.setDaemon(true);
+                return thread;
+            });
+            long period = config.heartbeat().toMillis();
+            heartbeats.scheduleAtFixedRate(this::heartbeatSafely, period, period, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void heartbeatSafely() {
+        try {
+            heartbeat();
+        } catch (RuntimeException e) {
+            LOG.warn("balance stream heartbeat failed", e);
+        }
+    }
+
+    @PreDestroy
+    synchronized void closeAll() {
+        if (heartbeats != null) {
+            heartbeats.shutdownNow();
+        }
+        byUser.values().forEach(streams -> streams.forEach(BalanceStream::close));
+        byUser.clear();
+    }
+
+    private String balanceJson(String userId) {
+        try {
+            return json.writeValueAsString(balances.balanceOf(userId));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a balance could not be written as JSON", e);
+        }
+    }
+
+    private long latestEntryId(String userId) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(LATEST_ENTRY)) {
+            ps.setString(1, userId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw DatabaseFailure.of("latest ledger entry", e);
+        }
+    }
+}

@@ -1,0 +1,141 @@
+// <tollgate-credits-dialog>: opens by itself when a Tollgate call is refused with 402.
+//
+//   <tollgate-credits-dialog upgrade-url="/plans"></tollgate-credits-dialog>
+//
+// Says what the call needed and what is available (from the problem details of the 402), with
+// an upgrade link when the plan offers one. A modal dialog: focus moves into it and stays there
+// (Tab and Shift+Tab cycle inside), Escape or Close closes it and focus returns where it was.
+// open(problem) opens it by hand; it fires `tollgate-dialog-close` when closed.
+
+import { sharedClient } from './client.js';
+import { credits } from './format.js';
+
+const STYLESHEET = new URL('./components.css', import.meta.url).href;
+const FOCUSABLE = 'a[href]:not([hidden]), button:not([disabled]):not([hidden]), [tabindex]:not([tabindex="-1"])';
+
+export class TollgateCreditsDialog extends HTMLElement {
+  constructor() {
+    super();
+    const root = this.attachShadow({ mode: 'open' });
+    root.innerHTML = `
+      <link rel="stylesheet" href="${STYLESHEET}">
+      <dialog part="dialog" aria-labelledby="title" aria-describedby="detail">
+        <h2 id="title" part="title">Not enough credits</h2>
+        <div id="detail">
+          <p class="summary">This message needs more credits than you have.</p>
+          <dl part="numbers">
+            <dt>Required</dt><dd class="required" data-testid="required"></dd>
+            <dt>Available</dt><dd class="available" data-testid="available"></dd>
+          </dl>
+          <p class="upgrade-text" hidden></p>
+        </div>
+        <div class="actions">
+          <a class="upgrade" part="upgrade" hidden>Upgrade your plan</a>
+          <button class="close" part="close" type="button">Close</button>
+        </div>
+      </dialog>`;
+    this.dialog = root.querySelector('dialog');
+    this.dialog.addEventListener('keydown', (event) => this.onKey(event));
+    this.dialog.addEventListener('cancel', (event) => { event.preventDefault(); this.close(); });
+    root.querySelector('.close').addEventListener('click', () => this.close());
+    this.onProblem = (event) => this.open(event.detail);
+  }
+
+  set client(client) {
+    this.attach(client);
+  }
+
+  connectedCallback() {
+    if (!this.attached && !this.hasAttribute('manual')) {
+      sharedClient().then((client) => { if (!this.attached) this.attach(client); });
+    }
+  }
+
+  disconnectedCallback() {
+    this.attached?.removeEventListener('insufficient-credits', this.onProblem);
+  }
+
+  attach(client) {
+    this.attached?.removeEventListener('insufficient-credits', this.onProblem);
+    this.attached = client;
+    client.addEventListener('insufficient-credits', this.onProblem);
+  }
+
+  get isOpen() {
+    return this.dialog.open;
+  }
+
+  /** Shows the numbers of a 402 problem ({ requiredMillicredits, availableMillicredits, upgrade?, detail? }). */
+  open(problem = {}) {
+    const root = this.shadowRoot;
+    const required = millicredits(problem, 'required');
+    const available = millicredits(problem, 'available');
+    root.querySelector('.required').textContent = required === null ? '–' : `${credits(required)} credits`;
+    root.querySelector('.available').textContent = available === null ? '–' : `${credits(available)} credits`;
+    root.querySelector('.summary').textContent = required !== null && available !== null
+      ? `This needs ${credits(required)} credits; you have ${credits(available)} available.`
+      : (problem.detail || 'This needs more credits than you have.');
+    const upgradeText = root.querySelector('.upgrade-text');
+    const upgradeLink = root.querySelector('.upgrade');
+    const url = this.getAttribute('upgrade-url');
+    upgradeText.hidden = !problem.upgrade;
+    upgradeText.textContent = problem.upgrade || '';
+    upgradeLink.hidden = !(problem.upgrade && url);
+    if (url) upgradeLink.href = url;
+    if (!this.dialog.open) {
+      this.returnFocus = deepActiveElement();
+      this.dialog.showModal();
+    }
+    this.focusables()[0]?.focus();
+  }
+
+  close() {
+    if (!this.dialog.open) return;
+    this.dialog.close();
+    this.returnFocus?.focus?.();
+    this.returnFocus = null;
+    this.dispatchEvent(new CustomEvent('tollgate-dialog-close', { bubbles: true, composed: true }));
+  }
+
+  focusables() {
+    return [...this.dialog.querySelectorAll(FOCUSABLE)].filter((el) => !el.hidden);
+  }
+
+  onKey(event) {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      this.close();
+      return;
+    }
+    if (event.key !== 'Tab') return;
+    const items = this.focusables();
+    if (!items.length) return;
+    const first = items[0];
+    const last = items[items.length - 1];
+    const active = this.shadowRoot.activeElement;
+    if (event.shiftKey && (active === first || !items.includes(active))) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && (active === last || !items.includes(active))) {
+      event.preventDefault();
+      first.focus();
+    }
+  }
+}
+
+/** The amount in millicredits: the exact field if present, else the credits field (3 decimals). */
+function millicredits(problem, name) {
+  const exact = problem[`${name}Millicredits`];
+  if (Number.isInteger(exact)) return exact;
+  const value = problem[name];
+  if (value === undefined || value === null || Number.isNaN(Number(value))) return null;
+  return Math.round(Number(value) * 1000);
+}
+
+function deepActiveElement() {
+  let element = document.activeElement;
+  while (element?.shadowRoot?.activeElement) element = element.shadowRoot.activeElement;
+  return element;
+}
+
+if (!customElements.get('tollgate-credits-dialog')) customElements.define('tollgate-credits-dialog', TollgateCreditsDialog);

@@ -1,0 +1,46 @@
+// Formatting of Tollgate amounts. Amounts arrive as integer millicredits (1 credit = 1,000) and
+// are shown as credits with at most three decimals, computed on integers (no floating point).
+
+const grouping = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/** 99955 -> "99.955", 100000 -> "100", -1500 -> "-1.5". */
+export function credits(millicredits) {
+  const value = Math.trunc(Number(millicredits) || 0);
+  const sign = value < 0 ? '-' : '';
+  const abs = Math.abs(value);
+  const whole = Math.floor(abs / 1000);
+  const fraction = String(abs % 1000).padStart(3, '0').replace(/0+$/, '');
+  return sign + grouping.format(whole) + (fraction ? '.' + fraction : '');
+}
+
+/** The warning level of an available balance, by the thresholds of the balance response. */
+export function warningLevel(available, thresholds) {
+  if (available <= 0) return 'empty';
+  if (thresholds && available <= thresholds.criticalMillicredits) return 'critical';
+  if (thresholds && available <= thresholds.lowMillicredits) return 'low';
+  return 'ok';
+}
+
+export const LEVEL_TEXT = {
+  ok: 'Credits available',
+  low: 'Credits running low',
+  critical: 'Credits almost used up',
+  empty: 'No credits left',
+};
+
+const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+const dateTimeFormat = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZone: 'UTC', timeZoneName: 'short',
+});
+
+export function date(value) {
+  return dateFormat.format(new Date(value));
+}
+
+export function dateTime(value) {
+  return dateTimeFormat.format(new Date(value));
+}
+
+export function integer(value) {
+  return grouping.format(Math.trunc(Number(value) || 0));
+}

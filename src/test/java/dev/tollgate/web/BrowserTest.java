@@ -1,0 +1,94 @@
+package dev.tollgate.web;
+
+import static dev.tollgate.testing.Api.charge;
+import static dev.tollgate.testing.Api.openAccount;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+import dev.tollgate.testing.Tokens;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+
+/**
+ * The web elements and the dashboard in Debian's headless Chromium, driven by playwright-core
+ * (the script and its locked npm dependency are in {@code src/test/web}). The Maven profile
+ * {@code browser-tests}, active where {@code /usr/bin/chromium} exists, sets the property that
+ * enables this test. The script's screenshots land in {@code target/browser-screenshots}, its
+ * output in {@code target/browser-tests/browser-test.log}.
+ */
+@QuarkusTest
+@EnabledIfSystemProperty(named = BrowserTest.CHROMIUM_PROPERTY, matches = ".+")
+class BrowserTest {
+
+    static final String CHROMIUM_PROPERTY = "tollgate.browser-tests.chromium";
+    static final Path SOURCES = Path.of("src/test/web");
+    static final Path WORK = Path.of("target/browser-tests");
+    static final Path SCREENSHOTS = Path.of("target/browser-screenshots");
+    static final List<String> FILES = List.of("package.json", "package-lock.json", "browser-test.mjs");
+    static final List<String> MODELS = List.of("gpt-4o-mini", "gpt-4.1-mini", "claude-3-5-haiku");
+    static final List<String> CHARACTERS = List.of("luna", "kai", "mira");
+
+    @Test
+    void theWidgetTheDialogAndTheDashboardWorkInChromium() throws Exception {
+        // A free-plan user with more than one page of calls, over three models and three characters.
+        String user = openAccount("browser");
+        for (int i = 1; i <= 25; i++) {
+            charge(user, "browser-seed-" + i, "{\"model\":\"" + MODELS.get(i % 3) + "\",\"characterId\":\""
+                    + CHARACTERS.get(i % 3) + "\",\"usage\":{\"uncachedInputTokens\":" + (i * 300)
+                    + ",\"outputTokens\":" + (i * 100) + "}}").then().statusCode(201);
+        }
+        installPlaywright();
+
+        Path log = WORK.resolve("browser-test.log");
+        ProcessBuilder node = new ProcessBuilder("node", "browser-test.mjs").directory(WORK.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        Map<String, String> env = node.environment();
+        env.put("BASE_URL", RestAssured.baseURI + ":" + RestAssured.port);
+        env.put("TOKEN", Tokens.user(user));
+        env.put("CHROMIUM", System.getProperty(CHROMIUM_PROPERTY));
+        env.put("SCREENSHOT_DIR", SCREENSHOTS.toAbsolutePath().toString());
+        int exit = run(node, 5);
+        String output = Files.readString(log);
+        System.out.println(output);
+
+        assertThat(exit).as(output).isZero();
+        assertThat(output).doesNotContain("FAIL").contains("ok   - a 402 opens the dialog");
+        assertThat(SCREENSHOTS.resolve("widget-after-charge.png")).isNotEmptyFile();
+        assertThat(SCREENSHOTS.resolve("insufficient-credits-dialog.png")).isNotEmptyFile();
+        assertThat(SCREENSHOTS.resolve("dashboard.png")).isNotEmptyFile();
+    }
+
+    /** Copies the script to target/ and installs its locked dependencies there (once per clean build). */
+    static void installPlaywright() throws IOException, InterruptedException {
+        Files.createDirectories(WORK);
+        for (String file : FILES) {
+            Files.copy(SOURCES.resolve(file), WORK.resolve(file), StandardCopyOption.REPLACE_EXISTING);
+        }
+        if (Files.isDirectory(WORK.resolve("node_modules/playwright-core"))) {
+            return;
+        }
+        ProcessBuilder npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(WORK.toFile())
+                .redirectErrorStream(true).redirectOutput(WORK.resolve("npm-ci.log").toFile());
+        assertThat(run(npm, 5)).as("npm ci (see %s)", WORK.resolve("npm-ci.log")).isZero();
+    }
+
+    static int run(ProcessBuilder builder, int minutes) throws IOException, InterruptedException {
+        Process process = builder.start();
+        if (!process.waitFor(minutes, TimeUnit.MINUTES)) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            throw new AssertionError(builder.command() + " did not finish in " + minutes + " minutes");
+        }
+        return process.exitValue();
+    }
+}
