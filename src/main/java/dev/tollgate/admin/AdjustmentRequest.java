@@ -10,10 +10,14 @@ import jakarta.validation.constraints.Size;
 import dev.tollgate.ledger.Bucket;
 import dev.tollgate.platform.audit.Reason;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /**
  * An admin's signed correction of one bucket of a user's credits, with the reason that the audit
  * trail keeps.
  */
+// Fingerprinted (inside AdjustmentService.Fingerprinted) by RequestHash's own ObjectMapper: registered for the native image.
+@RegisterForReflection
 public record AdjustmentRequest(
         @NotNull @Size(max = AdminInput.USER_ID_MAX) @Pattern(regexp = AdminInput.USER_ID, message = AdminInput.USER_ID_MESSAGE) String userId,
         @NotNull @Pattern(regexp = "monthly|purchased", message = "is 'monthly' or 'purchased'") String bucket,

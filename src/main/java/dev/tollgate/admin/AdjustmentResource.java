@@ -12,7 +12,19 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
 import dev.tollgate.platform.idempotency.IdempotencyKey;
+import dev.tollgate.platform.openapi.ApiDocs;
 import dev.tollgate.platform.security.ClientContext;
 import dev.tollgate.platform.security.CurrentUser;
 
@@ -20,6 +32,7 @@ import dev.tollgate.platform.security.CurrentUser;
  * {@code POST /api/admin/credit/adjustments}: an admin adds to or takes from one bucket of a
  * user's credits, with a reason, under an {@code Idempotency-Key}.
  */
+@Tag(name = "admin", description = "Operators' calls (role admin): jobs, adjustments with a reason, prices, the audit trail and account views.")
 @Path("/api/admin/credit/adjustments")
 @RolesAllowed("admin")
 @Consumes(MediaType.APPLICATION_JSON)
@@ -35,8 +48,25 @@ public class AdjustmentResource {
     @Inject
     ClientContext client;
 
+    @Operation(summary = "Adjust a user's credits, with a reason",
+            description = "Adds to or takes from one bucket (monthly or purchased) of a user's account through the ledger: one ADJUST entry with the admin as actor, the client IP, user agent and reason. Opens the account if the user has none. Idempotent on the Idempotency-Key header, scoped to the target account and the admin.")
+    @APIResponse(responseCode = "201", description = "Adjusted (or the replay under this key).",
+            headers = @Header(name = "Idempotent-Replayed", description = "true when this answers a retry", schema = @Schema(type = SchemaType.BOOLEAN)),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = AdjustmentResponse.class),
+                    examples = @ExampleObject(name = "example", value = "{\"entryId\":88,\"userId\":\"alice\",\"bucket\":\"purchased\",\"amountMillicredits\":5000,\"amountCredits\":5.0,\"reason\":\"Goodwill credit for ticket 4711\",\"actor\":\"admin:root\",\"monthlyDeltaMillicredits\":0,\"purchasedDeltaMillicredits\":5000,\"reservedDeltaMillicredits\":0,\"balance\":{\"monthlyMillicredits\":100000,\"purchasedMillicredits\":5000,\"reservedMillicredits\":0,\"availableMillicredits\":105000,\"availableCredits\":105.0},\"idempotencyKey\":\"ticket-4711\",\"createdAt\":\"2026-11-24T09:00:00Z\"}")))
+    @APIResponse(responseCode = "403", description = "Not an admin, or the admin's own account.",
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
+                    examples = @ExampleObject(name = "self-adjustment-forbidden", value = "{\"type\":\"https://tollgate.dev/problems/self-adjustment-forbidden\",\"title\":\"Adjusting one's own account is not allowed\",\"status\":403,\"detail\":\"An admin cannot adjust their own credits; another admin must do it.\"}")))
+    @APIResponse(responseCode = "409", description = "A bucket or the available balance would go below zero, or the key was used for another request.",
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
+                    examples = @ExampleObject(name = "adjustment-would-overdraw", value = "{\"type\":\"https://tollgate.dev/problems/adjustment-would-overdraw\",\"title\":\"Adjustment would overdraw\",\"status\":409,\"detail\":\"The adjustment would take the bucket or the available balance below zero.\"}")))
     @POST
-    public Response adjust(@HeaderParam(IdempotencyKey.HEADER) String idempotencyKey,
+    public Response adjust(
+            @Parameter(description = "Idempotency key of the adjustment (at most 248 characters)", required = true, example = "ticket-4711")
+            @HeaderParam(IdempotencyKey.HEADER) String idempotencyKey,
+            @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    examples = @ExampleObject(name = "adjustment", value = "{\"userId\":\"alice\",\"bucket\":\"purchased\",\"amountMillicredits\":5000,\"reason\":\"Goodwill credit for ticket 4711\"}")))
             @NotNull(message = "a body is required") @Valid AdjustmentRequest request) {
         IdempotencyKey key = IdempotencyKey.resolve(idempotencyKey, null);
         AdjustmentService.Adjusted adjusted = adjustments.adjust(admin.id(), key, request, client.origin());

@@ -6,11 +6,19 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
 import io.quarkus.security.Authenticated;
 
 import dev.tollgate.platform.security.CurrentUser;
 
 /** {@code GET /api/credit/balance}: the caller's credits. */
+@Tag(name = "credits", description = "The caller's credits: balance, usage, estimates and charges. The user is always the token's subject.")
 @Path("/api/credit/balance")
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
@@ -22,6 +30,12 @@ public class BalanceResource {
     @Inject
     CurrentUser user;
 
+    @Operation(summary = "The caller's balance",
+            description = "Buckets (monthly, purchased, reserved), the available credits, the plan, the period and the next refresh, and the warning level (ok, low, critical, empty) with its thresholds. The first call opens the account with the plan's monthly allowance.")
+    @APIResponse(responseCode = "200", description = "The balance.",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = BalanceResponse.class),
+                    examples = @ExampleObject(name = "example", value = "{\"plan\":\"free\",\"monthlyMillicredits\":100000,\"purchasedMillicredits\":0,\"reservedMillicredits\":0,\"availableMillicredits\":100000,\"availableCredits\":100.0,\"periodStart\":\"2026-11-01T00:00:00Z\",\"nextRefreshAt\":\"2026-12-01T00:00:00Z\",\"warningLevel\":\"ok\",\"thresholds\":{\"lowMillicredits\":20000,\"criticalMillicredits\":5000},\"upgradeHint\":true}")))
     @GET
     public BalanceResponse balance() {
         return balances.balanceOf(user.id());

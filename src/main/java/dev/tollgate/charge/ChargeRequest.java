@@ -8,10 +8,14 @@ import jakarta.validation.constraints.Size;
 
 import dev.tollgate.metering.TokenCounts;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /**
  * A call another backend made to a model, to be charged at its real usage. {@code requestId} is
  * that call's id and the idempotency key of the charge (or send it as the Idempotency-Key header).
  */
+// Fingerprinted by RequestHash's own ObjectMapper (outside REST): registered for the native image.
+@RegisterForReflection
 public record ChargeRequest(
         @Size(min = 1, max = 255) String requestId,
         @NotBlank @Size(max = 128) @Pattern(regexp = MODEL_NAME, message = "is not a model name") String model,

@@ -18,6 +18,14 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,6 +36,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import dev.tollgate.platform.idempotency.IdempotencyKey;
+import dev.tollgate.platform.openapi.ApiDocs;
 import dev.tollgate.platform.security.ClientContext;
 import dev.tollgate.platform.security.CurrentUser;
 import dev.tollgate.platform.security.RequestOrigin;
@@ -50,6 +59,7 @@ import dev.tollgate.tokens.TokenEstimator;
  * upstream) and {@code X-Tollgate-Max-Tokens-Requested}, and for non-streaming answers a
  * {@code tollgate} object in the body.
  */
+@Tag(name = "chat", description = "The metered chat call, compatible with OpenAI's Chat Completions API: any OpenAI client library works with base URL \u2026/v1 and the user's token as API key.")
 @Path("/v1/chat/completions")
 @Authenticated
 public class ChatCompletionResource {
@@ -79,11 +89,47 @@ public class ChatCompletionResource {
     @Inject
     ClientContext client;
 
+    @Operation(summary = "The metered chat call (OpenAI-compatible)",
+            description = "Holds the estimate of the call (max_tokens capped at what the user can afford), calls the model's upstream, and settles on the real usage: the answer as JSON, or with stream: true as server-sent events ending with the usage. A cut stream or a client that goes away is still settled on what was generated. 402 before any provider call if the user cannot afford one output token; 502/503/504 with nothing charged if the provider fails before any output.")
+    @APIResponse(responseCode = "200", description = "The completion (stream false) or its chunks as server-sent events (stream true); headers X-Tollgate-Max-Tokens and X-Tollgate-Max-Tokens-Requested tell whether max_tokens was capped.",
+            content = {
+                    @Content(mediaType = MediaType.APPLICATION_JSON,
+                            examples = @ExampleObject(name = "completion", value = "{\"id\":\"chatcmpl-123\",\"object\":\"chat.completion\",\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"Hello! How can I help?\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":7,\"total_tokens\":16},\"tollgate\":{\"costMillicredits\":6,\"chargedMillicredits\":6,\"estimated\":false}}")),
+                    @Content(mediaType = MediaType.SERVER_SENT_EVENTS,
+                            examples = @ExampleObject(name = "stream", value = "data: {\"id\":\"chatcmpl-123\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hello\"}}]}\n\ndata: {\"id\":\"chatcmpl-123\",\"object\":\"chat.completion.chunk\",\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":7,\"total_tokens\":16}}\n\ndata: [DONE]\n\n")) })
+    @APIResponse(responseCode = "400", description = "Not a chat request (no model or messages), or the provider refused it.",
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
+                    examples = @ExampleObject(name = "invalid-request", value = ApiDocs.INVALID_REQUEST)))
+    @APIResponse(responseCode = "402", description = "The user cannot afford one output token; no provider call was made.",
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
+                    examples = @ExampleObject(name = "insufficient-credits", value = ApiDocs.INSUFFICIENT_CREDITS)))
+    @APIResponse(responseCode = "409", description = "The Idempotency-Key was used before (completions are not stored, so a key is used once).",
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
+                    examples = @ExampleObject(name = "idempotency-key-reused", value = ApiDocs.IDEMPOTENCY_KEY_REUSED)))
+    @APIResponse(responseCode = "422", description = "The model has no price, or no upstream serves it.",
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
+                    examples = @ExampleObject(name = "model-not-served", value = "{\"type\":\"https://tollgate.dev/problems/model-not-served\",\"title\":\"Model not served\",\"status\":422,\"detail\":\"No upstream serves this model.\",\"model\":\"gpt-9\"}")))
+    @APIResponse(responseCode = "502", description = "The provider failed before any output; nothing charged.",
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
+                    examples = @ExampleObject(name = "provider-error", value = "{\"type\":\"https://tollgate.dev/problems/provider-error\",\"title\":\"The AI provider failed\",\"status\":502,\"detail\":\"The AI provider answered with an error; nothing was charged.\"}")))
+    @APIResponse(responseCode = "503", description = "The provider's circuit is open or it is busy; nothing charged.",
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
+                    examples = @ExampleObject(name = "provider-unavailable", value = "{\"type\":\"https://tollgate.dev/problems/provider-unavailable\",\"title\":\"The AI provider is unavailable\",\"status\":503,\"detail\":\"Try again later; nothing was charged.\",\"retryAfterSeconds\":10}")))
+    @APIResponse(responseCode = "504", description = "The provider did not answer in time; nothing charged.",
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
+                    examples = @ExampleObject(name = "provider-timeout", value = "{\"type\":\"https://tollgate.dev/problems/provider-timeout\",\"title\":\"The AI provider did not answer in time\",\"status\":504,\"detail\":\"Nothing was charged.\"}")))
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces({ MediaType.APPLICATION_JSON, MediaType.SERVER_SENT_EVENTS })
-    public Response complete(@HeaderParam(IdempotencyKey.HEADER) String idempotencyKey,
-            @HeaderParam(CHARACTER_HEADER) String characterId, @HeaderParam(CONVERSATION_HEADER) String conversationId,
+    public Response complete(
+            @Parameter(description = "Request id of the call (default: a new one); a key is used once", example = "chat-1")
+            @HeaderParam(IdempotencyKey.HEADER) String idempotencyKey,
+            @Parameter(description = "Character the call is about (or metadata.character_id)", example = "luna")
+            @HeaderParam(CHARACTER_HEADER) String characterId,
+            @Parameter(description = "Conversation the call is in (or metadata.conversation_id)", example = "conv-1")
+            @HeaderParam(CONVERSATION_HEADER) String conversationId,
+            @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    examples = @ExampleObject(name = "chat", value = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello!\"}],\"max_tokens\":200,\"stream\":false,\"metadata\":{\"character_id\":\"luna\",\"conversation_id\":\"conv-1\"}}")))
             ObjectNode body) {
         ChatRequest request = ChatRequest.parse(body, characterId, conversationId);
         provider.requireServed(request.model());

@@ -11,6 +11,13 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,6 +27,7 @@ import dev.tollgate.ledger.AdminAction;
 import dev.tollgate.ledger.AdminActionLog;
 import dev.tollgate.platform.audit.Reason;
 import dev.tollgate.platform.jobs.JobReport;
+import dev.tollgate.platform.openapi.ApiDocs;
 import dev.tollgate.platform.security.ClientContext;
 import dev.tollgate.platform.security.CurrentUser;
 
@@ -28,6 +36,7 @@ import dev.tollgate.platform.security.CurrentUser;
  * compensation endpoint. Each run is audited ({@link AdminAction#JOB_RUN}: the admin, the reason
  * — {@value #NO_REASON} when none is given — and what the run did, or that it failed).
  */
+@Tag(name = "admin", description = "Operators' calls (role admin): jobs, adjustments with a reason, prices, the audit trail and account views.")
 @Path("/api/admin")
 @RolesAllowed("admin")
 @Produces(MediaType.APPLICATION_JSON)
@@ -51,10 +60,24 @@ public class JobResource {
     @Inject
     ObjectMapper json;
 
+    @Operation(summary = "Run a job now",
+            description = "Runs one of the scheduled jobs once (refresh, expire-holds, process-compensations, archive-usage) and answers what it did, or status skipped if a run of it holds its lock elsewhere.")
+    @APIResponse(responseCode = "200", description = "What the run did.",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = JobReport.class),
+                    examples = @ExampleObject(name = "example", value = "{\"job\":\"expire-holds\",\"status\":\"done\",\"processed\":3,\"failed\":0,\"detail\":null,\"millis\":12}")))
+    @APIResponse(responseCode = "404", description = "No job has this name.",
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
+                    examples = @ExampleObject(name = "unknown-job", value = "{\"type\":\"https://tollgate.dev/problems/unknown-job\",\"title\":\"Unknown job\",\"status\":404,\"detail\":\"There is no job with this name.\",\"job\":\"refresh-all\"}")))
     @POST
     @Path("jobs/{name}")
-    public JobReport run(@PathParam("name") String name, @QueryParam("reason")
-            @Size(min = 1, max = Reason.MAX_LENGTH) @Pattern(regexp = Reason.TEXT, message = Reason.TEXT_MESSAGE) String reason) {
+    public JobReport run(
+            @Parameter(description = "refresh, expire-holds, process-compensations or archive-usage", example = "expire-holds")
+            @PathParam("name") String name,
+            @Parameter(description = "Why the job is run now; kept in the audit trail (JOB_RUN row). Optional.",
+                    example = "holds piled up after the incident")
+            @QueryParam("reason") @Size(min = 1, max = Reason.MAX_LENGTH)
+            @Pattern(regexp = Reason.TEXT, message = Reason.TEXT_MESSAGE) String reason) {
         if (!runner.knows(name)) {
             throw new JobRunner.UnknownJobException(name);
         }
@@ -72,15 +95,23 @@ public class JobResource {
         return report;
     }
 
+    @Operation(summary = "Apply pending compensations now",
+            description = "The same as POST /api/admin/jobs/process-compensations: applies the deferred charges and refunds of credit_compensation through the ledger.")
+    @APIResponse(responseCode = "200", description = "What the run did.",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = JobReport.class),
+                    examples = @ExampleObject(name = "example", value = "{\"job\":\"process-compensations\",\"status\":\"done\",\"processed\":1,\"failed\":0,\"detail\":\"retried=0\",\"millis\":20}")))
     @POST
     @Path("credit/process-compensations")
-    public JobReport processCompensations(@QueryParam("reason") @Size(min = 1, max = Reason.MAX_LENGTH)
+    public JobReport processCompensations(
+            @Parameter(description = "Why the job is run now; kept in the audit trail (JOB_RUN row). Optional.")
+            @QueryParam("reason") @Size(min = 1, max = Reason.MAX_LENGTH)
             @Pattern(regexp = Reason.TEXT, message = Reason.TEXT_MESSAGE) String reason) {
         return run("process-compensations", reason);
     }
 
     private void audit(ObjectNode details, String reason) {
-        adminActions.record(AdminAction.JOB_RUN, AdminActionLog.ADMIN_ACTOR_PREFIX + admin.id(), reason == null ? NO_REASON : reason, details,
-                client.origin());
+        adminActions.record(AdminAction.JOB_RUN, AdminActionLog.ADMIN_ACTOR_PREFIX + admin.id(),
+                reason == null ? NO_REASON : reason, details, client.origin());
     }
 }

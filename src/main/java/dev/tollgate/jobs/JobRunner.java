@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
@@ -76,6 +77,8 @@ public class JobRunner {
                 JobReport report = job.run().took((System.nanoTime() - started) / 1_000_000);
                 meters.counter("tollgate.jobs.runs", "job", name, "status", report.status()).increment();
                 meters.counter("tollgate.jobs.rows", "job", name).increment(report.processed());
+                meters.counter("tollgate.jobs.rows.failed", "job", name).increment(report.failed());
+                meters.timer("tollgate.jobs.duration", "job", name).record(report.millis(), TimeUnit.MILLISECONDS);
                 LOG.info(report.line());
                 return report;
             } finally {

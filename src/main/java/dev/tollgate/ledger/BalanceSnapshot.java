@@ -4,7 +4,11 @@ import java.math.BigDecimal;
 
 import dev.tollgate.platform.money.Millicredits;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /** The balances after a change, as the API shows them. */
+// Inside the entities of raw Responses (charge, hold, adjustment): registered for the native image.
+@RegisterForReflection
 public record BalanceSnapshot(long monthlyMillicredits, long purchasedMillicredits, long reservedMillicredits,
         long availableMillicredits, BigDecimal availableCredits) {
 

@@ -51,6 +51,9 @@ public class Ledger {
     @Inject
     MonthlyRefresh monthlyRefresh;
 
+    @Inject
+    LedgerMeters meters;
+
     /** The ledger key of the settle of a hold: a hold is settled at most once. */
     public static String settleKey(UUID reservationId) {
         return "settle:" + reservationId;
@@ -230,6 +233,7 @@ public class Ledger {
             ensureAccount(userId);
             entry = execute(userId, operation, change, amount, extra, mutation);
         }
+        entry.ifPresent(meters::onCommit);
         return entry;
     }
 

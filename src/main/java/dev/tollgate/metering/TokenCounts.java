@@ -9,10 +9,14 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 
 import dev.tollgate.pricing.Usage;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /**
  * The usage of a call in the pricing buckets, which do not overlap: {@code uncachedInputTokens}
  * excludes cached and cache-write tokens, {@code outputTokens} excludes reasoning tokens.
  */
+// Inside requests that RequestHash fingerprints with its own ObjectMapper: registered for the native image.
+@RegisterForReflection
 public record TokenCounts(
         @NotNull @PositiveOrZero @Max(MAX_TOKENS) Long uncachedInputTokens,
         @PositiveOrZero @Max(MAX_TOKENS) Long cachedInputTokens,

@@ -14,10 +14,20 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
 import io.quarkus.security.Authenticated;
 
 import dev.tollgate.ledger.LedgerRuleException;
 import dev.tollgate.platform.idempotency.IdempotencyKey;
+import dev.tollgate.platform.openapi.ApiDocs;
 import dev.tollgate.platform.security.ClientContext;
 import dev.tollgate.platform.security.CurrentUser;
 
@@ -25,6 +35,7 @@ import dev.tollgate.platform.security.CurrentUser;
  * Holds for backends that stream from a model themselves: {@code POST /api/credit/reservations}
  * (201, or 402), then {@code …/{id}/settle} with the real usage or {@code …/{id}/release}.
  */
+@Tag(name = "reservations", description = "Holds for backends that call a model themselves: reserve the estimate, then settle with the real usage or release.")
 @Path("/api/credit/reservations")
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
@@ -39,9 +50,31 @@ public class ReservationResource {
     @Inject
     ClientContext client;
 
+    @Operation(summary = "Hold the estimate of a call",
+            description = "Sets aside the estimate of the call (prompt counted, the whole output budget, priced, +20%) until it is settled or released, at most tollgate.holds.ttl (10 minutes) before the expiry job frees it. Idempotent on the Idempotency-Key header: a retry answers the same hold; the key with another body is 409.")
+    @APIResponse(responseCode = "201", description = "Held (or the replay of the hold under this key).",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = ReservationResponses.Held.class),
+                    examples = @ExampleObject(name = "example", value = "{\"reservationId\":\"0b6f1c3e-5d2a-4c7e-9a51-2f0c8e4d7b11\",\"status\":\"held\",\"model\":\"gpt-4o-mini\",\"promptTokens\":12,\"maxOutputTokens\":500,\"heldMillicredits\":364,\"heldCredits\":0.364,\"expiresAt\":\"2026-11-24T09:10:00Z\",\"balance\":{\"monthlyMillicredits\":100000,\"purchasedMillicredits\":0,\"reservedMillicredits\":364,\"availableMillicredits\":99636,\"availableCredits\":99.636}}")))
+    @APIResponse(responseCode = "400", description = "A field missing or out of range, or no Idempotency-Key.",
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
+                    examples = @ExampleObject(name = "idempotency-key-missing", value = ApiDocs.IDEMPOTENCY_KEY_MISSING)))
+    @APIResponse(responseCode = "402", description = "The available credits do not cover the estimate; nothing held.",
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
+                    examples = @ExampleObject(name = "insufficient-credits", value = ApiDocs.INSUFFICIENT_CREDITS)))
+    @APIResponse(responseCode = "409", description = "The key was used for another request.",
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
+                    examples = @ExampleObject(name = "idempotency-key-reused", value = ApiDocs.IDEMPOTENCY_KEY_REUSED)))
+    @APIResponse(responseCode = "422", description = "The model has no price.",
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
+                    examples = @ExampleObject(name = "unknown-model", value = ApiDocs.UNKNOWN_MODEL)))
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response reserve(@HeaderParam(IdempotencyKey.HEADER) String idempotencyKey,
+    public Response reserve(
+            @Parameter(description = "Idempotency key of the hold", required = true, example = "hold-1")
+            @HeaderParam(IdempotencyKey.HEADER) String idempotencyKey,
+            @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    examples = @ExampleObject(name = "reserve", value = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello!\"}],\"maxOutputTokens\":500}")))
             @NotNull(message = "a body is required") @Valid ReservationRequest request) {
         IdempotencyKey key = IdempotencyKey.resolve(idempotencyKey, null);
         return Response.status(Response.Status.CREATED)
@@ -49,17 +82,47 @@ public class ReservationResource {
                 .build();
     }
 
+    @Operation(summary = "Settle a hold with the call's real usage",
+            description = "Charges the real cost at the price the hold was quoted and frees the rest of the hold, in one transaction. Idempotent by reservation: a retry answers the same; another body is 409.")
+    @APIResponse(responseCode = "200", description = "Settled (or the replay of the settle).",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = ReservationResponses.Settled.class),
+                    examples = @ExampleObject(name = "example", value = "{\"reservationId\":\"0b6f1c3e-5d2a-4c7e-9a51-2f0c8e4d7b11\",\"status\":\"settled\",\"usageId\":17,\"costMillicredits\":875,\"chargedMillicredits\":875,\"releasedMillicredits\":0,\"balance\":{\"monthlyMillicredits\":99125,\"purchasedMillicredits\":0,\"reservedMillicredits\":0,\"availableMillicredits\":99125,\"availableCredits\":99.125}}")))
+    @APIResponse(responseCode = "404", description = "No such reservation of the caller's.",
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
+                    examples = @ExampleObject(name = "reservation-not-found", value = ApiDocs.RESERVATION_NOT_FOUND)))
+    @APIResponse(responseCode = "409", description = "The hold was released or expired, or settled with another body.",
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
+                    examples = @ExampleObject(name = "reservation-already-resolved", value = ApiDocs.RESERVATION_ALREADY_RESOLVED)))
     @POST
     @Path("{id}/settle")
     @Consumes(MediaType.APPLICATION_JSON)
-    public ReservationResponses.Settled settle(@PathParam("id") String id,
+    public ReservationResponses.Settled settle(
+            @Parameter(description = "The reservationId the hold was answered with", example = "0b6f1c3e-5d2a-4c7e-9a51-2f0c8e4d7b11")
+            @PathParam("id") String id,
+            @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    examples = @ExampleObject(name = "settle", value = "{\"usage\":{\"uncachedInputTokens\":1200,\"outputTokens\":300},\"characterId\":\"luna\"}")))
             @NotNull(message = "a body is required") @Valid SettleRequest request) {
         return reservations.settle(user.id(), reservationId(id), request, client.origin());
     }
 
+    @Operation(summary = "Release a hold without a charge",
+            description = "Frees the whole hold (the call was not made). Idempotent by reservation: a retry answers the same; a hold already settled or expired is 409.")
+    @APIResponse(responseCode = "200", description = "Released (or the replay of the release).",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = ReservationResponses.Released.class),
+                    examples = @ExampleObject(name = "example", value = "{\"reservationId\":\"0b6f1c3e-5d2a-4c7e-9a51-2f0c8e4d7b11\",\"status\":\"released\",\"releasedMillicredits\":364,\"balance\":{\"monthlyMillicredits\":100000,\"purchasedMillicredits\":0,\"reservedMillicredits\":0,\"availableMillicredits\":100000,\"availableCredits\":100.0}}")))
+    @APIResponse(responseCode = "404", description = "No such reservation of the caller's.",
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
+                    examples = @ExampleObject(name = "reservation-not-found", value = ApiDocs.RESERVATION_NOT_FOUND)))
+    @APIResponse(responseCode = "409", description = "The hold was already settled or expired.",
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
+                    examples = @ExampleObject(name = "reservation-already-resolved", value = ApiDocs.RESERVATION_ALREADY_RESOLVED)))
     @POST
     @Path("{id}/release")
-    public ReservationResponses.Released release(@PathParam("id") String id) {
+    public ReservationResponses.Released release(
+            @Parameter(description = "The reservationId the hold was answered with", example = "0b6f1c3e-5d2a-4c7e-9a51-2f0c8e4d7b11")
+            @PathParam("id") String id) {
         return reservations.release(user.id(), reservationId(id), client.origin());
     }
 

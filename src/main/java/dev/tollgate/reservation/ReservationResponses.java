@@ -6,6 +6,8 @@ import java.util.UUID;
 
 import dev.tollgate.ledger.BalanceSnapshot;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /** The bodies the reservation endpoints answer with. */
 public final class ReservationResponses {
 
@@ -13,6 +15,8 @@ public final class ReservationResponses {
     }
 
     /** A hold placed: the amount set aside, until when, and the balances after it. */
+    // The entity of a raw Response, which Quarkus cannot see: registered for the native image.
+    @RegisterForReflection
     public record Held(UUID reservationId, String status, String model, long promptTokens, long maxOutputTokens,
             long heldMillicredits, BigDecimal heldCredits, Instant expiresAt, BalanceSnapshot balance) {
     }

@@ -3,8 +3,11 @@ package dev.tollgate.tokens;
 import static com.knuddels.jtokkit.api.EncodingType.CL100K_BASE;
 import static com.knuddels.jtokkit.api.EncodingType.O200K_BASE;
 
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import com.knuddels.jtokkit.api.EncodingType;
 
@@ -53,6 +56,11 @@ final class OpenAiEncodings {
             new Rule("text-embedding-ada-002", true, CL100K_BASE));
 
     private OpenAiEncodings() {
+    }
+
+    /** Every encoding some model is counted with: their files must be in the native image (application.properties). */
+    static Set<EncodingType> used() {
+        return RULES.stream().map(Rule::encoding).collect(Collectors.toCollection(() -> EnumSet.noneOf(EncodingType.class)));
     }
 
     /** The encoding of the model, or empty if it is not an OpenAI model that a tokenizer here counts. */

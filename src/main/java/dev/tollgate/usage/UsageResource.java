@@ -12,14 +12,24 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
 import io.quarkus.security.Authenticated;
 
+import dev.tollgate.platform.openapi.ApiDocs;
 import dev.tollgate.platform.security.CurrentUser;
 
 /**
  * {@code GET /api/credit/usage?from=YYYY-MM-DD&to=YYYY-MM-DD&groupBy=day,model,character&page=0&size=50}:
  * the caller's usage over an inclusive range of UTC days (default: the last 30 days).
  */
+@Tag(name = "credits", description = "The caller's credits: balance, usage, estimates and charges. The user is always the token's subject.")
 @Path("/api/credit/usage")
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
@@ -34,10 +44,23 @@ public class UsageResource {
     @Inject
     Clock clock;
 
+    @Operation(summary = "The caller's usage over a range of days",
+            description = "Totals and breakdowns by day, model and character over an inclusive range of UTC days (default the last 30, at most 366), archived calls included, and a page of the calls, newest first.")
+    @APIResponse(responseCode = "200", description = "The usage report.",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = UsageReport.class),
+                    examples = @ExampleObject(name = "example", value = "{\"from\":\"2026-11-01\",\"to\":\"2026-11-24\",\"totals\":{\"calls\":2,\"uncachedInputTokens\":2400,\"cachedInputTokens\":0,\"cacheWriteTokens\":0,\"outputTokens\":600,\"reasoningTokens\":0,\"costMillicredits\":1750,\"costCredits\":1.75},\"byModel\":[{\"key\":\"gpt-4o-mini\",\"totals\":{\"calls\":2,\"uncachedInputTokens\":2400,\"cachedInputTokens\":0,\"cacheWriteTokens\":0,\"outputTokens\":600,\"reasoningTokens\":0,\"costMillicredits\":1750,\"costCredits\":1.75}}]}")))
+    @APIResponse(responseCode = "400", description = "A date, groupBy, page or size out of range.",
+            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
+                    examples = @ExampleObject(name = "invalid-request", value = ApiDocs.INVALID_REQUEST)))
     @GET
-    public UsageReport usage(@QueryParam("from") String from, @QueryParam("to") String to,
+    public UsageReport usage(
+            @Parameter(description = "First UTC day, ISO date (default: 29 days before to)", example = "2026-11-01")
+            @QueryParam("from") String from, @Parameter(description = "Last UTC day, ISO date, inclusive (default: today)", example = "2026-11-24") @QueryParam("to") String to,
+            @Parameter(description = "Breakdowns to include: day, model, character (comma-separated or repeated)", example = "day,model")
             @QueryParam("groupBy") List<String> groupBy,
-            @QueryParam("page") String page, @QueryParam("size") String size) {
+            @Parameter(description = "Page of the call list, from 0", example = "0")
+            @QueryParam("page") String page, @Parameter(description = "Calls per page, 1 to 200 (default 50)", example = "50") @QueryParam("size") String size) {
         LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
         return usage.report(user.id(), UsageQuery.parse(from, to, groupBy, page, size, today));
     }

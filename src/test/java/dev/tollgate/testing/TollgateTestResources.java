@@ -34,6 +34,9 @@ public class TollgateTestResources implements QuarkusTestResourceLifecycleManage
         config.put("quarkus.scheduler.enabled", "false");
         config.put("tollgate.jobs.process-compensations.max-attempts", "3");
         config.put("tollgate.jobs.process-compensations.backoff", "PT0S");
+        // Prices are cached as briefly as in the test profile, in the packaged app too (its prod profile keeps
+        // them 30 s), so that the tests of a price change and of the price fallback hold for both.
+        config.put("tollgate.pricing.cache-ttl", "PT1S");
         FakeProvider fake = FakeProvider.start();
         upstream(config, "fake", fake, String.join(",", FakeProvider.SEEDED_MODELS));
         upstream(config, "fake-circuit", fake, CIRCUIT_TEST_MODEL);

@@ -16,9 +16,11 @@ public final class Problem {
     private static final String TYPE_BASE = "https://tollgate.dev/problems/";
 
     private final Map<String, Object> members = new LinkedHashMap<>();
+    private final String typeSlug;
     private final int status;
 
     private Problem(String typeSlug, String title, int status, String detail) {
+        this.typeSlug = typeSlug;
         this.status = status;
         members.put("type", URI.create(TYPE_BASE + typeSlug).toString());
         members.put("title", title);
@@ -35,6 +37,11 @@ public final class Problem {
     public Problem with(String name, Object value) {
         members.put(name, value);
         return this;
+    }
+
+    /** The last segment of the type URI, e.g. {@code insufficient-credits}. */
+    public String typeSlug() {
+        return typeSlug;
     }
 
     public int status() {

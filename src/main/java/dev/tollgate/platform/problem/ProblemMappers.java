@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import jakarta.inject.Inject;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.validation.Path;
@@ -19,6 +20,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.security.AuthenticationCompletionException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.AuthenticationRedirectException;
@@ -36,10 +38,17 @@ public class ProblemMappers {
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
     static final int DATABASE_RETRY_AFTER_SECONDS = 2;
 
+    @Inject
+    MeterRegistry meters;
+
     @ServerExceptionMapper
     public Response domain(ProblemException e) {
-        LOG.debugf("answered %d: %s", e.problem().status(), e.getMessage());
-        return e.problem().toResponse();
+        Problem problem = e.problem();
+        LOG.debugf("answered %d: %s", problem.status(), e.getMessage());
+        // Business answers by kind: tollgate_problems_total{type="insufficient-credits",status="402"} counts the 402s.
+        meters.counter("tollgate.problems", "type", problem.typeSlug(), "status", String.valueOf(problem.status()))
+                .increment();
+        return problem.toResponse();
     }
 
     @ServerExceptionMapper

@@ -1,0 +1,125 @@
+package dev.tollgate.observability;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * The OpenAPI document at {@code /q/openapi} documents every operation of the API: a summary and a
+ * description, its success answer with an example, its request body with an example, and its
+ * error answers as problem details — at least 401 and 500 everywhere, 403 on admin operations, 400
+ * and 413 where there is input — each pointing at the Problem schema.
+ */
+@QuarkusTest
+class OpenApiTest {
+
+    static final Set<String> METHODS = Set.of("get", "put", "post", "delete", "patch");
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    static JsonNode document() throws Exception {
+        String text = given().queryParam("format", "json").get("/q/openapi").then().statusCode(200).extract().asString();
+        return JSON.readTree(text);
+    }
+
+    /** Every operation of the API (path, method, operation). */
+    static List<Map.Entry<String, JsonNode>> operations(JsonNode document) {
+        List<Map.Entry<String, JsonNode>> operations = new ArrayList<>();
+        document.path("paths").fields().forEachRemaining(path -> {
+            if (!path.getKey().startsWith("/api/") && !path.getKey().startsWith("/v1/")) {
+                return;
+            }
+            path.getValue().fields().forEachRemaining(method -> {
+                if (METHODS.contains(method.getKey())) {
+                    operations.add(Map.entry(method.getKey().toUpperCase() + " " + path.getKey(), method.getValue()));
+                }
+            });
+        });
+        return operations;
+    }
+
+    @Test
+    void everyOperationHasASummaryADescriptionAndDocumentedAnswers() throws Exception {
+        JsonNode document = document();
+        List<Map.Entry<String, JsonNode>> operations = operations(document);
+        // Guard against a vacuous check: the API's operations are all there.
+        assertThat(operations.stream().map(Map.Entry::getKey)).contains("GET /api/credit/balance",
+                "POST /api/credit/charges", "POST /api/credit/pre-check", "GET /api/credit/usage",
+                "POST /api/credit/reservations", "POST /api/credit/reservations/{id}/settle",
+                "POST /api/credit/reservations/{id}/release", "POST /v1/chat/completions",
+                "POST /api/admin/jobs/{name}", "POST /api/admin/credit/process-compensations",
+                "POST /api/admin/credit/adjustments", "GET /api/admin/pricing", "PUT /api/admin/pricing/{model}",
+                "GET /api/admin/audit", "GET /api/admin/accounts/{userId}");
+
+        for (Map.Entry<String, JsonNode> entry : operations) {
+            String name = entry.getKey();
+            JsonNode operation = entry.getValue();
+            assertThat(operation.path("summary").asText()).as(name + " summary").isNotBlank();
+            assertThat(operation.path("description").asText()).as(name + " description").isNotBlank();
+            assertThat(operation.path("tags")).as(name + " tags").isNotEmpty();
+            JsonNode responses = operation.path("responses");
+
+            List<String> success = new ArrayList<>();
+            responses.fieldNames().forEachRemaining(code -> {
+                if (code.startsWith("2")) {
+                    success.add(code);
+                }
+            });
+            assertThat(success).as(name + " success answers").isNotEmpty();
+            for (String code : success) {
+                assertThat(responses.path(code).path("description").asText()).as(name + " " + code).isNotBlank();
+            }
+
+            List<String> errors = new ArrayList<>(List.of("401", "500"));
+            if (name.contains(" /api/admin/")) {
+                errors.add("403");
+            }
+            if (operation.has("requestBody")) {
+                errors.add("400");
+                errors.add("413");
+                assertThat(operation.path("requestBody").path("content").path("application/json").path("examples"))
+                        .as(name + " request example").isNotEmpty();
+            }
+            for (String code : errors) {
+                assertThat(responses.has(code)).as(name + " documents " + code).isTrue();
+            }
+            responses.fields().forEachRemaining(response -> {
+                if (response.getKey().startsWith("4") || response.getKey().startsWith("5")) {
+                    String what = name + " " + response.getKey();
+                    JsonNode problem = response.getValue().path("content").path("application/problem+json");
+                    assertThat(response.getValue().path("description").asText()).as(what).isNotBlank();
+                    assertThat(problem.path("schema").path("$ref").asText()).as(what).endsWith("/Problem");
+                    assertThat(problem.path("examples")).as(what + " example").isNotEmpty();
+                }
+            });
+        }
+    }
+
+    @Test
+    void theProblemSchemaIsDefined() throws Exception {
+        JsonNode problem = document().path("components").path("schemas").path("Problem");
+        assertThat(problem.path("properties").has("type")).isTrue();
+        assertThat(problem.path("properties").has("status")).isTrue();
+    }
+
+    @Test
+    void theMoneyAnswersDocumentTheirOwnProblems() throws Exception {
+        JsonNode paths = document().path("paths");
+        assertThat(paths.path("/api/credit/charges").path("post").path("responses").fieldNames())
+                .toIterable().contains("201", "402", "409", "422");
+        assertThat(paths.path("/api/credit/pre-check").path("post").path("responses").fieldNames())
+                .toIterable().contains("200", "402");
+        assertThat(paths.path("/v1/chat/completions").path("post").path("responses").path("200").path("content")
+                .fieldNames()).toIterable().contains("application/json", "text/event-stream");
+    }
+}
