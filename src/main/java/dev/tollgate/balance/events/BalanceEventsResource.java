@@ -12,6 +12,11 @@ import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import io.quarkus.security.Authenticated;
 import io.vertx.core.http.HttpServerResponse;
@@ -27,6 +32,7 @@ import dev.tollgate.platform.security.CurrentUser;
  * starts again from a fresh balance, so it has missed nothing. Comment lines every 15 s keep the
  * stream open; it ends when the token expires.
  */
+@Tag(name = "credits")
 @Path("/api/credit/events")
 @Authenticated
 public class BalanceEventsResource {
@@ -40,6 +46,11 @@ public class BalanceEventsResource {
     @Inject
     JsonWebToken token;
 
+    @Operation(summary = "The caller's balance, live (server-sent events)",
+            description = "Starts with the current balance (event balance, the body of GET /api/credit/balance), then sends it again after every committed change to the account, from any instance; the event id is the ledger entry id. A reconnecting client (with or without Last-Event-ID) starts from a fresh balance. Comment lines every 15 s; the stream ends when the token expires. Browsers read it with fetch() and the bearer token (EventSource cannot send one).")
+    @APIResponse(responseCode = "200", description = "The event stream.",
+            content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS,
+                    examples = @ExampleObject(name = "example", value = "retry: 3000\nevent: balance\nid: 42\ndata: {\"plan\":\"free\",\"availableMillicredits\":99400,\"warningLevel\":\"ok\"}\n\n: heartbeat\n")))
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @Blocking
