@@ -33,9 +33,4 @@ public class LowLimits implements QuarkusTestProfile {
                 Map.entry("tollgate.rate-limit.plan-cache-ttl", "PT0S"),
                 Map.entry("quarkus.http.proxy.trusted-proxies", "127.0.0.1,[::1]"));
     }
-
-    @Override
-    public String getConfigProfile() {
-        return "test";
-    }
 }
