@@ -300,8 +300,12 @@ class MutatingEndpointsFuzzTest {
                 String field = new ArrayList<>(restricted.keySet()).get(pick - anyFields.size());
                 set(body, field, inputs.draw(restricted.get(field)));
             } else {
-                body.putRawValue(inputs.draw(Arbitraries.of("userId", "user_id", "admin", "sub", "__proto__", "constructor",
-                        "amountMillicredits", "role", "plan")), new RawValue(inputs.draw(FuzzInputs.anyFragment())));
+                // A field the template does not have (one it has would be replaced, which is a field mutation).
+                String name = inputs.draw(Arbitraries.of("userId", "user_id", "admin", "sub", "__proto__", "constructor",
+                        "amountMillicredits", "role", "plan", "n", "tools"));
+                if (!body.has(name)) {
+                    body.putRawValue(name, new RawValue(inputs.draw(FuzzInputs.anyFragment())));
+                }
             }
         }
         return write(body);
