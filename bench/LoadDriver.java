@@ -40,6 +40,7 @@ import java.util.stream.IntStream;
  *   java bench/LoadDriver.java auth-header   --key private.der --sub 3000000 --out header.txt [--groups admin]
  *   java bench/LoadDriver.java series        --url http://127.0.0.1:8080 --key private.der ...
  *   java bench/LoadDriver.java chat          --url http://127.0.0.1:8080 --upstream http://127.0.0.1:9000/v1 --key private.der ...
+ *   java bench/LoadDriver.java limiter       --url http://127.0.0.1:8080 --key private.der --mode postgres ...
  * </pre>
  *
  * Tokens are RS256 JWTs signed with a throw-away PKCS#8 key; they are kept in memory (or, for the
@@ -60,12 +61,13 @@ public class LoadDriver {
             case "auth-header" -> authHeader(opts);
             case "series" -> series(opts);
             case "chat" -> chat(opts);
+            case "limiter" -> limiter(opts);
             default -> usage();
         }
     }
 
     static void usage() {
-        System.err.println("usage: java LoadDriver.java pgbench-script|auth-header|series|chat --option value ...");
+        System.err.println("usage: java LoadDriver.java pgbench-script|auth-header|series|chat|limiter --option value ...");
         System.exit(2);
     }
 
@@ -376,6 +378,75 @@ public class LoadDriver {
             }
         }
         System.out.printf(Locale.ROOT, "TOTAL charged=%d%n", totalOk);
+    }
+
+    // ---------------------------------------------------------------- rate-limiter benchmark
+
+    /**
+     * The rate limiter's cost: the same calls — {@code GET /api/credit/balance} (a read, tier
+     * general) and {@code POST /api/credit/charges} (tier sensitive) — on an app whose limiter is
+     * off, in memory or in PostgreSQL (the script restarts the app per mode; limits far above the
+     * load, so nothing is refused). Prints {@code RESULT scenario=limiter mode=.. endpoint=..} lines.
+     */
+    static void limiter(Map<String, String> opts) throws Exception {
+        String url = req(opts, "url");
+        String mode = req(opts, "mode");
+        Signer signer = new Signer(opts);
+        long firstUser = Long.parseLong(req(opts, "first-user"));
+        int accounts = Integer.parseInt(opts.getOrDefault("accounts", "1000"));
+        int seconds = Integer.parseInt(opts.getOrDefault("seconds", "10"));
+        int[] clients = Arrays.stream(opts.getOrDefault("clients", "1,16").split("[, ]+")).mapToInt(Integer::parseInt).toArray();
+        List<String> endpoints = List.of(opts.getOrDefault("endpoints", "balance,charge").split(","));
+        int warmupSeconds = Integer.parseInt(opts.getOrDefault("warmup-seconds", "30"));
+        String beforeEach = opts.get("before-each");
+        String afterEach = opts.get("after-each");
+        progress = Boolean.parseBoolean(opts.getOrDefault("progress", "false"));
+
+        HttpClient http = newHttpClient();
+        String[] auths = signTokens(signer, firstUser, accounts);
+        openAccounts(http, url, Arrays.asList(auths), 32);
+        String runTag = mode + Long.toString(System.currentTimeMillis(), 36);
+        if (warmupSeconds > 0) {
+            Stats warm = run(16, warmupSeconds / 2, "balance warm-up", balanceCall(http, url, auths));
+            Stats warmCharges = run(16, warmupSeconds - warmupSeconds / 2, "charge warm-up", chargeCall(http, url, auths, runTag + "w"));
+            log("limiter warm-up (%s): %d reads, %d charges", mode, warm.ok, warmCharges.ok);
+        }
+        int runNo = 0;
+        for (String endpoint : endpoints) {
+            for (int c : clients) {
+                Call call = endpoint.equals("balance") ? balanceCall(http, url, auths)
+                        : chargeCall(http, url, auths, runTag + "r" + (runNo++));
+                String before = hook(beforeEach);
+                long cpuBefore = processCpuNanos();
+                Stats s = run(c, seconds, "limiter " + mode + " " + endpoint, call);
+                long driverCpuMs = (processCpuNanos() - cpuBefore) / 1_000_000;
+                String after = hook(afterEach);
+                long[] lat = s.sortedLatencies();
+                System.out.printf(Locale.ROOT,
+                        "RESULT scenario=limiter mode=%s endpoint=%s clients=%d before=%s after=%s driver_cpu_ms=%d seconds=%.2f ok=%d s402=%d s4xx=%d s5xx=%d other=%d io=%d replayed=%d tps=%.1f p50=%.3f p99=%.3f mean=%.3f%n",
+                        mode, endpoint, c, before, after, driverCpuMs, s.elapsedSeconds, s.ok, s.s402, s.s4xx, s.s5xx, s.other, s.io,
+                        s.replayed, s.ok / s.elapsedSeconds, pct(lat, 0.50), pct(lat, 0.99), mean(lat));
+                log("limiter %s %s c=%d: %.0f req/s", mode, endpoint, c, s.ok / s.elapsedSeconds);
+            }
+        }
+    }
+
+    /** {@code GET /api/credit/balance} of a random user; a 429 counts as a 4xx (there must be none). */
+    static Call balanceCall(HttpClient http, String url, String[] auths) {
+        URI uri = URI.create(url + "/api/credit/balance");
+        return (id, seq, random, s) -> {
+            HttpRequest request = HttpRequest.newBuilder(uri)
+                    .header("Authorization", auths.length == 1 ? auths[0] : auths[random.nextInt(auths.length)])
+                    .timeout(Duration.ofSeconds(30))
+                    .GET()
+                    .build();
+            int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            if (status >= 200 && status < 300) {
+                return true;
+            }
+            s.failed(status);
+            return false;
+        };
     }
 
     // ---------------------------------------------------------------- chat benchmark

@@ -158,6 +158,10 @@ log "starting the app on $base_url"
     export QUARKUS_OIDC_AUTH_SERVER_URL= QUARKUS_OIDC_DISCOVERY_ENABLED=false
     export QUARKUS_OIDC_PUBLIC_KEY="$public_key" QUARKUS_OIDC_TOKEN_ISSUER=tollgate-bench TOLLGATE_OIDC_AUDIENCE=tollgate
     export TOLLGATE_PLANS_CATALOG_FREE_MONTHLY_ALLOWANCE_MILLICREDITS="$BENCH_ALLOWANCE"
+    # Rate limits far above the load: the limiter runs as in production (its cost is in the HTTP numbers,
+    # bench/ratelimit-bench.sh measures it apart) but never refuses a charge.
+    export TOLLGATE_RATE_LIMIT_GENERAL_LIMIT=1000000000 TOLLGATE_RATE_LIMIT_CHAT_LIMIT=1000000000
+    export TOLLGATE_RATE_LIMIT_SENSITIVE_LIMIT=1000000000
     # shellcheck disable=SC2086
     exec java $BENCH_APP_JAVA_OPTS -jar "$run_jar"
 ) >"$work/app.log" 2>&1 &

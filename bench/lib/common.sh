@@ -211,6 +211,10 @@ bench_start_app() {
         export QUARKUS_OIDC_AUTH_SERVER_URL= QUARKUS_OIDC_DISCOVERY_ENABLED=false
         export QUARKUS_OIDC_PUBLIC_KEY="$public_key" QUARKUS_OIDC_TOKEN_ISSUER=tollgate-bench TOLLGATE_OIDC_AUDIENCE=tollgate
         export TOLLGATE_PLANS_CATALOG_FREE_MONTHLY_ALLOWANCE_MILLICREDITS="$allowance"
+        # Rate limits far above any bench's load: the limiter runs as in production but refuses nothing.
+        # (bench/ratelimit-bench.sh switches it off or changes its store through the NAME=VALUE arguments.)
+        export TOLLGATE_RATE_LIMIT_GENERAL_LIMIT=1000000000 TOLLGATE_RATE_LIMIT_CHAT_LIMIT=1000000000
+        export TOLLGATE_RATE_LIMIT_SENSITIVE_LIMIT=1000000000
         local kv
         for kv in "$@"; do export "${kv?}"; done
         # shellcheck disable=SC2086

@@ -6,6 +6,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
+import dev.tollgate.metering.CallLabels;
 import dev.tollgate.metering.TokenCounts;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -19,8 +20,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 public record ChargeRequest(
         @Size(min = 1, max = 255) String requestId,
         @NotBlank @Size(max = 128) @Pattern(regexp = MODEL_NAME, message = "is not a model name") String model,
-        @Size(max = 128) String characterId,
-        @Size(max = 128) String conversationId,
+        @Size(max = CallLabels.MAX_LENGTH) @Pattern(regexp = CallLabels.TEXT, message = CallLabels.MESSAGE) String characterId,
+        @Size(max = CallLabels.MAX_LENGTH) @Pattern(regexp = CallLabels.TEXT, message = CallLabels.MESSAGE) String conversationId,
         @NotNull @Valid TokenCounts usage,
         Boolean estimated) {
 

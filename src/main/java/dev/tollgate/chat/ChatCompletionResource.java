@@ -179,8 +179,8 @@ public class ChatCompletionResource {
                 opened.cancel();
             }
         };
+        // Cache-Control: no-store comes with every API answer (quarkus.http.filter.api).
         return capped(Response.ok(relay, MediaType.SERVER_SENT_EVENTS_TYPE), call)
-                .header("Cache-Control", "no-cache")
                 .header("X-Accel-Buffering", "no")
                 .build();
     }

@@ -21,6 +21,7 @@ import jakarta.transaction.Transactional;
 import dev.tollgate.platform.jdbc.DatabaseFailure;
 import dev.tollgate.platform.jdbc.Jdbc;
 import dev.tollgate.platform.money.Millicredits;
+import dev.tollgate.platform.security.CurrentOrigin;
 
 /**
  * The only code that changes balances. Each operation is one SQL statement that locks the
@@ -53,6 +54,9 @@ public class Ledger {
 
     @Inject
     LedgerMeters meters;
+
+    @Inject
+    CurrentOrigin currentOrigin;
 
     /** The ledger key of the settle of a hold: a hold is settled at most once. */
     public static String settleKey(UUID reservationId) {
@@ -238,7 +242,10 @@ public class Ledger {
     }
 
     private Optional<LedgerEntry> execute(String userId, Operation operation, BalanceChange change, long amount,
-            long extra, Mutation m) {
+            long extra, Mutation mutation) {
+        // A system entry caused by a request (an account opened by a first call) keeps that request's origin.
+        Mutation m = mutation.clientIp() != null || mutation.userAgent() != null ? mutation
+                : currentOrigin.get().map(o -> mutation.withOriginIfAbsent(o.clientIp(), o.userAgent())).orElse(mutation);
         // PostgreSQL keeps microseconds: the time returned is the time a replay will read back.
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(change.sql)) {

@@ -38,6 +38,14 @@ public record Mutation(String idempotencyKey, String requestHash, String actor, 
         return new Mutation(idempotencyKey, requestHash, actor, clientIp, userAgent, usageId, id, metadataJson);
     }
 
+    /** This mutation with the origin of the request that causes it, unless it names one already. */
+    public Mutation withOriginIfAbsent(String ip, String agent) {
+        if (clientIp != null || userAgent != null || (ip == null && agent == null)) {
+            return this;
+        }
+        return new Mutation(idempotencyKey, requestHash, actor, ip, agent, usageId, reservationId, metadataJson);
+    }
+
     public Mutation withMetadata(String json) {
         return new Mutation(idempotencyKey, requestHash, actor, clientIp, userAgent, usageId, reservationId, json);
     }

@@ -30,7 +30,14 @@ public record TokenCounts(
     @JsonIgnore
     @AssertTrue(message = "a metered call has at least one token")
     public boolean isNotEmpty() {
-        return toUsage().total() > 0;
+        // Field by field, not through the sum: the sum of out-of-range counts (refused by @Max anyway)
+        // could overflow while the request is being validated.
+        return positive(uncachedInputTokens) || positive(cachedInputTokens) || positive(cacheWriteTokens)
+                || positive(outputTokens) || positive(reasoningTokens);
+    }
+
+    private static boolean positive(Long value) {
+        return value != null && value > 0;
     }
 
     public Usage toUsage() {

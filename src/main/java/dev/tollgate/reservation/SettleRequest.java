@@ -2,8 +2,10 @@ package dev.tollgate.reservation;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
+import dev.tollgate.metering.CallLabels;
 import dev.tollgate.metering.TokenCounts;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -13,7 +15,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @RegisterForReflection
 public record SettleRequest(
         @NotNull @Valid TokenCounts usage,
-        @Size(max = 128) String characterId,
-        @Size(max = 128) String conversationId,
+        @Size(max = CallLabels.MAX_LENGTH) @Pattern(regexp = CallLabels.TEXT, message = CallLabels.MESSAGE) String characterId,
+        @Size(max = CallLabels.MAX_LENGTH) @Pattern(regexp = CallLabels.TEXT, message = CallLabels.MESSAGE) String conversationId,
         Boolean estimated) {
 }

@@ -52,6 +52,11 @@ class ChargeBadInputTest {
                 Arguments.of("negative output", "{\"model\":\"gpt-4o-mini\",\"usage\":{\"uncachedInputTokens\":1,\"outputTokens\":-5}}", 400),
                 Arguments.of("too many tokens", "{\"model\":\"gpt-4o-mini\",\"usage\":{\"uncachedInputTokens\":10000001,\"outputTokens\":10}}", 400),
                 Arguments.of("beyond a long", "{\"model\":\"gpt-4o-mini\",\"usage\":{\"uncachedInputTokens\":99999999999999999999999,\"outputTokens\":10}}", 400),
+                // PostgreSQL text cannot hold NUL or a lone surrogate: refused before anything is written.
+                Arguments.of("character id with NUL", "{\"model\":\"gpt-4o-mini\",\"characterId\":\"a\\u0000b\"," + OK_USAGE + "}", 400),
+                Arguments.of("conversation id with a lone surrogate", "{\"model\":\"gpt-4o-mini\",\"conversationId\":\"a\\ud800\"," + OK_USAGE + "}", 400),
+                // Found by the fuzz test: the sum of the counts overflowed while validating (500).
+                Arguments.of("counts whose sum is beyond a long", "{\"model\":\"gpt-4o-mini\",\"usage\":{\"uncachedInputTokens\":9223372036854775806,\"outputTokens\":5}}", 400),
                 Arguments.of("exponent number", "{\"model\":\"gpt-4o-mini\",\"usage\":{\"uncachedInputTokens\":1e30,\"outputTokens\":10}}", 400),
                 Arguments.of("zero tokens", "{\"model\":\"gpt-4o-mini\",\"usage\":{\"uncachedInputTokens\":0,\"outputTokens\":0}}", 400),
                 Arguments.of("model as number", "{\"model\":42," + OK_USAGE + "}", 400),

@@ -54,6 +54,17 @@ public final class Tokens {
         }
     }
 
+    /**
+     * A token whose header says HS256, signed with a secret of the attacker's (the "algorithm
+     * confusion" attack on verifiers that accept whatever algorithm the token names).
+     */
+    public static String hmacSigned(String subject) {
+        javax.crypto.SecretKey secret = new javax.crypto.spec.SecretKeySpec(
+                "an-attackers-secret-of-thirty-two-bytes!".getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256");
+        return claims(subject, Set.of("user", "admin")).jws().keyId("1")
+                .algorithm(io.smallrye.jwt.algorithm.SignatureAlgorithm.HS256).sign(secret);
+    }
+
     /** A token with {@code alg: none}: header and claims of a valid token, no signature. */
     public static String unsigned(String subject) {
         String[] parts = user(subject).split("\\.");

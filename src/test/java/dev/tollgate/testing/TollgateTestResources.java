@@ -37,6 +37,14 @@ public class TollgateTestResources implements QuarkusTestResourceLifecycleManage
         // Prices are cached as briefly as in the test profile, in the packaged app too (its prod profile keeps
         // them 30 s), so that the tests of a price change and of the price fallback hold for both.
         config.put("tollgate.pricing.cache-ttl", "PT1S");
+
+        // Rate limits stay on (the PostgreSQL store, as in production) but far above what any test
+        // sends, so that no test is throttled; ratelimit.RateLimitTest runs with low limits of its own.
+        config.put("tollgate.rate-limit.general.limit", String.valueOf(GENEROUS_LIMIT));
+        config.put("tollgate.rate-limit.chat.limit", String.valueOf(GENEROUS_LIMIT));
+        config.put("tollgate.rate-limit.sensitive.limit", String.valueOf(GENEROUS_LIMIT));
+        // The one web-app origin allowed by CORS in the tests.
+        config.put("quarkus.http.cors.origins", WEB_ORIGIN);
         FakeProvider fake = FakeProvider.start();
         upstream(config, "fake", fake, String.join(",", FakeProvider.SEEDED_MODELS));
         upstream(config, "fake-circuit", fake, CIRCUIT_TEST_MODEL);
@@ -52,6 +60,11 @@ public class TollgateTestResources implements QuarkusTestResourceLifecycleManage
         config.put("%prod.tollgate.providers.openai.enabled", "false");
         return config;
     }
+
+    /** Requests per tier and period allowed in the tests: more than any test sends. */
+    public static final int GENEROUS_LIMIT = 1_000_000;
+    /** The web-app origin CORS allows in the tests. */
+    public static final String WEB_ORIGIN = "https://chat.example.test";
 
     /** Served by an upstream of its own whose circuit a test opens on purpose. */
     public static final String CIRCUIT_TEST_MODEL = "circuit-test-model";

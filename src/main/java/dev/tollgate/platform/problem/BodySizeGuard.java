@@ -29,7 +29,9 @@ public class BodySizeGuard {
                 .put("status", 413)
                 .put("detail", "A request body may have at most " + limit + " bytes.")
                 .encode();
-        router.route().order(Integer.MIN_VALUE).handler(context -> {
+        // Right after Quarkus' own first handlers (the security headers of quarkus.http.header run at
+        // Integer.MIN_VALUE), before anything reads the body.
+        router.route().order(Integer.MIN_VALUE + 1).handler(context -> {
             String length = context.request().getHeader(HttpHeaders.CONTENT_LENGTH);
             if (length != null && exceeds(length, limit)) {
                 context.response().setStatusCode(413)

@@ -63,6 +63,15 @@ public class ProblemMappers {
                 .toResponse();
     }
 
+    /** Validation that could not run (a constraint threw): our bug, answered like any other 500. */
+    @ServerExceptionMapper
+    public Response validationFailed(jakarta.validation.ValidationException e) {
+        if (e instanceof ConstraintViolationException violations) {
+            return invalid(violations);
+        }
+        return unexpected(e);
+    }
+
     @ServerExceptionMapper
     public Response wrongShape(MismatchedInputException e) {
         return Problem.of("invalid-request", "The request is not valid", 400,

@@ -1,0 +1,25 @@
+package dev.tollgate.ratelimit;
+
+/**
+ * Whom a request is counted against: a signed-in user (the token's {@code sub}) or, without a
+ * valid token, the client IP (the peer, or what a trusted proxy says it forwarded).
+ */
+public record Caller(String userId, String clientIp) {
+
+    public static Caller user(String userId) {
+        return new Caller(userId, null);
+    }
+
+    public static Caller anonymous(String clientIp) {
+        return new Caller(null, clientIp == null || clientIp.isBlank() ? "unknown" : clientIp);
+    }
+
+    public boolean signedIn() {
+        return userId != null;
+    }
+
+    /** The bucket of this caller in a tier, e.g. {@code chat|u:alice} or {@code general|ip:203.0.113.9}. */
+    String bucketKey(Tier tier) {
+        return tier.key() + (signedIn() ? "|u:" + userId : "|ip:" + clientIp);
+    }
+}

@@ -1,0 +1,111 @@
+package dev.tollgate.ratelimit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+
+/** The tiers of the paths, the GCRA arithmetic and the memory store, without the application. */
+class RateLimitRulesTest {
+
+    static final long SECOND = 1_000_000;
+
+    @Test
+    void everyApiCallIsInExactlyOneTierAndNothingElseIsLimited() {
+        assertThat(Tier.of("POST", "/v1/chat/completions")).isEqualTo(Tier.CHAT);
+        assertThat(Tier.of("POST", "/api/credit/charges")).isEqualTo(Tier.SENSITIVE);
+        assertThat(Tier.of("POST", "/api/credit/reservations")).isEqualTo(Tier.SENSITIVE);
+        assertThat(Tier.of("POST", "/api/admin/credit/adjustments")).isEqualTo(Tier.SENSITIVE);
+        // Variants of a path reach the same resource, so they are in the same tier.
+        assertThat(Tier.of("post", "//api/credit//charges/")).isEqualTo(Tier.SENSITIVE);
+        assertThat(Tier.of("POST", "api/credit/charges")).isEqualTo(Tier.SENSITIVE);
+        // Resolving a hold is not throttled as hard as making one.
+        assertThat(Tier.of("POST", "/api/credit/reservations/0b5c/settle")).isEqualTo(Tier.GENERAL);
+        assertThat(Tier.of("GET", "/api/credit/charges")).isEqualTo(Tier.GENERAL);
+        assertThat(Tier.of("GET", "/api/credit/balance")).isEqualTo(Tier.GENERAL);
+        assertThat(Tier.of("PUT", "/api/admin/pricing/gpt-4o")).isEqualTo(Tier.GENERAL);
+        assertThat(Tier.of("GET", "/api")).isEqualTo(Tier.GENERAL);
+        assertThat(Tier.of("GET", "/v1/models")).isEqualTo(Tier.GENERAL);
+        assertThat(Tier.of("GET", "/q/health")).isNull();
+        assertThat(Tier.of("GET", "/q/metrics")).isNull();
+        assertThat(Tier.of("GET", "/apis")).isNull();
+        assertThat(Tier.of("GET", "/")).isNull();
+        assertThat(Tier.of("GET", null)).isNull();
+    }
+
+    @Test
+    void aFullBurstIsAdmittedThenOneRequestPerInterval() {
+        AtomicLong now = new AtomicLong(1_000 * SECOND);
+        MemoryRateLimitStore store = new MemoryRateLimitStore(now::get, 1_000);
+        Quota quota = new Quota(10, Duration.ofMinutes(5));
+        for (int i = 1; i <= 10; i++) {
+            Decision decision = store.acquire(Tier.SENSITIVE, "k", quota);
+            assertThat(decision.admitted()).isTrue();
+            assertThat(decision.remaining()).isEqualTo(10 - i);
+            assertThat(decision.resetSeconds()).isEqualTo(30L * i);
+        }
+        Decision refused = store.acquire(Tier.SENSITIVE, "k", quota);
+        assertThat(refused.admitted()).isFalse();
+        assertThat(refused.remaining()).isZero();
+        assertThat(refused.retryAfterSeconds()).isEqualTo(30);
+        assertThat(refused.resetSeconds()).isEqualTo(300);
+        // A refusal costs nothing: still refused a moment before the interval is over, admitted after.
+        now.addAndGet(30 * SECOND - 1);
+        assertThat(store.acquire(Tier.SENSITIVE, "k", quota).admitted()).isFalse();
+        now.addAndGet(1);
+        Decision next = store.acquire(Tier.SENSITIVE, "k", quota);
+        assertThat(next.admitted()).isTrue();
+        assertThat(next.remaining()).isZero();
+        // After a whole period of silence the whole burst is back.
+        now.addAndGet(300 * SECOND);
+        assertThat(store.acquire(Tier.SENSITIVE, "k", quota).remaining()).isEqualTo(9);
+    }
+
+    @Test
+    void aLimitThatDoesNotDivideThePeriodStillAllowsItsWholeBurst() {
+        AtomicLong now = new AtomicLong(0);
+        MemoryRateLimitStore store = new MemoryRateLimitStore(now::get, 1_000);
+        Quota quota = new Quota(7, Duration.ofMinutes(1));
+        long admitted = 0;
+        for (int i = 0; i < 20; i++) {
+            if (store.acquire(Tier.GENERAL, "k", quota).admitted()) {
+                admitted++;
+            }
+        }
+        assertThat(admitted).isEqualTo(7);
+    }
+
+    @Test
+    void callersAndTiersHaveBucketsOfTheirOwn() {
+        assertThat(Caller.user("alice").bucketKey(Tier.CHAT)).isEqualTo("chat|u:alice");
+        assertThat(Caller.anonymous("203.0.113.9").bucketKey(Tier.GENERAL)).isEqualTo("general|ip:203.0.113.9");
+        assertThat(Caller.anonymous(null).bucketKey(Tier.GENERAL)).isEqualTo("general|ip:unknown");
+        // A user id that looks like an IP key is still a user's bucket.
+        assertThat(Caller.user("ip:203.0.113.9").bucketKey(Tier.GENERAL)).isNotEqualTo(
+                Caller.anonymous("203.0.113.9").bucketKey(Tier.GENERAL));
+    }
+
+    @Test
+    void theMemoryStoreStaysBounded() {
+        AtomicLong now = new AtomicLong(0);
+        MemoryRateLimitStore store = new MemoryRateLimitStore(now::get, 1_000);
+        Quota quota = new Quota(100, Duration.ofMinutes(1));
+        for (int i = 0; i < 10_000; i++) {
+            store.acquire(Tier.GENERAL, "caller-" + i, quota);
+            now.addAndGet(10);
+        }
+        assertThat(store.size()).isLessThanOrEqualTo(1_000);
+        now.addAndGet(3_600 * SECOND);
+        assertThat(store.purge(Integer.MAX_VALUE)).isPositive();
+        assertThat(store.size()).isZero();
+    }
+
+    @Test
+    void aQuotaAllowsAtLeastOneRequest() {
+        assertThatThrownBy(() -> new Quota(0, Duration.ofMinutes(1))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Quota(1, Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+    }
+}

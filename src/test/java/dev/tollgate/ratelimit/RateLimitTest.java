@@ -1,0 +1,166 @@
+package dev.tollgate.ratelimit;
+
+import static dev.tollgate.testing.Api.as;
+import static dev.tollgate.testing.Api.chargeBody;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
+
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.junit.jupiter.api.Test;
+
+import dev.tollgate.testing.Api;
+import dev.tollgate.testing.LedgerProbe;
+import dev.tollgate.testing.Tokens;
+import dev.tollgate.testing.TollgateTestResources;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+
+/**
+ * The limits as a client sees them: RateLimit headers on every answer of the API, 429 problem
+ * details with Retry-After past the limit, tiers counted apart, a user by their token and plan, a
+ * request without a valid token by its client IP, and a refused request changes nothing.
+ */
+@QuarkusTest
+@TestProfile(LowLimits.class)
+class RateLimitTest {
+
+    static final String RATE_LIMITED = "https://tollgate.dev/problems/rate-limited";
+
+    /** A new user on the throttled plan (the account is opened first, then moved to the plan). */
+    static String throttledUser() {
+        String user = Api.openAccount("throttled");
+        LedgerProbe.execute("UPDATE credit_account SET plan = ? WHERE user_id = ?", LowLimits.PLAN, user);
+        return user;
+    }
+
+    static String newClientIp() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return "198.51." + random.nextInt(0, 256) + "." + random.nextInt(1, 255);
+    }
+
+    @Test
+    void everyAnswerCarriesTheHeadersAndTheRequestPastTheLimitIs429() {
+        String user = throttledUser();
+        for (int i = 1; i <= LowLimits.GENERAL; i++) {
+            as(user).get("/api/credit/balance").then().statusCode(200)
+                    .header("RateLimit-Limit", String.valueOf(LowLimits.GENERAL))
+                    .header("RateLimit-Remaining", String.valueOf(LowLimits.GENERAL - i))
+                    .header("RateLimit-Reset", Integer::parseInt, greaterThan(0))
+                    .header("RateLimit-Policy", LowLimits.GENERAL + ";w=60");
+        }
+        as(user).get("/api/credit/balance").then().statusCode(429)
+                .contentType("application/problem+json")
+                .header("Retry-After", Integer::parseInt, greaterThan(0))
+                .header("Retry-After", Integer::parseInt, lessThanOrEqualTo(60 / LowLimits.GENERAL))
+                .header("RateLimit-Limit", String.valueOf(LowLimits.GENERAL))
+                .header("RateLimit-Remaining", "0")
+                .body("type", equalTo(RATE_LIMITED))
+                .body("status", equalTo(429))
+                .body("tier", equalTo("general"))
+                .body("limit", equalTo(LowLimits.GENERAL));
+    }
+
+    @Test
+    void aRefusedChargeChangesNothingAndTheOtherTiersStillAnswer() {
+        String user = throttledUser();
+        for (int i = 0; i < LowLimits.SENSITIVE; i++) {
+            Api.charge(user, "rl-" + i, chargeBody("gpt-4o-mini", 100, 50)).then().statusCode(201)
+                    .header("RateLimit-Limit", String.valueOf(LowLimits.SENSITIVE));
+        }
+        String before = LedgerProbe.snapshot(user);
+        Api.charge(user, "rl-over", chargeBody("gpt-4o-mini", 100, 50)).then().statusCode(429)
+                .body("tier", equalTo("sensitive"))
+                .header("Retry-After", Integer::parseInt, greaterThan(0));
+        // A new reservation is sensitive too.
+        as(user).contentType(ContentType.JSON).header("Idempotency-Key", "rl-hold")
+                .body("{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+                .post("/api/credit/reservations").then().statusCode(429).body("tier", equalTo("sensitive"));
+        assertThat(LedgerProbe.snapshot(user)).isEqualTo(before);
+        as(user).get("/api/credit/balance").then().statusCode(200)
+                .header("RateLimit-Limit", String.valueOf(LowLimits.GENERAL));
+    }
+
+    @Test
+    void chatMessagesHaveATierOfTheirOwn() {
+        String user = throttledUser();
+        // Refused bodies count as well: a request is counted before it is read.
+        for (int i = 0; i < LowLimits.CHAT; i++) {
+            as(user).contentType(ContentType.JSON).body("{\"model\":\"gpt-4o-mini\"}").post("/v1/chat/completions")
+                    .then().statusCode(400).header("RateLimit-Limit", String.valueOf(LowLimits.CHAT));
+        }
+        as(user).contentType(ContentType.JSON).body("{\"model\":\"gpt-4o-mini\"}").post("/v1/chat/completions")
+                .then().statusCode(429).body("tier", equalTo("chat"));
+    }
+
+    @Test
+    void usersAreCountedApartAndByTheirPlan() {
+        String throttled = throttledUser();
+        for (int i = 0; i <= LowLimits.GENERAL; i++) {
+            as(throttled).get("/api/credit/balance");
+        }
+        as(throttled).get("/api/credit/balance").then().statusCode(429);
+        // Another user from the same client IP, on the default plan, has the base limits.
+        as(Api.newUser("free")).get("/api/credit/balance").then().statusCode(200)
+                .header("RateLimit-Limit", String.valueOf(TollgateTestResources.GENEROUS_LIMIT));
+    }
+
+    @Test
+    void requestsWithoutAValidTokenAreCountedByClientIp() {
+        String ip = newClientIp();
+        for (int i = 0; i < LowLimits.ANONYMOUS; i++) {
+            // No token, then bad tokens: all count against the same client IP.
+            var request = given().header("X-Forwarded-For", ip);
+            if (i == 1) {
+                request.auth().oauth2(Tokens.expired("someone"));
+            } else if (i == 2) {
+                request.auth().oauth2(Tokens.unsigned("someone"));
+            }
+            request.get("/api/credit/balance").then().statusCode(401)
+                    .header("RateLimit-Remaining", String.valueOf(LowLimits.ANONYMOUS - 1 - i));
+        }
+        given().header("X-Forwarded-For", ip).get("/api/credit/balance").then().statusCode(429)
+                .contentType("application/problem+json")
+                .header("Retry-After", Integer::parseInt, greaterThan(0))
+                .body("type", equalTo(RATE_LIMITED));
+        // Another client is not affected, nor is a user with a valid token behind the same IP.
+        given().header("X-Forwarded-For", newClientIp()).get("/api/credit/balance").then().statusCode(401);
+        given().header("X-Forwarded-For", ip).auth().oauth2(Tokens.user(Api.newUser("behind-nat")))
+                .get("/api/credit/balance").then().statusCode(200);
+    }
+
+    @Test
+    void pathsOutsideTheApiAreNotLimited() {
+        String ip = newClientIp();
+        for (int i = 0; i < LowLimits.ANONYMOUS + 2; i++) {
+            Response health = given().header("X-Forwarded-For", ip).get("/q/health/live");
+            assertThat(health.statusCode()).isEqualTo(200);
+            assertThat(health.header("RateLimit-Limit")).isNull();
+        }
+    }
+
+    @Test
+    void theAuditRowOfACallBehindATrustedProxyKeepsTheForwardedClientIp() {
+        String user = Api.openAccount("proxied");
+        String ip = newClientIp();
+        as(user).header("X-Forwarded-For", ip).header("User-Agent", "proxied-client/2.0")
+                .contentType(ContentType.JSON).header("Idempotency-Key", "via-proxy")
+                .body(chargeBody("gpt-4o-mini", 10, 10)).post("/api/credit/charges").then().statusCode(201);
+        assertThat(AuditOrigin.of(user, "via-proxy")).isEqualTo(ip + " proxied-client/2.0");
+    }
+
+    @Test
+    void rejectionsAreCountedPerTier() {
+        String user = throttledUser();
+        double before = RejectionMetric.read("general");
+        for (int i = 0; i <= LowLimits.GENERAL + 1; i++) {
+            as(user).get("/api/credit/balance");
+        }
+        assertThat(RejectionMetric.read("general")).isEqualTo(before + 2);
+    }
+}

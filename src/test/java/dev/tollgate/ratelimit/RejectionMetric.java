@@ -1,0 +1,23 @@
+package dev.tollgate.ratelimit;
+
+import static io.restassured.RestAssured.given;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Reads {@code tollgate_rate_limit_rejections_total} of a tier from the Prometheus endpoint. */
+final class RejectionMetric {
+
+    private RejectionMetric() {
+    }
+
+    static double read(String tier) {
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        Matcher m = Pattern.compile("^tollgate_rate_limit_rejections_total\\{[^}]*tier=\"" + tier + "\"[^}]*} (\\S+)$",
+                Pattern.MULTILINE).matcher(metrics);
+        if (!m.find()) {
+            throw new AssertionError("no rejection counter for tier " + tier);
+        }
+        return Double.parseDouble(m.group(1));
+    }
+}
