@@ -44,6 +44,12 @@ public class JobSchedule {
         run("process-compensations");
     }
 
+    @Scheduled(identity = "purge-rate-limits", cron = "${tollgate.jobs.purge-rate-limits.cron}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void purgeRateLimits() {
+        run("purge-rate-limits");
+    }
+
     private void run(String job) {
         try {
             runner.run(job);

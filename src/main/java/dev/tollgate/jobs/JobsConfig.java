@@ -21,6 +21,14 @@ public interface JobsConfig {
 
     ArchiveUsage archiveUsage();
 
+    PurgeRateLimits purgeRateLimits();
+
+    /** The job of the rate limiter (its batch size is {@code tollgate.rate-limit.purge-batch-size}). */
+    interface PurgeRateLimits {
+        /** When the scheduler runs it (read by {@link JobSchedule}). */
+        Optional<String> cron();
+    }
+
     interface ExpireHolds {
         /** When the scheduler runs it (read by {@link JobSchedule}). */
         Optional<String> cron();
