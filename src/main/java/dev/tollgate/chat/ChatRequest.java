@@ -58,6 +58,12 @@ record ChatRequest(String model, List<ChatMessage> messages, Integer requestedMa
                 }
             }
         }
+        // The hold and the output cap are sized for one answer: n > 1 would make the provider generate
+        // several against them.
+        JsonNode choices = body.get("n");
+        if (choices != null && !choices.isNull() && !(choices.isIntegralNumber() && choices.asLong() == 1)) {
+            throw new InvalidRequestException("'n' must be 1 (or absent): a call is metered and held for one answer.");
+        }
         JsonNode stream = body.get("stream");
         if (stream != null && !stream.isNull() && !stream.isBoolean()) {
             throw new InvalidRequestException("'stream' must be true or false.");

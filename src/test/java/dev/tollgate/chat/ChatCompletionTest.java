@@ -276,7 +276,13 @@ class ChatCompletionTest {
         post(user, "{\"model\":\"gpt-4o\",\"messages\":\"hi\"}").then().statusCode(400);
         post(user, "{\"model\":\"nope\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").then().statusCode(422);
         post(user, "{\"model\":\"gpt-4o\",").then().statusCode(400);
+        // One answer per call: the hold and the output cap are sized for one.
+        post(user, "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"n\":2}").then().statusCode(400)
+                .contentType("application/problem+json");
+        post(user, "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"n\":\"1\"}").then().statusCode(400);
         assertThat(LedgerProbe.snapshot(user)).isEqualTo(before);
+        post(user, "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"[[fake:words=2]]\"}],\"n\":1,\"max_tokens\":10}")
+                .then().statusCode(200);
     }
 
     @Test
