@@ -3,15 +3,18 @@ package dev.tollgate.balance.events;
 import static dev.tollgate.testing.Api.charge;
 import static dev.tollgate.testing.Api.chargeBody;
 import static dev.tollgate.testing.Api.openAccount;
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
 import dev.tollgate.testing.LedgerProbe;
 import dev.tollgate.testing.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 
 @QuarkusTest
@@ -76,12 +79,36 @@ class BalanceEventsTest {
     }
 
     @Test
-    void aChangeCommittedOutsideThisApplicationIsPushedToo() throws Exception {
-        // Another instance writes the ledger through its own connection: here, a grant written
-        // straight to the database (the buckets and the ledger stay equal).
+    void aChangeMadeByAnotherPathOfTheApplicationIsPushedToo() throws Exception {
+        // An admin's adjustment: another resource, another service, another user's token; the
+        // ledger announces it like any change it makes.
+        String user = openAccount("events-adjusted");
+        try (EventStream stream = EventStream.open(Tokens.user(user)).read()) {
+            assertThat(stream.next(WAIT)).isNotNull();
+            given().auth().oauth2(Tokens.admin("events-admin")).contentType(ContentType.JSON)
+                    .header("Idempotency-Key", "events-adjust-" + UUID.randomUUID())
+                    .body("{\"userId\":\"" + user + "\",\"bucket\":\"purchased\",\"amountMillicredits\":5000,"
+                            + "\"reason\":\"goodwill\"}")
+                    .post("/api/admin/credit/adjustments").then().statusCode(201);
+
+            EventStream.Event change = stream.awaitAvailable(105_000, WAIT);
+            assertThat(change).as("the balance after the adjustment, pushed").isNotNull();
+            assertThat(change.json().getLong("purchasedMillicredits")).isEqualTo(5_000);
+            assertThat(change.id()).isEqualTo(Long.toString(latestEntry(user)));
+            assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
+        }
+    }
+
+    @Test
+    void aChangeWrittenStraightToTheDatabaseIsNotPushedButTheNextReconnectHasIt() throws Exception {
+        // Writers that bypass the application announce nothing (docs/architecture.md, "Live
+        // balance events"); a client resyncs on reconnect.
         String user = openAccount("events-foreign");
         try (EventStream stream = EventStream.open(Tokens.user(user)).read()) {
             assertThat(stream.next(WAIT)).isNotNull();
+            // Once a charge is pushed, every earlier announcement of this account has been heard.
+            charge(user, "foreign-1", chargeBody("gpt-4o-mini", 1000, 500)).then().statusCode(201);
+            assertThat(stream.awaitAvailable(100_000 - COST, WAIT)).isNotNull();
             LedgerProbe.execute("""
                     WITH a AS (UPDATE credit_account SET purchased_millicredits = purchased_millicredits + 5000,
                                       updated_at = now() WHERE user_id = ?
@@ -89,11 +116,13 @@ class BalanceEventsTest {
                     INSERT INTO credit_audit_log (user_id, operation, monthly_delta, purchased_delta, reserved_delta,
                            monthly_after, purchased_after, reserved_after, actor, created_at)
                     SELECT user_id, 'GRANT', 0, 5000, 0, monthly_millicredits, purchased_millicredits,
-                           reserved_millicredits, 'test:another-instance', now() FROM a""", user);
-            EventStream.Event change = stream.awaitAvailable(105_000, WAIT);
-            assertThat(change).isNotNull();
-            assertThat(change.json().getLong("purchasedMillicredits")).isEqualTo(5_000);
-            assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
+                           reserved_millicredits, 'test:bypassing-the-application', now() FROM a""", user);
+            assertThat(stream.next(Duration.ofSeconds(2))).isNull();
+        }
+        try (EventStream stream = EventStream.open(Tokens.user(user)).read()) {
+            EventStream.Event snapshot = stream.next(WAIT);
+            assertThat(snapshot).isNotNull();
+            assertThat(snapshot.available()).isEqualTo(105_000 - COST);
         }
     }
 
