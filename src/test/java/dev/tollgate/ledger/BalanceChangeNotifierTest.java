@@ -115,6 +115,29 @@ class BalanceChangeNotifierTest {
         assertThat(heard).noneMatch(line -> line.startsWith(action + ":"));
     }
 
+    @Test
+    void aLedgerRowWrittenStraightToTheDatabaseIsNotAnnounced() throws SQLException {
+        // Only the application announces changes (V7 dropped the trigger of V6): a writer that
+        // bypasses it is not pushed; open pages see its change on their next resync.
+        String bypassed = "notify-bypassed-" + UUID.randomUUID();
+        long opening = opened(bypassed);
+        awaitLine(opening + ":" + bypassed);
+        LedgerProbe.execute("""
+                WITH a AS (UPDATE credit_account SET purchased_millicredits = purchased_millicredits + 5000,
+                                  updated_at = now() WHERE user_id = ?
+                           RETURNING user_id, monthly_millicredits, purchased_millicredits, reserved_millicredits)
+                INSERT INTO credit_audit_log (user_id, operation, monthly_delta, purchased_delta, reserved_delta,
+                       monthly_after, purchased_after, reserved_after, actor, created_at)
+                SELECT user_id, 'GRANT', 0, 5000, 0, monthly_millicredits, purchased_millicredits,
+                       reserved_millicredits, 'test:bypassing-the-application', now() FROM a""", bypassed);
+        assertThat(LedgerProbe.auditRows(bypassed)).isEqualTo(2);
+        String marker = "notify-marker-" + UUID.randomUUID();
+        long markerOpening = opened(marker);
+
+        awaitLine(markerOpening + ":" + marker);
+        assertThat(heard).filteredOn(line -> line.endsWith(":" + bypassed)).containsExactly(opening + ":" + bypassed);
+    }
+
     /** Opens the account; answers the id of its opening entry. */
     private long opened(String user) {
         transactions.inNewTransaction(() -> ledger.ensureAccount(user));

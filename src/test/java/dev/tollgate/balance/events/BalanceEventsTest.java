@@ -100,33 +100,6 @@ class BalanceEventsTest {
     }
 
     @Test
-    void aChangeWrittenStraightToTheDatabaseIsNotPushedButTheNextReconnectHasIt() throws Exception {
-        // Writers that bypass the application announce nothing (docs/architecture.md, "Live
-        // balance events"); a client resyncs on reconnect.
-        String user = openAccount("events-foreign");
-        try (EventStream stream = EventStream.open(Tokens.user(user)).read()) {
-            assertThat(stream.next(WAIT)).isNotNull();
-            // Once a charge is pushed, every earlier announcement of this account has been heard.
-            charge(user, "foreign-1", chargeBody("gpt-4o-mini", 1000, 500)).then().statusCode(201);
-            assertThat(stream.awaitAvailable(100_000 - COST, WAIT)).isNotNull();
-            LedgerProbe.execute("""
-                    WITH a AS (UPDATE credit_account SET purchased_millicredits = purchased_millicredits + 5000,
-                                      updated_at = now() WHERE user_id = ?
-                               RETURNING user_id, monthly_millicredits, purchased_millicredits, reserved_millicredits)
-                    INSERT INTO credit_audit_log (user_id, operation, monthly_delta, purchased_delta, reserved_delta,
-                           monthly_after, purchased_after, reserved_after, actor, created_at)
-                    SELECT user_id, 'GRANT', 0, 5000, 0, monthly_millicredits, purchased_millicredits,
-                           reserved_millicredits, 'test:bypassing-the-application', now() FROM a""", user);
-            assertThat(stream.next(Duration.ofSeconds(2))).isNull();
-        }
-        try (EventStream stream = EventStream.open(Tokens.user(user)).read()) {
-            EventStream.Event snapshot = stream.next(WAIT);
-            assertThat(snapshot).isNotNull();
-            assertThat(snapshot.available()).isEqualTo(105_000 - COST);
-        }
-    }
-
-    @Test
     void withoutATokenTheStreamIsRefused() throws Exception {
         try (EventStream stream = EventStream.open(null)) {
             assertThat(stream.response().statusCode()).isEqualTo(401);
