@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +21,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.quarkus.runtime.ShutdownEvent;
@@ -61,8 +59,8 @@ public class BalanceChangeNotifier {
     @Inject
     DataSource dataSource;
 
-    @ConfigProperty(name = "tollgate.events.notify-interval", defaultValue = "PT0.1S")
-    Duration interval;
+    @Inject
+    BalanceChangeNotifierConfig config;
 
     /** The latest committed entry id per user, not yet announced. */
     private final Map<String, Long> pending = new ConcurrentHashMap<>();
@@ -106,7 +104,7 @@ public class BalanceChangeNotifier {
         pending.merge(userId, entryId, Math::max);
         if (flushScheduled.compareAndSet(false, true)) {
             try {
-                timer.schedule(this::flush, interval.toNanos(), TimeUnit.NANOSECONDS);
+                timer.schedule(this::flush, config.notifyInterval().toNanos(), TimeUnit.NANOSECONDS);
             } catch (RejectedExecutionException e) {
                 // Shutting down: send it now.
                 flushScheduled.set(false);
