@@ -58,6 +58,9 @@ public class Ledger {
     @Inject
     CurrentOrigin currentOrigin;
 
+    @Inject
+    BalanceChangeNotifier notifier;
+
     /** The ledger key of the settle of a hold: a hold is settled at most once. */
     public static String settleKey(UUID reservationId) {
         return "settle:" + reservationId;
@@ -267,11 +270,14 @@ public class Ledger {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                return Optional.of(new LedgerEntry(rs.getLong("id"), userId, operation, rs.getLong("monthly_delta"),
+                LedgerEntry entry = new LedgerEntry(rs.getLong("id"), userId, operation, rs.getLong("monthly_delta"),
                         rs.getLong("purchased_delta"), rs.getLong("reserved_delta"),
                         new Balances(rs.getLong("monthly_after"), rs.getLong("purchased_after"),
                                 rs.getLong("reserved_after")),
-                        m.idempotencyKey(), m.requestHash(), m.usageId(), m.reservationId(), now));
+                        m.idempotencyKey(), m.requestHash(), m.usageId(), m.reservationId(), now);
+                // Open pages of this user hear of it once (and only if) the transaction commits.
+                notifier.afterCommit(userId, entry.id());
+                return Optional.of(entry);
             }
         } catch (SQLException e) {
             throw DatabaseFailure.of(operation.name().toLowerCase(), e);

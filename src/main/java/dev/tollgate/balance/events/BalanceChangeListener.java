@@ -24,6 +24,8 @@ import org.jboss.logging.Logger;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
+import dev.tollgate.ledger.BalanceChangeNotifier;
+
 /**
  * Listens to {@code credit_balance_changed} on a dedicated PostgreSQL connection (outside the
  * pool: it is held for the life of the instance) on a thread of its own, and hands every batch
@@ -35,7 +37,7 @@ import org.postgresql.PGNotification;
 @ApplicationScoped
 public class BalanceChangeListener {
 
-    static final String CHANNEL = "credit_balance_changed";
+    static final String CHANNEL = BalanceChangeNotifier.CHANNEL;
     private static final Logger LOG = Logger.getLogger(BalanceChangeListener.class);
     private static final int POLL_MILLIS = 1_000;
     /** A connection that answered nothing for this long is checked with a query. */
@@ -129,7 +131,7 @@ public class BalanceChangeListener {
                 lastHeard = now;
                 List<LedgerNotification> changes = new ArrayList<>(batch.length);
                 for (PGNotification notification : batch) {
-                    LedgerNotification.parse(notification.getParameter()).ifPresent(changes::add);
+                    changes.addAll(LedgerNotification.parse(notification.getParameter()));
                 }
                 onChanges.accept(changes);
             } else if (now - lastHeard > PING_AFTER_MILLIS) {

@@ -1,26 +1,33 @@
 package dev.tollgate.balance.events;
 
-import java.util.Optional;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.tollgate.ledger.BalanceChangeNotifier;
 
 /**
- * One notification of the {@code credit_audit_log} trigger (migration V6): the ledger row
- * {@code entryId} changed the balance of {@code userId}; its transaction has committed.
+ * One announced balance change ({@link BalanceChangeNotifier}): the ledger row {@code entryId}
+ * changed the balance of {@code userId}; its transaction has committed.
  */
 record LedgerNotification(long entryId, String userId) {
 
-    /** Reads the payload {@code "<entry id>:<user id>"}; anything else is ignored. */
-    static Optional<LedgerNotification> parse(String payload) {
+    /** Reads the payload, lines {@code "<entry id>:<user id>"}; lines of another shape are ignored. */
+    static List<LedgerNotification> parse(String payload) {
+        List<LedgerNotification> changes = new ArrayList<>();
         if (payload == null) {
-            return Optional.empty();
+            return changes;
         }
-        int colon = payload.indexOf(':');
-        if (colon <= 0 || colon == payload.length() - 1) {
-            return Optional.empty();
+        for (String line : payload.split("\n")) {
+            int colon = line.indexOf(':');
+            if (colon <= 0 || colon == line.length() - 1) {
+                continue;
+            }
+            try {
+                changes.add(new LedgerNotification(Long.parseLong(line.substring(0, colon)), line.substring(colon + 1)));
+            } catch (NumberFormatException e) {
+                // Not ours: ignored.
+            }
         }
-        try {
-            return Optional.of(new LedgerNotification(Long.parseLong(payload.substring(0, colon)), payload.substring(colon + 1)));
-        } catch (NumberFormatException e) {
-            return Optional.empty();
-        }
+        return changes;
     }
 }

@@ -3,15 +3,18 @@ package dev.tollgate.balance.events;
 import static dev.tollgate.testing.Api.charge;
 import static dev.tollgate.testing.Api.chargeBody;
 import static dev.tollgate.testing.Api.openAccount;
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
 import dev.tollgate.testing.LedgerProbe;
 import dev.tollgate.testing.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 
 @QuarkusTest
@@ -76,23 +79,22 @@ class BalanceEventsTest {
     }
 
     @Test
-    void aChangeCommittedOutsideThisApplicationIsPushedToo() throws Exception {
-        // Another instance writes the ledger through its own connection: here, a grant written
-        // straight to the database (the buckets and the ledger stay equal).
-        String user = openAccount("events-foreign");
+    void aChangeMadeByAnotherPathOfTheApplicationIsPushedToo() throws Exception {
+        // An admin's adjustment: another resource, another service, another user's token; the
+        // ledger announces it like any change it makes.
+        String user = openAccount("events-adjusted");
         try (EventStream stream = EventStream.open(Tokens.user(user)).read()) {
             assertThat(stream.next(WAIT)).isNotNull();
-            LedgerProbe.execute("""
-                    WITH a AS (UPDATE credit_account SET purchased_millicredits = purchased_millicredits + 5000,
-                                      updated_at = now() WHERE user_id = ?
-                               RETURNING user_id, monthly_millicredits, purchased_millicredits, reserved_millicredits)
-                    INSERT INTO credit_audit_log (user_id, operation, monthly_delta, purchased_delta, reserved_delta,
-                           monthly_after, purchased_after, reserved_after, actor, created_at)
-                    SELECT user_id, 'GRANT', 0, 5000, 0, monthly_millicredits, purchased_millicredits,
-                           reserved_millicredits, 'test:another-instance', now() FROM a""", user);
+            given().auth().oauth2(Tokens.admin("events-admin")).contentType(ContentType.JSON)
+                    .header("Idempotency-Key", "events-adjust-" + UUID.randomUUID())
+                    .body("{\"userId\":\"" + user + "\",\"bucket\":\"purchased\",\"amountMillicredits\":5000,"
+                            + "\"reason\":\"goodwill\"}")
+                    .post("/api/admin/credit/adjustments").then().statusCode(201);
+
             EventStream.Event change = stream.awaitAvailable(105_000, WAIT);
-            assertThat(change).isNotNull();
+            assertThat(change).as("the balance after the adjustment, pushed").isNotNull();
             assertThat(change.json().getLong("purchasedMillicredits")).isEqualTo(5_000);
+            assertThat(change.id()).isEqualTo(Long.toString(latestEntry(user)));
             assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
         }
     }

@@ -10,18 +10,26 @@ class LedgerNotificationTest {
 
     @Test
     void readsTheEntryIdAndTheUserIdWhichMayContainColons() {
-        assertThat(LedgerNotification.parse("42:alice")).contains(new LedgerNotification(42, "alice"));
-        assertThat(LedgerNotification.parse("7:auth0|a:b")).contains(new LedgerNotification(7, "auth0|a:b"));
+        assertThat(LedgerNotification.parse("42:alice")).containsExactly(new LedgerNotification(42, "alice"));
+        assertThat(LedgerNotification.parse("7:auth0|a:b")).containsExactly(new LedgerNotification(7, "auth0|a:b"));
     }
 
     @Test
-    void ignoresPayloadsOfAnotherShape() {
+    void readsOneChangePerLine() {
+        assertThat(LedgerNotification.parse("42:alice\n43:bob\n7:auth0|a:b")).containsExactly(
+                new LedgerNotification(42, "alice"), new LedgerNotification(43, "bob"),
+                new LedgerNotification(7, "auth0|a:b"));
+    }
+
+    @Test
+    void ignoresLinesOfAnotherShape() {
         assertThat(LedgerNotification.parse(null)).isEmpty();
         assertThat(LedgerNotification.parse("")).isEmpty();
         assertThat(LedgerNotification.parse("alice")).isEmpty();
         assertThat(LedgerNotification.parse(":alice")).isEmpty();
         assertThat(LedgerNotification.parse("42:")).isEmpty();
         assertThat(LedgerNotification.parse("x:alice")).isEmpty();
+        assertThat(LedgerNotification.parse("x:alice\n\n5:bob\n42:")).containsExactly(new LedgerNotification(5, "bob"));
     }
 
     @Test
