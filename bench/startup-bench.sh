@@ -62,12 +62,7 @@ start_once() {
     t0=$(now_ms)
     (
         cd "$repo"
-        export QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$port"
-        export QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:$BENCH_PG_PORT/$BENCH_DB"
-        export QUARKUS_DATASOURCE_USERNAME="$BENCH_ROLE" QUARKUS_DATASOURCE_PASSWORD="$db_password"
-        export QUARKUS_OIDC_AUTH_SERVER_URL= QUARKUS_OIDC_DISCOVERY_ENABLED=false
-        export QUARKUS_OIDC_PUBLIC_KEY="$public_key" QUARKUS_OIDC_TOKEN_ISSUER=tollgate-bench TOLLGATE_OIDC_AUDIENCE=tollgate
-        export TOLLGATE_PLANS_CATALOG_FREE_MONTHLY_ALLOWANCE_MILLICREDITS="$BENCH_ALLOWANCE"
+        bench_export_app_env "$port" "$BENCH_ALLOWANCE"
         # As the serverless deployment runs it: no scheduler.
         export QUARKUS_SCHEDULER_ENABLED=false
         # shellcheck disable=SC2086

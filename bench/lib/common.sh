@@ -198,6 +198,21 @@ bench_free_port() {
 # tollgate-bench, audience tollgate), new accounts get ALLOWANCE millicredits; extra environment
 # as NAME=VALUE. Waits (<= BENCH_START_TIMEOUT s) for /q/health/ready. Sets app_pid and base_url;
 # the log is $work/app.log.
+# bench_export_app_env PORT ALLOWANCE: the environment of the packaged app under a bench (prod profile,
+# the bench database, tokens of the bench's throw-away key, the plan allowance). Rate limits far above
+# any bench's load: the limiter runs as in production but refuses nothing (bench/ratelimit-bench.sh
+# switches it off or changes its store through bench_start_app's NAME=VALUE arguments).
+bench_export_app_env() {
+    export QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$1"
+    export QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:$BENCH_PG_PORT/$BENCH_DB"
+    export QUARKUS_DATASOURCE_USERNAME="$BENCH_ROLE" QUARKUS_DATASOURCE_PASSWORD="$db_password"
+    export QUARKUS_OIDC_AUTH_SERVER_URL= QUARKUS_OIDC_DISCOVERY_ENABLED=false
+    export QUARKUS_OIDC_PUBLIC_KEY="$public_key" QUARKUS_OIDC_TOKEN_ISSUER=tollgate-bench TOLLGATE_OIDC_AUDIENCE=tollgate
+    export TOLLGATE_PLANS_CATALOG_FREE_MONTHLY_ALLOWANCE_MILLICREDITS="$2"
+    export TOLLGATE_RATE_LIMIT_GENERAL_LIMIT=1000000000 TOLLGATE_RATE_LIMIT_CHAT_LIMIT=1000000000
+    export TOLLGATE_RATE_LIMIT_SENSITIVE_LIMIT=1000000000
+}
+
 bench_start_app() {
     local port=$1 allowance=$2 deadline
     shift 2
@@ -205,16 +220,7 @@ bench_start_app() {
     log "starting the app on $base_url"
     (
         cd "$repo"
-        export QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$port"
-        export QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:$BENCH_PG_PORT/$BENCH_DB"
-        export QUARKUS_DATASOURCE_USERNAME="$BENCH_ROLE" QUARKUS_DATASOURCE_PASSWORD="$db_password"
-        export QUARKUS_OIDC_AUTH_SERVER_URL= QUARKUS_OIDC_DISCOVERY_ENABLED=false
-        export QUARKUS_OIDC_PUBLIC_KEY="$public_key" QUARKUS_OIDC_TOKEN_ISSUER=tollgate-bench TOLLGATE_OIDC_AUDIENCE=tollgate
-        export TOLLGATE_PLANS_CATALOG_FREE_MONTHLY_ALLOWANCE_MILLICREDITS="$allowance"
-        # Rate limits far above any bench's load: the limiter runs as in production but refuses nothing.
-        # (bench/ratelimit-bench.sh switches it off or changes its store through the NAME=VALUE arguments.)
-        export TOLLGATE_RATE_LIMIT_GENERAL_LIMIT=1000000000 TOLLGATE_RATE_LIMIT_CHAT_LIMIT=1000000000
-        export TOLLGATE_RATE_LIMIT_SENSITIVE_LIMIT=1000000000
+        bench_export_app_env "$port" "$allowance"
         local kv
         for kv in "$@"; do export "${kv?}"; done
         # shellcheck disable=SC2086
