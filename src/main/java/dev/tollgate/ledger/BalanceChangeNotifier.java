@@ -19,7 +19,6 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import jakarta.transaction.TransactionSynchronizationRegistry;
 
 import org.jboss.logging.Logger;
 
@@ -29,9 +28,8 @@ import io.quarkus.runtime.ShutdownEvent;
  * Tells every instance which accounts changed: on PostgreSQL's channel
  * {@value #CHANNEL}, after the transactions that changed them have committed, batched.
  *
- * <p>The {@link Ledger} reports each entry it writes ({@link #afterCommit}); the entries of one
- * transaction are announced only if it commits ({@link TransactionChanges}), never when it rolls
- * back. Committed changes are collected per user (the latest entry id wins) and sent every
+ * <p>The entries of a transaction reach it ({@link #committed}, through {@link CommittedEntries})
+ * only if the transaction commits, never when it rolls back. Committed changes are collected per user (the latest entry id wins) and sent every
  * {@code tollgate.events.notify-interval} (0.1 s) as {@code SELECT pg_notify(...)} on a pooled
  * connection, one statement per payload of lines {@code "<entry id>:<user id>"} below
  * PostgreSQL's 8,000-byte limit. A notifying commit takes a database-wide lock until its commit
@@ -50,11 +48,7 @@ public class BalanceChangeNotifier {
     /** PostgreSQL refuses a payload of 8,000 bytes or more. */
     static final int MAX_PAYLOAD_BYTES = 7_999;
     private static final String NOTIFY = "SELECT pg_notify('" + CHANNEL + "', ?)";
-    private static final Object TRANSACTION_KEY = new Object();
     private static final Logger LOG = Logger.getLogger(BalanceChangeNotifier.class);
-
-    @Inject
-    TransactionSynchronizationRegistry transactions;
 
     @Inject
     DataSource dataSource;
@@ -77,26 +71,6 @@ public class BalanceChangeNotifier {
         timer.setKeepAliveTime(1, TimeUnit.MINUTES);
         timer.allowCoreThreadTimeOut(true);
         timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-    }
-
-    /**
-     * Announces the entry once the current transaction has committed. Called by the ledger for
-     * every entry it writes for an account; one synchronization per transaction, whatever the
-     * number of entries.
-     */
-    void afterCommit(String userId, long entryId) {
-        TransactionChanges changes = (TransactionChanges) transactions.getResource(TRANSACTION_KEY);
-        if (changes == null) {
-            changes = new TransactionChanges(this);
-            try {
-                transactions.registerInterposedSynchronization(changes);
-            } catch (IllegalStateException e) {
-                // Marked for rollback or completing: nothing of it will commit, nothing to announce.
-                return;
-            }
-            transactions.putResource(TRANSACTION_KEY, changes);
-        }
-        changes.add(userId, entryId);
     }
 
     /** A change has committed: it is sent with the next batch. */

@@ -52,14 +52,12 @@ public class Ledger {
     @Inject
     MonthlyRefresh monthlyRefresh;
 
+    /** Meters and balance announcements of the entries, once their transaction commits. */
     @Inject
-    LedgerMeters meters;
+    CommittedEntries committedEntries;
 
     @Inject
     CurrentOrigin currentOrigin;
-
-    @Inject
-    BalanceChangeNotifier notifier;
 
     /** The ledger key of the settle of a hold: a hold is settled at most once. */
     public static String settleKey(UUID reservationId) {
@@ -240,7 +238,7 @@ public class Ledger {
             ensureAccount(userId);
             entry = execute(userId, operation, change, amount, extra, mutation);
         }
-        entry.ifPresent(meters::onCommit);
+        entry.ifPresent(committedEntries::add);
         return entry;
     }
 
@@ -270,14 +268,11 @@ public class Ledger {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                LedgerEntry entry = new LedgerEntry(rs.getLong("id"), userId, operation, rs.getLong("monthly_delta"),
+                return Optional.of(new LedgerEntry(rs.getLong("id"), userId, operation, rs.getLong("monthly_delta"),
                         rs.getLong("purchased_delta"), rs.getLong("reserved_delta"),
                         new Balances(rs.getLong("monthly_after"), rs.getLong("purchased_after"),
                                 rs.getLong("reserved_after")),
-                        m.idempotencyKey(), m.requestHash(), m.usageId(), m.reservationId(), now);
-                // Open pages of this user hear of it once (and only if) the transaction commits.
-                notifier.afterCommit(userId, entry.id());
-                return Optional.of(entry);
+                        m.idempotencyKey(), m.requestHash(), m.usageId(), m.reservationId(), now));
             }
         } catch (SQLException e) {
             throw DatabaseFailure.of(operation.name().toLowerCase(), e);

@@ -4,9 +4,6 @@ import java.util.Locale;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.transaction.Status;
-import jakarta.transaction.Synchronization;
-import jakarta.transaction.TransactionSynchronizationRegistry;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -24,26 +21,7 @@ public class LedgerMeters {
     @Inject
     MeterRegistry meters;
 
-    @Inject
-    TransactionSynchronizationRegistry transactions;
-
-    /** Counts the entry once its transaction has committed. */
-    void onCommit(LedgerEntry entry) {
-        transactions.registerInterposedSynchronization(new Synchronization() {
-            @Override
-            public void beforeCompletion() {
-                // nothing to do before the commit
-            }
-
-            @Override
-            public void afterCompletion(int status) {
-                if (status == Status.STATUS_COMMITTED) {
-                    count(entry);
-                }
-            }
-        });
-    }
-
+    /** Counts a committed entry (called by {@link CommittedEntries}). */
     void count(LedgerEntry entry) {
         String operation = entry.operation().name().toLowerCase(Locale.ROOT);
         meters.counter("tollgate.ledger.entries", "operation", operation).increment();
