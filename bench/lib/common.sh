@@ -193,11 +193,6 @@ bench_free_port() {
     die "no free port in $1..$2"
 }
 
-# bench_start_app PORT ALLOWANCE [NAME=VALUE...]: the packaged app in the prod profile on
-# 127.0.0.1:PORT against the bench database, tokens verified with the throw-away key (issuer
-# tollgate-bench, audience tollgate), new accounts get ALLOWANCE millicredits; extra environment
-# as NAME=VALUE. Waits (<= BENCH_START_TIMEOUT s) for /q/health/ready. Sets app_pid and base_url;
-# the log is $work/app.log.
 # bench_export_app_env PORT ALLOWANCE: the environment of the packaged app under a bench (prod profile,
 # the bench database, tokens of the bench's throw-away key, the plan allowance). Rate limits far above
 # any bench's load: the limiter runs as in production but refuses nothing (bench/ratelimit-bench.sh
@@ -213,6 +208,11 @@ bench_export_app_env() {
     export TOLLGATE_RATE_LIMIT_SENSITIVE_LIMIT=1000000000
 }
 
+# bench_start_app PORT ALLOWANCE [NAME=VALUE...]: the packaged app in the prod profile on
+# 127.0.0.1:PORT against the bench database, tokens verified with the throw-away key (issuer
+# tollgate-bench, audience tollgate), new accounts get ALLOWANCE millicredits; extra environment
+# as NAME=VALUE. Waits (<= BENCH_START_TIMEOUT s) for /q/health/ready. Sets app_pid and base_url;
+# the log is $work/app.log.
 bench_start_app() {
     local port=$1 allowance=$2 deadline
     shift 2

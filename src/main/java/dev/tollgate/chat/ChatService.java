@@ -27,6 +27,7 @@ import dev.tollgate.platform.jdbc.DuplicateRequestException;
 import dev.tollgate.platform.jdbc.Jdbc;
 import dev.tollgate.platform.money.Millicredits;
 import dev.tollgate.platform.security.RequestOrigin;
+import dev.tollgate.platform.time.Pause;
 import dev.tollgate.platform.tx.Transactions;
 import dev.tollgate.pricing.Price;
 import dev.tollgate.pricing.PriceList;
@@ -201,7 +202,7 @@ public class ChatService {
                 }
                 LOG.warnf("reservation %s: the database is unreachable; settling again in %d ms", call.reservationId(),
                         SETTLE_RETRY_PAUSE.toMillis());
-                pause(SETTLE_RETRY_PAUSE);
+                Pause.sleep(SETTLE_RETRY_PAUSE, "to settle");
             }
         }
     }
@@ -213,15 +214,6 @@ public class ChatService {
                     () -> ledger.findByKey(call.userId(), Ledger.settleKey(call.reservationId())).isPresent());
         } catch (RuntimeException e) {
             return false; // then a compensation is queued; the batch sees the settle and charges nothing more
-        }
-    }
-
-    private static void pause(Duration pause) {
-        try {
-            Thread.sleep(pause.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting to settle", e);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.tollgate.platform.tx;
 
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
@@ -13,6 +14,7 @@ import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
 import dev.tollgate.platform.jdbc.Jdbc;
+import dev.tollgate.platform.time.Pause;
 
 /**
  * Runs a unit of work in a transaction of its own and retries it, a bounded number of times,
@@ -52,20 +54,11 @@ public class Transactions {
                     LOG.warnf("transaction attempt %d lost its database connection (%s); dropping dead connections and retrying",
                             attempt, e.getClass().getSimpleName());
                     dataSource.flush(AgroalDataSource.FlushMode.INVALID);
-                    pause(FIRST_RECONNECT_PAUSE_MS << (attempt - 1));
+                    Pause.sleep(Duration.ofMillis(FIRST_RECONNECT_PAUSE_MS << (attempt - 1)), "to retry a transaction");
                 } else {
                     LOG.debugf("transaction attempt %d aborted (%s); retrying", attempt, e.getClass().getSimpleName());
                 }
             }
-        }
-    }
-
-    private static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting to retry a transaction", e);
         }
     }
 
