@@ -42,150 +42,33 @@ mkdir -p "$results_dir"
 work=$(mktemp -d /tmp/tollgate-bench.XXXXXX)
 chmod 700 "$work"
 
-log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+# shellcheck source=lib/common.sh
+source "$here/lib/common.sh"
 
 # ---------------------------------------------------------------- cleanup (always)
-app_pid=""
-cluster_started=0
-db_created=0
-role_created=0
-
-pg_admin() { (cd / && runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -p "$BENCH_PG_PORT" "$@"); }
-
 cleanup() {
     local rc=$?
     set +e
-    if [[ -n "$app_pid" ]] && kill -0 "$app_pid" 2>/dev/null; then
-        log "stopping the app (pid $app_pid)"
-        kill -TERM "$app_pid"
-        for _ in $(seq 1 40); do kill -0 "$app_pid" 2>/dev/null || break; sleep 0.5; done
-        kill -0 "$app_pid" 2>/dev/null && kill -KILL "$app_pid"
-        wait "$app_pid" 2>/dev/null
-    fi
-    if [[ -f "$work/app.log" ]]; then
-        cp "$work/app.log" "$results_dir/charge-$stamp.app.log"
-    fi
-    if (( db_created )); then
-        log "dropping database $BENCH_DB"
-        pg_admin -d postgres -c "DROP DATABASE IF EXISTS \"$BENCH_DB\" WITH (FORCE)" >/dev/null
-    fi
-    if (( role_created )); then
-        pg_admin -d postgres -c "DROP ROLE IF EXISTS \"$BENCH_ROLE\"" >/dev/null
-    fi
-    if (( cluster_started )); then
-        log "stopping PostgreSQL $BENCH_PG_VERSION/$BENCH_PG_CLUSTER (it was down before the bench)"
-        pg_ctlcluster "$BENCH_PG_VERSION" "$BENCH_PG_CLUSTER" stop
-    fi
-    rm -rf "$work"
+    [[ -f "$work/app.log" ]] && cp "$work/app.log" "$results_dir/charge-$stamp.app.log"
+    bench_cleanup
     exit "$rc"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-for tool in pgbench psql pg_ctlcluster pg_lsclusters runuser openssl curl java awk; do
-    command -v "$tool" >/dev/null || die "$tool is not installed"
-done
-[[ $(id -u) -eq 0 ]] || die "run as root (it starts the cluster and uses runuser -u postgres)"
+bench_require_tools pgbench psql pg_ctlcluster pg_lsclusters runuser openssl curl java awk timeout
 
-# ---------------------------------------------------------------- 1. PostgreSQL
-status=$(pg_lsclusters -h | awk -v v="$BENCH_PG_VERSION" -v c="$BENCH_PG_CLUSTER" '$1 == v && $2 == c {print $4}')
-[[ -n "$status" ]] || die "no PostgreSQL cluster $BENCH_PG_VERSION/$BENCH_PG_CLUSTER"
-if [[ "$status" != online ]]; then
-    log "starting PostgreSQL $BENCH_PG_VERSION/$BENCH_PG_CLUSTER"
-    pg_ctlcluster "$BENCH_PG_VERSION" "$BENCH_PG_CLUSTER" start
-    cluster_started=1
-fi
-for _ in $(seq 1 30); do pg_admin -d postgres -c 'SELECT 1' >/dev/null 2>&1 && break; sleep 1; done
-pg_admin -d postgres -c 'SELECT 1' >/dev/null || die "PostgreSQL does not answer"
+# ---------------------------------------------------------------- 1. PostgreSQL, build, key
+bench_postgres
+bench_database
+bench_package
+bench_token_key
 
-db_password=$(openssl rand -hex 24)
-if [[ -z $(pg_admin -d postgres -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$BENCH_ROLE'") ]]; then
-    role_created=1
-fi
-log "creating role $BENCH_ROLE and a fresh database $BENCH_DB"
-# The password goes through stdin, never a command line.
-pg_admin -d postgres >/dev/null <<SQL
-SELECT format('CREATE ROLE %I', '$BENCH_ROLE') WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$BENCH_ROLE') \gexec
-SELECT format('ALTER ROLE %I LOGIN PASSWORD %L', '$BENCH_ROLE', '$db_password') \gexec
-DROP DATABASE IF EXISTS "$BENCH_DB" WITH (FORCE);
-CREATE DATABASE "$BENCH_DB" OWNER "$BENCH_ROLE";
-SQL
-db_created=1
-PGPASSWORD="$db_password" psql -X -q -h 127.0.0.1 -p "$BENCH_PG_PORT" -U "$BENCH_ROLE" -d "$BENCH_DB" -c 'SELECT 1' >/dev/null \
-    || die "role $BENCH_ROLE cannot log in over TCP 127.0.0.1:$BENCH_PG_PORT (check pg_hba.conf: host ... 127.0.0.1/32 scram-sha-256)"
-
-# ---------------------------------------------------------------- 2. build
-run_jar="$repo/target/quarkus-app/quarkus-run.jar"
-build_note=""
-if [[ "$BENCH_SKIP_BUILD" == 1 ]]; then
-    [[ -f "$run_jar" ]] || die "BENCH_SKIP_BUILD=1 but $run_jar is missing"
-    build_note="not rebuilt (BENCH_SKIP_BUILD=1)"
-elif [[ ! -f "$run_jar" ]] || [[ -n $(find "$repo/src/main" "$repo/pom.xml" -newer "$run_jar" -type f -print -quit) ]]; then
-    log "building the packaged app (./mvnw -B -q package -DskipTests -DskipITs)"
-    if ! (cd "$repo" && ./mvnw -B -q package -DskipTests -DskipITs) >"$work/build.log" 2>&1; then
-        grep -E '^\[ERROR\] /' "$work/build.log" | head -5 >&2 || true
-        [[ -f "$run_jar" ]] || die "build failed and there is no previous package"
-        log "WARNING: the build failed (see above); measuring the previous package instead"
-        build_note="the build of the working tree FAILED; the previous package was measured"
-    fi
-else
-    log "packaged app is up to date"
-fi
-# Run a private copy, so that a rebuild by someone else during the bench cannot change the app under test.
-cp -a "$repo/target/quarkus-app" "$work/quarkus-app"
-package_time=$(date -u -r "$work/quarkus-app/quarkus-run.jar" '+%Y-%m-%d %H:%M UTC')
-run_jar="$work/quarkus-app/quarkus-run.jar"
-
-# ---------------------------------------------------------------- 3. app with a throw-away token key
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$work/private.pem" 2>/dev/null
-openssl pkcs8 -topk8 -nocrypt -inform PEM -in "$work/private.pem" -outform DER -out "$work/private.der"
-public_key=$(openssl pkey -in "$work/private.pem" -pubout -outform DER | base64 -w0)
-
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-if [[ -z "$BENCH_PORT" ]]; then
-    for p in $(seq 18080 18180); do port_free "$p" && { BENCH_PORT=$p; break; }; done
-    [[ -n "$BENCH_PORT" ]] || die "no free port in 18080..18180"
-fi
-base_url="http://127.0.0.1:$BENCH_PORT"
-
-log "starting the app on $base_url"
-(
-    cd "$repo"
-    export QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$BENCH_PORT"
-    export QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:$BENCH_PG_PORT/$BENCH_DB"
-    export QUARKUS_DATASOURCE_USERNAME="$BENCH_ROLE" QUARKUS_DATASOURCE_PASSWORD="$db_password"
-    export QUARKUS_OIDC_AUTH_SERVER_URL= QUARKUS_OIDC_DISCOVERY_ENABLED=false
-    export QUARKUS_OIDC_PUBLIC_KEY="$public_key" QUARKUS_OIDC_TOKEN_ISSUER=tollgate-bench TOLLGATE_OIDC_AUDIENCE=tollgate
-    export TOLLGATE_PLANS_CATALOG_FREE_MONTHLY_ALLOWANCE_MILLICREDITS="$BENCH_ALLOWANCE"
-    # Rate limits far above the load: the limiter runs as in production (its cost is in the HTTP numbers,
-    # bench/ratelimit-bench.sh measures it apart) but never refuses a charge.
-    export TOLLGATE_RATE_LIMIT_GENERAL_LIMIT=1000000000 TOLLGATE_RATE_LIMIT_CHAT_LIMIT=1000000000
-    export TOLLGATE_RATE_LIMIT_SENSITIVE_LIMIT=1000000000
-    # shellcheck disable=SC2086
-    exec java $BENCH_APP_JAVA_OPTS -jar "$run_jar"
-) >"$work/app.log" 2>&1 &
-app_pid=$!
-
-deadline=$((SECONDS + BENCH_START_TIMEOUT))
-until curl -fsS -o /dev/null "$base_url/q/health/ready" 2>/dev/null; do
-    kill -0 "$app_pid" 2>/dev/null || { tail -40 "$work/app.log" >&2; die "the app exited during start"; }
-    (( SECONDS < deadline )) || { tail -40 "$work/app.log" >&2; die "the app was not ready within ${BENCH_START_TIMEOUT}s"; }
-    sleep 0.5
-done
-log "app ready (pid $app_pid)"
-
-driver() { (cd "$repo" && java $BENCH_DRIVER_JAVA_OPTS "$here/LoadDriver.java" "$@"); }
-
-# One real token, through curl: the balance answers 200 and shows the bench allowance.
-driver auth-header --key "$work/private.der" --sub "$HTTP_BASE" --out "$work/auth-header"
-code=$(curl -sS -o "$work/balance.json" -w '%{http_code}' -H @"$work/auth-header" "$base_url/api/credit/balance")
-rm -f "$work/auth-header"
-[[ "$code" == 200 ]] || { cat "$work/balance.json" >&2; die "GET /api/credit/balance answered $code"; }
-monthly=$(grep -o '"monthlyMillicredits":[0-9]*' "$work/balance.json" | cut -d: -f2)
-[[ "$monthly" == "$BENCH_ALLOWANCE" ]] \
-    || die "new accounts got $monthly millicredits, not $BENCH_ALLOWANCE: TOLLGATE_PLANS_CATALOG_FREE_MONTHLY_ALLOWANCE_MILLICREDITS was not applied"
-log "curl check: GET /api/credit/balance = 200, new account has $monthly millicredits"
+# ---------------------------------------------------------------- 2. the app (limits far above the load:
+# the limiter runs as in production, its cost is in the HTTP numbers, but never refuses a charge)
+if [[ -z "$BENCH_PORT" ]]; then BENCH_PORT=$(bench_free_port 18080 18180); fi
+bench_start_app "$BENCH_PORT" "$BENCH_ALLOWANCE"
+bench_check_allowance "$HTTP_BASE" "$BENCH_ALLOWANCE"
 
 # ---------------------------------------------------------------- accounts and parameters of the pgbench scenarios
 log "creating $((2 * (BENCH_ACCOUNTS + 1))) pgbench accounts with their GRANT entries"
@@ -206,7 +89,6 @@ cp "$work/charge.sql" "$results_dir/charge-$stamp.raw.pgbench.sql"
 
 # Before every run: VACUUM credit_account, CHECKPOINT, wait (bounded) until the machine is idle,
 # then a CPU snapshot. Prints "BUSY% app,postgres,busy,total" (see lib/). After every run: a snapshot.
-pg_datadir=$(pg_lsclusters -h | awk -v v="$BENCH_PG_VERSION" -v c="$BENCH_PG_CLUSTER" '$1 == v && $2 == c {print $6}')
 snapshot_cmd="$here/lib/cpu-snapshot.sh $app_pid $pg_datadir/postmaster.pid"
 before_cmd="$here/lib/between-runs.sh $BENCH_PG_PORT $BENCH_DB $BENCH_IDLE_BUSY_PERCENT $BENCH_IDLE_WAIT && $snapshot_cmd"
 clk_tck=$(getconf CLK_TCK)
@@ -333,20 +215,11 @@ pg_admin -d "$BENCH_DB" -v http_lo="$HTTP_BASE" -v http_hi="$((HTTP_BASE + BENCH
     -f "$here/sql/check.sql" >"$work/check.txt"
 
 # ---------------------------------------------------------------- 5. report
-cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
-mem=$(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
-pg_settings=$(pg_admin -d "$BENCH_DB" -tA -c "SELECT string_agg(name || '=' || setting || COALESCE(unit, ''), ', ' ORDER BY name)
-    FROM pg_settings WHERE name IN ('shared_buffers', 'synchronous_commit', 'fsync', 'max_connections', 'checkpoint_timeout')")
-pg_version=$(pg_admin -d "$BENCH_DB" -tA -c 'SHOW server_version')
-commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')
-dirty=$(git -C "$repo" status --porcelain -- src/main pom.xml 2>/dev/null | wc -l)
 
 {
     echo "# Tollgate charge benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo
-    echo "- host: nproc=$(nproc), CPU: $cpu, memory: $mem, kernel $(uname -r)"
-    echo "- PostgreSQL $pg_version, TCP 127.0.0.1 (scram); $pg_settings"
-    echo "- app: packaged JVM app built $package_time from commit $commit$( (( dirty > 0 )) && echo " + $dirty uncommitted changes under src/main or pom.xml" )${build_note:+ ($build_note)}; JDBC pool max 32; $(java -version 2>&1 | head -1)"
+    bench_host_lines
     echo "- each run: ${BENCH_SECONDS} s closed loop; before it VACUUM credit_account, CHECKPOINT, and a wait (<= ${BENCH_IDLE_WAIT} s) until the machine is < ${BENCH_IDLE_BUSY_PERCENT}% busy ('bg' = busy % of the machine when the run started)"
     echo "- app, PostgreSQL and load generator share the $(nproc) cores; 'CPU ms/tx' = CPU time of app + PostgreSQL + load generator (pgbench or the Java driver) per successful transaction; 'unattr. %' = CPU of the machine used by anything else during the run (other processes, interrupts)"
     echo "- accounts: hot = 1 account; spread = uniform over $BENCH_ACCOUNTS accounts; a charge = gpt-4o-mini, 100 input + 50 output tokens = $cost millicredits"
