@@ -83,7 +83,7 @@ public class PriceList {
             rows = ModelPricing.<ModelPricing> find("model", model).list();
         } catch (PersistenceException e) {
             LOG.errorf("prices of %s could not be read: %s", model, e.getClass().getSimpleName());
-            throw new PricesUnavailableException();
+            throw new PricesUnavailableException(e);
         }
         List<ModelPricing> sorted = rows.stream().sorted(Comparator.comparing((ModelPricing r) -> r.effectiveFrom)).toList();
         Cached read = new Cached(sorted.stream().map(ModelPricing::price).toList(),

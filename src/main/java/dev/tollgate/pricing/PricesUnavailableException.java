@@ -10,6 +10,11 @@ public class PricesUnavailableException extends ProblemException {
         super("prices unavailable");
     }
 
+    /** The read that failed is kept as the cause: a lost connection behind it is retried by the transaction. */
+    public PricesUnavailableException(Throwable cause) {
+        super("prices unavailable", cause);
+    }
+
     @Override
     public Problem problem() {
         return Problem.of("prices-unavailable", "Prices are unavailable", 503,

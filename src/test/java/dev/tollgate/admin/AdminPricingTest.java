@@ -46,18 +46,10 @@ class AdminPricingTest {
 
     private final String admin = newAdmin();
 
-    /** A price in force since yesterday: input and output 1,000 credits per 1M tokens. */
-    private static void seedPrice(String model) {
-        LedgerProbe.execute("""
-                INSERT INTO model_pricing (model, input_credits_per_million, cached_input_credits_per_million,
-                       cache_write_credits_per_million, output_credits_per_million, effective_from)
-                VALUES (?, 1000, 0, 1000, 1000, now() - interval '1 day')""", model);
-    }
-
     @Test
     void aNewPriceAppliesFromItsTimeOnAndTheOldRowStays() throws InterruptedException {
         String model = newModel();
-        seedPrice(model);
+        LedgerProbe.seedPrice(model);
         String user = openAccount("pricing");
         Instant effectiveFrom = Instant.now().plusSeconds(2).truncatedTo(ChronoUnit.MILLIS);
 
@@ -108,7 +100,7 @@ class AdminPricingTest {
     @Test
     void theSheetListsEveryModelWithItsRowsNewestFirst() {
         String model = newModel();
-        seedPrice(model);
+        LedgerProbe.seedPrice(model);
         putPrice(admin, model, priceBody("3", "4", Instant.now().plus(Duration.ofDays(2)).toString()))
                 .then().statusCode(201);
         Response sheet = asAdmin(admin).get("/api/admin/pricing");

@@ -48,6 +48,14 @@ public final class LedgerProbe {
                 + " holds=" + count("SELECT COUNT(*) FROM credit_reservation WHERE user_id = ?", userId);
     }
 
+    /** A price for the model in force since yesterday: input and output 1,000 credits per 1M tokens. */
+    public static void seedPrice(String model) {
+        execute("""
+                INSERT INTO model_pricing (model, input_credits_per_million, cached_input_credits_per_million,
+                       cache_write_credits_per_million, output_credits_per_million, effective_from)
+                VALUES (?, 1000, 0, 1000, 1000, now() - interval '1 day')""", model);
+    }
+
     /** The prefix of request ids whose usage rows the database refuses while a failure is injected. */
     public static final String FAILING_REQUEST_PREFIX = "fail-settle-";
 

@@ -11,6 +11,14 @@ public abstract class ProblemException extends RuntimeException {
         super(message, null, false, false);
     }
 
+    /**
+     * With the failure behind it kept as the cause, so that whoever handles the problem can still
+     * tell what happened (for example that the database connection was lost, which a retry cures).
+     */
+    protected ProblemException(String message, Throwable cause) {
+        super(message, cause, false, false);
+    }
+
     /** The body the API answers with. */
     public abstract Problem problem();
 }

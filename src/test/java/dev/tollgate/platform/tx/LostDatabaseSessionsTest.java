@@ -5,10 +5,12 @@ import static dev.tollgate.testing.Api.charge;
 import static dev.tollgate.testing.Api.chargeBody;
 import static dev.tollgate.testing.Api.openAccount;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
@@ -58,5 +60,28 @@ class LostDatabaseSessionsTest {
         assertThat(LedgerProbe.buckets(user)).containsExactly(100_000 - 4 * 15 - 45, 0, 0);
         assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
         assertThat(LedgerProbe.auditRows(user)).isEqualTo(1 + 5 + 2);
+    }
+
+    /**
+     * CI's finding: when the price cache had gone stale, the charge's price read was the first
+     * statement on a dead connection, and the read's failure was answered 503 "prices unavailable"
+     * without the lost connection behind it, so the transaction did not retry. A model priced by
+     * this test alone is read for the first time after the sessions were cut, whatever the cache.
+     */
+    @Test
+    void aChargeWhosePriceIsFirstReadOnADeadConnectionIsRetried() throws Exception {
+        String user = openAccount("lost-sessions-price");
+        String model = "lost-sessions-" + UUID.randomUUID();
+        LedgerProbe.seedPrice(model);
+        for (int i = 0; i < 4; i++) {
+            as(user).get("/api/credit/balance").then().statusCode(200);
+        }
+        assertThat(terminateTheAppsSessions()).isPositive();
+
+        charge(user, "price-after-terminate", chargeBody(model, 1000, 1000)).then().statusCode(201)
+                .body("costMillicredits", equalTo(2_000));
+
+        assertThat(LedgerProbe.buckets(user)).containsExactly(100_000 - 2_000, 0, 0);
+        assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
     }
 }
