@@ -83,7 +83,7 @@ public class AdminPricingService {
     /** Every row of every model, or of one model. */
     public PriceSheet sheet(String model) {
         Instant now = clock.instant();
-        List<PriceRow> rows = read(model, now);
+        List<PriceRow> rows = transactions.inNewTransaction(() -> read(model, now));
         boolean truncated = rows.size() > MAX_ROWS;
         Map<String, List<PriceRow>> byModel = new LinkedHashMap<>();
         for (PriceRow row : truncated ? rows.subList(0, MAX_ROWS) : rows) {

@@ -15,6 +15,7 @@ import jakarta.inject.Inject;
 
 import dev.tollgate.platform.jdbc.DatabaseFailure;
 import dev.tollgate.platform.jdbc.Jdbc;
+import dev.tollgate.platform.tx.Transactions;
 
 /**
  * Reads the ledger for admins: one statement, newest first, bounded by the query's range and page
@@ -29,7 +30,15 @@ public class AuditService {
     @Inject
     AuditRows rows;
 
+    @Inject
+    Transactions transactions;
+
+    /** Read in a transaction of its own, so that a dead pooled connection is retried like a write. */
     public AuditPage page(AuditQuery query) {
+        return transactions.inNewTransaction(() -> read(query));
+    }
+
+    private AuditPage read(AuditQuery query) {
         StringBuilder sql = new StringBuilder("SELECT ").append(AuditRows.COLUMNS)
                 .append(" FROM credit_audit_log WHERE created_at >= ? AND created_at < ?");
         List<Object> filters = new ArrayList<>();

@@ -18,6 +18,7 @@ import jakarta.inject.Inject;
 import dev.tollgate.platform.jdbc.DatabaseFailure;
 import dev.tollgate.platform.jdbc.Jdbc;
 import dev.tollgate.platform.money.Millicredits;
+import dev.tollgate.platform.tx.Transactions;
 
 /**
  * Reports a user's metered calls over a range of days, live and archived rows alike: totals and
@@ -53,7 +54,15 @@ public class UsageService {
     @Inject
     DataSource dataSource;
 
+    @Inject
+    Transactions transactions;
+
+    /** Read in a transaction of its own, so that a dead pooled connection is retried like a write. */
     public UsageReport report(String userId, UsageQuery query) {
+        return transactions.inNewTransaction(() -> read(userId, query));
+    }
+
+    private UsageReport read(String userId, UsageQuery query) {
         Instant start = query.from().atStartOfDay(ZoneOffset.UTC).toInstant();
         Instant end = query.to().plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
         try (Connection c = dataSource.getConnection()) {

@@ -30,6 +30,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.tollgate.balance.BalanceService;
 import dev.tollgate.platform.jdbc.DatabaseFailure;
+import dev.tollgate.platform.tx.Transactions;
 
 /**
  * The open balance streams of this instance, by user, and the fan-out of ledger notifications to
@@ -61,6 +62,9 @@ public class BalanceStreams {
 
     @Inject
     Clock clock;
+
+    @Inject
+    Transactions transactions;
 
     private final Map<String, List<BalanceStream>> byUser = new ConcurrentHashMap<>();
     private ScheduledExecutorService heartbeats;
@@ -194,6 +198,10 @@ public class BalanceStreams {
     }
 
     private long latestEntryId(String userId) {
+        return transactions.inNewTransaction(() -> readLatestEntryId(userId));
+    }
+
+    private long readLatestEntryId(String userId) {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(LATEST_ENTRY)) {
             ps.setString(1, userId);
             try (ResultSet rs = ps.executeQuery()) {

@@ -4,8 +4,10 @@ import static dev.tollgate.testing.Api.as;
 import static dev.tollgate.testing.Api.charge;
 import static dev.tollgate.testing.Api.chargeBody;
 import static dev.tollgate.testing.Api.openAccount;
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -16,6 +18,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.tollgate.testing.LedgerProbe;
 import dev.tollgate.testing.TestDatabase;
+import dev.tollgate.testing.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 
@@ -83,5 +86,23 @@ class LostDatabaseSessionsTest {
 
         assertThat(LedgerProbe.buckets(user)).containsExactly(100_000 - 2_000, 0, 0);
         assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
+    }
+
+    /** Reads that are not on the money path (usage, audit, price sheet) retry a dead connection too. */
+    @Test
+    void readsRightAfterTheSessionsWereTerminatedSucceed() throws Exception {
+        String user = openAccount("lost-sessions-reads");
+        String admin = Tokens.admin("lost-sessions-admin");
+        for (int i = 0; i < 4; i++) {
+            as(user).get("/api/credit/balance").then().statusCode(200);
+        }
+
+        assertThat(terminateTheAppsSessions()).isPositive();
+        as(user).get("/api/credit/usage").then().statusCode(200);
+        assertThat(terminateTheAppsSessions()).isPositive();
+        given().auth().oauth2(admin).queryParam("userId", user).get("/api/admin/audit").then().statusCode(200)
+                .body("items", hasSize(1));
+        assertThat(terminateTheAppsSessions()).isPositive();
+        given().auth().oauth2(admin).get("/api/admin/pricing").then().statusCode(200);
     }
 }
