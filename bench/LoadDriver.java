@@ -341,6 +341,12 @@ public class LoadDriver {
         String beforeEach = opts.get("before-each");
         String afterEach = opts.get("after-each");
         progress = Boolean.parseBoolean(opts.getOrDefault("progress", "false"));
+        boolean plain = switch (opts.getOrDefault("client", "plain")) {
+            case "plain" -> true;
+            case "jdk" -> false;
+            default -> throw new IllegalArgumentException("--client is plain or jdk");
+        };
+        int maxClients = Math.max(16, Arrays.stream(clients).max().orElse(1));
 
         HttpClient http = newHttpClient();
         String[] spreadAuth = signTokens(signer, firstUser, accounts);
@@ -352,7 +358,8 @@ public class LoadDriver {
         long totalOk = 0;
         String runTag = Long.toString(System.currentTimeMillis(), 36);
         if (warmupSeconds > 0) {
-            Stats warm = run(16, warmupSeconds, "charge warm-up", chargeCall(http, url, spreadAuth, runTag + "w"));
+            Stats warm = run(16, warmupSeconds, "charge warm-up", plain ? plainChargeCall(url, spreadAuth, runTag + "w", maxClients)
+                    : chargeCall(http, url, spreadAuth, runTag + "w"));
             totalOk += warm.ok;
             log("charge warm-up: %d charges in %d s at 16 clients (%d not 2xx)", warm.ok, warmupSeconds,
                     warm.s402 + warm.s4xx + warm.s5xx + warm.other + warm.io);
@@ -364,7 +371,9 @@ public class LoadDriver {
                 String before = hook(beforeEach);
                 long start = System.nanoTime();
                 long cpuBefore = processCpuNanos();
-                Stats s = run(c, seconds, "http " + variant, chargeCall(http, url, auths, runTag + "r" + (runNo++)));
+                String tag = runTag + "r" + (runNo++);
+                Stats s = run(c, seconds, "http " + variant,
+                        plain ? plainChargeCall(url, auths, tag, maxClients) : chargeCall(http, url, auths, tag));
                 long driverCpuMs = (processCpuNanos() - cpuBefore) / 1_000_000;
                 String after = hook(afterEach);
                 double elapsed = s.elapsedSeconds;
@@ -683,6 +692,151 @@ public class LoadDriver {
             s.failed(status);
             return false;
         };
+    }
+
+    /**
+     * The same charge over {@link PlainHttp}: one keep-alive socket per client thread, the request
+     * written as bytes, the answer read to its end. It costs the load generator a fraction of the
+     * JDK client's CPU, which on this shared 2-core machine is CPU taken from the app (pgbench, the
+     * raw-SQL side of the comparison, is a lean C client too).
+     */
+    static Call plainChargeCall(String url, String[] auths, String tag, int maxClients) {
+        URI uri = URI.create(url);
+        PlainHttp[] connections = new PlainHttp[maxClients];
+        byte[] body = BODY.getBytes(StandardCharsets.UTF_8);
+        return (id, seq, random, s) -> {
+            PlainHttp http = connections[id];
+            if (http == null) {
+                http = connections[id] = new PlainHttp(uri.getHost(), uri.getPort());
+            }
+            String auth = auths.length == 1 ? auths[0] : auths[random.nextInt(auths.length)];
+            PlainHttp.Answer answer;
+            try {
+                answer = http.post("/api/credit/charges", auth, tag + "-" + id + "-" + seq, body);
+            } catch (IOException e) {
+                http.close();
+                connections[id] = null;
+                throw e;
+            }
+            if (answer.status() >= 200 && answer.status() < 300) {
+                if (answer.replayed()) {
+                    s.replayed++;
+                }
+                return true;
+            }
+            s.failed(answer.status());
+            return false;
+        };
+    }
+
+    /**
+     * A minimal HTTP/1.1 client for one thread: keep-alive, {@code Content-Length} or chunked
+     * answers, reconnects when the server closes. Only what the charge benchmark needs.
+     */
+    static final class PlainHttp {
+
+        record Answer(int status, boolean replayed) {
+        }
+
+        private final String host;
+        private final int port;
+        private java.net.Socket socket;
+        private java.io.BufferedInputStream in;
+        private java.io.OutputStream out;
+        private final StringBuilder line = new StringBuilder(128);
+
+        PlainHttp(String host, int port) {
+            this.host = host;
+            this.port = port;
+        }
+
+        Answer post(String path, String authorization, String idempotencyKey, byte[] body) throws IOException {
+            if (socket == null) {
+                socket = new java.net.Socket(host, port);
+                socket.setTcpNoDelay(true);
+                socket.setSoTimeout(30_000);
+                in = new java.io.BufferedInputStream(socket.getInputStream(), 16 * 1024);
+                out = new java.io.BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
+            }
+            String head = "POST " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nAuthorization: " + authorization
+                    + "\r\nIdempotency-Key: " + idempotencyKey + "\r\nContent-Type: application/json\r\nContent-Length: "
+                    + body.length + "\r\n\r\n";
+            out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+            out.write(body);
+            out.flush();
+            String statusLine = readLine();
+            int status = Integer.parseInt(statusLine.substring(9, 12));
+            long length = -1;
+            boolean chunked = false;
+            boolean replayed = false;
+            boolean close = false;
+            for (String header = readLine(); !header.isEmpty(); header = readLine()) {
+                int colon = header.indexOf(':');
+                String name = header.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+                String value = header.substring(colon + 1).trim();
+                switch (name) {
+                    case "content-length" -> length = Long.parseLong(value);
+                    case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
+                    case "idempotent-replayed" -> replayed = "true".equals(value);
+                    case "connection" -> close = "close".equalsIgnoreCase(value);
+                    default -> {
+                    }
+                }
+            }
+            if (chunked) {
+                for (long size = Long.parseLong(readLine().split(";")[0].trim(), 16); size > 0;
+                        size = Long.parseLong(readLine().split(";")[0].trim(), 16)) {
+                    skip(size);
+                    readLine();
+                }
+                while (!readLine().isEmpty()) {
+                    // trailers
+                }
+            } else if (length > 0) {
+                skip(length);
+            }
+            if (close) {
+                close();
+            }
+            return new Answer(status, replayed);
+        }
+
+        private void skip(long n) throws IOException {
+            while (n > 0) {
+                long skipped = in.skip(n);
+                if (skipped <= 0) {
+                    if (in.read() < 0) {
+                        throw new java.io.EOFException("answer cut short");
+                    }
+                    skipped = 1;
+                }
+                n -= skipped;
+            }
+        }
+
+        private String readLine() throws IOException {
+            line.setLength(0);
+            for (int c = in.read(); c != '\n'; c = in.read()) {
+                if (c < 0) {
+                    throw new java.io.EOFException("connection closed by the server");
+                }
+                if (c != '\r') {
+                    line.append((char) c);
+                }
+            }
+            return line.toString();
+        }
+
+        void close() {
+            try {
+                if (socket != null) {
+                    socket.close();
+                }
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+            socket = null;
+        }
     }
 
     /** Seconds the client threads may still be busy after the end of a run before it counts as hung. */

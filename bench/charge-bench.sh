@@ -22,6 +22,7 @@ BENCH_APP_JAVA_OPTS=${BENCH_APP_JAVA_OPTS:-}
 BENCH_DRIVER_JAVA_OPTS=${BENCH_DRIVER_JAVA_OPTS:-"-Xmx1g"}
 BENCH_START_TIMEOUT=${BENCH_START_TIMEOUT:-120}
 BENCH_HTTP_VARIANTS=${BENCH_HTTP_VARIANTS:-"hot spread"}
+BENCH_HTTP_CLIENT=${BENCH_HTTP_CLIENT:-plain}
 BENCH_IDLE_WAIT=${BENCH_IDLE_WAIT:-20}
 BENCH_IDLE_BUSY_PERCENT=${BENCH_IDLE_BUSY_PERCENT:-15}
 BENCH_DISTURBED_PERCENT=${BENCH_DISTURBED_PERCENT:-15}
@@ -191,7 +192,7 @@ if [[ " $BENCH_SCENARIOS " == *" http "* ]]; then
         --hot-user "$HTTP_BASE" --first-user "$((HTTP_BASE + 1))" --accounts "$BENCH_ACCOUNTS" \
         --seconds "$BENCH_SECONDS" --clients "$(echo $BENCH_CLIENTS | tr ' ' ,)" \
         --variants "$(echo $BENCH_HTTP_VARIANTS | tr ' ' ,)" --warmup-seconds "$BENCH_WARMUP_SECONDS" \
-        --progress "${BENCH_PROGRESS:-false}" --before-each "$before_cmd" --after-each "$snapshot_cmd" >"$work/http.out"
+        --client "$BENCH_HTTP_CLIENT" --progress "${BENCH_PROGRESS:-false}" --before-each "$before_cmd" --after-each "$snapshot_cmd" >"$work/http.out"
     grep '^OPENED' "$work/http.out" | sed 's/^/[driver] /' >&2
     kv() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
     while read -r line; do
@@ -225,7 +226,7 @@ pg_admin -d "$BENCH_DB" -v http_lo="$HTTP_BASE" -v http_hi="$((HTTP_BASE + BENCH
     echo "- accounts: hot = 1 account; spread = uniform over $BENCH_ACCOUNTS accounts; a charge = gpt-4o-mini, 100 input + 50 output tokens = $cost millicredits"
     echo "- raw = pgbench -M prepared: BEGIN; UsageRecorder INSERT ... RETURNING id; BalanceChange.CHARGE; COMMIT (READ COMMITTED; SQL read from the packaged classes)"
     echo "- seed = pgbench: BEGIN ISOLATION LEVEL SERIALIZABLE; SELECT ... FOR UPDATE; UPDATE credit_account; INSERT audit; COMMIT; --max-tries=$BENCH_MAX_TRIES (no token_usage row)"
-    echo "- http = POST /api/credit/charges, RS256 bearer token per account, unique Idempotency-Key per request, JDK HttpClient (HTTP/1.1 keep-alive), after ${BENCH_WARMUP_SECONDS} s of warm-up charges; latency measured in the client"
+    echo "- http = POST /api/credit/charges, RS256 bearer token per account, unique Idempotency-Key per request, $( [[ $BENCH_HTTP_CLIENT == plain ]] && echo "the driver's plain keep-alive socket client (one HTTP/1.1 connection per client)" || echo "JDK HttpClient (HTTP/1.1 keep-alive)"), after ${BENCH_WARMUP_SECONDS} s of warm-up charges; latency measured in the client"
     echo
     echo "| scenario | accounts | clients | tx/s | p50 ms | p99 ms | errors | failed % | CPU ms/tx app+db+load | unattr. % | note |"
     echo "|---|---|---:|---:|---:|---:|---|---:|---|---:|---|"
