@@ -7,7 +7,8 @@ set -euo pipefail
 BENCH_SECONDS=${BENCH_SECONDS:-10}
 BENCH_CLIENTS=${BENCH_CLIENTS:-"1 8 32 64"}
 BENCH_ACCOUNTS=${BENCH_ACCOUNTS:-10000}
-BENCH_SCENARIOS=${BENCH_SCENARIOS:-"raw seed http"}
+BENCH_SCENARIOS=${BENCH_SCENARIOS:-"raw seed http metered"}
+BENCH_METERED_CLIENTS=${BENCH_METERED_CLIENTS:-"1 16 64"}
 BENCH_MAX_TRIES=${BENCH_MAX_TRIES:-10}
 BENCH_WARMUP_SECONDS=${BENCH_WARMUP_SECONDS:-45}
 BENCH_ALLOWANCE=${BENCH_ALLOWANCE:-1000000000000}
@@ -83,10 +84,11 @@ read -r pricing_id cost < <(pg_admin -d "$BENCH_DB" -tA -F ' ' -c "
 request_hash=$(printf 'charge\0{"model":"gpt-4o-mini","usage":{"uncachedInputTokens":100,"outputTokens":50}}' | sha256sum | cut -c1-64)
 pg_defs=(-D model=gpt-4o-mini -D cost="$cost" -D pricing_id="$pricing_id" -D input_tokens=100 -D output_tokens=50
          -D total_tokens=150 -D estimated=false -D operation=CHARGE -D request_hash="$request_hash"
-         -D client_ip=127.0.0.1 -D user_agent=pgbench)
+         -D client_ip=127.0.0.1 -D user_agent=pgbench -D hold="$((4 * cost))")
 
-driver pgbench-script --app "$work/quarkus-app" --out "$work/charge.sql"
+driver pgbench-script --app "$work/quarkus-app" --out "$work/charge.sql" --metered-out "$work/metered.sql"
 cp "$work/charge.sql" "$results_dir/charge-$stamp.raw.pgbench.sql"
+cp "$work/metered.sql" "$results_dir/charge-$stamp.metered.pgbench.sql"
 
 # Before every run: VACUUM credit_account, CHECKPOINT, wait (bounded) until the machine is idle,
 # then a CPU snapshot. Prints "BUSY% app,postgres,busy,total" (see lib/). After every run: a snapshot.
@@ -176,6 +178,13 @@ if [[ " $BENCH_SCENARIOS " == *" raw "* ]]; then
         done
     done
 fi
+# The SQL floor of a metered chat call (hold and settle transactions, nothing else) on the raw
+# scenario's spread accounts: what bench/chat-bench.sh's "added latency" can never go below.
+if [[ " $BENCH_SCENARIOS " == *" metered "* ]]; then
+    for c in $BENCH_METERED_CLIENTS; do
+        run_pgbench metered spread "$c" "$work/metered.sql" "$((RAW_BASE + 1))" "$BENCH_ACCOUNTS"
+    done
+fi
 if [[ " $BENCH_SCENARIOS " == *" seed "* ]]; then
     for variant in hot spread; do
         for c in $BENCH_CLIENTS; do
@@ -225,6 +234,7 @@ pg_admin -d "$BENCH_DB" -v http_lo="$HTTP_BASE" -v http_hi="$((HTTP_BASE + BENCH
     echo "- app, PostgreSQL and load generator share the $(nproc) cores; 'CPU ms/tx' = CPU time of app + PostgreSQL + load generator (pgbench or the Java driver) per successful transaction; 'unattr. %' = CPU of the machine used by anything else during the run (other processes, interrupts)"
     echo "- accounts: hot = 1 account; spread = uniform over $BENCH_ACCOUNTS accounts; a charge = gpt-4o-mini, 100 input + 50 output tokens = $cost millicredits"
     echo "- raw = pgbench -M prepared: BEGIN; UsageRecorder INSERT ... RETURNING id; BalanceChange.CHARGE; COMMIT (READ COMMITTED; SQL read from the packaged classes)"
+    echo "- metered = pgbench -M prepared, the SQL floor of one metered chat call (the two transactions around the upstream call): BEGIN; account read; reservation INSERT; BalanceChange.HOLD; COMMIT; BEGIN; reservation claim; UsageRecorder INSERT; BalanceChange.SETTLE; settled amount; COMMIT — tx/s and latency are per call (both transactions)"
     echo "- seed = pgbench: BEGIN ISOLATION LEVEL SERIALIZABLE; SELECT ... FOR UPDATE; UPDATE credit_account; INSERT audit; COMMIT; --max-tries=$BENCH_MAX_TRIES (no token_usage row)"
     echo "- http = POST /api/credit/charges, RS256 bearer token per account, unique Idempotency-Key per request, $( [[ $BENCH_HTTP_CLIENT == plain ]] && echo "the driver's plain keep-alive socket client (one HTTP/1.1 connection per client)" || echo "JDK HttpClient (HTTP/1.1 keep-alive)"), after ${BENCH_WARMUP_SECONDS} s of warm-up charges; latency measured in the client"
     echo
@@ -254,8 +264,10 @@ pg_admin -d "$BENCH_DB" -v http_lo="$HTTP_BASE" -v http_hi="$((HTTP_BASE + BENCH
     echo "Targets:"
     echo
     awk -F'\t' -v clients="$BENCH_CLIENTS" '
-        { tps[$1 "," $2 "," $3] = $4 + 0; err[$1 "," $2 "," $3] = $7 }
+        { tps[$1 "," $2 "," $3] = $4 + 0; err[$1 "," $2 "," $3] = $7; p50[$1 "," $2 "," $3] = $5; p99[$1 "," $2 "," $3] = $6 }
         END {
+            if ("metered,spread,16" in tps)
+                printf "- the SQL alone of a metered chat call at 16 clients: p50 %s ms, p99 %s ms, %d calls/s (the chat target: under 3 ms p50 / 15 ms p99 added at 16 clients)\n", p50["metered,spread,16"], p99["metered,spread,16"], tps["metered,spread,16"]
             if (("http,spread,32" in tps) && ("raw,spread,32" in tps)) {
                 ratio = tps["http,spread,32"] / tps["raw,spread,32"]
                 printf "- HTTP >= 50%% of raw SQL at 32 clients, spread: %.0f%% -> %s\n", 100 * ratio, (ratio >= 0.5 ? "MET" : "MISSED")

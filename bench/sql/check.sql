@@ -14,10 +14,11 @@ SELECT 'accounts whose last ledger entry disagrees with the account', count(*)
   JOIN LATERAL (SELECT * FROM credit_audit_log x WHERE x.user_id = a.user_id ORDER BY id DESC LIMIT 1) l ON true
  WHERE (l.monthly_after, l.purchased_after, l.reserved_after)
        <> (a.monthly_millicredits, a.purchased_millicredits, a.reserved_millicredits);
-SELECT 'token_usage rows without their CHARGE entry', count(*)
+SELECT 'token_usage rows without their CHARGE (or, metered scenario, SETTLE) entry', count(*)
   FROM token_usage u
- WHERE NOT EXISTS (SELECT 1 FROM credit_audit_log l WHERE l.usage_id = u.id AND l.operation = 'CHARGE'
+ WHERE NOT EXISTS (SELECT 1 FROM credit_audit_log l WHERE l.usage_id = u.id AND l.operation IN ('CHARGE', 'SETTLE')
                       AND l.user_id = u.user_id);
+SELECT 'holds not settled (metered scenario)', count(*) FROM credit_reservation WHERE status <> 'SETTLED';
 SELECT 'CHARGE entries without a token_usage row (seed pattern writes none)', count(*)
   FROM credit_audit_log l
  WHERE l.operation = 'CHARGE' AND l.usage_id IS NOT NULL
