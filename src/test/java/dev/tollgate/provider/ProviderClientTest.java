@@ -208,8 +208,9 @@ class ProviderClientTest {
         assertThat(((ProviderFailure) failure).reason()).isEqualTo(ProviderFailure.Reason.IDLE_TIMEOUT);
         assertThat(((ProviderFailure) failure).problem().status()).isEqualTo(504);
         assertThat(received).hasSize(2);
-        assertThat(elapsedMillis).isBetween(1_900L, 4_000L);
-        waitUntil(() -> fake.streamsClosedByClient() == 1, Duration.ofSeconds(2));
+        // The idle timeout is 2 s; the upper bound leaves room for a loaded CI machine.
+        assertThat(elapsedMillis).isBetween(1_900L, 6_000L);
+        waitUntil(() -> fake.streamsClosedByClient() == 1, Duration.ofSeconds(10));
     }
 
     @Test
@@ -221,8 +222,9 @@ class ProviderClientTest {
         List<String> firstThree = stream.events().select().first(3).collect().asList().await().atMost(WAIT);
 
         assertThat(firstThree).hasSize(3);
-        waitUntil(() -> fake.streamsClosedByClient() == 1, Duration.ofSeconds(1));
-        assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(1_500L);
+        // Well before the four seconds the stream lasts when nobody stops it (room for a loaded machine).
+        waitUntil(() -> fake.streamsClosedByClient() == 1, Duration.ofSeconds(3));
+        assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(3_500L);
         assertThat(client.inFlight("fake")).isZero();
     }
 
