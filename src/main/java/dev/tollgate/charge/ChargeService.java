@@ -59,10 +59,11 @@ public class ChargeService {
         Millicredits cost = Pricing.charge(price, usage);
         MeteredCall call = new MeteredCall(userId, key.value(), request.model(), request.characterId(),
                 request.conversationId(), usage, Boolean.TRUE.equals(request.estimated()), price, cost, null);
-        long usageId = usageRecorder.record(call);
+        // The usage row is written by the charge's own statement: one round trip.
         LedgerEntry entry = ledger.charge(userId, cost,
-                Mutation.byUser(userId, key.value(), requestHash, origin.clientIp(), origin.userAgent()).withUsage(usageId));
-        return new Charged(response(entry, usageId, key.value(), request.model(), cost), false);
+                Mutation.byUser(userId, key.value(), requestHash, origin.clientIp(), origin.userAgent()),
+                usageRecorder.linkedRow(call));
+        return new Charged(response(entry, entry.usageId(), key.value(), request.model(), cost), false);
     }
 
     private Charged replay(String userId, IdempotencyKey key, String requestHash) {

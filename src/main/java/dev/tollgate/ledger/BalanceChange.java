@@ -42,9 +42,34 @@ enum BalanceChange {
             "amount >= 0");
 
     final String sql;
+    private final String spend;
+    private final String monthlyAdd;
+    private final String purchasedAdd;
+    private final String reservedAdd;
+    private final String guard;
 
     BalanceChange(String spend, String monthlyAdd, String purchasedAdd, String reservedAdd, String guard) {
-        this.sql = """
+        this.spend = spend;
+        this.monthlyAdd = monthlyAdd;
+        this.purchasedAdd = purchasedAdd;
+        this.reservedAdd = reservedAdd;
+        this.guard = guard;
+        this.sql = statement("", "?");
+    }
+
+    /**
+     * The same statement, also inserting the row its entry points at by {@code usage_id} (the usage
+     * row of a charged call): one round trip instead of two. {@code linkedInsert} is an
+     * {@code INSERT ... SELECT ... FROM upd ... RETURNING id}, so it writes only when the change
+     * applies; its placeholders come right after the one of {@code updated_at}, and the entry's
+     * usage id is the new row's instead of a bound value.
+     */
+    String sqlWithLinkedRow(String linkedInsert) {
+        return statement(",\nlinked AS (\n" + linkedInsert + ")", "(SELECT id FROM linked)");
+    }
+
+    private String statement(String linkedCte, String usageId) {
+        return """
                 WITH args AS (SELECT CAST(? AS bigint) AS amount, CAST(? AS bigint) AS extra),
                 cur AS (
                     SELECT user_id, monthly_millicredits AS m, purchased_millicredits AS p, reserved_millicredits AS r
@@ -63,14 +88,15 @@ enum BalanceChange {
                        SET monthly_millicredits = next.m2, purchased_millicredits = next.p2,
                            reserved_millicredits = next.r2, updated_at = ?
                       FROM next WHERE a.user_id = next.user_id
-                    RETURNING a.user_id)
+                    RETURNING a.user_id)%s
                 INSERT INTO credit_audit_log (user_id, operation, monthly_delta, purchased_delta, reserved_delta,
                        monthly_after, purchased_after, reserved_after, idempotency_key, request_hash, usage_id,
                        reservation_id, actor, client_ip, user_agent, metadata, created_at)
                 SELECT next.user_id, ?, next.m2 - next.m, next.p2 - next.p, next.r2 - next.r, next.m2, next.p2, next.r2,
-                       ?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb), ?
+                       ?, ?, %s, ?, ?, ?, ?, CAST(? AS jsonb), ?
                   FROM next JOIN upd ON upd.user_id = next.user_id
                 RETURNING id, monthly_delta, purchased_delta, reserved_delta, monthly_after, purchased_after,
-                          reserved_after""".formatted(spend, monthlyAdd, purchasedAdd, reservedAdd, guard);
+                          reserved_after, usage_id""".formatted(spend, monthlyAdd, purchasedAdd, reservedAdd, guard,
+                linkedCte, usageId);
     }
 }

@@ -81,10 +81,19 @@ public class Ledger {
 
     /** Spends an amount, monthly bucket first; refuses with 402 if the available balance cannot cover it. */
     public LedgerEntry charge(String userId, Millicredits amount, Mutation mutation) {
+        return charge(userId, amount, mutation, null);
+    }
+
+    /**
+     * A charge that writes, in the same statement, the row it is for (the usage row of a metered
+     * call, {@code usage} non-null): the entry's {@code usageId} is that row's id. Nothing is
+     * written if the charge is refused.
+     */
+    public LedgerEntry charge(String userId, Millicredits amount, Mutation mutation, LinkedRow usage) {
         if (amount.isNegative()) {
             throw new IllegalArgumentException("a charge is never negative");
         }
-        LedgerEntry entry = apply(userId, Operation.CHARGE, BalanceChange.CHARGE, amount.value(), 0, mutation)
+        LedgerEntry entry = apply(userId, Operation.CHARGE, BalanceChange.CHARGE, amount.value(), 0, mutation, usage)
                 .orElseThrow(() -> insufficient(userId, amount));
         check(entry.spendableDelta() == -amount.value() && entry.reservedDelta() == 0, entry);
         return entry;
@@ -233,37 +242,50 @@ public class Ledger {
 
     private Optional<LedgerEntry> apply(String userId, Operation operation, BalanceChange change, long amount,
             long extra, Mutation mutation) {
-        Optional<LedgerEntry> entry = execute(userId, operation, change, amount, extra, mutation);
+        return apply(userId, operation, change, amount, extra, mutation, null);
+    }
+
+    private Optional<LedgerEntry> apply(String userId, Operation operation, BalanceChange change, long amount,
+            long extra, Mutation mutation, LinkedRow linked) {
+        Optional<LedgerEntry> entry = execute(userId, operation, change, amount, extra, mutation, linked);
         if (entry.isEmpty() && !accountExists(userId)) {
+            // Nothing was written (the linked row neither: it is inserted only with the change).
             ensureAccount(userId);
-            entry = execute(userId, operation, change, amount, extra, mutation);
+            entry = execute(userId, operation, change, amount, extra, mutation, linked);
         }
         entry.ifPresent(committedEntries::add);
         return entry;
     }
 
     private Optional<LedgerEntry> execute(String userId, Operation operation, BalanceChange change, long amount,
-            long extra, Mutation mutation) {
+            long extra, Mutation mutation, LinkedRow linked) {
         // A system entry caused by a request (an account opened by a first call) keeps that request's origin.
         Mutation m = mutation.clientIp() != null || mutation.userAgent() != null ? mutation
                 : currentOrigin.get().map(o -> mutation.withOriginIfAbsent(o.clientIp(), o.userAgent())).orElse(mutation);
         // PostgreSQL keeps microseconds: the time returned is the time a replay will read back.
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(change.sql)) {
-            ps.setLong(1, amount);
-            ps.setLong(2, extra);
-            ps.setString(3, userId);
-            Jdbc.setTime(ps, 4, now);
-            ps.setString(5, operation.name());
-            ps.setString(6, m.idempotencyKey());
-            ps.setString(7, m.requestHash());
-            Jdbc.setNullableLong(ps, 8, m.usageId());
-            Jdbc.setNullableUuid(ps, 9, m.reservationId());
-            ps.setString(10, m.actor());
-            ps.setString(11, m.clientIp());
-            ps.setString(12, m.userAgent());
-            ps.setString(13, m.metadataJson());
-            Jdbc.setTime(ps, 14, now);
+        String sql = linked == null ? change.sql : change.sqlWithLinkedRow(linked.insertSql());
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            int i = 1;
+            ps.setLong(i++, amount);
+            ps.setLong(i++, extra);
+            ps.setString(i++, userId);
+            Jdbc.setTime(ps, i++, now);
+            if (linked != null) {
+                i = linked.bind(ps, i);
+            }
+            ps.setString(i++, operation.name());
+            ps.setString(i++, m.idempotencyKey());
+            ps.setString(i++, m.requestHash());
+            if (linked == null) {
+                Jdbc.setNullableLong(ps, i++, m.usageId());
+            }
+            Jdbc.setNullableUuid(ps, i++, m.reservationId());
+            ps.setString(i++, m.actor());
+            ps.setString(i++, m.clientIp());
+            ps.setString(i++, m.userAgent());
+            ps.setString(i++, m.metadataJson());
+            Jdbc.setTime(ps, i, now);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     return Optional.empty();
@@ -272,7 +294,7 @@ public class Ledger {
                         rs.getLong("purchased_delta"), rs.getLong("reserved_delta"),
                         new Balances(rs.getLong("monthly_after"), rs.getLong("purchased_after"),
                                 rs.getLong("reserved_after")),
-                        m.idempotencyKey(), m.requestHash(), m.usageId(), m.reservationId(), now));
+                        m.idempotencyKey(), m.requestHash(), Jdbc.getNullableLong(rs, "usage_id"), m.reservationId(), now));
             }
         } catch (SQLException e) {
             throw DatabaseFailure.of(operation.name().toLowerCase(), e);

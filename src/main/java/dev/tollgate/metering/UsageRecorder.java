@@ -14,6 +14,7 @@ import jakarta.transaction.Transactional;
 
 import org.jboss.logging.Logger;
 
+import dev.tollgate.ledger.LinkedRow;
 import dev.tollgate.platform.jdbc.DatabaseFailure;
 import dev.tollgate.platform.jdbc.Jdbc;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -29,11 +30,20 @@ public class UsageRecorder {
 
     private static final Logger LOG = Logger.getLogger(UsageRecorder.class);
 
-    private static final String INSERT = """
-            INSERT INTO token_usage (user_id, request_id, model, character_id, conversation_id, input_tokens,
+    private static final String COLUMNS = """
+            token_usage (user_id, request_id, model, character_id, conversation_id, input_tokens,
                    cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, total_tokens,
-                   cost_millicredits, estimated, pricing_id, reservation_id, created_at)
+                   cost_millicredits, estimated, pricing_id, reservation_id, created_at)""";
+
+    private static final String INSERT = "INSERT INTO " + COLUMNS + """
+
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            RETURNING id""";
+
+    /** The row as the charge statement inserts it ({@link LinkedRow}): the user is the charged account's. */
+    private static final String LINKED_INSERT = "INSERT INTO " + COLUMNS + """
+
+            SELECT upd.user_id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM upd
             RETURNING id""";
 
     @Inject
@@ -72,35 +82,65 @@ public class UsageRecorder {
 
     /** @return the id of the new row */
     public long record(MeteredCall call) {
-        if (call.usage().total() > 0 && !call.cost().isPositive()) {
-            // A price of zero for every bucket used: allowed (a free cache read), but watched.
-            meters.counter("tollgate.usage.zero_cost", "model", call.model()).increment();
-            LOG.warnf("call %s of model %s used %d tokens and costs nothing", call.requestId(), call.model(),
-                    call.usage().total());
-        }
+        watchZeroCost(call);
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(INSERT)) {
             ps.setString(1, call.userId());
-            ps.setString(2, call.requestId());
-            ps.setString(3, call.model());
-            ps.setString(4, call.characterId());
-            ps.setString(5, call.conversationId());
-            ps.setLong(6, call.usage().uncachedInput());
-            ps.setLong(7, call.usage().cachedInput());
-            ps.setLong(8, call.usage().cacheWrite());
-            ps.setLong(9, call.usage().output());
-            ps.setLong(10, call.usage().reasoning());
-            ps.setLong(11, call.usage().total());
-            ps.setLong(12, call.cost().value());
-            ps.setBoolean(13, call.estimated());
-            ps.setLong(14, call.price().pricingId());
-            Jdbc.setNullableUuid(ps, 15, call.reservationId());
-            Jdbc.setTime(ps, 16, clock.instant());
+            bindAfterUser(ps, 2, call);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
             }
         } catch (SQLException e) {
             throw DatabaseFailure.of("record usage", e);
+        }
+    }
+
+    /**
+     * The row of the call for {@code Ledger.charge(…, LinkedRow)},
+     * which inserts it in the charge's own statement. Its request id is unique per user as with
+     * {@link #record}: a second charge of the call fails with a DuplicateRequestException.
+     */
+    public LinkedRow linkedRow(MeteredCall call) {
+        watchZeroCost(call);
+        return new LinkedRow() {
+            @Override
+            public String insertSql() {
+                return LINKED_INSERT;
+            }
+
+            @Override
+            public int bind(PreparedStatement ps, int index) throws SQLException {
+                return bindAfterUser(ps, index, call);
+            }
+        };
+    }
+
+    /** Binds request id .. created_at (15 values) from {@code i} on; answers the next index. */
+    private int bindAfterUser(PreparedStatement ps, int i, MeteredCall call) throws SQLException {
+        ps.setString(i++, call.requestId());
+        ps.setString(i++, call.model());
+        ps.setString(i++, call.characterId());
+        ps.setString(i++, call.conversationId());
+        ps.setLong(i++, call.usage().uncachedInput());
+        ps.setLong(i++, call.usage().cachedInput());
+        ps.setLong(i++, call.usage().cacheWrite());
+        ps.setLong(i++, call.usage().output());
+        ps.setLong(i++, call.usage().reasoning());
+        ps.setLong(i++, call.usage().total());
+        ps.setLong(i++, call.cost().value());
+        ps.setBoolean(i++, call.estimated());
+        ps.setLong(i++, call.price().pricingId());
+        Jdbc.setNullableUuid(ps, i++, call.reservationId());
+        Jdbc.setTime(ps, i++, clock.instant());
+        return i;
+    }
+
+    private void watchZeroCost(MeteredCall call) {
+        if (call.usage().total() > 0 && !call.cost().isPositive()) {
+            // A price of zero for every bucket used: allowed (a free cache read), but watched.
+            meters.counter("tollgate.usage.zero_cost", "model", call.model()).increment();
+            LOG.warnf("call %s of model %s used %d tokens and costs nothing", call.requestId(), call.model(),
+                    call.usage().total());
         }
     }
 }
