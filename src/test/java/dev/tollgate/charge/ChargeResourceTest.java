@@ -26,7 +26,7 @@ class ChargeResourceTest {
         String user = openAccount("charge");
         // gpt-4o-mini: 15 credits/M input, 60 credits/M output.
         // 1,000 input + 500 output = 0.015 + 0.030 = 0.045 credits = 45 millicredits.
-        charge(user, "call-1", "{\"model\":\"gpt-4o-mini\",\"characterId\":\"luna\",\"conversationId\":\"c-1\","
+        long usageId = charge(user, "call-1", "{\"model\":\"gpt-4o-mini\",\"characterId\":\"luna\",\"conversationId\":\"c-1\","
                 + "\"usage\":{\"uncachedInputTokens\":1000,\"outputTokens\":500}}")
                 .then().statusCode(201)
                 .contentType(ContentType.JSON)
@@ -38,9 +38,13 @@ class ChargeResourceTest {
                 .body("chargeId", notNullValue())
                 .body("usageId", notNullValue())
                 .body("balance.monthlyMillicredits", equalTo(100_000 - 45))
-                .body("balance.availableMillicredits", equalTo(100_000 - 45));
+                .body("balance.availableMillicredits", equalTo(100_000 - 45))
+                .extract().jsonPath().getLong("usageId");
 
         assertThat(LedgerProbe.buckets(user)).containsExactly(100_000 - 45, 0, 0);
+        // The charge's one statement wrote the usage row and the entry that points at it.
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_audit_log l JOIN token_usage u ON u.id = l.usage_id"
+                + " WHERE l.user_id = ? AND l.operation = 'CHARGE' AND u.id = " + usageId, user)).isEqualTo(1);
         assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
         assertThat(LedgerProbe.usageRows(user)).isEqualTo(1);
         assertThat(LedgerProbe.count(
