@@ -1,5 +1,8 @@
 package dev.tollgate.ledger;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
 /**
  * How one kind of ledger operation changes an account, as SQL expressions over the locked row
  * ({@code m}, {@code p}, {@code r}: monthly, purchased, reserved) and the two bound arguments
@@ -47,6 +50,8 @@ enum BalanceChange {
     private final String purchasedAdd;
     private final String reservedAdd;
     private final String guard;
+    /** {@link #sqlWithLinkedRow} per linked insert, built once (there is one: the usage row of a charge). */
+    private final Map<String, String> withLinkedRow = new ConcurrentHashMap<>();
 
     BalanceChange(String spend, String monthlyAdd, String purchasedAdd, String reservedAdd, String guard) {
         this.spend = spend;
@@ -65,7 +70,8 @@ enum BalanceChange {
      * usage id is the new row's instead of a bound value.
      */
     String sqlWithLinkedRow(String linkedInsert) {
-        return statement(",\nlinked AS (\n" + linkedInsert + ")", "(SELECT id FROM linked)");
+        return withLinkedRow.computeIfAbsent(linkedInsert,
+                insert -> statement(",\nlinked AS (\n" + insert + ")", "(SELECT id FROM linked)"));
     }
 
     private String statement(String linkedCte, String usageId) {
