@@ -371,14 +371,23 @@ class MutatingEndpointsFuzzTest {
         }
     }
 
-    static void set(ObjectNode body, String path, String rawFragment) {
-        String[] parts = path.split("\\.");
+    /** The container that holds the last segment of the path, or null if the path leaves the body. */
+    static JsonNode parentOf(ObjectNode body, String[] parts) {
         JsonNode parent = body;
         for (int i = 0; i < parts.length - 1; i++) {
             parent = parent instanceof ArrayNode array ? array.get(Integer.parseInt(parts[i])) : parent.get(parts[i]);
             if (!(parent instanceof ContainerNode)) {
-                return;
+                return null;
             }
+        }
+        return parent;
+    }
+
+    static void set(ObjectNode body, String path, String rawFragment) {
+        String[] parts = path.split("\\.");
+        JsonNode parent = parentOf(body, parts);
+        if (parent == null) {
+            return;
         }
         String last = parts[parts.length - 1];
         if (parent instanceof ArrayNode array) {
@@ -395,12 +404,9 @@ class MutatingEndpointsFuzzTest {
 
     static void remove(ObjectNode body, String path) {
         String[] parts = path.split("\\.");
-        JsonNode parent = body;
-        for (int i = 0; i < parts.length - 1; i++) {
-            parent = parent instanceof ArrayNode array ? array.get(Integer.parseInt(parts[i])) : parent.get(parts[i]);
-            if (!(parent instanceof ContainerNode)) {
-                return;
-            }
+        JsonNode parent = parentOf(body, parts);
+        if (parent == null) {
+            return;
         }
         String last = parts[parts.length - 1];
         if (parent instanceof ArrayNode array) {
