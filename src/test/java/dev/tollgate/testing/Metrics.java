@@ -1,4 +1,4 @@
-package dev.tollgate.observability;
+package dev.tollgate.testing;
 
 import static io.restassured.RestAssured.given;
 
@@ -7,7 +7,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Reads a meter from the Prometheus text at {@code /q/metrics}. */
-final class Metrics {
+public final class Metrics {
 
     private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{([^}]*)\\})? (\\S+)$");
     private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
@@ -16,7 +16,7 @@ final class Metrics {
     }
 
     /** The sum of the samples of {@code name} whose labels include {@code labels} (0 if there is none yet). */
-    static double value(String name, Map<String, String> labels) {
+    public static double value(String name, Map<String, String> labels) {
         String text = given().accept("text/plain").get("/q/metrics").then().statusCode(200).extract().asString();
         double sum = 0;
         for (String line : text.split("\n")) {
@@ -31,7 +31,7 @@ final class Metrics {
         return sum;
     }
 
-    static double value(String name) {
+    public static double value(String name) {
         return value(name, Map.of());
     }
 
