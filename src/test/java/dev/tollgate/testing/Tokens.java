@@ -35,6 +35,11 @@ public final class Tokens {
                 .expiresAt(Instant.now().minusSeconds(3600)));
     }
 
+    /** A valid user token whose {@code exp} is the given number of seconds from now. */
+    public static String userExpiringIn(String subject, long seconds) {
+        return sign(claims(subject, Set.of("user")).expiresAt(Instant.now().plusSeconds(seconds)));
+    }
+
     public static String wrongIssuer(String subject) {
         return sign(claims(subject, Set.of("user")).issuer("https://attacker.example.com"));
     }

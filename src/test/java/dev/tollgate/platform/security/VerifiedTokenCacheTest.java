@@ -1,0 +1,90 @@
+package dev.tollgate.platform.security;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import dev.tollgate.testing.Api;
+import dev.tollgate.testing.LedgerProbe;
+import dev.tollgate.testing.Metrics;
+import dev.tollgate.testing.Tokens;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * Through HTTP with real signed tokens: a token seen again is answered from the cache of verified
+ * tokens, for its own user and roles only, and never once it has expired or if one character differs.
+ */
+@QuarkusTest
+class VerifiedTokenCacheTest {
+
+    static double counted(String result) {
+        return Metrics.value("tollgate_auth_token_cache_total", Map.of("result", result));
+    }
+
+    @Test
+    void aTokenSentAgainIsAnsweredFromTheCacheForItsOwnUser() {
+        String alice = "cache-alice-" + UUID.randomUUID();
+        String bob = "cache-bob-" + UUID.randomUUID();
+        String aliceToken = Tokens.user(alice);
+        String bobToken = Tokens.user(bob);
+        given().auth().oauth2(aliceToken).get("/api/credit/balance").then().statusCode(200);
+        given().auth().oauth2(bobToken).get("/api/credit/balance").then().statusCode(200);
+        double hitsBefore = counted("hit");
+
+        given().auth().oauth2(aliceToken).contentType("application/json").header("Idempotency-Key", "cache-1")
+                .body(Api.chargeBody("gpt-4o-mini", 1000, 1000))
+                .post("/api/credit/charges").then().statusCode(201);
+        given().auth().oauth2(bobToken).get("/api/credit/balance").then().statusCode(200)
+                .body("monthlyMillicredits", equalTo(100_000));
+
+        assertThat(counted("hit") - hitsBefore).isGreaterThanOrEqualTo(2);
+        assertThat(LedgerProbe.auditRows(alice)).isEqualTo(2);
+        assertThat(LedgerProbe.auditRows(bob)).isEqualTo(1);
+    }
+
+    @Test
+    void aCachedTokenIsRefusedOnceItHasExpired() throws InterruptedException {
+        String user = "cache-expiring-" + UUID.randomUUID();
+        String token = Tokens.userExpiringIn(user, 2);
+        given().auth().oauth2(token).get("/api/credit/balance").then().statusCode(200);
+        given().auth().oauth2(token).get("/api/credit/balance").then().statusCode(200);
+
+        Thread.sleep(3_100);
+
+        given().auth().oauth2(token).get("/api/credit/balance").then().statusCode(401)
+                .contentType("application/problem+json");
+    }
+
+    @Test
+    void aCopyOfACachedTokenWithOneCharacterChangedIsRefused() {
+        String user = "cache-tampered-" + UUID.randomUUID();
+        String token = Tokens.user(user);
+        given().auth().oauth2(token).get("/api/credit/balance").then().statusCode(200);
+        given().auth().oauth2(token).get("/api/credit/balance").then().statusCode(200);
+
+        int last = token.length() - 2;
+        String tampered = token.substring(0, last) + (token.charAt(last) == 'A' ? 'B' : 'A') + token.substring(last + 1);
+
+        given().auth().oauth2(tampered).get("/api/credit/balance").then().statusCode(401);
+        given().auth().oauth2(token).get("/api/credit/balance").then().statusCode(200);
+    }
+
+    @Test
+    void aCachedTokenKeepsTheRolesOfItsOwnClaims() {
+        String admin = "cache-admin-" + UUID.randomUUID();
+        String user = "cache-user-" + UUID.randomUUID();
+        String adminToken = Tokens.admin(admin);
+        String userToken = Tokens.user(user);
+        given().auth().oauth2(userToken).get("/api/credit/balance").then().statusCode(200);
+
+        for (int i = 0; i < 2; i++) {
+            given().auth().oauth2(adminToken).get("/api/admin/accounts/" + user).then().statusCode(200);
+            given().auth().oauth2(userToken).get("/api/admin/accounts/" + user).then().statusCode(403);
+        }
+    }
+}
