@@ -294,5 +294,5 @@ bench_host_lines() {
     dirty=$(git -C "$repo" status --porcelain -- src/main pom.xml 2>/dev/null | wc -l)
     echo "- host: nproc=$(nproc), CPU: $cpu, memory: $mem, kernel $(uname -r)"
     echo "- PostgreSQL $pg_version, TCP 127.0.0.1 (scram); $pg_settings"
-    echo "- app: packaged JVM app built $package_time from commit $commit$( (( dirty > 0 )) && echo " + $dirty uncommitted changes under src/main or pom.xml" )${build_note:+ ($build_note)}; JDBC pool max 32; $(java -version 2>&1 | head -1)"
+    echo "- app: packaged JVM app built $package_time from commit $commit$( (( dirty > 0 )) && echo " + $dirty uncommitted changes under src/main or pom.xml" )${build_note:+ ($build_note)}; JDBC pool max ${QUARKUS_DATASOURCE_JDBC_MAX_SIZE:-$(sed -n "s/^quarkus.datasource.jdbc.max-size=//p" "$repo/src/main/resources/application.properties")}; $(java -version 2>&1 | head -1)"
 }
