@@ -75,6 +75,7 @@ public class CachedTokenIdentityProvider implements IdentityProvider<TokenAuthen
                 .setPrincipal(cached.getPrincipal())
                 .addRoles(cached.getRoles())
                 .addCredentials(cached.getCredentials())
+                .addPermissions(cached.getPermissions())
                 .addPermissionChecker(cached::checkPermission);
         cached.getAttributes().forEach((name, value) -> {
             if (!PER_REQUEST_ATTRIBUTES.contains(name)) {

@@ -21,7 +21,7 @@ import io.quarkus.security.identity.SecurityIdentity;
  * Bearer tokens that OIDC has verified, with the identity it built for each, so that a client
  * sending the same token again (a web app sends one token for all its calls until it expires) is
  * not verified again: an RS256 verification and the parsing of the claims are about a fifth of
- * the CPU a charge costs the application (bench/README.md).
+ * the CPU a charge costs the application (README.md, "Verified tokens").
  *
  * <p>What a cached token is trusted for: exactly the same string that passed the full
  * verification (signature, issuer, audience, expiry), for at most {@code ttl} after that and

@@ -3,6 +3,7 @@ package dev.tollgate.platform.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.reflect.Proxy;
+import java.security.Permission;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -35,6 +36,7 @@ class CachedTokenIdentityTest {
                 .setPrincipal(() -> "alice")
                 .addRoles(java.util.Set.of("user", "admin"))
                 .addCredential(new AccessTokenCredential("the-token"))
+                .addPermissionAsString("credits:read")
                 .addAttribute("tenant-id", "Default")
                 .addAttribute(RoutingContext.class.getName(), first)
                 .addAttribute(AuthenticationRequestContext.class.getName(), "first's blocking api")
@@ -46,6 +48,10 @@ class CachedTokenIdentityTest {
         assertThat(served.getPrincipal()).isSameAs(cached.getPrincipal());
         assertThat(served.getRoles()).containsExactlyInAnyOrder("user", "admin");
         assertThat(served.getCredential(AccessTokenCredential.class).getToken()).isEqualTo("the-token");
+        assertThat(served.getPermissions()).isEqualTo(cached.getPermissions()).hasSize(1);
+        Permission granted = cached.getPermissions().iterator().next();
+        assertThat(cached.checkPermissionBlocking(granted)).isTrue();
+        assertThat(served.checkPermissionBlocking(granted)).isTrue();
         assertThat(served.<String> getAttribute("tenant-id")).isEqualTo("Default");
         assertThat(served.<Object> getAttribute(RoutingContext.class.getName())).isSameAs(second);
         assertThat(served.getAttributes()).doesNotContainKey(AuthenticationRequestContext.class.getName());
