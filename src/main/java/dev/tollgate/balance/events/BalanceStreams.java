@@ -7,9 +7,10 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -95,28 +96,32 @@ public class BalanceStreams {
     }
 
     void changed(List<LedgerNotification> notifications) {
-        Map<String, Long> latestByUser = new LinkedHashMap<>();
+        Set<String> changedUsers = new LinkedHashSet<>();
         for (LedgerNotification n : notifications) {
             if (byUser.containsKey(n.userId())) {
-                latestByUser.merge(n.userId(), n.entryId(), Math::max);
+                changedUsers.add(n.userId());
             }
         }
-        latestByUser.forEach(this::push);
+        changedUsers.forEach(this::push);
     }
 
     void resyncAll() {
-        for (String userId : List.copyOf(byUser.keySet())) {
-            push(userId, latestEntryId(userId));
-        }
+        List.copyOf(byUser.keySet()).forEach(this::push);
     }
 
-    private void push(String userId, long entryId) {
+    /**
+     * Sends the user's streams the balance as it is now. As on open: the balance first, then the
+     * entry it reflects at least — not the announced entry, which may be older than the balance
+     * when the announcement arrives after a later change of the account.
+     */
+    private void push(String userId) {
         List<BalanceStream> streams = streamsOf(userId);
         if (streams.isEmpty()) {
             return;
         }
         try {
             String balance = balanceJson(userId);
+            long entryId = latestEntryId(userId);
             streams.forEach(stream -> stream.sendBalance(entryId, balance));
         } catch (RuntimeException e) {
             LOG.warnf("could not push the balance of a user (%s); the next change or reconnect brings it", e.getMessage());
