@@ -10,6 +10,7 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
+import io.quarkus.runtime.BlockingOperationControl;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
@@ -24,14 +25,22 @@ import dev.tollgate.platform.problem.Problem;
  * IETF {@code RateLimit-Limit}, {@code RateLimit-Remaining}, {@code RateLimit-Reset} (and
  * {@code RateLimit-Policy}) headers.
  *
- * <p>It is a pre-matching filter so that it also counts requests that authentication will refuse
- * (those are limited per client IP). Authentication is lazy: the filter asks for the request's
- * identity itself — the same deferred identity the security checks use afterwards, so a token is
- * verified once — and a request with no or an invalid token counts as anonymous.
+ * <p>Who is counted is decided in a pre-matching filter, so that requests that authentication
+ * will refuse are counted too (those by client IP, checked there and then). Authentication is
+ * lazy: the filter asks for the request's identity itself — the same deferred identity the
+ * security checks use afterwards, so a token is verified once — and a request with no or an
+ * invalid token counts as anonymous.
+ *
+ * <p>A signed-in caller's check is made later, by the ordinary request filter, on the thread the
+ * resource runs on (a worker thread for a blocking endpoint): the check does JDBC, and making it
+ * on the event loop's behalf would cost two more thread hand-offs per request. A request refused
+ * before that filter (403 from a role check, 404, 405, 415) is counted when its answer is written.
  */
 public class RateLimitFilter {
 
     static final String DECISION = RateLimitFilter.class.getName() + ".decision";
+    /** A signed-in caller's check, not made yet. */
+    static final String PENDING = RateLimitFilter.class.getName() + ".pending";
 
     @Inject
     RateLimiter limiter;
@@ -49,14 +58,42 @@ public class RateLimitFilter {
             return Uni.createFrom().nullItem();
         }
         String clientIp = http.remoteAddress() == null ? null : http.remoteAddress().hostAddress();
-        Uni<Caller> caller = identities.getDeferredIdentity()
-                .map(identity -> callerOf(identity, clientIp))
-                .onFailure().recoverWithItem(() -> Caller.anonymous(clientIp));
-        Uni<Decision> decision = caller.chain(who -> {
-            Uni<Decision> check = Uni.createFrom().item(() -> limiter.check(who, tier));
-            return limiter.blocking() ? check.runSubscriptionOn(Infrastructure.getDefaultWorkerPool()) : check;
+        return identities.getDeferredIdentity().onItemOrFailure().transformToUni((identity, failure) -> {
+            Caller caller = failure == null ? callerOf(identity, clientIp) : Caller.anonymous(clientIp);
+            if (caller.signedIn()) {
+                request.setProperty(PENDING, new Check(caller, tier));
+                return Uni.createFrom().nullItem();
+            }
+            return decide(request, new Check(caller, tier));
         });
-        return decision.map(outcome -> {
+    }
+
+    /** The pending check of a signed-in caller, where the resource runs. */
+    @ServerRequestFilter
+    public Uni<Response> limitSignedIn(ContainerRequestContext request) {
+        Check pending = takePending(request);
+        return pending == null ? Uni.createFrom().nullItem() : decide(request, pending);
+    }
+
+    @ServerResponseFilter
+    public Uni<Void> headers(ContainerRequestContext request, ContainerResponseContext response) {
+        Check pending = takePending(request);
+        if (pending != null) {
+            // Refused before the resource's filters ran: counted all the same; the answer stays.
+            return run(pending).invoke(decision -> {
+                if (decision != null) {
+                    addHeaders(response.getHeaders(), decision);
+                }
+            }).replaceWithVoid();
+        }
+        if (request.getProperty(DECISION) instanceof Decision decision) {
+            addHeaders(response.getHeaders(), decision);
+        }
+        return Uni.createFrom().voidItem();
+    }
+
+    private Uni<Response> decide(ContainerRequestContext request, Check check) {
+        return run(check).map(outcome -> {
             if (outcome == null) {
                 return null;
             }
@@ -65,11 +102,24 @@ public class RateLimitFilter {
         });
     }
 
-    @ServerResponseFilter
-    public void headers(ContainerRequestContext request, ContainerResponseContext response) {
-        if (request.getProperty(DECISION) instanceof Decision decision) {
-            addHeaders(response.getHeaders(), decision);
+    /** Makes the check on this thread if it may block (or the store does not), else on a worker thread. */
+    private Uni<Decision> run(Check check) {
+        if (!limiter.blocking() || BlockingOperationControl.isBlockingAllowed()) {
+            return Uni.createFrom().item(limiter.check(check.caller(), check.tier()));
         }
+        return Uni.createFrom().item(() -> limiter.check(check.caller(), check.tier()))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    private static Check takePending(ContainerRequestContext request) {
+        if (request.getProperty(PENDING) instanceof Check check) {
+            request.removeProperty(PENDING);
+            return check;
+        }
+        return null;
+    }
+
+    private record Check(Caller caller, Tier tier) {
     }
 
     private static Caller callerOf(SecurityIdentity identity, String clientIp) {

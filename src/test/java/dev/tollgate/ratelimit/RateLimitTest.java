@@ -87,6 +87,25 @@ class RateLimitTest {
     }
 
     @Test
+    void aSignedInCallerRefusedBeforeTheResourceIsCountedToo() {
+        String user = throttledUser();
+        // A role check (403), an unknown path (404), a method the path does not have (405).
+        as(user).get("/api/admin/accounts/" + user).then().statusCode(403)
+                .header("RateLimit-Remaining", String.valueOf(LowLimits.GENERAL - 1));
+        as(user).get("/api/credit/no-such-function").then().statusCode(404)
+                .header("RateLimit-Remaining", String.valueOf(LowLimits.GENERAL - 2));
+        as(user).delete("/api/credit/balance").then().statusCode(405)
+                .header("RateLimit-Remaining", String.valueOf(LowLimits.GENERAL - 3));
+        for (int i = 4; i <= LowLimits.GENERAL; i++) {
+            as(user).get("/api/credit/balance").then().statusCode(200)
+                    .header("RateLimit-Remaining", String.valueOf(LowLimits.GENERAL - i));
+        }
+        as(user).get("/api/credit/balance").then().statusCode(429);
+        // Past the limit, a request refused before the resource keeps its own answer.
+        as(user).get("/api/admin/accounts/" + user).then().statusCode(403).header("RateLimit-Remaining", "0");
+    }
+
+    @Test
     void chatMessagesHaveATierOfTheirOwn() {
         String user = throttledUser();
         // Refused bodies count as well: a request is counted before it is read.
