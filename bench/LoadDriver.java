@@ -431,7 +431,9 @@ public class LoadDriver {
         for (String variant : variants) {
             String[] auths = variant.equals("hot") ? new String[] { hotAuth } : spreadAuth;
             for (int c : clients) {
-                String before = hook(beforeEach);
+                // The hook learns which run comes next (charge-bench.sh runs the raw SQL of the same
+                // accounts and client count there, right before it).
+                String before = hook(beforeEach, Map.of("BENCH_NEXT_VARIANT", variant, "BENCH_NEXT_CLIENTS", Integer.toString(c)));
                 long start = System.nanoTime();
                 long cpuBefore = processCpuNanos();
                 String tag = runTag + "r" + (runNo++);
@@ -705,10 +707,17 @@ public class LoadDriver {
 
     /** Runs a shell command between runs; answers its output with blanks as '_' ("-" if none). */
     static String hook(String command) throws IOException, InterruptedException {
+        return hook(command, Map.of());
+    }
+
+    /** Runs a shell command with these extra environment variables; its output, on one line. */
+    static String hook(String command, Map<String, String> environment) throws IOException, InterruptedException {
         if (command == null) {
             return "-";
         }
-        Process p = new ProcessBuilder("bash", "-c", command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        ProcessBuilder builder = new ProcessBuilder("bash", "-c", command).redirectError(ProcessBuilder.Redirect.INHERIT);
+        builder.environment().putAll(environment);
+        Process p = builder.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         if (p.waitFor() != 0) {
             throw new IllegalStateException("hook failed: " + command);

@@ -170,12 +170,19 @@ run_pgbench() {
     log "$(printf '%-5s %-6s c=%-3s %8.0f tx/s  p50 %s ms  p99 %s ms  errors: %s  cpu ms/tx app+db+load %s' "$scenario" "$variant" "$clients" "$tps" "$p50" "$p99" "$errors" "$cpu")"
 }
 
-if [[ " $BENCH_SCENARIOS " == *" raw "* ]]; then
+run_raw() { # VARIANT CLIENTS
+    if [[ $1 == hot ]]; then run_pgbench raw hot "$2" "$work/charge.sql" "$RAW_BASE" 1
+    else run_pgbench raw spread "$2" "$work/charge.sql" "$((RAW_BASE + 1))" "$BENCH_ACCOUNTS"; fi
+}
+
+# With both raw and http, each raw run is made right before the HTTP run of the same accounts and
+# client count (paired): the ratio then compares two runs that saw the machine in the same state.
+# On this shared 2-core VM the same run varies by +-15% over minutes.
+paired=0
+[[ " $BENCH_SCENARIOS " == *" raw "* && " $BENCH_SCENARIOS " == *" http "* ]] && paired=1
+if [[ " $BENCH_SCENARIOS " == *" raw "* ]] && (( ! paired )); then
     for variant in hot spread; do
-        for c in $BENCH_CLIENTS; do
-            if [[ $variant == hot ]]; then run_pgbench raw hot "$c" "$work/charge.sql" "$RAW_BASE" 1
-            else run_pgbench raw spread "$c" "$work/charge.sql" "$((RAW_BASE + 1))" "$BENCH_ACCOUNTS"; fi
-        done
+        for c in $BENCH_CLIENTS; do run_raw "$variant" "$c"; done
     done
 fi
 # The SQL floor of a metered chat call (hold and settle transactions, nothing else) on the raw
@@ -197,11 +204,30 @@ fi
 http_total=""
 if [[ " $BENCH_SCENARIOS " == *" http "* ]]; then
     log "HTTP: signing tokens, opening $((BENCH_ACCOUNTS + 1)) accounts with GET /api/credit/balance, ${BENCH_WARMUP_SECONDS}s warm-up, then the charge runs"
+    http_before=$before_cmd
+    if (( paired )); then
+        # The driver's hook asks for the raw run of the next HTTP run and waits for the answer (the
+        # idle wait and CPU snapshot before the HTTP run) on two FIFOs; this shell runs it meanwhile.
+        mkfifo "$work/pair.req" "$work/pair.ack"
+        http_before="printf '%s %s\\n' \"\$BENCH_NEXT_VARIANT\" \"\$BENCH_NEXT_CLIENTS\" >'$work/pair.req' && cat '$work/pair.ack'"
+    fi
     driver series --url "$base_url" --key "$work/private.der" --issuer tollgate-bench --audience tollgate \
         --hot-user "$HTTP_BASE" --first-user "$((HTTP_BASE + 1))" --accounts "$BENCH_ACCOUNTS" \
         --seconds "$BENCH_SECONDS" --clients "$(echo $BENCH_CLIENTS | tr ' ' ,)" \
         --variants "$(echo $BENCH_HTTP_VARIANTS | tr ' ' ,)" --warmup-seconds "$BENCH_WARMUP_SECONDS" \
-        --client "$BENCH_HTTP_CLIENT" --progress "${BENCH_PROGRESS:-false}" --before-each "$before_cmd" --after-each "$snapshot_cmd" >"$work/http.out"
+        --client "$BENCH_HTTP_CLIENT" --progress "${BENCH_PROGRESS:-false}" --before-each "$http_before" --after-each "$snapshot_cmd" >"$work/http.out" &
+    driver_pid=$!
+    if (( paired )); then
+        exec 7<>"$work/pair.req"   # read-write: opening it never blocks, and it never reads EOF
+        while kill -0 "$driver_pid" 2>/dev/null; do
+            if read -r -t 1 next_variant next_clients <&7; then
+                run_raw "$next_variant" "$next_clients"
+                bash -c "$before_cmd" >"$work/pair.ack"
+            fi
+        done
+        exec 7<&-
+    fi
+    wait "$driver_pid" || die "the HTTP load driver failed"
     grep '^OPENED' "$work/http.out" | sed 's/^/[driver] /' >&2
     kv() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
     while read -r line; do
@@ -233,7 +259,7 @@ pg_admin -d "$BENCH_DB" -v http_lo="$HTTP_BASE" -v http_hi="$((HTTP_BASE + BENCH
     echo "- each run: ${BENCH_SECONDS} s closed loop; before it VACUUM credit_account, CHECKPOINT, and a wait (<= ${BENCH_IDLE_WAIT} s) until the machine is < ${BENCH_IDLE_BUSY_PERCENT}% busy ('bg' = busy % of the machine when the run started)"
     echo "- app, PostgreSQL and load generator share the $(nproc) cores; 'CPU ms/tx' = CPU time of app + PostgreSQL + load generator (pgbench or the Java driver) per successful transaction; 'unattr. %' = CPU of the machine used by anything else during the run (other processes, interrupts)"
     echo "- accounts: hot = 1 account; spread = uniform over $BENCH_ACCOUNTS accounts; a charge = gpt-4o-mini, 100 input + 50 output tokens = $cost millicredits"
-    echo "- raw = pgbench -M prepared: BEGIN; BalanceChange.CHARGE with the usage row (UsageRecorder.LINKED_INSERT) in one statement; COMMIT (READ COMMITTED; SQL read from the packaged classes)"
+    echo "- raw = pgbench -M prepared: BEGIN; BalanceChange.CHARGE with the usage row (UsageRecorder.LINKED_INSERT) in one statement; COMMIT (READ COMMITTED; SQL read from the packaged classes)$( (( paired )) && echo "; each raw run made right before the HTTP run of the same accounts and client count (paired), so that a ratio compares runs that saw the machine in the same state")"
     echo "- metered = pgbench -M prepared, the SQL floor of one metered chat call (the two transactions around the upstream call): BEGIN; account read; reservation INSERT; BalanceChange.HOLD; COMMIT; BEGIN; reservation claim; UsageRecorder INSERT; BalanceChange.SETTLE; settled amount; COMMIT — tx/s and latency are per call (both transactions)"
     echo "- seed = pgbench: BEGIN ISOLATION LEVEL SERIALIZABLE; SELECT ... FOR UPDATE; UPDATE credit_account; INSERT audit; COMMIT; --max-tries=$BENCH_MAX_TRIES (no token_usage row)"
     echo "- http = POST /api/credit/charges, RS256 bearer token per account, reused like a web app reuses its token (the app verifies a token again at most once a minute, tollgate.auth.token-cache.ttl=${TOLLGATE_AUTH_TOKEN_CACHE_TTL:-PT1M}), unique Idempotency-Key per request, $( [[ $BENCH_HTTP_CLIENT == plain ]] && echo "the driver's plain keep-alive socket client (one HTTP/1.1 connection per client)" || echo "JDK HttpClient (HTTP/1.1 keep-alive)"), after ${BENCH_WARMUP_SECONDS} s of warm-up charges; latency measured in the client"
