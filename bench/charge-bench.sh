@@ -85,9 +85,15 @@ request_hash=$(printf 'charge\0{"model":"gpt-4o-mini","usage":{"uncachedInputTok
 pg_defs=(-D model=gpt-4o-mini -D cost="$cost" -D pricing_id="$pricing_id" -D input_tokens=100 -D output_tokens=50
          -D total_tokens=150 -D estimated=false -D operation=CHARGE -D request_hash="$request_hash"
          -D client_ip=127.0.0.1 -D user_agent=pgbench -D hold="$((4 * cost))")
+# The app's rate-limit check of a charge (tier sensitive: the bench's limit, the default period of 5 min).
+rl_period=300000000
+rl_interval=$(( rl_period / BENCH_RATE_LIMIT > 0 ? rl_period / BENCH_RATE_LIMIT : 1 ))
+pg_defs+=(-D rl_interval="$rl_interval" -D rl_period="$rl_period")
 
-driver pgbench-script --app "$work/quarkus-app" --out "$work/charge.sql" --metered-out "$work/metered.sql"
+driver pgbench-script --app "$work/quarkus-app" --out "$work/charge.sql" --metered-out "$work/metered.sql" \
+    --rate-limited-out "$work/charge-rl.sql"
 cp "$work/charge.sql" "$results_dir/charge-$stamp.raw.pgbench.sql"
+cp "$work/charge-rl.sql" "$results_dir/charge-$stamp.rawrl.pgbench.sql"
 cp "$work/metered.sql" "$results_dir/charge-$stamp.metered.pgbench.sql"
 
 # Before every run: VACUUM credit_account, CHECKPOINT, wait (bounded) until the machine is idle,
@@ -170,9 +176,11 @@ run_pgbench() {
     log "$(printf '%-5s %-6s c=%-3s %8.0f tx/s  p50 %s ms  p99 %s ms  errors: %s  cpu ms/tx app+db+load %s' "$scenario" "$variant" "$clients" "$tps" "$p50" "$p99" "$errors" "$cpu")"
 }
 
-run_raw() { # VARIANT CLIENTS
-    if [[ $1 == hot ]]; then run_pgbench raw hot "$2" "$work/charge.sql" "$RAW_BASE" 1
-    else run_pgbench raw spread "$2" "$work/charge.sql" "$((RAW_BASE + 1))" "$BENCH_ACCOUNTS"; fi
+run_raw() { # VARIANT CLIENTS: the charge's SQL, then all the SQL of a charge request (rate-limit check too)
+    local first=$((RAW_BASE + 1)) accounts=$BENCH_ACCOUNTS
+    if [[ $1 == hot ]]; then first=$RAW_BASE accounts=1; fi
+    run_pgbench raw "$1" "$2" "$work/charge.sql" "$first" "$accounts"
+    run_pgbench rawrl "$1" "$2" "$work/charge-rl.sql" "$first" "$accounts"
 }
 
 # With both raw and http, each raw run is made right before the HTTP run of the same accounts and
@@ -260,6 +268,7 @@ pg_admin -d "$BENCH_DB" -v http_lo="$HTTP_BASE" -v http_hi="$((HTTP_BASE + BENCH
     echo "- app, PostgreSQL and load generator share the $(nproc) cores; 'CPU ms/tx' = CPU time of app + PostgreSQL + load generator (pgbench or the Java driver) per successful transaction; 'unattr. %' = CPU of the machine used by anything else during the run (other processes, interrupts)"
     echo "- accounts: hot = 1 account; spread = uniform over $BENCH_ACCOUNTS accounts; a charge = gpt-4o-mini, 100 input + 50 output tokens = $cost millicredits"
     echo "- raw = pgbench -M prepared: BEGIN; BalanceChange.CHARGE with the usage row (UsageRecorder.LINKED_INSERT) in one statement; COMMIT (READ COMMITTED; SQL read from the packaged classes)$( (( paired )) && echo "; each raw run made right before the HTTP run of the same accounts and client count (paired), so that a ratio compares runs that saw the machine in the same state")"
+    echo "- rawrl = pgbench -M prepared: all the SQL of one charge request as the app runs it: the rate-limit check (PostgresRateLimitStore.ACQUIRE on the caller's sensitive-tier bucket, autocommit), then the raw transaction"
     echo "- metered = pgbench -M prepared, the SQL floor of one metered chat call (the two transactions around the upstream call): BEGIN; account read; reservation INSERT; BalanceChange.HOLD; COMMIT; BEGIN; reservation claim; UsageRecorder INSERT; BalanceChange.SETTLE; settled amount; COMMIT — tx/s and latency are per call (both transactions)"
     echo "- seed = pgbench: BEGIN ISOLATION LEVEL SERIALIZABLE; SELECT ... FOR UPDATE; UPDATE credit_account; INSERT audit; COMMIT; --max-tries=$BENCH_MAX_TRIES (no token_usage row)"
     echo "- http = POST /api/credit/charges, RS256 bearer token per account, reused like a web app reuses its token (the app verifies a token again at most once a minute, tollgate.auth.token-cache.ttl=${TOLLGATE_AUTH_TOKEN_CACHE_TTL:-PT1M}), unique Idempotency-Key per request, $( [[ $BENCH_HTTP_CLIENT == plain ]] && echo "the driver's plain keep-alive socket client (one HTTP/1.1 connection per client)" || echo "JDK HttpClient (HTTP/1.1 keep-alive)"), after ${BENCH_WARMUP_SECONDS} s of warm-up charges; latency measured in the client"
@@ -273,8 +282,8 @@ pg_admin -d "$BENCH_DB" -v http_lo="$HTTP_BASE" -v http_hi="$((HTTP_BASE + BENCH
     echo
     echo "Ratios of tx/s per client count:"
     echo
-    echo "| clients | http/raw hot | http/raw spread | raw hot / seed hot | http hot / seed hot | raw spread / seed spread |"
-    echo "|---:|---:|---:|---:|---:|---:|"
+    echo "| clients | http/raw hot | http/raw spread | http/rawrl hot | http/rawrl spread | raw hot / seed hot | http hot / seed hot | raw spread / seed spread |"
+    echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
     awk -F'\t' -v clients="$BENCH_CLIENTS" '
         { tps[$1 "," $2 "," $3] = $4 + 0 }
         function r(a, b) { return (a in tps && b in tps && tps[b] > 0) ? sprintf("%.2f", tps[a] / tps[b]) : "-" }
@@ -282,7 +291,8 @@ pg_admin -d "$BENCH_DB" -v http_lo="$HTTP_BASE" -v http_hi="$((HTTP_BASE + BENCH
             n = split(clients, cs, " ")
             for (i = 1; i <= n; i++) {
                 c = cs[i]
-                printf "| %s | %s | %s | %s | %s | %s |\n", c, r("http,hot," c, "raw,hot," c), r("http,spread," c, "raw,spread," c),
+                printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", c, r("http,hot," c, "raw,hot," c), r("http,spread," c, "raw,spread," c),
+                    r("http,hot," c, "rawrl,hot," c), r("http,spread," c, "rawrl,spread," c),
                     r("raw,hot," c, "seed,hot," c), r("http,hot," c, "seed,hot," c), r("raw,spread," c, "seed,spread," c)
             }
         }' "$results"
@@ -298,6 +308,8 @@ pg_admin -d "$BENCH_DB" -v http_lo="$HTTP_BASE" -v http_hi="$((HTTP_BASE + BENCH
                 ratio = tps["http,spread,32"] / tps["raw,spread,32"]
                 printf "- HTTP >= 50%% of raw SQL at 32 clients, spread: %.0f%% -> %s\n", 100 * ratio, (ratio >= 0.5 ? "MET" : "MISSED")
             }
+            if (("http,spread,32" in tps) && ("rawrl,spread,32" in tps))
+                printf "- for comparison, HTTP / all the SQL of a charge request (rawrl: rate-limit check + charge) at 32 clients, spread: %.0f%%\n", 100 * tps["http,spread,32"] / tps["rawrl,spread,32"]
             n = split(clients, cs, " ")
             for (s = 1; s <= 2; s++) {
                 sc = (s == 1) ? "http" : "raw"

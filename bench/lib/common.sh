@@ -197,6 +197,7 @@ bench_free_port() {
 # the bench database, tokens of the bench's throw-away key, the plan allowance). Rate limits far above
 # any bench's load: the limiter runs as in production but refuses nothing (bench/ratelimit-bench.sh
 # switches it off or changes its store through bench_start_app's NAME=VALUE arguments).
+BENCH_RATE_LIMIT=1000000000   # per tier, per period: far above any bench's load
 bench_export_app_env() {
     export QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$1"
     export QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:$BENCH_PG_PORT/$BENCH_DB"
@@ -204,8 +205,8 @@ bench_export_app_env() {
     export QUARKUS_OIDC_AUTH_SERVER_URL= QUARKUS_OIDC_DISCOVERY_ENABLED=false
     export QUARKUS_OIDC_PUBLIC_KEY="$public_key" QUARKUS_OIDC_TOKEN_ISSUER=tollgate-bench TOLLGATE_OIDC_AUDIENCE=tollgate
     export TOLLGATE_PLANS_CATALOG_FREE_MONTHLY_ALLOWANCE_MILLICREDITS="$2"
-    export TOLLGATE_RATE_LIMIT_GENERAL_LIMIT=1000000000 TOLLGATE_RATE_LIMIT_CHAT_LIMIT=1000000000
-    export TOLLGATE_RATE_LIMIT_SENSITIVE_LIMIT=1000000000
+    export TOLLGATE_RATE_LIMIT_GENERAL_LIMIT=$BENCH_RATE_LIMIT TOLLGATE_RATE_LIMIT_CHAT_LIMIT=$BENCH_RATE_LIMIT
+    export TOLLGATE_RATE_LIMIT_SENSITIVE_LIMIT=$BENCH_RATE_LIMIT
 }
 
 # bench_start_app PORT ALLOWANCE [NAME=VALUE...]: the packaged app in the prod profile on
