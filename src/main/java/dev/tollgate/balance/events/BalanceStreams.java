@@ -80,9 +80,8 @@ public class BalanceStreams {
             evicted.close();
         }
         try {
-            // The balance first (it opens the account of a new user), then the entry it reflects at least.
-            String balance = balanceJson(userId);
-            stream.sendBalance(latestEntryId(userId), balance);
+            Snapshot now = snapshot(userId);
+            stream.sendBalance(now.entryId(), now.balanceJson());
         } catch (RuntimeException e) {
             stream.close();
             removeClosed(userId);
@@ -110,9 +109,9 @@ public class BalanceStreams {
     }
 
     /**
-     * Sends the user's streams the balance as it is now. As on open: the balance first, then the
-     * entry it reflects at least — not the announced entry, which may be older than the balance
-     * when the announcement arrives after a later change of the account.
+     * Sends the user's streams the balance as it is now, labelled as {@link #snapshot} labels it —
+     * not with the announced entry, which may be older than the balance when the announcement
+     * arrives after a later change of the account.
      */
     private void push(String userId) {
         List<BalanceStream> streams = streamsOf(userId);
@@ -120,9 +119,8 @@ public class BalanceStreams {
             return;
         }
         try {
-            String balance = balanceJson(userId);
-            long entryId = latestEntryId(userId);
-            streams.forEach(stream -> stream.sendBalance(entryId, balance));
+            Snapshot now = snapshot(userId);
+            streams.forEach(stream -> stream.sendBalance(now.entryId(), now.balanceJson()));
         } catch (RuntimeException e) {
             LOG.warnf("could not push the balance of a user (%s); the next change or reconnect brings it", e.getMessage());
         }
@@ -192,6 +190,20 @@ public class BalanceStreams {
         }
         byUser.values().forEach(streams -> streams.forEach(BalanceStream::close));
         byUser.clear();
+    }
+
+    /** The balance (JSON) and the ledger entry it reflects at least. */
+    private record Snapshot(long entryId, String balanceJson) {
+    }
+
+    /**
+     * The balance first (it opens the account of a new user), then the latest entry id: the id is
+     * never older than the balance read, at worst newer by a change committed in between, whose own
+     * announcement then brings its balance.
+     */
+    private Snapshot snapshot(String userId) {
+        String balance = balanceJson(userId);
+        return new Snapshot(latestEntryId(userId), balance);
     }
 
     private String balanceJson(String userId) {
