@@ -85,8 +85,9 @@ request_hash=$(printf 'charge\0{"model":"gpt-4o-mini","usage":{"uncachedInputTok
 pg_defs=(-D model=gpt-4o-mini -D cost="$cost" -D pricing_id="$pricing_id" -D input_tokens=100 -D output_tokens=50
          -D total_tokens=150 -D estimated=false -D operation=CHARGE -D request_hash="$request_hash"
          -D client_ip=127.0.0.1 -D user_agent=pgbench -D hold="$((4 * cost))")
-# The app's rate-limit check of a charge (tier sensitive: the bench's limit, the default period of 5 min).
-rl_period=300000000
+# The app's rate-limit check of a charge: tier sensitive at the bench's limit and period (lib/common.sh),
+# interval = max(1, period / limit) microseconds as in ratelimit.Quota.
+rl_period=$(( BENCH_RATE_LIMIT_PERIOD_SECONDS * 1000000 ))
 rl_interval=$(( rl_period / BENCH_RATE_LIMIT > 0 ? rl_period / BENCH_RATE_LIMIT : 1 ))
 pg_defs+=(-D rl_interval="$rl_interval" -D rl_period="$rl_period")
 

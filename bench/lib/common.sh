@@ -193,11 +193,15 @@ bench_free_port() {
     die "no free port in $1..$2"
 }
 
+# The limits of every tier under a bench: far above any bench's load (charge-bench.sh's rawrl scenario
+# binds the same numbers into the rate-limit statement).
+BENCH_RATE_LIMIT=1000000000
+BENCH_RATE_LIMIT_PERIOD_SECONDS=300
+
 # bench_export_app_env PORT ALLOWANCE: the environment of the packaged app under a bench (prod profile,
 # the bench database, tokens of the bench's throw-away key, the plan allowance). Rate limits far above
 # any bench's load: the limiter runs as in production but refuses nothing (bench/ratelimit-bench.sh
 # switches it off or changes its store through bench_start_app's NAME=VALUE arguments).
-BENCH_RATE_LIMIT=1000000000   # per tier, per period: far above any bench's load
 bench_export_app_env() {
     export QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$1"
     export QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:$BENCH_PG_PORT/$BENCH_DB"
@@ -206,7 +210,7 @@ bench_export_app_env() {
     export QUARKUS_OIDC_PUBLIC_KEY="$public_key" QUARKUS_OIDC_TOKEN_ISSUER=tollgate-bench TOLLGATE_OIDC_AUDIENCE=tollgate
     export TOLLGATE_PLANS_CATALOG_FREE_MONTHLY_ALLOWANCE_MILLICREDITS="$2"
     export TOLLGATE_RATE_LIMIT_GENERAL_LIMIT=$BENCH_RATE_LIMIT TOLLGATE_RATE_LIMIT_CHAT_LIMIT=$BENCH_RATE_LIMIT
-    export TOLLGATE_RATE_LIMIT_SENSITIVE_LIMIT=$BENCH_RATE_LIMIT
+    export TOLLGATE_RATE_LIMIT_SENSITIVE_LIMIT=$BENCH_RATE_LIMIT TOLLGATE_RATE_LIMIT_SENSITIVE_PERIOD=PT${BENCH_RATE_LIMIT_PERIOD_SECONDS}S
 }
 
 # bench_start_app PORT ALLOWANCE [NAME=VALUE...]: the packaged app in the prod profile on
