@@ -39,16 +39,25 @@ class ProviderClientTest {
     FakeProvider fake;
 
     @BeforeEach
-    void resetFake() {
+    void resetFakeAndCircuit() {
         fake = FakeProvider.instance();
         fake.reset();
+        // Every test starts on a closed, empty circuit. Reset only once no call of the circuit's upstream
+        // is in flight or still open on the fake: the outcome of a call that ends after the reset (a slow
+        // failure or cancellation of an earlier test) would otherwise count in this test's window.
+        waitUntil(() -> client.inFlight("fake-circuit") == 0, Duration.ofSeconds(5));
+        // Open exchanges of other test classes (the fake is shared) are no reason to fail here: bounded, not asserted.
+        long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+        while (fake.openExchanges() > 0 && System.nanoTime() < deadline) {
+            sleep(Duration.ofMillis(20));
+        }
+        circuitBreakers.reset(ProviderClient.circuitBreakerName("fake-circuit"));
     }
 
     @AfterEach
     void everyPermitIsGivenBack() {
         waitUntil(() -> client.inFlight("fake") == 0 && client.inFlight("fake-narrow") == 0
                 && client.inFlight("fake-circuit") == 0 && client.inFlight("fake-down") == 0, Duration.ofSeconds(3));
-        circuitBreakers.reset(ProviderClient.circuitBreakerName("fake-circuit"));
     }
 
     private static JsonObject chat(String message) {
