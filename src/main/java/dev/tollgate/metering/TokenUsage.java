@@ -1,71 +1,17 @@
 package dev.tollgate.metering;
 
-import java.time.Instant;
-import java.util.UUID;
-
-import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
-
 /** One metered call: the usage normalized into pricing buckets, and what it cost. */
 @Entity
 @Table(name = "token_usage")
-public class TokenUsage extends PanacheEntityBase {
+public class TokenUsage extends UsageColumns {
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
     public Long id;
-
-    @Column(name = "user_id", nullable = false, length = 255)
-    public String userId;
-
-    @Column(name = "request_id", nullable = false, length = 255)
-    public String requestId;
-
-    @Column(nullable = false, length = 128)
-    public String model;
-
-    @Column(name = "character_id", length = 128)
-    public String characterId;
-
-    @Column(name = "conversation_id", length = 128)
-    public String conversationId;
-
-    @Column(name = "input_tokens", nullable = false)
-    public long inputTokens;
-
-    @Column(name = "cached_input_tokens", nullable = false)
-    public long cachedInputTokens;
-
-    @Column(name = "cache_write_tokens", nullable = false)
-    public long cacheWriteTokens;
-
-    @Column(name = "output_tokens", nullable = false)
-    public long outputTokens;
-
-    @Column(name = "reasoning_tokens", nullable = false)
-    public long reasoningTokens;
-
-    @Column(name = "total_tokens", nullable = false)
-    public long totalTokens;
-
-    @Column(name = "cost_millicredits", nullable = false)
-    public long costMillicredits;
-
-    @Column(nullable = false)
-    public boolean estimated;
-
-    @Column(name = "pricing_id", nullable = false)
-    public long pricingId;
-
-    @Column(name = "reservation_id")
-    public UUID reservationId;
-
-    @Column(name = "created_at", nullable = false)
-    public Instant createdAt;
 }
