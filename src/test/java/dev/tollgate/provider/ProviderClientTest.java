@@ -47,10 +47,7 @@ class ProviderClientTest {
         // failure or cancellation of an earlier test) would otherwise count in this test's window.
         waitUntil(() -> client.inFlight("fake-circuit") == 0, Duration.ofSeconds(5));
         // Open exchanges of other test classes (the fake is shared) are no reason to fail here: bounded, not asserted.
-        long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-        while (fake.openExchanges() > 0 && System.nanoTime() < deadline) {
-            sleep(Duration.ofMillis(20));
-        }
+        awaitAtMost(() -> fake.openExchanges() == 0, Duration.ofSeconds(3));
         circuitBreakers.reset(ProviderClient.circuitBreakerName("fake-circuit"));
     }
 
@@ -357,13 +354,21 @@ class ProviderClientTest {
     }
 
     private static void waitUntil(BooleanSupplier condition, Duration atMost) {
+        if (!awaitAtMost(condition, atMost)) {
+            throw new AssertionError("condition not met within " + atMost);
+        }
+    }
+
+    /** Waits until the condition holds or the time is up; whether it holds. */
+    private static boolean awaitAtMost(BooleanSupplier condition, Duration atMost) {
         long deadline = System.nanoTime() + atMost.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within " + atMost);
+                return false;
             }
             sleep(Duration.ofMillis(20));
         }
+        return true;
     }
 
     private static void sleep(Duration duration) {
