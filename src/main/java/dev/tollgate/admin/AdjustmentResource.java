@@ -63,7 +63,7 @@ public class AdjustmentResource {
                     examples = @ExampleObject(name = "adjustment-would-overdraw", value = "{\"type\":\"https://tollgate.dev/problems/adjustment-would-overdraw\",\"title\":\"Adjustment would overdraw\",\"status\":409,\"detail\":\"The adjustment would take the bucket or the available balance below zero.\"}")))
     @POST
     public Response adjust(
-            @Parameter(description = "Idempotency key of the adjustment (at most 248 characters)", required = true, example = "ticket-4711")
+            @Parameter(description = "Idempotency key of the adjustment (at most 239 characters)", required = true, example = "ticket-4711")
             @HeaderParam(IdempotencyKey.HEADER) String idempotencyKey,
             @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     examples = @ExampleObject(name = "adjustment", value = "{\"userId\":\"alice\",\"bucket\":\"purchased\",\"amountMillicredits\":5000,\"reason\":\"Goodwill credit for ticket 4711\"}")))

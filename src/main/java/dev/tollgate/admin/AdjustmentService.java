@@ -17,6 +17,7 @@ import dev.tollgate.ledger.Ledger;
 import dev.tollgate.ledger.LedgerEntry;
 import dev.tollgate.ledger.Mutation;
 import dev.tollgate.ledger.Operation;
+import dev.tollgate.platform.idempotency.DerivedKey;
 import dev.tollgate.platform.idempotency.IdempotencyKey;
 import dev.tollgate.platform.idempotency.RequestHash;
 import dev.tollgate.platform.jdbc.DuplicateRequestException;
@@ -29,8 +30,8 @@ import dev.tollgate.platform.tx.Transactions;
  * the account if the user has none. The audit row names the admin ({@code admin:<sub>}), the
  * client and, in its metadata, the reason.
  *
- * <p>Idempotency: the caller's key is stored as {@code adjust:<key>} in the target account's
- * ledger, so that it can never collide with a key the user sends with their own calls; the
+ * <p>Idempotency: the caller's key is stored as {@code tollgate:adjust:<key>} in the target account's
+ * ledger (a {@link DerivedKey}), so that it can never collide with a key the user sends with their own calls; the
  * fingerprint covers the admin and the request. A retry by the same admin with the same body
  * answers the stored entry; any other request under the key is a 409.
  */
@@ -38,8 +39,8 @@ import dev.tollgate.platform.tx.Transactions;
 public class AdjustmentService {
 
     static final String OPERATION = "admin-adjustment";
-    static final String KEY_PREFIX = "adjust:";
-    static final int MAX_KEY_LENGTH = 255 - KEY_PREFIX.length();
+    static final String KEY_KIND = "adjust";
+    static final int MAX_KEY_LENGTH = 255 - DerivedKey.of(KEY_KIND, "").length();
     static final String ACTOR_PREFIX = AdminActionLog.ADMIN_ACTOR_PREFIX;
     /** The width of {@code credit_audit_log.actor}. */
     static final int MAX_ACTOR_LENGTH = 255;
@@ -73,7 +74,7 @@ public class AdjustmentService {
         if (adminId.equals(request.userId())) {
             throw AdminProblem.selfAdjustment();
         }
-        String ledgerKey = KEY_PREFIX + key.value();
+        String ledgerKey = DerivedKey.of(KEY_KIND, key.value());
         String requestHash = RequestHash.of(OPERATION, new Fingerprinted(adminId, request));
         Mutation mutation = new Mutation(ledgerKey, requestHash, actor, origin.clientIp(), origin.userAgent(), null,
                 null, metadata(adminId, request));

@@ -8,7 +8,7 @@ import dev.tollgate.ledger.IdempotencyConflictException;
 import dev.tollgate.ledger.Ledger;
 import dev.tollgate.ledger.LedgerEntry;
 import dev.tollgate.ledger.Mutation;
-import dev.tollgate.metering.MeteredCall;
+import dev.tollgate.metering.UsageRow;
 import dev.tollgate.metering.UsageRecorder;
 import dev.tollgate.platform.idempotency.IdempotencyKey;
 import dev.tollgate.platform.idempotency.RequestHash;
@@ -57,7 +57,7 @@ public class ChargeService {
         Price price = priceList.current(request.model());
         Usage usage = request.usage().toUsage();
         Millicredits cost = Pricing.charge(price, usage);
-        MeteredCall call = new MeteredCall(userId, key.value(), request.model(), request.characterId(),
+        UsageRow call = new UsageRow(userId, key.value(), request.model(), request.characterId(),
                 request.conversationId(), usage, Boolean.TRUE.equals(request.estimated()), price, cost, null);
         // The usage row is written by the charge's own statement: one round trip.
         LedgerEntry entry = ledger.charge(userId, cost,

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 import javax.sql.DataSource;
 
@@ -23,8 +24,11 @@ import io.vertx.core.json.JsonObject;
 import dev.tollgate.ledger.CreditReservation;
 import dev.tollgate.ledger.Ledger;
 import dev.tollgate.ledger.Mutation;
-import dev.tollgate.metering.MeteredCall;
+import dev.tollgate.ledger.Operation;
+import dev.tollgate.ledger.Settlement;
+import dev.tollgate.metering.UsageRow;
 import dev.tollgate.metering.UsageRecorder;
+import dev.tollgate.platform.idempotency.DerivedKey;
 import dev.tollgate.platform.idempotency.RequestHash;
 import dev.tollgate.platform.jdbc.DatabaseFailure;
 import dev.tollgate.platform.jdbc.DuplicateRequestException;
@@ -120,20 +124,41 @@ public class CompensationBatch {
                 return Result.APPLIED;
             });
         } catch (DuplicateRequestException e) {
-            // Applied under its key before (by a run whose status update was lost): settle the row.
-            transactions.inNewTransaction(() -> {
+            // Applied under its key before (by a run whose status update was lost)? Then settle the row;
+            // anything else under the key is not this compensation, and the row fails like any other.
+            boolean appliedBefore = transactions.inNewTransaction(() -> {
                 CreditCompensation row = CreditCompensation.findById(id);
+                if (row == null || row.status != CreditCompensation.Status.PENDING || !appliedBefore(row)) {
+                    return false;
+                }
                 markApplied(row);
-                return null;
+                return true;
             });
-            return Result.APPLIED;
+            if (appliedBefore) {
+                return Result.APPLIED;
+            }
+            return transactions.inNewTransaction(() -> recordFailure(id, e, maxAttempts, backoff));
         } catch (RuntimeException e) {
             return transactions.inNewTransaction(() -> recordFailure(id, e, maxAttempts, backoff));
         }
     }
 
+    /** The ledger key a compensation is applied under: derived, so no client can have used it. */
+    static String key(CreditCompensation row) {
+        return DerivedKey.of("compensation", String.valueOf(row.id));
+    }
+
+    /** Whether the entry under the row's key is this compensation applied: its operation on its reference. */
+    private boolean appliedBefore(CreditCompensation row) {
+        return ledger.findByKey(row.userId, key(row)).filter(entry -> switch (row.kind) {
+            case REFUND -> entry.operation() == Operation.REFUND && row.usageId != null && row.usageId.equals(entry.usageId());
+            case CHARGE -> entry.is(Operation.SETTLE, row.reservationId)
+                    || (entry.operation() == Operation.CHARGE && Objects.equals(row.reservationId, entry.reservationId()));
+        }).isPresent();
+    }
+
     private void apply(CreditCompensation row) {
-        String key = "compensation:" + row.id;
+        String key = key(row);
         Mutation mutation = new Mutation(key, RequestHash.of("compensation", row.id), ACTOR, null, null, row.usageId,
                 row.reservationId, new JsonObject().put("compensation", row.id).put("reason", row.reason).encode());
         Millicredits amount = Millicredits.of(row.amountMillicredits);
@@ -143,9 +168,13 @@ public class CompensationBatch {
                 CreditReservation hold = row.reservationId == null ? null : CreditReservation.findById(row.reservationId);
                 if (hold != null && hold.status == CreditReservation.Status.HELD) {
                     long usageId = recordUsage(row, hold);
-                    ledger.settle(row.userId, hold.id, amount, mutation.withUsage(usageId));
+                    Settlement settlement = ledger.settle(row.userId, hold.id, amount, mutation.withUsage(usageId));
+                    if (settlement.shortfall().isPositive()) {
+                        usageRecorder.recordShortfall(usageId, settlement.shortfall().value());
+                    }
                 } else if (hold != null && hold.status == CreditReservation.Status.SETTLED
-                        && ledger.findByKey(row.userId, Ledger.settleKey(hold.id)).isPresent()) {
+                        && ledger.findByKey(row.userId, Ledger.settleKey(hold.id))
+                                .filter(entry -> entry.is(Operation.SETTLE, hold.id)).isPresent()) {
                     // The settle this row defers did commit after all (its commit was cut and reported as
                     // failed): the call is charged; charging it again would charge it twice.
                     LOG.warnf("compensation %d: reservation %s was settled in line after all; nothing to charge", row.id,
@@ -162,7 +191,7 @@ public class CompensationBatch {
         JsonObject details = row.details == null ? new JsonObject() : new JsonObject(row.details);
         JsonObject usage = details.getJsonObject("usage", new JsonObject());
         Price price = priceList.at(hold.model, hold.createdAt);
-        return usageRecorder.record(new MeteredCall(row.userId, details.getString("requestId", row.idempotencyKey),
+        return usageRecorder.record(new UsageRow(row.userId, details.getString("requestId", row.idempotencyKey),
                 hold.model, details.getString("characterId"), details.getString("conversationId"),
                 new Usage(usage.getLong("uncachedInput", 0L), usage.getLong("cachedInput", 0L),
                         usage.getLong("cacheWrite", 0L), usage.getLong("output", 0L), usage.getLong("reasoning", 0L)),

@@ -5,17 +5,27 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * How one kind of ledger operation changes an account, as SQL expressions over the locked row
- * ({@code m}, {@code p}, {@code r}: monthly, purchased, reserved) and the two bound arguments
- * ({@code amount}, {@code extra}). Every change has the same shape:
+ * ({@code m}, {@code p}, {@code r}, {@code o}: monthly, purchased, reserved, and the held-over
+ * part of monthly) and the two bound arguments ({@code amount}, {@code extra}). Every change has
+ * the same shape:
  *
  * <pre>
- *   monthly'   = m - LEAST(m, spend) + monthly_add
- *   purchased' = p - (spend - LEAST(m, spend)) + purchased_add
+ *   os         = the held-over credits the spend takes (a settle only: LEAST(o, spend))
+ *   ms         = LEAST(m - o, spend - os)              the rest burns the period's own monthly first,
+ *   monthly'   = (m - o) - ms + monthly_add + o'       then purchased
+ *   purchased' = p - (spend - os - ms) + purchased_add
  *   reserved'  = r + reserved_add
+ *   held_over' = o - os, or what the operation sets (a refresh, a lapse)
  * </pre>
  *
- * so that spending always burns the monthly bucket first, and the operation applies only when
- * {@code guard} holds. The expressions are constants of this class, never caller input.
+ * so that spending always burns the monthly bucket first, a settle spends the credits its hold was
+ * placed with (held over a refresh) before anything else, and no other operation spends them. The
+ * operation applies only when {@code guard} holds. The expressions are constants of this class,
+ * never caller input.
+ *
+ * <p>The statement returns the audit row's columns plus what the row does not keep: {@code spent}
+ * (what the operation charged, which for a settle may be less than its cost: the shortfall, also
+ * written to the row's metadata) and {@code held_over_after}.
  *
  * <p>The row lock is {@code FOR NO KEY UPDATE}, the lock an UPDATE of non-key columns takes: it
  * serializes writers of the account but does not conflict with the {@code FOR KEY SHARE} locks
@@ -29,20 +39,39 @@ enum BalanceChange {
     GRANT_PURCHASED("0", "0", "amount", "0", "amount > 0"),
     CHARGE("amount", "0", "0", "0", "amount >= 0 AND m + p - r >= amount"),
     HOLD("0", "0", "0", "amount", "amount > 0 AND m + p - r >= amount"),
-    /** amount = the cost; extra = the hold. Charges the cost, capped at what is available once the hold is freed. */
-    SETTLE("LEAST(amount, m + p - r + extra)", "0", "0", "-extra", "amount >= 0 AND r >= extra"),
+    /**
+     * amount = the cost; extra = the hold. Charges the cost, capped at what is available once the
+     * hold is freed, held-over credits first; what the cap leaves uncharged is the shortfall.
+     */
+    SETTLE("LEAST(amount, m + p - r + extra)", "0", "0", "-extra", "amount >= 0 AND r >= extra",
+            "LEAST(o, spend)", null,
+            "CASE WHEN fin.amount > fin.spend THEN jsonb_build_object('shortfallMillicredits', fin.amount - fin.spend) END"),
     RELEASE("0", "0", "0", "-amount", "amount > 0 AND r >= amount"),
     /** amount back to monthly, extra back to purchased. */
     REFUND("0", "amount", "extra", "0", "amount >= 0 AND extra >= 0 AND amount + extra > 0"),
-    ADJUST_MONTHLY("0", "amount", "0", "0", "amount <> 0 AND m + amount >= 0 AND m + p - r + amount >= 0"),
+    ADJUST_MONTHLY("0", "amount", "0", "0", "amount <> 0 AND m - o + amount >= 0 AND m + p - r + amount >= 0"),
     ADJUST_PURCHASED("0", "0", "amount", "0", "amount <> 0 AND p + amount >= 0 AND m + p - r + amount >= 0"),
     /**
-     * amount = the plan's allowance; extra = the rollover cap, or -1 for none. The monthly bucket
-     * becomes the allowance (with rollover: the old monthly plus the allowance, at most the cap),
-     * but never so low that live holds would exceed what the account has.
+     * amount = the plan's allowance; extra = the rollover cap, or -1 for none. The period's own
+     * monthly credits become the allowance (with rollover: the old ones no hold needs plus the
+     * allowance, at most the cap). The old monthly credits that live holds were placed with are
+     * kept as held over, beside the allowance: the holds stay covered, and the new allowance is
+     * whole.
      */
-    REFRESH("0", "GREATEST(CASE WHEN extra >= 0 THEN LEAST(m + amount, extra) ELSE amount END, r - p) - m", "0", "0",
-            "amount >= 0");
+    REFRESH("0", "(" + Refreshed.MONTHLY + ") - (m - o)", "0", "0", "amount >= 0", "0", "LEAST(r2, m)",
+            "CASE WHEN fin.o2 > 0 THEN jsonb_build_object('heldOverMillicredits', fin.o2) END"),
+    /**
+     * Held-over credits beyond what live holds still need leave the held-over part: amount unused,
+     * extra = the plan's rollover cap or -1. With a rollover cap they join the period's own monthly
+     * credits up to the cap (as they would have at the refresh, had no hold held them); the rest lapses.
+     */
+    LAPSE("0", "CASE WHEN extra >= 0 THEN LEAST(o - r, GREATEST(0, extra - (m - o))) ELSE 0 END", "0", "0", "o > r",
+            "0", "r", "jsonb_build_object('lapsedMillicredits', fin.m - fin.m2, 'keptMillicredits', fin.real_m2 - (fin.m - fin.o))");
+
+    /** The new monthly credits of a refresh; with rollover, from the old monthly credits that no hold holds. */
+    private static final class Refreshed {
+        static final String MONTHLY = "CASE WHEN extra >= 0 THEN LEAST(GREATEST(0, m - r) + amount, extra) ELSE amount END";
+    }
 
     final String sql;
     private final String spend;
@@ -50,15 +79,31 @@ enum BalanceChange {
     private final String purchasedAdd;
     private final String reservedAdd;
     private final String guard;
+    private final String heldOverSpent;
+    private final String heldOverAfter;
+    private final String notes;
     /** {@link #sqlWithLinkedRow} per linked insert, built once (there is one: the usage row of a charge). */
     private final Map<String, String> withLinkedRow = new ConcurrentHashMap<>();
 
     BalanceChange(String spend, String monthlyAdd, String purchasedAdd, String reservedAdd, String guard) {
+        this(spend, monthlyAdd, purchasedAdd, reservedAdd, guard, "0", null, null);
+    }
+
+    /**
+     * @param heldOverSpent the held-over credits the spend takes, over {@code step} ({@code spend} and {@code o})
+     * @param heldOverAfter the held-over credits after it, over {@code next}; null: {@code o - os}
+     * @param notes a jsonb merged into the entry's metadata, over {@code fin}, or NULL; null: none
+     */
+    BalanceChange(String spend, String monthlyAdd, String purchasedAdd, String reservedAdd, String guard,
+            String heldOverSpent, String heldOverAfter, String notes) {
         this.spend = spend;
         this.monthlyAdd = monthlyAdd;
         this.purchasedAdd = purchasedAdd;
         this.reservedAdd = reservedAdd;
         this.guard = guard;
+        this.heldOverSpent = heldOverSpent;
+        this.heldOverAfter = heldOverAfter == null ? "o - os" : heldOverAfter;
+        this.notes = notes;
         this.sql = statement("", "?");
     }
 
@@ -75,34 +120,44 @@ enum BalanceChange {
     }
 
     private String statement(String linkedCte, String usageId) {
+        String metadata = notes == null ? "meta.j"
+                : "CASE WHEN (%1$s) IS NULL THEN meta.j ELSE COALESCE(meta.j, '{}'::jsonb) || (%1$s) END".formatted(notes);
         return """
                 WITH args AS (SELECT CAST(? AS bigint) AS amount, CAST(? AS bigint) AS extra),
                 cur AS (
-                    SELECT user_id, monthly_millicredits AS m, purchased_millicredits AS p, reserved_millicredits AS r
+                    SELECT user_id, monthly_millicredits AS m, purchased_millicredits AS p, reserved_millicredits AS r,
+                           held_over_millicredits AS o
                       FROM credit_account WHERE user_id = ? FOR NO KEY UPDATE),
                 step AS (
-                    SELECT cur.*, %s AS spend, %s AS monthly_add, %s AS purchased_add, %s AS reserved_add
+                    SELECT cur.*, args.amount, %s AS spend, %s AS monthly_add, %s AS purchased_add, %s AS reserved_add
                       FROM cur, args WHERE %s),
+                burn AS (SELECT step.*, %s AS os FROM step),
+                split AS (SELECT burn.*, LEAST(m - o, spend - os) AS ms FROM burn),
                 next AS (
-                    SELECT user_id, m, p, r,
-                           m - LEAST(m, spend) + monthly_add AS m2,
-                           p - (spend - LEAST(m, spend)) + purchased_add AS p2,
+                    SELECT user_id, m, p, r, o, amount, spend, os,
+                           m - o - ms + monthly_add AS real_m2,
+                           p - (spend - os - ms) + purchased_add AS p2,
                            r + reserved_add AS r2
-                      FROM step),
+                      FROM split),
+                held AS (SELECT next.*, %s AS o2 FROM next),
+                fin AS (SELECT held.*, real_m2 + o2 AS m2 FROM held),
                 upd AS (
                     UPDATE credit_account a
-                       SET monthly_millicredits = next.m2, purchased_millicredits = next.p2,
-                           reserved_millicredits = next.r2, updated_at = ?
-                      FROM next WHERE a.user_id = next.user_id
-                    RETURNING a.user_id)%s
-                INSERT INTO credit_audit_log (user_id, operation, monthly_delta, purchased_delta, reserved_delta,
-                       monthly_after, purchased_after, reserved_after, idempotency_key, request_hash, usage_id,
-                       reservation_id, actor, client_ip, user_agent, metadata, created_at)
-                SELECT next.user_id, ?, next.m2 - next.m, next.p2 - next.p, next.r2 - next.r, next.m2, next.p2, next.r2,
-                       ?, ?, %s, ?, ?, ?, ?, CAST(? AS jsonb), ?
-                  FROM next JOIN upd ON upd.user_id = next.user_id
-                RETURNING id, monthly_delta, purchased_delta, reserved_delta, monthly_after, purchased_after,
-                          reserved_after, usage_id""".formatted(spend, monthlyAdd, purchasedAdd, reservedAdd, guard,
-                linkedCte, usageId);
+                       SET monthly_millicredits = fin.m2, purchased_millicredits = fin.p2,
+                           reserved_millicredits = fin.r2, held_over_millicredits = fin.o2, updated_at = ?
+                      FROM fin WHERE a.user_id = fin.user_id
+                    RETURNING a.user_id)%s,
+                entry AS (
+                    INSERT INTO credit_audit_log (user_id, operation, monthly_delta, purchased_delta, reserved_delta,
+                           monthly_after, purchased_after, reserved_after, idempotency_key, request_hash, usage_id,
+                           reservation_id, actor, client_ip, user_agent, metadata, created_at)
+                    SELECT fin.user_id, ?, fin.m2 - fin.m, fin.p2 - fin.p, fin.r2 - fin.r, fin.m2, fin.p2, fin.r2,
+                           ?, ?, %s, ?, ?, ?, ?, %s, ?
+                      FROM fin JOIN upd ON upd.user_id = fin.user_id CROSS JOIN (SELECT CAST(? AS jsonb) AS j) meta
+                    RETURNING id, monthly_delta, purchased_delta, reserved_delta, monthly_after, purchased_after,
+                              reserved_after, usage_id)
+                SELECT entry.*, fin.spend AS spent, fin.o2 AS held_over_after FROM entry CROSS JOIN fin"""
+                .formatted(spend, monthlyAdd, purchasedAdd, reservedAdd, guard, heldOverSpent, heldOverAfter, linkedCte,
+                        usageId, metadata);
     }
 }

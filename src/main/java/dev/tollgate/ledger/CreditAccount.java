@@ -33,6 +33,13 @@ public class CreditAccount extends PanacheEntityBase {
     @Column(name = "reserved_millicredits", nullable = false)
     public long reservedMillicredits;
 
+    /**
+     * The part of {@link #monthlyMillicredits} that is an earlier period's credits, kept at a refresh
+     * only to cover holds placed before it; it lapses once those holds are resolved.
+     */
+    @Column(name = "held_over_millicredits", nullable = false)
+    public long heldOverMillicredits;
+
     @Column(name = "period_start", nullable = false)
     public Instant periodStart;
 

@@ -18,6 +18,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
+import dev.tollgate.platform.idempotency.DerivedKey;
 import dev.tollgate.platform.jdbc.DatabaseFailure;
 import dev.tollgate.platform.jdbc.Jdbc;
 import dev.tollgate.platform.money.Millicredits;
@@ -59,14 +60,16 @@ public class Ledger {
     @Inject
     CurrentOrigin currentOrigin;
 
+    static final String LAPSE_ACTOR = "system:held-over-lapse";
+
     /** The ledger key of the settle of a hold: a hold is settled at most once. */
     public static String settleKey(UUID reservationId) {
-        return "settle:" + reservationId;
+        return DerivedKey.of("settle", reservationId.toString());
     }
 
     /** The ledger key of the release of a hold. */
     public static String releaseKey(UUID reservationId) {
-        return "release:" + reservationId;
+        return DerivedKey.of("release", reservationId.toString());
     }
 
     /** Adds credits to a bucket. */
@@ -74,7 +77,7 @@ public class Ledger {
         requirePositive(amount);
         BalanceChange change = bucket == Bucket.MONTHLY ? BalanceChange.GRANT_MONTHLY : BalanceChange.GRANT_PURCHASED;
         LedgerEntry entry = apply(userId, Operation.GRANT, change, amount.value(), 0, mutation)
-                .orElseThrow(() -> new IllegalStateException("grant refused for an existing account"));
+                .orElseThrow(() -> new IllegalStateException("grant refused for an existing account")).entry();
         check(entry.spendableDelta() == amount.value() && entry.reservedDelta() == 0, entry);
         return entry;
     }
@@ -94,7 +97,7 @@ public class Ledger {
             throw new IllegalArgumentException("a charge is never negative");
         }
         LedgerEntry entry = apply(userId, Operation.CHARGE, BalanceChange.CHARGE, amount.value(), 0, mutation, usage)
-                .orElseThrow(() -> insufficient(userId, amount));
+                .orElseThrow(() -> insufficient(userId, amount)).entry();
         check(entry.spendableDelta() == -amount.value() && entry.reservedDelta() == 0, entry);
         return entry;
     }
@@ -112,27 +115,31 @@ public class Ledger {
         insertReservation(reservationId, userId, amount, model, expires, mutation);
         LedgerEntry entry = apply(userId, Operation.HOLD, BalanceChange.HOLD, amount.value(), 0,
                 mutation.withReservation(reservationId))
-                .orElseThrow(() -> insufficient(userId, amount));
+                .orElseThrow(() -> insufficient(userId, amount)).entry();
         check(entry.reservedDelta() == amount.value() && entry.spendableDelta() == 0, entry);
         return new Hold(reservationId, amount, expires, entry);
     }
 
     /**
      * Turns a live hold into a charge of the real cost and frees the rest of it. If the cost is
-     * above the hold, the difference is charged as far as the available balance covers it and the
-     * rest is not charged (the entry says how much was charged): a settle never overdraws.
+     * above the hold, the difference is charged as far as the available balance covers it; the rest
+     * is the shortfall, which the settlement returns and the entry's metadata records
+     * ({@code shortfallMillicredits}): a settle never overdraws, and never drops a cost silently.
      */
     public Settlement settle(String userId, UUID reservationId, Millicredits cost, Mutation mutation) {
         if (cost.isNegative()) {
             throw new IllegalArgumentException("a cost is never negative");
         }
         long held = claimReservation(userId, reservationId, CreditReservation.Status.SETTLED);
-        LedgerEntry entry = apply(userId, Operation.SETTLE, BalanceChange.SETTLE, cost.value(), held,
+        Applied applied = apply(userId, Operation.SETTLE, BalanceChange.SETTLE, cost.value(), held,
                 mutation.withReservation(reservationId))
                 .orElseThrow(() -> new IllegalStateException("settle refused for a held reservation"));
-        Millicredits charged = Millicredits.of(-entry.spendableDelta());
-        check(entry.reservedDelta() == -held && charged.compareTo(cost) <= 0, entry);
+        LedgerEntry entry = applied.entry();
+        Millicredits charged = Millicredits.of(applied.spent());
+        check(entry.reservedDelta() == -held && entry.spendableDelta() == -applied.spent()
+                && charged.compareTo(cost) <= 0, entry);
         recordSettledAmount(reservationId, charged);
+        lapseHeldOverIfUnneeded(userId, reservationId, applied);
         return new Settlement(reservationId, Millicredits.of(held), cost, charged, entry);
     }
 
@@ -164,7 +171,7 @@ public class Ledger {
         long toMonthly = amount.value() - toPurchased;
         LedgerEntry entry = apply(userId, Operation.REFUND, BalanceChange.REFUND, toMonthly, toPurchased,
                 mutation.withUsage(usageId))
-                .orElseThrow(() -> new IllegalStateException("refund refused"));
+                .orElseThrow(() -> new IllegalStateException("refund refused")).entry();
         check(entry.spendableDelta() == amount.value(), entry);
         return entry;
     }
@@ -177,20 +184,24 @@ public class Ledger {
         ensureAccount(userId);
         BalanceChange change = bucket == Bucket.MONTHLY ? BalanceChange.ADJUST_MONTHLY : BalanceChange.ADJUST_PURCHASED;
         LedgerEntry entry = apply(userId, Operation.ADJUST, change, signedAmount, 0, mutation)
-                .orElseThrow(() -> LedgerRuleException.wouldOverdraw(bucket));
+                .orElseThrow(() -> LedgerRuleException.wouldOverdraw(bucket)).entry();
         check(entry.spendableDelta() == signedAmount, entry);
         return entry;
     }
 
     /**
      * Replaces the monthly bucket at a period start (see {@link MonthlyRefresh}, the only caller):
-     * the allowance, or with a rollover cap ({@code >= 0}) the old monthly plus the allowance up to
-     * the cap; never below what live holds need.
+     * the allowance, or with a rollover cap ({@code >= 0}) the old monthly no hold holds plus the
+     * allowance up to the cap. Old monthly credits that live holds were placed with are kept as
+     * held over beside it (the entry's metadata says how many); they pay for those holds' calls,
+     * and lapse when the holds are resolved.
      */
-    LedgerEntry refresh(String userId, long allowance, long rolloverCap, Instant periodStart) {
-        return apply(userId, Operation.REFRESH, BalanceChange.REFRESH, allowance, rolloverCap,
+    Applied refresh(String userId, long allowance, long rolloverCap, Instant periodStart) {
+        Applied applied = apply(userId, Operation.REFRESH, BalanceChange.REFRESH, allowance, rolloverCap,
                 Mutation.system(MonthlyRefresh.ACTOR).withMetadata("{\"periodStart\":\"" + periodStart + "\"}"))
                 .orElseThrow(() -> new IllegalStateException("refresh refused"));
+        check(applied.heldOverAfter() <= applied.entry().after().reserved(), applied.entry());
+        return applied;
     }
 
     /** The entry written under an idempotency key of this account, if any. */
@@ -240,24 +251,51 @@ public class Ledger {
         return CreditAccount.findById(userId);
     }
 
-    private Optional<LedgerEntry> apply(String userId, Operation operation, BalanceChange change, long amount,
+    /**
+     * An entry as its statement returned it, with what the audit row does not keep: what the
+     * operation spent (for a settle, what it charged) and the held-over credits after it.
+     */
+    record Applied(LedgerEntry entry, long spent, long heldOverAfter) {
+    }
+
+    /**
+     * Held-over credits back the holds that were live at a refresh; once a hold is resolved, those
+     * beyond what the remaining holds need leave the held-over part, in an entry of their own: they
+     * lapse, or with a rollover plan join the period's monthly credits up to the cap.
+     */
+    private void lapseHeldOverIfUnneeded(String userId, UUID reservationId, Applied resolved) {
+        if (resolved.heldOverAfter() <= resolved.entry().after().reserved()) {
+            return;
+        }
+        String plan = CreditAccount.<CreditAccount> findByIdOptional(userId).map(a -> a.plan).orElse(plans.defaultPlan());
+        long rolloverCap = plans.plan(plan).rolloverCapMillicredits().orElse(-1L);
+        Applied lapse = apply(userId, Operation.LAPSE, BalanceChange.LAPSE, 0, rolloverCap, Mutation.system(LAPSE_ACTOR)
+                .withReservation(reservationId)
+                .withMetadata("{\"reason\":\"held-over credits of an earlier period lapse: the holds they backed are resolved\"}"))
+                .orElseThrow(() -> new IllegalStateException("lapse refused"));
+        LedgerEntry entry = lapse.entry();
+        check(entry.purchasedDelta() == 0 && entry.reservedDelta() == 0 && entry.monthlyDelta() <= 0
+                && lapse.heldOverAfter() == entry.after().reserved(), entry);
+    }
+
+    private Optional<Applied> apply(String userId, Operation operation, BalanceChange change, long amount,
             long extra, Mutation mutation) {
         return apply(userId, operation, change, amount, extra, mutation, null);
     }
 
-    private Optional<LedgerEntry> apply(String userId, Operation operation, BalanceChange change, long amount,
+    private Optional<Applied> apply(String userId, Operation operation, BalanceChange change, long amount,
             long extra, Mutation mutation, LinkedRow linked) {
-        Optional<LedgerEntry> entry = execute(userId, operation, change, amount, extra, mutation, linked);
-        if (entry.isEmpty() && !accountExists(userId)) {
+        Optional<Applied> applied = execute(userId, operation, change, amount, extra, mutation, linked);
+        if (applied.isEmpty() && !accountExists(userId)) {
             // Nothing was written (the linked row neither: it is inserted only with the change).
             ensureAccount(userId);
-            entry = execute(userId, operation, change, amount, extra, mutation, linked);
+            applied = execute(userId, operation, change, amount, extra, mutation, linked);
         }
-        entry.ifPresent(committedEntries::add);
-        return entry;
+        applied.ifPresent(a -> committedEntries.add(a.entry()));
+        return applied;
     }
 
-    private Optional<LedgerEntry> execute(String userId, Operation operation, BalanceChange change, long amount,
+    private Optional<Applied> execute(String userId, Operation operation, BalanceChange change, long amount,
             long extra, Mutation mutation, LinkedRow linked) {
         // A system entry caused by a request (an account opened by a first call) keeps that request's origin.
         Mutation m = mutation.clientIp() != null || mutation.userAgent() != null ? mutation
@@ -284,17 +322,20 @@ public class Ledger {
             ps.setString(i++, m.actor());
             ps.setString(i++, m.clientIp());
             ps.setString(i++, m.userAgent());
-            ps.setString(i++, m.metadataJson());
-            Jdbc.setTime(ps, i, now);
+            Jdbc.setTime(ps, i++, now);
+            ps.setString(i, m.metadataJson());
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                return Optional.of(new LedgerEntry(rs.getLong("id"), userId, operation, rs.getLong("monthly_delta"),
+                LedgerEntry entry = new LedgerEntry(rs.getLong("id"), userId, operation, rs.getLong("monthly_delta"),
                         rs.getLong("purchased_delta"), rs.getLong("reserved_delta"),
                         new Balances(rs.getLong("monthly_after"), rs.getLong("purchased_after"),
                                 rs.getLong("reserved_after")),
-                        m.idempotencyKey(), m.requestHash(), Jdbc.getNullableLong(rs, "usage_id"), m.reservationId(), now));
+                        m.idempotencyKey(), m.requestHash(), Jdbc.getNullableLong(rs, "usage_id"), m.reservationId(), now);
+                long heldOver = rs.getLong("held_over_after");
+                check(heldOver >= 0 && heldOver <= entry.after().monthly(), entry);
+                return Optional.of(new Applied(entry, rs.getLong("spent"), heldOver));
             }
         } catch (SQLException e) {
             throw DatabaseFailure.of(operation.name().toLowerCase(), e);
@@ -387,10 +428,12 @@ public class Ledger {
     private LedgerEntry free(String userId, UUID reservationId, CreditReservation.Status to, Operation operation,
             Mutation mutation) {
         long held = claimReservation(userId, reservationId, to);
-        LedgerEntry entry = apply(userId, operation, BalanceChange.RELEASE, held, 0,
+        Applied applied = apply(userId, operation, BalanceChange.RELEASE, held, 0,
                 mutation.withReservation(reservationId))
                 .orElseThrow(() -> new IllegalStateException("release refused for a held reservation"));
+        LedgerEntry entry = applied.entry();
         check(entry.reservedDelta() == -held && entry.spendableDelta() == 0, entry);
+        lapseHeldOverIfUnneeded(userId, reservationId, applied);
         return entry;
     }
 

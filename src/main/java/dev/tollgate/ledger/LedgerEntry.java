@@ -13,6 +13,14 @@ public record LedgerEntry(long id, String userId, Operation operation, long mont
         return monthlyDelta + purchasedDelta;
     }
 
+    /**
+     * Whether this entry is the given operation on the given hold: what an entry found under a
+     * derived key must be for the operation to count as done before.
+     */
+    public boolean is(Operation expected, UUID reservation) {
+        return operation == expected && reservation != null && reservation.equals(reservationId);
+    }
+
     static LedgerEntry of(CreditAuditLog row) {
         return new LedgerEntry(row.id, row.userId, Operation.valueOf(row.operation), row.monthlyDelta, row.purchasedDelta,
                 row.reservedDelta, new Balances(row.monthlyAfter, row.purchasedAfter, row.reservedAfter),

@@ -85,9 +85,9 @@ public class MonthlyRefresh {
             throw DatabaseFailure.of("claim refresh", e);
         }
         PlansConfig.Plan terms = plans.plan(plan);
-        LedgerEntry entry = ledger.refresh(userId, terms.monthlyAllowanceMillicredits(),
+        Ledger.Applied refreshed = ledger.refresh(userId, terms.monthlyAllowanceMillicredits(),
                 terms.rolloverCapMillicredits().orElse(-1L), period);
-        recordPeriod(userId, period, entry);
+        recordPeriod(userId, period, refreshed);
         return true;
     }
 
@@ -116,13 +116,14 @@ public class MonthlyRefresh {
         return refreshed;
     }
 
-    private void recordPeriod(String userId, Instant period, LedgerEntry entry) {
+    private void recordPeriod(String userId, Instant period, Ledger.Applied refreshed) {
+        LedgerEntry entry = refreshed.entry();
         String sql = """
                 UPDATE credit_refresh_history SET granted_millicredits = ?, previous_monthly_millicredits = ?
                  WHERE user_id = ? AND period_start = ?;
                 UPDATE credit_account SET period_start = ? WHERE user_id = ?""";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setLong(1, entry.after().monthly());
+            ps.setLong(1, entry.after().monthly() - refreshed.heldOverAfter());
             ps.setLong(2, entry.after().monthly() - entry.monthlyDelta());
             ps.setString(3, userId);
             Jdbc.setTime(ps, 4, period);

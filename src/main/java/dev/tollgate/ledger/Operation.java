@@ -19,5 +19,7 @@ public enum Operation {
     /** An admin correction of one bucket, with a reason. */
     ADJUST,
     /** The monthly bucket replaced by the plan's allowance at a period start. */
-    REFRESH
+    REFRESH,
+    /** Held-over credits of an earlier period that no live hold needs any more taken out of the monthly bucket. */
+    LAPSE
 }

@@ -16,8 +16,9 @@ import dev.tollgate.tokens.EstimationConfig;
 import dev.tollgate.tokens.TokenEstimator;
 
 /**
- * What a prospective call may cost: its prompt counted with the model's tokenizer and the whole
- * output budget, priced, plus the buffer, rounded up once. Also the inverse: the largest output
+ * What a prospective call may cost at most: its prompt counted with the model's tokenizer and the
+ * whole output budget, each priced at the dearest bucket it can be billed in, plus the buffer,
+ * rounded up once. Also the inverse: the largest output
  * budget an available balance can cover, used to cap {@code max_tokens} so that a call can never
  * run past the credits held for it.
  */
@@ -39,9 +40,12 @@ public class CostEstimator {
     }
 
     public Estimate estimate(Price price, List<ChatMessage> messages, Integer maxOutputTokens) {
-        long promptTokens = tokens.promptTokens(price.model(), messages);
-        long budget = maxOutputTokens != null ? maxOutputTokens : config.defaultMaxOutputTokens();
-        return estimate(price, promptTokens, budget);
+        return estimate(price, tokens.promptTokens(price.model(), messages), outputBudget(maxOutputTokens));
+    }
+
+    /** The output budget of a call: the one it names, else {@code tollgate.estimation.default-max-output-tokens}. */
+    public long outputBudget(Integer maxOutputTokens) {
+        return maxOutputTokens != null ? maxOutputTokens : config.defaultMaxOutputTokens();
     }
 
     public Estimate estimate(Price price, long promptTokens, long maxOutputTokens) {
@@ -59,7 +63,7 @@ public class CostEstimator {
         // ⇔ prompt·pin + out·pout ≤ A · 100,000 / (100 + buffer)      (prices in credits per 1M tokens)
         BigDecimal spendable = BigDecimal.valueOf(available.value()).multiply(PER_MILLION_SCALE)
                 .divide(ONE_HUNDRED.add(BigDecimal.valueOf(config.bufferPercent())), 12, RoundingMode.FLOOR);
-        BigDecimal left = spendable.subtract(price.inputPerMillion().multiply(BigDecimal.valueOf(promptTokens)));
+        BigDecimal left = spendable.subtract(dearestInputPrice(price).multiply(BigDecimal.valueOf(promptTokens)));
         if (left.signum() <= 0) {
             return 0;
         }
@@ -73,9 +77,19 @@ public class CostEstimator {
         return budget;
     }
 
-    /** The output budget may be spent as reasoning: it is priced at the dearer of the two. */
+    /**
+     * The dearest way the provider can bill the call: the prompt may be written to its cache (priced
+     * as cache writes) rather than read as plain input, and the output budget may be spent as
+     * reasoning; each is priced at the dearer of the two.
+     */
     private static Usage worstCase(Price price, long promptTokens, long maxOutputTokens) {
+        boolean cacheWriteDearer = price.cacheWritePerMillion().compareTo(price.inputPerMillion()) > 0;
         boolean reasoningDearer = price.reasoningPerMillion().compareTo(price.outputPerMillion()) > 0;
-        return new Usage(promptTokens, 0, 0, reasoningDearer ? 0 : maxOutputTokens, reasoningDearer ? maxOutputTokens : 0);
+        return new Usage(cacheWriteDearer ? 0 : promptTokens, 0, cacheWriteDearer ? promptTokens : 0,
+                reasoningDearer ? 0 : maxOutputTokens, reasoningDearer ? maxOutputTokens : 0);
+    }
+
+    private static BigDecimal dearestInputPrice(Price price) {
+        return price.inputPerMillion().max(price.cacheWritePerMillion());
     }
 }

@@ -61,6 +61,10 @@ public abstract class UsageColumns extends PanacheEntityBase {
     @Column(name = "reservation_id")
     public UUID reservationId;
 
+    /** What the call cost beyond what could be charged (a settle above its hold); 0 for almost every call. */
+    @Column(name = "shortfall_millicredits", nullable = false)
+    public long shortfallMillicredits;
+
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;
 }

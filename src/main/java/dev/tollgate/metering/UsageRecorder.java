@@ -81,7 +81,7 @@ public class UsageRecorder {
     }
 
     /** @return the id of the new row */
-    public long record(MeteredCall call) {
+    public long record(UsageRow call) {
         watchZeroCost(call);
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(INSERT)) {
             ps.setString(1, call.userId());
@@ -100,7 +100,7 @@ public class UsageRecorder {
      * which inserts it in the charge's own statement. Its request id is unique per user as with
      * {@link #record}: a second charge of the call fails with a DuplicateRequestException.
      */
-    public LinkedRow linkedRow(MeteredCall call) {
+    public LinkedRow linkedRow(UsageRow call) {
         watchZeroCost(call);
         return new LinkedRow() {
             @Override
@@ -116,7 +116,7 @@ public class UsageRecorder {
     }
 
     /** Binds request id .. created_at (15 values) from {@code i} on; answers the next index. */
-    private int bindAfterUser(PreparedStatement ps, int i, MeteredCall call) throws SQLException {
+    private int bindAfterUser(PreparedStatement ps, int i, UsageRow call) throws SQLException {
         ps.setString(i++, call.requestId());
         ps.setString(i++, call.model());
         ps.setString(i++, call.characterId());
@@ -135,7 +135,24 @@ public class UsageRecorder {
         return i;
     }
 
-    private void watchZeroCost(MeteredCall call) {
+    /**
+     * Records what a settled call cost beyond what could be charged (its settle was above its hold
+     * and the account could not cover the rest), in the settle's transaction.
+     */
+    public void recordShortfall(long usageId, long shortfallMillicredits) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("UPDATE token_usage SET shortfall_millicredits = ? WHERE id = ?")) {
+            ps.setLong(1, shortfallMillicredits);
+            ps.setLong(2, usageId);
+            if (ps.executeUpdate() != 1) {
+                throw new IllegalStateException("usage row " + usageId + " of a settle is missing");
+            }
+        } catch (SQLException e) {
+            throw DatabaseFailure.of("record shortfall", e);
+        }
+    }
+
+    private void watchZeroCost(UsageRow call) {
         if (call.usage().total() > 0 && !call.cost().isPositive()) {
             // A price of zero for every bucket used: allowed (a free cache read), but watched.
             meters.counter("tollgate.usage.zero_cost", "model", call.model()).increment();

@@ -33,6 +33,10 @@ final class Exchange {
     private final AtomicBoolean released = new AtomicBoolean();
     private volatile HttpClientRequest request;
     private volatile boolean aborted;
+    /** The whole request has been written to the connection: from now on the provider may be running it. */
+    private volatile boolean written;
+    /** When the exchange started, for the upstream's {@code max-call-duration}. */
+    final long startedNanos = System.nanoTime();
     /** The event loop the response arrived on; its handlers run there. */
     private volatile Context context;
 
@@ -47,14 +51,17 @@ final class Exchange {
     /**
      * Sends the request. The Uni completes with the response, paused (no body byte is read until
      * someone asks), as soon as its headers arrived, or fails with 502 (connection) or 504 (no
-     * headers within the first-byte timeout). Cancelling it resets the request.
+     * headers within the first-byte timeout); a failure after the request was written says that the
+     * outcome is unknown ({@link ProviderFailure#outcomeUnknown()}). Cancelling it resets the request.
      */
     Uni<HttpClientResponse> send(Buffer payload, boolean streaming) {
         return Uni.createFrom().emitter(emitter -> {
             AtomicBoolean settled = new AtomicBoolean();
             long timer = vertx.setTimer(Math.max(1, upstream.config.firstByteTimeout().toMillis()), id -> {
                 if (settled.compareAndSet(false, true)) {
-                    emitter.fail(aborted ? cancelled() : failure(ProviderFailure.Reason.FIRST_BYTE_TIMEOUT, 0, null));
+                    // Sent and unanswered, the provider may be running the call; unsent, it cannot be.
+                    emitter.fail(aborted ? cancelled() : failure(written
+                            ? ProviderFailure.Reason.FIRST_BYTE_TIMEOUT : ProviderFailure.Reason.CONNECTION_FAILED, 0, null));
                     abort();
                 }
             });
@@ -86,10 +93,10 @@ final class Exchange {
                     }
                     return;
                 }
-                httpRequest.send(payload).onComplete(answered -> {
+                httpRequest.response().onComplete(answered -> {
                     if (answered.failed()) {
                         if (settled.compareAndSet(false, true)) {
-                            emitter.fail(aborted ? cancelled() : failure(connectionFailure(answered.cause()), 0, answered.cause()));
+                            emitter.fail(aborted ? cancelled() : failure(lostConnection(answered.cause()), 0, answered.cause()));
                             abort();
                         }
                         return;
@@ -108,8 +115,20 @@ final class Exchange {
                         }
                     }
                 });
+                httpRequest.end(payload).onSuccess(ignored -> written = true);
             });
         });
+    }
+
+    /**
+     * Why a request failed before its answer: a connection closed under us (a stale kept-alive one,
+     * retried once) or one that failed before the request was written took nothing; one lost after
+     * the request was written may have started the call.
+     */
+    private ProviderFailure.Reason lostConnection(Throwable cause) {
+        ProviderFailure.Reason reason = connectionFailure(cause);
+        return written && reason == ProviderFailure.Reason.CONNECTION_FAILED ? ProviderFailure.Reason.LOST_AFTER_SENDING
+                : reason;
     }
 
     /**

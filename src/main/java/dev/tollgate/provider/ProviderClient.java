@@ -17,20 +17,21 @@ import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 
 /**
  * Calls the OpenAI-compatible {@code POST {base-url}/chat/completions} of the upstream that serves a
  * model ({@link ProvidersConfig}), without blocking: Vert.x HTTP clients, one per upstream, created
- * at start-up.
+ * at start-up. Every call streams, with the usage in its last chunk, whatever the caller's client
+ * asked for: bytes flow from the start, so the timeouts are idle timeouts, and the usage always
+ * comes.
  *
- * <p>Per upstream, and for both methods:
+ * <p>Per upstream:
  * <ul>
  * <li><b>Timeouts</b>, applied by this client (not {@code @Timeout}): connect timeout; first-byte
  * timeout from sending until the response headers (504 {@code provider-timeout}); idle timeout
- * between two pieces of the body. The client applies them because only it can reset the HTTP
+ * between two pieces of the body; and a whole-call deadline ({@code max-call-duration}) that keeps
+ * every call shorter than the hold that pays for it. The client applies them because only it can reset the HTTP
  * request when one expires (a cancelled {@code Uni} alone would leave the upstream generating), the
  * values differ per upstream, and a whole-call deadline would cut long streams.</li>
  * <li><b>Concurrency limit</b> ({@code max-concurrent}): a permit per request, held until its body
@@ -38,9 +39,9 @@ import io.vertx.core.json.JsonObject;
  * is refused at once with 503 {@code provider-busy}. (A Fault Tolerance {@code @Bulkhead} only
  * spans the {@code Uni}, i.e. the opening of a stream, and cannot take its limit per upstream.)</li>
  * <li><b>Circuit breaker</b> (SmallRye Fault Tolerance, programmatic {@code Guard}, named
- * {@code tollgate-provider-<name>}): around {@link #complete} and around the opening of
- * {@link #stream} only. {@link ProviderFailure}s (5xx, connection, timeouts, malformed answers)
- * count; 400 and 429 do not. Open → 503 {@code provider-unavailable} with {@code Retry-After}.</li>
+ * {@code tollgate-provider-<name>}): around the opening of {@link #stream} only.
+ * {@link ProviderFailure}s of the upstream (5xx, connection, malformed answers) count; 400, 429
+ * and timeouts do not (a call may be slow because of what it asks). Open → 503 {@code provider-unavailable} with {@code Retry-After}.</li>
  * <li>No retries: a chat call is not idempotent for the caller's credits, and a stream may already
  * have produced output.</li>
  * </ul>
@@ -53,10 +54,6 @@ import io.vertx.core.json.JsonObject;
 public class ProviderClient {
 
     private static final Logger LOG = Logger.getLogger(ProviderClient.class);
-    /** A non-streaming completion larger than this is treated as malformed. */
-    static final int MAX_REPLY_BYTES = 16 * 1024 * 1024;
-    private static final TypeLiteral<Uni<ProviderReply>> REPLY = new TypeLiteral<>() {
-    };
     private static final TypeLiteral<Uni<ProviderStream>> STREAM = new TypeLiteral<>() {
     };
 
@@ -115,39 +112,14 @@ public class ProviderClient {
     }
 
     /**
-     * A non-streaming chat completion. The body is sent as given, except {@code model} (set to the
-     * argument), {@code stream} (false) and {@code stream_options} (removed).
-     *
-     * @return the upstream's JSON; fails with {@link ModelNotServedException} (422),
-     *         {@link ProviderRequestRejectedException} (400), {@link ProviderFailure} (502/504) or
-     *         {@link ProviderUnavailableException} (503)
-     */
-    public Uni<ProviderReply> complete(String model, JsonObject body) {
-        return Uni.createFrom().deferred(() -> {
-            Upstream upstream = upstream(model);
-            JsonObject request = body.copy().put("model", model).put("stream", false);
-            request.remove("stream_options");
-            Buffer payload = request.toBuffer();
-            Exchange exchange = new Exchange(upstream, model, vertx);
-            return upstream.guarded(() -> exchange.send(payload, false)
-                    .onItem().transformToUni(exchange::requireSuccess)
-                    .onItem().transformToUni(response -> exchange.readBody(response, MAX_REPLY_BYTES))
-                    .onItem().transform(bytes -> new ProviderReply(json(exchange, bytes))), REPLY)
-                    .onTermination().invoke((reply, failure, cancelled) -> {
-                        if (failure != null || cancelled) {
-                            exchange.abort();
-                        }
-                    });
-        }).onFailure(ProviderClient::closedBeforeAnswer).retry().atMost(1);
-    }
-
-    /**
      * A streaming chat completion. The body is sent as given, except {@code model} (set to the
      * argument), {@code stream} (true) and {@code stream_options.include_usage} (forced true, other
      * stream options kept), so that the last chunk carries the usage.
      *
      * @return the stream, once the upstream answered 2xx with its headers and before any chunk was
-     *         read; fails like {@link #complete}. Failures after that arrive through
+     *         read; fails with {@link ModelNotServedException} (422),
+     *         {@link ProviderRequestRejectedException} (400), {@link ProviderFailure} (502/504) or
+     *         {@link ProviderUnavailableException} (503). Failures after that arrive through
      *         {@link ProviderStream#events()}, never through this Uni, and are never retried.
      */
     public Uni<ProviderStream> stream(String model, JsonObject body) {
@@ -190,18 +162,6 @@ public class ProviderClient {
                     "a stream was asked for, the content type is not text/event-stream"));
         }
         return Uni.createFrom().item(new ProviderStream(exchange, response, exchange.context()));
-    }
-
-    private static JsonObject json(Exchange exchange, Buffer bytes) {
-        try {
-            Object decoded = Json.decodeValue(bytes);
-            if (decoded instanceof JsonObject object) {
-                return object;
-            }
-        } catch (DecodeException e) {
-            // reported below
-        }
-        throw exchange.failure(ProviderFailure.Reason.MALFORMED_RESPONSE, 0, "the body is not a JSON object");
     }
 
     /** Calls in progress on an upstream, for tests and diagnostics. */

@@ -28,14 +28,21 @@ public class ProviderFailure extends ProblemException {
         MALFORMED_RESPONSE(502),
         /** The usage counts are negative or contradict each other. */
         INCONSISTENT_USAGE(502),
-        /** No response headers within the first-byte timeout. */
+        /**
+         * The request was sent and the connection broke before any answer: the provider may have
+         * run the call (its outcome is unknown).
+         */
+        LOST_AFTER_SENDING(502),
+        /** The request was sent and no response headers came within the first-byte timeout (outcome unknown). */
         FIRST_BYTE_TIMEOUT(504),
         /** The body (stream or JSON) went silent for longer than the idle timeout. */
         IDLE_TIMEOUT(504),
         /** The connection dropped in the middle of the body. */
         INTERRUPTED(502),
         /** The stream carried an error event instead of the next chunk. */
-        ERROR_EVENT(502);
+        ERROR_EVENT(502),
+        /** The call ran longer than its upstream's {@code max-call-duration} and was cut. */
+        CALL_DEADLINE(504);
 
         private final int status;
 
@@ -76,6 +83,24 @@ public class ProviderFailure extends ProblemException {
 
     public boolean isTimeout() {
         return reason.status == 504;
+    }
+
+    /**
+     * Whether the provider may have run the call although no answer came: the request was sent and
+     * then nothing (the first-byte timeout, or the connection lost). Such a call is charged its hold.
+     */
+    public boolean outcomeUnknown() {
+        return reason == Reason.FIRST_BYTE_TIMEOUT || reason == Reason.LOST_AFTER_SENDING;
+    }
+
+    /**
+     * Whether the failure counts against the upstream's circuit breaker. Timeouts do not: a call
+     * can be slow because of what it asks (a long prompt, a long reasoning), and one user's slow
+     * calls must not make the upstream unavailable to everyone. Nor does a kept-alive connection
+     * found closed: it is retried, and says nothing of the upstream's health.
+     */
+    public boolean countsAgainstUpstream() {
+        return !isTimeout() && reason != Reason.CONNECTION_CLOSED;
     }
 
     @Override

@@ -38,6 +38,7 @@ public final class ProviderStream {
     private final SseParser parser = new SseParser(MAX_EVENT_BYTES);
     private final IdleTimer idle;
     private final long unreadTimer;
+    private final long deadlineTimer;
     private volatile int events;
 
     ProviderStream(Exchange exchange, HttpClientResponse response, Context context) {
@@ -50,11 +51,15 @@ public final class ProviderStream {
         this.unreadTimer = exchange.vertx.setTimer(Math.max(1, exchange.upstream.config.idleTimeout().toMillis()), id -> {
             if (!processor.hasSubscriber() && finished.compareAndSet(false, true)) {
                 LOG.warnf("upstream %s: a stream for %s was never read; closed", exchange.upstream.name, exchange.model);
-                idle.stop();
+                stopTimers();
                 exchange.abort();
                 processor.onError(new IllegalStateException("the provider stream was not read in time and was closed"));
             }
         });
+        long leftMillis = exchange.upstream.config.maxCallDuration().toMillis()
+                - (System.nanoTime() - exchange.startedNanos) / 1_000_000;
+        this.deadlineTimer = exchange.vertx.setTimer(Math.max(1, leftMillis),
+                id -> context.runOnContext(v -> fail(ProviderFailure.Reason.CALL_DEADLINE, null)));
         context.runOnContext(v -> read());
     }
 
@@ -74,7 +79,8 @@ public final class ProviderStream {
      * Fails with {@link ProviderFailure} — after the events received before the failure — if the
      * connection drops ({@code INTERRUPTED}), the upstream is silent for the idle timeout
      * ({@code IDLE_TIMEOUT}), sends an error event ({@code ERROR_EVENT}) or an oversized event or
-     * backlog ({@code MALFORMED_RESPONSE}). Cancelling the subscription resets the upstream request,
+     * backlog ({@code MALFORMED_RESPONSE}), or runs past its upstream's {@code max-call-duration}
+     * ({@code CALL_DEADLINE}). Cancelling the subscription resets the upstream request,
      * so the upstream stops generating. Items arrive on the Vert.x event loop (or on the thread that
      * requests more): never block in the pipeline. One subscription only; a second one fails with
      * {@link IllegalStateException}.
@@ -86,7 +92,7 @@ public final class ProviderStream {
     /** Closes the upstream request without reading on (for a caller that will not subscribe after all). */
     public void cancel() {
         if (finished.compareAndSet(false, true)) {
-            idle.stop();
+            stopTimers();
             exchange.vertx.cancelTimer(unreadTimer);
             exchange.abort();
             processor.onError(new IllegalStateException("the provider stream was cancelled"));
@@ -97,7 +103,7 @@ public final class ProviderStream {
     private void terminated() {
         exchange.vertx.cancelTimer(unreadTimer);
         if (finished.compareAndSet(false, true)) {
-            idle.stop();
+            stopTimers();
             LOG.debugf("upstream %s: stream for %s cancelled after %d events", exchange.upstream.name, exchange.model,
                     events);
             exchange.abort();
@@ -154,7 +160,7 @@ public final class ProviderStream {
         response.endHandler(ignored -> {
             // The body ended without [DONE]: some gateways omit it. What was sent is complete.
             if (finished.compareAndSet(false, true)) {
-                idle.stop();
+                stopTimers();
                 exchange.release();
                 processor.onComplete();
             }
@@ -166,7 +172,7 @@ public final class ProviderStream {
         if (!finished.compareAndSet(false, true)) {
             return;
         }
-        idle.stop();
+        stopTimers();
         exchange.release();
         long drainTimer = exchange.vertx.setTimer(Math.max(1, exchange.upstream.config.idleTimeout().toMillis()),
                 id -> exchange.abort());
@@ -180,10 +186,15 @@ public final class ProviderStream {
 
     private void fail(ProviderFailure.Reason reason, Object cause) {
         if (finished.compareAndSet(false, true)) {
-            idle.stop();
+            stopTimers();
             exchange.abort();
             processor.onError(exchange.failure(reason, 0, cause));
         }
+    }
+
+    private void stopTimers() {
+        idle.stop();
+        exchange.vertx.cancelTimer(deadlineTimer);
     }
 
     /** An OpenAI stream reports a failure after the headers as an event {@code {"error": {...}}}. */

@@ -69,6 +69,14 @@ public interface ProvidersConfig {
         @WithDefault("60s")
         Duration idleTimeout();
 
+        /**
+         * Longest a call may run, from sending it to its last chunk; a call still running then is cut
+         * and billed on what it produced. Must stay below {@code tollgate.holds.ttl} (checked at
+         * start-up), so that a hold always outlives its call. Default 5m.
+         */
+        @WithDefault("5m")
+        Duration maxCallDuration();
+
         /** Requests (and open streams) allowed at once; the next one is refused with 503 {@code provider-busy}. */
         @WithDefault("64")
         @Min(1)

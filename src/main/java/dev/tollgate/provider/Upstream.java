@@ -86,8 +86,9 @@ final class Upstream {
                 .failureRatio(breaker.failureRatio())
                 .delay(circuitDelayMillis, ChronoUnit.MILLIS)
                 .successThreshold(1)
-                // Only the upstream's own faults open the circuit; 400 (the caller's request) and 429 do not.
-                .when(failure -> failure instanceof ProviderFailure)
+                // Only the upstream's own faults open the circuit; 400 (the caller's request), 429 and
+                // timeouts (a slow call may be slow because of what it asks) do not.
+                .when(failure -> failure instanceof ProviderFailure provider && provider.countsAgainstUpstream())
                 .onStateChange(this::circuitChanged)
                 .done()
                 .build();

@@ -21,9 +21,13 @@ public final class ReservationResponses {
             long heldMillicredits, BigDecimal heldCredits, Instant expiresAt, BalanceSnapshot balance) {
     }
 
-    /** A hold settled: the call's cost, what was charged, what was freed, and the balances after it. */
+    /**
+     * A hold settled: the call's cost, what was charged, what was freed, and the balances after it.
+     * {@code shortfallMillicredits}: what the cost exceeded the hold by and the account could not
+     * cover (recorded, never charged later); 0 when the hold covered the call.
+     */
     public record Settled(UUID reservationId, String status, long usageId, long costMillicredits,
-            long chargedMillicredits, long releasedMillicredits, BalanceSnapshot balance) {
+            long chargedMillicredits, long shortfallMillicredits, long releasedMillicredits, BalanceSnapshot balance) {
     }
 
     /** A hold released without a charge. */

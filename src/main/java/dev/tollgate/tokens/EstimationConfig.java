@@ -1,6 +1,7 @@
 package dev.tollgate.tokens;
 
 import java.math.BigDecimal;
+import java.util.List;
 import java.util.Map;
 
 import jakarta.validation.constraints.DecimalMax;
@@ -46,4 +47,13 @@ public interface EstimationConfig {
     @WithDefault("1024")
     @Min(1)
     int defaultMaxOutputTokens();
+
+    /**
+     * Models that reason before they answer, by model-name prefix (compared as the families are):
+     * their reasoning tokens are billed but never seen, so a call of theirs whose usage the
+     * provider does not report is billed at its whole output budget. Default {@code o1,o3,o4,gpt-5};
+     * application.properties adds more.
+     */
+    @WithDefault("o1,o3,o4,gpt-5")
+    List<String> reasoningModels();
 }

@@ -30,6 +30,15 @@ import com.knuddels.jtokkit.api.EncodingType;
  * its role and content, plus the tokens of its name and 1 more when it has one; and 3 tokens that
  * prime the reply. Ratio-counted models get the same shape, their texts counted by the ratio.
  *
+ * <p>What a prompt carries beside its messages is counted too, as an upper bound: each tool call of
+ * an assistant message (its id, function name and arguments, each counted on its own, plus
+ * {@value #TOKENS_PER_TOOL_CALL} tokens of framing) and the {@code tool_call_id} of a tool message;
+ * each definition sent with the prompt (the JSON of a tool or function, of {@code tool_choice}, of
+ * the {@code response_format} schema) as its JSON text plus {@value #TOKENS_PER_DEFINITION} tokens,
+ * and {@value #DEFINITIONS_FRAME_TOKENS} once when there are any. The provider renders definitions in
+ * a terser form than their JSON (OpenAI: a TypeScript-like namespace in the system message), so
+ * their JSON text is more than it bills. Images are counted by {@link ImageTokens}, not here.
+ *
  * <p>Text that looks like a special token ({@code <|endoftext|>}) is counted as ordinary text, as
  * the provider does with user content. The encodings are loaded lazily, once per instance, on the
  * first count that needs them.
@@ -43,6 +52,12 @@ public class TokenEstimator {
     static final int TOKENS_PER_NAME = 1;
     /** Tokens that prime the assistant's reply, once per prompt ({@code <|start|>assistant<|message|>}). */
     static final int REPLY_PRIMING_TOKENS = 3;
+    /** Framing of one tool call in an assistant message, beyond its id, name and arguments. */
+    static final int TOKENS_PER_TOOL_CALL = 10;
+    /** Framing of one definition (a tool, a function, the tool choice, a response schema), beyond its JSON. */
+    static final int TOKENS_PER_DEFINITION = 10;
+    /** Framing of the definitions as a whole, once per prompt that has any. */
+    static final int DEFINITIONS_FRAME_TOKENS = 20;
 
     /** Bounds of a characters-per-token ratio (also the bounds of the configuration). */
     static final String MIN_CHARS_PER_TOKEN = "0.1";
@@ -64,16 +79,25 @@ public class TokenEstimator {
     /** Longest prefix first, so that the first match is the longest. */
     private final List<Family> families;
 
+    /** Model-name prefixes of the reasoning models (as {@link #modelKey} makes names). */
+    private final List<String> reasoningModels;
+
     @Inject
     public TokenEstimator(EstimationConfig config) {
-        this(config.charsPerToken(), config.families());
+        this(config.charsPerToken(), config.families(), config.reasoningModels());
+    }
+
+    TokenEstimator(BigDecimal charsPerToken, Map<String, BigDecimal> families) {
+        this(charsPerToken, families, List.of());
     }
 
     /**
      * @param charsPerToken the ratio of a model with neither a tokenizer nor a family
      * @param families ratios by model-name prefix
+     * @param reasoningModels prefixes of the models that reason before they answer
      */
-    TokenEstimator(BigDecimal charsPerToken, Map<String, BigDecimal> families) {
+    TokenEstimator(BigDecimal charsPerToken, Map<String, BigDecimal> families, List<String> reasoningModels) {
+        this.reasoningModels = reasoningModels.stream().map(TokenEstimator::familyKey).toList();
         this.charsPerToken = checkRatio("chars-per-token", charsPerToken);
         Objects.requireNonNull(families, "families");
         this.families = families.entrySet().stream()
@@ -94,25 +118,57 @@ public class TokenEstimator {
      * priming of the reply.
      */
     public long promptTokens(String model, List<ChatMessage> messages) {
-        Objects.requireNonNull(messages, "messages");
+        return promptTokens(model, Prompt.of(messages));
+    }
+
+    /**
+     * The tokens of a whole prompt except its images: the messages with their framing, tool calls
+     * and tool call ids, the definitions sent beside them, and the priming of the reply.
+     */
+    public long promptTokens(String model, Prompt prompt) {
+        Objects.requireNonNull(prompt, "prompt");
         Counter counter = counter(model);
         long tokens = REPLY_PRIMING_TOKENS;
-        for (ChatMessage message : messages) {
-            Objects.requireNonNull(message, "message");
-            long messageTokens = TOKENS_PER_MESSAGE;
-            messageTokens = Math.addExact(messageTokens, count(counter, message.role()));
-            messageTokens = Math.addExact(messageTokens, count(counter, message.content()));
-            if (message.name() != null) {
-                messageTokens = Math.addExact(messageTokens, Math.addExact(count(counter, message.name()), TOKENS_PER_NAME));
-            }
-            tokens = Math.addExact(tokens, messageTokens);
+        for (ChatMessage message : prompt.messages()) {
+            tokens = Math.addExact(tokens, messageTokens(counter, Objects.requireNonNull(message, "message")));
+        }
+        for (String definition : prompt.definitions()) {
+            tokens = Math.addExact(tokens, Math.addExact(count(counter, definition), TOKENS_PER_DEFINITION));
+        }
+        if (!prompt.definitions().isEmpty()) {
+            tokens = Math.addExact(tokens, DEFINITIONS_FRAME_TOKENS);
         }
         return tokens;
+    }
+
+    private static long messageTokens(Counter counter, ChatMessage message) {
+        long tokens = TOKENS_PER_MESSAGE;
+        tokens = Math.addExact(tokens, count(counter, message.role()));
+        tokens = Math.addExact(tokens, count(counter, message.content()));
+        if (message.name() != null) {
+            tokens = Math.addExact(tokens, Math.addExact(count(counter, message.name()), TOKENS_PER_NAME));
+        }
+        for (ChatMessage.ToolCall call : message.toolCalls()) {
+            tokens = Math.addExact(tokens, TOKENS_PER_TOOL_CALL);
+            tokens = Math.addExact(tokens, count(counter, call.id()));
+            tokens = Math.addExact(tokens, count(counter, call.name()));
+            tokens = Math.addExact(tokens, count(counter, call.arguments()));
+        }
+        return Math.addExact(tokens, count(counter, message.toolCallId()));
     }
 
     /** The tokens of a bare text (such as the output generated before a stream broke off), without framing. */
     public long textTokens(String model, String text) {
         return count(counter(model), text);
+    }
+
+    /**
+     * Whether the model reasons before it answers ({@code tollgate.estimation.reasoning-models}):
+     * its billed output cannot be counted from what it shows.
+     */
+    public boolean isReasoning(String model) {
+        String key = modelKey(model);
+        return reasoningModels.stream().anyMatch(key::startsWith);
     }
 
     /** Whether the model is counted by its own tokenizer rather than estimated by a ratio. */

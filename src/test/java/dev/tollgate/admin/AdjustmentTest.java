@@ -70,7 +70,7 @@ class AdjustmentTest {
         assertThat(text(row.formatted("actor"), user)).isEqualTo("admin:" + admin);
         assertThat(text(row.formatted("client_ip"), user)).isNotBlank();
         assertThat(text(row.formatted("user_agent"), user)).isEqualTo(AdminApi.USER_AGENT);
-        assertThat(text(row.formatted("idempotency_key"), user)).isEqualTo("adjust:" + key);
+        assertThat(text(row.formatted("idempotency_key"), user)).isEqualTo("tollgate:adjust:" + key);
         assertThat(text(row.formatted("metadata->>'reason'"), user)).isEqualTo("Goodwill: outage on 2025-03-01 \"quoted\"");
         assertThat(text(row.formatted("metadata->>'admin'"), user)).isEqualTo(admin);
         assertThat(text(row.formatted("jsonb_typeof(metadata)"), user)).isEqualTo("object");
@@ -238,14 +238,14 @@ class AdjustmentTest {
                 .then().statusCode(400)
                 .contentType("application/problem+json")
                 .body("type", equalTo("https://tollgate.dev/problems/idempotency-key-missing"));
-        adjust(admin, "k".repeat(249), adjustment(user, "purchased", 5, "long key"))
+        adjust(admin, "k".repeat(240), adjustment(user, "purchased", 5, "long key"))
                 .then().statusCode(400)
                 .body("type", equalTo("https://tollgate.dev/problems/idempotency-key-invalid"));
         adjust(admin, "with space", adjustment(user, "purchased", 5, "bad key"))
                 .then().statusCode(400)
                 .body("type", equalTo("https://tollgate.dev/problems/idempotency-key-invalid"));
         assertThat(LedgerProbe.snapshot(user)).isEqualTo(before);
-        adjust(admin, "k".repeat(248), adjustment(user, "purchased", 5, "longest key")).then().statusCode(201);
+        adjust(admin, "k".repeat(239), adjustment(user, "purchased", 5, "longest key")).then().statusCode(201);
     }
 
     static Stream<Arguments> badBodies() {

@@ -76,7 +76,7 @@ class AuditTest {
                 .body("items[0].purchasedAfterMillicredits", equalTo(500))
                 .body("items[0].reservedAfterMillicredits", equalTo(0))
                 .body("items[0].availableAfterMillicredits", equalTo(100_000 - 15 - 100 + 500))
-                .body("items[0].idempotencyKey", startsWith("adjust:a2-"))
+                .body("items[0].idempotencyKey", startsWith("tollgate:adjust:a2-"))
                 .body("items[0].requestHash", notNullValue())
                 .body("items[0].usageId", nullValue())
                 .body("items[0].createdAt", notNullValue())

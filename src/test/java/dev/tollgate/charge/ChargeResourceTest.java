@@ -100,7 +100,13 @@ class ChargeResourceTest {
         String first = charge(user, "archived-1", body).then().statusCode(201).extract().asString();
         LedgerProbe.execute("""
                 WITH moved AS (DELETE FROM token_usage WHERE user_id = ? RETURNING *)
-                INSERT INTO token_usage_archive SELECT moved.*, now() FROM moved""", user);
+                INSERT INTO token_usage_archive (id, user_id, request_id, model, character_id, conversation_id,
+                       input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens,
+                       total_tokens, cost_millicredits, estimated, pricing_id, reservation_id, shortfall_millicredits,
+                       created_at, archived_at)
+                SELECT id, user_id, request_id, model, character_id, conversation_id, input_tokens, cached_input_tokens,
+                       cache_write_tokens, output_tokens, reasoning_tokens, total_tokens, cost_millicredits, estimated,
+                       pricing_id, reservation_id, shortfall_millicredits, created_at, now() FROM moved""", user);
 
         String again = charge(user, "archived-1", body).then().statusCode(201)
                 .header("Idempotent-Replayed", "true").extract().asString();

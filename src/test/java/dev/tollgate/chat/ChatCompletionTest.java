@@ -7,6 +7,7 @@ import static dev.tollgate.testing.Api.openAccount;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.notNullValue;
 
 import java.io.InputStream;
@@ -23,6 +24,7 @@ import dev.tollgate.testing.Api;
 import dev.tollgate.testing.FakeProvider;
 import dev.tollgate.testing.LedgerProbe;
 import dev.tollgate.testing.Tokens;
+import dev.tollgate.testing.TollgateTestResources;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
@@ -148,10 +150,29 @@ class ChatCompletionTest {
     }
 
     @Test
-    void aProviderThatNeverAnswersIsA504AndChargesNothing() {
+    void aProviderThatTookTheCallAndNeverAnsweredIsA504AndTheHoldIsCharged() {
+        // The call was sent: the provider may be running it and will bill it if so. Releasing the hold
+        // would make such calls free; the hold (the estimate, an upper bound) is charged instead.
         String user = openAccount("chat");
         post(user, chat("gpt-4o", "[[fake:stall]]", 100, false))
-                .then().statusCode(504).contentType("application/problem+json");
+                .then().statusCode(504).contentType("application/problem+json")
+                .body("type", equalTo("https://tollgate.dev/problems/provider-outcome-unknown"))
+                .body("chargedMillicredits", greaterThan(0));
+        long held = LedgerProbe.count("SELECT reserved_delta FROM credit_audit_log WHERE user_id = ? AND operation = 'HOLD'", user);
+        assertThat(LedgerProbe.buckets(user)).containsExactly(100_000 - held, 0, 0);
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM token_usage WHERE user_id = ? AND estimated AND output_tokens = 100 "
+                + "AND cost_millicredits = " + held, user)).isEqualTo(1);
+        assertLedgerAddsUp(user);
+    }
+
+    @Test
+    void aProviderThatCannotBeReachedIsA502AndChargesNothing() {
+        String model = TollgateTestResources.DOWN_TEST_MODEL;
+        LedgerProbe.seedPrice(model);
+        String user = openAccount("chat");
+        post(user, chat(model, "hello", 100, false))
+                .then().statusCode(502).contentType("application/problem+json")
+                .body("type", equalTo("https://tollgate.dev/problems/provider-error"));
         assertThat(LedgerProbe.buckets(user)).containsExactly(100_000, 0, 0);
         assertLedgerAddsUp(user);
     }
@@ -181,13 +202,14 @@ class ChatCompletionTest {
     }
 
     @Test
-    void aClientThatGoesAwayMidStreamStillPaysForWhatWasGenerated() throws Exception {
+    void aClientThatGoesAwayMidStreamPaysTheProvidersUsageOfTheWholeCall() throws Exception {
         String user = openAccount("chat");
+        FakeProvider.instance().reset();
         HttpClient client = HttpClient.newHttpClient();
         HttpRequest request = HttpRequest.newBuilder(URI.create(RestAssured.baseURI + ":" + RestAssured.port + "/v1/chat/completions"))
                 .header("Authorization", "Bearer " + Tokens.user(user))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(chat("gpt-4o", "[[fake:words=200]][[fake:chunk-delay-ms=50]]", 500, true)))
+                .POST(HttpRequest.BodyPublishers.ofString(chat("gpt-4o", "[[fake:words=200]][[fake:chunk-delay-ms=10]]", 500, true)))
                 .build();
         HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
         assertThat(response.statusCode()).isEqualTo(200);
@@ -202,8 +224,10 @@ class ChatCompletionTest {
         }
         assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_reservation WHERE user_id = ? AND status = 'SETTLED'", user))
                 .isEqualTo(1);
-        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM token_usage WHERE user_id = ? AND estimated AND output_tokens BETWEEN 1 AND 199", user))
-                .isEqualTo(1);
+        // The stream was read on after the client left, to the provider's usage chunk: what it bills.
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM token_usage WHERE user_id = ? AND NOT estimated "
+                + "AND output_tokens = 200 AND input_tokens = 20", user)).isEqualTo(1);
+        assertThat(FakeProvider.instance().streamsClosedByClient()).isZero();
         assertLedgerAddsUp(user);
     }
 
@@ -286,11 +310,30 @@ class ChatCompletionTest {
     }
 
     @Test
-    void unknownFieldsAClientSendsAreAcceptedAndPassedOn() {
+    void fieldsOutsideTheAllowListAreNotSentUpstreamAndTheAnswerNamesThem() {
         String user = openAccount("chat");
         JsonObject body = new JsonObject(chat("gpt-4o", "[[fake:words=2]]", 10, false)).put("temperature", 0.2)
                 .put("some_future_field", new JsonObject().put("x", 1));
-        post(user, body.encode()).then().statusCode(200);
-        assertThat(FakeProvider.instance().lastRequest().getJsonObject("some_future_field")).isNotNull();
+        post(user, body.encode()).then().statusCode(200).header("X-Tollgate-Ignored-Fields", "some_future_field");
+        JsonObject sent = FakeProvider.instance().lastRequest();
+        assertThat(sent.containsKey("some_future_field")).isFalse();
+        assertThat(sent.getDouble("temperature")).isEqualTo(0.2);
+    }
+
+    @Test
+    void theUpstreamIsAlwaysAskedForAStreamWithUsageAndANonStreamingClientGetsTheWholeCompletion() {
+        String user = openAccount("chat");
+        post(user, chat("gpt-4o", "Hi [[fake:words=3]]", 50, false)).then().statusCode(200)
+                .contentType(containsString("application/json"))
+                .body("object", equalTo("chat.completion"))
+                .body("id", notNullValue())
+                .body("model", equalTo("gpt-4o"))
+                .body("choices[0].message.role", equalTo("assistant"))
+                .body("choices[0].message.content", equalTo("w1 w2 w3"))
+                .body("choices[0].finish_reason", equalTo("stop"))
+                .body("usage.completion_tokens", equalTo(3));
+        JsonObject sent = FakeProvider.instance().lastRequest();
+        assertThat(sent.getBoolean("stream")).isTrue();
+        assertThat(sent.getJsonObject("stream_options").getBoolean("include_usage")).isTrue();
     }
 }

@@ -95,7 +95,7 @@ class JobsTest {
         LedgerProbe.execute("""
                 INSERT INTO credit_compensation (user_id, kind, amount_millicredits, status, attempts, next_attempt_at,
                        idempotency_key, reservation_id, reason, created_at, updated_at)
-                VALUES (?, 'CHARGE', 350, 'PENDING', 0, now(), 'settle:' || ?, ?::uuid, 'settle failed after the answer was delivered',
+                VALUES (?, 'CHARGE', 350, 'PENDING', 0, now(), 'tollgate:settle:' || ?, ?::uuid, 'settle failed after the answer was delivered',
                         now(), now())""", user, reservation, reservation);
 
         runJob("process-compensations").then().statusCode(200);
@@ -104,6 +104,65 @@ class JobsTest {
         assertThat(LedgerProbe.buckets(user)).containsExactly(settled);
         assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_audit_log WHERE user_id = ? AND operation IN ('CHARGE', 'SETTLE')", user))
                 .isEqualTo(1);
+        assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
+    }
+
+    /** A chat call whose settle fails after the answer: a pending compensation; answers its id. */
+    private static long deferredChatCharge(String user) {
+        String key = LedgerProbe.FAILING_REQUEST_PREFIX + UUID.randomUUID();
+        LedgerProbe.injectUsageFailure();
+        try {
+            given().auth().oauth2(Tokens.user(user)).contentType(ContentType.JSON).header("Idempotency-Key", key)
+                    .body(Api.chatBody("gpt-4o", "[[fake:words=10]][[fake:prompt-tokens=20]]", 100, false))
+                    .post("/v1/chat/completions").then().statusCode(200);
+        } finally {
+            LedgerProbe.removeUsageFailure();
+        }
+        return LedgerProbe.count("SELECT id FROM credit_compensation WHERE user_id = ? AND status = 'PENDING'", user);
+    }
+
+    @Test
+    void aClientCannotTakeTheKeyACompensationWillBeAppliedUnder() {
+        String user = openAccount("compensation-key");
+        long compensation = deferredChatCharge(user);
+        // The key a compensation used to be applied under is an ordinary client key now; Tollgate's own
+        // keys are in a namespace no client may write.
+        Api.charge(user, "compensation:" + compensation, Api.chargeBody("gpt-4o", 0, 1)).then().statusCode(201);
+        Api.charge(user, "tollgate:compensation:" + compensation, Api.chargeBody("gpt-4o", 0, 1)).then().statusCode(400)
+                .body("type", org.hamcrest.Matchers.equalTo("https://tollgate.dev/problems/idempotency-key-reserved"));
+
+        runJob("process-compensations").then().statusCode(200);
+
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_compensation WHERE user_id = ? AND status = 'APPLIED'", user))
+                .isEqualTo(1);
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_reservation WHERE user_id = ? AND status = 'SETTLED'", user))
+                .isEqualTo(1);
+        // The call (15) and the client's own charge (1) are both charged.
+        assertThat(LedgerProbe.buckets(user)).containsExactly(100_000 - 15 - 1, 0, 0);
+        assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
+    }
+
+    @Test
+    void anEntryUnderACompensationsKeyThatIsNotItsApplicationIsNotTakenForIt() {
+        // Whatever wrote it (a legacy row, a bug), an entry under the compensation's key that is not the
+        // compensation applied — its operation on its hold — must not mark it applied without a charge.
+        String user = openAccount("compensation-key");
+        long compensation = deferredChatCharge(user);
+        LedgerProbe.execute("""
+                INSERT INTO credit_audit_log (user_id, operation, monthly_delta, purchased_delta, reserved_delta,
+                       monthly_after, purchased_after, reserved_after, idempotency_key, request_hash, actor, created_at)
+                SELECT user_id, 'CHARGE', 0, 0, 0, monthly_millicredits, purchased_millicredits, reserved_millicredits,
+                       'tollgate:compensation:' || ?, 'planted', 'user:' || user_id, now()
+                  FROM credit_account WHERE user_id = ?""", String.valueOf(compensation), user);
+
+        for (int run = 0; run < 3; run++) {
+            runJob("process-compensations").then().statusCode(200);
+        }
+
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_compensation WHERE user_id = ? AND status = 'FAILED' "
+                + "AND attempts = 3", user)).isEqualTo(1);
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_compensation WHERE user_id = ? AND status = 'APPLIED'", user))
+                .isZero();
         assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
     }
 

@@ -66,29 +66,6 @@ class ProviderClientTest {
     }
 
     @Test
-    void completesANonStreamingCall() {
-        ProviderReply reply = client.complete(MODEL, chat("Hello [[fake:words=3]] [[fake:prompt-tokens=40]] [[fake:cached=30]]")
-                .put("max_tokens", 77)).await().atMost(WAIT);
-
-        assertThat(reply.body().getString("object")).isEqualTo("chat.completion");
-        assertThat(reply.body().getJsonArray("choices").getJsonObject(0).getJsonObject("message").getString("content"))
-                .isEqualTo("w1 w2 w3");
-        assertThat(reply.usage()).contains(new Usage(10, 30, 0, 3, 0));
-        JsonObject sent = fake.lastRequest();
-        assertThat(sent.getString("model")).isEqualTo(MODEL);
-        assertThat(sent.getBoolean("stream")).isFalse();
-        assertThat(sent.containsKey("stream_options")).isFalse();
-        assertThat(sent.getInteger("max_tokens")).isEqualTo(77);
-        assertThat(fake.authorizations()).containsExactly("Bearer " + FakeProvider.API_KEY);
-    }
-
-    @Test
-    void aReplyWithoutUsageHasNone() {
-        ProviderReply reply = client.complete(MODEL, chat("[[fake:no-usage]]")).await().atMost(WAIT);
-        assertThat(reply.usage()).isEmpty();
-    }
-
-    @Test
     void streamsEveryChunkAndTheUsageChunkButNotDone() {
         JsonObject body = chat("Hi [[fake:words=4]] [[fake:cached=5]] [[fake:reasoning=2]]")
                 .put("temperature", 0.2)
@@ -113,6 +90,8 @@ class ProviderClientTest {
                 .isEqualTo(new JsonObject().put("include_obfuscation", false).put("include_usage", true));
         assertThat(sent.getDouble("temperature")).isEqualTo(0.2);
         assertThat(sent.getJsonArray("messages")).isEqualTo(body.getJsonArray("messages"));
+        assertThat(sent.getString("model")).isEqualTo(MODEL);
+        assertThat(fake.authorizations()).containsExactly("Bearer " + FakeProvider.API_KEY);
     }
 
     @Test
@@ -126,7 +105,7 @@ class ProviderClientTest {
 
     @Test
     void anUpstream500Is502() {
-        Throwable failure = failureOf(client.complete(MODEL, chat("[[fake:fail=500]]")));
+        Throwable failure = failureOf(client.stream(MODEL, chat("[[fake:fail=500]]")));
         assertThat(failure).isInstanceOf(ProviderFailure.class);
         ProviderFailure providerFailure = (ProviderFailure) failure;
         assertThat(providerFailure.reason()).isEqualTo(ProviderFailure.Reason.ERROR_STATUS);
@@ -142,7 +121,7 @@ class ProviderClientTest {
 
     @Test
     void anUpstream400IsRelayedWithoutTheKey() {
-        Throwable failure = failureOf(client.complete(MODEL, chat("[[fake:fail=400]]")));
+        Throwable failure = failureOf(client.stream(MODEL, chat("[[fake:fail=400]]")));
         assertThat(failure).isInstanceOf(ProviderRequestRejectedException.class);
         var problem = ((ProviderRequestRejectedException) failure).problem();
         assertThat(problem.status()).isEqualTo(400);
@@ -154,7 +133,7 @@ class ProviderClientTest {
 
     @Test
     void aRefusedKeyIs502AndNeverShown() {
-        Throwable failure = failureOf(client.complete(MODEL, chat("[[fake:fail=401]]")));
+        Throwable failure = failureOf(client.stream(MODEL, chat("[[fake:fail=401]]")));
         assertThat(failure).isInstanceOf(ProviderFailure.class);
         assertThat(((ProviderFailure) failure).reason()).isEqualTo(ProviderFailure.Reason.CREDENTIALS_REFUSED);
         assertThat(failure.getMessage()).doesNotContain(FakeProvider.API_KEY);
@@ -163,7 +142,7 @@ class ProviderClientTest {
 
     @Test
     void anUpstream429IsBusyWithItsRetryAfter() {
-        Throwable failure = failureOf(client.complete(MODEL, chat("[[fake:fail=429]]")));
+        Throwable failure = failureOf(client.stream(MODEL, chat("[[fake:fail=429]]")));
         assertThat(failure).isInstanceOf(ProviderUnavailableException.class);
         ProviderUnavailableException busy = (ProviderUnavailableException) failure;
         assertThat(busy.circuitOpen()).isFalse();
@@ -174,7 +153,7 @@ class ProviderClientTest {
     @Test
     void aStalledUpstreamIs504AfterTheFirstByteTimeout() {
         long start = System.nanoTime();
-        Throwable failure = failureOf(client.complete(MODEL, chat("[[fake:stall]]")));
+        Throwable failure = failureOf(client.stream(MODEL, chat("[[fake:stall]]")));
         long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
         assertThat(failure).isInstanceOf(ProviderFailure.class);
         ProviderFailure timeout = (ProviderFailure) failure;
@@ -252,7 +231,7 @@ class ProviderClientTest {
 
     @Test
     void aModelNoUpstreamServesIs422() {
-        Throwable failure = failureOf(client.complete("gpt-9-imaginary", chat("x")));
+        Throwable failure = failureOf(client.stream("gpt-9-imaginary", chat("x")));
         assertThat(failure).isInstanceOf(ModelNotServedException.class);
         assertThat(((ModelNotServedException) failure).problem().status()).isEqualTo(422);
         assertThat(((ModelNotServedException) failure).problem().members())
@@ -268,28 +247,28 @@ class ProviderClientTest {
         ProviderStream open = client.stream(model, FakeProvider.chatRequest(model, "[[fake:words=50]] [[fake:chunk-delay-ms=20]]"))
                 .await().atMost(WAIT);
 
-        Throwable refused = failureOf(client.complete(model, FakeProvider.chatRequest(model, "x")));
+        Throwable refused = failureOf(client.stream(model, FakeProvider.chatRequest(model, "x")));
         assertThat(refused).isInstanceOf(ProviderUnavailableException.class);
         assertThat(((ProviderUnavailableException) refused).problem().members())
                 .containsEntry("type", "https://tollgate.dev/problems/provider-busy");
 
         open.cancel();
         waitUntil(() -> client.inFlight("fake-narrow") == 0, Duration.ofSeconds(1));
-        assertThat(client.complete(model, FakeProvider.chatRequest(model, "x")).await().atMost(WAIT).body()).isNotNull();
+        assertThat(client.stream(model, FakeProvider.chatRequest(model, "x")).onItem().transformToMulti(ProviderStream::events).collect().asList().await().atMost(WAIT)).isNotEmpty();
     }
 
     @Test
     void theCircuitOpensAfterRepeatedFailuresOfItsUpstreamOnly() {
         String model = TollgateTestResources.CIRCUIT_TEST_MODEL;
         for (int i = 0; i < 4; i++) {
-            assertThat(failureOf(client.complete(model, FakeProvider.chatRequest(model, "[[fake:fail=500]]"))))
+            assertThat(failureOf(client.stream(model, FakeProvider.chatRequest(model, "[[fake:fail=500]]"))))
                     .isInstanceOf(ProviderFailure.class);
         }
         assertThat(circuitBreakers.currentState(ProviderClient.circuitBreakerName("fake-circuit")))
                 .isEqualTo(CircuitBreakerState.OPEN);
         int received = fake.requests().size();
 
-        Throwable refused = failureOf(client.complete(model, FakeProvider.chatRequest(model, "fine")));
+        Throwable refused = failureOf(client.stream(model, FakeProvider.chatRequest(model, "fine")));
         assertThat(refused).isInstanceOf(ProviderUnavailableException.class);
         ProviderUnavailableException unavailable = (ProviderUnavailableException) refused;
         assertThat(unavailable.circuitOpen()).isTrue();
@@ -301,14 +280,59 @@ class ProviderClientTest {
         assertThat(fake.requests()).hasSize(received); // nothing was sent while open
 
         // Other upstreams keep working.
-        assertThat(client.complete(MODEL, chat("fine")).await().atMost(WAIT).body()).isNotNull();
+        assertThat(client.stream(MODEL, chat("fine")).onItem().transformToMulti(ProviderStream::events).collect().asList().await().atMost(WAIT)).isNotEmpty();
+    }
+
+    @Test
+    void aCallSentAndUnansweredHasAnUnknownOutcomeButASendThatFailedHasNot() {
+        Throwable stalled = failureOf(client.stream(MODEL, chat("[[fake:stall]]")));
+        assertThat(((ProviderFailure) stalled).outcomeUnknown()).isTrue();
+        String down = TollgateTestResources.DOWN_TEST_MODEL;
+        Throwable refused = failureOf(client.stream(down, FakeProvider.chatRequest(down, "x")));
+        assertThat(((ProviderFailure) refused).outcomeUnknown()).isFalse();
+    }
+
+    @Test
+    void slowCallsDoNotOpenTheCircuit() {
+        // One user's calls that are slow to answer (a long prompt, a long reasoning) time out; they
+        // must not make the upstream unavailable to everyone. More of them than the circuit's window.
+        String model = TollgateTestResources.CIRCUIT_TEST_MODEL;
+        List<io.smallrye.mutiny.Uni<ProviderStream>> stalled = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            stalled.add(client.stream(model, FakeProvider.chatRequest(model, "[[fake:stall]]")));
+        }
+        List<Throwable> failures = stalled.stream().parallel().map(uni -> catchThrowable(() -> uni.await().atMost(WAIT)))
+                .toList();
+        assertThat(failures).hasSize(6).allSatisfy(failure -> assertThat(((ProviderFailure) failure).reason())
+                .isEqualTo(ProviderFailure.Reason.FIRST_BYTE_TIMEOUT));
+        assertThat(circuitBreakers.currentState(ProviderClient.circuitBreakerName("fake-circuit")))
+                .isEqualTo(CircuitBreakerState.CLOSED);
+        assertThat(client.stream(model, FakeProvider.chatRequest(model, "fine")).onItem()
+                .transformToMulti(ProviderStream::events).collect().asList().await().atMost(WAIT)).isNotEmpty();
+    }
+
+    @Test
+    void aCallIsCutAtItsUpstreamsMaxCallDuration() {
+        String model = TollgateTestResources.SHORT_CALL_TEST_MODEL;
+        long start = System.nanoTime();
+        ProviderStream stream = client.stream(model, FakeProvider.chatRequest(model, "[[fake:words=500]] [[fake:chunk-delay-ms=20]]"))
+                .await().atMost(WAIT);
+        List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Throwable failure = catchThrowable(() -> stream.events().invoke(received::add).collect().asList()
+                .await().atMost(Duration.ofSeconds(10)));
+        long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+        assertThat(received).isNotEmpty();
+        assertThat(failure).isInstanceOf(ProviderFailure.class);
+        assertThat(((ProviderFailure) failure).reason()).isEqualTo(ProviderFailure.Reason.CALL_DEADLINE);
+        assertThat(elapsedMillis).isBetween(1_900L, 6_000L);
+        waitUntil(() -> fake.openExchanges() == 0, Duration.ofSeconds(2));
     }
 
     @Test
     void rejectedRequestsDoNotOpenTheCircuit() {
         String model = TollgateTestResources.CIRCUIT_TEST_MODEL;
         for (int i = 0; i < 6; i++) {
-            assertThat(failureOf(client.complete(model, FakeProvider.chatRequest(model, "[[fake:fail=400]]"))))
+            assertThat(failureOf(client.stream(model, FakeProvider.chatRequest(model, "[[fake:fail=400]]"))))
                     .isInstanceOf(ProviderRequestRejectedException.class);
         }
         assertThat(circuitBreakers.currentState(ProviderClient.circuitBreakerName("fake-circuit")))
@@ -328,7 +352,7 @@ class ProviderClientTest {
     void cancelledOpeningsDoNotOpenTheCircuit() {
         String model = TollgateTestResources.CIRCUIT_TEST_MODEL;
         for (int i = 0; i < 6; i++) {
-            client.complete(model, FakeProvider.chatRequest(model, "[[fake:delay-ms=2000]]")).subscribe().with(r -> {
+            client.stream(model, FakeProvider.chatRequest(model, "[[fake:delay-ms=2000]]")).subscribe().with(r -> {
             }, f -> {
             }).cancel();
         }
@@ -337,13 +361,13 @@ class ProviderClientTest {
         sleep(Duration.ofMillis(2_300));
         assertThat(circuitBreakers.currentState(ProviderClient.circuitBreakerName("fake-circuit")))
                 .isEqualTo(CircuitBreakerState.CLOSED);
-        assertThat(client.complete(model, FakeProvider.chatRequest(model, "fine")).await().atMost(WAIT).body()).isNotNull();
+        assertThat(client.stream(model, FakeProvider.chatRequest(model, "fine")).onItem().transformToMulti(ProviderStream::events).collect().asList().await().atMost(WAIT)).isNotEmpty();
     }
 
     @Test
     void aRefusedConnectionIs502WithoutTheAddress() {
         String model = TollgateTestResources.DOWN_TEST_MODEL;
-        Throwable failure = failureOf(client.complete(model, FakeProvider.chatRequest(model, "x")));
+        Throwable failure = failureOf(client.stream(model, FakeProvider.chatRequest(model, "x")));
         assertThat(failure).isInstanceOf(ProviderFailure.class);
         ProviderFailure refused = (ProviderFailure) failure;
         assertThat(refused.reason()).isEqualTo(ProviderFailure.Reason.CONNECTION_FAILED);

@@ -43,6 +43,8 @@ public class TollgateTestResources implements QuarkusTestResourceLifecycleManage
         config.put("tollgate.rate-limit.general.limit", String.valueOf(GENEROUS_LIMIT));
         config.put("tollgate.rate-limit.chat.limit", String.valueOf(GENEROUS_LIMIT));
         config.put("tollgate.rate-limit.sensitive.limit", String.valueOf(GENEROUS_LIMIT));
+        // A streaming client that reads nothing for 2 s is let go (the tests of a stalled client).
+        config.put("tollgate.chat.client-write-timeout", "2s");
         // The one web-app origin allowed by CORS in the tests.
         config.put("quarkus.http.cors.origins", WEB_ORIGIN);
         FakeProvider fake = FakeProvider.start();
@@ -52,6 +54,8 @@ public class TollgateTestResources implements QuarkusTestResourceLifecycleManage
         config.put("tollgate.providers.fake-circuit.circuit-breaker.delay", "30s");
         upstream(config, "fake-narrow", fake, NARROW_TEST_MODEL);
         config.put("tollgate.providers.fake-narrow.max-concurrent", "1");
+        upstream(config, "fake-short", fake, SHORT_CALL_TEST_MODEL);
+        config.put("tollgate.providers.fake-short.max-call-duration", "2s");
         // Nothing listens on port 1 of the loopback: every call is refused at connect.
         upstream(config, "fake-down", fake, DOWN_TEST_MODEL);
         config.put("tollgate.providers.fake-down.base-url", "http://127.0.0.1:1/v1");
@@ -70,6 +74,8 @@ public class TollgateTestResources implements QuarkusTestResourceLifecycleManage
     public static final String CIRCUIT_TEST_MODEL = "circuit-test-model";
     /** Served by an upstream of its own that allows one call at a time. */
     public static final String NARROW_TEST_MODEL = "narrow-test-model";
+    /** Served by an upstream whose calls may run 2 s at most. */
+    public static final String SHORT_CALL_TEST_MODEL = "short-call-test-model";
     /** Served by an upstream that refuses every connection. */
     public static final String DOWN_TEST_MODEL = "down-test-model";
 

@@ -219,7 +219,7 @@ class TokenEstimatorTest {
 
     @Test
     void nullArgumentsAreRefused() {
-        assertThatThrownBy(() -> estimator.promptTokens(OTHER, null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> estimator.promptTokens(OTHER, (List<ChatMessage>) null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> estimator.promptTokens(null, List.of())).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> estimator.textTokens(null, "x")).isInstanceOf(NullPointerException.class);
         List<ChatMessage> withNull = new ArrayList<>();

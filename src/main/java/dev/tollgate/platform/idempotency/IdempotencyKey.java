@@ -7,7 +7,8 @@ import dev.tollgate.platform.problem.ProblemException;
 
 /**
  * The key a caller sends with a mutating call so that a retry never applies twice: 1 to 255
- * visible ASCII characters, unique per account.
+ * visible ASCII characters, unique per account, outside the namespace of the keys Tollgate derives
+ * itself ({@link DerivedKey}: no {@code tollgate:} prefix).
  */
 public record IdempotencyKey(String value) {
 
@@ -17,6 +18,9 @@ public record IdempotencyKey(String value) {
     public IdempotencyKey {
         if (value == null || !SHAPE.matcher(value).matches()) {
             throw new Invalid();
+        }
+        if (DerivedKey.isReserved(value)) {
+            throw new Reserved();
         }
     }
 
@@ -57,6 +61,19 @@ public record IdempotencyKey(String value) {
         public Problem problem() {
             return Problem.of("idempotency-key-invalid", "Idempotency key not valid", 400,
                     "An idempotency key is 1 to 255 visible ASCII characters.");
+        }
+    }
+
+    /** The key is in the namespace of the keys Tollgate derives itself. */
+    public static final class Reserved extends ProblemException {
+        Reserved() {
+            super("idempotency key in the reserved namespace");
+        }
+
+        @Override
+        public Problem problem() {
+            return Problem.of("idempotency-key-reserved", "Idempotency key reserved", 400,
+                    "Idempotency keys starting with '" + DerivedKey.NAMESPACE + "' are Tollgate's own; choose another key.");
         }
     }
 

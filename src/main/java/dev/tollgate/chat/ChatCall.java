@@ -1,0 +1,146 @@
+package dev.tollgate.chat;
+
+import java.util.Iterator;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+
+import org.jboss.logging.Logger;
+
+import io.vertx.core.json.JsonObject;
+
+import dev.tollgate.metering.MeteredCalls;
+import dev.tollgate.platform.security.RequestOrigin;
+import dev.tollgate.pricing.Usage;
+import dev.tollgate.provider.ProviderFailure;
+import dev.tollgate.provider.ProviderStream;
+import dev.tollgate.provider.UsageNormalizer;
+import dev.tollgate.tokens.TokenEstimator;
+
+/**
+ * A metered chat call whose hold is placed and whose upstream stream is open. {@link #run} reads
+ * the stream to its end — whatever the client does: a client that goes away or stops reading is
+ * let go, and the stream is still read until the provider's final usage chunk, its failure or the
+ * call's deadline — then settles: the provider's usage if it reported one, else the count of what
+ * was seen (the whole prompt, the output shown, and for a reasoning model the whole output budget),
+ * marked estimated. A call that failed before any output and reported no usage is released. Runs
+ * once.
+ */
+final class ChatCall {
+
+    private static final Logger LOG = Logger.getLogger(ChatCall.class);
+    /** Framing of one tool call in the output beyond its name and arguments (as counted for prompts). */
+    static final int TOKENS_PER_TOOL_CALL = 10;
+
+    /** How the call ended: what was charged (null when the hold was released) and the provider's failure, if any. */
+    record Ended(MeteredCalls.Charged charged, ProviderFailure failure) {
+    }
+
+    private final MeteredCalls.Held held;
+    private final ChatRequest request;
+    private final ProviderStream stream;
+    private final RequestOrigin origin;
+    private final MeteredCalls meteredCalls;
+    private final TokenEstimator tokens;
+    private final AtomicBoolean started = new AtomicBoolean();
+
+    ChatCall(MeteredCalls.Held held, ChatRequest request, ProviderStream stream, RequestOrigin origin,
+            MeteredCalls meteredCalls, TokenEstimator tokens) {
+        this.held = held;
+        this.request = request;
+        this.stream = stream;
+        this.origin = origin;
+        this.meteredCalls = meteredCalls;
+        this.tokens = tokens;
+    }
+
+    MeteredCalls.Held held() {
+        return held;
+    }
+
+    /** Whether {@link #run} has been called. */
+    boolean started() {
+        return started.get();
+    }
+
+    /**
+     * Reads the call to its end, handing every chunk to the sink while it takes them, and settles
+     * it. Blocks (a worker thread); never throws for what the provider or the client did.
+     *
+     * @param sink where the chunks go; null for none
+     */
+    Ended run(ChunkSink sink) {
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("a chat call runs once");
+        }
+        ChunkObserver observer = new ChunkObserver();
+        boolean attached = sink != null;
+        ProviderFailure failure = null;
+        try (Stream<String> events = stream.events().subscribe().asStream()) {
+            Iterator<String> chunks = events.iterator();
+            while (chunks.hasNext()) {
+                String chunk = chunks.next();
+                observer.observe(chunk);
+                if (attached && !sink.accept(chunk)) {
+                    attached = false;
+                    LOG.infof("reservation %s: the client is gone; reading the provider on for its usage", held.reservationId());
+                }
+            }
+        } catch (RuntimeException e) {
+            failure = providerFailure(e);
+        } finally {
+            stream.cancel();
+        }
+        if (failure != null) {
+            LOG.infof("reservation %s: the provider's stream ended early (%s)", held.reservationId(), failure.reason());
+        }
+        return settle(observer, failure);
+    }
+
+    private Ended settle(ChunkObserver observer, ProviderFailure failure) {
+        Optional<Usage> reported = observer.usage().flatMap(this::normalized);
+        if (reported.isEmpty() && failure != null && !observer.producedOutput()) {
+            meteredCalls.releaseUnused(held, origin);
+            return new Ended(null, failure);
+        }
+        MeteredCalls.Outcome outcome = reported
+                .map(usage -> new MeteredCalls.Outcome(usage, false, request.characterId(), request.conversationId()))
+                .orElseGet(() -> new MeteredCalls.Outcome(counted(observer), true, request.characterId(),
+                        request.conversationId()));
+        return new Ended(meteredCalls.settleAfterAnswer(held, outcome, origin), failure);
+    }
+
+    /**
+     * What the call used when the provider did not say: the whole prompt as held, the output seen
+     * (text, refusals, visible reasoning, tool calls), and for a model that reasons unseen the rest
+     * of the output budget as reasoning, since it may have spent it.
+     */
+    Usage counted(ChunkObserver observer) {
+        String model = held.price().model();
+        long output = Math.addExact(tokens.textTokens(model, observer.generatedText()),
+                Math.multiplyExact((long) observer.toolCallCount(), TOKENS_PER_TOOL_CALL));
+        long unseenReasoning = tokens.isReasoning(model) ? Math.max(0, held.maxOutputTokens() - output) : 0;
+        return new Usage(held.promptTokens(), 0, 0, output, unseenReasoning);
+    }
+
+    /** The provider's failure that ended the stream (the closed stream's own failure when there is none). */
+    private ProviderFailure providerFailure(RuntimeException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ProviderFailure failure) {
+                return failure;
+            }
+        }
+        return new ProviderFailure(stream.upstream(), ProviderFailure.Reason.INTERRUPTED, e.getClass().getSimpleName());
+    }
+
+    /** The provider's usage, normalized; inconsistent numbers are logged and the call is counted instead. */
+    private Optional<Usage> normalized(JsonObject usage) {
+        try {
+            return UsageNormalizer.normalize(usage);
+        } catch (RuntimeException e) {
+            LOG.warnf("reservation %s: the provider's usage is unusable (%s); counting instead", held.reservationId(),
+                    e.getMessage());
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,318 @@
+package dev.tollgate.metering;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.json.JsonObject;
+
+import dev.tollgate.compensation.CompensationQueue;
+import dev.tollgate.ledger.CreditAccount;
+import dev.tollgate.ledger.Hold;
+import dev.tollgate.ledger.HoldsConfig;
+import dev.tollgate.ledger.InsufficientCreditsException;
+import dev.tollgate.ledger.Ledger;
+import dev.tollgate.ledger.LedgerEntry;
+import dev.tollgate.ledger.Mutation;
+import dev.tollgate.ledger.Operation;
+import dev.tollgate.ledger.PlansConfig;
+import dev.tollgate.ledger.Settlement;
+import dev.tollgate.platform.idempotency.RequestHash;
+import dev.tollgate.platform.jdbc.DuplicateRequestException;
+import dev.tollgate.platform.jdbc.Jdbc;
+import dev.tollgate.platform.money.Millicredits;
+import dev.tollgate.platform.security.RequestOrigin;
+import dev.tollgate.platform.time.Pause;
+import dev.tollgate.platform.tx.Transactions;
+import dev.tollgate.pricing.Price;
+import dev.tollgate.pricing.PriceList;
+import dev.tollgate.pricing.Pricing;
+import dev.tollgate.pricing.Usage;
+
+/**
+ * The money side of a metered call, shared by the chat call and by reservations: hold the
+ * estimate, then settle the real usage (record it, charge it at the price the hold was quoted, free
+ * the rest of the hold: one transaction) or release the hold. The provider is never called inside
+ * one of these transactions. This class owns the meters of how holds end
+ * ({@code tollgate.holds.resolved{outcome}}) and of shortfalls
+ * ({@code tollgate.settle.shortfall}, millicredits a settle above its hold could not charge).
+ *
+ * <p>For the chat call, a settle that fails after the user got the answer becomes a compensation
+ * row ({@link #settleAfterAnswer}): no credit movement is lost.
+ */
+@ApplicationScoped
+public class MeteredCalls {
+
+    private static final Logger LOG = Logger.getLogger(MeteredCalls.class);
+    /** How long a settle after the answer keeps trying while the database is unreachable. */
+    static final Duration SETTLE_PATIENCE = Duration.ofSeconds(20);
+    static final Duration SETTLE_RETRY_PAUSE = Duration.ofMillis(500);
+
+    @Inject
+    Ledger ledger;
+
+    @Inject
+    PriceList priceList;
+
+    @Inject
+    CostEstimator costEstimator;
+
+    @Inject
+    UsageRecorder usageRecorder;
+
+    @Inject
+    CompensationQueue compensations;
+
+    @Inject
+    PlansConfig plans;
+
+    @Inject
+    HoldsConfig holds;
+
+    @Inject
+    Transactions transactions;
+
+    @Inject
+    MeterRegistry meters;
+
+    @Inject
+    Clock clock;
+
+    /** A call with credits on hold: its price, its counted prompt and the output budget the hold covers. */
+    public record Held(String userId, String requestId, UUID reservationId, Price price, long promptTokens,
+            long maxOutputTokens, Millicredits amount, Instant expiresAt, LedgerEntry entry) {
+    }
+
+    /** What a call used, as metered, and what it was about. {@code cost} null: the usage at the hold's price. */
+    public record Outcome(Usage usage, boolean estimated, String characterId, String conversationId, Millicredits cost) {
+
+        public Outcome(Usage usage, boolean estimated, String characterId, String conversationId) {
+            this(usage, estimated, characterId, conversationId, null);
+        }
+    }
+
+    /**
+     * What a settled call cost and was charged; {@code shortfall} = cost − charged, above 0 only
+     * when the cost exceeded the hold and the account could not cover the rest. {@code deferred}:
+     * queued as a compensation, charged later.
+     */
+    public record Charged(long usageId, Millicredits cost, Millicredits charged, Millicredits shortfall,
+            boolean estimated, boolean deferred, LedgerEntry entry) {
+    }
+
+    /**
+     * Holds the estimate of a call with the whole output budget it names (reservations); 402 if
+     * the available balance does not cover it. A key used before fails with
+     * {@link DuplicateRequestException}, for the caller to replay or refuse.
+     */
+    public Held hold(String userId, String key, String requestHash, String model, long promptTokens,
+            long maxOutputTokens, RequestOrigin origin) {
+        return transactions.inNewTransaction(() -> {
+            CostEstimator.Estimate estimate = costEstimator.estimate(priceList.current(model), promptTokens, maxOutputTokens);
+            return place(userId, key, requestHash, estimate, origin);
+        });
+    }
+
+    /**
+     * Holds the estimate of a call whose output budget is the one wanted, capped at what the
+     * available balance covers (the chat call: {@code max_tokens} is capped so that the call can
+     * never run past what is held); 402 if not even one output token is covered.
+     */
+    public Held holdAffordable(String userId, String key, String requestHash, String model, long promptTokens,
+            long wantedMaxOutputTokens, RequestOrigin origin) {
+        return transactions.inNewTransaction(() -> {
+            Price price = priceList.current(model);
+            CreditAccount account = ledger.ensureAccount(userId);
+            Millicredits available = Millicredits.of(account.balances().available());
+            long maxOutputTokens = Math.min(wantedMaxOutputTokens,
+                    costEstimator.affordableOutputTokens(price, promptTokens, available));
+            if (maxOutputTokens < 1) {
+                throw new InsufficientCreditsException(costEstimator.estimate(price, promptTokens, 1).amount(),
+                        available, account.plan, plans.upgradeHint(account.plan));
+            }
+            return place(userId, key, requestHash, costEstimator.estimate(price, promptTokens, maxOutputTokens), origin);
+        });
+    }
+
+    private Held place(String userId, String key, String requestHash, CostEstimator.Estimate estimate,
+            RequestOrigin origin) {
+        Price price = estimate.price();
+        Hold hold = ledger.hold(userId, estimate.amount(), price.model(), clock.instant().plus(holds.ttl()),
+                Mutation.byUser(userId, key, requestHash, origin.clientIp(), origin.userAgent()));
+        return new Held(userId, key, hold.reservationId(), price, estimate.promptTokens(), estimate.maxOutputTokens(),
+                hold.amount(), hold.expiresAt(), hold.entry());
+    }
+
+    /**
+     * Records the call's usage and charges its cost against its hold, freeing the rest, in one
+     * transaction of its own; a shortfall is recorded with the usage row. The settle's key is
+     * {@link Ledger#settleKey}: a second settle of the hold fails with
+     * {@link DuplicateRequestException} (for the caller to replay), one of a hold resolved
+     * otherwise with 409.
+     *
+     * @param usageRequestId the request id of the usage row
+     * @param requestHash the fingerprint of the settle request
+     */
+    public Charged settle(String userId, UUID reservationId, Price price, String usageRequestId, Outcome outcome,
+            String requestHash, RequestOrigin origin) {
+        Charged charged = transactions.inNewTransaction(
+                () -> settleInTransaction(userId, reservationId, price, usageRequestId, outcome, requestHash, origin));
+        resolved("settled");
+        countShortfall(charged);
+        return charged;
+    }
+
+    private Charged settleInTransaction(String userId, UUID reservationId, Price price, String usageRequestId,
+            Outcome outcome, String requestHash, RequestOrigin origin) {
+        Millicredits cost = costOf(price, outcome);
+        long usageId = usageRecorder.record(new UsageRow(userId, usageRequestId, price.model(), outcome.characterId(),
+                outcome.conversationId(), outcome.usage(), outcome.estimated(), price, cost, reservationId));
+        Settlement settlement = ledger.settle(userId, reservationId, cost,
+                Mutation.byUser(userId, Ledger.settleKey(reservationId), requestHash, origin.clientIp(), origin.userAgent())
+                        .withUsage(usageId));
+        if (settlement.shortfall().isPositive()) {
+            usageRecorder.recordShortfall(usageId, settlement.shortfall().value());
+            LOG.warnf("reservation %s cost %d millicredits, %d more than could be charged (hold %d): shortfall recorded",
+                    reservationId, cost.value(), settlement.shortfall().value(), settlement.held().value());
+        }
+        return new Charged(usageId, cost, settlement.charged(), settlement.shortfall(), outcome.estimated(), false,
+                settlement.entry());
+    }
+
+    /**
+     * Settles a call whose answer the user already has. If that fails, the charge is queued as a
+     * compensation; the answer stands. If the compensation cannot be written either because the
+     * database is unreachable (restarting, failing over), both are tried again, every
+     * {@link #SETTLE_RETRY_PAUSE} for at most {@link #SETTLE_PATIENCE}: the user has the answer,
+     * and giving up would leave the call to the expiry job, uncharged. Only past that bound (or for
+     * another failure of the compensation write) does the settle fail, logged at ERROR with the
+     * amount.
+     */
+    public Charged settleAfterAnswer(Held call, Outcome outcome, RequestOrigin origin) {
+        Millicredits cost = costOf(call.price(), outcome);
+        String requestHash = RequestHash.of("settle", outcome.usage());
+        long giveUpAt = System.nanoTime() + SETTLE_PATIENCE.toNanos();
+        for (int attempt = 1;; attempt++) {
+            try {
+                return settle(call.userId(), call.reservationId(), call.price(), call.requestId(), outcome, requestHash,
+                        origin);
+            } catch (RuntimeException e) {
+                if (e instanceof DuplicateRequestException && settledBefore(call)) {
+                    // An attempt of this settle whose commit was cut (reported as failed) did commit:
+                    // the call is settled under its key. A compensation would charge it a second time.
+                    LOG.warnf("settle of reservation %s had committed before its retry; nothing more to charge",
+                            call.reservationId());
+                    return new Charged(0, cost, cost, Millicredits.ZERO, outcome.estimated(), false, null);
+                }
+                if (attempt == 1) {
+                    LOG.errorf(e, "settle of reservation %s failed after the answer; queuing a compensation",
+                            call.reservationId());
+                } else {
+                    LOG.warnf("settle of reservation %s failed again (attempt %d, %s)", call.reservationId(), attempt,
+                            e.getClass().getSimpleName());
+                }
+            }
+            try {
+                compensations.deferCharge(call.userId(), Ledger.settleKey(call.reservationId()), cost, call.reservationId(),
+                        "settle failed after the answer was delivered", details(call, outcome));
+                resolved("compensated");
+                return new Charged(0, cost, Millicredits.ZERO, Millicredits.ZERO, outcome.estimated(), true, null);
+            } catch (RuntimeException e) {
+                if (!Jdbc.isConnectionLoss(e) || System.nanoTime() - giveUpAt > 0) {
+                    LOG.errorf(e, "reservation %s: the charge of %d millicredits could be neither settled nor queued",
+                            call.reservationId(), cost.value());
+                    throw e;
+                }
+                LOG.warnf("reservation %s: the database is unreachable; settling again in %d ms", call.reservationId(),
+                        SETTLE_RETRY_PAUSE.toMillis());
+                Pause.sleep(SETTLE_RETRY_PAUSE, "to settle");
+            }
+        }
+    }
+
+    /**
+     * Charges a call whose outcome at the provider is unknown (the request was sent and no answer
+     * came) its whole hold: the provider may have run it and will bill it if so. Its usage row has
+     * the prompt and the whole output budget, marked estimated.
+     */
+    public Charged chargeHold(Held call, String characterId, String conversationId, RequestOrigin origin) {
+        Usage worstCase = new Usage(call.promptTokens(), 0, 0, call.maxOutputTokens(), 0);
+        return settleAfterAnswer(call, new Outcome(worstCase, true, characterId, conversationId, call.amount()), origin);
+    }
+
+    /**
+     * Frees a live hold without a charge, in a transaction of its own, under the release key of
+     * the hold ({@link Ledger#releaseKey}).
+     */
+    public LedgerEntry release(String userId, UUID reservationId, String requestHash, RequestOrigin origin) {
+        LedgerEntry entry = transactions.inNewTransaction(() -> ledger.release(userId, reservationId,
+                Mutation.byUser(userId, Ledger.releaseKey(reservationId), requestHash, origin.clientIp(),
+                        origin.userAgent())));
+        resolved("released");
+        return entry;
+    }
+
+    /**
+     * The provider failed before any output: frees the hold, charges nothing. A failure here is
+     * logged, not thrown: the hold stays, and the expiry job frees it.
+     */
+    public void releaseUnused(Held call, RequestOrigin origin) {
+        try {
+            release(call.userId(), call.reservationId(), RequestHash.of("release", call.reservationId().toString()), origin);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "release of reservation %s failed; the expiry job will free it", call.reservationId());
+        }
+    }
+
+    private static Millicredits costOf(Price price, Outcome outcome) {
+        return outcome.cost() != null ? outcome.cost() : Pricing.charge(price, outcome.usage());
+    }
+
+    /** Whether the settle of this call is in the ledger (as a settle of its hold); false if that cannot be read now. */
+    private boolean settledBefore(Held call) {
+        try {
+            return transactions.inNewTransaction(() -> ledger.findByKey(call.userId(), Ledger.settleKey(call.reservationId()))
+                    .filter(entry -> entry.is(Operation.SETTLE, call.reservationId()))
+                    .isPresent());
+        } catch (RuntimeException e) {
+            return false; // then a compensation is queued; the batch sees the settle and charges nothing more
+        }
+    }
+
+    private void resolved(String outcome) {
+        meters.counter("tollgate.holds.resolved", "outcome", outcome).increment();
+    }
+
+    private void countShortfall(Charged charged) {
+        if (charged.shortfall().isPositive()) {
+            Counter.builder("tollgate.settle.shortfall")
+                    .description("Millicredits that settles above their hold could not charge (recorded with the usage row)")
+                    .baseUnit("millicredits")
+                    .register(meters)
+                    .increment(charged.shortfall().value());
+        }
+    }
+
+    private static String details(Held call, Outcome outcome) {
+        Usage usage = outcome.usage();
+        return new JsonObject()
+                .put("requestId", call.requestId())
+                .put("model", call.price().model())
+                .put("pricingId", call.price().pricingId())
+                .put("characterId", outcome.characterId())
+                .put("conversationId", outcome.conversationId())
+                .put("estimated", outcome.estimated())
+                .put("usage", new JsonObject().put("uncachedInput", usage.uncachedInput())
+                        .put("cachedInput", usage.cachedInput()).put("cacheWrite", usage.cacheWrite())
+                        .put("output", usage.output()).put("reasoning", usage.reasoning()))
+                .encode();
+    }
+}

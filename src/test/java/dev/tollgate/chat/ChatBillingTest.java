@@ -1,0 +1,180 @@
+package dev.tollgate.chat;
+
+import static dev.tollgate.testing.Api.as;
+import static dev.tollgate.testing.Api.charge;
+import static dev.tollgate.testing.Api.chargeBody;
+import static dev.tollgate.testing.Api.openAccount;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+import dev.tollgate.testing.Api;
+import dev.tollgate.testing.FakeProvider;
+import dev.tollgate.testing.LedgerProbe;
+import dev.tollgate.testing.Tokens;
+import dev.tollgate.testing.TollgateTestResources;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Every token the provider bills is billed: what a prompt carries beside its text, output the user
+ * never sees, a client that stops reading, a call that runs too long.
+ */
+@QuarkusTest
+class ChatBillingTest {
+
+    private static Response post(String user, JsonObject body) {
+        return as(user).contentType(ContentType.JSON).body(body.encode()).post("/v1/chat/completions");
+    }
+
+    private static JsonObject chat(String model, String content, int maxTokens) {
+        return FakeProvider.chatRequest(model, content).put("max_tokens", maxTokens);
+    }
+
+    /** What the call's hold set aside. */
+    private static long held(String user) {
+        return LedgerProbe.count("SELECT MAX(reserved_delta) FROM credit_audit_log WHERE user_id = ? AND operation = 'HOLD'", user);
+    }
+
+    private static void awaitSettled(String user) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (LedgerProbe.count("SELECT COUNT(*) FROM credit_reservation WHERE user_id = ? AND status = 'SETTLED'", user) == 0
+                && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_reservation WHERE user_id = ? AND status = 'SETTLED'", user))
+                .as("the call was settled").isEqualTo(1);
+    }
+
+    /** A tool with a long description and a large parameter schema: about 2,000 tokens of JSON. */
+    static JsonObject bigTool(String name) {
+        JsonObject properties = new JsonObject();
+        for (int i = 0; i < 60; i++) {
+            properties.put("field_" + i, new JsonObject().put("type", "string")
+                    .put("description", "The value of field number " + i + " of the character's sheet, as free text."));
+        }
+        return new JsonObject().put("type", "function").put("function", new JsonObject()
+                .put("name", name)
+                .put("description", "Updates the character sheet of the conversation with every field it names.")
+                .put("parameters", new JsonObject().put("type", "object").put("properties", properties)));
+    }
+
+    @Test
+    void toolDefinitionsAndTheResponseSchemaAreHeld() {
+        String plain = openAccount("billing");
+        post(plain, chat("gpt-4o", "Hi [[fake:words=2]]", 10)).then().statusCode(200);
+        String withTools = openAccount("billing");
+        JsonObject body = chat("gpt-4o", "Hi [[fake:words=2]]", 10)
+                .put("tools", new JsonArray().add(bigTool("update_sheet")).add(bigTool("read_sheet")))
+                .put("tool_choice", "auto")
+                .put("response_format", new JsonObject().put("type", "json_schema").put("json_schema",
+                        new JsonObject().put("name", "sheet").put("schema", bigTool("x").getJsonObject("function")
+                                .getJsonObject("parameters"))));
+        post(withTools, body).then().statusCode(200);
+        // About 4,500 tokens more of gpt-4o input (250 credits per 1M) with the 20% buffer: > 1,000 millicredits.
+        assertThat(held(withTools) - held(plain)).isGreaterThan(1_000);
+    }
+
+    @Test
+    void toolCallsAndToolResultsOfTheConversationAreHeld() {
+        String plain = openAccount("billing");
+        post(plain, chat("gpt-4o", "Go on [[fake:words=2]]", 10)).then().statusCode(200);
+        String withHistory = openAccount("billing");
+        String arguments = new JsonObject().put("notes", "a long note about the character ".repeat(300)).encode();
+        JsonObject body = chat("gpt-4o", "Go on [[fake:words=2]]", 10);
+        JsonArray messages = body.getJsonArray("messages");
+        messages.add(1, new JsonObject().put("role", "assistant").putNull("content").put("tool_calls", new JsonArray()
+                .add(new JsonObject().put("id", "call_1").put("type", "function").put("function",
+                        new JsonObject().put("name", "save_notes").put("arguments", arguments)))));
+        messages.add(2, new JsonObject().put("role", "tool").put("tool_call_id", "call_1")
+                .put("content", "saved: " + "ok ".repeat(1_000)));
+        post(withHistory, body).then().statusCode(200);
+        // 300 x 6 tokens of arguments and 1,000 of the tool's result, at least: > 600 millicredits.
+        assertThat(held(withHistory) - held(plain)).isGreaterThan(600);
+    }
+
+    @Test
+    void theOutputCapLeavesRoomForWhatThePromptCarriesBesideItsText() {
+        // 800 millicredits left: a prompt of 2 big tools (about 3,000 tokens: 750 millicredits of gpt-4o
+        // input, with the buffer 900) cannot be afforded at all, whatever the output budget.
+        String user = openAccount("billing");
+        charge(user, "drain", chargeBody("gpt-4o", 0, 99_200)).then().statusCode(201);
+        int before = FakeProvider.instance().requests().size();
+        post(user, chat("gpt-4o", "Hi", 100).put("tools", new JsonArray().add(bigTool("a")).add(bigTool("b"))))
+                .then().statusCode(402).contentType("application/problem+json");
+        assertThat(FakeProvider.instance().requests()).hasSize(before);
+    }
+
+    @Test
+    void aReasoningModelWithoutUsageIsBilledItsWholeOutputBudget() {
+        // o4-mini reasons unseen: without usage, what it showed says nothing of what it spent.
+        String user = openAccount("billing");
+        post(user, FakeProvider.chatRequest("o4-mini", "Think [[fake:no-usage]][[fake:words=5]]")).then().statusCode(200);
+        // Without a budget from the client, a reasoning model gets the one it accepts.
+        assertThat(FakeProvider.instance().lastRequest().getInteger("max_completion_tokens")).isEqualTo(1024);
+        assertThat(FakeProvider.instance().lastRequest().containsKey("max_tokens")).isFalse();
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM token_usage WHERE user_id = ? AND estimated "
+                + "AND output_tokens + reasoning_tokens = 1024 AND output_tokens BETWEEN 1 AND 10", user)).isEqualTo(1);
+        assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
+    }
+
+    @Test
+    void aCallPastItsMaximumDurationIsCutAndBilledForWhatItProduced() throws Exception {
+        String model = TollgateTestResources.SHORT_CALL_TEST_MODEL;
+        LedgerProbe.seedPrice(model);
+        String user = openAccount("billing");
+        String events = post(user, chat(model, "[[fake:words=2000]][[fake:chunk-delay-ms=5]]", 3000).put("stream", true))
+                .then().statusCode(200).extract().asString();
+        assertThat(events).contains("\"error\"").endsWith("data: [DONE]\n\n");
+        awaitSettled(user);
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM token_usage WHERE user_id = ? AND estimated "
+                + "AND output_tokens BETWEEN 10 AND 1999", user)).isEqualTo(1);
+        assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
+    }
+
+    @Test
+    void aClientThatStopsReadingIsLetGoAndTheCallIsStillBilledTheProvidersUsage() throws Exception {
+        // The client sends its request and never reads: the server's writes block once the buffers are
+        // full. After the client write timeout (2 s in the tests) the client is let go; the call is read
+        // on to the provider's usage and settled.
+        String user = openAccount("billing");
+        String body = chat("gpt-4o", "[[fake:words=5000]][[fake:chunk-delay-ms=1]]", 6000).put("stream", true).encode();
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(1024);
+            socket.connect(new InetSocketAddress("localhost", RestAssured.port));
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + Tokens.user(user)
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(bytes);
+            out.flush();
+            awaitSettled(user);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM token_usage WHERE user_id = ? AND NOT estimated "
+                + "AND output_tokens = 5000", user)).isEqualTo(1);
+        assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
+    }
+
+    @Test
+    void aStreamingAnswerCarriesTheCappedBudgetHeaders() {
+        String user = openAccount("billing");
+        post(user, chat("gpt-4o", "Hi [[fake:words=2]]", 10).put("stream", true)).then().statusCode(200)
+                .header("X-Tollgate-Max-Tokens", "10").contentType(containsString("text/event-stream"));
+        Api.as(user).get("/api/credit/balance").then().statusCode(200);
+    }
+}
