@@ -33,8 +33,9 @@ final class DataUrl {
         if (url == null || !url.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
             return Optional.empty();
         }
-        int comma = url.indexOf(',', SCHEME.length());
-        if (comma < 0 || comma > SCHEME.length() + MAX_HEADER_CHARS) {
+        int headerEnd = Math.min(url.length(), SCHEME.length() + MAX_HEADER_CHARS + 1);
+        int comma = url.substring(0, headerEnd).indexOf(',', SCHEME.length());
+        if (comma < 0) {
             return Optional.empty();
         }
         String header = url.substring(SCHEME.length(), comma).toLowerCase(Locale.ROOT);
