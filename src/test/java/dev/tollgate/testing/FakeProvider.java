@@ -1,7 +1,9 @@
 package dev.tollgate.testing;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -10,6 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.tollgate.testing.FakeBilling.Exchange;
+import dev.tollgate.testing.FakeBilling.Output;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpMethod;
@@ -17,6 +21,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -40,11 +45,18 @@ import io.vertx.core.json.JsonObject;
  * <li>{@code [[fake:drop-after=K]]} stream K events, then close the connection mid-body</li>
  * <li>{@code [[fake:delay-ms=N]]} wait N ms before answering</li>
  * <li>{@code [[fake:chunk-delay-ms=N]]} wait N ms between stream events</li>
+ * <li>{@code [[fake:tag=XYZ]]} name the request in the fake's billing records (default null)</li>
  * </ul>
  *
  * A stream's events are: one chunk per word (the first with {@code role}), a chunk with
  * {@code finish_reason: "stop"}, a usage chunk with {@code choices: []} when the request asked for
  * {@code stream_options.include_usage}, and {@code data: [DONE]}; a comment line opens the stream.
+ *
+ * <p>The fake keeps a billing record ({@link Billed}) per request, written when it ends the answer or
+ * when the connection closes first: the usage it reported (or, with {@code no-usage} or a stream
+ * without {@code include_usage}, would have reported); for a connection closed mid-answer, the prompt
+ * and the tokens it had written; for an error status, or a connection closed before any answer
+ * began ({@code stall}, {@code delay-ms}), a record of zeros.
  *
  * <p>One server per JVM ({@link #start()}), reachable from {@code @QuarkusTest} tests through
  * {@link #instance()}. Start and stop are bounded and log nothing.
@@ -67,6 +79,8 @@ public final class FakeProvider {
     private final HttpServer server;
     private final List<JsonObject> requests = new ArrayList<>();
     private final List<String> authorizations = new ArrayList<>();
+    private final List<Billed> bills = new ArrayList<>();
+    private final List<EndUser> endUsers = new ArrayList<>();
     private final AtomicInteger streamsClosedByClient = new AtomicInteger();
     private final Set<HttpServerRequest> open = ConcurrentHashMap.newKeySet();
 
@@ -157,10 +171,74 @@ public final class FakeProvider {
         return open.size();
     }
 
+    /**
+     * What the fake billed for one request.
+     *
+     * @param tag the request's {@code [[fake:tag=…]]}, or null
+     * @param promptTokens including cachedTokens; 0 when nothing was billed
+     * @param completionTokens including reasoningTokens
+     * @param reported the usage was sent to the client (in the body, or in a stream's usage chunk)
+     * @param cutByClient the client closed the connection before the fake ended the answer
+     */
+    public record Billed(String tag, String model, long promptTokens, long cachedTokens, long completionTokens,
+            long reasoningTokens, boolean reported, boolean cutByClient) {
+    }
+
+    /** The end-user fields of one request as the fake received them (null when absent). */
+    public record EndUser(String tag, String user, String safetyIdentifier) {
+    }
+
+    /** The billing records of a tag ({@code null}: untagged requests), oldest first. */
+    public synchronized List<Billed> billed(String tag) {
+        return bills.stream().filter(bill -> Objects.equals(bill.tag(), tag)).toList();
+    }
+
+    /**
+     * The billing records of a tag once there are at least {@code count} of them, or what there is
+     * when the timeout has passed: a record is written when the exchange ends, which for a client
+     * that hangs up comes a moment after the client has moved on.
+     */
+    public synchronized List<Billed> awaitBilled(String tag, int count, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<Billed> found = billed(tag);
+        while (found.size() < count) {
+            long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (leftMs <= 0) {
+                break;
+            }
+            try {
+                wait(leftMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            found = billed(tag);
+        }
+        return found;
+    }
+
+    /** The {@code user} and {@code safety_identifier} of the requests received, oldest first. */
+    public synchronized List<EndUser> endUsers() {
+        return List.copyOf(endUsers);
+    }
+
     public synchronized void reset() {
         requests.clear();
         authorizations.clear();
+        bills.clear();
+        endUsers.clear();
         streamsClosedByClient.set(0);
+    }
+
+    private synchronized void bill(Billed bill) {
+        if (bill == null) {
+            return;
+        }
+        bills.add(bill);
+        if (bills.size() > MAX_RECORDED) {
+            bills.remove(0);
+        }
+        notifyAll();
     }
 
     private void handle(HttpServerRequest request) {
@@ -179,42 +257,61 @@ public final class FakeProvider {
                 return;
             }
             String authorization = request.getHeader("Authorization");
-            record(body, authorization == null ? "" : authorization);
             Directives directives;
             try {
                 directives = Directives.of(lastUserContent(body));
             } catch (IllegalArgumentException e) {
+                record(body, authorization == null ? "" : authorization, null);
                 request.response().setStatusCode(400).putHeader("Content-Type", "application/json")
                         .end(error("Bad fake directive: " + e.getMessage(), "invalid_request_error", null).encode());
                 return;
             }
+            record(body, authorization == null ? "" : authorization, directives.tag);
+            Exchange exchange = exchange(body, directives);
             open.add(request);
             Runnable closedEarly = () -> {
-                if (open.remove(request) && body.getBoolean("stream", false) && !directives.droppedByFake.get()) {
-                    streamsClosedByClient.incrementAndGet();
+                if (open.remove(request)) {
+                    boolean byClient = !directives.droppedByFake.get();
+                    bill(exchange.interrupted(byClient));
+                    if (body.getBoolean("stream", false) && byClient) {
+                        streamsClosedByClient.incrementAndGet();
+                    }
                 }
             };
             // (Vert.x also runs a response's end handler when its connection closes first: not used here.)
             request.response().closeHandler(ignored -> closedEarly.run());
             request.connection().closeHandler(ignored -> closedEarly.run());
             if (directives.delayMs > 0) {
-                vertx.setTimer(directives.delayMs, id -> answer(request, body, directives, authorization));
+                vertx.setTimer(directives.delayMs, id -> answer(request, body, directives, exchange, authorization));
             } else {
-                answer(request, body, directives, authorization);
+                answer(request, body, directives, exchange, authorization);
             }
         });
     }
 
-    private synchronized void record(JsonObject body, String authorization) {
+    private static Exchange exchange(JsonObject body, Directives directives) {
+        return new Exchange(directives.tag, body.getValue("model") instanceof String m ? m : "unknown", directives.promptTokens,
+                directives.cached, FakeBilling.Output.of(directives));
+    }
+
+    private synchronized void record(JsonObject body, String authorization, String tag) {
         requests.add(body.copy());
         authorizations.add(authorization);
+        endUsers.add(new EndUser(tag, field(body, "user"), field(body, "safety_identifier")));
         if (requests.size() > MAX_RECORDED) {
             requests.remove(0);
             authorizations.remove(0);
+            endUsers.remove(0);
         }
     }
 
-    private void answer(HttpServerRequest request, JsonObject body, Directives directives, String authorization) {
+    private static String field(JsonObject body, String key) {
+        Object value = body.getValue(key);
+        return value == null ? null : value instanceof String s ? s : Json.encode(value);
+    }
+
+    private void answer(HttpServerRequest request, JsonObject body, Directives directives, Exchange exchange,
+            String authorization) {
         HttpServerResponse response = request.response();
         if (response.closed()) {
             return;
@@ -223,18 +320,22 @@ public final class FakeProvider {
             return; // accepted, never answered; the connection stays open until the client gives up
         }
         if (directives.fail > 0) {
+            bill(exchange.refused());
             open.remove(request);
             fail(response, directives.fail, authorization);
             return;
         }
         String model = body.getString("model", "unknown");
+        exchange.answered();
         if (body.getBoolean("stream", false)) {
             JsonObject options = body.getJsonObject("stream_options");
             boolean includeUsage = options != null && options.getBoolean("include_usage", false);
-            stream(request, streamEvents(model, directives, includeUsage), directives);
+            boolean reported = includeUsage && !directives.noUsage;
+            stream(request, streamEvents(model, directives, exchange, includeUsage), directives, exchange, reported);
         } else {
+            bill(exchange.complete(!directives.noUsage));
             open.remove(request);
-            response.putHeader("Content-Type", "application/json").end(completion(model, directives).encode());
+            response.putHeader("Content-Type", "application/json").end(completion(model, directives, exchange).encode());
         }
     }
 
@@ -258,16 +359,22 @@ public final class FakeProvider {
                 .put("param", param).putNull("code"));
     }
 
-    private void stream(HttpServerRequest request, List<String> events, Directives directives) {
+    /** One server-sent event and the generated tokens it carries. */
+    private record Event(String data, long tokens) {
+    }
+
+    private void stream(HttpServerRequest request, List<Event> events, Directives directives, Exchange exchange,
+            boolean reported) {
         HttpServerResponse response = request.response();
         response.setChunked(true)
                 .putHeader("Content-Type", "text/event-stream; charset=utf-8")
                 .putHeader("Cache-Control", "no-cache");
         response.write(": fake provider\n\n");
-        writeFrom(request, events, 0, directives);
+        writeFrom(request, events, 0, directives, exchange, reported);
     }
 
-    private void writeFrom(HttpServerRequest request, List<String> events, int next, Directives directives) {
+    private void writeFrom(HttpServerRequest request, List<Event> events, int next, Directives directives,
+            Exchange exchange, boolean reported) {
         HttpServerResponse response = request.response();
         if (response.closed()) {
             return;
@@ -284,19 +391,23 @@ public final class FakeProvider {
             return;
         }
         if (next == events.size()) {
+            bill(exchange.complete(reported));
             open.remove(request);
             response.end();
             return;
         }
-        directives.lastWrite = response.write("data: " + events.get(next) + "\n\n");
+        exchange.wrote(events.get(next).tokens());
+        directives.lastWrite = response.write("data: " + events.get(next).data() + "\n\n");
         if (directives.chunkDelayMs > 0) {
-            vertx.setTimer(directives.chunkDelayMs, id -> writeFrom(request, events, next + 1, directives));
+            vertx.setTimer(directives.chunkDelayMs, id -> writeFrom(request, events, next + 1, directives, exchange, reported));
         } else {
-            writeFrom(request, events, next + 1, directives);
+            writeFrom(request, events, next + 1, directives, exchange, reported);
         }
     }
 
-    private static JsonObject completion(String model, Directives d) {
+    private static JsonObject completion(String model, Directives d, Exchange exchange) {
+        Output output = exchange.output;
+        JsonObject message = new JsonObject().put("role", "assistant").put("content", output.joined());
         JsonObject body = new JsonObject()
                 .put("id", "chatcmpl-fake")
                 .put("object", "chat.completion")
@@ -304,32 +415,38 @@ public final class FakeProvider {
                 .put("model", model)
                 .put("choices", new JsonArray().add(new JsonObject()
                         .put("index", 0)
-                        .put("message", new JsonObject().put("role", "assistant").put("content", words(d.words)))
-                        .put("finish_reason", "stop")));
+                        .put("message", message)
+                        .put("finish_reason", output.finishReason())));
         if (!d.noUsage) {
-            body.put("usage", usage(d));
+            body.put("usage", usage(exchange));
         }
         return body;
     }
 
-    private static List<String> streamEvents(String model, Directives d, boolean includeUsage) {
-        List<String> events = new ArrayList<>();
-        for (int i = 1; i <= d.words; i++) {
+    private static List<Event> streamEvents(String model, Directives d, Exchange exchange, boolean includeUsage) {
+        Output output = exchange.output;
+        List<Event> events = new ArrayList<>();
+        for (int i = 0; i < output.pieces().size(); i++) {
             JsonObject delta = new JsonObject();
-            if (i == 1) {
+            if (i == 0) {
                 delta.put("role", "assistant");
             }
-            delta.put("content", (i == 1 ? "" : " ") + "w" + i);
-            events.add(chunk(model, new JsonArray().add(new JsonObject().put("index", 0).put("delta", delta)
-                    .putNull("finish_reason")), includeUsage).encode());
+            events.add(new Event(delta(model, delta.put("content", output.pieces().get(i)), includeUsage), 1));
         }
-        events.add(chunk(model, new JsonArray().add(new JsonObject().put("index", 0).put("delta", new JsonObject())
-                .put("finish_reason", "stop")), includeUsage).encode());
+        events.add(new Event(chunk(model, new JsonArray().add(new JsonObject().put("index", 0).put("delta", new JsonObject())
+                .put("finish_reason", output.finishReason())), includeUsage).encode(), 0));
         if (includeUsage && !d.noUsage) {
-            events.add(chunk(model, new JsonArray(), false).put("usage", usage(d)).encode());
+            events.add(new Event(chunk(model, new JsonArray(), false).put("usage", usage(exchange)).encode(), 0));
         }
-        events.add("[DONE]");
+        events.add(new Event("[DONE]", 0));
+        // The reasoning is generated before the first event leaves.
+        events.set(0, new Event(events.get(0).data(), events.get(0).tokens() + output.leadTokens()));
         return events;
+    }
+
+    private static String delta(String model, JsonObject delta, boolean nullUsage) {
+        return chunk(model, new JsonArray().add(new JsonObject().put("index", 0).put("delta", delta)
+                .putNull("finish_reason")), nullUsage).encode();
     }
 
     private static JsonObject chunk(String model, JsonArray choices, boolean nullUsage) {
@@ -345,22 +462,14 @@ public final class FakeProvider {
         return chunk;
     }
 
-    private static JsonObject usage(Directives d) {
-        long completion = d.words + d.reasoning;
+    private static JsonObject usage(Exchange exchange) {
+        long completion = exchange.output.completionTokens();
         return new JsonObject()
-                .put("prompt_tokens", d.promptTokens)
+                .put("prompt_tokens", exchange.promptTokens)
                 .put("completion_tokens", completion)
-                .put("total_tokens", d.promptTokens + completion)
-                .put("prompt_tokens_details", new JsonObject().put("cached_tokens", d.cached))
-                .put("completion_tokens_details", new JsonObject().put("reasoning_tokens", d.reasoning));
-    }
-
-    private static String words(int count) {
-        StringBuilder text = new StringBuilder();
-        for (int i = 1; i <= count; i++) {
-            text.append(i == 1 ? "" : " ").append('w').append(i);
-        }
-        return text.toString();
+                .put("total_tokens", exchange.promptTokens + completion)
+                .put("prompt_tokens_details", new JsonObject().put("cached_tokens", exchange.cachedTokens))
+                .put("completion_tokens_details", new JsonObject().put("reasoning_tokens", exchange.output.reasoningTokens()));
     }
 
     /** The text of the last user message: a string, or the text parts of a content array. */
@@ -404,6 +513,7 @@ public final class FakeProvider {
         int dropAfter = -1;
         long delayMs;
         long chunkDelayMs;
+        String tag;
         final AtomicBoolean droppedByFake = new AtomicBoolean();
         /** The last event written, so that a drop comes after it has left. */
         io.vertx.core.Future<Void> lastWrite = io.vertx.core.Future.succeededFuture();
@@ -425,6 +535,7 @@ public final class FakeProvider {
                     case "drop-after" -> d.dropAfter = Integer.parseInt(value);
                     case "delay-ms" -> d.delayMs = Long.parseLong(value);
                     case "chunk-delay-ms" -> d.chunkDelayMs = Long.parseLong(value);
+                    case "tag" -> d.tag = value;
                     default -> throw new IllegalArgumentException("unknown fake directive " + matcher.group(1));
                 }
             }
