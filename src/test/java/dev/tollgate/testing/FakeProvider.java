@@ -33,7 +33,8 @@ import io.vertx.core.json.JsonObject;
  *
  * <ul>
  * <li>{@code [[fake:words=N]]} answer N words {@code "w1 w2 …"} (default 5); completion_tokens = N + reasoning</li>
- * <li>{@code [[fake:prompt-tokens=N]]} reported prompt_tokens (default 20)</li>
+ * <li>{@code [[fake:prompt-tokens=N]]} reported prompt_tokens (default 20); {@code [[fake:prompt-tokens=counted]]}
+ * counts the request's prompt as OpenAI bills a gpt-4o-family model ({@link FakeBilling})</li>
  * <li>{@code [[fake:cached=N]]} prompt_tokens_details.cached_tokens (included in prompt_tokens, default 0)</li>
  * <li>{@code [[fake:reasoning=N]]} completion_tokens_details.reasoning_tokens (included in completion_tokens, default 0)</li>
  * <li>{@code [[fake:no-usage]]} no usage at all (not even the usage chunk of a stream)</li>
@@ -290,7 +291,8 @@ public final class FakeProvider {
     }
 
     private static Exchange exchange(JsonObject body, Directives directives) {
-        return new Exchange(directives.tag, body.getValue("model") instanceof String m ? m : "unknown", directives.promptTokens,
+        long prompt = directives.countPrompt ? FakeBilling.countPrompt(body) : directives.promptTokens;
+        return new Exchange(directives.tag, body.getValue("model") instanceof String m ? m : "unknown", prompt,
                 directives.cached, FakeBilling.Output.of(directives));
     }
 
@@ -514,6 +516,7 @@ public final class FakeProvider {
         long delayMs;
         long chunkDelayMs;
         String tag;
+        boolean countPrompt;
         final AtomicBoolean droppedByFake = new AtomicBoolean();
         /** The last event written, so that a drop comes after it has left. */
         io.vertx.core.Future<Void> lastWrite = io.vertx.core.Future.succeededFuture();
@@ -525,7 +528,10 @@ public final class FakeProvider {
                 String value = matcher.group(2) == null ? "" : matcher.group(2).trim();
                 switch (matcher.group(1)) {
                     case "words" -> d.words = Math.max(0, Math.min(10_000, Integer.parseInt(value)));
-                    case "prompt-tokens" -> d.promptTokens = Long.parseLong(value);
+                    case "prompt-tokens" -> {
+                        d.countPrompt = value.equals("counted");
+                        d.promptTokens = d.countPrompt ? d.promptTokens : Long.parseLong(value);
+                    }
                     case "cached" -> d.cached = Long.parseLong(value);
                     case "reasoning" -> d.reasoning = Long.parseLong(value);
                     case "no-usage" -> d.noUsage = true;

@@ -4,7 +4,10 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.awt.image.BufferedImage;
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -14,11 +17,18 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 
+import javax.imageio.ImageIO;
+
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+
+import com.knuddels.jtokkit.Encodings;
+import com.knuddels.jtokkit.api.Encoding;
+import com.knuddels.jtokkit.api.EncodingType;
 
 import dev.tollgate.testing.FakeProvider.Billed;
 import dev.tollgate.testing.FakeProvider.EndUser;
@@ -27,13 +37,16 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * The fake upstream bills like a provider: what it reports, what it would have reported, what it
- * had generated when the client hung up. Plain JUnit against the real server, through the
+ * had generated when the client hung up; and it
+ * counts a prompt the way OpenAI bills gpt-4o. Plain JUnit against the real server, through the
  * JDK HttpClient.
  */
 class FakeProviderTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final String MODEL = "gpt-4o";
+    private static final String SYSTEM = "You are a test.";
+    private static final Encoding O200K = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
 
     private static FakeProvider fake;
     private static HttpClient http;
@@ -112,6 +125,82 @@ class FakeProviderTest {
     }
 
     @Test
+    void aCountedPromptIsThreePerMessageRoleContentAndNamePlusThreeForTheReply() throws Exception {
+        String tag = tag();
+        String user = "Hello there [[fake:prompt-tokens=counted]] [[fake:tag=" + tag + "]]";
+        JsonObject body = new JsonObject().put("model", MODEL).put("messages", new JsonArray()
+                .add(new JsonObject().put("role", "system").put("content", SYSTEM))
+                .add(new JsonObject().put("role", "user").put("name", "ann").put("content", user)));
+
+        long expected = (3 + tokens("system") + tokens(SYSTEM)) + (3 + tokens("user") + tokens(user) + tokens("ann") + 1) + 3;
+        assertThat(complete(body).getJsonObject("usage").getLong("prompt_tokens")).isEqualTo(expected);
+        assertThat(fake.awaitBilled(tag, 1, WAIT)).containsExactly(new Billed(tag, MODEL, expected, 0, 5, 0, true, false));
+    }
+
+    @Test
+    void aCountedPromptMatchesWhatOpenAiBilledForTheCookbookExamples() throws Exception {
+        // OpenAI's cookbook ("How to count tokens with tiktoken") reports what the API billed gpt-4o for these
+        // requests: 124 and 101 prompt tokens. Our directives lengthen the last message by a known amount.
+        String jargon = "This late pivot means we don't have time to boil the ocean for the client deliverable.";
+        String tag = tag();
+        String directives = " [[fake:prompt-tokens=counted]] [[fake:tag=" + tag + "]]";
+        JsonObject body = new JsonObject().put("model", MODEL).put("messages", new JsonArray()
+                .add(message("system", null, "You are a helpful, pattern-following assistant that translates corporate jargon into plain English."))
+                .add(message("system", "example_user", "New synergies will help drive top-line growth."))
+                .add(message("system", "example_assistant", "Things working well together will increase revenue."))
+                .add(message("system", "example_user", "Let's circle back when we have more bandwidth to touch base on opportunities for increased leverage."))
+                .add(message("system", "example_assistant", "Let's talk later when we're less busy about how to do better."))
+                .add(message("user", null, jargon + directives)));
+        assertThat(prompt(body)).isEqualTo(124 + tokens(jargon + directives) - tokens(jargon));
+
+        String weather = "What's the weather like in San Francisco?";
+        body = new JsonObject().put("model", MODEL).put("tools", new JsonArray().add(weatherTool())).put("messages", new JsonArray()
+                .add(message("system", null, "You are a helpful assistant that can answer to questions about the weather."))
+                .add(message("user", null, weather + directives)));
+        assertThat(prompt(body)).isEqualTo(101 + tokens(weather + directives) - tokens(weather));
+    }
+
+    @Test
+    void toolsImagesAndASchemaRaiseTheCountedPrompt() throws Exception {
+        String user = "Hello [[fake:prompt-tokens=counted]]";
+        JsonObject plain = withSystem(user);
+        long base = prompt(plain);
+        assertThat(base).isEqualTo((3 + tokens("system") + tokens(SYSTEM)) + (3 + tokens("user") + tokens(user)) + 3);
+
+        String rendered = """
+                namespace functions {
+
+                // Get the current weather in a given location
+                type get_current_weather = (_: {
+                // The city and state, e.g. San Francisco, CA
+                location: string,
+                // The unit of temperature to return
+                unit?: "celsius" | "fahrenheit",
+                }) => any;
+
+                } // namespace functions""";
+        long withTools = prompt(plain.copy().put("tools", new JsonArray().add(weatherTool())));
+        assertThat(withTools).isEqualTo(base - tokens(SYSTEM) + tokens(SYSTEM + "\n") + tokens(rendered) + 9 - 4)
+                .isGreaterThan(base);
+        assertThat(prompt(plain.copy().put("tools", new JsonArray().add(weatherTool())).put("tool_choice", "none")))
+                .isEqualTo(withTools + 1);
+
+        JsonObject schema = new JsonObject().put("name", "answer").put("strict", true).put("schema", new JsonObject()
+                .put("type", "object").put("properties", new JsonObject().put("w", new JsonObject().put("type", "string"))));
+        assertThat(prompt(plain.copy().put("response_format", new JsonObject().put("type", "json_schema").put("json_schema", schema))))
+                .isEqualTo(base + tokens(schema.encode()));
+
+        // gpt-4o: 85 + 170 per 512-px tile, after fitting in 2048×2048 and scaling the short side down to 768.
+        assertThat(prompt(withImage(user, dataUrl(1024, 1024, "png"), "auto"))).isEqualTo(base + 765);
+        assertThat(prompt(withImage(user, dataUrl(2048, 4096, "png"), "high"))).isEqualTo(base + 1105);
+        assertThat(prompt(withImage(user, dataUrl(600, 400, "jpeg"), null))).isEqualTo(base + 85 + 2 * 170);
+        assertThat(prompt(withImage(user, dataUrl(300, 200, "gif"), null))).isEqualTo(base + 85 + 170);
+        assertThat(prompt(withImage(user, dataUrl(1024, 1024, "png"), "low"))).isEqualTo(base + 85);
+        assertThat(prompt(withImage(user, "https://example.com/cat.png", null))).as("unfetchable: 768×2048, 8 tiles")
+                .isEqualTo(base + 85 + 8 * 170);
+    }
+
+    @Test
     void errorsAndStallsBillNothing() throws Exception {
         String failed = tag();
         assertThat(http.send(post(request(failed, "[[fake:fail=500]]")).build(), HttpResponse.BodyHandlers.ofString())
@@ -138,6 +227,10 @@ class FakeProviderTest {
         return "t-" + UUID.randomUUID();
     }
 
+    private static int tokens(String text) {
+        return O200K.countTokensOrdinary(text);
+    }
+
     private static JsonObject request(String tag, String content) {
         return FakeProvider.chatRequest(MODEL, content + " [[fake:tag=" + tag + "]]");
     }
@@ -145,6 +238,56 @@ class FakeProviderTest {
     private static JsonObject streaming(JsonObject body, boolean includeUsage) {
         body.put("stream", true);
         return includeUsage ? body.put("stream_options", new JsonObject().put("include_usage", true)) : body;
+    }
+
+    private static JsonObject message(String role, String name, String content) {
+        JsonObject message = new JsonObject().put("role", role);
+        if (name != null) {
+            message.put("name", name);
+        }
+        return message.put("content", content);
+    }
+
+    private static JsonObject withSystem(String user) {
+        return new JsonObject().put("model", MODEL).put("messages", new JsonArray()
+                .add(message("system", null, SYSTEM)).add(message("user", null, user)));
+    }
+
+    private static JsonObject withImage(String user, String url, String detail) {
+        JsonObject image = new JsonObject().put("url", url);
+        if (detail != null) {
+            image.put("detail", detail);
+        }
+        return new JsonObject().put("model", MODEL).put("messages", new JsonArray()
+                .add(message("system", null, SYSTEM))
+                .add(new JsonObject().put("role", "user").put("content", new JsonArray()
+                        .add(new JsonObject().put("type", "text").put("text", user))
+                        .add(new JsonObject().put("type", "image_url").put("image_url", image)))));
+    }
+
+    private static JsonObject weatherTool() {
+        return new JsonObject().put("type", "function").put("function", new JsonObject()
+                .put("name", "get_current_weather")
+                .put("description", "Get the current weather in a given location")
+                .put("parameters", new JsonObject().put("type", "object")
+                        .put("properties", new JsonObject()
+                                .put("location", new JsonObject().put("type", "string")
+                                        .put("description", "The city and state, e.g. San Francisco, CA"))
+                                .put("unit", new JsonObject().put("type", "string")
+                                        .put("description", "The unit of temperature to return")
+                                        .put("enum", new JsonArray().add("celsius").add("fahrenheit"))))
+                        .put("required", new JsonArray().add("location"))));
+    }
+
+    private static String dataUrl(int width, int height, String format) throws IOException {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        assertThat(ImageIO.write(image, format, bytes)).as("a %s writer", format).isTrue();
+        return "data:image/" + format + ";base64," + Base64.getEncoder().encodeToString(bytes.toByteArray());
+    }
+
+    private static long prompt(JsonObject body) throws Exception {
+        return complete(body).getJsonObject("usage").getLong("prompt_tokens");
     }
 
     private static HttpRequest.Builder post(JsonObject body) {
