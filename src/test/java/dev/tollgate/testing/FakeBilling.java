@@ -24,7 +24,8 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * The fake provider's bill, apart from its HTTP: the prompt counted the way OpenAI bills a
- * gpt-4o-family model, the output the fake generates, and what one exchange has cost so far.
+ * gpt-4o-family model, the output the fake generates within a request's budget, and what one
+ * exchange has cost so far.
  *
  * <p>The count is independent of Tollgate's own estimation on purpose (nothing here comes from
  * {@code src/main}), so that tests can reconcile what Tollgate charged against what a provider
@@ -334,7 +335,7 @@ final class FakeBilling {
      * @param pieces the visible output, one token each: words ({@code "w1"}, {@code " w2"}, …)
      * @param leadTokens the tokens generated before the first piece: the reasoning
      * @param reasoningTokens the hidden reasoning tokens generated
-     * @param finishReason {@code stop}
+     * @param finishReason {@code stop}, or {@code length} when the budget ran out
      */
     record Output(List<String> pieces, long leadTokens, long reasoningTokens, String finishReason) {
 
@@ -346,13 +347,33 @@ final class FakeBilling {
             return String.join("", pieces);
         }
 
-        /** Reasoning first (hidden: only counted), then one token per word. */
-        static Output of(Directives d) {
-            List<String> words = new ArrayList<>(d.words);
+        /**
+         * Reasoning first, then one token per piece, until the budget
+         * ({@code max_completion_tokens}, else {@code max_tokens}; none with
+         * {@code ignore-max-tokens}) is spent.
+         */
+        static Output of(Directives d, JsonObject body) {
+            Long budget = d.ignoreMaxTokens ? null : budget(body);
+            long left = budget == null ? Long.MAX_VALUE : budget;
+            long reasoning = Math.min(d.reasoning, left);
+            left -= reasoning;
+            boolean cut = reasoning < d.reasoning;
+            List<String> wanted = new ArrayList<>(d.words);
             for (int i = 1; i <= d.words; i++) {
-                words.add((i == 1 ? "" : " ") + "w" + i);
+                wanted.add((i == 1 ? "" : " ") + "w" + i);
             }
-            return new Output(List.copyOf(words), d.reasoning, d.reasoning, "stop");
+            int written = (int) Math.min(wanted.size(), left);
+            cut |= written < wanted.size();
+            return new Output(List.copyOf(wanted.subList(0, written)), reasoning, reasoning, cut ? "length" : "stop");
+        }
+
+        private static Long budget(JsonObject body) {
+            for (String key : List.of("max_completion_tokens", "max_tokens")) {
+                if (body.getValue(key) instanceof Number n) {
+                    return Math.max(0, n.longValue());
+                }
+            }
+            return null;
         }
     }
 

@@ -46,10 +46,15 @@ import io.vertx.core.json.JsonObject;
  * <li>{@code [[fake:drop-after=K]]} stream K events, then close the connection mid-body</li>
  * <li>{@code [[fake:delay-ms=N]]} wait N ms before answering</li>
  * <li>{@code [[fake:chunk-delay-ms=N]]} wait N ms between stream events</li>
+ * <li>{@code [[fake:ignore-max-tokens]]} generate everything asked, past the request's budget</li>
  * <li>{@code [[fake:tag=XYZ]]} name the request in the fake's billing records (default null)</li>
  * </ul>
  *
- * A stream's events are: one chunk per word (the first with {@code role}), a chunk with
+ * The output honours the request's budget ({@code max_completion_tokens}, else {@code max_tokens}):
+ * reasoning tokens first (hidden: only counted), then the words (one token each), ending with
+ * {@code finish_reason: "length"} when the budget is spent.
+ *
+ * <p>A stream's events are: one chunk per word (the first with {@code role}), a chunk with
  * {@code finish_reason: "stop"}, a usage chunk with {@code choices: []} when the request asked for
  * {@code stream_options.include_usage}, and {@code data: [DONE]}; a comment line opens the stream.
  *
@@ -293,7 +298,7 @@ public final class FakeProvider {
     private static Exchange exchange(JsonObject body, Directives directives) {
         long prompt = directives.countPrompt ? FakeBilling.countPrompt(body) : directives.promptTokens;
         return new Exchange(directives.tag, body.getValue("model") instanceof String m ? m : "unknown", prompt,
-                directives.cached, FakeBilling.Output.of(directives));
+                directives.cached, FakeBilling.Output.of(directives, body));
     }
 
     private synchronized void record(JsonObject body, String authorization, String tag) {
@@ -517,6 +522,7 @@ public final class FakeProvider {
         long chunkDelayMs;
         String tag;
         boolean countPrompt;
+        boolean ignoreMaxTokens;
         final AtomicBoolean droppedByFake = new AtomicBoolean();
         /** The last event written, so that a drop comes after it has left. */
         io.vertx.core.Future<Void> lastWrite = io.vertx.core.Future.succeededFuture();
@@ -542,6 +548,7 @@ public final class FakeProvider {
                     case "delay-ms" -> d.delayMs = Long.parseLong(value);
                     case "chunk-delay-ms" -> d.chunkDelayMs = Long.parseLong(value);
                     case "tag" -> d.tag = value;
+                    case "ignore-max-tokens" -> d.ignoreMaxTokens = true;
                     default -> throw new IllegalArgumentException("unknown fake directive " + matcher.group(1));
                 }
             }

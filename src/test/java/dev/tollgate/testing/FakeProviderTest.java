@@ -37,7 +37,7 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * The fake upstream bills like a provider: what it reports, what it would have reported, what it
- * had generated when the client hung up; and it
+ * had generated when the client hung up, within the request's budget; and it
  * counts a prompt the way OpenAI bills gpt-4o. Plain JUnit against the real server, through the
  * JDK HttpClient.
  */
@@ -122,6 +122,44 @@ class FakeProviderTest {
             assertThat(bill.reasoningTokens()).isEqualTo(2);
             assertThat(bill.completionTokens()).isBetween(2L + 3, 2L + 49);
         });
+    }
+
+    @Test
+    void theBudgetIsHonouredReasoningFirstThenWords() throws Exception {
+        String completionBudget = tag();
+        JsonObject answer = complete(request(completionBudget, "[[fake:words=10]] [[fake:reasoning=4]]")
+                .put("max_tokens", 100).put("max_completion_tokens", 9));
+        JsonObject choice = answer.getJsonArray("choices").getJsonObject(0);
+        assertThat(choice.getJsonObject("message").getString("content")).isEqualTo("w1 w2 w3 w4 w5");
+        assertThat(choice.getString("finish_reason")).isEqualTo("length");
+        assertThat(answer.getJsonObject("usage").getLong("completion_tokens")).isEqualTo(9);
+        assertThat(fake.awaitBilled(completionBudget, 1, WAIT))
+                .containsExactly(new Billed(completionBudget, MODEL, 20, 0, 9, 4, true, false));
+
+        String maxTokens = tag();
+        List<JsonObject> chunks = stream(streaming(request(maxTokens, "[[fake:words=10]]").put("max_tokens", 3), true));
+        assertThat(text(chunks)).isEqualTo("w1 w2 w3");
+        assertThat(finishReason(chunks)).isEqualTo("length");
+        assertThat(fake.awaitBilled(maxTokens, 1, WAIT)).containsExactly(new Billed(maxTokens, MODEL, 20, 0, 3, 0, true, false));
+
+        String allReasoning = tag();
+        answer = complete(request(allReasoning, "[[fake:words=10]] [[fake:reasoning=5]]").put("max_tokens", 3));
+        assertThat(answer.getJsonArray("choices").getJsonObject(0).getJsonObject("message").getString("content")).isEmpty();
+        assertThat(fake.awaitBilled(allReasoning, 1, WAIT)).containsExactly(new Billed(allReasoning, MODEL, 20, 0, 3, 3, true, false));
+
+        String exact = tag();
+        answer = complete(request(exact, "[[fake:words=3]]").put("max_tokens", 3));
+        assertThat(answer.getJsonArray("choices").getJsonObject(0).getString("finish_reason")).isEqualTo("stop");
+    }
+
+    @Test
+    void ignoreMaxTokensGeneratesEverythingAsked() throws Exception {
+        String tag = tag();
+        JsonObject answer = complete(request(tag, "[[fake:words=10]] [[fake:ignore-max-tokens]]").put("max_tokens", 3));
+        JsonObject choice = answer.getJsonArray("choices").getJsonObject(0);
+        assertThat(choice.getJsonObject("message").getString("content")).isEqualTo("w1 w2 w3 w4 w5 w6 w7 w8 w9 w10");
+        assertThat(choice.getString("finish_reason")).isEqualTo("stop");
+        assertThat(fake.awaitBilled(tag, 1, WAIT)).containsExactly(new Billed(tag, MODEL, 20, 0, 10, 0, true, false));
     }
 
     @Test
