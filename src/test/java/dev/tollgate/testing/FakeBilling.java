@@ -16,6 +16,7 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
+import com.knuddels.jtokkit.api.IntArrayList;
 
 import dev.tollgate.testing.FakeProvider.Billed;
 import dev.tollgate.testing.FakeProvider.Directives;
@@ -329,15 +330,35 @@ final class FakeBilling {
         }
     }
 
+    /** The arguments of the fake's tool call for N words: {@code {"w":"w1 w2 … wN"}}. */
+    static String toolArguments(int words) {
+        return new JsonObject().put("w", FakeProvider.words(words)).encode();
+    }
+
+    /** A text cut at its o200k_base token boundaries: each piece is one token. */
+    static List<String> tokenPieces(String text) {
+        IntArrayList ids = O200K.encodeOrdinary(text);
+        List<String> pieces = new ArrayList<>(ids.size());
+        for (int i = 0; i < ids.size(); i++) {
+            IntArrayList one = new IntArrayList(1);
+            one.add(ids.get(i));
+            pieces.add(O200K.decode(one));
+        }
+        return pieces;
+    }
+
     /**
      * What the fake generates for one request.
      *
-     * @param pieces the visible output, one token each: words ({@code "w1"}, {@code " w2"}, …)
-     * @param leadTokens the tokens generated before the first piece: the reasoning
+     * @param toolName the function called, or null for a text answer (also when the budget ran out
+     *        before the name was generated)
+     * @param pieces the visible output, one token each: words ({@code "w1"}, {@code " w2"}, …) or
+     *        pieces of the tool call's arguments
+     * @param leadTokens the tokens generated before the first piece: reasoning, then the tool's name
      * @param reasoningTokens the hidden reasoning tokens generated
-     * @param finishReason {@code stop}, or {@code length} when the budget ran out
+     * @param finishReason {@code stop}, {@code tool_calls}, or {@code length} when the budget ran out
      */
-    record Output(List<String> pieces, long leadTokens, long reasoningTokens, String finishReason) {
+    record Output(String toolName, List<String> pieces, long leadTokens, long reasoningTokens, String finishReason) {
 
         long completionTokens() {
             return leadTokens + pieces.size();
@@ -348,7 +369,7 @@ final class FakeBilling {
         }
 
         /**
-         * Reasoning first, then one token per piece, until the budget
+         * Reasoning first, then the tool's name, then one token per piece, until the budget
          * ({@code max_completion_tokens}, else {@code max_tokens}; none with
          * {@code ignore-max-tokens}) is spent.
          */
@@ -358,13 +379,31 @@ final class FakeBilling {
             long reasoning = Math.min(d.reasoning, left);
             left -= reasoning;
             boolean cut = reasoning < d.reasoning;
-            List<String> wanted = new ArrayList<>(d.words);
-            for (int i = 1; i <= d.words; i++) {
-                wanted.add((i == 1 ? "" : " ") + "w" + i);
+            long lead = reasoning;
+            String toolName = null;
+            List<String> wanted = List.of();
+            if (d.toolCall == null) {
+                wanted = new ArrayList<>(d.words);
+                for (int i = 1; i <= d.words; i++) {
+                    wanted.add((i == 1 ? "" : " ") + "w" + i);
+                }
+            } else {
+                long nameTokens = tokens(d.toolCall);
+                if (left < nameTokens) {
+                    lead += left;
+                    left = 0;
+                    cut = true;
+                } else {
+                    lead += nameTokens;
+                    left -= nameTokens;
+                    toolName = d.toolCall;
+                    wanted = tokenPieces(toolArguments(d.words));
+                }
             }
             int written = (int) Math.min(wanted.size(), left);
             cut |= written < wanted.size();
-            return new Output(List.copyOf(wanted.subList(0, written)), reasoning, reasoning, cut ? "length" : "stop");
+            String finish = cut ? "length" : toolName != null ? "tool_calls" : "stop";
+            return new Output(toolName, List.copyOf(wanted.subList(0, written)), lead, reasoning, finish);
         }
 
         private static Long budget(JsonObject body) {

@@ -46,17 +46,24 @@ import io.vertx.core.json.JsonObject;
  * <li>{@code [[fake:drop-after=K]]} stream K events, then close the connection mid-body</li>
  * <li>{@code [[fake:delay-ms=N]]} wait N ms before answering</li>
  * <li>{@code [[fake:chunk-delay-ms=N]]} wait N ms between stream events</li>
+ * <li>{@code [[fake:tool-call=NAME]]} answer a call of function NAME with arguments
+ * {@code {"w":"w1 w2 … wN"}} (N = words); completion_tokens = the o200k tokens of NAME and of the
+ * arguments + reasoning; finish_reason {@code tool_calls}</li>
  * <li>{@code [[fake:ignore-max-tokens]]} generate everything asked, past the request's budget</li>
  * <li>{@code [[fake:tag=XYZ]]} name the request in the fake's billing records (default null)</li>
  * </ul>
  *
  * The output honours the request's budget ({@code max_completion_tokens}, else {@code max_tokens}):
- * reasoning tokens first (hidden: only counted), then the words (one token each), ending with
- * {@code finish_reason: "length"} when the budget is spent.
+ * reasoning tokens first (hidden: only counted), then the words (one token each) or the tool's name
+ * and argument pieces (one token each), ending with {@code finish_reason: "length"} when the budget
+ * is spent.
  *
  * <p>A stream's events are: one chunk per word (the first with {@code role}), a chunk with
  * {@code finish_reason: "stop"}, a usage chunk with {@code choices: []} when the request asked for
  * {@code stream_options.include_usage}, and {@code data: [DONE]}; a comment line opens the stream.
+ * A tool call streams as OpenAI does: a first chunk with {@code delta.tool_calls[0]} = {@code {index:
+ * 0, id: "call_fake", type: "function", function: {name, arguments: ""}}}, then one chunk per piece
+ * of {@code function.arguments}.
  *
  * <p>The fake keeps a billing record ({@link Billed}) per request, written when it ends the answer or
  * when the connection closes first: the usage it reported (or, with {@code no-usage} or a stream
@@ -76,6 +83,8 @@ public final class FakeProvider {
             "claude-3-5-haiku", "claude-sonnet-4");
     private static final long DROP_DELAY_MS = 50;
     private static final Pattern DIRECTIVE = Pattern.compile("\\[\\[fake:([a-z-]+)(?:=([^\\]]*))?\\]\\]");
+    private static final Pattern FUNCTION_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    private static final String TOOL_CALL_ID = "call_fake";
     private static final int MAX_RECORDED = 200;
     private static final long START_STOP_SECONDS = 10;
 
@@ -414,7 +423,15 @@ public final class FakeProvider {
 
     private static JsonObject completion(String model, Directives d, Exchange exchange) {
         Output output = exchange.output;
-        JsonObject message = new JsonObject().put("role", "assistant").put("content", output.joined());
+        JsonObject message = new JsonObject().put("role", "assistant");
+        if (output.toolName() == null) {
+            message.put("content", output.joined());
+        } else {
+            message.putNull("content").put("tool_calls", new JsonArray().add(new JsonObject()
+                    .put("id", TOOL_CALL_ID)
+                    .put("type", "function")
+                    .put("function", new JsonObject().put("name", output.toolName()).put("arguments", output.joined()))));
+        }
         JsonObject body = new JsonObject()
                 .put("id", "chatcmpl-fake")
                 .put("object", "chat.completion")
@@ -433,12 +450,25 @@ public final class FakeProvider {
     private static List<Event> streamEvents(String model, Directives d, Exchange exchange, boolean includeUsage) {
         Output output = exchange.output;
         List<Event> events = new ArrayList<>();
-        for (int i = 0; i < output.pieces().size(); i++) {
-            JsonObject delta = new JsonObject();
-            if (i == 0) {
-                delta.put("role", "assistant");
+        if (output.toolName() != null) {
+            JsonObject call = new JsonObject().put("index", 0).put("id", TOOL_CALL_ID).put("type", "function")
+                    .put("function", new JsonObject().put("name", output.toolName()).put("arguments", ""));
+            events.add(new Event(delta(model, new JsonObject().put("role", "assistant").putNull("content")
+                    .put("tool_calls", new JsonArray().add(call)), includeUsage), 0));
+            for (String piece : output.pieces()) {
+                JsonObject argumentsPiece = new JsonObject().put("index", 0)
+                        .put("function", new JsonObject().put("arguments", piece));
+                events.add(new Event(delta(model, new JsonObject().put("tool_calls", new JsonArray().add(argumentsPiece)),
+                        includeUsage), 1));
             }
-            events.add(new Event(delta(model, delta.put("content", output.pieces().get(i)), includeUsage), 1));
+        } else {
+            for (int i = 0; i < output.pieces().size(); i++) {
+                JsonObject delta = new JsonObject();
+                if (i == 0) {
+                    delta.put("role", "assistant");
+                }
+                events.add(new Event(delta(model, delta.put("content", output.pieces().get(i)), includeUsage), 1));
+            }
         }
         events.add(new Event(chunk(model, new JsonArray().add(new JsonObject().put("index", 0).put("delta", new JsonObject())
                 .put("finish_reason", output.finishReason())), includeUsage).encode(), 0));
@@ -446,7 +476,7 @@ public final class FakeProvider {
             events.add(new Event(chunk(model, new JsonArray(), false).put("usage", usage(exchange)).encode(), 0));
         }
         events.add(new Event("[DONE]", 0));
-        // The reasoning is generated before the first event leaves.
+        // The reasoning (and a tool's name) are generated before the first event leaves.
         events.set(0, new Event(events.get(0).data(), events.get(0).tokens() + output.leadTokens()));
         return events;
     }
@@ -477,6 +507,14 @@ public final class FakeProvider {
                 .put("total_tokens", exchange.promptTokens + completion)
                 .put("prompt_tokens_details", new JsonObject().put("cached_tokens", exchange.cachedTokens))
                 .put("completion_tokens_details", new JsonObject().put("reasoning_tokens", exchange.output.reasoningTokens()));
+    }
+
+    static String words(int count) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 1; i <= count; i++) {
+            text.append(i == 1 ? "" : " ").append('w').append(i);
+        }
+        return text.toString();
     }
 
     /** The text of the last user message: a string, or the text parts of a content array. */
@@ -523,6 +561,7 @@ public final class FakeProvider {
         String tag;
         boolean countPrompt;
         boolean ignoreMaxTokens;
+        String toolCall;
         final AtomicBoolean droppedByFake = new AtomicBoolean();
         /** The last event written, so that a drop comes after it has left. */
         io.vertx.core.Future<Void> lastWrite = io.vertx.core.Future.succeededFuture();
@@ -549,6 +588,12 @@ public final class FakeProvider {
                     case "chunk-delay-ms" -> d.chunkDelayMs = Long.parseLong(value);
                     case "tag" -> d.tag = value;
                     case "ignore-max-tokens" -> d.ignoreMaxTokens = true;
+                    case "tool-call" -> {
+                        if (!FUNCTION_NAME.matcher(value).matches()) {
+                            throw new IllegalArgumentException("tool-call needs a function name ([A-Za-z0-9_-], at most 64)");
+                        }
+                        d.toolCall = value;
+                    }
                     default -> throw new IllegalArgumentException("unknown fake directive " + matcher.group(1));
                 }
             }

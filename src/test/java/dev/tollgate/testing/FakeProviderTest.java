@@ -37,7 +37,7 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * The fake upstream bills like a provider: what it reports, what it would have reported, what it
- * had generated when the client hung up, within the request's budget; and it
+ * had generated when the client hung up, within the request's budget, for tool calls too; and it
  * counts a prompt the way OpenAI bills gpt-4o. Plain JUnit against the real server, through the
  * JDK HttpClient.
  */
@@ -160,6 +160,59 @@ class FakeProviderTest {
         assertThat(choice.getJsonObject("message").getString("content")).isEqualTo("w1 w2 w3 w4 w5 w6 w7 w8 w9 w10");
         assertThat(choice.getString("finish_reason")).isEqualTo("stop");
         assertThat(fake.awaitBilled(tag, 1, WAIT)).containsExactly(new Billed(tag, MODEL, 20, 0, 10, 0, true, false));
+    }
+
+    @Test
+    void aToolCallStreamsLikeOpenAiAndIsBilledForItsNameAndArguments() throws Exception {
+        String tag = tag();
+        List<JsonObject> chunks = stream(streaming(request(tag, "[[fake:tool-call=lookup_order]] [[fake:words=4]] [[fake:reasoning=1]]"), true));
+
+        JsonObject first = delta(chunks.get(0));
+        assertThat(first.getString("role")).isEqualTo("assistant");
+        assertThat(first.getJsonArray("tool_calls")).containsExactly(new JsonObject().put("index", 0).put("id", "call_fake")
+                .put("type", "function").put("function", new JsonObject().put("name", "lookup_order").put("arguments", "")));
+        StringBuilder arguments = new StringBuilder();
+        int pieces = 0;
+        for (JsonObject chunk : chunks.subList(1, chunks.size())) {
+            JsonObject delta = delta(chunk);
+            if (delta != null && delta.getJsonArray("tool_calls") != null) {
+                JsonObject call = delta.getJsonArray("tool_calls").getJsonObject(0);
+                assertThat(call.getInteger("index")).isZero();
+                arguments.append(call.getJsonObject("function").getString("arguments"));
+                pieces++;
+            }
+        }
+        assertThat(pieces).isGreaterThan(1);
+        assertThat(new JsonObject(arguments.toString()).getString("w")).isEqualTo("w1 w2 w3 w4");
+        assertThat(finishReason(chunks)).isEqualTo("tool_calls");
+
+        long completion = tokens("lookup_order") + tokens("{\"w\":\"w1 w2 w3 w4\"}") + 1;
+        assertThat(chunks.get(chunks.size() - 1).getJsonObject("usage").getLong("completion_tokens")).isEqualTo(completion);
+        assertThat(fake.awaitBilled(tag, 1, WAIT)).containsExactly(new Billed(tag, MODEL, 20, 0, completion, 1, true, false));
+    }
+
+    @Test
+    void aToolCallAnswersWithMessageToolCallsWhenNotStreamed() throws Exception {
+        String tag = tag();
+        JsonObject answer = complete(request(tag, "[[fake:tool-call=lookup_order]] [[fake:words=3]]"));
+
+        JsonObject choice = answer.getJsonArray("choices").getJsonObject(0);
+        assertThat(choice.getString("finish_reason")).isEqualTo("tool_calls");
+        JsonObject message = choice.getJsonObject("message");
+        assertThat(message.containsKey("content")).isTrue();
+        assertThat(message.getValue("content")).isNull();
+        JsonObject call = message.getJsonArray("tool_calls").getJsonObject(0);
+        assertThat(call.getString("id")).isEqualTo("call_fake");
+        assertThat(call.getString("type")).isEqualTo("function");
+        assertThat(call.getJsonObject("function").getString("name")).isEqualTo("lookup_order");
+        assertThat(new JsonObject(call.getJsonObject("function").getString("arguments")).getString("w")).isEqualTo("w1 w2 w3");
+
+        long completion = tokens("lookup_order") + tokens("{\"w\":\"w1 w2 w3\"}");
+        assertThat(answer.getJsonObject("usage").getLong("completion_tokens")).isEqualTo(completion);
+        assertThat(fake.awaitBilled(tag, 1, WAIT)).containsExactly(new Billed(tag, MODEL, 20, 0, completion, 0, true, false));
+
+        assertThat(http.send(post(request(tag(), "[[fake:tool-call=no such name]]")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(400);
     }
 
     @Test
