@@ -9,12 +9,25 @@ import java.util.UUID;
  * A user's account as an admin sees it, read in one snapshot: the buckets and what is available
  * (millicredits), the plan and period, the latest ledger rows (newest first) and the live holds
  * (oldest first; {@code liveHoldCount} and {@code liveHoldsMillicredits} cover all of them, the
- * list at most {@value AdminAccountService#MAX_HOLDS}).
+ * list at most {@value AdminAccountService#MAX_HOLDS}), and the calls whose cost exceeded what could
+ * be charged ({@code shortfallCount} and {@code shortfallMillicredits} over all of them, live and
+ * archived; the list the latest {@value AdminAccountService#RECENT_SHORTFALLS}).
+ * {@code heldOverMillicredits} is the part of the monthly bucket that an earlier period's holds
+ * still hold.
  */
-public record AccountView(String userId, String plan, long monthlyMillicredits, long purchasedMillicredits,
-        long reservedMillicredits, long availableMillicredits, BigDecimal availableCredits, Instant periodStart,
-        Instant nextRefreshAt, Instant createdAt, Instant updatedAt, List<AuditEntry> recentEntries,
-        long liveHoldCount, long liveHoldsMillicredits, List<LiveHold> liveHolds) {
+public record AccountView(String userId, String plan, long monthlyMillicredits, long heldOverMillicredits,
+        long purchasedMillicredits, long reservedMillicredits, long availableMillicredits, BigDecimal availableCredits,
+        Instant periodStart, Instant nextRefreshAt, Instant createdAt, Instant updatedAt, List<AuditEntry> recentEntries,
+        long liveHoldCount, long liveHoldsMillicredits, List<LiveHold> liveHolds, long shortfallCount,
+        long shortfallMillicredits, List<Shortfall> shortfalls) {
+
+    /**
+     * A call that cost more than could be charged (its settle was above its hold and the account
+     * could not cover the rest): what it cost and what was not charged.
+     */
+    public record Shortfall(long usageId, String requestId, String model, long costMillicredits,
+            long shortfallMillicredits, Instant createdAt) {
+    }
 
     /** A hold not yet settled, released or expired; {@code pastExpiry}: its time ran out, the expiry job will free it. */
     public record LiveHold(UUID reservationId, long amountMillicredits, String model, String idempotencyKey,

@@ -31,10 +31,24 @@ public class AdminAccountService {
 
     static final int RECENT_ENTRIES = 20;
     static final int MAX_HOLDS = 100;
+    static final int RECENT_SHORTFALLS = 20;
     private static final String ACCOUNT = """
-            SELECT plan, monthly_millicredits, purchased_millicredits, reserved_millicredits, period_start,
-                   created_at, updated_at
+            SELECT plan, monthly_millicredits, held_over_millicredits, purchased_millicredits, reserved_millicredits,
+                   period_start, created_at, updated_at
               FROM credit_account WHERE user_id = ?""";
+    private static final String SHORTFALL_TOTALS = """
+            SELECT COUNT(*), COALESCE(SUM(shortfall_millicredits), 0) FROM (
+                SELECT shortfall_millicredits FROM token_usage WHERE user_id = ? AND shortfall_millicredits > 0
+                UNION ALL
+                SELECT shortfall_millicredits FROM token_usage_archive WHERE user_id = ? AND shortfall_millicredits > 0) s""";
+    private static final String SHORTFALLS = """
+            SELECT id, request_id, model, cost_millicredits, shortfall_millicredits, created_at FROM (
+                SELECT id, request_id, model, cost_millicredits, shortfall_millicredits, created_at FROM token_usage
+                 WHERE user_id = ? AND shortfall_millicredits > 0
+                UNION ALL
+                SELECT id, request_id, model, cost_millicredits, shortfall_millicredits, created_at FROM token_usage_archive
+                 WHERE user_id = ? AND shortfall_millicredits > 0) s
+             ORDER BY created_at DESC, id DESC""" + " LIMIT " + RECENT_SHORTFALLS;
     private static final String ENTRIES = "SELECT " + AuditRows.COLUMNS
             + " FROM credit_audit_log WHERE user_id = ? ORDER BY created_at DESC, id DESC LIMIT " + RECENT_ENTRIES;
     private static final String HOLD_TOTALS = """
@@ -56,8 +70,11 @@ public class AdminAccountService {
     @Inject
     Clock clock;
 
-    private record AccountRow(String plan, long monthly, long purchased, long reserved, Instant periodStart,
-            Instant createdAt, Instant updatedAt) {
+    private record AccountRow(String plan, long monthly, long heldOver, long purchased, long reserved,
+            Instant periodStart, Instant createdAt, Instant updatedAt) {
+    }
+
+    private record Shortfalls(long count, long millicredits, List<AccountView.Shortfall> latest) {
     }
 
     public AccountView account(String userId) {
@@ -77,7 +94,8 @@ public class AdminAccountService {
                         throw AdminProblem.accountNotFound();
                     }
                     account = new AccountRow(rs.getString("plan"), rs.getLong("monthly_millicredits"),
-                            rs.getLong("purchased_millicredits"), rs.getLong("reserved_millicredits"),
+                            rs.getLong("held_over_millicredits"), rs.getLong("purchased_millicredits"),
+                            rs.getLong("reserved_millicredits"),
                             Jdbc.getTime(rs, "period_start"), Jdbc.getTime(rs, "created_at"),
                             Jdbc.getTime(rs, "updated_at"));
                 }
@@ -114,13 +132,42 @@ public class AdminAccountService {
                     }
                 }
             }
+            Shortfalls shortfalls = shortfalls(c, userId);
             long available = account.monthly() + account.purchased() - account.reserved();
-            return new AccountView(userId, account.plan(), account.monthly(), account.purchased(), account.reserved(),
-                    available, Millicredits.of(available).credits(), account.periodStart(),
+            return new AccountView(userId, account.plan(), account.monthly(), account.heldOver(), account.purchased(),
+                    account.reserved(), available, Millicredits.of(available).credits(), account.periodStart(),
                     account.periodStart().atZone(ZoneOffset.UTC).plusMonths(1).toInstant(), account.createdAt(),
-                    account.updatedAt(), entries, holdCount, held, holds);
+                    account.updatedAt(), entries, holdCount, held, holds, shortfalls.count(), shortfalls.millicredits(),
+                    shortfalls.latest());
         } catch (SQLException e) {
             throw DatabaseFailure.of("read account", e);
         }
+    }
+
+    private static Shortfalls shortfalls(Connection c, String userId) throws SQLException {
+        long count;
+        long total;
+        try (PreparedStatement ps = c.prepareStatement(SHORTFALL_TOTALS)) {
+            ps.setString(1, userId);
+            ps.setString(2, userId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                count = rs.getLong(1);
+                total = rs.getLong(2);
+            }
+        }
+        List<AccountView.Shortfall> latest = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(SHORTFALLS)) {
+            ps.setString(1, userId);
+            ps.setString(2, userId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    latest.add(new AccountView.Shortfall(rs.getLong("id"), rs.getString("request_id"), rs.getString("model"),
+                            rs.getLong("cost_millicredits"), rs.getLong("shortfall_millicredits"),
+                            Jdbc.getTime(rs, "created_at")));
+                }
+            }
+        }
+        return new Shortfalls(count, total, latest);
     }
 }

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import dev.tollgate.testing.Api;
 import dev.tollgate.testing.FakeProvider;
 import dev.tollgate.testing.LedgerProbe;
+import dev.tollgate.testing.Metrics;
 import dev.tollgate.testing.Tokens;
 import dev.tollgate.testing.TollgateTestResources;
 import io.quarkus.test.junit.QuarkusTest;
@@ -117,12 +118,24 @@ class ChatCompletionTest {
     }
 
     @Test
-    void aProviderThatAnswersMoreThanItWasAllowedNeverOverdrawsTheUser() {
+    void aProviderThatAnswersMoreThanItWasAllowedNeverOverdrawsTheUserAndTheShortfallIsRecorded() {
         String user = openAccount("chat");
         charge(user, "drain", chargeBody("gpt-4o", 0, 99_870)).then().statusCode(201);
-        post(user, chat("gpt-4o", "[[fake:words=5000]][[fake:ignore-max-tokens]]", 1000, false)).then().statusCode(200);
+        double before = Metrics.value("tollgate_settle_shortfall_millicredits_total");
+        // Capped at about 100 output tokens, the provider generates 5,000: 5,005 millicredits for 130 held.
+        post(user, chat("gpt-4o", "[[fake:words=5000]][[fake:ignore-max-tokens]]", 1000, false)).then().statusCode(200)
+                .body("tollgate.cost_millicredits", equalTo(5_005));
         assertThat(LedgerProbe.buckets(user)).containsExactly(0, 0, 0);
         assertLedgerAddsUp(user);
+        long shortfall = 5_005 - 130;
+        assertThat(LedgerProbe.count("SELECT shortfall_millicredits FROM token_usage WHERE user_id = ?", user)).isEqualTo(shortfall);
+        assertThat(LedgerProbe.count("SELECT (metadata ->> 'shortfallMillicredits')::bigint FROM credit_audit_log "
+                + "WHERE user_id = ? AND operation = 'SETTLE'", user)).isEqualTo(shortfall);
+        assertThat(Metrics.value("tollgate_settle_shortfall_millicredits_total") - before).isEqualTo(shortfall);
+        io.restassured.RestAssured.given().auth().oauth2(Tokens.admin("ops-" + user)).get("/api/admin/accounts/" + user)
+                .then().statusCode(200)
+                .body("shortfallMillicredits", equalTo((int) shortfall))
+                .body("shortfalls[0].shortfallMillicredits", equalTo((int) shortfall));
     }
 
     @Test

@@ -389,35 +389,38 @@ public final class FakeProvider {
         writeFrom(request, events, 0, directives, exchange, reported);
     }
 
-    private void writeFrom(HttpServerRequest request, List<Event> events, int next, Directives directives,
+    /** Writes the events from {@code first} on: all at once, or one per chunk delay (a loop, never a deep recursion). */
+    private void writeFrom(HttpServerRequest request, List<Event> events, int first, Directives directives,
             Exchange exchange, boolean reported) {
         HttpServerResponse response = request.response();
-        if (response.closed()) {
-            return;
-        }
-        if (next == directives.stallAfter) {
-            return; // silent from here on; the connection stays open
-        }
-        if (next == directives.dropAfter) {
-            directives.droppedByFake.set(true);
-            // The connection goes away mid-body, without a terminating chunk. Closed (not reset) a
-            // moment after the last event has left, so that the events already sent reach the
-            // client: a TCP reset would let the client's kernel discard them unread.
-            directives.lastWrite.onComplete(written -> vertx.setTimer(DROP_DELAY_MS, id -> request.connection().close()));
-            return;
-        }
-        if (next == events.size()) {
-            bill(exchange.complete(reported));
-            open.remove(request);
-            response.end();
-            return;
-        }
-        exchange.wrote(events.get(next).tokens());
-        directives.lastWrite = response.write("data: " + events.get(next).data() + "\n\n");
-        if (directives.chunkDelayMs > 0) {
-            vertx.setTimer(directives.chunkDelayMs, id -> writeFrom(request, events, next + 1, directives, exchange, reported));
-        } else {
-            writeFrom(request, events, next + 1, directives, exchange, reported);
+        for (int next = first;; next++) {
+            if (response.closed()) {
+                return;
+            }
+            if (next == directives.stallAfter) {
+                return; // silent from here on; the connection stays open
+            }
+            if (next == directives.dropAfter) {
+                directives.droppedByFake.set(true);
+                // The connection goes away mid-body, without a terminating chunk. Closed (not reset) a
+                // moment after the last event has left, so that the events already sent reach the
+                // client: a TCP reset would let the client's kernel discard them unread.
+                directives.lastWrite.onComplete(written -> vertx.setTimer(DROP_DELAY_MS, id -> request.connection().close()));
+                return;
+            }
+            if (next == events.size()) {
+                bill(exchange.complete(reported));
+                open.remove(request);
+                response.end();
+                return;
+            }
+            exchange.wrote(events.get(next).tokens());
+            directives.lastWrite = response.write("data: " + events.get(next).data() + "\n\n");
+            if (directives.chunkDelayMs > 0) {
+                int following = next + 1;
+                vertx.setTimer(directives.chunkDelayMs, id -> writeFrom(request, events, following, directives, exchange, reported));
+                return;
+            }
         }
     }
 
