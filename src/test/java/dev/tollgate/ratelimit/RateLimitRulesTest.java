@@ -37,6 +37,22 @@ class RateLimitRulesTest {
     }
 
     @Test
+    void aRuleNamesOneMethodAndPathWhereAStarIsAnyOneSegment() {
+        Tier.Rule members = Tier.rule(Tier.SENSITIVE, "PUT /api/teams/*/members/*");
+        assertThat(members.matches("PUT", "/api/teams/t-1/members/u-2")).isTrue();
+        assertThat(members.matches("put", "/api/teams/t-1/members/u-2")).isTrue();
+        assertThat(members.matches("POST", "/api/teams/t-1/members/u-2")).isFalse();
+        assertThat(members.matches("PUT", "/api/teams/t-1/members")).isFalse();
+        assertThat(members.matches("PUT", "/api/teams/t-1/members/u-2/role")).isFalse();
+        assertThat(members.matches("PUT", "/api/teams/t-1/owners/u-2")).isFalse();
+        assertThat(members.matches("PUT", "/api/teams/members/u-2")).isFalse();
+        Tier.Rule exact = Tier.rule(Tier.SENSITIVE, "POST /api/admin/credit/adjustments");
+        assertThat(exact.matches("POST", "/api/admin/credit/adjustments")).isTrue();
+        assertThat(exact.matches("POST", "/api/admin/credit")).isFalse();
+        assertThat(exact.matches("POST", "/api/admin/credit/adjustmentsx")).isFalse();
+    }
+
+    @Test
     void aFullBurstIsAdmittedThenOneRequestPerInterval() {
         AtomicLong now = new AtomicLong(1_000 * SECOND);
         MemoryRateLimitStore store = new MemoryRateLimitStore(now::get, 1_000);
