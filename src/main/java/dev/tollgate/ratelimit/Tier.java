@@ -7,23 +7,29 @@ import java.util.Locale;
  * The classes of requests that are limited separately: every call of the API is in exactly one
  * tier, decided by its method and path alone (before the body is read or the token checked).
  *
- * <p>{@code RULES} names the calls of {@link #CHAT} and {@link #SENSITIVE}, one line per call,
+ * <p>{@code RULES} names the calls of {@link #MESSAGES} and {@link #SENSITIVE}, one line per call,
  * e.g. {@code rule(SENSITIVE, "POST /api/admin/credit/grants")}; a {@code *} segment stands for any
- * one path segment (an id). Every call no rule names is {@link #GENERAL}.
+ * one path segment (an id). Every call no rule names is {@link #GENERAL}. A call added to the API
+ * that starts or records a chat message, or that moves money on a person's say (admin grants,
+ * purchases, auto top-up settings, team membership, roles and caps), gets its line there.
  */
 public enum Tier {
-    /** Every call of the API not in another tier (reads, pre-checks, settle and release, admin reads). */
+    /** Every call of the API not in another tier (reads, pre-checks, settle and release, admin reads and jobs). */
     GENERAL,
-    /** A metered chat message: {@code POST /v1/chat/completions}. */
-    CHAT,
-    /** Calls that commit credits: charges, new reservations, admin adjustments. */
+    /**
+     * Everything that starts or records one chat message, whichever way the chat app meters it:
+     * the metered chat call, a new reservation, a charge. A user gets the same number of messages
+     * through each.
+     */
+    MESSAGES,
+    /** Money moved by people rather than by chatting: admin adjustments. */
     SENSITIVE;
 
     /** The calls of the tiers other than {@link #GENERAL}; the first rule that matches decides. */
     private static final List<Rule> RULES = List.of(
-            rule(CHAT, "POST /v1/chat/completions"),
-            rule(SENSITIVE, "POST /api/credit/charges"),
-            rule(SENSITIVE, "POST /api/credit/reservations"),
+            rule(MESSAGES, "POST /v1/chat/completions"),
+            rule(MESSAGES, "POST /api/credit/reservations"),
+            rule(MESSAGES, "POST /api/credit/charges"),
             rule(SENSITIVE, "POST /api/admin/credit/adjustments"));
 
     /** The name used in config, metrics, bucket keys and problem bodies. */

@@ -39,9 +39,10 @@ public class TollgateTestResources implements QuarkusTestResourceLifecycleManage
         config.put("tollgate.pricing.cache-ttl", "PT1S");
 
         // Rate limits stay on (the PostgreSQL store, as in production) but far above what any test
-        // sends, so that no test is throttled; ratelimit.RateLimitTest runs with low limits of its own.
+        // sends, so that no test is throttled; the tests of package ratelimit set limits of their own
+        // in test profiles.
         config.put("tollgate.rate-limit.general.limit", String.valueOf(GENEROUS_LIMIT));
-        config.put("tollgate.rate-limit.chat.limit", String.valueOf(GENEROUS_LIMIT));
+        config.put("tollgate.rate-limit.messages.limit", String.valueOf(GENEROUS_LIMIT));
         config.put("tollgate.rate-limit.sensitive.limit", String.valueOf(GENEROUS_LIMIT));
         // The one web-app origin allowed by CORS in the tests.
         config.put("quarkus.http.cors.origins", WEB_ORIGIN);
