@@ -85,7 +85,8 @@ request_hash=$(printf 'charge\0{"model":"gpt-4o-mini","usage":{"uncachedInputTok
 pg_defs=(-D model=gpt-4o-mini -D cost="$cost" -D pricing_id="$pricing_id" -D input_tokens=100 -D output_tokens=50
          -D total_tokens=150 -D estimated=false -D operation=CHARGE -D request_hash="$request_hash"
          -D client_ip=127.0.0.1 -D user_agent=pgbench -D hold="$((4 * cost))")
-# The app's rate-limit check of a charge: tier sensitive at the bench's limit and period (lib/common.sh),
+# The app's rate-limit check of a charge: the charge's tier (messages; the driver reads it from the
+# packaged classes) at the bench's limit and period, which every tier has (lib/common.sh),
 # interval = max(1, period / limit) microseconds as in ratelimit.Quota.
 rl_period=$(( BENCH_RATE_LIMIT_PERIOD_SECONDS * 1000000 ))
 rl_interval=$(( rl_period / BENCH_RATE_LIMIT > 0 ? rl_period / BENCH_RATE_LIMIT : 1 ))
@@ -95,6 +96,9 @@ driver pgbench-script --app "$work/quarkus-app" --out "$work/charge.sql" --meter
     --rate-limited-out "$work/charge-rl.sql"
 cp "$work/charge.sql" "$results_dir/charge-$stamp.raw.pgbench.sql"
 cp "$work/charge-rl.sql" "$results_dir/charge-$stamp.rawrl.pgbench.sql"
+# The tier whose bucket rawrl's rate-limit check uses, as the driver wrote it into the script's header.
+rl_tier=$(sed -n "s/.*charge's tier (\([a-z]*\)).*/\1/p" "$work/charge-rl.sql" | head -1)
+[[ -n "$rl_tier" ]] || die "no tier in the header of $work/charge-rl.sql"
 cp "$work/metered.sql" "$results_dir/charge-$stamp.metered.pgbench.sql"
 
 # Before every run: VACUUM credit_account, CHECKPOINT, wait (bounded) until the machine is idle,
@@ -269,7 +273,7 @@ pg_admin -d "$BENCH_DB" -v http_lo="$HTTP_BASE" -v http_hi="$((HTTP_BASE + BENCH
     echo "- app, PostgreSQL and load generator share the $(nproc) cores; 'CPU ms/tx' = CPU time of app + PostgreSQL + load generator (pgbench or the Java driver) per successful transaction; 'unattr. %' = CPU of the machine used by anything else during the run (other processes, interrupts)"
     echo "- accounts: hot = 1 account; spread = uniform over $BENCH_ACCOUNTS accounts; a charge = gpt-4o-mini, 100 input + 50 output tokens = $cost millicredits"
     echo "- raw = pgbench -M prepared: BEGIN; BalanceChange.CHARGE with the usage row (UsageRecorder.LINKED_INSERT) in one statement; COMMIT (READ COMMITTED; SQL read from the packaged classes)$( (( paired )) && echo "; each raw run made right before the HTTP run of the same accounts and client count (paired), so that a ratio compares runs that saw the machine in the same state")"
-    echo "- rawrl = pgbench -M prepared: all the SQL of one charge request as the app runs it: the rate-limit check (PostgresRateLimitStore.ACQUIRE on the caller's sensitive-tier bucket, autocommit), then the raw transaction"
+    echo "- rawrl = pgbench -M prepared: all the SQL of one charge request as the app runs it: the rate-limit check (PostgresRateLimitStore.ACQUIRE on the caller's bucket in the charge's tier, $rl_tier, autocommit), then the raw transaction"
     echo "- metered = pgbench -M prepared, the SQL floor of one metered chat call (the two transactions around the upstream call): BEGIN; account read; reservation INSERT; BalanceChange.HOLD; COMMIT; BEGIN; reservation claim; UsageRecorder INSERT; BalanceChange.SETTLE; settled amount; COMMIT — tx/s and latency are per call (both transactions)"
     echo "- seed = pgbench: BEGIN ISOLATION LEVEL SERIALIZABLE; SELECT ... FOR UPDATE; UPDATE credit_account; INSERT audit; COMMIT; --max-tries=$BENCH_MAX_TRIES (no token_usage row)"
     echo "- http = POST /api/credit/charges, RS256 bearer token per account, reused like a web app reuses its token (the app verifies a token again at most once a minute, tollgate.auth.token-cache.ttl=${TOLLGATE_AUTH_TOKEN_CACHE_TTL:-PT1M}), unique Idempotency-Key per request, $( [[ $BENCH_HTTP_CLIENT == plain ]] && echo "the driver's plain keep-alive socket client (one HTTP/1.1 connection per client)" || echo "JDK HttpClient (HTTP/1.1 keep-alive)"), after ${BENCH_WARMUP_SECONDS} s of warm-up charges; latency measured in the client"

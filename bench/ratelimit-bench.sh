@@ -75,7 +75,7 @@ for mode in $BENCH_MODES; do
         *) die "unknown mode $mode (off, memory, postgres)" ;;
     esac
     bench_start_app "$BENCH_PORT" "$BENCH_ALLOWANCE" "${mode_env[@]}" \
-        TOLLGATE_RATE_LIMIT_GENERAL_LIMIT=$BENCH_LIMIT TOLLGATE_RATE_LIMIT_CHAT_LIMIT=$BENCH_LIMIT \
+        TOLLGATE_RATE_LIMIT_GENERAL_LIMIT=$BENCH_LIMIT TOLLGATE_RATE_LIMIT_MESSAGES_LIMIT=$BENCH_LIMIT \
         TOLLGATE_RATE_LIMIT_SENSITIVE_LIMIT=$BENCH_LIMIT
     cp "$work/app.log" "$work/app-$mode.log"
     # The limiter answers with its headers when on, and sends none when off.
@@ -164,8 +164,8 @@ done < <(grep '^RESULT scenario=limiter' "$work/limiter.out")
     echo
     bench_host_lines
     echo "- **one machine, $(nproc) cores shared**: the app, PostgreSQL and the load driver run on it (and anything else running on the machine: see 'unattr. %')"
-    echo "- modes: off = TOLLGATE_RATE_LIMIT_ENABLED=false; memory = TOLLGATE_RATE_LIMIT_STORE=memory; postgres = TOLLGATE_RATE_LIMIT_STORE=postgres (one INSERT ... ON CONFLICT DO UPDATE per request, UNLOGGED table); every tier's limit $BENCH_LIMIT per minute, so the limiter does all its work and refuses nothing; the app restarted per mode"
-    echo "- calls: balance = GET /api/credit/balance (tier general), charge = POST /api/credit/charges (tier sensitive, gpt-4o-mini 100+50 tokens, a unique Idempotency-Key), each with the RS256 token of one of $BENCH_USERS users picked at random"
+    echo "- modes: off = TOLLGATE_RATE_LIMIT_ENABLED=false; memory = TOLLGATE_RATE_LIMIT_STORE=memory; postgres = TOLLGATE_RATE_LIMIT_STORE=postgres (one INSERT ... ON CONFLICT DO UPDATE per request, UNLOGGED table); every tier's limit $BENCH_LIMIT per ${BENCH_RATE_LIMIT_PERIOD_SECONDS} s, so the limiter does all its work and refuses nothing; the app restarted per mode"
+    echo "- calls: balance = GET /api/credit/balance (tier general), charge = POST /api/credit/charges (tier messages, gpt-4o-mini 100+50 tokens, a unique Idempotency-Key), each with the RS256 token of one of $BENCH_USERS users picked at random"
     echo "- load: bench/LoadDriver.java limiter, closed loop, JDK HttpClient, HTTP/1.1 keep-alive; ${BENCH_WARMUP_SECONDS}s warm-up per mode, ${BENCH_SECONDS}s per run; before each run VACUUM, CHECKPOINT and a wait (<= ${BENCH_IDLE_WAIT}s) until the machine is < ${BENCH_IDLE_BUSY_PERCENT}% busy ('bg')"
     echo "- 'CPU ms/req' = CPU time of the app / of PostgreSQL per successful request; 'unattr. %' = the machine's CPU used by anything else during the run"
     echo

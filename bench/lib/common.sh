@@ -193,8 +193,10 @@ bench_free_port() {
     die "no free port in $1..$2"
 }
 
-# The limits of every tier under a bench: far above any bench's load (charge-bench.sh's rawrl scenario
-# binds the same numbers into the rate-limit statement).
+# The limit and period of every tier under a bench: far above any bench's load. All tiers get the same
+# pair, so that charge-bench.sh's rawrl scenario, which binds these numbers into the rate-limit statement
+# on the bucket of the charge's tier (bench/LoadDriver.java reads that tier from the packaged
+# dev.tollgate.ratelimit.Tier), matches the app whichever tier a charge is in.
 BENCH_RATE_LIMIT=1000000000
 BENCH_RATE_LIMIT_PERIOD_SECONDS=300
 
@@ -209,8 +211,11 @@ bench_export_app_env() {
     export QUARKUS_OIDC_AUTH_SERVER_URL= QUARKUS_OIDC_DISCOVERY_ENABLED=false
     export QUARKUS_OIDC_PUBLIC_KEY="$public_key" QUARKUS_OIDC_TOKEN_ISSUER=tollgate-bench TOLLGATE_OIDC_AUDIENCE=tollgate
     export TOLLGATE_PLANS_CATALOG_FREE_MONTHLY_ALLOWANCE_MILLICREDITS="$2"
-    export TOLLGATE_RATE_LIMIT_GENERAL_LIMIT=$BENCH_RATE_LIMIT TOLLGATE_RATE_LIMIT_CHAT_LIMIT=$BENCH_RATE_LIMIT
-    export TOLLGATE_RATE_LIMIT_SENSITIVE_LIMIT=$BENCH_RATE_LIMIT TOLLGATE_RATE_LIMIT_SENSITIVE_PERIOD=PT${BENCH_RATE_LIMIT_PERIOD_SECONDS}S
+    local tier
+    for tier in GENERAL MESSAGES SENSITIVE; do
+        export "TOLLGATE_RATE_LIMIT_${tier}_LIMIT=$BENCH_RATE_LIMIT"
+        export "TOLLGATE_RATE_LIMIT_${tier}_PERIOD=PT${BENCH_RATE_LIMIT_PERIOD_SECONDS}S"
+    done
 }
 
 # bench_start_app PORT ALLOWANCE [NAME=VALUE...]: the packaged app in the prod profile on

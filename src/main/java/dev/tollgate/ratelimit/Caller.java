@@ -18,7 +18,7 @@ public record Caller(String userId, String clientIp) {
         return userId != null;
     }
 
-    /** The bucket of this caller in a tier, e.g. {@code chat|u:alice} or {@code general|ip:203.0.113.9}. */
+    /** The bucket of this caller in a tier, e.g. {@code messages|u:alice} or {@code general|ip:203.0.113.9}. */
     String bucketKey(Tier tier) {
         return tier.key() + (signedIn() ? "|u:" + userId : "|ip:" + clientIp);
     }

@@ -12,10 +12,14 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 /**
- * Per-caller rate limits by tier (the defaults: general 100 per minute, chat 30 per minute,
+ * Per-caller rate limits by tier (the defaults: general 100 per minute, messages 30 per minute,
  * sensitive 10 per 5 minutes), with overrides per plan. A signed-in caller is limited by the
  * token's {@code sub} at the limits of their plan; a request without a valid token by its client
  * IP at the tier's base limits.
+ *
+ * <p>The messages tier was named {@code chat}: its keys under that name ({@code chat.limit},
+ * {@code plans.<plan>.chat.*}, {@code anonymous.chat.*}) still configure it, through
+ * {@link MessagesTierKeyFallback}.
  */
 @ConfigMapping(prefix = "tollgate.rate-limit")
 public interface RateLimitConfig {
@@ -31,10 +35,10 @@ public interface RateLimitConfig {
     /** Calls of every API path not in another tier. */
     TierLimit general();
 
-    /** {@code POST /v1/chat/completions}. */
-    TierLimit chat();
+    /** Everything that starts or records one chat message: the metered chat call, new reservations, charges. */
+    TierLimit messages();
 
-    /** Charges, new reservations and admin adjustments. */
+    /** Money moved by people rather than by chatting: admin adjustments. */
     TierLimit sensitive();
 
     /**
@@ -82,7 +86,7 @@ public interface RateLimitConfig {
     interface PlanLimits {
         Optional<TierOverride> general();
 
-        Optional<TierOverride> chat();
+        Optional<TierOverride> messages();
 
         Optional<TierOverride> sensitive();
     }
@@ -99,7 +103,7 @@ public interface RateLimitConfig {
     default Quota quota(Tier tier, String plan) {
         TierLimit base = switch (tier) {
             case GENERAL -> general();
-            case CHAT -> chat();
+            case MESSAGES -> messages();
             case SENSITIVE -> sensitive();
         };
         int limit = base.limit();
@@ -108,7 +112,7 @@ public interface RateLimitConfig {
         if (planLimits != null) {
             Optional<TierOverride> override = switch (tier) {
                 case GENERAL -> planLimits.general();
-                case CHAT -> planLimits.chat();
+                case MESSAGES -> planLimits.messages();
                 case SENSITIVE -> planLimits.sensitive();
             };
             if (override.isPresent()) {

@@ -19,7 +19,8 @@ import io.quarkus.test.junit.QuarkusTest;
  * The OpenAPI document at {@code /q/openapi} documents every operation of the API: a summary and a
  * description, its success answer with an example, its request body with an example, and its
  * error answers as problem details — at least 401 and 500 everywhere, 403 on admin operations, 400
- * and 413 where there is input — each pointing at the Problem schema.
+ * and 413 where there is input — each pointing at the Problem schema, and the 429 of the rate-limit
+ * tier each operation is in.
  */
 @QuarkusTest
 class OpenApiTest {
@@ -103,6 +104,32 @@ class OpenApiTest {
                 }
             });
         }
+    }
+
+    @Test
+    void everyOperationDocumentsTheRateLimitOfItsTier() throws Exception {
+        JsonNode document = document();
+        for (Map.Entry<String, JsonNode> entry : operations(document)) {
+            JsonNode tooMany = entry.getValue().path("responses").path("429");
+            assertThat(tooMany.path("headers").has("Retry-After")).as(entry.getKey() + " 429 Retry-After").isTrue();
+            assertThat(tooMany.path("description").asText()).as(entry.getKey() + " 429").contains(" tier ");
+        }
+        JsonNode paths = document.path("paths");
+        assertThat(tierOf(paths, "/v1/chat/completions", "post")).isEqualTo("messages");
+        assertThat(tierOf(paths, "/api/credit/reservations", "post")).isEqualTo("messages");
+        assertThat(tierOf(paths, "/api/credit/charges", "post")).isEqualTo("messages");
+        assertThat(tierOf(paths, "/api/admin/credit/adjustments", "post")).isEqualTo("sensitive");
+        assertThat(tierOf(paths, "/api/credit/reservations/{id}/settle", "post")).isEqualTo("general");
+        assertThat(tierOf(paths, "/api/credit/reservations/{id}/release", "post")).isEqualTo("general");
+        assertThat(tierOf(paths, "/api/credit/balance", "get")).isEqualTo("general");
+    }
+
+    /** The tier the 429 example of an operation names. */
+    static String tierOf(JsonNode paths, String path, String method) throws Exception {
+        JsonNode example = paths.path(path).path(method).path("responses").path("429").path("content")
+                .path("application/problem+json").path("examples").path("rate-limited").path("value");
+        JsonNode body = example.isTextual() ? JSON.readTree(example.asText()) : example;
+        return body.path("tier").asText();
     }
 
     @Test

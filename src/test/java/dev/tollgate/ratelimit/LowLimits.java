@@ -15,7 +15,7 @@ public class LowLimits implements QuarkusTestProfile {
 
     static final String PLAN = "throttled";
     static final int GENERAL = 5;
-    static final int CHAT = 2;
+    static final int MESSAGES = 2;
     static final int SENSITIVE = 3;
     static final int ANONYMOUS = 3;
 
@@ -25,7 +25,7 @@ public class LowLimits implements QuarkusTestProfile {
                 Map.entry("tollgate.plans.catalog." + PLAN + ".monthly-allowance-millicredits", "100000"),
                 Map.entry("tollgate.rate-limit.plans." + PLAN + ".general.limit", String.valueOf(GENERAL)),
                 Map.entry("tollgate.rate-limit.plans." + PLAN + ".general.period", "PT1M"),
-                Map.entry("tollgate.rate-limit.plans." + PLAN + ".chat.limit", String.valueOf(CHAT)),
+                Map.entry("tollgate.rate-limit.plans." + PLAN + ".messages.limit", String.valueOf(MESSAGES)),
                 Map.entry("tollgate.rate-limit.plans." + PLAN + ".sensitive.limit", String.valueOf(SENSITIVE)),
                 Map.entry("tollgate.rate-limit.plans." + PLAN + ".sensitive.period", "PT5M"),
                 Map.entry("tollgate.rate-limit.anonymous.general.limit", String.valueOf(ANONYMOUS)),

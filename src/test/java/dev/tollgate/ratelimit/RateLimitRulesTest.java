@@ -15,25 +15,60 @@ class RateLimitRulesTest {
 
     @Test
     void everyApiCallIsInExactlyOneTierAndNothingElseIsLimited() {
-        assertThat(Tier.of("POST", "/v1/chat/completions")).isEqualTo(Tier.CHAT);
-        assertThat(Tier.of("POST", "/api/credit/charges")).isEqualTo(Tier.SENSITIVE);
-        assertThat(Tier.of("POST", "/api/credit/reservations")).isEqualTo(Tier.SENSITIVE);
+        // Everything that starts or records one chat message, whichever way the app meters it.
+        assertThat(Tier.of("POST", "/v1/chat/completions")).isEqualTo(Tier.MESSAGES);
+        assertThat(Tier.of("POST", "/api/credit/reservations")).isEqualTo(Tier.MESSAGES);
+        assertThat(Tier.of("POST", "/api/credit/charges")).isEqualTo(Tier.MESSAGES);
+        // Money moved by people.
         assertThat(Tier.of("POST", "/api/admin/credit/adjustments")).isEqualTo(Tier.SENSITIVE);
         // Variants of a path reach the same resource, so they are in the same tier.
-        assertThat(Tier.of("post", "//api/credit//charges/")).isEqualTo(Tier.SENSITIVE);
-        assertThat(Tier.of("POST", "api/credit/charges")).isEqualTo(Tier.SENSITIVE);
-        // Resolving a hold is not throttled as hard as making one.
+        assertThat(Tier.of("post", "//api/credit//charges/")).isEqualTo(Tier.MESSAGES);
+        assertThat(Tier.of("POST", "api/credit/charges")).isEqualTo(Tier.MESSAGES);
+        assertThat(Tier.of("POST", "/api/admin//credit/adjustments/")).isEqualTo(Tier.SENSITIVE);
+        // Settle and release finish a message already counted.
         assertThat(Tier.of("POST", "/api/credit/reservations/0b5c/settle")).isEqualTo(Tier.GENERAL);
+        assertThat(Tier.of("POST", "/api/credit/reservations/0b5c/release")).isEqualTo(Tier.GENERAL);
+        // Another method, or a path that only starts like a limited one, is general.
         assertThat(Tier.of("GET", "/api/credit/charges")).isEqualTo(Tier.GENERAL);
+        assertThat(Tier.of("GET", "/api/credit/reservations")).isEqualTo(Tier.GENERAL);
+        assertThat(Tier.of("POST", "/api/credit/charges/extra")).isEqualTo(Tier.GENERAL);
+        assertThat(Tier.of("POST", "/api/credit")).isEqualTo(Tier.GENERAL);
+        assertThat(Tier.of("POST", "/api/credit/pre-check")).isEqualTo(Tier.GENERAL);
+        assertThat(Tier.of(null, "/api/credit/charges")).isEqualTo(Tier.GENERAL);
         assertThat(Tier.of("GET", "/api/credit/balance")).isEqualTo(Tier.GENERAL);
         assertThat(Tier.of("PUT", "/api/admin/pricing/gpt-4o")).isEqualTo(Tier.GENERAL);
+        assertThat(Tier.of("POST", "/api/admin/jobs/refresh")).isEqualTo(Tier.GENERAL);
         assertThat(Tier.of("GET", "/api")).isEqualTo(Tier.GENERAL);
         assertThat(Tier.of("GET", "/v1/models")).isEqualTo(Tier.GENERAL);
         assertThat(Tier.of("GET", "/q/health")).isNull();
         assertThat(Tier.of("GET", "/q/metrics")).isNull();
+        assertThat(Tier.of("POST", "/q/chat/completions")).isNull();
         assertThat(Tier.of("GET", "/apis")).isNull();
         assertThat(Tier.of("GET", "/")).isNull();
         assertThat(Tier.of("GET", null)).isNull();
+    }
+
+    @Test
+    void theKeysOfTheTiersAreTheirConfigAndMetricNames() {
+        assertThat(Tier.GENERAL.key()).isEqualTo("general");
+        assertThat(Tier.MESSAGES.key()).isEqualTo("messages");
+        assertThat(Tier.SENSITIVE.key()).isEqualTo("sensitive");
+    }
+
+    @Test
+    void aRuleNamesOneMethodAndPathWhereAStarIsAnyOneSegment() {
+        Tier.Rule members = Tier.rule(Tier.SENSITIVE, "PUT /api/teams/*/members/*");
+        assertThat(members.matches("PUT", "/api/teams/t-1/members/u-2")).isTrue();
+        assertThat(members.matches("put", "/api/teams/t-1/members/u-2")).isTrue();
+        assertThat(members.matches("POST", "/api/teams/t-1/members/u-2")).isFalse();
+        assertThat(members.matches("PUT", "/api/teams/t-1/members")).isFalse();
+        assertThat(members.matches("PUT", "/api/teams/t-1/members/u-2/role")).isFalse();
+        assertThat(members.matches("PUT", "/api/teams/t-1/owners/u-2")).isFalse();
+        assertThat(members.matches("PUT", "/api/teams/members/u-2")).isFalse();
+        Tier.Rule exact = Tier.rule(Tier.SENSITIVE, "POST /api/admin/credit/adjustments");
+        assertThat(exact.matches("POST", "/api/admin/credit/adjustments")).isTrue();
+        assertThat(exact.matches("POST", "/api/admin/credit")).isFalse();
+        assertThat(exact.matches("POST", "/api/admin/credit/adjustmentsx")).isFalse();
     }
 
     @Test
@@ -80,7 +115,7 @@ class RateLimitRulesTest {
 
     @Test
     void callersAndTiersHaveBucketsOfTheirOwn() {
-        assertThat(Caller.user("alice").bucketKey(Tier.CHAT)).isEqualTo("chat|u:alice");
+        assertThat(Caller.user("alice").bucketKey(Tier.MESSAGES)).isEqualTo("messages|u:alice");
         assertThat(Caller.anonymous("203.0.113.9").bucketKey(Tier.GENERAL)).isEqualTo("general|ip:203.0.113.9");
         assertThat(Caller.anonymous(null).bucketKey(Tier.GENERAL)).isEqualTo("general|ip:unknown");
         // A user id that looks like an IP key is still a user's bucket.

@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.lessThanOrEqualTo;
 
+import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 import org.junit.jupiter.api.Test;
@@ -67,20 +68,18 @@ class RateLimitTest {
     }
 
     @Test
-    void aRefusedChargeChangesNothingAndTheOtherTiersStillAnswer() {
+    void aRefusedChargeOrReservationChangesNothingAndTheOtherTiersStillAnswer() {
         String user = throttledUser();
-        for (int i = 0; i < LowLimits.SENSITIVE; i++) {
+        for (int i = 0; i < LowLimits.MESSAGES; i++) {
             Api.charge(user, "rl-" + i, chargeBody("gpt-4o-mini", 100, 50)).then().statusCode(201)
-                    .header("RateLimit-Limit", String.valueOf(LowLimits.SENSITIVE));
+                    .header("RateLimit-Limit", String.valueOf(LowLimits.MESSAGES));
         }
         String before = LedgerProbe.snapshot(user);
         Api.charge(user, "rl-over", chargeBody("gpt-4o-mini", 100, 50)).then().statusCode(429)
-                .body("tier", equalTo("sensitive"))
+                .body("tier", equalTo("messages"))
                 .header("Retry-After", Integer::parseInt, greaterThan(0));
-        // A new reservation is sensitive too.
-        as(user).contentType(ContentType.JSON).header("Idempotency-Key", "rl-hold")
-                .body("{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
-                .post("/api/credit/reservations").then().statusCode(429).body("tier", equalTo("sensitive"));
+        // A new reservation records a message too.
+        reserve(user, "rl-hold").then().statusCode(429).body("tier", equalTo("messages"));
         assertThat(LedgerProbe.snapshot(user)).isEqualTo(before);
         as(user).get("/api/credit/balance").then().statusCode(200)
                 .header("RateLimit-Limit", String.valueOf(LowLimits.GENERAL));
@@ -106,15 +105,61 @@ class RateLimitTest {
     }
 
     @Test
-    void chatMessagesHaveATierOfTheirOwn() {
+    void theChatCallAReservationAndAChargeShareOneAllowanceOfMessages() {
         String user = throttledUser();
         // Refused bodies count as well: a request is counted before it is read.
-        for (int i = 0; i < LowLimits.CHAT; i++) {
-            as(user).contentType(ContentType.JSON).body("{\"model\":\"gpt-4o-mini\"}").post("/v1/chat/completions")
-                    .then().statusCode(400).header("RateLimit-Limit", String.valueOf(LowLimits.CHAT));
-        }
         as(user).contentType(ContentType.JSON).body("{\"model\":\"gpt-4o-mini\"}").post("/v1/chat/completions")
-                .then().statusCode(429).body("tier", equalTo("chat"));
+                .then().statusCode(400)
+                .header("RateLimit-Limit", String.valueOf(LowLimits.MESSAGES))
+                .header("RateLimit-Remaining", String.valueOf(LowLimits.MESSAGES - 1));
+        reserve(user, "shared-hold").then().statusCode(201)
+                .header("RateLimit-Limit", String.valueOf(LowLimits.MESSAGES))
+                .header("RateLimit-Remaining", String.valueOf(LowLimits.MESSAGES - 2));
+        Api.charge(user, "shared-charge", chargeBody("gpt-4o-mini", 100, 50)).then().statusCode(429)
+                .body("type", equalTo(RATE_LIMITED))
+                .body("tier", equalTo("messages"))
+                .body("limit", equalTo(LowLimits.MESSAGES));
+        // Settle and release finish a message already counted: general.
+        as(user).post("/api/credit/reservations/" + UUID.randomUUID() + "/release").then().statusCode(404)
+                .header("RateLimit-Limit", String.valueOf(LowLimits.GENERAL));
+    }
+
+    @Test
+    void adminAdjustmentsAreSensitive() {
+        String admin = Api.newUser("rl-admin");
+        given().auth().oauth2(Tokens.admin(admin)).get("/api/credit/balance").then().statusCode(200);
+        LedgerProbe.execute("UPDATE credit_account SET plan = ? WHERE user_id = ?", LowLimits.PLAN, admin);
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_account WHERE user_id = ? AND plan = '"
+                + LowLimits.PLAN + "'", admin)).isOne();
+        String user = Api.openAccount("rl-adjusted");
+        for (int i = 0; i < LowLimits.SENSITIVE; i++) {
+            adjust(admin, user, "rl-adjust-" + i).then().statusCode(201)
+                    .header("RateLimit-Limit", String.valueOf(LowLimits.SENSITIVE))
+                    .header("RateLimit-Policy", LowLimits.SENSITIVE + ";w=300");
+        }
+        String before = LedgerProbe.snapshot(user);
+        adjust(admin, user, "rl-adjust-over").then().statusCode(429)
+                .body("type", equalTo(RATE_LIMITED))
+                .body("tier", equalTo("sensitive"))
+                .header("Retry-After", Integer::parseInt, greaterThan(0));
+        assertThat(LedgerProbe.snapshot(user)).isEqualTo(before);
+        // The admin's messages are a tier of their own.
+        given().auth().oauth2(Tokens.admin(admin)).contentType(ContentType.JSON).header("Idempotency-Key", "rl-admin-charge")
+                .body(chargeBody("gpt-4o-mini", 10, 10)).post("/api/credit/charges").then().statusCode(201)
+                .header("RateLimit-Limit", String.valueOf(LowLimits.MESSAGES));
+    }
+
+    static Response reserve(String user, String key) {
+        return as(user).contentType(ContentType.JSON).header("Idempotency-Key", key)
+                .body("{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"maxOutputTokens\":100}")
+                .post("/api/credit/reservations");
+    }
+
+    static Response adjust(String admin, String user, String key) {
+        return given().auth().oauth2(Tokens.admin(admin)).contentType(ContentType.JSON).header("Idempotency-Key", key)
+                .body("{\"userId\":\"" + user + "\",\"bucket\":\"purchased\",\"amountMillicredits\":1000,"
+                        + "\"reason\":\"rate limit test\"}")
+                .post("/api/admin/credit/adjustments");
     }
 
     @Test

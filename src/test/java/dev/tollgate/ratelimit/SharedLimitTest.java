@@ -86,10 +86,10 @@ class SharedLimitTest {
     void aRefusalSaysWhenTheNextRequestIsAdmitted() {
         Quota quota = new Quota(2, Duration.ofMinutes(10));
         PostgresRateLimitStore store = new PostgresRateLimitStore(poolA);
-        String bucket = "chat|ip:" + UUID.randomUUID();
-        assertThat(store.acquire(Tier.CHAT, bucket, quota).remaining()).isEqualTo(1);
-        assertThat(store.acquire(Tier.CHAT, bucket, quota).remaining()).isZero();
-        Decision refused = store.acquire(Tier.CHAT, bucket, quota);
+        String bucket = "messages|ip:" + UUID.randomUUID();
+        assertThat(store.acquire(Tier.MESSAGES, bucket, quota).remaining()).isEqualTo(1);
+        assertThat(store.acquire(Tier.MESSAGES, bucket, quota).remaining()).isZero();
+        Decision refused = store.acquire(Tier.MESSAGES, bucket, quota);
         assertThat(refused.admitted()).isFalse();
         // One request frees up every 5 minutes; the whole allowance is back after 10.
         assertThat(refused.retryAfterSeconds()).isBetween(299L, 300L);

@@ -39,9 +39,10 @@ public class TollgateTestResources implements QuarkusTestResourceLifecycleManage
         config.put("tollgate.pricing.cache-ttl", "PT1S");
 
         // Rate limits stay on (the PostgreSQL store, as in production) but far above what any test
-        // sends, so that no test is throttled; ratelimit.RateLimitTest runs with low limits of its own.
+        // sends, so that no test is throttled; the tests of package ratelimit set limits of their own
+        // in test profiles.
         config.put("tollgate.rate-limit.general.limit", String.valueOf(GENEROUS_LIMIT));
-        config.put("tollgate.rate-limit.chat.limit", String.valueOf(GENEROUS_LIMIT));
+        config.put("tollgate.rate-limit.messages.limit", String.valueOf(GENEROUS_LIMIT));
         config.put("tollgate.rate-limit.sensitive.limit", String.valueOf(GENEROUS_LIMIT));
         // A streaming client that reads nothing for 2 s is let go (the tests of a stalled client).
         config.put("tollgate.chat.client-write-timeout", "2s");
