@@ -22,14 +22,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.IntStream;
 
 /**
@@ -332,6 +335,8 @@ public class LoadDriver {
     static final class Stats {
         /** incomplete: 2xx answers whose body was cut short or carried an error (chat). */
         long ok, s402, s4xx, s5xx, other, io, replayed, incomplete;
+        /** Open loop only: requests sent, arrivals dropped (too many in flight), the scheduler's worst lateness. */
+        long sent, dropped, sendLagMaxNanos;
         double elapsedSeconds;
         long[] latencies = new long[1024];
         int n;
@@ -581,6 +586,43 @@ public class LoadDriver {
             + ",\"stream\":true,\"stream_options\":{\"include_usage\":true}}";
     static final String SSE_END = "data: [DONE]\n\n";
 
+    /** Clients of the warm-up, of the capacity probe, and the fewest whose closed-loop throughput counts as capacity. */
+    static final int CAPACITY_CLIENTS = 16;
+
+    /**
+     * What one chat answer was: its status and, for a 2xx, whether its body was whole (a stream to
+     * its {@code data: [DONE]}, with usage and no error event).
+     */
+    record ChatAnswer(int status, boolean complete) {
+
+        static ChatAnswer of(HttpResponse<String> response, boolean stream) {
+            int status = response.statusCode();
+            return new ChatAnswer(status, is2xx(status) && completeChat(response.body(), stream));
+        }
+
+        /** Counts a failed answer in {@code s}; true for a complete 2xx answer, whose latency the caller records. */
+        boolean countedAsSuccess(Stats s) {
+            if (!is2xx(status)) {
+                s.failed(status);
+                return false;
+            }
+            if (!complete) {
+                s.incomplete++;
+                return false;
+            }
+            return true;
+        }
+    }
+
+    static boolean is2xx(int status) {
+        return status >= 200 && status < 300;
+    }
+
+    /** One of the tokens, at random when there are several. */
+    static String pick(String[] auths, ThreadLocalRandom random) {
+        return auths.length == 1 ? auths[0] : auths[random.nextInt(auths.length)];
+    }
+
     /**
      * A chat completion, the same request either straight to the upstream ({@code direct}) or
      * through {@code POST /v1/chat/completions}; the whole answer is read (a stream to its
@@ -589,20 +631,15 @@ public class LoadDriver {
      */
     static Call chatCall(HttpClient http, URI uri, String[] auths, boolean stream) {
         String body = stream ? CHAT_STREAM_BODY : CHAT_BODY;
-        return (id, seq, random, s) -> {
-            HttpResponse<String> response = http.send(chatRequest(uri, auths.length == 1 ? auths[0] : auths[random.nextInt(auths.length)],
-                    body, stream), HttpResponse.BodyHandlers.ofString());
-            int status = response.statusCode();
-            if (status < 200 || status >= 300) {
-                s.failed(status);
-                return false;
-            }
-            if (completeChat(response.body(), stream)) {
-                return true;
-            }
-            s.incomplete++;
-            return false;
-        };
+        return (id, seq, random, s) -> ChatAnswer.of(http.send(chatRequest(uri, pick(auths, random), body, stream),
+                HttpResponse.BodyHandlers.ofString()), stream).countedAsSuccess(s);
+    }
+
+    /** The same chat completion, sent without waiting: the future completes once the whole answer was read. */
+    static OpenCall openChatCall(HttpClient http, URI uri, String[] auths, boolean stream) {
+        String body = stream ? CHAT_STREAM_BODY : CHAT_BODY;
+        return random -> http.sendAsync(chatRequest(uri, pick(auths, random), body, stream), HttpResponse.BodyHandlers.ofString())
+                .thenApply(response -> ChatAnswer.of(response, stream));
     }
 
     static HttpRequest chatRequest(URI uri, String auth, String body, boolean stream) {
@@ -623,128 +660,267 @@ public class LoadDriver {
     }
 
     /**
-     * The chat benchmark: for every stream mode and client count, one run straight to the upstream
-     * and one through Tollgate, back to back. Prints {@code PROBE}, {@code RESULT} and a final
-     * {@code TOTAL tollgate_2xx=N} line: every 2xx answer of Tollgate (probes and warm-ups
-     * included), to be compared with the usage rows and SETTLE entries in the database.
+     * The chat benchmark: one probe of each kind of call, a warm-up, then closed-loop runs (for
+     * every stream mode and client count, one run straight to the upstream and one through
+     * Tollgate, back to back) and/or open-loop runs (for every stream mode and arrival rate, the
+     * same pair). Prints {@code PROBE}, {@code WARMUP}, {@code RESULT loop=closed|open},
+     * {@code CAPACITY} and a final {@code TOTAL tollgate_2xx=N} line: every 2xx answer of Tollgate
+     * (probes, warm-ups and capacity probes included), to be compared with the usage rows and SETTLE
+     * entries in the database.
+     *
+     * <p>{@code --loop closed|open|both} (closed). Open-loop rates: {@code --rates R1,R2} (requests
+     * per second, for every stream mode), or else {@code --open-fraction F} (1/3) of the capacity of
+     * each stream mode measured in this run: Tollgate's closed-loop throughput at the highest client
+     * count, if that is at least {@link #CAPACITY_CLIENTS}, otherwise a closed-loop probe of
+     * {@code --capacity-seconds} (5) at {@link #CAPACITY_CLIENTS} clients. {@code --max-outstanding}
+     * (1024): requests in flight before an arrival is dropped.
      */
     static void chat(Map<String, String> opts) throws Exception {
-        String url = req(opts, "url");
-        String upstream = req(opts, "upstream");
-        String upstreamAuth = "Bearer " + opts.getOrDefault("upstream-key", "bench");
-        Signer signer = new Signer(opts);
-        long firstUser = Long.parseLong(req(opts, "first-user"));
-        int accounts = Integer.parseInt(opts.getOrDefault("accounts", "1000"));
-        int seconds = Integer.parseInt(opts.getOrDefault("seconds", "10"));
+        String loop = opts.getOrDefault("loop", "closed");
+        if (!List.of("closed", "open", "both").contains(loop)) {
+            throw new IllegalArgumentException("--loop is closed, open or both: " + loop);
+        }
         int[] clients = Arrays.stream(opts.getOrDefault("clients", "1,16,64").split("[, ]+")).mapToInt(Integer::parseInt).toArray();
-        List<Boolean> streams = Arrays.stream(opts.getOrDefault("streams", "no,yes").split("[, ]+")).map(v -> switch (v) {
-            case "no" -> false;
-            case "yes" -> true;
-            default -> throw new IllegalArgumentException("--streams takes no and/or yes: " + v);
-        }).toList();
-        List<String> modes = List.of("direct", "tollgate");
-        int openConcurrency = Integer.parseInt(opts.getOrDefault("open-concurrency", "64"));
-        int warmupSeconds = Integer.parseInt(opts.getOrDefault("warmup-seconds", "90"));
-        int runWarmupSeconds = Integer.parseInt(opts.getOrDefault("run-warmup-seconds", "2"));
-        String beforeEach = opts.get("before-each");
-        String snapshot = opts.get("snapshot");
+        List<Double> givenRates = opts.containsKey("rates")
+                ? Arrays.stream(opts.get("rates").split("[, ]+")).map(Double::valueOf).toList() : List.of();
+        if (givenRates.stream().anyMatch(r -> !(r > 0))) {
+            throw new IllegalArgumentException("--rates are requests per second > 0: " + givenRates);
+        }
+        double openFraction = fraction(opts.getOrDefault("open-fraction", "1/3"));
+        int capacitySeconds = Integer.parseInt(opts.getOrDefault("capacity-seconds", "5"));
+        int maxOutstanding = Integer.parseInt(opts.getOrDefault("max-outstanding", "1024"));
         progress = Boolean.parseBoolean(opts.getOrDefault("progress", "false"));
 
-        HttpClient http = newHttpClient();
-        String[] userAuth = signTokens(signer, firstUser, accounts);
-        openAccounts(http, url, Arrays.asList(userAuth), openConcurrency);
-
-        URI tollgateUri = URI.create(url + "/v1/chat/completions");
-        URI directUri = URI.create(upstream + "/chat/completions");
-        String[] directAuth = { upstreamAuth };
-        long tollgate2xx = 0;
-        long direct2xx = 0;
-
-        // One call of each kind first: a clear message instead of a run full of errors.
-        for (String mode : modes) {
-            boolean tollgate = mode.equals("tollgate");
-            for (boolean stream : streams) {
-                HttpResponse<String> response = http.send(chatRequest(tollgate ? tollgateUri : directUri,
-                        tollgate ? userAuth[0] : upstreamAuth, stream ? CHAT_STREAM_BODY : CHAT_BODY, stream),
-                        HttpResponse.BodyHandlers.ofString());
-                int status = response.statusCode();
-                boolean complete = status >= 200 && status < 300 && completeChat(response.body(), stream);
-                if (status >= 200 && status < 300) {
-                    if (tollgate) {
-                        tollgate2xx++;
-                    } else {
-                        direct2xx++;
+        ChatBench bench = new ChatBench(opts);
+        bench.probeEachKind();
+        bench.warmUp(Integer.parseInt(opts.getOrDefault("warmup-seconds", "90")));
+        Map<Boolean, Double> capacity = loop.equals("open") ? new HashMap<>() : bench.closedRuns(clients);
+        if (!loop.equals("closed")) {
+            for (boolean stream : bench.streams) {
+                List<Double> rates = givenRates;
+                if (rates.isEmpty()) {
+                    if (!capacity.containsKey(stream)) {
+                        capacity.put(stream, bench.capacityProbe(stream, capacitySeconds));
                     }
+                    rates = List.of(openFraction * capacity.get(stream));
                 }
-                System.out.printf(Locale.ROOT, "PROBE mode=%s stream=%s status=%d complete=%s content_type=%s%n", mode,
-                        stream ? "yes" : "no", status, complete, response.headers().firstValue("Content-Type").orElse("-"));
-                if (!complete) {
-                    String body = response.body();
-                    log("%s stream=%s answered %d: %s", mode, stream ? "yes" : "no", status,
-                            body.length() > 500 ? body.substring(0, 500) + "..." : body);
-                    System.out.printf(Locale.ROOT, "TOTAL tollgate_2xx=%d direct_2xx=%d%n", tollgate2xx, direct2xx);
-                    System.exit(3);
-                }
+                bench.openRuns(stream, rates, maxOutstanding);
+            }
+        }
+        bench.printTotal();
+    }
+
+    /** A fraction written {@code a/b} or as a decimal, > 0. */
+    static double fraction(String text) {
+        String[] parts = text.trim().split("/");
+        double value = parts.length == 2 ? Double.parseDouble(parts[0]) / Double.parseDouble(parts[1])
+                : parts.length == 1 ? Double.parseDouble(parts[0]) : Double.NaN;
+        if (!(value > 0) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException("a fraction is a/b or a decimal > 0: " + text);
+        }
+        return value;
+    }
+
+    /** The chat benchmark's calls and counters: the users' tokens, both targets, the 2xx answers so far. */
+    static final class ChatBench {
+        static final List<String> MODES = List.of("direct", "tollgate");
+
+        final HttpClient http = newHttpClient();
+        final URI tollgateUri;
+        final URI directUri;
+        final String[] userAuth;
+        final String[] directAuth;
+        final List<Boolean> streams;
+        final int seconds;
+        final int runWarmupSeconds;
+        final String beforeEach;
+        final String snapshot;
+        long tollgate2xx;
+        long direct2xx;
+
+        ChatBench(Map<String, String> opts) throws Exception {
+            tollgateUri = URI.create(req(opts, "url") + "/v1/chat/completions");
+            directUri = URI.create(req(opts, "upstream") + "/chat/completions");
+            directAuth = new String[] { "Bearer " + opts.getOrDefault("upstream-key", "bench") };
+            streams = Arrays.stream(opts.getOrDefault("streams", "no,yes").split("[, ]+")).map(v -> switch (v) {
+                case "no" -> false;
+                case "yes" -> true;
+                default -> throw new IllegalArgumentException("--streams takes no and/or yes: " + v);
+            }).toList();
+            seconds = Integer.parseInt(opts.getOrDefault("seconds", "10"));
+            runWarmupSeconds = Integer.parseInt(opts.getOrDefault("run-warmup-seconds", "2"));
+            beforeEach = opts.get("before-each");
+            snapshot = opts.get("snapshot");
+            userAuth = signTokens(new Signer(opts), Long.parseLong(req(opts, "first-user")),
+                    Integer.parseInt(opts.getOrDefault("accounts", "1000")));
+            openAccounts(http, req(opts, "url"), Arrays.asList(userAuth), Integer.parseInt(opts.getOrDefault("open-concurrency", "64")));
+        }
+
+        Call closedCall(String mode, boolean stream) {
+            return mode.equals("tollgate") ? chatCall(http, tollgateUri, userAuth, stream) : chatCall(http, directUri, directAuth, stream);
+        }
+
+        OpenCall openCall(String mode, boolean stream) {
+            return mode.equals("tollgate") ? openChatCall(http, tollgateUri, userAuth, stream)
+                    : openChatCall(http, directUri, directAuth, stream);
+        }
+
+        /** Adds the run's 2xx answers, complete or not, to its target's count. */
+        void count2xx(String mode, Stats s) {
+            if (mode.equals("tollgate")) {
+                tollgate2xx += s.answered2xx();
+            } else {
+                direct2xx += s.answered2xx();
             }
         }
 
-        // Warm-up of all four kinds at 16 clients: most of it for Tollgate, whose JIT needs it on 2 cores.
-        if (warmupSeconds > 0) {
-            for (String mode : modes) {
+        /** One call of each kind first: a clear message, and exit 3, instead of a run full of errors. */
+        void probeEachKind() throws IOException, InterruptedException {
+            for (String mode : MODES) {
                 boolean tollgate = mode.equals("tollgate");
                 for (boolean stream : streams) {
-                    int share = Math.max(1, (int) Math.round(warmupSeconds * (tollgate ? 0.4 : 0.1) * 2 / streams.size()));
-                    Stats warm = run(16, share, "warm-up " + mode, chatCall(http, tollgate ? tollgateUri : directUri,
-                            tollgate ? userAuth : directAuth, stream));
-                    if (tollgate) {
-                        tollgate2xx += warm.answered2xx();
-                    } else {
-                        direct2xx += warm.answered2xx();
+                    HttpResponse<String> response = http.send(chatRequest(tollgate ? tollgateUri : directUri,
+                            tollgate ? userAuth[0] : directAuth[0], stream ? CHAT_STREAM_BODY : CHAT_BODY, stream),
+                            HttpResponse.BodyHandlers.ofString());
+                    ChatAnswer answer = ChatAnswer.of(response, stream);
+                    Stats one = new Stats();
+                    if (answer.countedAsSuccess(one)) {
+                        one.ok++;
                     }
-                    System.out.printf(Locale.ROOT, "WARMUP mode=%s stream=%s clients=16 seconds=%d ok=%d failed=%d%n", mode,
-                            stream ? "yes" : "no", share, warm.ok, failures(warm));
+                    count2xx(mode, one);
+                    System.out.printf(Locale.ROOT, "PROBE mode=%s stream=%s status=%d complete=%s content_type=%s%n", mode,
+                            yesNo(stream), answer.status(), answer.complete(), response.headers().firstValue("Content-Type").orElse("-"));
+                    if (!answer.complete()) {
+                        String body = response.body();
+                        log("%s stream=%s answered %d: %s", mode, yesNo(stream), answer.status(),
+                                body.length() > 500 ? body.substring(0, 500) + "..." : body);
+                        printTotal();
+                        System.exit(3);
+                    }
                 }
             }
         }
 
-        for (boolean stream : streams) {
-            for (int c : clients) {
-                for (String mode : modes) {
-                    boolean tollgate = mode.equals("tollgate");
-                    Call call = chatCall(http, tollgate ? tollgateUri : directUri, tollgate ? userAuth : directAuth, stream);
-                    String busy = hook(beforeEach);
-                    if (runWarmupSeconds > 0) {
-                        Stats warm = run(c, runWarmupSeconds, "warm-up " + mode, call);
-                        if (tollgate) {
-                            tollgate2xx += warm.answered2xx();
-                        } else {
-                            direct2xx += warm.answered2xx();
-                        }
-                    }
-                    long start = System.nanoTime();
-                    String before = hook(snapshot);
-                    long cpuBefore = processCpuNanos();
-                    Stats s = run(c, seconds, mode, call);
-                    long driverCpuMs = (processCpuNanos() - cpuBefore) / 1_000_000;
-                    String after = hook(snapshot);
-                    if (tollgate) {
-                        tollgate2xx += s.answered2xx();
-                    } else {
-                        direct2xx += s.answered2xx();
-                    }
-                    double elapsed = s.elapsedSeconds;
-                    long[] lat = s.sortedLatencies();
-                    System.out.printf(Locale.ROOT,
-                            "RESULT mode=%s stream=%s clients=%d busy=%s before=%s after=%s driver_cpu_ms=%d seconds=%.2f ok=%d s4xx=%d s5xx=%d other=%d io=%d incomplete=%d rps=%.1f p50=%.2f p99=%.2f mean=%.2f%n",
-                            mode, stream ? "yes" : "no", c, busy, before, after, driverCpuMs, elapsed, s.ok, s.s402 + s.s4xx, s.s5xx,
-                            s.other, s.io, s.incomplete, s.ok / elapsed, pct(lat, 0.50), pct(lat, 0.99), mean(lat));
-                    log("%-8s stream=%-3s c=%-2d: %6.0f req/s  p50 %6.2f ms  p99 %7.2f ms  failed %d  (%.1f s wall)", mode,
-                            stream ? "yes" : "no", c, s.ok / elapsed, pct(lat, 0.50), pct(lat, 0.99), failures(s),
-                            (System.nanoTime() - start) / 1e9);
+        /** Warm-up of all kinds at {@link #CAPACITY_CLIENTS} clients: most of it for Tollgate, whose JIT needs it on 2 cores. */
+        void warmUp(int warmupSeconds) throws InterruptedException {
+            if (warmupSeconds <= 0) {
+                return;
+            }
+            for (String mode : MODES) {
+                for (boolean stream : streams) {
+                    int share = Math.max(1, (int) Math.round(warmupSeconds * (mode.equals("tollgate") ? 0.4 : 0.1) * 2 / streams.size()));
+                    Stats warm = run(CAPACITY_CLIENTS, share, "warm-up " + mode, closedCall(mode, stream));
+                    count2xx(mode, warm);
+                    System.out.printf(Locale.ROOT, "WARMUP mode=%s stream=%s clients=%d seconds=%d ok=%d failed=%d%n", mode,
+                            yesNo(stream), CAPACITY_CLIENTS, share, warm.ok, failures(warm));
                 }
             }
         }
-        System.out.printf(Locale.ROOT, "TOTAL tollgate_2xx=%d direct_2xx=%d%n", tollgate2xx, direct2xx);
+
+        /**
+         * The closed-loop runs; answers the capacity of each stream mode they measured: Tollgate's
+         * throughput at the highest client count, if that is at least {@link #CAPACITY_CLIENTS}.
+         */
+        Map<Boolean, Double> closedRuns(int[] clients) throws IOException, InterruptedException {
+            int highest = Arrays.stream(clients).max().orElse(0);
+            Map<Boolean, Double> capacity = new HashMap<>();
+            for (boolean stream : streams) {
+                for (int c : clients) {
+                    for (String mode : MODES) {
+                        Stats s = closedRun(mode, stream, c);
+                        if (mode.equals("tollgate") && c == highest && c >= CAPACITY_CLIENTS) {
+                            capacity.put(stream, s.ok / s.elapsedSeconds);
+                            printCapacity(stream, "closed", c, s);
+                        }
+                    }
+                }
+            }
+            return capacity;
+        }
+
+        Stats closedRun(String mode, boolean stream, int c) throws IOException, InterruptedException {
+            Call call = closedCall(mode, stream);
+            String busy = hook(beforeEach);
+            if (runWarmupSeconds > 0) {
+                count2xx(mode, run(c, runWarmupSeconds, "warm-up " + mode, call));
+            }
+            long start = System.nanoTime();
+            String before = hook(snapshot);
+            long cpuBefore = processCpuNanos();
+            Stats s = run(c, seconds, mode, call);
+            long driverCpuMs = (processCpuNanos() - cpuBefore) / 1_000_000;
+            String after = hook(snapshot);
+            count2xx(mode, s);
+            double elapsed = s.elapsedSeconds;
+            long[] lat = s.sortedLatencies();
+            System.out.printf(Locale.ROOT,
+                    "RESULT loop=closed mode=%s stream=%s clients=%d busy=%s before=%s after=%s driver_cpu_ms=%d seconds=%.2f ok=%d s4xx=%d s5xx=%d other=%d io=%d incomplete=%d rps=%.1f p50=%.2f p90=%.2f p99=%.2f max=%.2f mean=%.2f%n",
+                    mode, yesNo(stream), c, busy, before, after, driverCpuMs, elapsed, s.ok, s.s402 + s.s4xx, s.s5xx,
+                    s.other, s.io, s.incomplete, s.ok / elapsed, pct(lat, 0.50), pct(lat, 0.90), pct(lat, 0.99), pct(lat, 1.0), mean(lat));
+            log("%-8s stream=%-3s c=%-2d: %6.0f req/s  p50 %6.2f ms  p99 %7.2f ms  failed %d  (%.1f s wall)", mode,
+                    yesNo(stream), c, s.ok / elapsed, pct(lat, 0.50), pct(lat, 0.99), failures(s), (System.nanoTime() - start) / 1e9);
+            return s;
+        }
+
+        /** Tollgate's closed-loop throughput at {@link #CAPACITY_CLIENTS} clients, after its idle wait and warm-up. */
+        double capacityProbe(boolean stream, int probeSeconds) throws IOException, InterruptedException {
+            Call call = closedCall("tollgate", stream);
+            hook(beforeEach);
+            if (runWarmupSeconds > 0) {
+                count2xx("tollgate", run(CAPACITY_CLIENTS, runWarmupSeconds, "warm-up capacity", call));
+            }
+            Stats s = run(CAPACITY_CLIENTS, probeSeconds, "capacity", call);
+            count2xx("tollgate", s);
+            printCapacity(stream, "probe", CAPACITY_CLIENTS, s);
+            return s.ok / s.elapsedSeconds;
+        }
+
+        void printCapacity(boolean stream, String source, int c, Stats s) {
+            System.out.printf(Locale.ROOT, "CAPACITY stream=%s source=%s clients=%d seconds=%.2f ok=%d failed=%d rps=%.1f%n",
+                    yesNo(stream), source, c, s.elapsedSeconds, s.ok, failures(s), s.ok / s.elapsedSeconds);
+        }
+
+        /** The open-loop runs of one stream mode: per rate, direct then Tollgate. */
+        void openRuns(boolean stream, List<Double> rates, int maxOutstanding) throws IOException, InterruptedException {
+            for (double rate : rates) {
+                for (String mode : MODES) {
+                    openRun(mode, stream, rate, maxOutstanding);
+                }
+            }
+        }
+
+        void openRun(String mode, boolean stream, double rate, int maxOutstanding) throws IOException, InterruptedException {
+            OpenCall call = openCall(mode, stream);
+            String busy = hook(beforeEach);
+            if (runWarmupSeconds > 0) {
+                count2xx(mode, LoadDriver.openRun(rate, runWarmupSeconds, maxOutstanding, "warm-up " + mode, call));
+            }
+            long start = System.nanoTime();
+            String before = hook(snapshot);
+            long cpuBefore = processCpuNanos();
+            Stats s = LoadDriver.openRun(rate, seconds, maxOutstanding, mode, call);
+            long driverCpuMs = (processCpuNanos() - cpuBefore) / 1_000_000;
+            String after = hook(snapshot);
+            count2xx(mode, s);
+            double elapsed = s.elapsedSeconds;
+            long[] lat = s.sortedLatencies();
+            System.out.printf(Locale.ROOT,
+                    "RESULT loop=open mode=%s stream=%s offered_rps=%.1f busy=%s before=%s after=%s driver_cpu_ms=%d seconds=%.2f sent=%d dropped=%d ok=%d s4xx=%d s5xx=%d other=%d io=%d incomplete=%d achieved_rps=%.1f p50=%.2f p90=%.2f p99=%.2f max=%.2f mean=%.2f send_lag_max=%.2f%n",
+                    mode, yesNo(stream), rate, busy, before, after, driverCpuMs, elapsed, s.sent, s.dropped, s.ok, s.s402 + s.s4xx,
+                    s.s5xx, s.other, s.io, s.incomplete, s.ok / elapsed, pct(lat, 0.50), pct(lat, 0.90), pct(lat, 0.99), pct(lat, 1.0),
+                    mean(lat), s.sendLagMaxNanos / 1e6);
+            log("%-8s stream=%-3s open %6.1f/s: %6.1f req/s  p50 %6.2f ms  p99 %7.2f ms  failed %d  dropped %d  (%.1f s wall)", mode,
+                    yesNo(stream), rate, s.ok / elapsed, pct(lat, 0.50), pct(lat, 0.99), failures(s), s.dropped,
+                    (System.nanoTime() - start) / 1e9);
+        }
+
+        void printTotal() {
+            System.out.printf(Locale.ROOT, "TOTAL tollgate_2xx=%d direct_2xx=%d%n", tollgate2xx, direct2xx);
+        }
+    }
+
+    static String yesNo(boolean value) {
+        return value ? "yes" : "no";
     }
 
     static long failures(Stats s) {
@@ -1051,6 +1227,85 @@ public class LoadDriver {
             total.add(s);
         }
         return total;
+    }
+
+    /** One request of an open-loop run, sent without waiting: the future completes with its answer, read whole. */
+    @FunctionalInterface
+    interface OpenCall {
+        CompletableFuture<ChatAnswer> send(ThreadLocalRandom random);
+    }
+
+    /**
+     * One open-loop run: request i is due at start + i / rate, whatever the answers before it do
+     * (the schedule is computed from the start, never from the previous send), and is sent without
+     * waiting for any answer. Its latency runs from when it was due until its answer was read
+     * whole, so that a stall of the server, or of this driver, counts for every request due during
+     * it (no coordinated omission). An arrival that finds {@code maxOutstanding} requests in flight
+     * is not sent and counts as dropped. Bounded: fails if answers are still missing
+     * {@link #RUN_GRACE_SECONDS} after the end.
+     */
+    static Stats openRun(double rate, int seconds, int maxOutstanding, String tag, OpenCall call) throws InterruptedException {
+        Stats s = new Stats(); // the answers' counts, updated under its own lock
+        Semaphore inFlight = new Semaphore(maxOutstanding);
+        LongAdder answered = new LongAdder();
+        long[] lastAnswerAt = new long[1];
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long sent = 0;
+        long dropped = 0;
+        long sendLagMaxNanos = 0;
+        long start = System.nanoTime();
+        long end = start + seconds * 1_000_000_000L;
+        long nextProgress = start + 1_000_000_000L;
+        for (long i = 0;; i++) {
+            long due = start + Math.round(i * 1e9 / rate);
+            if (due >= end) {
+                break;
+            }
+            sleepUntil(due);
+            sendLagMaxNanos = Math.max(sendLagMaxNanos, System.nanoTime() - due);
+            if (progress && due >= nextProgress) {
+                log("  %s open %.1f/s second %d: %d sent, %d answered, %d dropped", tag, rate, (due - start) / 1_000_000_000L,
+                        sent, answered.sum(), dropped);
+                nextProgress += 1_000_000_000L;
+            }
+            if (!inFlight.tryAcquire()) {
+                dropped++;
+                continue;
+            }
+            sent++;
+            call.send(random).whenComplete((answer, error) -> {
+                long now = System.nanoTime();
+                synchronized (s) {
+                    if (error != null) {
+                        s.io++;
+                    } else if (answer.countedAsSuccess(s)) {
+                        s.ok++;
+                        s.latency(now - due);
+                    }
+                    lastAnswerAt[0] = Math.max(lastAnswerAt[0], now);
+                }
+                answered.increment();
+                inFlight.release();
+            });
+        }
+        if (!inFlight.tryAcquire(maxOutstanding, RUN_GRACE_SECONDS, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(tag + " open " + rate + "/s: answers still missing " + RUN_GRACE_SECONDS
+                    + " s after the end of the run");
+        }
+        synchronized (s) {
+            s.sent = sent;
+            s.dropped = dropped;
+            s.sendLagMaxNanos = sendLagMaxNanos;
+            s.elapsedSeconds = (Math.max(end, lastAnswerAt[0]) - start) / 1e9;
+            return s;
+        }
+    }
+
+    /** Parks this thread until {@code System.nanoTime()} reaches {@code due}; returns at once if it has. */
+    static void sleepUntil(long due) {
+        for (long left = due - System.nanoTime(); left > 0; left = due - System.nanoTime()) {
+            LockSupport.parkNanos(left);
+        }
     }
 
     static double pct(long[] sorted, double p) {
