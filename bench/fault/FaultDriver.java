@@ -127,7 +127,7 @@ public class FaultDriver {
                         failed.compareAndSet(null, "the initial grant of " + user + " answered " + o.status + ": " + oneLine(o.body));
                         return;
                     }
-                    ack(Kind.INIT, user, "adjust:init-" + tag + "-" + user, field(o.body, "entryId"), amounts[i], "");
+                    ack(Kind.INIT, user, "tollgate:adjust:init-" + tag + "-" + user, field(o.body, "entryId"), amounts[i], "");
                 }
             }));
         }
@@ -220,7 +220,7 @@ public class FaultDriver {
         String reservation = field(o.body, "reservationId");
         ack(Kind.HOLD, user(user), key, reservation, Long.parseLong(field(o.body, "heldMillicredits")), "");
         if (fate <= 5) {
-            String settleKey = "settle:" + reservation;
+            String settleKey = "tollgate:settle:" + reservation;
             Outcome s = mutate(Kind.SETTLE, auth, "/api/credit/reservations/" + reservation + "/settle", key + "-s",
                     "{\"usage\":{\"uncachedInputTokens\":" + (1 + random.nextInt(200)) + ",\"outputTokens\":"
                             + random.nextInt(2_500) + "}}");
@@ -230,7 +230,7 @@ public class FaultDriver {
                 finalOutcome(Kind.SETTLE, user(user), settleKey, s);
             }
         } else if (fate <= 8) {
-            String releaseKey = "release:" + reservation;
+            String releaseKey = "tollgate:release:" + reservation;
             Outcome r = mutate(Kind.RELEASE, auth, "/api/credit/reservations/" + reservation + "/release", key + "-r", null);
             if (r.acked()) {
                 ack(Kind.RELEASE, user(user), releaseKey, reservation, Long.parseLong(field(r.body, "releasedMillicredits")), "");
@@ -250,9 +250,9 @@ public class FaultDriver {
         Outcome o = mutate(kind, adminAuth, "/api/admin/credit/adjustments", key, "{\"userId\":\"" + user(user)
                 + "\",\"bucket\":\"" + bucket + "\",\"amountMillicredits\":" + amount + ",\"reason\":\"" + reason + "\"}");
         if (o.acked()) {
-            ack(kind, user(user), "adjust:" + key, field(o.body, "entryId"), amount, bucket);
+            ack(kind, user(user), "tollgate:adjust:" + key, field(o.body, "entryId"), amount, bucket);
         } else {
-            finalOutcome(kind, user(user), "adjust:" + key, o);
+            finalOutcome(kind, user(user), "tollgate:adjust:" + key, o);
         }
     }
 
@@ -263,6 +263,9 @@ public class FaultDriver {
         if (o.acked()) {
             ack(Kind.CHAT, user(user), key, stream ? "stream" : "once", 0,
                     o.body.contains("\"type\":\"provider_error\"") ? "provider-cut" : "complete");
+        } else if ((o.status == 502 || o.status == 504) && o.body.contains("\"chargedMillicredits\"")) {
+            // The provider took the call and no (whole) answer came: what it may bill was charged.
+            ack(Kind.CHAT, user(user), key, stream ? "stream" : "once", 0, "charged-" + o.status);
         } else if (o.status == 409 && o.attempts > 1) {
             // The retry met the key of the first attempt, whose answer was lost: a chat key is used once.
             line(unknown, Kind.CHAT, user(user), key, "409 after " + o.attempts + " attempts");
@@ -283,7 +286,8 @@ public class FaultDriver {
     /**
      * Sends a mutation until it gets a final answer: retried with the same key and body on I/O
      * errors and timeouts, 429, 500 and 503, with a growing pause, for at most retrySeconds. A
-     * chat call is not retried after a 502 or 504 (the provider failed: nothing was charged).
+     * chat call is not retried after a 502 or 504 (the provider failed: nothing was charged, or,
+     * when the answer says chargedMillicredits, what the provider may bill was).
      */
     Outcome mutate(Kind kind, String auth, String path, String key, String body) {
         long giveUp = System.nanoTime() + retrySeconds * 1_000_000_000L;

@@ -17,7 +17,7 @@ CREATE TEMP TABLE chain AS
 SELECT l.*,
        SUM(monthly_delta) OVER w AS m_run, SUM(purchased_delta) OVER w AS p_run, SUM(reserved_delta) OVER w AS r_run,
        (l.operation = 'GRANT' AND l.actor = 'system:account-opening')
-           OR (l.operation = 'ADJUST' AND l.idempotency_key LIKE 'adjust:init-%') AS initial
+           OR (l.operation = 'ADJUST' AND l.idempotency_key LIKE 'tollgate:adjust:init-%') AS initial
   FROM credit_audit_log l
 WINDOW w AS (PARTITION BY user_id ORDER BY id);
 
@@ -76,7 +76,7 @@ SELECT 4, 'no idempotency key applied twice', (SELECT COUNT(*) FROM credit_audit
      + (SELECT COUNT(*) FROM (SELECT 1 FROM token_usage GROUP BY user_id, request_id HAVING COUNT(*) > 1) d)
      + (SELECT COUNT(*) FROM (SELECT 1 FROM credit_audit_log WHERE usage_id IS NOT NULL AND operation IN ('CHARGE', 'SETTLE')
                                GROUP BY usage_id HAVING COUNT(*) > 1) d)
-     + (SELECT COUNT(*) FROM (SELECT 1 FROM credit_audit_log WHERE reservation_id IS NOT NULL
+     + (SELECT COUNT(*) FROM (SELECT 1 FROM credit_audit_log WHERE reservation_id IS NOT NULL AND operation <> 'LAPSE'
                                GROUP BY reservation_id, operation = 'HOLD' HAVING COUNT(*) > 1) d),
        'keyed rows; also: usage rows per request, charges per usage row, holds and resolutions per reservation';
 
@@ -100,8 +100,8 @@ SELECT 6, 'every compensation APPLIED (with its ledger row), or FAILED with a re
      + COUNT(*) FILTER (WHERE status = 'FAILED' AND COALESCE(last_error, '') = '')
      -- applied: by its own ledger row, or (a deferred settle that had committed after all) by the hold's settle
      + COUNT(*) FILTER (WHERE status = 'APPLIED' AND (SELECT COUNT(*) FROM credit_audit_log l
-                                                    WHERE l.user_id = c.user_id AND (l.idempotency_key = 'compensation:' || c.id
-                                                          OR c.kind = 'CHARGE' AND l.idempotency_key = 'settle:' || c.reservation_id)) <> 1),
+                                                    WHERE l.user_id = c.user_id AND (l.idempotency_key = 'tollgate:compensation:' || c.id
+                                                          OR c.kind = 'CHARGE' AND l.idempotency_key = 'tollgate:settle:' || c.reservation_id)) <> 1),
        COALESCE((SELECT string_agg(status || ' ' || n, ', ' ORDER BY status) FROM
            (SELECT status, COUNT(*) n FROM credit_compensation GROUP BY status) s), 'none queued')
      || COALESCE('; FAILED: ' || string_agg(DISTINCT last_error, '; ') FILTER (WHERE status = 'FAILED'), '')
@@ -131,7 +131,7 @@ SELECT k.*, CASE
         SELECT 1 FROM credit_reservation r
           JOIN credit_audit_log l ON l.user_id = r.user_id
                AND (l.reservation_id = r.id AND l.operation = 'SETTLE'
-                    OR l.idempotency_key IN (SELECT 'compensation:' || c.id FROM credit_compensation c
+                    OR l.idempotency_key IN (SELECT 'tollgate:compensation:' || c.id FROM credit_compensation c
                                               WHERE c.reservation_id = r.id AND c.status = 'APPLIED'))
          WHERE r.user_id = k.user_id AND r.idempotency_key = k.key)
     ELSE false END AS found
