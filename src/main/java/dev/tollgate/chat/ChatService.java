@@ -45,8 +45,8 @@ import dev.tollgate.tokens.TokenEstimator;
 @ApplicationScoped
 public class ChatService {
 
-    /** What a hold must outlast beyond its call: the settle's own patience with a database that is away, and a margin. */
-    static final Duration HOLD_MARGIN = Duration.ofMinutes(1);
+    /** What a hold must outlast beyond its call: the settle's own patience with a database that is away. */
+    static final Duration HOLD_MARGIN = MeteredCalls.SETTLE_PATIENCE;
 
     @Inject
     MeteredCalls meteredCalls;

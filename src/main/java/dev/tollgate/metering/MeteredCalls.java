@@ -53,7 +53,7 @@ public class MeteredCalls {
 
     private static final Logger LOG = Logger.getLogger(MeteredCalls.class);
     /** How long a settle after the answer keeps trying while the database is unreachable. */
-    static final Duration SETTLE_PATIENCE = Duration.ofSeconds(20);
+    public static final Duration SETTLE_PATIENCE = Duration.ofSeconds(20);
     static final Duration SETTLE_RETRY_PAUSE = Duration.ofMillis(500);
 
     @Inject

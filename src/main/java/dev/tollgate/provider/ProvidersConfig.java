@@ -71,8 +71,9 @@ public interface ProvidersConfig {
 
         /**
          * Longest a call may run, from sending it to its last chunk; a call still running then is cut
-         * and billed on what it produced. Must stay below {@code tollgate.holds.ttl} (checked at
-         * start-up), so that a hold always outlives its call. Default 5m.
+         * and billed on what it produced. With the settle's 20 s of patience it must fit in
+         * {@code tollgate.holds.ttl} (checked at start-up), so that a hold always outlives its call.
+         * Default 5m.
          */
         @WithDefault("5m")
         Duration maxCallDuration();
