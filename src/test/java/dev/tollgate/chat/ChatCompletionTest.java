@@ -128,7 +128,7 @@ class ChatCompletionTest {
         assertThat(LedgerProbe.buckets(user)).containsExactly(0, 0, 0);
         assertLedgerAddsUp(user);
         long shortfall = 5_005 - 130;
-        assertThat(LedgerProbe.count("SELECT shortfall_millicredits FROM token_usage WHERE user_id = ?", user)).isEqualTo(shortfall);
+        assertThat(LedgerProbe.count("SELECT SUM(shortfall_millicredits) FROM token_usage WHERE user_id = ?", user)).isEqualTo(shortfall);
         assertThat(LedgerProbe.count("SELECT (metadata ->> 'shortfallMillicredits')::bigint FROM credit_audit_log "
                 + "WHERE user_id = ? AND operation = 'SETTLE'", user)).isEqualTo(shortfall);
         assertThat(Metrics.value("tollgate_settle_shortfall_millicredits_total") - before).isEqualTo(shortfall);

@@ -59,8 +59,6 @@ class ReconciliationTest {
             "o4-mini", new Price(0L, "o4-mini", new BigDecimal("110"), new BigDecimal("27.5"), new BigDecimal("110"),
                     new BigDecimal("440"), new BigDecimal("440")));
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-
     /** One generated call: its body, whether the client reads it to the end, and its tag (also its Idempotency-Key). */
     private record Call(String tag, JsonObject body, boolean stream, int hangUpAfterBytes) {
     }
@@ -165,6 +163,8 @@ class ReconciliationTest {
                 .header("Idempotency-Key", call.tag())
                 .POST(HttpRequest.BodyPublishers.ofString(call.body().encode()))
                 .build();
+        // A client of its own per call: a connection a client hung up on is never reused for the next call.
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
         try (InputStream body = response.body()) {
             if (call.hangUpAfterBytes() < 0) {

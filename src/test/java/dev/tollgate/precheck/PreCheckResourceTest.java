@@ -52,14 +52,15 @@ class PreCheckResourceTest {
         String before = LedgerProbe.snapshot(user);
         // claude-sonnet-4 has no tokenizer here: the claude family's 3.5 characters per token. "user" = 4 code points
         // -> ceil(4/3.5) = 2 tokens, "hey" = 3 -> ceil(3/3.5) = 1; plus 3 per message and 3 for the reply: 9 tokens.
-        // 9 * 300 + 100,000 * 1,500 = 150,002,700 credits per 1M -> 150.0027 credits; x1.2 = 180.00324 credits
-        // = 180,003.24 millicredits -> 180,004 millicredits (rounded up once).
+        // The prompt is priced at the dearer of input (300) and cache write (375): it may be written to the cache.
+        // 9 * 375 + 100,000 * 1,500 = 150,003,375 credits per 1M -> 150.003375 credits; x1.2 = 180.00405 credits
+        // = 180,004.05 millicredits -> 180,005 millicredits (rounded up once).
         as(user).contentType(ContentType.JSON)
                 .body("{\"model\":\"claude-sonnet-4\",\"messages\":[{\"role\":\"user\",\"content\":\"hey\"}],\"maxOutputTokens\":100000}")
                 .post("/api/credit/pre-check")
                 .then().statusCode(402)
                 .contentType("application/problem+json")
-                .body("requiredMillicredits", equalTo(180_004))
+                .body("requiredMillicredits", equalTo(180_005))
                 .body("availableMillicredits", equalTo(100_000))
                 .body("upgrade", org.hamcrest.Matchers.notNullValue());
         assertThat(LedgerProbe.snapshot(user)).isEqualTo(before);

@@ -172,7 +172,7 @@ class MutatingEndpointsFuzzTest {
             + "\"conversationId\":\"c-1\",\"estimated\":true}";
     static final String CHAT = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"system\",\"content\":\"be brief\"},"
             + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"hi\"}],\"name\":\"ann\"}],\"max_tokens\":50,"
-            + "\"max_completion_tokens\":50,\"stream\":false,\"temperature\":0.5,"
+            + "\"stream\":false,\"temperature\":0.5,"
             + "\"metadata\":{\"character_id\":\"luna\",\"conversation_id\":\"c-1\"}}";
     static final String PRICE_IN_THE_PAST = "{\"inputCreditsPerMillion\":1.5,\"cachedInputCreditsPerMillion\":0.75,"
             + "\"cacheWriteCreditsPerMillion\":2,\"outputCreditsPerMillion\":6,\"reasoningCreditsPerMillion\":6,"
