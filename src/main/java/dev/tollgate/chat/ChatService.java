@@ -125,13 +125,19 @@ public class ChatService {
      * settle needs, must fit in {@code tollgate.holds.ttl}. Checked once at start-up.
      */
     void checkHoldsOutliveCalls(@Observes StartupEvent started, ProvidersConfig providers, HoldsConfig holds) {
-        for (Map.Entry<String, ProvidersConfig.Upstream> upstream : providers.upstreams().entrySet()) {
-            Duration longest = upstream.getValue().maxCallDuration().plus(HOLD_MARGIN);
-            if (longest.compareTo(holds.ttl()) > 0) {
-                throw new IllegalStateException("tollgate.providers." + upstream.getKey() + ".max-call-duration ("
-                        + upstream.getValue().maxCallDuration() + ") plus " + HOLD_MARGIN
-                        + " must not exceed tollgate.holds.ttl (" + holds.ttl() + "): a hold must outlive its call");
+        Map<String, Duration> longestCalls = new java.util.TreeMap<>();
+        providers.upstreams().forEach((name, upstream) -> longestCalls.put(name, upstream.maxCallDuration()));
+        requireHoldsOutliveCalls(longestCalls, holds.ttl());
+    }
+
+    /** @throws IllegalStateException naming the first upstream whose longest call, with the margin, exceeds the hold TTL */
+    static void requireHoldsOutliveCalls(Map<String, Duration> longestCallByUpstream, Duration holdTtl) {
+        longestCallByUpstream.forEach((upstream, longest) -> {
+            if (longest.plus(HOLD_MARGIN).compareTo(holdTtl) > 0) {
+                throw new IllegalStateException("tollgate.providers." + upstream + ".max-call-duration (" + longest
+                        + ") plus " + HOLD_MARGIN + " must not exceed tollgate.holds.ttl (" + holdTtl
+                        + "): a hold must outlive its call");
             }
-        }
+        });
     }
 }

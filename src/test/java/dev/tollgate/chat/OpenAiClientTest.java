@@ -17,7 +17,10 @@ import com.openai.core.http.StreamResponse;
 import com.openai.errors.OpenAIServiceException;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.FunctionDefinition;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionFunctionTool;
+import com.openai.models.chat.completions.ChatCompletionMessageToolCall;
 
 import dev.tollgate.testing.LedgerProbe;
 import dev.tollgate.testing.Tokens;
@@ -68,6 +71,28 @@ class OpenAiClientTest {
                 .collect(Collectors.joining())).isNotBlank();
         assertThat(chunks.stream().anyMatch(c -> c.usage().isPresent())).isTrue();
         assertThat(LedgerProbe.buckets(user)).containsExactly(100_000 - 15, 0, 0);
+    }
+
+    @Test
+    void aToolCallAssembledFromTheUpstreamsStreamIsTheCompletionTheClientExpects() {
+        String user = openAccount("openai-client");
+        ChatCompletion completion = clientFor(user).chat().completions().create(ChatCompletionCreateParams.builder()
+                .model("gpt-4o")
+                .addUserMessage("Save it [[fake:tool-call=save_note]][[fake:words=4]]")
+                .addTool(ChatCompletionFunctionTool.builder()
+                        .function(FunctionDefinition.builder().name("save_note").description("Saves a note").build())
+                        .build())
+                .maxCompletionTokens(100L)
+                .build());
+        assertThat(completion.choices()).hasSize(1);
+        assertThat(completion.choices().get(0).finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.TOOL_CALLS);
+        List<ChatCompletionMessageToolCall> calls = completion.choices().get(0).message().toolCalls().orElseThrow();
+        assertThat(calls).hasSize(1);
+        assertThat(calls.get(0).asFunction().function().name()).isEqualTo("save_note");
+        assertThat(new io.vertx.core.json.JsonObject(calls.get(0).asFunction().function().arguments()).getString("w"))
+                .isEqualTo("w1 w2 w3 w4");
+        assertThat(completion.usage()).isPresent();
+        assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
     }
 
     @Test

@@ -1,6 +1,8 @@
 package dev.tollgate.reservation;
 
 import static dev.tollgate.testing.Api.as;
+import static dev.tollgate.testing.Api.charge;
+import static dev.tollgate.testing.Api.chargeBody;
 import static dev.tollgate.testing.Api.openAccount;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
@@ -53,6 +55,7 @@ class ReservationResourceTest {
                 .body("status", equalTo("SETTLED"))
                 .body("costMillicredits", equalTo(325))
                 .body("chargedMillicredits", equalTo(325))
+                .body("shortfallMillicredits", equalTo(0))
                 .body("releasedMillicredits", equalTo(heldAmount - 325))
                 .body("balance.reservedMillicredits", equalTo(0))
                 .body("balance.availableMillicredits", equalTo(100_000 - 325));
@@ -61,6 +64,39 @@ class ReservationResourceTest {
         assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
         assertThat(LedgerProbe.count("SELECT COUNT(*) FROM token_usage WHERE user_id = ? AND reservation_id IS NOT NULL AND character_id = 'luna'", user))
                 .isEqualTo(1);
+    }
+
+    @Test
+    void aSettleAboveTheHoldThatTheAccountCannotCoverRecordsItsShortfall() {
+        // The backend reports more than it held for, and the account has nothing else: what cannot be
+        // charged is answered and recorded, never dropped silently.
+        String user = openAccount("hold");
+        charge(user, "drain", chargeBody("gpt-4o", 0, 90_000)).then().statusCode(201);
+        Response held = reserve(user, "r-over", PROMPT);
+        int heldAmount = held.path("heldMillicredits");
+        long available = 10_000 - heldAmount;
+        String id = reservationId(held);
+        // 20,000 output tokens of gpt-4o: 20,000 millicredits, more than the hold and all that is left.
+        as(user).contentType(ContentType.JSON).body("{\"usage\":{\"uncachedInputTokens\":0,\"outputTokens\":20000}}")
+                .post("/api/credit/reservations/" + id + "/settle").then().statusCode(200)
+                .body("costMillicredits", equalTo(20_000))
+                .body("chargedMillicredits", equalTo((int) (heldAmount + available)))
+                .body("shortfallMillicredits", equalTo((int) (20_000 - heldAmount - available)));
+        assertThat(LedgerProbe.buckets(user)).containsExactly(0, 0, 0);
+        assertThat(LedgerProbe.count("SELECT shortfall_millicredits FROM token_usage WHERE user_id = ? AND reservation_id IS NOT NULL",
+                user)).isEqualTo(20_000 - heldAmount - available);
+        assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
+    }
+
+    @Test
+    void aKeyInTollgatesOwnNamespaceIsRefusedForHoldsAndCharges() {
+        String user = openAccount("hold");
+        String before = LedgerProbe.snapshot(user);
+        reserve(user, "tollgate:release:x", PROMPT).then().statusCode(400)
+                .body("type", equalTo("https://tollgate.dev/problems/idempotency-key-reserved"));
+        charge(user, "Tollgate:settle:x", chargeBody("gpt-4o", 1, 1)).then().statusCode(400)
+                .body("type", equalTo("https://tollgate.dev/problems/idempotency-key-reserved"));
+        assertThat(LedgerProbe.snapshot(user)).isEqualTo(before);
     }
 
     @Test
