@@ -74,14 +74,14 @@ public class ChatCompletionResource {
     ClientContext client;
 
     @Operation(summary = "The metered chat call (OpenAI-compatible)",
-            description = "Holds the estimate of the call (max_tokens capped at what the user can afford), calls the model's upstream, and settles on the real usage: the answer as JSON, or with stream: true as server-sent events ending with the usage. A cut stream or a client that goes away is still settled on what was generated. 402 before any provider call if the user cannot afford one output token; 502/503/504 with nothing charged if the provider fails before any output.")
+            description = "Counts the whole prompt (messages, tools, tool calls and results, response schema, images by the model's rule), holds its estimate (max_tokens capped at what the user can afford), calls the model's upstream streaming with usage, and settles on the provider's usage: the answer as JSON (assembled from the stream), or with stream: true as server-sent events ending with the usage. A client that goes away or stops reading is let go; the call is still read to its end and billed. Only an allow-list of fields is sent upstream (others are named in X-Tollgate-Ignored-Fields); store is false and user is a hash of the token's subject. 402 before any provider call if the user cannot afford one output token; 502/503/504 with nothing charged if the provider fails before taking the call or before any output; 504/502 provider-outcome-unknown, with the hold charged, if the call reached the provider and no answer came.")
     @APIResponse(responseCode = "200", description = "The completion (stream false) or its chunks as server-sent events (stream true); headers X-Tollgate-Max-Tokens and X-Tollgate-Max-Tokens-Requested tell whether max_tokens was capped.",
             content = {
                     @Content(mediaType = MediaType.APPLICATION_JSON,
-                            examples = @ExampleObject(name = "completion", value = "{\"id\":\"chatcmpl-123\",\"object\":\"chat.completion\",\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"Hello! How can I help?\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":7,\"total_tokens\":16},\"tollgate\":{\"costMillicredits\":6,\"chargedMillicredits\":6,\"estimated\":false}}")),
+                            examples = @ExampleObject(name = "completion", value = "{\"id\":\"chatcmpl-123\",\"object\":\"chat.completion\",\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"Hello! How can I help?\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":7,\"total_tokens\":16},\"tollgate\":{\"max_tokens_requested\":200,\"max_tokens\":200,\"capped\":false,\"cost_millicredits\":6,\"usage_estimated\":false}}")),
                     @Content(mediaType = MediaType.SERVER_SENT_EVENTS,
                             examples = @ExampleObject(name = "stream", value = "data: {\"id\":\"chatcmpl-123\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hello\"}}]}\n\ndata: {\"id\":\"chatcmpl-123\",\"object\":\"chat.completion.chunk\",\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":7,\"total_tokens\":16}}\n\ndata: [DONE]\n\n")) })
-    @APIResponse(responseCode = "400", description = "Not a chat request (no model or messages), or the provider refused it.",
+    @APIResponse(responseCode = "400", description = "Not a chat request (no model or messages), a malformed part (tools, content parts, tool calls), more than 100 images, both max_tokens and max_completion_tokens, a key in Tollgate's own namespace, or the provider refused it.",
             content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
                     examples = @ExampleObject(name = "invalid-request", value = ApiDocs.INVALID_REQUEST)))
     @APIResponse(responseCode = "402", description = "The user cannot afford one output token; no provider call was made.",
@@ -90,18 +90,18 @@ public class ChatCompletionResource {
     @APIResponse(responseCode = "409", description = "The Idempotency-Key was used before (completions are not stored, so a key is used once).",
             content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
                     examples = @ExampleObject(name = "idempotency-key-reused", value = ApiDocs.IDEMPOTENCY_KEY_REUSED)))
-    @APIResponse(responseCode = "422", description = "The model has no price, or no upstream serves it.",
+    @APIResponse(responseCode = "422", description = "The model has no price, or no upstream serves it; or unsupported-content: the request asks for what Tollgate cannot count or price (audio, files, images for a model without an image rule, audio output, predicted outputs, web search, a service tier other than auto/default).",
             content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
                     examples = @ExampleObject(name = "model-not-served", value = "{\"type\":\"https://tollgate.dev/problems/model-not-served\",\"title\":\"Model not served\",\"status\":422,\"detail\":\"No upstream serves this model.\",\"model\":\"gpt-9\"}")))
-    @APIResponse(responseCode = "502", description = "The provider failed before any output; nothing charged.",
+    @APIResponse(responseCode = "502", description = "The provider failed before taking the call or before any output: nothing charged. If it failed after producing output, what it generated was charged (chargedMillicredits); if the connection was lost after the call was sent, provider-outcome-unknown with the hold charged.",
             content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
                     examples = @ExampleObject(name = "provider-error", value = "{\"type\":\"https://tollgate.dev/problems/provider-error\",\"title\":\"The AI provider failed\",\"status\":502,\"detail\":\"The AI provider answered with an error; nothing was charged.\"}")))
     @APIResponse(responseCode = "503", description = "The provider's circuit is open or it is busy; nothing charged.",
             content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
                     examples = @ExampleObject(name = "provider-unavailable", value = "{\"type\":\"https://tollgate.dev/problems/provider-unavailable\",\"title\":\"The AI provider is unavailable\",\"status\":503,\"detail\":\"Try again later; nothing was charged.\",\"retryAfterSeconds\":10}")))
-    @APIResponse(responseCode = "504", description = "The provider did not answer in time; nothing charged.",
+    @APIResponse(responseCode = "504", description = "The call was sent and the provider did not answer in time (provider-outcome-unknown: it may have run the call, so its hold was charged, chargedMillicredits), or a non-streaming answer went silent or ran past its upstream's maximum call duration after output (what was generated was charged).",
             content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
-                    examples = @ExampleObject(name = "provider-timeout", value = "{\"type\":\"https://tollgate.dev/problems/provider-timeout\",\"title\":\"The AI provider did not answer in time\",\"status\":504,\"detail\":\"Nothing was charged.\"}")))
+                    examples = @ExampleObject(name = "provider-outcome-unknown", value = "{\"type\":\"https://tollgate.dev/problems/provider-outcome-unknown\",\"title\":\"The AI provider did not answer\",\"status\":504,\"detail\":\"The call reached the provider and no answer came back. The provider may have run it, so the credits held for it were charged.\",\"chargedMillicredits\":1220}")))
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces({ MediaType.APPLICATION_JSON, MediaType.SERVER_SENT_EVENTS })

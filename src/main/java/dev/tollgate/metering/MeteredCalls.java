@@ -17,6 +17,7 @@ import io.vertx.core.json.JsonObject;
 import dev.tollgate.compensation.CompensationQueue;
 import dev.tollgate.ledger.CreditAccount;
 import dev.tollgate.ledger.Hold;
+import dev.tollgate.ledger.HoldExpiry;
 import dev.tollgate.ledger.HoldsConfig;
 import dev.tollgate.ledger.InsufficientCreditsException;
 import dev.tollgate.ledger.Ledger;
@@ -70,6 +71,9 @@ public class MeteredCalls {
 
     @Inject
     CompensationQueue compensations;
+
+    @Inject
+    HoldExpiry holdExpiry;
 
     @Inject
     PlansConfig plans;
@@ -270,6 +274,18 @@ public class MeteredCalls {
         } catch (RuntimeException e) {
             LOG.errorf(e, "release of reservation %s failed; the expiry job will free it", call.reservationId());
         }
+    }
+
+    /**
+     * Frees the holds whose time ran out (the expiry job: {@link HoldExpiry}), counted as resolved
+     * by expiry.
+     *
+     * @return how many holds were freed
+     */
+    public int expireHolds(int batchSize, int maxBatches) {
+        int expired = holdExpiry.expire(batchSize, maxBatches);
+        meters.counter("tollgate.holds.resolved", "outcome", "expired").increment(expired);
+        return expired;
     }
 
     private static Millicredits costOf(Price price, Outcome outcome) {
