@@ -1,4 +1,7 @@
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -20,6 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import javax.imageio.ImageIO;
 
 /**
  * Client side of the fault run (bench/fault/fault-run.sh): a bounded, seeded, mixed load on the
@@ -36,20 +42,33 @@ import java.util.regex.Pattern;
  * with its own seeded {@link Random}: balance reads, pre-checks, charges, holds that are settled,
  * released or left to expire, admin adjustments (corrections and refunds of a charged call: there
  * is no refund endpoint, an operator refunds by adjustment), and metered chat calls, streamed or
- * not. Every mutation carries an {@code Idempotency-Key} and is retried with the same key and body
- * on I/O errors, timeouts, 429, 500 and 503, for at most {@code --retry-seconds}.
+ * not, in the request shapes of {@link #chatShape}, each tagged for the fake upstream with its key
+ * ({@code [[fake:tag=KEY]]}) so that what the fake billed for it can be found. Every mutation
+ * carries an {@code Idempotency-Key} and is retried with the same key and body on I/O errors,
+ * timeouts, 429, 500 and 503, for at most {@code --retry-seconds}.
  *
  * <p>What the checks need is written to {@code --out}: {@code acks.tsv} (every mutation answered
- * 2xx: kind, user, ledger key, reference, amount), {@code refused.tsv} (mutations finally refused
- * with 402/409 — nothing may have changed), {@code unknown.tsv} (given up, or a chat call whose
- * retry met its own key: outcome unknown, not checked), {@code fivexx.tsv} (every 5xx answer seen,
- * with its problem type), and {@code summary.txt}. Tokens are never written anywhere.
+ * 2xx: kind, user, ledger key, reference, amount; and a chat call answered 502/504 with a charge),
+ * {@code refused.tsv} (mutations finally refused with 402/409/422, or a chat call's 502/504 without a
+ * charge — nothing may have changed), {@code unknown.tsv} (given up, or a chat call whose retry met
+ * its own key: outcome unknown, not checked), {@code fivexx.tsv} (every 5xx answer seen, with its
+ * problem type), {@code chats.tsv} (every chat call: user, key, shape, what the client saw) and
+ * {@code summary.txt}. Tokens are never written anywhere.
  */
 public class FaultDriver {
 
     static final String MODEL = "gpt-4o-mini";
-    static final String MESSAGES = "[{\"role\":\"system\",\"content\":\"You are a helpful assistant.\"},"
-            + "{\"role\":\"user\",\"content\":\"Say hello in five words.\"}]";
+    /** The reasoning model of the chat mix (seeded with a price; the app's upstream serves it). */
+    static final String REASONING_MODEL = "o4-mini";
+    static final String SYSTEM_MESSAGE = "{\"role\":\"system\",\"content\":\"You are a helpful assistant.\"}";
+    static final String USER_TEXT = "Say hello in five words.";
+    static final String MESSAGES = "[" + SYSTEM_MESSAGE + ",{\"role\":\"user\",\"content\":\"" + USER_TEXT + "\"}]";
+    /** Seeded sizes of the inline PNGs of the image shape (px). */
+    static final int IMAGES = 6;
+    static final int IMAGE_MAX_SIDE_PX = 1200;
+    /** A stream the client hangs up on: long enough (words x delay) that the hang-up comes mid-stream. */
+    static final int HANG_UP_WORDS = 20;
+    static final int HANG_UP_CHUNK_DELAY_MS = 100;
     static final Pattern TYPE = Pattern.compile("\"type\"\\s*:\\s*\"https://tollgate\\.dev/problems/([a-z0-9-]+)\"");
 
     enum Kind { INIT, BALANCE, PRECHECK, CHARGE, HOLD, SETTLE, RELEASE, ADJUST, REFUND, CHAT }
@@ -66,6 +85,9 @@ public class FaultDriver {
     final PrintWriter refused;
     final PrintWriter unknown;
     final PrintWriter fivexx;
+    final PrintWriter chats;
+    /** data: URLs of small PNGs, made once from the seed. */
+    final List<String> images = new ArrayList<>();
     final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
     final AtomicLong answered = new AtomicLong();
 
@@ -84,6 +106,11 @@ public class FaultDriver {
         refused = writer(out.resolve("refused.tsv"));
         unknown = writer(out.resolve("unknown.tsv"));
         fivexx = writer(out.resolve("fivexx.tsv"));
+        chats = writer(out.resolve("chats.tsv"));
+        Random sizes = new Random(Long.parseLong(opts.getOrDefault("seed", "1")));
+        for (int i = 0; i < IMAGES; i++) {
+            images.add(png(16 + sizes.nextInt(IMAGE_MAX_SIDE_PX), 16 + sizes.nextInt(IMAGE_MAX_SIDE_PX)));
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -190,7 +217,7 @@ public class FaultDriver {
         } else if (pick < 73) {
             adjust(user, key, random);
         } else if (chat) {
-            chat(user, auth, key, random.nextBoolean());
+            chat(user, auth, key, random);
         } else {
             charge(user, auth, key, random);
         }
@@ -256,22 +283,171 @@ public class FaultDriver {
         }
     }
 
-    void chat(int user, String auth, String key, boolean stream) {
-        String body = "{\"model\":\"" + MODEL + "\",\"messages\":" + MESSAGES + ",\"max_tokens\":32"
-                + (stream ? ",\"stream\":true,\"stream_options\":{\"include_usage\":true}}" : "}");
-        Outcome o = mutate(Kind.CHAT, auth, "/v1/chat/completions", key, body);
+    /**
+     * A metered chat call of the mix, shaped by the client's random; every call is tagged with its
+     * key ({@code [[fake:tag=KEY]]}), so that the fake's bill of it can be found.
+     */
+    void chat(int user, String auth, String key, Random random) {
+        ChatShape call = chatShape(key, random);
+        Outcome o = mutate(Kind.CHAT, auth, "/v1/chat/completions", key, call.body(), call.hangUpAfterBytes());
+        String ref = (call.stream() ? "stream:" : "once:") + call.shape();
+        String seen;
         if (o.acked()) {
-            ack(Kind.CHAT, user(user), key, stream ? "stream" : "once", 0,
-                    o.body.contains("\"type\":\"provider_error\"") ? "provider-cut" : "complete");
+            seen = call.hangUpAfterBytes() >= 0 ? "hung-up"
+                    : o.body.contains("\"type\":\"provider_error\"") ? "provider-cut" : "complete";
+            ack(Kind.CHAT, user(user), key, ref, 0, seen);
         } else if ((o.status == 502 || o.status == 504) && o.body.contains("\"chargedMillicredits\"")) {
             // The provider took the call and no (whole) answer came: what it may bill was charged.
-            ack(Kind.CHAT, user(user), key, stream ? "stream" : "once", 0, "charged-" + o.status);
+            seen = "charged-" + o.status;
+            ack(Kind.CHAT, user(user), key, ref, 0, seen);
         } else if (o.status == 409 && o.attempts > 1) {
             // The retry met the key of the first attempt, whose answer was lost: a chat key is used once.
+            seen = "unknown-409";
             line(unknown, Kind.CHAT, user(user), key, "409 after " + o.attempts + " attempts");
         } else {
+            seen = o.status + " " + problemType(o.body);
             finalOutcome(Kind.CHAT, user(user), key, o);
         }
+        line(chats, user(user), key, ref, seen);
+    }
+
+    /** One chat call: its body, whether it streams, after how many bytes the client hangs up (-1: never), its shape. */
+    record ChatShape(String body, boolean stream, int hangUpAfterBytes, String shape) {
+    }
+
+    /**
+     * The shapes of the chat mix: 40% the plain call (gpt-4o-mini, a system and a user message,
+     * max_tokens 32), 12% with tool definitions (a tool_choice, sometimes a json_schema
+     * response_format), 12% with a tool-call history (an assistant's tool_calls and the tool's
+     * message), 12% with images (an inline PNG and an http URL; one in eight also carries audio,
+     * refused 422), 24% the reasoning model; across them the fake reports no usage (15%), answers
+     * with a tool call (10%, 40% with tools), reports cached tokens (15%), and the client hangs up
+     * mid-stream (12%: a slow stream, a few bytes read, then closed).
+     */
+    ChatShape chatShape(String key, Random random) {
+        boolean stream = random.nextBoolean();
+        int pick = random.nextInt(100);
+        List<String> shape = new ArrayList<>();
+        StringBuilder directives = new StringBuilder("[[fake:tag=").append(key).append("]]");
+        String model = MODEL;
+        String budget = "\"max_tokens\":32";
+        String imageParts = null;
+        String history = "";
+        String extra = "";
+        boolean tools = false;
+        int words = 1 + random.nextInt(60);
+        if (pick < 40) {
+            shape.add("plain");
+            words = -1; // the fake's five fixed words
+        } else if (pick < 52) {
+            shape.add("tools");
+            tools = true;
+            int count = 1 + random.nextInt(3);
+            StringBuilder definitions = new StringBuilder();
+            for (int t = 0; t < count; t++) {
+                definitions.append(t == 0 ? "" : ",").append(tool("tool_" + t, 1 + random.nextInt(20)));
+            }
+            extra += ",\"tools\":[" + definitions + "]";
+            switch (random.nextInt(4)) {
+                case 0 -> extra += ",\"tool_choice\":\"auto\"";
+                case 1 -> extra += ",\"tool_choice\":\"none\"";
+                case 2 -> extra += ",\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"tool_0\"}}";
+                default -> { } // absent
+            }
+            if (random.nextInt(3) == 0) {
+                shape.add("json-schema");
+                extra += ",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"answer\",\"strict\":true,"
+                        + "\"schema\":{\"type\":\"object\",\"properties\":{\"w\":{\"type\":\"string\"}},\"required\":[\"w\"]}}}";
+            }
+            budget = "\"max_tokens\":" + (16 + random.nextInt(240));
+        } else if (pick < 64) {
+            shape.add("tool-history");
+            history = ",{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_1\",\"type\":\"function\","
+                    + "\"function\":{\"name\":\"lookup\",\"arguments\":" + jsonString("{\"q\":\"" + "x ".repeat(random.nextInt(300)) + "\"}")
+                    + "}}]},{\"role\":\"tool\",\"tool_call_id\":\"call_1\",\"content\":" + jsonString("result ".repeat(random.nextInt(300)))
+                    + "}";
+            budget = "\"max_completion_tokens\":" + (16 + random.nextInt(240));
+        } else if (pick < 76) {
+            shape.add("images");
+            String inline = images.get(random.nextInt(images.size()));
+            String[] details = { "", ",\"detail\":\"low\"", ",\"detail\":\"high\"", ",\"detail\":\"auto\"" };
+            imageParts = ",{\"type\":\"image_url\",\"image_url\":{\"url\":\"" + inline + "\"" + details[random.nextInt(4)] + "}},"
+                    + "{\"type\":\"image_url\",\"image_url\":{\"url\":\"https://img.example.com/" + random.nextInt(100)
+                    + ".png\"" + details[random.nextInt(4)] + "}}";
+            if (random.nextInt(8) == 0) {
+                shape.add("audio");
+                imageParts += ",{\"type\":\"input_audio\",\"input_audio\":{\"data\":\"UklGRg==\",\"format\":\"wav\"}}";
+            }
+            budget = "\"max_tokens\":" + (16 + random.nextInt(240));
+        } else {
+            shape.add("reasoning");
+            model = REASONING_MODEL;
+            directives.append("[[fake:reasoning=").append(random.nextInt(400)).append("]]");
+            budget = "\"max_completion_tokens\":" + (64 + random.nextInt(960));
+        }
+        if (random.nextInt(100) < 15) {
+            shape.add("no-usage");
+            directives.append("[[fake:no-usage]]");
+        }
+        if (random.nextInt(100) < (tools ? 40 : 10)) {
+            shape.add("tool-call-out");
+            directives.append("[[fake:tool-call=tool_0]]");
+        }
+        if (random.nextInt(100) < 15) {
+            shape.add("cached");
+            directives.append("[[fake:cached=").append(random.nextInt(200)).append("]]");
+        }
+        int hangUpAfterBytes = -1;
+        if (random.nextInt(100) < 12) {
+            shape.add("hang-up");
+            stream = true;
+            words = HANG_UP_WORDS;
+            directives.append("[[fake:chunk-delay-ms=").append(HANG_UP_CHUNK_DELAY_MS).append("]]");
+            hangUpAfterBytes = 1 + random.nextInt(200);
+        }
+        if (words >= 0) {
+            directives.append("[[fake:words=").append(words).append("]]");
+        }
+        // The directives end the text of the last user message (its text part, with images).
+        String text = jsonString(USER_TEXT + " " + directives);
+        String userContent = imageParts == null ? text : "[{\"type\":\"text\",\"text\":" + text + "}" + imageParts + "]";
+        String body = "{\"model\":\"" + model + "\",\"messages\":[" + SYSTEM_MESSAGE + history
+                + ",{\"role\":\"user\",\"content\":" + userContent + "}]," + budget + extra
+                + (stream ? ",\"stream\":true,\"stream_options\":{\"include_usage\":true}}" : "}");
+        return new ChatShape(body, stream, hangUpAfterBytes, String.join("+", shape));
+    }
+
+    /** A function tool with a description and {@code fields} parameters of the kinds OpenAI renders differently. */
+    static String tool(String name, int fields) {
+        StringBuilder properties = new StringBuilder();
+        for (int f = 0; f < fields; f++) {
+            String type = switch (f % 5) {
+                case 0 -> "{\"type\":\"string\",\"description\":\"Field " + f + " of the character sheet, as free text.\"}";
+                case 1 -> "{\"type\":\"string\",\"enum\":[\"calm\",\"angry\",\"sad\"]}";
+                case 2 -> "{\"type\":\"integer\",\"description\":\"A level from 1 to 10.\"}";
+                case 3 -> "{\"type\":\"array\",\"items\":{\"type\":\"string\"}}";
+                default -> "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\",\"description\":\"The city.\"}}}";
+            };
+            properties.append(f == 0 ? "" : ",").append("\"field_").append(f).append("\":").append(type);
+        }
+        return "{\"type\":\"function\",\"function\":{\"name\":\"" + name + "\",\"description\":\"Updates the character sheet.\","
+                + "\"parameters\":{\"type\":\"object\",\"properties\":{" + properties + "},\"required\":[\"field_0\"]}}}";
+    }
+
+    /** A data: URL of a black PNG of this size. */
+    static String png(int width, int height) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try {
+            ImageIO.write(new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB), "png", bytes);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return "data:image/png;base64," + Base64.getEncoder().encodeToString(bytes.toByteArray());
+    }
+
+    /** A JSON string literal (the texts here have no control characters). */
+    static String jsonString(String text) {
+        return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
     // ---------------------------------------------------------------- HTTP with retries
@@ -290,6 +466,15 @@ public class FaultDriver {
      * when the answer says chargedMillicredits, what the provider may bill was).
      */
     Outcome mutate(Kind kind, String auth, String path, String key, String body) {
+        return mutate(kind, auth, path, key, body, -1);
+    }
+
+    /**
+     * As {@link #mutate(Kind, String, String, String, String)}; a client that hangs up
+     * ({@code hangUpAfterBytes} >= 0) reads that many bytes of a 200 answer and closes it (the
+     * answer's body is then empty).
+     */
+    Outcome mutate(Kind kind, String auth, String path, String key, String body, int hangUpAfterBytes) {
         long giveUp = System.nanoTime() + retrySeconds * 1_000_000_000L;
         long pauseMs = 100;
         for (int attempt = 1;; attempt++) {
@@ -309,9 +494,16 @@ public class FaultDriver {
                 } else {
                     request.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
                 }
-                HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
                 status = response.statusCode();
-                answer = response.body();
+                try (InputStream in = response.body()) {
+                    if (status == 200 && hangUpAfterBytes >= 0) {
+                        in.readNBytes(hangUpAfterBytes); // then the client goes away, mid-stream
+                        answer = "";
+                    } else {
+                        answer = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                    }
+                }
                 retryAfter = response.headers().firstValue("Retry-After").orElse(null);
                 answered.incrementAndGet();
             } catch (IOException e) {
@@ -452,7 +644,7 @@ public class FaultDriver {
     }
 
     void close(Path summary) throws IOException {
-        for (PrintWriter w : List.of(acks, refused, unknown, fivexx)) {
+        for (PrintWriter w : List.of(acks, refused, unknown, fivexx, chats)) {
             synchronized (w) {
                 w.close();
             }

@@ -1,8 +1,13 @@
 -- The invariants the fault run checks after its load and faults (bench/fault/fault-run.sh), on the
 -- run's own database, as the app's role. Before this file the script has loaded, into temporary
--- tables, what the load driver recorded: acks (every mutation answered 2xx), refused (finally 402,
--- 409, 422, or 502/504 for a chat call) and fivexx (every 5xx answer). Variable: allowance (the
--- plan's monthly allowance, granted when an account opens).
+-- tables, what the load driver recorded: acks (every mutation answered 2xx, and a chat call answered
+-- 502/504 with chargedMillicredits), refused (finally 402, 409, 422, or 502/504 without a charge for
+-- a chat call), fivexx (every 5xx answer) and chats (every chat call: user, key, shape, what the
+-- client saw); what the fake upstream billed (billed: one row per call it ended, keyed by the tag
+-- the driver put in the prompt, which is the call's Idempotency-Key); and when the app was killed
+-- (kills). Variables: allowance (the plan's monthly allowance, granted when an account opens),
+-- call_window (max-call-duration + the settle's patience: how long before a kill a call that the
+-- kill left unsettled may have begun).
 --
 -- Output: the per-account table, the list of every 5xx, then one row per check with its count of
 -- violations, then a last line "VIOLATIONS <n>" that the script reads.
@@ -107,6 +112,13 @@ SELECT 6, 'every compensation APPLIED (with its ledger row), or FAILED with a re
      || COALESCE('; FAILED: ' || string_agg(DISTINCT last_error, '; ') FILTER (WHERE status = 'FAILED'), '')
   FROM credit_compensation c;
 
+-- ---------------------------------------------------------------- calls the app was killed in
+-- A call begun at most call_window before a kill -9 (its longest run and its settle) may have been
+-- cut by it, unsettled: its hold then expires, uncharged (the app died before it could settle). The
+-- fake notes a call when its handler starts, a moment after the app sent it: 2 s of grace after the kill.
+CREATE TEMP TABLE kill_windows AS
+SELECT at - CAST(:'call_window' AS interval) AS from_at, at + interval '2 seconds' AS to_at FROM kills;
+
 -- ---------------------------------------------------------------- acknowledged mutations
 CREATE TEMP TABLE ack_check AS
 SELECT k.*, CASE
@@ -126,7 +138,9 @@ SELECT k.*, CASE
     WHEN k.kind = 'RELEASE' THEN EXISTS (
         SELECT 1 FROM credit_audit_log l WHERE l.user_id = k.user_id AND l.idempotency_key = k.key AND l.operation = 'RELEASE'
            AND l.reservation_id = CAST(k.ref AS uuid) AND l.reserved_delta = -k.amount)
-    -- A chat call answered 200 is charged: its hold settled in line, or by its compensation.
+    -- A chat call answered 200 is charged: its hold settled in line, or by its compensation. A client
+    -- that hung up after the first bytes does not know how the call ended: if the app was killed in
+    -- it, its hold expires uncharged (counted apart, as in check 11).
     WHEN k.kind = 'CHAT' THEN EXISTS (
         SELECT 1 FROM credit_reservation r
           JOIN credit_audit_log l ON l.user_id = r.user_id
@@ -134,19 +148,32 @@ SELECT k.*, CASE
                     OR l.idempotency_key IN (SELECT 'tollgate:compensation:' || c.id FROM credit_compensation c
                                               WHERE c.reservation_id = r.id AND c.status = 'APPLIED'))
          WHERE r.user_id = k.user_id AND r.idempotency_key = k.key)
-    ELSE false END AS found
+        OR k.extra = 'hung-up' AND EXISTS (
+        SELECT 1 FROM credit_reservation r JOIN kill_windows w ON r.created_at BETWEEN w.from_at AND w.to_at
+         WHERE r.user_id = k.user_id AND r.idempotency_key = k.key AND r.status = 'EXPIRED')
+    ELSE false END AS found,
+    k.kind = 'CHAT' AND k.extra = 'hung-up' AND EXISTS (
+        SELECT 1 FROM credit_reservation r WHERE r.user_id = k.user_id AND r.idempotency_key = k.key AND r.status = 'EXPIRED')
+        AS killed_in_call
   FROM acks k;
 
 INSERT INTO results
 SELECT 7, 'every acknowledged (2xx) mutation is in the ledger, as answered', COUNT(*), COUNT(*) FILTER (WHERE NOT found),
        (SELECT string_agg(kind || ' ' || n, ', ' ORDER BY kind) FROM (SELECT kind, COUNT(*) n FROM ack_check GROUP BY kind) s)
+       || '; chat calls hung up on and then cut by a kill -9 (hold expired): ' || COUNT(*) FILTER (WHERE found AND killed_in_call)
   FROM ack_check;
 
 -- ---------------------------------------------------------------- refused mutations
 CREATE TEMP TABLE refused_check AS
 SELECT f.*, CASE
+    -- A chat call refused before its hold (402, 422, a 409 of a used key) placed none; one the provider
+    -- failed without output (502/504 without a charge) had its hold released (or expired): no usage
+    -- row, no settle, no compensation.
     WHEN f.kind = 'CHAT' THEN NOT EXISTS (
-        SELECT 1 FROM credit_reservation r WHERE r.user_id = f.user_id AND r.idempotency_key = f.key AND r.status = 'SETTLED')
+        SELECT 1 FROM credit_reservation r WHERE r.user_id = f.user_id AND r.idempotency_key = f.key
+           AND (r.status NOT IN ('RELEASED', 'EXPIRED') OR f.status NOT IN (502, 504)
+                OR EXISTS (SELECT 1 FROM credit_compensation c WHERE c.reservation_id = r.id)))
+        AND NOT EXISTS (SELECT 1 FROM token_usage u WHERE u.user_id = f.user_id AND u.request_id = f.key)
     WHEN f.kind = 'HOLD' THEN NOT EXISTS (
         SELECT 1 FROM credit_reservation r WHERE r.user_id = f.user_id AND r.idempotency_key = f.key)
         AND NOT EXISTS (SELECT 1 FROM credit_audit_log l WHERE l.user_id = f.user_id AND l.idempotency_key = f.key)
@@ -155,7 +182,7 @@ SELECT f.*, CASE
   FROM refused f;
 
 INSERT INTO results
-SELECT 8, 'every refused mutation (402, 409, 422; chat 502/504) changed nothing', COUNT(*),
+SELECT 8, 'every refused mutation (402, 409, 422; chat 502/504 without a charge) changed nothing', COUNT(*),
        COUNT(*) FILTER (WHERE NOT unchanged),
        COALESCE((SELECT string_agg(kind || ' ' || status || ' ' || n, ', ' ORDER BY kind, status) FROM
            (SELECT kind, status, COUNT(*) n FROM refused_check GROUP BY kind, status) s), 'none')
@@ -170,6 +197,78 @@ SELECT 9, 'every usage row charged once, never above its cost', COUNT(*),
   LEFT JOIN LATERAL (SELECT COUNT(*) AS charges, -SUM(l.monthly_delta + l.purchased_delta) AS charged, MIN(l.operation) AS op
                        FROM credit_audit_log l
                       WHERE l.user_id = u.user_id AND l.usage_id = u.id AND l.operation IN ('CHARGE', 'SETTLE')) c ON true;
+
+-- ---------------------------------------------------------------- reconciliation with the provider's bills
+-- Every call the fake upstream billed (tokens > 0) is charged at least its bill: its usage row
+-- (request_id = the tag = the key) exists, its cost is at least the billed usage at the model's price
+-- in force when it was held (exact decimal per 1M tokens in four buckets — uncached input, cached
+-- input, output, reasoning at the reasoning price or else the output price — rounded up to the next
+-- millicredit once), and what its SETTLE entry charged plus its recorded shortfall is its cost (the
+-- SETTLE metadata saying the same shortfall). The one exception, counted apart: a call the app was
+-- killed in (kill_windows) whose hold then expired, uncharged.
+CREATE TEMP TABLE reconciliation AS
+SELECT b.*, ch.user_id, ch.shape, ch.seen, u.id AS usage_id, u.cost_millicredits AS cost,
+       u.shortfall_millicredits AS shortfall, u.estimated, u.output_tokens + u.reasoning_tokens AS usage_output_tokens,
+       r.status AS hold_status, r.amount_millicredits AS held,
+       (SELECT COUNT(*) FROM billed b2 WHERE b2.tag = b.tag) AS bills,
+       p.owed,
+       s.charged, s.settles, s.metadata_shortfall,
+       EXISTS (SELECT 1 FROM kill_windows w WHERE b.started_at BETWEEN w.from_at AND w.to_at) AS killed_in_call
+  FROM billed b
+  LEFT JOIN chats ch ON ch.key = b.tag
+  LEFT JOIN token_usage u ON u.user_id = ch.user_id AND u.request_id = b.tag
+  LEFT JOIN credit_reservation r ON r.user_id = ch.user_id AND r.idempotency_key = b.tag
+  LEFT JOIN LATERAL (
+       SELECT CEIL((mp.input_credits_per_million * (b.prompt_tokens - b.cached_tokens)
+                    + mp.cached_input_credits_per_million * b.cached_tokens
+                    + mp.output_credits_per_million * (b.completion_tokens - b.reasoning_tokens)
+                    + COALESCE(mp.reasoning_credits_per_million, mp.output_credits_per_million) * b.reasoning_tokens)
+                   * 0.001) AS owed  -- credits per 1M tokens to millicredits: x 1000 / 10^6, exact, then rounded up
+         FROM model_pricing mp
+        WHERE mp.model = b.model AND mp.effective_from <= COALESCE(r.created_at, u.created_at, b.started_at)
+        ORDER BY mp.effective_from DESC LIMIT 1) p ON true
+  LEFT JOIN LATERAL (
+       SELECT -SUM(l.monthly_delta + l.purchased_delta) AS charged, COUNT(*) AS settles,
+              MAX(COALESCE((l.metadata ->> 'shortfallMillicredits')::bigint, 0)) AS metadata_shortfall
+         FROM credit_audit_log l
+        WHERE l.user_id = u.user_id AND l.usage_id = u.id AND l.operation = 'SETTLE') s ON true
+ WHERE b.tag <> '-' AND b.prompt_tokens + b.completion_tokens > 0;
+
+ALTER TABLE reconciliation ADD COLUMN problem text;
+UPDATE reconciliation SET problem = CASE
+    WHEN bills > 1 THEN 'billed ' || bills || ' times under one key'
+    WHEN user_id IS NULL THEN 'billed a call the driver did not send'
+    WHEN owed IS NULL THEN 'no price of ' || model
+    WHEN usage_id IS NULL AND hold_status = 'EXPIRED' AND killed_in_call THEN NULL  -- counted apart
+    WHEN usage_id IS NULL THEN 'billed, no usage row (hold ' || COALESCE(hold_status, 'none') || ')'
+    WHEN cost < owed THEN 'cost ' || cost || ' < billed ' || owed
+    WHEN settles <> 1 THEN settles || ' SETTLE entries'
+    WHEN charged + shortfall <> cost THEN 'charged ' || charged || ' + shortfall ' || shortfall || ' <> cost ' || cost
+    WHEN metadata_shortfall <> shortfall THEN 'SETTLE metadata shortfall ' || metadata_shortfall || ' <> ' || shortfall
+    END;
+
+\echo
+\echo 'Reconciliation with the bills of the fake provider, by request shape (millicredits; billed = the bill at our prices, cost = the usage rows):'
+SELECT split_part(split_part(COALESCE(shape, '?'), ':', 2), '+', 1) AS shape, COUNT(*) AS calls,
+       COUNT(*) FILTER (WHERE shape LIKE '%no-usage%') AS "no usage", COUNT(*) FILTER (WHERE shape LIKE '%tool-call-out%') AS "tool call out",
+       COUNT(*) FILTER (WHERE shape LIKE '%hang-up%') AS "hang-up", COUNT(*) FILTER (WHERE cut) AS "cut by app",
+       COUNT(*) FILTER (WHERE estimated) AS estimated, SUM(owed) AS billed, SUM(cost) AS cost, SUM(shortfall) AS shortfall,
+       COUNT(*) FILTER (WHERE usage_id IS NULL) AS uncharged, COUNT(*) FILTER (WHERE problem IS NOT NULL) AS violations
+  FROM reconciliation GROUP BY 1 ORDER BY 1;
+
+INSERT INTO results
+SELECT 11, 'every call the provider billed is charged at least its bill, or the rest is a recorded shortfall', COUNT(*),
+       COUNT(*) FILTER (WHERE problem IS NOT NULL),
+       'billed calls (tokens > 0); with a shortfall: ' || COUNT(*) FILTER (WHERE shortfall > 0) || ' calls, '
+       || COALESCE(SUM(shortfall), 0) || ' millicredits (the provider billed more output than the budget sent: '
+       || COUNT(*) FILTER (WHERE shortfall > 0 AND completion_tokens > budget) || '; the usage row has more output than that budget: '
+       || COUNT(*) FILTER (WHERE shortfall > 0 AND usage_output_tokens > budget) || '); billed ' || COALESCE(SUM(owed), 0) || ', cost '
+       || COALESCE(SUM(cost), 0) || ' millicredits; uncharged because the app was killed in the call: '
+       || COUNT(*) FILTER (WHERE usage_id IS NULL AND problem IS NULL) || ' (billed '
+       || COALESCE(SUM(owed) FILTER (WHERE usage_id IS NULL AND problem IS NULL), 0) || ' millicredits); cut by the app: '
+       || COUNT(*) FILTER (WHERE cut) || '; no usage reported: ' || COUNT(*) FILTER (WHERE NOT reported)
+       || '; not billed (tokens 0): ' || (SELECT COUNT(*) FROM billed WHERE tag <> '-' AND prompt_tokens + completion_tokens = 0)
+  FROM reconciliation;
 
 -- ---------------------------------------------------------------- 5xx answers
 \echo
@@ -209,7 +308,27 @@ UNION ALL
 SELECT 'hold left HELD: ' || id || ' of ' || user_id || ', expires ' || expires_at FROM credit_reservation WHERE status = 'HELD'
 UNION ALL
 SELECT 'compensation ' || id || ' ' || status || ': ' || COALESCE(last_error, '-') FROM credit_compensation WHERE status <> 'APPLIED'
+UNION ALL
+SELECT 'billed call ' || tag || ' (' || COALESCE(user_id, '?') || ', ' || model || ', ' || COALESCE(shape, '?') || ', client saw '
+       || COALESCE(seen, '?') || '): ' || problem || '; bill: prompt ' || prompt_tokens || ' (cached ' || cached_tokens
+       || '), completion ' || completion_tokens || ' (reasoning ' || reasoning_tokens || '), usage '
+       || CASE WHEN reported THEN 'reported' ELSE 'not reported' END || CASE WHEN cut THEN ', cut by the app' ELSE '' END
+       || '; usage row ' || COALESCE(usage_id::text, '-') || ' estimated ' || COALESCE(estimated::text, '-')
+  FROM reconciliation WHERE problem IS NOT NULL
 LIMIT 50;
+
+-- Calls whose cost exceeded what could be charged (not violations: the shortfall is recorded), with
+-- what caused it: a provider that billed more output than the budget it was sent, or a usage row
+-- with more output than that budget (a count of the app's own, when the provider reported none).
+SELECT 'shortfall of ' || tag || ' (' || user_id || ', ' || model || ', ' || COALESCE(shape, '?') || '): '
+       || shortfall || ' of cost ' || cost || ' millicredits (hold ' || COALESCE(held::text, '-') || ', billed ' || owed
+       || '); budget sent ' || COALESCE(budget::text, 'none') || ', provider billed completion ' || completion_tokens
+       || ' (usage ' || CASE WHEN reported THEN 'reported' ELSE 'not reported' END || '), usage row output '
+       || usage_output_tokens || CASE WHEN estimated THEN ' (estimated)' ELSE '' END
+       || CASE WHEN completion_tokens > budget THEN ': the provider overran the budget'
+               WHEN usage_output_tokens > budget THEN ': the usage row counts more output than the budget sent'
+               ELSE '' END AS "calls with a shortfall"
+  FROM reconciliation WHERE shortfall > 0 ORDER BY tag LIMIT 50;
 
 \pset tuples_only on
 \pset format unaligned

@@ -23,7 +23,8 @@ FAULT_INTERVAL=${FAULT_INTERVAL:-20}
 FAULT_KINDS=${FAULT_KINDS:-"terminate-sessions stall-provider kill-app restart-postgres"}
 FAULT_STALL_SECONDS=${FAULT_STALL_SECONDS:-8}
 FAULT_PG_DOWN_SECONDS=${FAULT_PG_DOWN_SECONDS:-3}
-FAULT_HOLD_TTL_SECONDS=${FAULT_HOLD_TTL_SECONDS:-10}
+FAULT_HOLD_TTL_SECONDS=${FAULT_HOLD_TTL_SECONDS:-30}
+FAULT_MAX_CALL_SECONDS=${FAULT_MAX_CALL_SECONDS:-8}
 FAULT_ALLOWANCE=${FAULT_ALLOWANCE:-200}
 FAULT_RETRY_SECONDS=${FAULT_RETRY_SECONDS:-120}
 FAULT_CATCHUP_SECONDS=${FAULT_CATCHUP_SECONDS:-180}
@@ -40,11 +41,15 @@ BENCH_PORT=${BENCH_PORT:-}
 FAULT_BASE=5000000
 ADMIN=fault-admin
 for v in FAULT_SECONDS FAULT_ACCOUNTS FAULT_CLIENTS FAULT_SEED FAULT_FIRST FAULT_INTERVAL FAULT_STALL_SECONDS \
-         FAULT_PG_DOWN_SECONDS FAULT_HOLD_TTL_SECONDS FAULT_ALLOWANCE FAULT_RETRY_SECONDS FAULT_CATCHUP_SECONDS; do
+         FAULT_PG_DOWN_SECONDS FAULT_HOLD_TTL_SECONDS FAULT_MAX_CALL_SECONDS FAULT_ALLOWANCE FAULT_RETRY_SECONDS FAULT_CATCHUP_SECONDS; do
     [[ "${!v}" =~ ^[0-9]+$ ]] || { echo "$v must be a whole number" >&2; exit 2; }
 done
 (( FAULT_ACCOUNTS >= 1 && FAULT_ACCOUNTS < 1000000 && FAULT_CLIENTS >= 1 && FAULT_INTERVAL >= 1 )) \
     || { echo "FAULT_ACCOUNTS must be 1..999999, FAULT_CLIENTS and FAULT_INTERVAL >= 1" >&2; exit 2; }
+# The app refuses to start unless every call (max-call-duration) and its settle's 20 s of patience fit in a hold.
+SETTLE_PATIENCE_SECONDS=20
+(( FAULT_MAX_CALL_SECONDS >= 1 && FAULT_MAX_CALL_SECONDS + SETTLE_PATIENCE_SECONDS <= FAULT_HOLD_TTL_SECONDS )) \
+    || { echo "FAULT_MAX_CALL_SECONDS ($FAULT_MAX_CALL_SECONDS) + $SETTLE_PATIENCE_SECONDS must be <= FAULT_HOLD_TTL_SECONDS ($FAULT_HOLD_TTL_SECONDS), and >= 1" >&2; exit 2; }
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)   # bench/, as lib/common.sh expects
 fault_dir="$here/fault"
@@ -76,6 +81,8 @@ cleanup() {
     [[ -f "$work/fake.log" ]] && cp "$work/fake.log" "$results_dir/fault-$stamp.fake.log"
     [[ -f "$work/driver.log" ]] && cp "$work/driver.log" "$results_dir/fault-$stamp.driver.log"
     [[ -f "$out/fivexx.tsv" ]] && cp "$out/fivexx.tsv" "$results_dir/fault-$stamp.fivexx.tsv"
+    [[ -f "$out/billed.tsv" ]] && cp "$out/billed.tsv" "$results_dir/fault-$stamp.billed.tsv"
+    [[ -f "$out/chats.tsv" ]] && cp "$out/chats.tsv" "$results_dir/fault-$stamp.chats.tsv"
     [[ -n "${own_pg_dir:-}" && -f "$own_pg_dir/postgresql.log" ]] && cp "$own_pg_dir/postgresql.log" "$results_dir/fault-$stamp.postgresql.log"
     stop_pid "$fake_pid" "the fake upstream"
     bench_cleanup
@@ -98,12 +105,16 @@ javac -nowarn -d "$work/classes" "$here/LoadDriver.java" "$fault_dir/FaultDriver
     || { cat "$work/javac.log" >&2; die "the driver does not compile"; }
 
 # ---------------------------------------------------------------- 2. fake upstream and app
-bench_start_fake 64
+# The fake writes down what it bills for every call (billed.tsv), for the reconciliation (check 11).
+bench_start_fake 64 "$out/billed.tsv"
 if [[ -z "$BENCH_PORT" ]]; then BENCH_PORT=$(bench_free_port 18400 18500); fi
-# Jobs run often (so that they meet the faults too); holds expire after seconds; a stalled provider
-# is given up after 3 s; compensations are retried after 2 s (doubling).
-app_env=(OPENAI_BASE_URL="$upstream_url" OPENAI_MODELS=gpt-4o-mini OPENAI_API_KEY=fault
+# Jobs run often (so that they meet the faults too); holds expire after seconds (a call may run at
+# most FAULT_MAX_CALL_SECONDS, which with the settle's patience must fit in a hold); a stalled
+# provider is given up after 3 s; compensations are retried after 2 s (doubling). The chat mix uses
+# gpt-4o-mini and the reasoning model o4-mini.
+app_env=(OPENAI_BASE_URL="$upstream_url" OPENAI_MODELS=gpt-4o-mini,o4-mini OPENAI_API_KEY=fault
     TOLLGATE_HOLDS_TTL="PT${FAULT_HOLD_TTL_SECONDS}S"
+    TOLLGATE_PROVIDERS_OPENAI_MAX_CALL_DURATION="${FAULT_MAX_CALL_SECONDS}s"
     "TOLLGATE_JOBS_EXPIRE_HOLDS_CRON=*/5 * * * * ?"
     "TOLLGATE_JOBS_PROCESS_COMPENSATIONS_CRON=*/10 * * * * ?"
     TOLLGATE_JOBS_PROCESS_COMPENSATIONS_BACKOFF=PT2S
@@ -125,6 +136,7 @@ bench_check_allowance "$FAULT_BASE" "$FAULT_ALLOWANCE"
 # ---------------------------------------------------------------- 3. load, and faults while it runs
 faults="$work/faults.tsv"   # time, fault, what happened
 : >"$faults"
+: >"$out/kills.tsv"          # when the app was killed (ISO-8601 UTC, ms), for check 11
 fault_log() { printf '%s\t%s\t%s\n' "$(date -u +%H:%M:%S)" "$1" "$2" >>"$faults"; log "FAULT $1: $2"; }
 
 fault_terminate_sessions() {
@@ -139,12 +151,14 @@ fault_stall_provider() {
         || fault_log stall-provider "FAILED to switch the stall on"
 }
 fault_kill_app() {
-    local t0=$SECONDS
+    local t0=$SECONDS killed_at
+    killed_at=$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)
+    echo "$killed_at" >>"$out/kills.tsv"
     kill -KILL "$app_pid" 2>/dev/null
     wait "$app_pid" 2>/dev/null || true
     app_pid=""
     start_app
-    fault_log kill-app "kill -9, restarted and ready in $((SECONDS - t0))s"
+    fault_log kill-app "kill -9 at ${killed_at#*T}, restarted and ready in $((SECONDS - t0))s"
 }
 fault_restart_postgres() {
     local t0=$SECONDS
@@ -190,12 +204,13 @@ driver_pid=""
 log "load done: $(cat "$work/driver.out")"
 
 # ---------------------------------------------------------------- 4. the jobs catch up
-# Every hold is past its time once the TTL has passed; then expiry and compensations run until
-# nothing is HELD or PENDING (a compensation may end FAILED, with its reason), bounded.
+# Expiry and compensations run (every 2 s) until nothing is HELD or PENDING (a compensation may end
+# FAILED, with its reason), bounded: the last holds left to expire are past their time a hold TTL
+# after the load, so the bound is the TTL plus FAULT_CATCHUP_SECONDS.
 kill -0 "$app_pid" 2>/dev/null || die "the app is not running after the load"
-sleep $((FAULT_HOLD_TTL_SECONDS + 1))
 db() { PGPASSWORD="$db_password" psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$BENCH_PG_PORT" -U "$BENCH_ROLE" -d "$BENCH_DB" "$@"; }
-deadline=$((SECONDS + FAULT_CATCHUP_SECONDS))
+catchup_start=$SECONDS
+deadline=$((SECONDS + FAULT_HOLD_TTL_SECONDS + FAULT_CATCHUP_SECONDS))
 while :; do
     for job in expire-holds process-compensations; do
         code=$(curl -sS -m 60 -o "$work/job.json" -w '%{http_code}' -X POST -H @"$work/admin-header" "$base_url/api/admin/jobs/$job" || echo 000)
@@ -204,20 +219,36 @@ while :; do
     left=$(db -tAc "SELECT (SELECT COUNT(*) FROM credit_reservation WHERE status = 'HELD') || ' ' ||
                            (SELECT COUNT(*) FROM credit_compensation WHERE status = 'PENDING')")
     [[ "$left" == "0 0" ]] && break
-    (( SECONDS < deadline )) || { log "WARNING: after ${FAULT_CATCHUP_SECONDS}s still HELD/PENDING: $left"; break; }
+    (( SECONDS < deadline )) || { log "WARNING: after $((SECONDS - catchup_start))s still HELD/PENDING: $left"; break; }
     sleep 2
 done
-log "jobs caught up (HELD/PENDING left: $left)"
+log "jobs caught up in $((SECONDS - catchup_start))s (HELD/PENDING left: $left)"
+# The fake bills a call when it ends it: wait (bounded) until no call is open there.
+for _ in $(seq 1 60); do
+    fake_open=$(curl -fsS -m 5 "http://127.0.0.1:$fake_port/stats" | sed -n 's/.*"open":\([0-9]*\).*/\1/p' || true)
+    [[ "$fake_open" == 0 ]] && break
+    sleep 1
+done
+[[ "$fake_open" == 0 ]] || log "WARNING: the fake upstream still has ${fake_open:-?} open calls; their bills are missing"
 
 # ---------------------------------------------------------------- 5. checks
 db >"$work/check.txt" 2>"$work/check.err" <<SQL || { cat "$work/check.err" >&2; die "the checks failed to run"; }
 CREATE TEMP TABLE acks (kind text, user_id text, key text, ref text, amount bigint, extra text);
 CREATE TEMP TABLE refused (kind text, user_id text, key text, status int, type text);
 CREATE TEMP TABLE fivexx (kind text, at text, path text, key text, status int, type text, body text);
+CREATE TEMP TABLE chats (user_id text, key text, shape text, seen text);
+CREATE TEMP TABLE billed (tag text, model text, prompt_tokens bigint, cached_tokens bigint, completion_tokens bigint,
+                          reasoning_tokens bigint, reported boolean, cut boolean, started_at timestamptz, ended_at timestamptz,
+                          budget bigint);
+CREATE TEMP TABLE kills (at timestamptz);
 \copy acks FROM '$out/acks.tsv'
 \copy refused FROM '$out/refused.tsv'
 \copy fivexx FROM '$out/fivexx.tsv' WITH (FORMAT text, NULL '\N')
+\copy chats FROM '$out/chats.tsv'
+\copy billed FROM '$out/billed.tsv'
+\copy kills FROM '$out/kills.tsv'
 \set allowance $FAULT_ALLOWANCE
+\set call_window '$((FAULT_MAX_CALL_SECONDS + SETTLE_PATIENCE_SECONDS)) seconds'
 \i $fault_dir/check.sql
 SQL
 violations=$(sed -n 's/^VIOLATIONS \([0-9]*\)$/\1/p' "$work/check.txt")
@@ -229,7 +260,8 @@ violations=$(sed -n 's/^VIOLATIONS \([0-9]*\)$/\1/p' "$work/check.txt")
     echo
     bench_host_lines
     echo "- load: bench/fault/FaultDriver.java, $FAULT_ACCOUNTS accounts, $FAULT_CLIENTS clients, ${FAULT_SECONDS}s, seed $FAULT_SEED; every mutation under an Idempotency-Key, retried with the same key on I/O errors, timeouts, 429, 500 and 503 (at most ${FAULT_RETRY_SECONDS}s)"
-    echo "- app: prod profile, hold TTL ${FAULT_HOLD_TTL_SECONDS}s, expire-holds every 5 s, process-compensations every 10 s (backoff 2 s), provider first-byte and idle timeouts 3 s; allowance of a new account $FAULT_ALLOWANCE millicredits${FAULT_APP_ENV:+; extra env: $FAULT_APP_ENV}"
+    echo "- app: prod profile, hold TTL ${FAULT_HOLD_TTL_SECONDS}s, upstream models gpt-4o-mini and o4-mini, max-call-duration ${FAULT_MAX_CALL_SECONDS}s, expire-holds every 5 s, process-compensations every 10 s (backoff 2 s), provider first-byte and idle timeouts 3 s; allowance of a new account $FAULT_ALLOWANCE millicredits${FAULT_APP_ENV:+; extra env: $FAULT_APP_ENV}"
+    echo "- fake upstream: bench/FakeUpstream.java, bills each call as OpenAI would (prompt counted on o200k_base, output within the budget) and writes it down: $(wc -l <"$out/billed.tsv") bills; $(curl -fsS -m 5 "http://127.0.0.1:$fake_port/stats" || echo '?')"
     echo "- PostgreSQL: a private cluster of this run ($own_pg_dir), restarted by the run"
     echo
     echo "## Faults"

@@ -246,15 +246,19 @@ bench_start_app() {
     log "app ready (pid $app_pid)"
 }
 
-# bench_start_fake THREADS: bench/FakeUpstream.java on a free loopback port (JVM options
-# BENCH_FAKE_JAVA_OPTS, log $work/fake.log), then one curl of each answer shape (a completion, a
-# stream with usage). Sets fake_pid, fake_port and upstream_url (…/v1).
+# bench_start_fake THREADS [BILLING_FILE]: bench/FakeUpstream.java on a free loopback port (JVM options
+# BENCH_FAKE_JAVA_OPTS, log $work/fake.log), with jtokkit from the packaged app's lib/main on its class
+# path (it counts prompts on o200k_base; call bench_package first), writing what it bills to
+# BILLING_FILE if given; then one curl of each answer shape (a completion, a stream with usage). Sets
+# fake_pid, fake_port and upstream_url (…/v1).
 bench_start_fake() {
-    local threads=$1 deadline probe
+    local threads=$1 billing=${2:-} deadline probe jtokkit
+    jtokkit=$(compgen -G "$work/quarkus-app/lib/main/com.knuddels.jtokkit-*.jar" | head -1 || true)
+    [[ -n "$jtokkit" ]] || die "no jtokkit jar in $work/quarkus-app/lib/main (bench_package first)"
     log "starting the fake upstream (bench/FakeUpstream.java, $threads handler threads)"
     # shellcheck disable=SC2086
-    java ${BENCH_FAKE_JAVA_OPTS:--Xmx256m} "$here/FakeUpstream.java" --port 0 --port-file "$work/fake.port" \
-        --threads "$threads" >"$work/fake.log" 2>&1 &
+    java ${BENCH_FAKE_JAVA_OPTS:--Xmx256m} -cp "$jtokkit" "$here/FakeUpstream.java" --port 0 --port-file "$work/fake.port" \
+        --threads "$threads" ${billing:+--billing-file "$billing"} >"$work/fake.log" 2>&1 &
     fake_pid=$!
     deadline=$((SECONDS + 60))
     until [[ -s "$work/fake.port" ]]; do
