@@ -50,6 +50,9 @@ final class ClientEventStream implements AutoCloseable {
 
     /** Writes one event ({@code data: …}); false (and nothing more is written) if the client is gone. */
     boolean send(String data) {
+        if (!gone && response.closed()) {
+            gone = true; // a write into a closed connection would not fail: it would be dropped
+        }
         if (gone) {
             return false;
         }

@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
@@ -128,6 +129,30 @@ class ChatBillingTest {
         assertThat(LedgerProbe.count("SELECT COUNT(*) FROM token_usage WHERE user_id = ? AND estimated "
                 + "AND output_tokens + reasoning_tokens = 1024 AND output_tokens BETWEEN 1 AND 10", user)).isEqualTo(1);
         assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
+    }
+
+    @Test
+    void aToolCallWithoutUsageIsBilledItsNameAndArguments() {
+        String user = openAccount("billing");
+        String tag = "tool-" + UUID.randomUUID();
+        post(user, chat("gpt-4o", "Save [[fake:tool-call=save_note]][[fake:words=40]][[fake:no-usage]][[fake:tag=" + tag + "]]",
+                1000)).then().statusCode(200).body("choices[0].finish_reason", org.hamcrest.Matchers.equalTo("tool_calls"));
+        FakeProvider.Billed billed = FakeProvider.instance().awaitBilled(tag, 1, Duration.ofSeconds(5)).get(0);
+        assertThat(billed.completionTokens()).isGreaterThan(40);
+        assertThat(LedgerProbe.count("SELECT output_tokens FROM token_usage WHERE user_id = ? AND estimated", user))
+                .isGreaterThanOrEqualTo(billed.completionTokens());
+    }
+
+    @Test
+    void theFramingOfACutToolCallNeverTakesTheCountPastTheBudgetTheProviderWasGiven() {
+        // The provider stops the call's arguments at the budget (14 tokens) and reports no usage: it bills 14.
+        // Counting the arguments seen plus the framing of a tool call must not bill more than that.
+        String user = openAccount("billing");
+        post(user, chat("gpt-4o", "Save [[fake:tool-call=save_note]][[fake:words=40]][[fake:no-usage]]", 14))
+                .then().statusCode(200).body("choices[0].finish_reason", org.hamcrest.Matchers.equalTo("length"));
+        assertThat(LedgerProbe.count("SELECT output_tokens FROM token_usage WHERE user_id = ? AND estimated", user))
+                .isEqualTo(14);
+        assertThat(LedgerProbe.count("SELECT shortfall_millicredits FROM token_usage WHERE user_id = ?", user)).isZero();
     }
 
     @Test
