@@ -56,15 +56,7 @@ class JobsTest {
     @Test
     void aDeferredChargeSettlesItsHoldOnceEvenWhenTwoBatchesRunAtOnce() throws Exception {
         String user = openAccount("compensation");
-        String key = LedgerProbe.FAILING_REQUEST_PREFIX + UUID.randomUUID();
-        LedgerProbe.injectUsageFailure();
-        try {
-            given().auth().oauth2(Tokens.user(user)).contentType(ContentType.JSON).header("Idempotency-Key", key)
-                    .body(Api.chatBody("gpt-4o", "[[fake:words=10]][[fake:prompt-tokens=20]]", 100, false))
-                    .post("/v1/chat/completions").then().statusCode(200);
-        } finally {
-            LedgerProbe.removeUsageFailure();
-        }
+        deferredChatCharge(user);
         assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_compensation WHERE user_id = ? AND status = 'PENDING'", user)).isEqualTo(1);
 
         List<HttpResponse<String>> runs = ConcurrentCalls.post(2, "/api/admin/credit/process-compensations",
