@@ -68,11 +68,16 @@ final class ChatCall {
      * it. Blocks (a worker thread); never throws for what the provider or the client did.
      *
      * @param sink where the chunks go; null for none
+     * @return how the call ended; empty if it was run already (a call runs once)
      */
-    Ended run(ChunkSink sink) {
+    Optional<Ended> run(ChunkSink sink) {
         if (!started.compareAndSet(false, true)) {
-            throw new IllegalStateException("a chat call runs once");
+            return Optional.empty();
         }
+        return Optional.of(readAndSettle(sink));
+    }
+
+    private Ended readAndSettle(ChunkSink sink) {
         ChunkObserver observer = new ChunkObserver();
         boolean attached = sink != null;
         ProviderFailure failure = null;

@@ -1,6 +1,7 @@
 package dev.tollgate.chat;
 
 import java.time.Duration;
+import java.util.Optional;
 
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -126,7 +127,7 @@ public class ChatCompletionResource {
         ChatCall.Ended ended = call.run(chunk -> {
             answer.add(chunk);
             return true;
-        });
+        }).orElseThrow();
         if (ended.failure() != null) {
             if (ended.charged() == null) {
                 throw ended.failure();
@@ -147,7 +148,11 @@ public class ChatCompletionResource {
     private Response stream(ChatRequest request, ChatCall call, HttpServerRequest http) {
         StreamingOutput relay = out -> {
             try (ClientEventStream client = new ClientEventStream(out, http.response(), vertx, config.clientWriteTimeout())) {
-                ChatCall.Ended ended = call.run(client::send);
+                Optional<ChatCall.Ended> run = call.run(client::send);
+                if (run.isEmpty()) {
+                    return; // it began too late: the call was read without a client
+                }
+                ChatCall.Ended ended = run.get();
                 if (client.attached()) {
                     if (ended.failure() != null) {
                         client.send(new JsonObject().put("error", new JsonObject()
