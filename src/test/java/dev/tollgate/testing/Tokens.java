@@ -5,6 +5,7 @@ import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 import io.smallrye.jwt.build.Jwt;
 import io.smallrye.jwt.build.JwtClaimsBuilder;
@@ -43,6 +44,11 @@ public final class Tokens {
     /** A valid user token whose {@code exp} is the given number of seconds from now. */
     public static String userExpiringIn(String subject, long seconds) {
         return sign(claims(subject, Set.of("user")).expiresAt(Instant.now().plusSeconds(seconds)));
+    }
+
+    /** A user token with its claims changed by {@code change} (for expiry and issue times, say). */
+    public static String user(String subject, UnaryOperator<JwtClaimsBuilder> change) {
+        return sign(change.apply(claims(subject, Set.of("user"))));
     }
 
     /**

@@ -9,7 +9,7 @@ import org.jose4j.jwt.NumericDate;
 import org.jose4j.jwt.consumer.JwtContext;
 import org.junit.jupiter.api.Test;
 
-/** The token type, a claim Tollgate checks beyond Quarkus OIDC. */
+/** The token type and the issue time, the two claims Tollgate checks beyond Quarkus OIDC. */
 class TokenClaimChecksTest {
 
     static final long NOW = 1_800_000_000L;
@@ -26,7 +26,7 @@ class TokenClaimChecksTest {
     }
 
     static TokenClaimChecks checks(String tokenType) {
-        return TokenClaimChecks.of(Optional.ofNullable(tokenType));
+        return TokenClaimChecks.of(Optional.ofNullable(tokenType), 30, () -> NOW);
     }
 
     @Test
@@ -55,5 +55,16 @@ class TokenClaimChecksTest {
             assertThat(checks(off).validate(token(null, NOW))).as("token-type=%s", off).isNull();
         }
         assertThat(checks(null).validate(token("ID", NOW))).isNull();
+    }
+
+    @Test
+    void anIssueTimeUpToTheToleranceAheadOfTheClockPasses() throws Exception {
+        TokenClaimChecks checks = checks("Bearer");
+
+        assertThat(checks.validate(token("Bearer", NOW + 30))).isNull();
+        assertThat(checks.validate(token("Bearer", NOW + 31))).contains("iat");
+        assertThat(checks.validate(token("Bearer", NOW + 300))).contains("iat");
+        assertThat(checks.validate(token("Bearer", NOW - 3_600))).isNull();
+        assertThat(checks.validate(token("Bearer", null))).as("iat required by OIDC itself, not here").isNull();
     }
 }
