@@ -3,6 +3,7 @@ package dev.tollgate.testing;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
 import java.time.Instant;
 import java.util.Set;
 import java.util.function.UnaryOperator;
@@ -49,6 +50,11 @@ public final class Tokens {
     /** A user token with its claims changed by {@code change} (for expiry and issue times, say). */
     public static String user(String subject, UnaryOperator<JwtClaimsBuilder> change) {
         return sign(change.apply(claims(subject, Set.of("user"))));
+    }
+
+    /** A user token signed by {@code key} and naming {@code keyId} in its header (for key rotation). */
+    public static String userSignedBy(String subject, String keyId, PrivateKey key) {
+        return claims(subject, Set.of("user")).jws().keyId(keyId).sign(key);
     }
 
     /**
