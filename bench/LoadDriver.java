@@ -307,7 +307,7 @@ public class LoadDriver {
                 long now = System.currentTimeMillis() / 1000;
                 String header = b64.encodeToString("{\"alg\":\"RS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
                 String roles = "\"" + String.join("\",\"", groups) + "\"";
-                String claims = "{\"iss\":\"%s\",\"aud\":\"%s\",\"sub\":\"%s\",\"groups\":[%s],\"iat\":%d,\"exp\":%d}"
+                String claims = "{\"iss\":\"%s\",\"aud\":\"%s\",\"sub\":\"%s\",\"typ\":\"Bearer\",\"groups\":[%s],\"iat\":%d,\"exp\":%d}"
                         .formatted(issuer, audience, subject, roles, now, now + 3600);
                 String payload = b64.encodeToString(claims.getBytes(StandardCharsets.UTF_8));
                 Signature rs256 = Signature.getInstance("SHA256withRSA");

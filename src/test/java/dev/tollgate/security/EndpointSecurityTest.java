@@ -22,7 +22,7 @@ import io.restassured.specification.RequestSpecification;
 
 /**
  * Every endpoint, user and admin, with every kind of bad token (none, expired, another signing key,
- * another issuer, another audience, {@code alg: none}, an HMAC signature, garbage) is 401, every
+ * another issuer, another audience, an ID token, {@code alg: none}, an HMAC signature, garbage) is 401, every
  * admin endpoint with a user's token is 403, a user's token never reaches another user's holds —
  * and none of these requests changes a row of the ledger: all tables are digested before and after.
  * A hold past its expiry is planted first, so that a job run that got through would show.
@@ -77,6 +77,7 @@ class EndpointSecurityTest {
         tokens.put("signed by a key not in the JWKS", Tokens::signedByAnotherKey);
         tokens.put("wrong issuer", Tokens::wrongIssuer);
         tokens.put("wrong audience", Tokens::wrongAudience);
+        tokens.put("an ID token (typ: ID)", Tokens::idToken);
         tokens.put("alg none", Tokens::unsigned);
         tokens.put("HS256 with an attacker's secret", Tokens::hmacSigned);
         tokens.put("garbage", subject -> "not.a.jwt");

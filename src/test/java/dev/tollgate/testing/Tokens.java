@@ -3,20 +3,27 @@ package dev.tollgate.testing;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
 import java.time.Instant;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 import io.smallrye.jwt.build.Jwt;
 import io.smallrye.jwt.build.JwtClaimsBuilder;
 
 /**
  * Real signed JWTs for the tests, signed with the key of the Quarkus OIDC test server (whose
- * JWKS the application fetches), plus the bad tokens every endpoint must refuse.
+ * JWKS the application fetches), plus the bad tokens every endpoint must refuse. A good token is
+ * an access token as Keycloak issues it: {@code "typ": "Bearer"} among its claims.
  */
 public final class Tokens {
 
     public static final String ISSUER = "https://server.example.com";
     public static final String AUDIENCE = "tollgate";
+    /** The {@code typ} claim of Keycloak's access tokens. */
+    public static final String ACCESS_TOKEN_TYPE = "Bearer";
+    /** The key id of the test server's signing key in its JWKS. */
+    public static final String KEY_ID = "1";
     private static final String SIGNING_KEY = "privateKey.jwk";
 
     private Tokens() {
@@ -40,6 +47,24 @@ public final class Tokens {
         return sign(claims(subject, Set.of("user")).expiresAt(Instant.now().plusSeconds(seconds)));
     }
 
+    /** A user token with its claims changed by {@code change} (for expiry and issue times, say). */
+    public static String user(String subject, UnaryOperator<JwtClaimsBuilder> change) {
+        return sign(change.apply(claims(subject, Set.of("user"))));
+    }
+
+    /** A user token signed by {@code key} and naming {@code keyId} in its header (for key rotation). */
+    public static String userSignedBy(String subject, String keyId, PrivateKey key) {
+        return claims(subject, Set.of("user")).jws().keyId(keyId).sign(key);
+    }
+
+    /**
+     * An ID token as Keycloak issues it ({@code "typ": "ID"}) to a client that is also the API's
+     * audience: right issuer, audience and key, valid in every way but its type.
+     */
+    public static String idToken(String subject) {
+        return sign(claims(subject, Set.of("user")).claim("typ", "ID"));
+    }
+
     public static String wrongIssuer(String subject) {
         return sign(claims(subject, Set.of("user")).issuer("https://attacker.example.com"));
     }
@@ -53,7 +78,7 @@ public final class Tokens {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
             generator.initialize(2048);
             KeyPair pair = generator.generateKeyPair();
-            return claims(subject, Set.of("user")).jws().keyId("1").sign(pair.getPrivate());
+            return claims(subject, Set.of("user")).jws().keyId(KEY_ID).sign(pair.getPrivate());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -66,7 +91,7 @@ public final class Tokens {
     public static String hmacSigned(String subject) {
         javax.crypto.SecretKey secret = new javax.crypto.spec.SecretKeySpec(
                 "an-attackers-secret-of-thirty-two-bytes!".getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256");
-        return claims(subject, Set.of("user", "admin")).jws().keyId("1")
+        return claims(subject, Set.of("user", "admin")).jws().keyId(KEY_ID)
                 .algorithm(io.smallrye.jwt.algorithm.SignatureAlgorithm.HS256).sign(secret);
     }
 
@@ -79,10 +104,11 @@ public final class Tokens {
     }
 
     private static JwtClaimsBuilder claims(String subject, Set<String> groups) {
-        return Jwt.issuer(ISSUER).audience(AUDIENCE).subject(subject).groups(groups).expiresIn(600);
+        return Jwt.issuer(ISSUER).audience(AUDIENCE).subject(subject).groups(groups).expiresIn(600)
+                .claim("typ", ACCESS_TOKEN_TYPE);
     }
 
     private static String sign(JwtClaimsBuilder claims) {
-        return claims.jws().keyId("1").sign(SIGNING_KEY);
+        return claims.jws().keyId(KEY_ID).sign(SIGNING_KEY);
     }
 }

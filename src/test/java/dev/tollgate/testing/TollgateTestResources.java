@@ -91,6 +91,12 @@ public class TollgateTestResources implements QuarkusTestResourceLifecycleManage
         config.put(prefix + "idle-timeout", "2s");
     }
 
+    /** Hands the OIDC test server to a test's {@code @OidcWireMock WireMockServer} field (to change its key set). */
+    @Override
+    public void inject(TestInjector testInjector) {
+        oidc.inject(testInjector);
+    }
+
     @Override
     public void stop() {
         oidc.stop();

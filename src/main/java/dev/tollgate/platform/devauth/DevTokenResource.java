@@ -45,6 +45,7 @@ public class DevTokenResource {
                 .subject(subject)
                 .groups(admin ? Set.of("user", "admin") : Set.of("user"))
                 .expiresIn(Duration.ofHours(12))
+                .claim("typ", "Bearer")
                 .sign(KeyUtils.decodePrivateKey(Files.readString(Path.of(signingKeyPath))));
     }
 }

@@ -17,8 +17,8 @@ public interface TokenCacheConfig {
 
     /**
      * How long a verified token is trusted without verifying it again, at most; never past the
-     * token's {@code exp}. Bounds how long a token signed by a key the provider has withdrawn is
-     * still accepted. {@code 0}: no cache, every request is verified.
+     * token's {@code exp}, nor once its signing key has left the provider's key set
+     * ({@link SigningKeys}). {@code 0}: no cache, every request is verified.
      */
     @WithDefault("PT1M")
     Duration ttl();

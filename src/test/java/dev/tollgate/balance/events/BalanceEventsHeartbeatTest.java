@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +12,6 @@ import dev.tollgate.testing.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.smallrye.jwt.build.Jwt;
 
 /** Heartbeats and the end of a stream at its token's expiry, with a heartbeat of one second. */
 @QuarkusTest
@@ -44,8 +42,7 @@ class BalanceEventsHeartbeatTest {
     @Test
     void theStreamEndsWhenItsTokenExpires() throws Exception {
         String user = openAccount("events-expiry");
-        String shortLived = Jwt.issuer(Tokens.ISSUER).audience(Tokens.AUDIENCE).subject(user).groups(Set.of("user"))
-                .expiresIn(3).jws().keyId("1").sign("privateKey.jwk");
+        String shortLived = Tokens.userExpiringIn(user, 3);
         try (EventStream stream = EventStream.open(shortLived).read()) {
             assertThat(stream.next(Duration.ofSeconds(10))).isNotNull();
             assertThat(stream.ended()).isFalse();

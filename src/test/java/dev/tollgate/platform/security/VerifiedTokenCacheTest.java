@@ -17,7 +17,8 @@ import io.quarkus.test.junit.QuarkusTest;
 
 /**
  * Through HTTP with real signed tokens: a token seen again is answered from the cache of verified
- * tokens, for its own user and roles only, and never once it has expired or if one character differs.
+ * tokens, for its own user and roles only, and never once it has expired, if one character differs or
+ * if it is not an access token.
  */
 @QuarkusTest
 class VerifiedTokenCacheTest {
@@ -48,16 +49,40 @@ class VerifiedTokenCacheTest {
     }
 
     @Test
-    void aCachedTokenIsRefusedOnceItHasExpired() throws InterruptedException {
+    void aCachedTokenIsNotAnsweredFromTheCacheOnceItHasExpired() throws InterruptedException {
         String user = "cache-expiring-" + UUID.randomUUID();
         String token = Tokens.userExpiringIn(user, 2);
         given().auth().oauth2(token).get("/api/credit/balance").then().statusCode(200);
+        double hitsBefore = counted("hit");
         given().auth().oauth2(token).get("/api/credit/balance").then().statusCode(200);
+        assertThat(counted("hit") - hitsBefore).as("the second call was answered from the cache").isEqualTo(1);
 
         Thread.sleep(3_100);
 
-        given().auth().oauth2(token).get("/api/credit/balance").then().statusCode(401)
-                .contentType("application/problem+json");
+        // Past its exp the cache no longer answers: OIDC verifies the token again (and accepts it only
+        // within its tolerance for clock skew, quarkus.oidc.token.lifespan-grace; ClockSkewTest).
+        double missesBefore = counted("miss");
+        hitsBefore = counted("hit");
+        given().auth().oauth2(token).get("/api/credit/balance");
+        assertThat(counted("hit") - hitsBefore).isZero();
+        assertThat(counted("miss") - missesBefore).isEqualTo(1);
+    }
+
+    @Test
+    void anIdTokenIsRefusedAndNeverCached() {
+        String user = "cache-id-token-" + UUID.randomUUID();
+        String idToken = Tokens.idToken(user);
+        double hitsBefore = counted("hit");
+
+        for (int i = 0; i < 3; i++) {
+            given().auth().oauth2(idToken).get("/api/credit/balance").then().statusCode(401)
+                    .contentType("application/problem+json");
+        }
+
+        assertThat(counted("hit") - hitsBefore).isZero();
+        assertThat(LedgerProbe.auditRows(user)).isZero();
+        // The same token as an access token passes.
+        given().auth().oauth2(Tokens.user(user)).get("/api/credit/balance").then().statusCode(200);
     }
 
     @Test

@@ -2,7 +2,10 @@ package dev.tollgate.platform.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,8 +25,19 @@ class VerifiedTokensTest {
     final AtomicLong now = new AtomicLong(T0);
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
+    /** The key ids the provider publishes now, as far as the cache knows. */
+    final Set<String> publishedKeyIds = new HashSet<>(Set.of("key-1", "key-2"));
+
     VerifiedTokens cache(Duration ttl, int maxSize) {
-        return VerifiedTokens.of(ttl, maxSize, registry, now::get);
+        // Tokens without a key id (most here) are trusted as with a key configured locally.
+        return VerifiedTokens.of(ttl, maxSize, registry, now::get, keyId -> keyId == null || publishedKeyIds.contains(keyId));
+    }
+
+    /** A token-shaped string whose header names a key id. */
+    static String signedWith(String keyId, String rest) {
+        String header = Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(("{\"alg\":\"RS256\",\"kid\":\"" + keyId + "\"}").getBytes(StandardCharsets.UTF_8));
+        return header + "." + rest;
     }
 
     static SecurityIdentity identity(String subject, long expSeconds) {
@@ -155,5 +169,42 @@ class VerifiedTokensTest {
         cache.remember("new-6", identity("f", inSeconds(3_600_000)));
         assertThat(cache.size()).isLessThanOrEqualTo(3);
         assertThat(cache.find("new-6")).isPresent();
+    }
+
+    @Test
+    void aTokenWhoseSigningKeyLeftTheProvidersKeySetIsDroppedOnItsNextUse() {
+        VerifiedTokens cache = cache(Duration.ofSeconds(60), 100);
+        String withdrawnKeysToken = signedWith("key-1", "claims.signature");
+        String remainingKeysToken = signedWith("key-2", "claims.signature");
+        cache.remember(withdrawnKeysToken, identity("alice", inSeconds(3_600_000)));
+        cache.remember(remainingKeysToken, identity("bob", inSeconds(3_600_000)));
+        assertThat(cache.find(withdrawnKeysToken)).isPresent();
+
+        publishedKeyIds.remove("key-1");
+
+        assertThat(cache.find(withdrawnKeysToken)).isEmpty();
+        assertThat(cache.find(remainingKeysToken)).isPresent();
+        assertThat(cache.size()).isEqualTo(1);
+        publishedKeyIds.add("key-1");
+        assertThat(cache.find(withdrawnKeysToken)).as("dropped, not merely hidden").isEmpty();
+    }
+
+    @Test
+    void aTokenSignedWithAKeyIdTheCacheDoesNotTrustOrWithoutOneIsNotRemembered() {
+        VerifiedTokens cache = VerifiedTokens.of(Duration.ofSeconds(60), 100, registry, now::get, publishedKeyIds::contains);
+        cache.remember(signedWith("key-9", "claims.signature"), identity("alice", inSeconds(3_600_000)));
+        cache.remember("no-header-at-all", identity("alice", inSeconds(3_600_000)));
+        cache.remember(signedWith("key-2", "claims.signature"), identity("alice", inSeconds(3_600_000)));
+
+        assertThat(cache.size()).isEqualTo(1);
+    }
+
+    @Test
+    void readsTheKeyIdFromTheTokensHeader() {
+        assertThat(VerifiedTokens.keyId(signedWith("key-1", "claims.signature"))).isEqualTo("key-1");
+        assertThat(VerifiedTokens.keyId("eyJhbGciOiJSUzI1NiJ9.claims.signature")).as("no kid").isNull();
+        assertThat(VerifiedTokens.keyId("not a token")).isNull();
+        assertThat(VerifiedTokens.keyId("%%%.claims.signature")).isNull();
+        assertThat(VerifiedTokens.keyId(".claims.signature")).isNull();
     }
 }
