@@ -17,6 +17,7 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.http.HttpServerRequest;
 
+import dev.tollgate.platform.http.ClientIp;
 import dev.tollgate.platform.problem.Problem;
 
 /**
@@ -48,6 +49,9 @@ public class RateLimitFilter {
     @Inject
     CurrentIdentityAssociation identities;
 
+    @Inject
+    ClientIp clientIps;
+
     @ServerRequestFilter(preMatching = true)
     public Uni<Response> limit(ContainerRequestContext request, HttpServerRequest http) {
         if (!limiter.enabled()) {
@@ -57,7 +61,7 @@ public class RateLimitFilter {
         if (tier == null) {
             return Uni.createFrom().nullItem();
         }
-        String clientIp = http.remoteAddress() == null ? null : http.remoteAddress().hostAddress();
+        String clientIp = clientIps.of(http);
         return identities.getDeferredIdentity().onItemOrFailure().transformToUni((identity, failure) -> {
             Caller caller = failure == null ? callerOf(identity, clientIp) : Caller.anonymous(clientIp);
             if (caller.signedIn()) {

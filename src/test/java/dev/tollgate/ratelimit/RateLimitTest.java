@@ -219,6 +219,35 @@ class RateLimitTest {
     }
 
     @Test
+    void forgedLeftmostForwardedEntriesDoNotOpenNewBuckets() {
+        String ip = newClientIp();
+        for (int i = 0; i < LowLimits.ANONYMOUS; i++) {
+            // A client that writes a new address of its own into X-Forwarded-For each time, behind an appending proxy.
+            given().header("X-Forwarded-For", newClientIp() + ", " + ip).get("/api/credit/balance").then()
+                    .statusCode(401)
+                    .header("RateLimit-Remaining", String.valueOf(LowLimits.ANONYMOUS - 1 - i));
+        }
+        // The same client through a chain of trusted proxies (10.0.0.0/8) is still the same bucket.
+        given().header("X-Forwarded-For", newClientIp() + ", " + ip + ", 10.4.0.7").get("/api/credit/balance")
+                .then().statusCode(429).header("RateLimit-Remaining", "0");
+    }
+
+    @Test
+    void theAuditRowKeepsTheRightmostAddressThatIsNotATrustedProxy() {
+        String user = Api.openAccount("proxied-chain");
+        String ip = newClientIp();
+        as(user).header("X-Forwarded-For", "192.0.2.66, " + ip + ", 10.4.0.7").header("User-Agent", "chain/1.0")
+                .contentType(ContentType.JSON).header("Idempotency-Key", "via-chain")
+                .body(chargeBody("gpt-4o-mini", 10, 10)).post("/api/credit/charges").then().statusCode(201);
+        assertThat(AuditOrigin.of(user, "via-chain")).isEqualTo(ip + " chain/1.0");
+        // Two header lines are one list: the client's own line comes first and is never believed.
+        as(user).header("X-Forwarded-For", "192.0.2.67").header("X-Forwarded-For", ip).header("User-Agent", "chain/1.0")
+                .contentType(ContentType.JSON).header("Idempotency-Key", "via-two-lines")
+                .body(chargeBody("gpt-4o-mini", 10, 10)).post("/api/credit/charges").then().statusCode(201);
+        assertThat(AuditOrigin.of(user, "via-two-lines")).isEqualTo(ip + " chain/1.0");
+    }
+
+    @Test
     void rejectionsAreCountedPerTier() {
         String user = throttledUser();
         double before = RejectionMetric.read("general");
