@@ -11,8 +11,9 @@ import java.util.Locale;
  * CORS origins ({@code quarkus.http.cors.origins}, {@code TOLLGATE_WEB_ORIGINS}) that name one
  * origin exactly, {@code scheme://host[:port]} over http or https, in the form a browser gives
  * {@code MessageEvent.origin} (lower case, no default port, no trailing slash). Anything else —
- * {@code *}, a {@code /regular expression/}, a path, a host under {@code .invalid} (the name
- * that stands for "none") — is not one; {@link #ignored()} lists what was left out.
+ * {@code *}, a {@code /regular expression/}, a path — is not one, and {@link #ignored()} lists
+ * it; a host under {@code .invalid} (the name that stands for "none" when no origin is
+ * configured, RFC 2606) is left out without a word.
  */
 public record WebOrigins(List<String> origins, List<String> ignored) {
 
@@ -32,7 +33,7 @@ public record WebOrigins(List<String> origins, List<String> ignored) {
             String origin = origin(trimmed);
             if (origin == null) {
                 ignored.add(trimmed);
-            } else if (!origins.contains(origin)) {
+            } else if (!URI.create(origin).getHost().endsWith(".invalid") && !origins.contains(origin)) {
                 origins.add(origin);
             }
         }
@@ -54,7 +55,7 @@ public record WebOrigins(List<String> origins, List<String> ignored) {
         String host = uri.getHost() == null ? null : uri.getHost().toLowerCase(Locale.ROOT);
         if (!("http".equals(scheme) || "https".equals(scheme)) || host == null || uri.getRawUserInfo() != null
                 || !(uri.getRawPath() == null || uri.getRawPath().isEmpty()) || uri.getRawQuery() != null
-                || uri.getRawFragment() != null || host.endsWith(".invalid")) {
+                || uri.getRawFragment() != null) {
             return null;
         }
         int port = uri.getPort();

@@ -22,10 +22,17 @@ class WebOriginsTest {
     void wildcardsPatternsPathsAndOtherSchemesAreNotTrusted() {
         List<String> bad = List.of("*", "https://*.example.com", "/https://.*\\.example\\.com/", "https://chat.example.com/app",
                 "https://chat.example.com?x=1", "ftp://chat.example.com", "chat.example.com", "https://user@chat.example.com",
-                "null", "https://no-web-origin.invalid");
+                "null");
         WebOrigins web = WebOrigins.of(bad);
         assertThat(web.origins()).isEmpty();
         assertThat(web.ignored()).containsExactlyElementsOf(bad);
+    }
+
+    @Test
+    void theNameThatStandsForNoneIsNoOriginAndNoMistake() {
+        WebOrigins web = WebOrigins.of(List.of("https://no-web-origin.invalid", "http://other.invalid:8080"));
+        assertThat(web.origins()).isEmpty();
+        assertThat(web.ignored()).isEmpty();
     }
 
     @Test
