@@ -4,8 +4,11 @@
 //
 //   BASE_URL=http://localhost:8080 TOKEN=$(curl -s 'localhost:8080/dev/token?sub=alice') node browser-test.mjs
 //
-// Environment: BASE_URL, TOKEN (a user with at least one call; free plan), CHROMIUM
-// (/usr/bin/chromium), SCREENSHOT_DIR (where the screenshots go). Exits 0 only if every check passed.
+// Environment: BASE_URL, TOKEN (a user with at least one call; free plan), OTHER_TOKEN (another
+// user's: the token an attacker would hand over), WEB_ORIGIN (the chat app's origin, one of
+// Tollgate's TOLLGATE_WEB_ORIGINS), FOREIGN_ORIGIN (any other), CHROMIUM (/usr/bin/chromium),
+// SCREENSHOT_DIR (where the screenshots go). The two origins are pages this script serves itself
+// (no server behind them). Exits 0 only if every check passed.
 import { chromium } from 'playwright-core';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,18 +16,17 @@ import { join } from 'node:path';
 
 const BASE_URL = (process.env.BASE_URL ?? 'http://localhost:8080').replace(/\/$/, '');
 const TOKEN = process.env.TOKEN;
+const OTHER_TOKEN = process.env.OTHER_TOKEN;
+const WEB_ORIGIN = process.env.WEB_ORIGIN ?? 'https://chat.example.test';
+const FOREIGN_ORIGIN = process.env.FOREIGN_ORIGIN ?? 'https://attacker.example.test';
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = process.env.SCREENSHOT_DIR ?? 'screenshots';
 const TIMEOUT = 15_000;
-if (!TOKEN) {
-  console.error('TOKEN is required');
+if (!TOKEN || !OTHER_TOKEN) {
+  console.error('TOKEN and OTHER_TOKEN are required');
   process.exit(2);
 }
 mkdirSync(SHOTS, { recursive: true });
-
-// A strict policy as a production deployment may send it: no inline script or style anywhere.
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-  + "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 const results = [];
 async function check(name, body) {
@@ -62,18 +64,28 @@ const browser = await chromium.launchPersistentContext(profile, {
   executablePath: CHROMIUM,
   headless: true,
   viewport: { width: 1200, height: 900 },
+  // Local Network Access checks off: here the chat app's pages are public (served by this script) and
+  // Tollgate is on localhost, which Chromium forbids them to frame; deployed, both are public.
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    '--disable-features=LocalNetworkAccessChecks'],
 });
 
 await browser.addInitScript(() => {
   window.cspViolations = [];
   document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
 });
-// Tollgate's pages are served with the strict policy added, as a hardened deployment would.
-await browser.route(`${BASE_URL}/tollgate/**`, async (route) => {
-  const response = await route.fetch();
-  await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': CSP } });
+// The chat app's origin and a foreign one: a blank page each, served here.
+for (const origin of [WEB_ORIGIN, FOREIGN_ORIGIN]) {
+  await browser.route(`${origin}/**`, (route) => route.fulfill({
+    status: 200, contentType: 'text/html', body: '<!doctype html><html lang="en"><title>app</title><p>app</p></html>',
+  }));
+}
+// Every request that carries the other user's token (none may).
+const otherTokenRequests = [];
+browser.on('request', async (request) => {
+  const headers = await request.allHeaders().catch(() => ({}));
+  if ((headers.authorization ?? '').includes(OTHER_TOKEN)) otherTokenRequests.push(request.url());
 });
 
 function watch(page) {
@@ -84,12 +96,41 @@ function watch(page) {
   return problems;
 }
 
-async function openPage(path, { token = TOKEN } = {}) {
+// A page of Tollgate, linked from the chat app (with the token in the fragment, unless none is given).
+const pageResponses = [];
+async function openPage(path, { token = TOKEN, from = WEB_ORIGIN } = {}) {
   const page = await browser.newPage();
   const problems = watch(page);
-  await page.goto(`${BASE_URL}${path}${token ? `#access_token=${encodeURIComponent(token)}` : ''}`);
+  const response = await page.goto(`${BASE_URL}${path}${token ? `#access_token=${encodeURIComponent(token)}` : ''}`,
+    { referer: `${from}/` });
+  pageResponses.push({ path, headers: response.headers() });
   return { page, problems };
 }
+
+async function appPage(origin) {
+  const page = await browser.newPage();
+  const problems = watch(page);
+  await page.goto(`${origin}/`);
+  return { page, problems };
+}
+
+// The app's page opens the dashboard and answers its 'tollgate:ready' with the token.
+async function openDashboardFrom(app, token) {
+  const [popup] = await Promise.all([
+    browser.waitForEvent('page'),
+    app.evaluate(({ url, token, target }) => {
+      const dashboardWindow = window.open(url, 'dashboard');
+      window.addEventListener('message', (event) => {
+        if (event.source === dashboardWindow && event.data?.type === 'tollgate:ready') {
+          dashboardWindow.postMessage({ type: 'tollgate:token', token }, target);
+        }
+      });
+    }, { url: `${BASE_URL}/tollgate/dashboard.html`, token, target: new URL(BASE_URL).origin }),
+  ]);
+  return popup;
+}
+
+const settle = (page) => page.waitForTimeout(2000);
 
 async function widgetText(page) {
   return page.locator('tollgate-balance .amount').textContent();
@@ -210,7 +251,11 @@ try {
     await page.locator('tollgate-balance').screenshot({ path: join(SHOTS, 'widget-low.png') });
   });
 
-  await check('the example page runs under a strict Content-Security-Policy without errors', async () => {
+  await check('the example page runs under its own strict Content-Security-Policy without errors', async () => {
+    const policy = pageResponses.find((r) => r.path === '/tollgate/example.html').headers['content-security-policy'];
+    assert(policy?.includes("script-src 'self'") && policy.includes("default-src 'none'"), `Tollgate sends the policy (${policy})`);
+    assert(policy.includes(`frame-ancestors ${WEB_ORIGIN}`), `only the web app may frame the page (${policy})`);
+    assert(!policy.includes('unsafe'), 'no unsafe-inline or unsafe-eval');
     const violations = await page.evaluate(() => window.cspViolations);
     assert(violations.length === 0, `CSP violations: ${violations}`);
     const errors = problems.filter((p) => !p.includes('402'));
@@ -268,29 +313,44 @@ try {
     await dashboard.locator('#page-status', { hasText: `(${usage.body.calls.totalCalls + 1} calls)` }).waitFor();
   });
 
-  await check('the dashboard has labels and runs under a strict Content-Security-Policy without errors', async () => {
+  await check('the dashboard has labels and runs under its own strict Content-Security-Policy without errors', async () => {
     assert(await dashboard.getByLabel('Period').count() === 1, 'the period select is labelled');
+    const policy = pageResponses.find((r) => r.path === '/tollgate/dashboard.html').headers['content-security-policy'];
+    assert(policy?.includes("script-src 'self'") && policy.includes("connect-src 'self'"), `Tollgate sends the policy (${policy})`);
     const violations = await dashboard.evaluate(() => window.cspViolations);
     assert(violations.length === 0, `CSP violations: ${violations}`);
     assert(dash.problems.length === 0, dash.problems.join('\n'));
   });
   await dashboard.close();
 
-  // ---------------------------------------------------------------- sign-in by postMessage from the opener
-  await check('the dashboard takes the token from its opener by postMessage and keeps it out of the URL', async () => {
-    const opener = (await openPage('/tollgate/example.html', { token: null })).page;
-    const [popup] = await Promise.all([
-      browser.waitForEvent('page'),
-      opener.evaluate((token) => new Promise((resolve) => {
-        const dashboardWindow = window.open('/tollgate/dashboard.html', 'dashboard');
-        window.addEventListener('message', (event) => {
-          if (event.source === dashboardWindow && event.data?.type === 'tollgate:ready') {
-            dashboardWindow.postMessage({ type: 'tollgate:token', token }, window.location.origin);
-            resolve();
-          }
-        });
-      }), TOKEN),
-    ]);
+  // ---------------------------------------------------------------- sign-in: only the chat app hands over a token
+  await check('a token posted by a page of a foreign origin is ignored', async () => {
+    const attacker = await appPage(FOREIGN_ORIGIN);
+    const popup = await openDashboardFrom(attacker.page, OTHER_TOKEN);
+    const problems = watch(popup);
+    await popup.waitForLoadState('load');
+    await settle(popup);
+    assert(await popup.locator('#signin-note').isVisible(), 'the dashboard still waits for a sign-in');
+    assert(await popup.locator('body[data-loaded="true"]').count() === 0, 'no usage was loaded');
+    assert(otherTokenRequests.length === 0, `the foreign token was used: ${otherTokenRequests}`);
+    assert(problems.length === 0, problems.join('\n'));
+    await popup.close();
+    await attacker.page.close();
+  });
+
+  await check('a token in a link from a foreign page is ignored', async () => {
+    const { page: linked, problems } = await openPage('/tollgate/dashboard.html', { token: OTHER_TOKEN, from: FOREIGN_ORIGIN });
+    await settle(linked);
+    assert(!linked.url().includes('access_token'), 'the token is removed from the address bar all the same');
+    assert(await linked.locator('#signin-note').isVisible(), 'the dashboard still waits for a sign-in');
+    assert(otherTokenRequests.length === 0, `the foreign token was used: ${otherTokenRequests}`);
+    assert(problems.length === 0, problems.join('\n'));
+    await linked.close();
+  });
+
+  await check('the dashboard takes the token from the chat app by postMessage and keeps it out of the URL', async () => {
+    const app = await appPage(WEB_ORIGIN);
+    const popup = await openDashboardFrom(app.page, TOKEN);
     const problems = watch(popup);
     await popup.locator('body[data-loaded="true"]').waitFor({ state: 'attached' });
     const balance = await api('/api/credit/balance');
@@ -299,9 +359,47 @@ try {
     assert(!(await popup.locator('#signin-note').isVisible()), 'the sign-in note is gone');
     const stored = await popup.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
     assert(!stored.includes('ey'), 'the token is kept in memory only');
+    const violations = await popup.evaluate(() => window.cspViolations);
+    assert(violations.length === 0, `CSP violations: ${violations}`);
     assert(problems.length === 0, problems.join('\n'));
     await popup.close();
-    await opener.close();
+    await app.page.close();
+  });
+
+  await check('the chat app may frame the dashboard and hand it the token; a foreign page may not frame it', async () => {
+    const frameFrom = async (origin, token) => {
+      const { page, problems } = await appPage(origin);
+      const ready = page.evaluate(({ url, token, target }) => new Promise((resolve) => {
+        const frame = document.createElement('iframe');
+        frame.title = 'Your credits and usage';
+        frame.width = '1000';
+        frame.height = '700';
+        window.addEventListener('message', (event) => {
+          if (event.source === frame.contentWindow && event.data?.type === 'tollgate:ready') {
+            frame.contentWindow.postMessage({ type: 'tollgate:token', token }, target);
+            resolve(true);
+          }
+        });
+        setTimeout(() => resolve(false), 5000);
+        frame.src = url;
+        document.body.append(frame);
+      }), { url: `${BASE_URL}/tollgate/dashboard.html`, token, target: new URL(BASE_URL).origin });
+      return { page, problems, ready };
+    };
+    const app = await frameFrom(WEB_ORIGIN, TOKEN);
+    assert(await app.ready, `the framed dashboard asked the chat app for a token (${app.problems.join('; ')})`);
+    const framed = app.page.frameLocator('iframe');
+    await framed.locator('body[data-loaded="true"]').waitFor({ state: 'attached' });
+    assert(!(await framed.locator('#signin-note').isVisible()), 'the framed dashboard is signed in');
+    assert(app.problems.length === 0, app.problems.join('\n'));
+    await app.page.screenshot({ path: join(SHOTS, 'dashboard-framed.png') });
+    await app.page.close();
+
+    const attacker = await frameFrom(FOREIGN_ORIGIN, OTHER_TOKEN);
+    assert(!(await attacker.ready), 'a dashboard framed by a foreign page never runs');
+    assert(attacker.problems.some((p) => p.includes('frame-ancestors')), `the browser refused the frame: ${attacker.problems}`);
+    assert(otherTokenRequests.length === 0, `the foreign token was used: ${otherTokenRequests}`);
+    await attacker.page.close();
   });
 } finally {
   await browser.close();

@@ -2,7 +2,8 @@ package dev.tollgate.ratelimit;
 
 /**
  * Whom a request is counted against: a signed-in user (the token's {@code sub}) or, without a
- * valid token, the client IP (the peer, or what a trusted proxy says it forwarded).
+ * valid token, the client IP ({@code platform.http.ClientIp}: the peer, or the rightmost address a
+ * trusted proxy forwarded that is not itself a trusted proxy).
  */
 public record Caller(String userId, String clientIp) {
 

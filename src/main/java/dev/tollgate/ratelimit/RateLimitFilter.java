@@ -17,6 +17,7 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.http.HttpServerRequest;
 
+import dev.tollgate.platform.http.ClientIp;
 import dev.tollgate.platform.problem.Problem;
 
 /**
@@ -25,21 +26,25 @@ import dev.tollgate.platform.problem.Problem;
  * IETF {@code RateLimit-Limit}, {@code RateLimit-Remaining}, {@code RateLimit-Reset} (and
  * {@code RateLimit-Policy}) headers.
  *
- * <p>Who is counted is decided in a pre-matching filter, so that requests that authentication
- * will refuse are counted too (those by client IP, checked there and then). Authentication is
- * lazy: the filter asks for the request's identity itself — the same deferred identity the
- * security checks use afterwards, so a token is verified once — and a request with no or an
- * invalid token counts as anonymous.
+ * <p>Who is counted is decided in a pre-matching filter: authentication is lazy, so the filter
+ * asks for the request's identity itself — the same deferred identity the security checks use
+ * afterwards, so a token is verified once — and a request with no or an invalid token counts as
+ * anonymous, by its client IP.
  *
- * <p>A signed-in caller's check is made later, by the ordinary request filter, on the thread the
- * resource runs on (a worker thread for a blocking endpoint): the check does JDBC, and making it
- * on the event loop's behalf would cost two more thread hand-offs per request. A request refused
- * before that filter (403 from a role check, 404, 405, 415) is counted when its answer is written.
+ * <p>The check itself is made by the ordinary request filter, on the thread the resource runs on
+ * (a worker thread for a blocking endpoint): the check does JDBC, and making it on the event
+ * loop's behalf would cost two more thread hand-offs per request. So only a request that would be
+ * served can be refused with 429. A request refused before that filter — 401 for a missing,
+ * expired or invalid token, 403 from a role check, 404, 405, 415 — is counted when its answer is
+ * written, and keeps its answer: a client whose token expired is told 401, which makes it fetch a
+ * fresh one, however many bad tokens its address (or a proxy it shares) has sent; a 429 would
+ * spare nothing, since the refused request does no work, and would not slow anyone guessing
+ * tokens, since a valid token is counted as its user and never in the anonymous bucket.
  */
 public class RateLimitFilter {
 
     static final String DECISION = RateLimitFilter.class.getName() + ".decision";
-    /** A signed-in caller's check, not made yet. */
+    /** The check of a request, not made yet. */
     static final String PENDING = RateLimitFilter.class.getName() + ".pending";
 
     @Inject
@@ -47,6 +52,9 @@ public class RateLimitFilter {
 
     @Inject
     CurrentIdentityAssociation identities;
+
+    @Inject
+    ClientIp clientIps;
 
     @ServerRequestFilter(preMatching = true)
     public Uni<Response> limit(ContainerRequestContext request, HttpServerRequest http) {
@@ -57,20 +65,17 @@ public class RateLimitFilter {
         if (tier == null) {
             return Uni.createFrom().nullItem();
         }
-        String clientIp = http.remoteAddress() == null ? null : http.remoteAddress().hostAddress();
+        String clientIp = clientIps.of(http);
         return identities.getDeferredIdentity().onItemOrFailure().transformToUni((identity, failure) -> {
             Caller caller = failure == null ? callerOf(identity, clientIp) : Caller.anonymous(clientIp);
-            if (caller.signedIn()) {
-                request.setProperty(PENDING, new Check(caller, tier));
-                return Uni.createFrom().nullItem();
-            }
-            return decide(request, new Check(caller, tier));
+            request.setProperty(PENDING, new Check(caller, tier));
+            return Uni.createFrom().nullItem();
         });
     }
 
-    /** The pending check of a signed-in caller, where the resource runs. */
+    /** The pending check, where the resource runs: only a request that would be served can be refused. */
     @ServerRequestFilter
-    public Uni<Response> limitSignedIn(ContainerRequestContext request) {
+    public Uni<Response> limitServed(ContainerRequestContext request) {
         Check pending = takePending(request);
         return pending == null ? Uni.createFrom().nullItem() : decide(request, pending);
     }

@@ -38,6 +38,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 import dev.tollgate.jobs.JobRunner;
+import dev.tollgate.platform.http.TrustedProxies;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -163,6 +164,20 @@ class InfraManifestsTest {
                 .body("checks.name", hasItem(containsString("Database")));
         assertResources(container);
         assertThat(env(container)).containsEntry("QUARKUS_SCHEDULER_ENABLED", "false");
+    }
+
+    @Test
+    void theServiceTrustsKnativesQueueProxyOnTheLoopbackAndNothingPublic() {
+        JsonNode container = single("serving.knative.dev/v1", "Service").path("spec").path("template").path("spec")
+                .path("containers").get(0);
+        String value = env(container).get("TOLLGATE_TRUSTED_PROXIES");
+        assertThat(value).as("TOLLGATE_TRUSTED_PROXIES of the service").isNotBlank();
+        TrustedProxies proxies = TrustedProxies.of(List.of(value.split(",")));
+        assertThat(proxies.trusts("127.0.0.1")).isTrue();
+        assertThat(proxies.trusts("::1")).isTrue();
+        assertThat(proxies.trusts("203.0.113.9")).isFalse();
+        // The queue-proxy appends the address that called it: that hop is read, what the caller wrote is not.
+        assertThat(proxies.clientIp("127.0.0.1", List.of("192.0.2.1, 203.0.113.9"))).isEqualTo("203.0.113.9");
     }
 
     @Test

@@ -188,12 +188,20 @@ class RateLimitTest {
             request.get("/api/credit/balance").then().statusCode(401)
                     .header("RateLimit-Remaining", String.valueOf(LowLimits.ANONYMOUS - 1 - i));
         }
-        given().header("X-Forwarded-For", ip).get("/api/credit/balance").then().statusCode(429)
-                .contentType("application/problem+json")
-                .header("Retry-After", Integer::parseInt, greaterThan(0))
-                .body("type", equalTo(RATE_LIMITED));
+        // Past the limit a request that authentication refuses keeps its 401 (a client with an expired
+        // token must be told to fetch a fresh one), counted all the same.
+        for (String token : new String[] { null, Tokens.expired("someone"), Tokens.unsigned("someone") }) {
+            var request = given().header("X-Forwarded-For", ip);
+            if (token != null) {
+                request.auth().oauth2(token);
+            }
+            request.get("/api/credit/balance").then().statusCode(401)
+                    .contentType("application/problem+json")
+                    .header("RateLimit-Remaining", "0");
+        }
         // Another client is not affected, nor is a user with a valid token behind the same IP.
-        given().header("X-Forwarded-For", newClientIp()).get("/api/credit/balance").then().statusCode(401);
+        given().header("X-Forwarded-For", newClientIp()).get("/api/credit/balance").then().statusCode(401)
+                .header("RateLimit-Remaining", String.valueOf(LowLimits.ANONYMOUS - 1));
         given().header("X-Forwarded-For", ip).auth().oauth2(Tokens.user(Api.newUser("behind-nat")))
                 .get("/api/credit/balance").then().statusCode(200);
     }
@@ -216,6 +224,35 @@ class RateLimitTest {
                 .contentType(ContentType.JSON).header("Idempotency-Key", "via-proxy")
                 .body(chargeBody("gpt-4o-mini", 10, 10)).post("/api/credit/charges").then().statusCode(201);
         assertThat(AuditOrigin.of(user, "via-proxy")).isEqualTo(ip + " proxied-client/2.0");
+    }
+
+    @Test
+    void forgedLeftmostForwardedEntriesDoNotOpenNewBuckets() {
+        String ip = newClientIp();
+        for (int i = 0; i < LowLimits.ANONYMOUS; i++) {
+            // A client that writes a new address of its own into X-Forwarded-For each time, behind an appending proxy.
+            given().header("X-Forwarded-For", newClientIp() + ", " + ip).get("/api/credit/balance").then()
+                    .statusCode(401)
+                    .header("RateLimit-Remaining", String.valueOf(LowLimits.ANONYMOUS - 1 - i));
+        }
+        // The same client through a chain of trusted proxies (10.0.0.0/8) is still the same bucket.
+        given().header("X-Forwarded-For", newClientIp() + ", " + ip + ", 10.4.0.7").get("/api/credit/balance")
+                .then().statusCode(401).header("RateLimit-Remaining", "0");
+    }
+
+    @Test
+    void theAuditRowKeepsTheRightmostAddressThatIsNotATrustedProxy() {
+        String user = Api.openAccount("proxied-chain");
+        String ip = newClientIp();
+        as(user).header("X-Forwarded-For", "192.0.2.66, " + ip + ", 10.4.0.7").header("User-Agent", "chain/1.0")
+                .contentType(ContentType.JSON).header("Idempotency-Key", "via-chain")
+                .body(chargeBody("gpt-4o-mini", 10, 10)).post("/api/credit/charges").then().statusCode(201);
+        assertThat(AuditOrigin.of(user, "via-chain")).isEqualTo(ip + " chain/1.0");
+        // Two header lines are one list: the client's own line comes first and is never believed.
+        as(user).header("X-Forwarded-For", "192.0.2.67").header("X-Forwarded-For", ip).header("User-Agent", "chain/1.0")
+                .contentType(ContentType.JSON).header("Idempotency-Key", "via-two-lines")
+                .body(chargeBody("gpt-4o-mini", 10, 10)).post("/api/credit/charges").then().statusCode(201);
+        assertThat(AuditOrigin.of(user, "via-two-lines")).isEqualTo(ip + " chain/1.0");
     }
 
     @Test

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 import dev.tollgate.testing.Tokens;
+import dev.tollgate.testing.TollgateTestResources;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 
@@ -31,6 +32,8 @@ import io.restassured.RestAssured;
 class BrowserTest {
 
     static final String CHROMIUM_PROPERTY = "tollgate.browser-tests.chromium";
+    /** An origin that is none of the web app's (TOLLGATE_WEB_ORIGINS). */
+    static final String FOREIGN_ORIGIN = "https://attacker.example.test";
     static final Path SOURCES = Path.of("src/test/web");
     static final Path WORK = Path.of("target/browser-tests");
     static final Path SCREENSHOTS = Path.of("target/browser-screenshots");
@@ -55,6 +58,10 @@ class BrowserTest {
         Map<String, String> env = node.environment();
         env.put("BASE_URL", RestAssured.baseURI + ":" + RestAssured.port);
         env.put("TOKEN", Tokens.user(user));
+        // Another user with an account of their own: the token a foreign page would hand the dashboard.
+        env.put("OTHER_TOKEN", Tokens.user(openAccount("browser-other")));
+        env.put("WEB_ORIGIN", TollgateTestResources.WEB_ORIGIN);
+        env.put("FOREIGN_ORIGIN", FOREIGN_ORIGIN);
         env.put("CHROMIUM", System.getProperty(CHROMIUM_PROPERTY));
         env.put("SCREENSHOT_DIR", SCREENSHOTS.toAbsolutePath().toString());
         int exit = run(node, 5);
@@ -62,7 +69,9 @@ class BrowserTest {
         System.out.println(output);
 
         assertThat(exit).as(output).isZero();
-        assertThat(output).doesNotContain("FAIL").contains("ok   - a 402 opens the dialog");
+        assertThat(output).doesNotContain("FAIL").contains("ok   - a 402 opens the dialog")
+                .contains("ok   - a token posted by a page of a foreign origin is ignored")
+                .contains("ok   - the chat app may frame the dashboard");
         assertThat(SCREENSHOTS.resolve("widget-after-charge.png")).isNotEmptyFile();
         assertThat(SCREENSHOTS.resolve("insufficient-credits-dialog.png")).isNotEmptyFile();
         assertThat(SCREENSHOTS.resolve("dashboard.png")).isNotEmptyFile();

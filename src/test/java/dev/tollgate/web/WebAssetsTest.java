@@ -2,6 +2,7 @@ package dev.tollgate.web;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.startsWith;
 
@@ -15,12 +16,15 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
+import dev.tollgate.testing.TollgateTestResources;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
 
 /**
  * The web files: served without a token (they hold no data, the API calls they make carry it),
- * with the right types, and written so that a strict Content-Security-Policy works (no inline
- * script, no inline style). Runs everywhere; {@link BrowserTest} runs them in Chromium.
+ * with the right types, under a strict Content-Security-Policy that only the web app's origin may
+ * frame, and written so that the policy works (no inline script, no inline style); the pages learn
+ * the web app's origins from Tollgate. Runs everywhere; {@link BrowserTest} runs them in Chromium.
  */
 @QuarkusTest
 class WebAssetsTest {
@@ -45,6 +49,32 @@ class WebAssetsTest {
         given().get("/tollgate/components.css").then().statusCode(200).contentType(startsWith("text/css"));
         // The data they show is not: the API still wants the token.
         given().get("/api/credit/balance").then().statusCode(401);
+    }
+
+    @Test
+    void thePagesCarryAStrictContentSecurityPolicyAndOnlyTheWebAppMayFrameThem() {
+        String policy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+                + "base-uri 'none'; form-action 'none'; frame-ancestors " + TollgateTestResources.WEB_ORIGIN;
+        for (String file : List.of("dashboard.html", "example.html", "session.js", "page.css", "web-origins.json")) {
+            Response answer = given().get("/tollgate/" + file);
+            assertThat(answer.statusCode()).as(file).isEqualTo(200);
+            assertThat(answer.header("Content-Security-Policy")).as(file).isEqualTo(policy);
+            // X-Frame-Options cannot name the web app: frame-ancestors decides, and browsers obey it over X-Frame-Options.
+            assertThat(answer.header("X-Frame-Options")).as(file).isNull();
+            assertThat(answer.header("X-Content-Type-Options")).as(file).isEqualTo("nosniff");
+        }
+        // The API keeps its own policy, and nothing frames it.
+        Response api = given().get("/api/credit/balance");
+        assertThat(api.header("Content-Security-Policy")).isEqualTo("default-src 'none'; frame-ancestors 'none'");
+        assertThat(api.header("X-Frame-Options")).isEqualTo("DENY");
+        assertThat(given().get("/q/health/live").header("X-Frame-Options")).isEqualTo("DENY");
+    }
+
+    @Test
+    void thePagesAreToldTheWebAppOriginsByTollgateItself() {
+        given().get("/tollgate/web-origins.json").then().statusCode(200)
+                .contentType(startsWith("application/json"))
+                .body("origins", contains(TollgateTestResources.WEB_ORIGIN));
     }
 
     @Test

@@ -22,16 +22,16 @@ import io.smallrye.jwt.util.KeyUtils;
 
 /**
  * Dev mode only: mints a bearer token signed by the dev key in {@code src/main/dev}, so that a
- * person can call every endpoint without an identity provider. This class is removed from every
- * build that is not the dev profile; prod verifies tokens of a real OIDC provider.
+ * person can call every endpoint without an identity provider (dev mode verifies them through
+ * {@link DevIdentityConfigSourceFactory}). This resource exists in no build but dev mode's, and its
+ * class is left out of the packaged application
+ * ({@code quarkus.package.jar.user-configured-ignored-entries}); prod verifies tokens of a real
+ * OIDC provider.
  */
 @IfBuildProfile("dev")
 @jakarta.ws.rs.Path("/dev/token")
 @PermitAll
 public class DevTokenResource {
-
-    static final String ISSUER = "tollgate-dev";
-    static final String AUDIENCE = "tollgate";
 
     @ConfigProperty(name = "tollgate.dev.signing-key", defaultValue = "src/main/dev/dev-signing-key.pem")
     String signingKeyPath;
@@ -40,8 +40,8 @@ public class DevTokenResource {
     @Produces(MediaType.TEXT_PLAIN)
     public String token(@QueryParam("sub") @DefaultValue("dev-user") String subject,
             @QueryParam("admin") @DefaultValue("false") boolean admin) throws IOException, GeneralSecurityException {
-        return Jwt.issuer(ISSUER)
-                .audience(AUDIENCE)
+        return Jwt.issuer(DevIdentityConfigSourceFactory.ISSUER)
+                .audience(DevIdentityConfigSourceFactory.AUDIENCE)
                 .subject(subject)
                 .groups(admin ? Set.of("user", "admin") : Set.of("user"))
                 .expiresIn(Duration.ofHours(12))

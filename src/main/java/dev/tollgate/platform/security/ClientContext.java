@@ -5,7 +5,12 @@ import jakarta.inject.Inject;
 
 import io.vertx.core.http.HttpServerRequest;
 
-/** Where a request came from, for the audit trail: the peer's IP and its user agent. */
+import dev.tollgate.platform.http.ClientIp;
+
+/**
+ * Where a request came from, for the audit trail: its client IP (the same as the rate limits'
+ * key, {@link ClientIp}) and its user agent.
+ */
 @RequestScoped
 public class ClientContext {
 
@@ -14,12 +19,15 @@ public class ClientContext {
     @Inject
     HttpServerRequest request;
 
+    @Inject
+    ClientIp clientIps;
+
     public RequestOrigin origin() {
         return new RequestOrigin(clientIp(), userAgent());
     }
 
     public String clientIp() {
-        return request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+        return clientIps.of(request);
     }
 
     public String userAgent() {
