@@ -6,6 +6,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import dev.tollgate.testing.TestDatabase;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.junit.main.Launch;
@@ -21,7 +22,12 @@ class MalformedTrustedProxyTest {
     public static class HostNameAsProxy implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("tollgate.http.trusted-proxies", "127.0.0.1,gateway.example.com");
+            // The test database too: another main test's profile may have left an unreachable one set,
+            // and the database is reached (Flyway) before the trusted proxies are read.
+            return Map.of("tollgate.http.trusted-proxies", "127.0.0.1,gateway.example.com",
+                    "quarkus.datasource.jdbc.url", TestDatabase.jdbcUrl(),
+                    "quarkus.datasource.username", TestDatabase.user(),
+                    "quarkus.datasource.password", TestDatabase.password());
         }
     }
 
