@@ -117,17 +117,17 @@ final class ChatCall {
 
     /**
      * What the call used when the provider did not say: the whole prompt as held, the output seen
-     * (text, refusals, visible reasoning, tool calls with their framing, the framing never past the
-     * output budget), and for a model that reasons unseen the rest of the output budget as
+     * (text, refusals, visible reasoning, tool calls with their framing), at most the output budget
+     * the provider was given, and for a model that reasons unseen the rest of that budget as
      * reasoning, since it may have spent it.
      */
     Usage counted(ChunkObserver observer) {
         String model = held.price().model();
         long text = tokens.textTokens(model, observer.generatedText());
-        // The framing of tool calls is an allowance, not output seen: it never takes the count past the
-        // budget the provider was given. Text seen beyond the budget (a provider that ignored it) counts.
         long framing = Math.multiplyExact((long) observer.toolCallCount(), TOKENS_PER_TOOL_CALL);
-        long output = Math.max(text, Math.min(Math.addExact(text, framing), held.maxOutputTokens()));
+        // A provider bills at most the output budget it was given; the count (our tokenizer's, or a
+        // ratio's, plus the framing of tool calls) may come out above it, and is then the budget.
+        long output = Math.min(Math.addExact(text, framing), held.maxOutputTokens());
         long unseenReasoning = tokens.isReasoning(model) ? Math.max(0, held.maxOutputTokens() - output) : 0;
         return new Usage(held.promptTokens(), 0, 0, output, unseenReasoning);
     }

@@ -107,6 +107,38 @@ class ChatBillingTest {
     }
 
     @Test
+    void imagesAreHeldByTheModelsRuleAndAnImageGivenByUrlAsTheLargestTheRuleAllows() {
+        String plain = openAccount("billing");
+        post(plain, chat("gpt-4o", "Look [[fake:words=2]]", 10)).then().statusCode(200);
+        String withImages = openAccount("billing");
+        JsonObject body = chat("gpt-4o", "Look [[fake:words=2]]", 10);
+        body.getJsonArray("messages").getJsonObject(1).put("content", new JsonArray()
+                .add(new JsonObject().put("type", "text").put("text", "Look [[fake:words=2]]"))
+                .add(new JsonObject().put("type", "image_url").put("image_url",
+                        new JsonObject().put("url", "https://img.example.com/a.png")))
+                .add(new JsonObject().put("type", "image_url").put("image_url",
+                        new JsonObject().put("url", "https://img.example.com/b.png").put("detail", "low"))));
+        post(withImages, body).then().statusCode(200);
+        // gpt-4o: an image of unknown size at high detail is 85 + 8 tiles x 170 = 1,445 tokens, at low 85:
+        // 1,530 tokens of input at 250 credits per 1M, with the 20% buffer, 459 millicredits.
+        assertThat(held(withImages) - held(plain)).isBetween(455L, 465L);
+    }
+
+    @Test
+    void anImageForAModelWithoutAnImageRuleIsRefusedBeforeAnythingIsHeld() {
+        String model = TollgateTestResources.NARROW_TEST_MODEL;
+        LedgerProbe.seedPrice(model);
+        String user = openAccount("billing");
+        String before = LedgerProbe.snapshot(user);
+        JsonObject body = chat(model, "Look", 10);
+        body.getJsonArray("messages").getJsonObject(1).put("content", new JsonArray()
+                .add(new JsonObject().put("type", "image_url").put("image_url", new JsonObject().put("url", "https://x/y.png"))));
+        post(user, body).then().statusCode(422).contentType("application/problem+json")
+                .body("type", org.hamcrest.Matchers.equalTo("https://tollgate.dev/problems/unsupported-content"));
+        assertThat(LedgerProbe.snapshot(user)).isEqualTo(before);
+    }
+
+    @Test
     void theOutputCapLeavesRoomForWhatThePromptCarriesBesideItsText() {
         // 800 millicredits left: a prompt of 2 big tools (about 3,000 tokens: 750 millicredits of gpt-4o
         // input, with the buffer 900) cannot be afforded at all, whatever the output budget.
