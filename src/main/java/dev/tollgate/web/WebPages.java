@@ -33,6 +33,10 @@ public class WebPages {
     private static final Logger LOG = Logger.getLogger(WebPages.class);
 
     static final String PAGES = "/tollgate/*";
+    /** The front page ({@code /}, {@code /index.html}): links only, no script, never framed. */
+    static final String FRONT_PAGE = "/(index\\.html)?";
+    static final String FRONT_PAGE_POLICY =
+            "default-src 'none'; style-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
     static final String ORIGINS_PATH = "/tollgate/web-origins.json";
 
     @ConfigProperty(name = "quarkus.http.cors.origins")
@@ -51,6 +55,11 @@ public class WebPages {
             context.addHeadersEndHandler(done -> context.response().headers()
                     .set("Content-Security-Policy", policy)
                     .remove("X-Frame-Options"));
+            context.next();
+        });
+        router.routeWithRegex(FRONT_PAGE).order(Integer.MIN_VALUE).handler(context -> {
+            context.addHeadersEndHandler(done -> context.response().headers()
+                    .set("Content-Security-Policy", FRONT_PAGE_POLICY));
             context.next();
         });
         router.get(ORIGINS_PATH).handler(context -> context.response()

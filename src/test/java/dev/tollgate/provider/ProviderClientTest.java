@@ -341,9 +341,13 @@ class ProviderClientTest {
 
     @Test
     void theOpeningCanBeCancelledAndResetsTheRequest() {
-        client.stream(MODEL, chat("[[fake:delay-ms=3000]]")).subscribe().with(s -> {
-        }, f -> {
-        }).cancel();
+        io.smallrye.mutiny.subscription.Cancellable opening = client.stream(MODEL, chat("[[fake:delay-ms=3000]]"))
+                .subscribe().with(s -> {
+                }, f -> {
+                });
+        // The exchange really opened: the fake holds the request, the upstream's permit is taken.
+        waitUntil(() -> fake.openExchanges() == 1 && client.inFlight("fake") == 1, Duration.ofSeconds(2));
+        opening.cancel();
         waitUntil(() -> client.inFlight("fake") == 0, Duration.ofSeconds(1));
         waitUntil(() -> fake.openExchanges() == 0, Duration.ofSeconds(2));
     }

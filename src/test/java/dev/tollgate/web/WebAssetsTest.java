@@ -36,6 +36,20 @@ class WebAssetsTest {
     static final Pattern STYLE_FROM_SCRIPT = Pattern.compile("setAttribute\\(\\s*'style'|\\.style\\s*=\\s*['\"`]|\\beval\\(|new Function\\(");
 
     @Test
+    void theFrontPageLinksToThePagesTheApiAndHealth() {
+        for (String path : List.of("/", "/index.html")) {
+            given().get(path).then().statusCode(200)
+                    .contentType(startsWith("text/html"))
+                    .header("Content-Security-Policy", WebPages.FRONT_PAGE_POLICY)
+                    .header("X-Frame-Options", "DENY")
+                    .body(containsString("href=\"/tollgate/dashboard.html\""))
+                    .body(containsString("href=\"/tollgate/example.html\""))
+                    .body(containsString("href=\"/q/openapi\""))
+                    .body(containsString("href=\"/q/health\""));
+        }
+    }
+
+    @Test
     void thePagesAndModulesAreServedWithoutAToken() {
         for (String page : List.of("dashboard.html", "example.html")) {
             given().get("/tollgate/" + page).then().statusCode(200)
