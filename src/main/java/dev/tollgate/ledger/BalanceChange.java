@@ -6,7 +6,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * How one kind of ledger operation changes an account, as SQL expressions over the locked row
  * ({@code m}, {@code p}, {@code r}, {@code o}: monthly, purchased, reserved, and the held-over
- * part of monthly) and the two bound arguments ({@code amount}, {@code extra}). Every change has
+ * part of monthly) and its two bound arguments, named by the change for what they hold (a
+ * settle's {@code cost} and {@code held}, a refund's {@code to_monthly} and {@code to_purchased}, a
+ * refresh's {@code allowance} and {@code rollover_cap}, ...). Every change has
  * the same shape:
  *
  * <pre>
@@ -35,45 +37,59 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 enum BalanceChange {
 
-    GRANT_MONTHLY("0", "amount", "0", "0", "amount > 0"),
-    GRANT_PURCHASED("0", "0", "amount", "0", "amount > 0"),
-    CHARGE("amount", "0", "0", "0", "amount >= 0 AND m + p - r >= amount"),
-    HOLD("0", "0", "0", "amount", "amount > 0 AND m + p - r >= amount"),
+    /** Adds {@code amount} to the monthly bucket. */
+    GRANT_MONTHLY("amount", null, "0", "amount", "0", "0", "amount > 0"),
+    /** Adds {@code amount} to the purchased bucket. */
+    GRANT_PURCHASED("amount", null, "0", "0", "amount", "0", "amount > 0"),
+    /** Spends {@code cost}, if it is available. */
+    CHARGE("cost", null, "cost", "0", "0", "0", "cost >= 0 AND m + p - r >= cost"),
+    /** Sets {@code amount} aside, if it is available. */
+    HOLD("amount", null, "0", "0", "0", "amount", "amount > 0 AND m + p - r >= amount"),
     /**
-     * amount = the cost; extra = the hold. Charges the cost, capped at what is available once the
-     * hold is freed, held-over credits first; what the cap leaves uncharged is the shortfall.
+     * Charges {@code cost} and frees the {@code held} amount of the hold: the cost capped at what
+     * is available once the hold is freed, held-over credits first; what the cap leaves uncharged
+     * is the shortfall.
      */
-    SETTLE("LEAST(amount, m + p - r + extra)", "0", "0", "-extra", "amount >= 0 AND r >= extra",
+    SETTLE("cost", "held", "LEAST(cost, m + p - r + held)", "0", "0", "-held", "cost >= 0 AND r >= held",
             "LEAST(o, spend)", null,
-            "CASE WHEN fin.amount > fin.spend THEN jsonb_build_object('shortfallMillicredits', fin.amount - fin.spend) END"),
-    RELEASE("0", "0", "0", "-amount", "amount > 0 AND r >= amount"),
-    /** amount back to monthly, extra back to purchased. */
-    REFUND("0", "amount", "extra", "0", "amount >= 0 AND extra >= 0 AND amount + extra > 0"),
-    ADJUST_MONTHLY("0", "amount", "0", "0", "amount <> 0 AND m - o + amount >= 0 AND m + p - r + amount >= 0"),
-    ADJUST_PURCHASED("0", "0", "amount", "0", "amount <> 0 AND p + amount >= 0 AND m + p - r + amount >= 0"),
+            "CASE WHEN fin.cost > fin.spend THEN jsonb_build_object('shortfallMillicredits', fin.cost - fin.spend) END"),
+    /** Frees the {@code held} amount of a hold. */
+    RELEASE("held", null, "0", "0", "0", "-held", "held > 0 AND r >= held"),
+    /** Gives back {@code to_monthly} to the monthly bucket and {@code to_purchased} to the purchased one. */
+    REFUND("to_monthly", "to_purchased", "0", "to_monthly", "to_purchased", "0",
+            "to_monthly >= 0 AND to_purchased >= 0 AND to_monthly + to_purchased > 0"),
+    /** Adds the signed {@code amount} to the monthly bucket, never below zero or below what holds need. */
+    ADJUST_MONTHLY("amount", null, "0", "amount", "0", "0", "amount <> 0 AND m - o + amount >= 0 AND m + p - r + amount >= 0"),
+    /** Adds the signed {@code amount} to the purchased bucket, never below zero or below what holds need. */
+    ADJUST_PURCHASED("amount", null, "0", "0", "amount", "0", "amount <> 0 AND p + amount >= 0 AND m + p - r + amount >= 0"),
     /**
-     * amount = the plan's allowance; extra = the rollover cap, or -1 for none. The period's own
-     * monthly credits become the allowance (with rollover: the old ones no hold needs plus the
-     * allowance, at most the cap). The old monthly credits that live holds were placed with are
-     * kept as held over, beside the allowance: the holds stay covered, and the new allowance is
-     * whole.
+     * The period's own monthly credits become the plan's {@code allowance} (with a
+     * {@code rollover_cap} of 0 or more: the old ones no hold holds plus the allowance, at most the
+     * cap; -1: no rollover). The old monthly credits that live holds were placed with are kept as
+     * held over, beside the allowance: the holds stay covered, and the new allowance is whole.
      */
-    REFRESH("0", "(" + Refreshed.MONTHLY + ") - (m - o)", "0", "0", "amount >= 0", "0", "LEAST(r2, m)",
-            "CASE WHEN fin.o2 > 0 THEN jsonb_build_object('heldOverMillicredits', fin.o2) END"),
+    REFRESH("allowance", "rollover_cap", "0", "(" + Refreshed.MONTHLY + ") - (m - o)", "0", "0", "allowance >= 0", "0",
+            "LEAST(r2, m)", "CASE WHEN fin.o2 > 0 THEN jsonb_build_object('heldOverMillicredits', fin.o2) END"),
     /**
-     * Held-over credits beyond what live holds still need leave the held-over part: amount unused,
-     * extra = the plan's rollover cap or -1. With a rollover cap they join the period's own monthly
-     * credits up to the cap (as they would have at the refresh, had no hold held them); the rest lapses.
+     * Held-over credits beyond what live holds still need leave the held-over part. With the plan's
+     * {@code rollover_cap} (0 or more) they join the period's own monthly credits up to the cap (as
+     * they would have at the refresh, had no hold held them); the rest lapses. The first argument
+     * is unused.
      */
-    LAPSE("0", "CASE WHEN extra >= 0 THEN LEAST(o - r, GREATEST(0, extra - (m - o))) ELSE 0 END", "0", "0", "o > r",
-            "0", "r", "jsonb_build_object('lapsedMillicredits', fin.m - fin.m2, 'keptMillicredits', fin.real_m2 - (fin.m - fin.o))");
+    LAPSE("unused", "rollover_cap", "0",
+            "CASE WHEN rollover_cap >= 0 THEN LEAST(o - r, GREATEST(0, rollover_cap - (m - o))) ELSE 0 END", "0", "0",
+            "o > r", "0", "r", "jsonb_build_object('lapsedMillicredits', fin.m - fin.m2, 'keptMillicredits', fin.real_m2 - (fin.m - fin.o))");
 
     /** The new monthly credits of a refresh; with rollover, from the old monthly credits that no hold holds. */
     private static final class Refreshed {
-        static final String MONTHLY = "CASE WHEN extra >= 0 THEN LEAST(GREATEST(0, m - r) + amount, extra) ELSE amount END";
+        static final String MONTHLY = "CASE WHEN rollover_cap >= 0 THEN LEAST(GREATEST(0, m - r) + allowance, rollover_cap) "
+                + "ELSE allowance END";
     }
 
     final String sql;
+    /** What the two bound arguments are called in this change's expressions (the second may be unused). */
+    private final String firstArgument;
+    private final String secondArgument;
     private final String spend;
     private final String monthlyAdd;
     private final String purchasedAdd;
@@ -85,17 +101,21 @@ enum BalanceChange {
     /** {@link #sqlWithLinkedRow} per linked insert, built once (there is one: the usage row of a charge). */
     private final Map<String, String> withLinkedRow = new ConcurrentHashMap<>();
 
-    BalanceChange(String spend, String monthlyAdd, String purchasedAdd, String reservedAdd, String guard) {
-        this(spend, monthlyAdd, purchasedAdd, reservedAdd, guard, "0", null, null);
+    BalanceChange(String firstArgument, String secondArgument, String spend, String monthlyAdd, String purchasedAdd,
+            String reservedAdd, String guard) {
+        this(firstArgument, secondArgument, spend, monthlyAdd, purchasedAdd, reservedAdd, guard, "0", null, null);
     }
 
     /**
+     * @param firstArgument, secondArgument the names of the two bound arguments (null: the second is unused)
      * @param heldOverSpent the held-over credits the spend takes, over {@code step} ({@code spend} and {@code o})
      * @param heldOverAfter the held-over credits after it, over {@code next}; null: {@code o - os}
      * @param notes a jsonb merged into the entry's metadata, over {@code fin}, or NULL; null: none
      */
-    BalanceChange(String spend, String monthlyAdd, String purchasedAdd, String reservedAdd, String guard,
-            String heldOverSpent, String heldOverAfter, String notes) {
+    BalanceChange(String firstArgument, String secondArgument, String spend, String monthlyAdd, String purchasedAdd,
+            String reservedAdd, String guard, String heldOverSpent, String heldOverAfter, String notes) {
+        this.firstArgument = firstArgument;
+        this.secondArgument = secondArgument == null ? "unused" : secondArgument;
         this.spend = spend;
         this.monthlyAdd = monthlyAdd;
         this.purchasedAdd = purchasedAdd;
@@ -123,24 +143,22 @@ enum BalanceChange {
         String metadata = notes == null ? "meta.j"
                 : "CASE WHEN (%1$s) IS NULL THEN meta.j ELSE COALESCE(meta.j, '{}'::jsonb) || (%1$s) END".formatted(notes);
         return """
-                WITH args AS (SELECT CAST(? AS bigint) AS amount, CAST(? AS bigint) AS extra),
+                WITH args AS (SELECT CAST(? AS bigint) AS %s, CAST(? AS bigint) AS %s),
                 cur AS (
                     SELECT user_id, monthly_millicredits AS m, purchased_millicredits AS p, reserved_millicredits AS r,
                            held_over_millicredits AS o
                       FROM credit_account WHERE user_id = ? FOR NO KEY UPDATE),
                 step AS (
-                    SELECT cur.*, args.amount, %s AS spend, %s AS monthly_add, %s AS purchased_add, %s AS reserved_add
+                    SELECT cur.*, args.*, %s AS spend, %s AS monthly_add, %s AS purchased_add, %s AS reserved_add
                       FROM cur, args WHERE %s),
                 burn AS (SELECT step.*, %s AS os FROM step),
                 split AS (SELECT burn.*, LEAST(m - o, spend - os) AS ms FROM burn),
                 next AS (
-                    SELECT user_id, m, p, r, o, amount, spend, os,
-                           m - o - ms + monthly_add AS real_m2,
-                           p - (spend - os - ms) + purchased_add AS p2,
+                    SELECT split.*, m - o - ms + monthly_add AS real_m2, p - (spend - os - ms) + purchased_add AS p2,
                            r + reserved_add AS r2
                       FROM split),
-                held AS (SELECT next.*, %s AS o2 FROM next),
-                fin AS (SELECT held.*, real_m2 + o2 AS m2 FROM held),
+                over AS (SELECT next.*, %s AS o2 FROM next),
+                fin AS (SELECT over.*, real_m2 + o2 AS m2 FROM over),
                 upd AS (
                     UPDATE credit_account a
                        SET monthly_millicredits = fin.m2, purchased_millicredits = fin.p2,
@@ -157,7 +175,7 @@ enum BalanceChange {
                     RETURNING id, monthly_delta, purchased_delta, reserved_delta, monthly_after, purchased_after,
                               reserved_after, usage_id)
                 SELECT entry.*, fin.spend AS spent, fin.o2 AS held_over_after FROM entry CROSS JOIN fin"""
-                .formatted(spend, monthlyAdd, purchasedAdd, reservedAdd, guard, heldOverSpent, heldOverAfter, linkedCte,
-                        usageId, metadata);
+                .formatted(firstArgument, secondArgument, spend, monthlyAdd, purchasedAdd, reservedAdd, guard,
+                        heldOverSpent, heldOverAfter, linkedCte, usageId, metadata);
     }
 }

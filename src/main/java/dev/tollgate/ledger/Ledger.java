@@ -159,14 +159,11 @@ public class Ledger {
      */
     public LedgerEntry refund(String userId, long usageId, Millicredits amount, Mutation mutation) {
         requirePositive(amount);
-        long[] taken = takenByCall(userId, usageId);
-        long monthlyTaken = taken[0];
-        long purchasedTaken = taken[1];
-        long refundedBefore = taken[2];
-        if (refundedBefore + amount.value() > monthlyTaken + purchasedTaken) {
+        TakenByCall taken = takenByCall(userId, usageId);
+        if (taken.refunded() + amount.value() > taken.monthly() + taken.purchased()) {
             throw LedgerRuleException.refundTooLarge();
         }
-        long purchasedRefundable = Math.max(0, purchasedTaken - Math.max(0, refundedBefore));
+        long purchasedRefundable = Math.max(0, taken.purchased() - Math.max(0, taken.refunded()));
         long toPurchased = Math.min(amount.value(), purchasedRefundable);
         long toMonthly = amount.value() - toPurchased;
         LedgerEntry entry = apply(userId, Operation.REFUND, BalanceChange.REFUND, toMonthly, toPurchased,
@@ -278,25 +275,30 @@ public class Ledger {
                 && lapse.heldOverAfter() == entry.after().reserved(), entry);
     }
 
-    private Optional<Applied> apply(String userId, Operation operation, BalanceChange change, long amount,
-            long extra, Mutation mutation) {
-        return apply(userId, operation, change, amount, extra, mutation, null);
+    /**
+     * Applies a change with its two arguments, in the order the change names them (a settle's cost
+     * and held amount, a refund's parts, a refresh's allowance and rollover cap; see
+     * {@link BalanceChange}); a change of one argument ignores the second.
+     */
+    private Optional<Applied> apply(String userId, Operation operation, BalanceChange change, long first,
+            long second, Mutation mutation) {
+        return apply(userId, operation, change, first, second, mutation, null);
     }
 
-    private Optional<Applied> apply(String userId, Operation operation, BalanceChange change, long amount,
-            long extra, Mutation mutation, LinkedRow linked) {
-        Optional<Applied> applied = execute(userId, operation, change, amount, extra, mutation, linked);
+    private Optional<Applied> apply(String userId, Operation operation, BalanceChange change, long first,
+            long second, Mutation mutation, LinkedRow linked) {
+        Optional<Applied> applied = execute(userId, operation, change, first, second, mutation, linked);
         if (applied.isEmpty() && !accountExists(userId)) {
             // Nothing was written (the linked row neither: it is inserted only with the change).
             ensureAccount(userId);
-            applied = execute(userId, operation, change, amount, extra, mutation, linked);
+            applied = execute(userId, operation, change, first, second, mutation, linked);
         }
         applied.ifPresent(a -> committedEntries.add(a.entry()));
         return applied;
     }
 
-    private Optional<Applied> execute(String userId, Operation operation, BalanceChange change, long amount,
-            long extra, Mutation mutation, LinkedRow linked) {
+    private Optional<Applied> execute(String userId, Operation operation, BalanceChange change, long first,
+            long second, Mutation mutation, LinkedRow linked) {
         // A system entry caused by a request (an account opened by a first call) keeps that request's origin.
         Mutation m = mutation.clientIp() != null || mutation.userAgent() != null ? mutation
                 : currentOrigin.get().map(o -> mutation.withOriginIfAbsent(o.clientIp(), o.userAgent())).orElse(mutation);
@@ -305,8 +307,8 @@ public class Ledger {
         String sql = linked == null ? change.sql : change.sqlWithLinkedRow(linked.insertSql());
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             int i = 1;
-            ps.setLong(i++, amount);
-            ps.setLong(i++, extra);
+            ps.setLong(i++, first);
+            ps.setLong(i++, second);
             ps.setString(i++, userId);
             Jdbc.setTime(ps, i++, now);
             if (linked != null) {
@@ -437,8 +439,11 @@ public class Ledger {
         return entry;
     }
 
-    /** Monthly and purchased credits a call took (charge or settle), and what was refunded of it so far. */
-    private long[] takenByCall(String userId, long usageId) {
+    /** The monthly and purchased credits a call took (charge or settle), and what was refunded of it so far. */
+    private record TakenByCall(long monthly, long purchased, long refunded) {
+    }
+
+    private TakenByCall takenByCall(String userId, long usageId) {
         String sql = """
                 SELECT COALESCE(-SUM(monthly_delta) FILTER (WHERE operation IN ('CHARGE', 'SETTLE')), 0),
                        COALESCE(-SUM(purchased_delta) FILTER (WHERE operation IN ('CHARGE', 'SETTLE')), 0),
@@ -453,7 +458,7 @@ public class Ledger {
                 if (rs.getLong(4) == 0) {
                     throw LedgerRuleException.usageNotFound();
                 }
-                return new long[] { rs.getLong(1), rs.getLong(2), rs.getLong(3) };
+                return new TakenByCall(rs.getLong(1), rs.getLong(2), rs.getLong(3));
             }
         } catch (SQLException e) {
             throw DatabaseFailure.of("read charge of call", e);
