@@ -35,8 +35,8 @@ public interface PlansConfig {
         long monthlyAllowanceMillicredits();
 
         /**
-         * If set, unused monthly credits roll over at a refresh, up to this many; if not, the monthly
-         * bucket is replaced by the allowance.
+         * If set, a refresh keeps the unused monthly credits and adds the allowance, and the monthly
+         * bucket is then at most this many; if not, the monthly bucket is replaced by the allowance.
          */
         java.util.Optional<Long> rolloverCapMillicredits();
 

@@ -60,10 +60,6 @@ public interface RateLimitConfig {
     @Max(10_000_000)
     int memoryMaxBuckets();
 
-    /** When the scheduler purges buckets whose allowance is whole again (they are the same as none). */
-    @WithDefault("0 */10 * * * ?")
-    String purgeCron();
-
     /** Rows deleted per purge statement; a purge runs statements until none is left, at most 100. */
     @WithDefault("5000")
     @Min(1)

@@ -25,7 +25,7 @@ import io.vertx.core.json.JsonObject;
  * Bearer tokens that OIDC has verified, with the identity it built for each, so that a client
  * sending the same token again (a web app sends one token for all its calls until it expires) is
  * not verified again: an RS256 verification and the parsing of the claims are about a fifth of
- * the CPU a charge costs the application (README.md, "Verified tokens").
+ * the CPU a charge costs the application (docs/decisions/0004-verified-token-cache.md).
  *
  * <p>What a cached token is trusted for: exactly the same string that passed the full
  * verification (signature, issuer, audience, expiry, type, issue time), for at most {@code ttl}
