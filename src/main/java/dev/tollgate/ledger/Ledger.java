@@ -102,13 +102,18 @@ public class Ledger {
         return entry;
     }
 
-    /** Sets credits aside for a call in flight; refuses with 402 if they are not available. */
-    public Hold hold(String userId, Millicredits amount, String model, Instant expiresAt, Mutation mutation) {
+    /**
+     * Sets credits aside for a call in flight, as the reservation {@code reservationId}; refuses
+     * with 402 if they are not available. The caller chooses the id before its transaction, so that
+     * a retry of a transaction whose commit was reported failed but happened can tell its own hold
+     * (same id) from another request's under the same key.
+     */
+    public Hold hold(UUID reservationId, String userId, Millicredits amount, String model, Instant expiresAt,
+            Mutation mutation) {
         requirePositive(amount);
         if (mutation.idempotencyKey() == null) {
             throw new IllegalArgumentException("a hold is always made under an idempotency key");
         }
-        UUID reservationId = UUID.randomUUID();
         // PostgreSQL keeps microseconds: the time returned is the time a replay will read back.
         Instant expires = expiresAt.truncatedTo(ChronoUnit.MICROS);
         ensureAccount(userId);

@@ -3,7 +3,9 @@ package dev.tollgate.metering;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -16,6 +18,7 @@ import io.vertx.core.json.JsonObject;
 
 import dev.tollgate.compensation.CompensationQueue;
 import dev.tollgate.ledger.CreditAccount;
+import dev.tollgate.ledger.CreditReservation;
 import dev.tollgate.ledger.Hold;
 import dev.tollgate.ledger.HoldExpiry;
 import dev.tollgate.ledger.HoldsConfig;
@@ -119,20 +122,38 @@ public class MeteredCalls {
      */
     public Held hold(String userId, String key, String requestHash, String model, long promptTokens,
             long maxOutputTokens, RequestOrigin origin) {
+        UUID reservationId = UUID.randomUUID();
+        AtomicBoolean triedBefore = new AtomicBoolean();
         return transactions.inNewTransaction(() -> {
-            CostEstimator.Estimate estimate = costEstimator.estimate(priceList.current(model), promptTokens, maxOutputTokens);
-            return place(userId, key, requestHash, estimate, origin);
+            if (triedBefore.getAndSet(true)) {
+                Optional<Held> held = placedBefore(reservationId, userId, promptTokens, maxOutputTokens);
+                if (held.isPresent()) {
+                    return held.get();
+                }
+            }
+            CostEstimator.Estimate estimate = costEstimator.estimate(priceList.current(model), promptTokens,
+                    maxOutputTokens);
+            return place(reservationId, userId, key, requestHash, estimate, origin);
         });
     }
 
     /**
      * Holds the estimate of a call whose output budget is the one wanted, capped at what the
      * available balance covers (the chat call: {@code max_tokens} is capped so that the call can
-     * never run past what is held); 402 if not even one output token is covered.
+     * never run past what is held); 402 if not even one output token is covered. A key used before
+     * fails with {@link DuplicateRequestException}.
      */
     public Held holdAffordable(String userId, String key, String requestHash, String model, long promptTokens,
             long wantedMaxOutputTokens, RequestOrigin origin) {
+        UUID reservationId = UUID.randomUUID();
+        AtomicBoolean triedBefore = new AtomicBoolean();
         return transactions.inNewTransaction(() -> {
+            if (triedBefore.getAndSet(true)) {
+                Optional<Held> held = placedBefore(reservationId, userId, promptTokens, wantedMaxOutputTokens);
+                if (held.isPresent()) {
+                    return held.get();
+                }
+            }
             Price price = priceList.current(model);
             CreditAccount account = ledger.ensureAccount(userId);
             Millicredits available = Millicredits.of(account.balances().available());
@@ -142,17 +163,49 @@ public class MeteredCalls {
                 throw new InsufficientCreditsException(costEstimator.estimate(price, promptTokens, 1).amount(),
                         available, account.plan, plans.upgradeHint(account.plan));
             }
-            return place(userId, key, requestHash, costEstimator.estimate(price, promptTokens, maxOutputTokens), origin);
+            return place(reservationId, userId, key, requestHash,
+                    costEstimator.estimate(price, promptTokens, maxOutputTokens), origin);
         });
     }
 
-    private Held place(String userId, String key, String requestHash, CostEstimator.Estimate estimate,
-            RequestOrigin origin) {
+    /**
+     * Places the hold as {@code reservationId}, an id chosen once per call, before its transaction's
+     * first attempt: see {@link #placedBefore}.
+     */
+    private Held place(UUID reservationId, String userId, String key, String requestHash,
+            CostEstimator.Estimate estimate, RequestOrigin origin) {
         Price price = estimate.price();
-        Hold hold = ledger.hold(userId, estimate.amount(), price.model(), clock.instant().plus(holds.ttl()),
+        Hold hold = ledger.hold(reservationId, userId, estimate.amount(), price.model(),
+                clock.instant().plus(holds.ttl()),
                 Mutation.byUser(userId, key, requestHash, origin.clientIp(), origin.userAgent()));
         return new Held(userId, key, hold.reservationId(), price, estimate.promptTokens(), estimate.maxOutputTokens(),
                 hold.amount(), hold.expiresAt(), hold.entry());
+    }
+
+    /**
+     * On a retry of the hold's transaction, the hold its previous attempt placed, if that attempt did
+     * commit although its commit was reported failed (the connection was lost in the commit).
+     * Without this look, the retry would meet the call's own key (the chat call would answer 409)
+     * or its own hold in the balance (402), and the hold would wait for the expiry job. Another
+     * request under the same key has another reservation id. The output budget is the largest the
+     * stored hold covers, at most the one wanted: the call never runs past what is held.
+     */
+    private Optional<Held> placedBefore(UUID reservationId, String userId, long promptTokens,
+            long wantedMaxOutputTokens) {
+        CreditReservation reservation = CreditReservation.findById(reservationId);
+        if (reservation == null || !reservation.userId.equals(userId)) {
+            return Optional.empty();
+        }
+        LedgerEntry entry = ledger.findByKey(userId, reservation.idempotencyKey)
+                .filter(e -> e.is(Operation.HOLD, reservationId))
+                .orElseThrow(() -> new IllegalStateException("reservation " + reservationId + " without its HOLD row"));
+        Price price = priceList.at(reservation.model, reservation.createdAt);
+        Millicredits amount = Millicredits.of(reservation.amountMillicredits);
+        long maxOutputTokens = Math.min(wantedMaxOutputTokens,
+                costEstimator.affordableOutputTokens(price, promptTokens, amount));
+        LOG.warnf("hold %s had committed before its transaction's retry; the call goes on with it", reservationId);
+        return Optional.of(new Held(userId, reservation.idempotencyKey, reservationId, price, promptTokens,
+                maxOutputTokens, amount, reservation.expiresAt, entry));
     }
 
     /**
