@@ -12,11 +12,11 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 
 import dev.tollgate.ledger.AdminActionLog;
 import dev.tollgate.ledger.BalanceSnapshot;
-import dev.tollgate.ledger.IdempotencyConflictException;
 import dev.tollgate.ledger.Ledger;
 import dev.tollgate.ledger.LedgerEntry;
 import dev.tollgate.ledger.Mutation;
 import dev.tollgate.ledger.Operation;
+import dev.tollgate.platform.idempotency.IdempotencyConflictException;
 import dev.tollgate.platform.idempotency.DerivedKey;
 import dev.tollgate.platform.idempotency.IdempotencyKey;
 import dev.tollgate.platform.idempotency.RequestHash;

@@ -20,8 +20,8 @@ import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.json.JsonObject;
 
 import dev.tollgate.ledger.HoldsConfig;
-import dev.tollgate.ledger.IdempotencyConflictException;
 import dev.tollgate.metering.MeteredCalls;
+import dev.tollgate.platform.idempotency.IdempotencyConflictException;
 import dev.tollgate.platform.idempotency.IdempotencyKey;
 import dev.tollgate.platform.idempotency.RequestHash;
 import dev.tollgate.platform.jdbc.DuplicateRequestException;

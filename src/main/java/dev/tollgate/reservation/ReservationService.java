@@ -9,7 +9,6 @@ import jakarta.inject.Inject;
 
 import dev.tollgate.ledger.BalanceSnapshot;
 import dev.tollgate.ledger.CreditReservation;
-import dev.tollgate.ledger.IdempotencyConflictException;
 import dev.tollgate.ledger.Ledger;
 import dev.tollgate.ledger.LedgerEntry;
 import dev.tollgate.ledger.LedgerRuleException;
@@ -17,6 +16,7 @@ import dev.tollgate.ledger.Operation;
 import dev.tollgate.metering.CostEstimator;
 import dev.tollgate.metering.MeteredCalls;
 import dev.tollgate.metering.UsageRecorder;
+import dev.tollgate.platform.idempotency.IdempotencyConflictException;
 import dev.tollgate.platform.idempotency.IdempotencyKey;
 import dev.tollgate.platform.idempotency.RequestHash;
 import dev.tollgate.platform.jdbc.DuplicateRequestException;
