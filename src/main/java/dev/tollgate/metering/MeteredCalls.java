@@ -26,6 +26,8 @@ import dev.tollgate.ledger.Mutation;
 import dev.tollgate.ledger.Operation;
 import dev.tollgate.ledger.PlansConfig;
 import dev.tollgate.ledger.Settlement;
+import dev.tollgate.platform.idempotency.IdempotentRequest;
+import dev.tollgate.platform.idempotency.Repeat;
 import dev.tollgate.platform.idempotency.RequestHash;
 import dev.tollgate.platform.jdbc.DuplicateRequestException;
 import dev.tollgate.platform.jdbc.Jdbc;
@@ -115,13 +117,13 @@ public class MeteredCalls {
     /**
      * Holds the estimate of a call with the whole output budget it names (reservations); 402 if
      * the available balance does not cover it. A key used before fails with
-     * {@link DuplicateRequestException}, for the caller to replay or refuse.
+     * {@link DuplicateRequestException}, for the caller's {@link Repeat} to replay or refuse.
      */
-    public Held hold(String userId, String key, String requestHash, String model, long promptTokens,
-            long maxOutputTokens, RequestOrigin origin) {
+    public Held hold(String userId, IdempotentRequest request, String model, long promptTokens, long maxOutputTokens,
+            RequestOrigin origin) {
         return transactions.inNewTransaction(() -> {
             CostEstimator.Estimate estimate = costEstimator.estimate(priceList.current(model), promptTokens, maxOutputTokens);
-            return place(userId, key, requestHash, estimate, origin);
+            return place(userId, request, estimate, origin);
         });
     }
 
@@ -130,7 +132,7 @@ public class MeteredCalls {
      * available balance covers (the chat call: {@code max_tokens} is capped so that the call can
      * never run past what is held); 402 if not even one output token is covered.
      */
-    public Held holdAffordable(String userId, String key, String requestHash, String model, long promptTokens,
+    public Held holdAffordable(String userId, IdempotentRequest request, String model, long promptTokens,
             long wantedMaxOutputTokens, RequestOrigin origin) {
         return transactions.inNewTransaction(() -> {
             Price price = priceList.current(model);
@@ -142,17 +144,17 @@ public class MeteredCalls {
                 throw new InsufficientCreditsException(costEstimator.estimate(price, promptTokens, 1).amount(),
                         available, account.plan, plans.upgradeHint(account.plan));
             }
-            return place(userId, key, requestHash, costEstimator.estimate(price, promptTokens, maxOutputTokens), origin);
+            return place(userId, request, costEstimator.estimate(price, promptTokens, maxOutputTokens), origin);
         });
     }
 
-    private Held place(String userId, String key, String requestHash, CostEstimator.Estimate estimate,
+    private Held place(String userId, IdempotentRequest request, CostEstimator.Estimate estimate,
             RequestOrigin origin) {
         Price price = estimate.price();
         Hold hold = ledger.hold(userId, estimate.amount(), price.model(), clock.instant().plus(holds.ttl()),
-                Mutation.byUser(userId, key, requestHash, origin.clientIp(), origin.userAgent()));
-        return new Held(userId, key, hold.reservationId(), price, estimate.promptTokens(), estimate.maxOutputTokens(),
-                hold.amount(), hold.expiresAt(), hold.entry());
+                Mutation.byUser(userId, request.key(), request.requestHash(), origin.clientIp(), origin.userAgent()));
+        return new Held(userId, request.key(), hold.reservationId(), price, estimate.promptTokens(),
+                estimate.maxOutputTokens(), hold.amount(), hold.expiresAt(), hold.entry());
     }
 
     /**

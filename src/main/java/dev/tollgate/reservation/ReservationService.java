@@ -2,6 +2,7 @@ package dev.tollgate.reservation;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,7 +19,11 @@ import dev.tollgate.metering.MeteredCalls;
 import dev.tollgate.metering.UsageRecorder;
 import dev.tollgate.platform.idempotency.IdempotencyConflictException;
 import dev.tollgate.platform.idempotency.IdempotencyKey;
+import dev.tollgate.platform.idempotency.IdempotentMutations;
+import dev.tollgate.platform.idempotency.IdempotentRequest;
+import dev.tollgate.platform.idempotency.Repeat;
 import dev.tollgate.platform.idempotency.RequestHash;
+import dev.tollgate.platform.idempotency.StoredRequest;
 import dev.tollgate.platform.jdbc.DuplicateRequestException;
 import dev.tollgate.platform.money.Millicredits;
 import dev.tollgate.platform.security.RequestOrigin;
@@ -58,28 +63,33 @@ public class ReservationService {
     @Inject
     Transactions transactions;
 
+    @Inject
+    IdempotentMutations mutations;
+
+    /** A hold as its reserve stored it: the reservation and its HOLD entry, under one key. */
+    private record StoredHold(CreditReservation reservation, LedgerEntry entry) implements StoredRequest {
+
+        @Override
+        public String requestHash() {
+            return reservation.requestHash;
+        }
+    }
+
     public ReservationResponses.Held reserve(String userId, IdempotencyKey key, ReservationRequest request,
             RequestOrigin origin) {
-        String requestHash = RequestHash.of("reserve", request);
+        IdempotentRequest reserve = IdempotentRequest.of(key, "reserve", request);
         long promptTokens = tokens.promptTokens(request.model(), messages(request));
         long maxOutputTokens = costEstimator.outputBudget(request.maxOutputTokens());
-        try {
-            MeteredCalls.Held held = meteredCalls.hold(userId, key.value(), requestHash, request.model(), promptTokens,
-                    maxOutputTokens, origin);
+        return mutations.applyCommitting(() -> {
+            MeteredCalls.Held held = meteredCalls.hold(userId, reserve, request.model(), promptTokens, maxOutputTokens,
+                    origin);
             return held(held.reservationId(), request.model(), promptTokens, maxOutputTokens, held.expiresAt(),
                     held.entry());
-        } catch (DuplicateRequestException e) {
-            return transactions.inNewTransaction(() -> {
-                CreditReservation reservation = CreditReservation.find("userId = ?1 and idempotencyKey = ?2", userId,
-                        key.value()).firstResult();
-                LedgerEntry entry = ledger.findByKey(userId, key.value()).orElse(null);
-                if (reservation == null || entry == null || !requestHash.equals(reservation.requestHash)
-                        || !entry.is(Operation.HOLD, reservation.id)) {
-                    throw new IdempotencyConflictException();
-                }
-                return held(reservation.id, reservation.model, promptTokens, maxOutputTokens, reservation.expiresAt, entry);
-            });
-        }
+        }, Repeat.replayed(reserve, storedKey -> storedHold(userId, storedKey),
+                stored -> stored.entry().is(Operation.HOLD, stored.reservation().id),
+                stored -> held(stored.reservation().id, stored.reservation().model, promptTokens, maxOutputTokens,
+                        stored.reservation().expiresAt, stored.entry())))
+                .value();
     }
 
     public ReservationResponses.Settled settle(String userId, UUID reservationId, SettleRequest request,
@@ -123,6 +133,14 @@ public class ReservationService {
                     .map(entry -> released(reservationId, entry))
                     .orElseThrow(() -> e));
         }
+    }
+
+    /** The reservation and its entry under the key, if both are there. */
+    private Optional<StoredHold> storedHold(String userId, String key) {
+        CreditReservation reservation = CreditReservation.find("userId = ?1 and idempotencyKey = ?2", userId, key)
+                .firstResult();
+        return Optional.ofNullable(reservation)
+                .flatMap(found -> ledger.findByKey(userId, key).map(entry -> new StoredHold(found, entry)));
     }
 
     private static List<ChatMessage> messages(ReservationRequest request) {
