@@ -26,6 +26,7 @@ import dev.tollgate.ledger.Mutation;
 import dev.tollgate.ledger.Operation;
 import dev.tollgate.ledger.PlansConfig;
 import dev.tollgate.ledger.Settlement;
+import dev.tollgate.platform.idempotency.IdempotentMutations;
 import dev.tollgate.platform.idempotency.IdempotentRequest;
 import dev.tollgate.platform.idempotency.Repeat;
 import dev.tollgate.platform.idempotency.RequestHash;
@@ -85,6 +86,9 @@ public class MeteredCalls {
 
     @Inject
     Transactions transactions;
+
+    @Inject
+    IdempotentMutations mutations;
 
     @Inject
     MeterRegistry meters;
@@ -205,19 +209,22 @@ public class MeteredCalls {
     public Charged settleAfterAnswer(Held call, Outcome outcome, RequestOrigin origin) {
         Millicredits cost = costOf(call.price(), outcome);
         String requestHash = RequestHash.of("settle", outcome.usage());
-        long giveUpAt = System.nanoTime() + SETTLE_PATIENCE.toNanos();
-        for (int attempt = 1;; attempt++) {
-            try {
-                return settle(call.userId(), call.reservationId(), call.price(), call.requestId(), outcome, requestHash,
-                        origin);
-            } catch (RuntimeException e) {
-                if (e instanceof DuplicateRequestException && settledBefore(call)) {
-                    // An attempt of this settle whose commit was cut (reported as failed) did commit:
-                    // the call is settled under its key. A compensation would charge it a second time.
+        String settleKey = Ledger.settleKey(call.reservationId());
+        // An attempt of this settle whose commit was cut (reported as failed) may have committed: then
+        // the call is settled under its key, and a compensation would charge it a second time. (If that
+        // cannot be read now, a compensation is queued: its batch sees the settle and charges nothing more.)
+        Repeat<Charged> settledBefore = Repeat.doneIf(() -> ledger.findByKey(call.userId(), settleKey),
+                entry -> entry.is(Operation.SETTLE, call.reservationId()), entry -> {
                     LOG.warnf("settle of reservation %s had committed before its retry; nothing more to charge",
                             call.reservationId());
                     return new Charged(0, cost, cost, Millicredits.ZERO, outcome.estimated(), false, null);
-                }
+                });
+        long giveUpAt = System.nanoTime() + SETTLE_PATIENCE.toNanos();
+        for (int attempt = 1;; attempt++) {
+            try {
+                return mutations.applyCommitting(() -> settle(call.userId(), call.reservationId(), call.price(),
+                        call.requestId(), outcome, requestHash, origin), settledBefore).value();
+            } catch (RuntimeException e) {
                 if (attempt == 1) {
                     LOG.errorf(e, "settle of reservation %s failed after the answer; queuing a compensation",
                             call.reservationId());
@@ -258,10 +265,11 @@ public class MeteredCalls {
      * Frees a live hold without a charge, in a transaction of its own, under the release key of
      * the hold ({@link Ledger#releaseKey}).
      */
-    public LedgerEntry release(String userId, UUID reservationId, String requestHash, RequestOrigin origin) {
+    public LedgerEntry release(String userId, UUID reservationId, RequestOrigin origin) {
+        IdempotentRequest release = IdempotentRequest.derived(Ledger.releaseKey(reservationId), "release",
+                reservationId.toString());
         LedgerEntry entry = transactions.inNewTransaction(() -> ledger.release(userId, reservationId,
-                Mutation.byUser(userId, Ledger.releaseKey(reservationId), requestHash, origin.clientIp(),
-                        origin.userAgent())));
+                Mutation.byUser(userId, release.key(), release.requestHash(), origin.clientIp(), origin.userAgent())));
         resolved("released");
         return entry;
     }
@@ -272,7 +280,7 @@ public class MeteredCalls {
      */
     public void releaseUnused(Held call, RequestOrigin origin) {
         try {
-            release(call.userId(), call.reservationId(), RequestHash.of("release", call.reservationId().toString()), origin);
+            release(call.userId(), call.reservationId(), origin);
         } catch (RuntimeException e) {
             LOG.errorf(e, "release of reservation %s failed; the expiry job will free it", call.reservationId());
         }
@@ -292,17 +300,6 @@ public class MeteredCalls {
 
     private static Millicredits costOf(Price price, Outcome outcome) {
         return outcome.cost() != null ? outcome.cost() : Pricing.charge(price, outcome.usage());
-    }
-
-    /** Whether the settle of this call is in the ledger (as a settle of its hold); false if that cannot be read now. */
-    private boolean settledBefore(Held call) {
-        try {
-            return transactions.inNewTransaction(() -> ledger.findByKey(call.userId(), Ledger.settleKey(call.reservationId()))
-                    .filter(entry -> entry.is(Operation.SETTLE, call.reservationId()))
-                    .isPresent());
-        } catch (RuntimeException e) {
-            return false; // then a compensation is queued; the batch sees the settle and charges nothing more
-        }
     }
 
     private void resolved(String outcome) {

@@ -17,14 +17,11 @@ import dev.tollgate.ledger.Operation;
 import dev.tollgate.metering.CostEstimator;
 import dev.tollgate.metering.MeteredCalls;
 import dev.tollgate.metering.UsageRecorder;
-import dev.tollgate.platform.idempotency.IdempotencyConflictException;
 import dev.tollgate.platform.idempotency.IdempotencyKey;
 import dev.tollgate.platform.idempotency.IdempotentMutations;
 import dev.tollgate.platform.idempotency.IdempotentRequest;
 import dev.tollgate.platform.idempotency.Repeat;
-import dev.tollgate.platform.idempotency.RequestHash;
 import dev.tollgate.platform.idempotency.StoredRequest;
-import dev.tollgate.platform.jdbc.DuplicateRequestException;
 import dev.tollgate.platform.money.Millicredits;
 import dev.tollgate.platform.security.RequestOrigin;
 import dev.tollgate.platform.tx.Transactions;
@@ -94,9 +91,8 @@ public class ReservationService {
 
     public ReservationResponses.Settled settle(String userId, UUID reservationId, SettleRequest request,
             RequestOrigin origin) {
-        String key = Ledger.settleKey(reservationId);
-        String requestHash = RequestHash.of("settle", request);
-        try {
+        IdempotentRequest settle = IdempotentRequest.derived(Ledger.settleKey(reservationId), "settle", request);
+        return mutations.applyCommitting(() -> {
             // The price the hold was quoted at.
             Price price = transactions.inNewTransaction(() -> {
                 CreditReservation reservation = CreditReservation.findById(reservationId);
@@ -105,34 +101,31 @@ public class ReservationService {
                 }
                 return priceList.at(reservation.model, reservation.createdAt);
             });
-            MeteredCalls.Charged charged = meteredCalls.settle(userId, reservationId, price, key,
+            MeteredCalls.Charged charged = meteredCalls.settle(userId, reservationId, price, settle.key(),
                     new MeteredCalls.Outcome(request.usage().toUsage(), Boolean.TRUE.equals(request.estimated()),
                             request.characterId(), request.conversationId()),
-                    requestHash, origin);
+                    settle.requestHash(), origin);
             return settled(reservationId, charged.usageId(), charged.cost(), charged.entry());
-        } catch (DuplicateRequestException e) {
-            return transactions.inNewTransaction(() -> {
-                LedgerEntry entry = ledger.findByKey(userId, key).orElseThrow(IdempotencyConflictException::new);
-                if (!entry.is(Operation.SETTLE, reservationId) || !requestHash.equals(entry.requestHash())) {
-                    throw new IdempotencyConflictException();
-                }
-                UsageRecorder.Recorded usage = usageRecorder.find(entry.usageId());
-                return settled(reservationId, usage.id(), Millicredits.of(usage.costMillicredits()), entry);
-            });
-        }
+        }, Repeat.replayed(settle, storedKey -> ledger.findByKey(userId, storedKey),
+                entry -> entry.is(Operation.SETTLE, reservationId), entry -> {
+                    UsageRecorder.Recorded usage = usageRecorder.find(entry.usageId());
+                    return settled(reservationId, usage.id(), Millicredits.of(usage.costMillicredits()), entry);
+                }))
+                .value();
     }
 
+    /**
+     * Frees a hold. A repeated release does not reach its key: the ledger refuses it, the hold being
+     * no longer held; it answers what the release answered if the entry under the release key is
+     * the release of this hold.
+     */
     public ReservationResponses.Released release(String userId, UUID reservationId, RequestOrigin origin) {
-        try {
-            return released(reservationId, meteredCalls.release(userId, reservationId,
-                    RequestHash.of("release", reservationId.toString()), origin));
-        } catch (LedgerRuleException e) {
-            // Released before? Then this is a retry: answer what the release answered.
-            return transactions.inNewTransaction(() -> ledger.findByKey(userId, Ledger.releaseKey(reservationId))
-                    .filter(entry -> entry.is(Operation.RELEASE, reservationId))
-                    .map(entry -> released(reservationId, entry))
-                    .orElseThrow(() -> e));
-        }
+        return mutations.applyCommitting(
+                () -> released(reservationId, meteredCalls.release(userId, reservationId, origin)),
+                Repeat.doneIf(() -> ledger.findByKey(userId, Ledger.releaseKey(reservationId)),
+                        entry -> entry.is(Operation.RELEASE, reservationId), entry -> released(reservationId, entry))
+                        .signalledBy(LedgerRuleException.class))
+                .value();
     }
 
     /** The reservation and its entry under the key, if both are there. */
