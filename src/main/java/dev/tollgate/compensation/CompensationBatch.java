@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 import javax.sql.DataSource;
 
@@ -29,9 +30,10 @@ import dev.tollgate.ledger.Settlement;
 import dev.tollgate.metering.UsageRow;
 import dev.tollgate.metering.UsageRecorder;
 import dev.tollgate.platform.idempotency.DerivedKey;
-import dev.tollgate.platform.idempotency.RequestHash;
+import dev.tollgate.platform.idempotency.IdempotentMutations;
+import dev.tollgate.platform.idempotency.IdempotentRequest;
+import dev.tollgate.platform.idempotency.Repeat;
 import dev.tollgate.platform.jdbc.DatabaseFailure;
-import dev.tollgate.platform.jdbc.DuplicateRequestException;
 import dev.tollgate.platform.jdbc.Jdbc;
 import dev.tollgate.platform.money.Millicredits;
 import dev.tollgate.platform.tx.Transactions;
@@ -74,6 +76,9 @@ public class CompensationBatch {
     Transactions transactions;
 
     @Inject
+    IdempotentMutations mutations;
+
+    @Inject
     DataSource dataSource;
 
     @Inject
@@ -110,7 +115,7 @@ public class CompensationBatch {
 
     private Result processOne(long id, int maxAttempts, Duration backoff) {
         try {
-            return transactions.inNewTransaction(() -> {
+            return mutations.apply(() -> {
                 CreditCompensation row = CreditCompensation.<CreditCompensation> find("id = ?1 and status = ?2", id,
                         CreditCompensation.Status.PENDING)
                         .withLock(LockModeType.PESSIMISTIC_WRITE)
@@ -122,25 +127,25 @@ public class CompensationBatch {
                 apply(row);
                 markApplied(row);
                 return Result.APPLIED;
-            });
-        } catch (DuplicateRequestException e) {
-            // Applied under its key before (by a run whose status update was lost)? Then settle the row;
-            // anything else under the key is not this compensation, and the row fails like any other.
-            boolean appliedBefore = transactions.inNewTransaction(() -> {
-                CreditCompensation row = CreditCompensation.findById(id);
-                if (row == null || row.status != CreditCompensation.Status.PENDING || !appliedBefore(row)) {
-                    return false;
-                }
-                markApplied(row);
-                return true;
-            });
-            if (appliedBefore) {
-                return Result.APPLIED;
-            }
-            return transactions.inNewTransaction(() -> recordFailure(id, e, maxAttempts, backoff));
+            }, repeatOf(id)).value();
         } catch (RuntimeException e) {
             return transactions.inNewTransaction(() -> recordFailure(id, e, maxAttempts, backoff));
         }
+    }
+
+    /**
+     * A repeat of a pending row's application: applied under its key before (by a run whose status
+     * update was lost), then the row is marked applied. Anything else under the key is not this
+     * compensation, and the row fails like any other.
+     */
+    private Repeat<Result> repeatOf(long id) {
+        return Repeat.doneIf(
+                () -> Optional.ofNullable(CreditCompensation.<CreditCompensation> findById(id))
+                        .filter(row -> row.status == CreditCompensation.Status.PENDING),
+                this::appliedBefore, row -> {
+                    markApplied(row);
+                    return Result.APPLIED;
+                });
     }
 
     /** The ledger key a compensation is applied under: derived, so no client can have used it. */
@@ -158,8 +163,8 @@ public class CompensationBatch {
     }
 
     private void apply(CreditCompensation row) {
-        String key = key(row);
-        Mutation mutation = new Mutation(key, RequestHash.of("compensation", row.id), ACTOR, null, null, row.usageId,
+        IdempotentRequest compensation = IdempotentRequest.derived(key(row), "compensation", row.id);
+        Mutation mutation = new Mutation(compensation.key(), compensation.requestHash(), ACTOR, null, null, row.usageId,
                 row.reservationId, new JsonObject().put("compensation", row.id).put("reason", row.reason).encode());
         Millicredits amount = Millicredits.of(row.amountMillicredits);
         switch (row.kind) {
