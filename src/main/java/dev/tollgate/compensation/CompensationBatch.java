@@ -27,6 +27,7 @@ import dev.tollgate.ledger.Ledger;
 import dev.tollgate.ledger.Mutation;
 import dev.tollgate.ledger.Operation;
 import dev.tollgate.ledger.Settlement;
+import dev.tollgate.metering.MeteredCalls;
 import dev.tollgate.metering.UsageRow;
 import dev.tollgate.metering.UsageRecorder;
 import dev.tollgate.platform.idempotency.DerivedKey;
@@ -38,7 +39,6 @@ import dev.tollgate.platform.jdbc.Jdbc;
 import dev.tollgate.platform.money.Millicredits;
 import dev.tollgate.platform.tx.Transactions;
 import dev.tollgate.pricing.Price;
-import dev.tollgate.pricing.PriceList;
 import dev.tollgate.pricing.Usage;
 
 /**
@@ -70,7 +70,7 @@ public class CompensationBatch {
     UsageRecorder usageRecorder;
 
     @Inject
-    PriceList priceList;
+    MeteredCalls meteredCalls;
 
     @Inject
     Transactions transactions;
@@ -195,7 +195,7 @@ public class CompensationBatch {
     private long recordUsage(CreditCompensation row, CreditReservation hold) {
         JsonObject details = row.details == null ? new JsonObject() : new JsonObject(row.details);
         JsonObject usage = details.getJsonObject("usage", new JsonObject());
-        Price price = priceList.at(hold.model, hold.createdAt);
+        Price price = meteredCalls.quotedPrice(hold);
         return usageRecorder.record(new UsageRow(row.userId, details.getString("requestId", row.idempotencyKey),
                 hold.model, details.getString("characterId"), details.getString("conversationId"),
                 new Usage(usage.getLong("uncachedInput", 0L), usage.getLong("cachedInput", 0L),

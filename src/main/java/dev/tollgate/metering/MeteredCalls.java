@@ -16,12 +16,14 @@ import io.vertx.core.json.JsonObject;
 
 import dev.tollgate.compensation.CompensationQueue;
 import dev.tollgate.ledger.CreditAccount;
+import dev.tollgate.ledger.CreditReservation;
 import dev.tollgate.ledger.Hold;
 import dev.tollgate.ledger.HoldExpiry;
 import dev.tollgate.ledger.HoldsConfig;
 import dev.tollgate.ledger.InsufficientCreditsException;
 import dev.tollgate.ledger.Ledger;
 import dev.tollgate.ledger.LedgerEntry;
+import dev.tollgate.ledger.LedgerRuleException;
 import dev.tollgate.ledger.Mutation;
 import dev.tollgate.ledger.Operation;
 import dev.tollgate.ledger.PlansConfig;
@@ -159,6 +161,22 @@ public class MeteredCalls {
                 Mutation.byUser(userId, request.key(), request.requestHash(), origin.clientIp(), origin.userAgent()));
         return new Held(userId, request.key(), hold.reservationId(), price, estimate.promptTokens(),
                 estimate.maxOutputTokens(), hold.amount(), hold.expiresAt(), hold.entry());
+    }
+
+    /** The price a hold was quoted at, the one its settle charges: its model's price when it was placed. */
+    public Price quotedPrice(CreditReservation hold) {
+        return priceList.at(hold.model, hold.createdAt);
+    }
+
+    /** The price the caller's hold was quoted at, read in a transaction of its own; 404 if it is not the caller's. */
+    public Price quotedPrice(String userId, UUID reservationId) {
+        return transactions.inNewTransaction(() -> {
+            CreditReservation hold = CreditReservation.findById(reservationId);
+            if (hold == null || !hold.userId.equals(userId)) {
+                throw LedgerRuleException.reservationNotFound();
+            }
+            return quotedPrice(hold);
+        });
     }
 
     /**

@@ -24,9 +24,7 @@ import dev.tollgate.platform.idempotency.Repeat;
 import dev.tollgate.platform.idempotency.StoredRequest;
 import dev.tollgate.platform.money.Millicredits;
 import dev.tollgate.platform.security.RequestOrigin;
-import dev.tollgate.platform.tx.Transactions;
 import dev.tollgate.pricing.Price;
-import dev.tollgate.pricing.PriceList;
 import dev.tollgate.tokens.ChatMessage;
 import dev.tollgate.tokens.TokenEstimator;
 
@@ -46,9 +44,6 @@ public class ReservationService {
     Ledger ledger;
 
     @Inject
-    PriceList priceList;
-
-    @Inject
     CostEstimator costEstimator;
 
     @Inject
@@ -56,9 +51,6 @@ public class ReservationService {
 
     @Inject
     UsageRecorder usageRecorder;
-
-    @Inject
-    Transactions transactions;
 
     @Inject
     IdempotentMutations mutations;
@@ -93,14 +85,7 @@ public class ReservationService {
             RequestOrigin origin) {
         IdempotentRequest settle = IdempotentRequest.derived(Ledger.settleKey(reservationId), "settle", request);
         return mutations.applyCommitting(() -> {
-            // The price the hold was quoted at.
-            Price price = transactions.inNewTransaction(() -> {
-                CreditReservation reservation = CreditReservation.findById(reservationId);
-                if (reservation == null || !reservation.userId.equals(userId)) {
-                    throw LedgerRuleException.reservationNotFound();
-                }
-                return priceList.at(reservation.model, reservation.createdAt);
-            });
+            Price price = meteredCalls.quotedPrice(userId, reservationId);
             MeteredCalls.Charged charged = meteredCalls.settle(userId, reservationId, price, settle.key(),
                     new MeteredCalls.Outcome(request.usage().toUsage(), Boolean.TRUE.equals(request.estimated()),
                             request.characterId(), request.conversationId()),
