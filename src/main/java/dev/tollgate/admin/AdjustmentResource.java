@@ -23,6 +23,7 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import dev.tollgate.platform.idempotency.Answer;
 import dev.tollgate.platform.idempotency.IdempotencyKey;
 import dev.tollgate.platform.openapi.ApiDocs;
 import dev.tollgate.platform.security.ClientContext;
@@ -51,7 +52,7 @@ public class AdjustmentResource {
     @Operation(summary = "Adjust a user's credits, with a reason",
             description = "Adds to or takes from one bucket (monthly or purchased) of a user's account through the ledger: one ADJUST entry with the admin as actor, the client IP, user agent and reason. Opens the account if the user has none. Idempotent on the Idempotency-Key header, scoped to the target account and the admin.")
     @APIResponse(responseCode = "201", description = "Adjusted (or the replay under this key).",
-            headers = @Header(name = "Idempotent-Replayed", description = "true when this answers a retry", schema = @Schema(type = SchemaType.BOOLEAN)),
+            headers = @Header(name = Answer.REPLAYED_HEADER, description = "true when this answers a retry", schema = @Schema(type = SchemaType.BOOLEAN)),
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = AdjustmentResponse.class),
                     examples = @ExampleObject(name = "example", value = "{\"entryId\":88,\"userId\":\"alice\",\"bucket\":\"purchased\",\"amountMillicredits\":5000,\"amountCredits\":5.0,\"reason\":\"Goodwill credit for ticket 4711\",\"actor\":\"admin:root\",\"monthlyDeltaMillicredits\":0,\"purchasedDeltaMillicredits\":5000,\"reservedDeltaMillicredits\":0,\"balance\":{\"monthlyMillicredits\":100000,\"purchasedMillicredits\":5000,\"reservedMillicredits\":0,\"availableMillicredits\":105000,\"availableCredits\":105.0},\"idempotencyKey\":\"ticket-4711\",\"createdAt\":\"2026-11-24T09:00:00Z\"}")))
@@ -69,10 +70,6 @@ public class AdjustmentResource {
                     examples = @ExampleObject(name = "adjustment", value = "{\"userId\":\"alice\",\"bucket\":\"purchased\",\"amountMillicredits\":5000,\"reason\":\"Goodwill credit for ticket 4711\"}")))
             @NotNull(message = "a body is required") @Valid AdjustmentRequest request) {
         IdempotencyKey key = IdempotencyKey.resolve(idempotencyKey, null);
-        AdjustmentService.Adjusted adjusted = adjustments.adjust(admin.id(), key, request, client.origin());
-        return Response.status(Response.Status.CREATED)
-                .header("Idempotent-Replayed", String.valueOf(adjusted.replayed()))
-                .entity(adjusted.response())
-                .build();
+        return adjustments.adjust(admin.id(), key, request, client.origin()).created();
     }
 }

@@ -12,18 +12,19 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 
 import dev.tollgate.ledger.AdminActionLog;
 import dev.tollgate.ledger.BalanceSnapshot;
-import dev.tollgate.ledger.IdempotencyConflictException;
 import dev.tollgate.ledger.Ledger;
 import dev.tollgate.ledger.LedgerEntry;
 import dev.tollgate.ledger.Mutation;
 import dev.tollgate.ledger.Operation;
+import dev.tollgate.platform.idempotency.Answer;
 import dev.tollgate.platform.idempotency.DerivedKey;
 import dev.tollgate.platform.idempotency.IdempotencyKey;
+import dev.tollgate.platform.idempotency.IdempotentMutations;
+import dev.tollgate.platform.idempotency.IdempotentRequest;
+import dev.tollgate.platform.idempotency.Repeat;
 import dev.tollgate.platform.idempotency.RequestHash;
-import dev.tollgate.platform.jdbc.DuplicateRequestException;
 import dev.tollgate.platform.money.Millicredits;
 import dev.tollgate.platform.security.RequestOrigin;
-import dev.tollgate.platform.tx.Transactions;
 
 /**
  * Applies an admin's correction of a user's bucket through the ledger, in one transaction, opening
@@ -50,7 +51,7 @@ public class AdjustmentService {
     Ledger ledger;
 
     @Inject
-    Transactions transactions;
+    IdempotentMutations mutations;
 
     @Inject
     ObjectMapper json;
@@ -63,7 +64,8 @@ public class AdjustmentService {
     record Fingerprinted(String admin, AdjustmentRequest request) {
     }
 
-    public Adjusted adjust(String adminId, IdempotencyKey key, AdjustmentRequest request, RequestOrigin origin) {
+    public Answer<AdjustmentResponse> adjust(String adminId, IdempotencyKey key, AdjustmentRequest request,
+            RequestOrigin origin) {
         if (key.value().length() > MAX_KEY_LENGTH) {
             throw AdminProblem.idempotencyKeyTooLong();
         }
@@ -74,29 +76,20 @@ public class AdjustmentService {
         if (adminId.equals(request.userId())) {
             throw AdminProblem.selfAdjustment();
         }
-        String ledgerKey = DerivedKey.of(KEY_KIND, key.value());
-        String requestHash = RequestHash.of(OPERATION, new Fingerprinted(adminId, request));
-        Mutation mutation = new Mutation(ledgerKey, requestHash, actor, origin.clientIp(), origin.userAgent(), null,
-                null, metadata(adminId, request));
-        try {
-            Adjusted adjusted = transactions.inNewTransaction(() -> new Adjusted(response(ledger.adjust(
-                    request.userId(), request.targetBucket(), request.amountMillicredits(), mutation), request, actor,
-                    key), false));
+        IdempotentRequest adjustment = IdempotentRequest.derived(DerivedKey.of(KEY_KIND, key.value()), OPERATION,
+                new Fingerprinted(adminId, request));
+        Mutation mutation = new Mutation(adjustment.key(), adjustment.requestHash(), actor, origin.clientIp(),
+                origin.userAgent(), null, null, metadata(adminId, request));
+        Answer<AdjustmentResponse> answer = mutations.apply(
+                () -> response(ledger.adjust(request.userId(), request.targetBucket(), request.amountMillicredits(),
+                        mutation), request, actor, key),
+                Repeat.replayed(adjustment, storedKey -> ledger.findByKey(request.userId(), storedKey),
+                        entry -> entry.operation() == Operation.ADJUST, entry -> response(entry, request, actor, key)));
+        if (!answer.replayed()) {
             LOG.infof("admin %s adjusted the %s bucket of user %s by %d millicredits (ledger entry %d)", adminId,
-                    request.bucket(), request.userId(), request.amountMillicredits(), adjusted.response().entryId());
-            return adjusted;
-        } catch (DuplicateRequestException e) {
-            return transactions.inNewTransaction(() -> replay(ledgerKey, requestHash, request, actor, key));
+                    request.bucket(), request.userId(), request.amountMillicredits(), answer.value().entryId());
         }
-    }
-
-    private Adjusted replay(String ledgerKey, String requestHash, AdjustmentRequest request, String actor,
-            IdempotencyKey key) {
-        LedgerEntry entry = ledger.findByKey(request.userId(), ledgerKey).orElseThrow(IdempotencyConflictException::new);
-        if (entry.operation() != Operation.ADJUST || !requestHash.equals(entry.requestHash())) {
-            throw new IdempotencyConflictException();
-        }
-        return new Adjusted(response(entry, request, actor, key), true);
+        return answer;
     }
 
     /** The audit row's metadata, built as a JSON tree: the reason is the admin's text, never spliced into JSON. */
@@ -114,9 +107,5 @@ public class AdjustmentService {
                 Millicredits.of(amount).credits(), request.reason(), actor, entry.monthlyDelta(),
                 entry.purchasedDelta(), entry.reservedDelta(), BalanceSnapshot.of(entry.after()), key.value(),
                 entry.createdAt());
-    }
-
-    /** The answer to an adjustment, and whether it was answered from the stored entry. */
-    public record Adjusted(AdjustmentResponse response, boolean replayed) {
     }
 }

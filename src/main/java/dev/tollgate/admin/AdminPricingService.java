@@ -27,8 +27,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.tollgate.ledger.AdminAction;
 import dev.tollgate.ledger.AdminActionLog;
+import dev.tollgate.platform.idempotency.IdempotentMutations;
+import dev.tollgate.platform.idempotency.Repeat;
 import dev.tollgate.platform.jdbc.DatabaseFailure;
-import dev.tollgate.platform.jdbc.DuplicateRequestException;
 import dev.tollgate.platform.jdbc.Jdbc;
 import dev.tollgate.platform.security.RequestOrigin;
 import dev.tollgate.platform.tx.Transactions;
@@ -72,6 +73,9 @@ public class AdminPricingService {
     Transactions transactions;
 
     @Inject
+    IdempotentMutations mutations;
+
+    @Inject
     Clock clock;
 
     @Inject
@@ -109,17 +113,13 @@ public class AdminPricingService {
         if (effectiveFrom.isAfter(now.plus(MAX_SCHEDULE_AHEAD))) {
             throw AdminProblem.invalid("'effectiveFrom' is at most " + MAX_SCHEDULE_AHEAD.toDays() + " days ahead.");
         }
-        long id;
-        try {
-            // The price and its audit row commit together.
-            id = transactions.inNewTransaction(() -> {
-                long priceId = insert(model, request, effectiveFrom);
-                audit(adminId, priceId, model, request, effectiveFrom, origin);
-                return priceId;
-            });
-        } catch (DuplicateRequestException e) {
-            throw AdminProblem.priceAlreadyScheduled();
-        }
+        // The price and its audit row commit together. The model and the instant are the row's key:
+        // a second price at the same instant is refused, as prices are never changed in place.
+        long id = mutations.apply(() -> {
+            long priceId = insert(model, request, effectiveFrom);
+            audit(adminId, priceId, model, request, effectiveFrom, origin);
+            return priceId;
+        }, Repeat.<Long> refused(AdminProblem::priceAlreadyScheduled)).value();
         priceList.evictAll();
         LOG.infof("admin %s scheduled price %d of model %s from %s", adminId, id, model, effectiveFrom);
         List<PriceRow> history = read(model, clock.instant());

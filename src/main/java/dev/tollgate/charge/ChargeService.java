@@ -4,18 +4,19 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import dev.tollgate.ledger.BalanceSnapshot;
-import dev.tollgate.ledger.IdempotencyConflictException;
 import dev.tollgate.ledger.Ledger;
 import dev.tollgate.ledger.LedgerEntry;
 import dev.tollgate.ledger.Mutation;
+import dev.tollgate.ledger.Operation;
 import dev.tollgate.metering.UsageRow;
 import dev.tollgate.metering.UsageRecorder;
+import dev.tollgate.platform.idempotency.Answer;
 import dev.tollgate.platform.idempotency.IdempotencyKey;
-import dev.tollgate.platform.idempotency.RequestHash;
-import dev.tollgate.platform.jdbc.DuplicateRequestException;
+import dev.tollgate.platform.idempotency.IdempotentMutations;
+import dev.tollgate.platform.idempotency.IdempotentRequest;
+import dev.tollgate.platform.idempotency.Repeat;
 import dev.tollgate.platform.money.Millicredits;
 import dev.tollgate.platform.security.RequestOrigin;
-import dev.tollgate.platform.tx.Transactions;
 import dev.tollgate.pricing.Price;
 import dev.tollgate.pricing.PriceList;
 import dev.tollgate.pricing.Pricing;
@@ -41,49 +42,40 @@ public class ChargeService {
     PriceList priceList;
 
     @Inject
-    Transactions transactions;
+    IdempotentMutations mutations;
 
-    public Charged charge(String userId, IdempotencyKey key, ChargeRequest request, RequestOrigin origin) {
-        String requestHash = RequestHash.of(OPERATION, request.withoutRequestId());
-        try {
-            return transactions.inNewTransaction(() -> chargeOnce(userId, key, requestHash, request, origin));
-        } catch (DuplicateRequestException e) {
-            return transactions.inNewTransaction(() -> replay(userId, key, requestHash));
-        }
+    public Answer<ChargeResponse> charge(String userId, IdempotencyKey key, ChargeRequest request,
+            RequestOrigin origin) {
+        IdempotentRequest charge = IdempotentRequest.of(key, OPERATION, request.withoutRequestId());
+        return mutations.apply(() -> chargeOnce(userId, charge, request, origin),
+                Repeat.replayed(charge, storedKey -> ledger.findByKey(userId, storedKey),
+                        entry -> entry.operation() == Operation.CHARGE && entry.usageId() != null,
+                        entry -> replay(entry, charge.key())));
     }
 
-    private Charged chargeOnce(String userId, IdempotencyKey key, String requestHash, ChargeRequest request,
+    private ChargeResponse chargeOnce(String userId, IdempotentRequest charge, ChargeRequest request,
             RequestOrigin origin) {
         Price price = priceList.current(request.model());
         Usage usage = request.usage().toUsage();
         Millicredits cost = Pricing.charge(price, usage);
-        UsageRow call = new UsageRow(userId, key.value(), request.model(), request.characterId(),
+        UsageRow call = new UsageRow(userId, charge.key(), request.model(), request.characterId(),
                 request.conversationId(), usage, Boolean.TRUE.equals(request.estimated()), price, cost, null);
         // The usage row is written by the charge's own statement: one round trip.
         LedgerEntry entry = ledger.charge(userId, cost,
-                Mutation.byUser(userId, key.value(), requestHash, origin.clientIp(), origin.userAgent()),
+                Mutation.byUser(userId, charge.key(), charge.requestHash(), origin.clientIp(), origin.userAgent()),
                 usageRecorder.linkedRow(call));
-        return new Charged(response(entry, entry.usageId(), key.value(), request.model(), cost), false);
+        return response(entry, entry.usageId(), charge.key(), request.model(), cost);
     }
 
-    private Charged replay(String userId, IdempotencyKey key, String requestHash) {
-        LedgerEntry entry = ledger.findByKey(userId, key.value())
-                .orElseThrow(IdempotencyConflictException::new);
-        if (!requestHash.equals(entry.requestHash()) || entry.usageId() == null) {
-            throw new IdempotencyConflictException();
-        }
+    /** The stored charge's answer: its usage row may have been archived since. */
+    private ChargeResponse replay(LedgerEntry entry, String requestId) {
         UsageRecorder.Recorded usage = usageRecorder.find(entry.usageId());
-        return new Charged(response(entry, usage.id(), key.value(), usage.model(), Millicredits.of(usage.costMillicredits())),
-                true);
+        return response(entry, usage.id(), requestId, usage.model(), Millicredits.of(usage.costMillicredits()));
     }
 
     private static ChargeResponse response(LedgerEntry entry, long usageId, String requestId, String model,
             Millicredits cost) {
         return new ChargeResponse(entry.id(), usageId, requestId, model, cost.value(), cost.credits(),
                 BalanceSnapshot.of(entry.after()), entry.createdAt());
-    }
-
-    /** The answer to a charge request, and whether it was answered from a stored result. */
-    public record Charged(ChargeResponse response, boolean replayed) {
     }
 }

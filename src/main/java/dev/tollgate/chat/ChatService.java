@@ -20,11 +20,12 @@ import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.json.JsonObject;
 
 import dev.tollgate.ledger.HoldsConfig;
-import dev.tollgate.ledger.IdempotencyConflictException;
 import dev.tollgate.metering.MeteredCalls;
+import dev.tollgate.platform.idempotency.IdempotencyConflictException;
 import dev.tollgate.platform.idempotency.IdempotencyKey;
-import dev.tollgate.platform.idempotency.RequestHash;
-import dev.tollgate.platform.jdbc.DuplicateRequestException;
+import dev.tollgate.platform.idempotency.IdempotentMutations;
+import dev.tollgate.platform.idempotency.IdempotentRequest;
+import dev.tollgate.platform.idempotency.Repeat;
 import dev.tollgate.platform.security.RequestOrigin;
 import dev.tollgate.provider.ProviderClient;
 import dev.tollgate.provider.ProviderFailure;
@@ -52,6 +53,9 @@ public class ChatService {
     MeteredCalls meteredCalls;
 
     @Inject
+    IdempotentMutations mutations;
+
+    @Inject
     ProviderClient provider;
 
     @Inject
@@ -69,17 +73,14 @@ public class ChatService {
     ChatCall open(String userId, String idempotencyKey, ChatRequest request, RequestOrigin origin) {
         String model = request.model();
         provider.requireServed(model);
-        String requestId = idempotencyKey != null ? new IdempotencyKey(idempotencyKey).value() : "chatcmpl-" + UUID.randomUUID();
+        IdempotencyKey key = new IdempotencyKey(idempotencyKey != null ? idempotencyKey : "chatcmpl-" + UUID.randomUUID());
         long promptTokens = promptCounter.tokens(model, request.prompt());
         long wanted = request.requestedMaxTokens() != null ? request.requestedMaxTokens() : estimation.defaultMaxOutputTokens();
-        String requestHash = RequestHash.of("chat", model + "\n" + request.forwarded());
-        MeteredCalls.Held held;
-        try {
-            held = meteredCalls.holdAffordable(userId, requestId, requestHash, model, promptTokens, wanted, origin);
-        } catch (DuplicateRequestException e) {
-            // Completions are not stored (we keep no prompts or answers), so a key is used once.
-            throw new IdempotencyConflictException();
-        }
+        IdempotentRequest call = IdempotentRequest.of(key, "chat", model + "\n" + request.forwarded());
+        // Completions are not stored (we keep no prompts or answers), so a key is used once.
+        MeteredCalls.Held held = mutations.applyCommitting(
+                () -> meteredCalls.holdAffordable(userId, call, model, promptTokens, wanted, origin),
+                Repeat.<MeteredCalls.Held> refused(IdempotencyConflictException::new)).value();
         String budgetField = tokens.isReasoning(model) ? "max_completion_tokens" : "max_tokens";
         JsonObject upstream = new JsonObject(request.upstreamBody(held.maxOutputTokens(), budgetField, endUserId(userId))
                 .toString());

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 import javax.sql.DataSource;
 
@@ -26,17 +27,18 @@ import dev.tollgate.ledger.Ledger;
 import dev.tollgate.ledger.Mutation;
 import dev.tollgate.ledger.Operation;
 import dev.tollgate.ledger.Settlement;
+import dev.tollgate.metering.MeteredCalls;
 import dev.tollgate.metering.UsageRow;
 import dev.tollgate.metering.UsageRecorder;
 import dev.tollgate.platform.idempotency.DerivedKey;
-import dev.tollgate.platform.idempotency.RequestHash;
+import dev.tollgate.platform.idempotency.IdempotentMutations;
+import dev.tollgate.platform.idempotency.IdempotentRequest;
+import dev.tollgate.platform.idempotency.Repeat;
 import dev.tollgate.platform.jdbc.DatabaseFailure;
-import dev.tollgate.platform.jdbc.DuplicateRequestException;
 import dev.tollgate.platform.jdbc.Jdbc;
 import dev.tollgate.platform.money.Millicredits;
 import dev.tollgate.platform.tx.Transactions;
 import dev.tollgate.pricing.Price;
-import dev.tollgate.pricing.PriceList;
 import dev.tollgate.pricing.Usage;
 
 /**
@@ -68,10 +70,13 @@ public class CompensationBatch {
     UsageRecorder usageRecorder;
 
     @Inject
-    PriceList priceList;
+    MeteredCalls meteredCalls;
 
     @Inject
     Transactions transactions;
+
+    @Inject
+    IdempotentMutations mutations;
 
     @Inject
     DataSource dataSource;
@@ -110,7 +115,7 @@ public class CompensationBatch {
 
     private Result processOne(long id, int maxAttempts, Duration backoff) {
         try {
-            return transactions.inNewTransaction(() -> {
+            return mutations.apply(() -> {
                 CreditCompensation row = CreditCompensation.<CreditCompensation> find("id = ?1 and status = ?2", id,
                         CreditCompensation.Status.PENDING)
                         .withLock(LockModeType.PESSIMISTIC_WRITE)
@@ -122,25 +127,25 @@ public class CompensationBatch {
                 apply(row);
                 markApplied(row);
                 return Result.APPLIED;
-            });
-        } catch (DuplicateRequestException e) {
-            // Applied under its key before (by a run whose status update was lost)? Then settle the row;
-            // anything else under the key is not this compensation, and the row fails like any other.
-            boolean appliedBefore = transactions.inNewTransaction(() -> {
-                CreditCompensation row = CreditCompensation.findById(id);
-                if (row == null || row.status != CreditCompensation.Status.PENDING || !appliedBefore(row)) {
-                    return false;
-                }
-                markApplied(row);
-                return true;
-            });
-            if (appliedBefore) {
-                return Result.APPLIED;
-            }
-            return transactions.inNewTransaction(() -> recordFailure(id, e, maxAttempts, backoff));
+            }, repeatOf(id)).value();
         } catch (RuntimeException e) {
             return transactions.inNewTransaction(() -> recordFailure(id, e, maxAttempts, backoff));
         }
+    }
+
+    /**
+     * A repeat of a pending row's application: applied under its key before (by a run whose status
+     * update was lost), then the row is marked applied. Anything else under the key is not this
+     * compensation, and the row fails like any other.
+     */
+    private Repeat<Result> repeatOf(long id) {
+        return Repeat.doneIf(
+                () -> Optional.ofNullable(CreditCompensation.<CreditCompensation> findById(id))
+                        .filter(row -> row.status == CreditCompensation.Status.PENDING),
+                this::appliedBefore, row -> {
+                    markApplied(row);
+                    return Result.APPLIED;
+                });
     }
 
     /** The ledger key a compensation is applied under: derived, so no client can have used it. */
@@ -158,8 +163,8 @@ public class CompensationBatch {
     }
 
     private void apply(CreditCompensation row) {
-        String key = key(row);
-        Mutation mutation = new Mutation(key, RequestHash.of("compensation", row.id), ACTOR, null, null, row.usageId,
+        IdempotentRequest compensation = IdempotentRequest.derived(key(row), "compensation", row.id);
+        Mutation mutation = new Mutation(compensation.key(), compensation.requestHash(), ACTOR, null, null, row.usageId,
                 row.reservationId, new JsonObject().put("compensation", row.id).put("reason", row.reason).encode());
         Millicredits amount = Millicredits.of(row.amountMillicredits);
         switch (row.kind) {
@@ -190,7 +195,7 @@ public class CompensationBatch {
     private long recordUsage(CreditCompensation row, CreditReservation hold) {
         JsonObject details = row.details == null ? new JsonObject() : new JsonObject(row.details);
         JsonObject usage = details.getJsonObject("usage", new JsonObject());
-        Price price = priceList.at(hold.model, hold.createdAt);
+        Price price = meteredCalls.quotedPrice(hold);
         return usageRecorder.record(new UsageRow(row.userId, details.getString("requestId", row.idempotencyKey),
                 hold.model, details.getString("characterId"), details.getString("conversationId"),
                 new Usage(usage.getLong("uncachedInput", 0L), usage.getLong("cachedInput", 0L),

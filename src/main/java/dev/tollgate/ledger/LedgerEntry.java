@@ -3,10 +3,12 @@ package dev.tollgate.ledger;
 import java.time.Instant;
 import java.util.UUID;
 
+import dev.tollgate.platform.idempotency.StoredRequest;
+
 /** A balance change as written to the ledger: the signed change per bucket and the balances after it. */
 public record LedgerEntry(long id, String userId, Operation operation, long monthlyDelta, long purchasedDelta,
         long reservedDelta, Balances after, String idempotencyKey, String requestHash, Long usageId,
-        UUID reservationId, Instant createdAt) {
+        UUID reservationId, Instant createdAt) implements StoredRequest {
 
     /** The credits this entry took from (negative) or gave to (positive) the spendable buckets. */
     public long spendableDelta() {

@@ -25,10 +25,14 @@ import dev.tollgate.ledger.HoldsConfig;
 import dev.tollgate.ledger.InsufficientCreditsException;
 import dev.tollgate.ledger.Ledger;
 import dev.tollgate.ledger.LedgerEntry;
+import dev.tollgate.ledger.LedgerRuleException;
 import dev.tollgate.ledger.Mutation;
 import dev.tollgate.ledger.Operation;
 import dev.tollgate.ledger.PlansConfig;
 import dev.tollgate.ledger.Settlement;
+import dev.tollgate.platform.idempotency.IdempotentMutations;
+import dev.tollgate.platform.idempotency.IdempotentRequest;
+import dev.tollgate.platform.idempotency.Repeat;
 import dev.tollgate.platform.idempotency.RequestHash;
 import dev.tollgate.platform.jdbc.DuplicateRequestException;
 import dev.tollgate.platform.jdbc.Jdbc;
@@ -88,6 +92,9 @@ public class MeteredCalls {
     Transactions transactions;
 
     @Inject
+    IdempotentMutations mutations;
+
+    @Inject
     MeterRegistry meters;
 
     @Inject
@@ -118,10 +125,10 @@ public class MeteredCalls {
     /**
      * Holds the estimate of a call with the whole output budget it names (reservations); 402 if
      * the available balance does not cover it. A key used before fails with
-     * {@link DuplicateRequestException}, for the caller to replay or refuse.
+     * {@link DuplicateRequestException}, for the caller's {@link Repeat} to replay or refuse.
      */
-    public Held hold(String userId, String key, String requestHash, String model, long promptTokens,
-            long maxOutputTokens, RequestOrigin origin) {
+    public Held hold(String userId, IdempotentRequest request, String model, long promptTokens, long maxOutputTokens,
+            RequestOrigin origin) {
         UUID reservationId = UUID.randomUUID();
         AtomicBoolean triedBefore = new AtomicBoolean();
         return transactions.inNewTransaction(() -> {
@@ -133,7 +140,7 @@ public class MeteredCalls {
             }
             CostEstimator.Estimate estimate = costEstimator.estimate(priceList.current(model), promptTokens,
                     maxOutputTokens);
-            return place(reservationId, userId, key, requestHash, estimate, origin);
+            return place(reservationId, userId, request, estimate, origin);
         });
     }
 
@@ -143,7 +150,7 @@ public class MeteredCalls {
      * never run past what is held); 402 if not even one output token is covered. A key used before
      * fails with {@link DuplicateRequestException}.
      */
-    public Held holdAffordable(String userId, String key, String requestHash, String model, long promptTokens,
+    public Held holdAffordable(String userId, IdempotentRequest request, String model, long promptTokens,
             long wantedMaxOutputTokens, RequestOrigin origin) {
         UUID reservationId = UUID.randomUUID();
         AtomicBoolean triedBefore = new AtomicBoolean();
@@ -163,7 +170,7 @@ public class MeteredCalls {
                 throw new InsufficientCreditsException(costEstimator.estimate(price, promptTokens, 1).amount(),
                         available, account.plan, plans.upgradeHint(account.plan));
             }
-            return place(reservationId, userId, key, requestHash,
+            return place(reservationId, userId, request,
                     costEstimator.estimate(price, promptTokens, maxOutputTokens), origin);
         });
     }
@@ -172,14 +179,30 @@ public class MeteredCalls {
      * Places the hold as {@code reservationId}, an id chosen once per call, before its transaction's
      * first attempt: see {@link #placedBefore}.
      */
-    private Held place(UUID reservationId, String userId, String key, String requestHash,
-            CostEstimator.Estimate estimate, RequestOrigin origin) {
+    private Held place(UUID reservationId, String userId, IdempotentRequest request, CostEstimator.Estimate estimate,
+            RequestOrigin origin) {
         Price price = estimate.price();
         Hold hold = ledger.hold(reservationId, userId, estimate.amount(), price.model(),
                 clock.instant().plus(holds.ttl()),
-                Mutation.byUser(userId, key, requestHash, origin.clientIp(), origin.userAgent()));
-        return new Held(userId, key, hold.reservationId(), price, estimate.promptTokens(), estimate.maxOutputTokens(),
-                hold.amount(), hold.expiresAt(), hold.entry());
+                Mutation.byUser(userId, request.key(), request.requestHash(), origin.clientIp(), origin.userAgent()));
+        return new Held(userId, request.key(), hold.reservationId(), price, estimate.promptTokens(),
+                estimate.maxOutputTokens(), hold.amount(), hold.expiresAt(), hold.entry());
+    }
+
+    /** The price a hold was quoted at, the one its settle charges: its model's price when it was placed. */
+    public Price quotedPrice(CreditReservation hold) {
+        return priceList.at(hold.model, hold.createdAt);
+    }
+
+    /** The price the caller's hold was quoted at, read in a transaction of its own; 404 if it is not the caller's. */
+    public Price quotedPrice(String userId, UUID reservationId) {
+        return transactions.inNewTransaction(() -> {
+            CreditReservation hold = CreditReservation.findById(reservationId);
+            if (hold == null || !hold.userId.equals(userId)) {
+                throw LedgerRuleException.reservationNotFound();
+            }
+            return quotedPrice(hold);
+        });
     }
 
     /**
@@ -199,7 +222,7 @@ public class MeteredCalls {
         LedgerEntry entry = ledger.findByKey(userId, reservation.idempotencyKey)
                 .filter(e -> e.is(Operation.HOLD, reservationId))
                 .orElseThrow(() -> new IllegalStateException("reservation " + reservationId + " without its HOLD row"));
-        Price price = priceList.at(reservation.model, reservation.createdAt);
+        Price price = quotedPrice(reservation);
         Millicredits amount = Millicredits.of(reservation.amountMillicredits);
         long maxOutputTokens = Math.min(wantedMaxOutputTokens,
                 costEstimator.affordableOutputTokens(price, promptTokens, amount));
@@ -256,19 +279,22 @@ public class MeteredCalls {
     public Charged settleAfterAnswer(Held call, Outcome outcome, RequestOrigin origin) {
         Millicredits cost = costOf(call.price(), outcome);
         String requestHash = RequestHash.of("settle", outcome.usage());
-        long giveUpAt = System.nanoTime() + SETTLE_PATIENCE.toNanos();
-        for (int attempt = 1;; attempt++) {
-            try {
-                return settle(call.userId(), call.reservationId(), call.price(), call.requestId(), outcome, requestHash,
-                        origin);
-            } catch (RuntimeException e) {
-                if (e instanceof DuplicateRequestException && settledBefore(call)) {
-                    // An attempt of this settle whose commit was cut (reported as failed) did commit:
-                    // the call is settled under its key. A compensation would charge it a second time.
+        String settleKey = Ledger.settleKey(call.reservationId());
+        // An attempt of this settle whose commit was cut (reported as failed) may have committed: then
+        // the call is settled under its key, and a compensation would charge it a second time. (If that
+        // cannot be read now, a compensation is queued: its batch sees the settle and charges nothing more.)
+        Repeat<Charged> settledBefore = Repeat.doneIf(() -> ledger.findByKey(call.userId(), settleKey),
+                entry -> entry.is(Operation.SETTLE, call.reservationId()), entry -> {
                     LOG.warnf("settle of reservation %s had committed before its retry; nothing more to charge",
                             call.reservationId());
                     return new Charged(0, cost, cost, Millicredits.ZERO, outcome.estimated(), false, null);
-                }
+                });
+        long giveUpAt = System.nanoTime() + SETTLE_PATIENCE.toNanos();
+        for (int attempt = 1;; attempt++) {
+            try {
+                return mutations.applyCommitting(() -> settle(call.userId(), call.reservationId(), call.price(),
+                        call.requestId(), outcome, requestHash, origin), settledBefore).value();
+            } catch (RuntimeException e) {
                 if (attempt == 1) {
                     LOG.errorf(e, "settle of reservation %s failed after the answer; queuing a compensation",
                             call.reservationId());
@@ -309,10 +335,11 @@ public class MeteredCalls {
      * Frees a live hold without a charge, in a transaction of its own, under the release key of
      * the hold ({@link Ledger#releaseKey}).
      */
-    public LedgerEntry release(String userId, UUID reservationId, String requestHash, RequestOrigin origin) {
+    public LedgerEntry release(String userId, UUID reservationId, RequestOrigin origin) {
+        IdempotentRequest release = IdempotentRequest.derived(Ledger.releaseKey(reservationId), "release",
+                reservationId.toString());
         LedgerEntry entry = transactions.inNewTransaction(() -> ledger.release(userId, reservationId,
-                Mutation.byUser(userId, Ledger.releaseKey(reservationId), requestHash, origin.clientIp(),
-                        origin.userAgent())));
+                Mutation.byUser(userId, release.key(), release.requestHash(), origin.clientIp(), origin.userAgent())));
         resolved("released");
         return entry;
     }
@@ -323,7 +350,7 @@ public class MeteredCalls {
      */
     public void releaseUnused(Held call, RequestOrigin origin) {
         try {
-            release(call.userId(), call.reservationId(), RequestHash.of("release", call.reservationId().toString()), origin);
+            release(call.userId(), call.reservationId(), origin);
         } catch (RuntimeException e) {
             LOG.errorf(e, "release of reservation %s failed; the expiry job will free it", call.reservationId());
         }
@@ -343,17 +370,6 @@ public class MeteredCalls {
 
     private static Millicredits costOf(Price price, Outcome outcome) {
         return outcome.cost() != null ? outcome.cost() : Pricing.charge(price, outcome.usage());
-    }
-
-    /** Whether the settle of this call is in the ledger (as a settle of its hold); false if that cannot be read now. */
-    private boolean settledBefore(Held call) {
-        try {
-            return transactions.inNewTransaction(() -> ledger.findByKey(call.userId(), Ledger.settleKey(call.reservationId()))
-                    .filter(entry -> entry.is(Operation.SETTLE, call.reservationId()))
-                    .isPresent());
-        } catch (RuntimeException e) {
-            return false; // then a compensation is queued; the batch sees the settle and charges nothing more
-        }
     }
 
     private void resolved(String outcome) {

@@ -2,6 +2,7 @@ package dev.tollgate.reservation;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -9,7 +10,6 @@ import jakarta.inject.Inject;
 
 import dev.tollgate.ledger.BalanceSnapshot;
 import dev.tollgate.ledger.CreditReservation;
-import dev.tollgate.ledger.IdempotencyConflictException;
 import dev.tollgate.ledger.Ledger;
 import dev.tollgate.ledger.LedgerEntry;
 import dev.tollgate.ledger.LedgerRuleException;
@@ -18,13 +18,13 @@ import dev.tollgate.metering.CostEstimator;
 import dev.tollgate.metering.MeteredCalls;
 import dev.tollgate.metering.UsageRecorder;
 import dev.tollgate.platform.idempotency.IdempotencyKey;
-import dev.tollgate.platform.idempotency.RequestHash;
-import dev.tollgate.platform.jdbc.DuplicateRequestException;
+import dev.tollgate.platform.idempotency.IdempotentMutations;
+import dev.tollgate.platform.idempotency.IdempotentRequest;
+import dev.tollgate.platform.idempotency.Repeat;
+import dev.tollgate.platform.idempotency.StoredRequest;
 import dev.tollgate.platform.money.Millicredits;
 import dev.tollgate.platform.security.RequestOrigin;
-import dev.tollgate.platform.tx.Transactions;
 import dev.tollgate.pricing.Price;
-import dev.tollgate.pricing.PriceList;
 import dev.tollgate.tokens.ChatMessage;
 import dev.tollgate.tokens.TokenEstimator;
 
@@ -44,9 +44,6 @@ public class ReservationService {
     Ledger ledger;
 
     @Inject
-    PriceList priceList;
-
-    @Inject
     CostEstimator costEstimator;
 
     @Inject
@@ -56,73 +53,72 @@ public class ReservationService {
     UsageRecorder usageRecorder;
 
     @Inject
-    Transactions transactions;
+    IdempotentMutations mutations;
+
+    /** A hold as its reserve stored it: the reservation and its HOLD entry, under one key. */
+    private record StoredHold(CreditReservation reservation, LedgerEntry entry) implements StoredRequest {
+
+        @Override
+        public String requestHash() {
+            return reservation.requestHash;
+        }
+    }
 
     public ReservationResponses.Held reserve(String userId, IdempotencyKey key, ReservationRequest request,
             RequestOrigin origin) {
-        String requestHash = RequestHash.of("reserve", request);
+        IdempotentRequest reserve = IdempotentRequest.of(key, "reserve", request);
         long promptTokens = tokens.promptTokens(request.model(), messages(request));
         long maxOutputTokens = costEstimator.outputBudget(request.maxOutputTokens());
-        try {
-            MeteredCalls.Held held = meteredCalls.hold(userId, key.value(), requestHash, request.model(), promptTokens,
-                    maxOutputTokens, origin);
+        return mutations.applyCommitting(() -> {
+            MeteredCalls.Held held = meteredCalls.hold(userId, reserve, request.model(), promptTokens, maxOutputTokens,
+                    origin);
             return held(held.reservationId(), request.model(), promptTokens, maxOutputTokens, held.expiresAt(),
                     held.entry());
-        } catch (DuplicateRequestException e) {
-            return transactions.inNewTransaction(() -> {
-                CreditReservation reservation = CreditReservation.find("userId = ?1 and idempotencyKey = ?2", userId,
-                        key.value()).firstResult();
-                LedgerEntry entry = ledger.findByKey(userId, key.value()).orElse(null);
-                if (reservation == null || entry == null || !requestHash.equals(reservation.requestHash)
-                        || !entry.is(Operation.HOLD, reservation.id)) {
-                    throw new IdempotencyConflictException();
-                }
-                return held(reservation.id, reservation.model, promptTokens, maxOutputTokens, reservation.expiresAt, entry);
-            });
-        }
+        }, Repeat.replayed(reserve, storedKey -> storedHold(userId, storedKey),
+                stored -> stored.entry().is(Operation.HOLD, stored.reservation().id),
+                stored -> held(stored.reservation().id, stored.reservation().model, promptTokens, maxOutputTokens,
+                        stored.reservation().expiresAt, stored.entry())))
+                .value();
     }
 
     public ReservationResponses.Settled settle(String userId, UUID reservationId, SettleRequest request,
             RequestOrigin origin) {
-        String key = Ledger.settleKey(reservationId);
-        String requestHash = RequestHash.of("settle", request);
-        try {
-            // The price the hold was quoted at.
-            Price price = transactions.inNewTransaction(() -> {
-                CreditReservation reservation = CreditReservation.findById(reservationId);
-                if (reservation == null || !reservation.userId.equals(userId)) {
-                    throw LedgerRuleException.reservationNotFound();
-                }
-                return priceList.at(reservation.model, reservation.createdAt);
-            });
-            MeteredCalls.Charged charged = meteredCalls.settle(userId, reservationId, price, key,
+        IdempotentRequest settle = IdempotentRequest.derived(Ledger.settleKey(reservationId), "settle", request);
+        return mutations.applyCommitting(() -> {
+            Price price = meteredCalls.quotedPrice(userId, reservationId);
+            MeteredCalls.Charged charged = meteredCalls.settle(userId, reservationId, price, settle.key(),
                     new MeteredCalls.Outcome(request.usage().toUsage(), Boolean.TRUE.equals(request.estimated()),
                             request.characterId(), request.conversationId()),
-                    requestHash, origin);
+                    settle.requestHash(), origin);
             return settled(reservationId, charged.usageId(), charged.cost(), charged.entry());
-        } catch (DuplicateRequestException e) {
-            return transactions.inNewTransaction(() -> {
-                LedgerEntry entry = ledger.findByKey(userId, key).orElseThrow(IdempotencyConflictException::new);
-                if (!entry.is(Operation.SETTLE, reservationId) || !requestHash.equals(entry.requestHash())) {
-                    throw new IdempotencyConflictException();
-                }
-                UsageRecorder.Recorded usage = usageRecorder.find(entry.usageId());
-                return settled(reservationId, usage.id(), Millicredits.of(usage.costMillicredits()), entry);
-            });
-        }
+        }, Repeat.replayed(settle, storedKey -> ledger.findByKey(userId, storedKey),
+                entry -> entry.is(Operation.SETTLE, reservationId), entry -> {
+                    UsageRecorder.Recorded usage = usageRecorder.find(entry.usageId());
+                    return settled(reservationId, usage.id(), Millicredits.of(usage.costMillicredits()), entry);
+                }))
+                .value();
     }
 
+    /**
+     * Frees a hold. A repeated release does not reach its key: the ledger refuses it, the hold being
+     * no longer held; it answers what the release answered if the entry under the release key is
+     * the release of this hold.
+     */
     public ReservationResponses.Released release(String userId, UUID reservationId, RequestOrigin origin) {
-        try {
-            return released(reservationId, meteredCalls.release(userId, reservationId,
-                    RequestHash.of("release", reservationId.toString()), origin));
-        } catch (LedgerRuleException e) {
-            // Released before? Then this is a retry: answer what the release answered.
-            return transactions.inNewTransaction(() -> ledger.findByKey(userId, Ledger.releaseKey(reservationId))
-                    .filter(entry -> entry.is(Operation.RELEASE, reservationId))
-                    .map(entry -> released(reservationId, entry))
-                    .orElseThrow(() -> e));
-        }
+        return mutations.applyCommitting(
+                () -> released(reservationId, meteredCalls.release(userId, reservationId, origin)),
+                Repeat.doneIf(() -> ledger.findByKey(userId, Ledger.releaseKey(reservationId)),
+                        entry -> entry.is(Operation.RELEASE, reservationId), entry -> released(reservationId, entry))
+                        .signalledBy(LedgerRuleException.class))
+                .value();
+    }
+
+    /** The reservation and its entry under the key, if both are there. */
+    private Optional<StoredHold> storedHold(String userId, String key) {
+        CreditReservation reservation = CreditReservation.find("userId = ?1 and idempotencyKey = ?2", userId, key)
+                .firstResult();
+        return Optional.ofNullable(reservation)
+                .flatMap(found -> ledger.findByKey(userId, key).map(entry -> new StoredHold(found, entry)));
     }
 
     private static List<ChatMessage> messages(ReservationRequest request) {

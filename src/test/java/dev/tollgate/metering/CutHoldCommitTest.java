@@ -14,6 +14,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.tollgate.platform.idempotency.IdempotentRequest;
 import dev.tollgate.platform.jdbc.DuplicateRequestException;
 import dev.tollgate.platform.security.RequestOrigin;
 import dev.tollgate.platform.tx.Transactions;
@@ -62,7 +63,8 @@ class CutHoldCommitTest {
         String user = openAccount("cut-hold");
         cutNextCommit.set(true);
 
-        MeteredCalls.Held held = meteredCalls.hold(user, "cut-hold-1", "hash-1", "gpt-4o-mini", 100, 50, ORIGIN);
+        MeteredCalls.Held held = meteredCalls.hold(user, new IdempotentRequest("cut-hold-1", "hash-1"), "gpt-4o-mini",
+                100, 50, ORIGIN);
 
         assertThat(cutNextCommit).isFalse();
         assertThat(held.maxOutputTokens()).isEqualTo(50);
@@ -79,8 +81,8 @@ class CutHoldCommitTest {
         String user = openAccount("cut-hold-all");
         cutNextCommit.set(true);
 
-        MeteredCalls.Held held = meteredCalls.holdAffordable(user, "cut-hold-all-1", "hash-1", "gpt-4o-mini", 100,
-                10_000_000, ORIGIN);
+        MeteredCalls.Held held = meteredCalls.holdAffordable(user, new IdempotentRequest("cut-hold-all-1", "hash-1"),
+                "gpt-4o-mini", 100, 10_000_000, ORIGIN);
 
         assertThat(cutNextCommit).isFalse();
         assertThat(held.amount().value()).isGreaterThan(99_000).isLessThanOrEqualTo(100_000);
@@ -94,10 +96,11 @@ class CutHoldCommitTest {
     @Test
     void anotherRequestUnderTheKeyOfAHoldIsStillADuplicate() {
         String user = openAccount("cut-hold-other");
-        meteredCalls.hold(user, "cut-hold-other-1", "hash-1", "gpt-4o-mini", 100, 50, ORIGIN);
+        IdempotentRequest request = new IdempotentRequest("cut-hold-other-1", "hash-1");
+        meteredCalls.hold(user, request, "gpt-4o-mini", 100, 50, ORIGIN);
 
-        assertThatThrownBy(() -> meteredCalls.holdAffordable(user, "cut-hold-other-1", "hash-1", "gpt-4o-mini", 100, 50,
-                ORIGIN)).isInstanceOf(DuplicateRequestException.class);
+        assertThatThrownBy(() -> meteredCalls.holdAffordable(user, request, "gpt-4o-mini", 100, 50, ORIGIN))
+                .isInstanceOf(DuplicateRequestException.class);
         assertThat(LedgerProbe.auditRows(user)).isEqualTo(2);
     }
 

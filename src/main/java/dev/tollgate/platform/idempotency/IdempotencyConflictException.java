@@ -1,4 +1,4 @@
-package dev.tollgate.ledger;
+package dev.tollgate.platform.idempotency;
 
 import dev.tollgate.platform.problem.Problem;
 import dev.tollgate.platform.problem.ProblemException;
