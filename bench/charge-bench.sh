@@ -92,7 +92,7 @@ rl_period=$(( BENCH_RATE_LIMIT_PERIOD_SECONDS * 1000000 ))
 rl_interval=$(( rl_period / BENCH_RATE_LIMIT > 0 ? rl_period / BENCH_RATE_LIMIT : 1 ))
 pg_defs+=(-D rl_interval="$rl_interval" -D rl_period="$rl_period")
 
-driver pgbench-script --app "$work/quarkus-app" --out "$work/charge.sql" --metered-out "$work/metered.sql" \
+BENCH_DRIVER_APP="$work/quarkus-app" driver pgbench-script --out "$work/charge.sql" --metered-out "$work/metered.sql" \
     --rate-limited-out "$work/charge-rl.sql"
 cp "$work/charge.sql" "$results_dir/charge-$stamp.raw.pgbench.sql"
 cp "$work/charge-rl.sql" "$results_dir/charge-$stamp.rawrl.pgbench.sql"

@@ -148,7 +148,7 @@ log "driver: signing $BENCH_USERS tokens, opening the accounts, ${BENCH_WARMUP_S
 driver_rc=0
 # In the background, so that a signal reaches the trap at once (bash runs traps only between commands).
 # shellcheck disable=SC2086
-(cd "$repo" && exec timeout -k 10 "$BENCH_DRIVER_TIMEOUT" java $BENCH_DRIVER_JAVA_OPTS "$here/LoadDriver.java" \
+(cd "$repo" && exec timeout -k 10 "$BENCH_DRIVER_TIMEOUT" java $BENCH_DRIVER_JAVA_OPTS -cp "$(driver_classpath)" "$here/LoadDriver.java" \
     chat --url "$base_url" --upstream "$upstream_url" --upstream-key bench \
     --key "$work/private.der" --issuer tollgate-bench --audience tollgate \
     --first-user "$CHAT_BASE" --accounts "$BENCH_USERS" --seconds "$BENCH_SECONDS" \

@@ -94,7 +94,7 @@ for mode in $BENCH_MODES; do
     n_runs=$(( $(wc -w <<<"$BENCH_CLIENTS") * $(wc -w <<<"$BENCH_ENDPOINTS") ))
     driver_timeout=$(( 300 + BENCH_WARMUP_SECONDS + n_runs * (BENCH_IDLE_WAIT + 30 + BENCH_SECONDS) ))
     # shellcheck disable=SC2086
-    (cd "$repo" && exec timeout -k 10 "$driver_timeout" java $BENCH_DRIVER_JAVA_OPTS "$here/LoadDriver.java" \
+    (cd "$repo" && exec timeout -k 10 "$driver_timeout" java $BENCH_DRIVER_JAVA_OPTS -cp "$(driver_classpath)" "$here/LoadDriver.java" \
         limiter --url "$base_url" --mode "$mode" --key "$work/private.der" --issuer tollgate-bench --audience tollgate \
         --first-user "$LIMIT_BASE" --accounts "$BENCH_USERS" --seconds "$BENCH_SECONDS" \
         --clients "$(echo $BENCH_CLIENTS | tr ' ' ,)" --endpoints "$(echo $BENCH_ENDPOINTS | tr ' ' ,)" \

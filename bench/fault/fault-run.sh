@@ -101,7 +101,8 @@ bench_database
 bench_package
 bench_token_key
 log "compiling the driver (bench/LoadDriver.java + bench/fault/FaultDriver.java)"
-javac -nowarn -d "$work/classes" "$here/LoadDriver.java" "$fault_dir/FaultDriver.java" 2>"$work/javac.log" \
+driver_cp="$work/classes:$(driver_classpath)"
+javac -nowarn -d "$work/classes" -cp "$(driver_classpath)" "$here/LoadDriver.java" "$fault_dir/FaultDriver.java" 2>"$work/javac.log" \
     || { cat "$work/javac.log" >&2; die "the driver does not compile"; }
 
 # ---------------------------------------------------------------- 2. fake upstream and app
@@ -130,7 +131,7 @@ start_app() {
 }
 start_app
 bench_check_allowance "$FAULT_BASE" "$FAULT_ALLOWANCE"
-(cd "$repo" && java -cp "$work/classes" LoadDriver auth-header --key "$work/private.der" --issuer tollgate-bench \
+(cd "$repo" && java -cp "$driver_cp" LoadDriver auth-header --key "$work/private.der" --issuer tollgate-bench \
     --sub "$ADMIN" --groups admin --out "$work/admin-header")
 
 # ---------------------------------------------------------------- 3. load, and faults while it runs
@@ -171,7 +172,7 @@ fault_restart_postgres() {
 log "load: $FAULT_ACCOUNTS accounts, $FAULT_CLIENTS clients, ${FAULT_SECONDS}s, seed $FAULT_SEED; a fault every ${FAULT_INTERVAL}s from ${FAULT_FIRST}s: $FAULT_KINDS"
 # shellcheck disable=SC2086
 (cd "$repo" && exec timeout -k 10 "$((FAULT_SECONDS + 2 * FAULT_RETRY_SECONDS + 600))" java $BENCH_DRIVER_JAVA_OPTS \
-    -cp "$work/classes" FaultDriver --url "$base_url" --key "$work/private.der" --issuer tollgate-bench --audience tollgate \
+    -cp "$driver_cp" FaultDriver --url "$base_url" --key "$work/private.der" --issuer tollgate-bench --audience tollgate \
     --first-user "$FAULT_BASE" --accounts "$FAULT_ACCOUNTS" --clients "$FAULT_CLIENTS" --seconds "$FAULT_SECONDS" \
     --seed "$FAULT_SEED" --retry-seconds "$FAULT_RETRY_SECONDS" --admin "$ADMIN" --tag "f$FAULT_SEED" \
     --out "$out" --ready-file "$work/ready") >"$work/driver.out" 2>"$work/driver.log" &

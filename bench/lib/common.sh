@@ -279,8 +279,19 @@ bench_start_fake() {
     log "fake upstream on $upstream_url (pid $fake_pid), curl check of both answer shapes OK"
 }
 
-# driver ARGS...: bench/LoadDriver.java (JDK only, single source file).
-driver() { (cd "$repo" && java ${BENCH_DRIVER_JAVA_OPTS:--Xmx1g} "$here/LoadDriver.java" "$@"); }
+# driver_classpath: the packaged application's jar (of $BENCH_DRIVER_APP, a quarkus-app directory,
+# or else the repository's target/quarkus-app). The driver builds its pgbench scripts from the
+# application's statement seams (LedgerStatements, MeteringStatements, PostgresRateLimitStore), so they
+# are the statements of the build under test.
+driver_classpath() {
+    local jar
+    jar=$(ls "${BENCH_DRIVER_APP:-$repo/target/quarkus-app}"/app/*.jar 2>/dev/null | head -1)
+    [[ -n "$jar" ]] || die "no packaged application in ${BENCH_DRIVER_APP:-$repo/target/quarkus-app} (run ./mvnw package first)"
+    echo "$jar"
+}
+
+# driver ARGS...: bench/LoadDriver.java, a single source file run against the packaged application.
+driver() { (cd "$repo" && java ${BENCH_DRIVER_JAVA_OPTS:--Xmx1g} -cp "$(driver_classpath)" "$here/LoadDriver.java" "$@"); }
 
 # bench_check_allowance USER ALLOWANCE: one real token through curl (kept in a 0600 file in $work,
 # never printed): GET /api/credit/balance answers 200 and the new account has ALLOWANCE.

@@ -127,6 +127,16 @@ enum BalanceChange {
         this.sql = statement("", "?");
     }
 
+    /** What the first bound argument is called in this change's expressions. */
+    String firstArgument() {
+        return firstArgument;
+    }
+
+    /** What the second bound argument is called ({@code unused} if the change ignores it). */
+    String secondArgument() {
+        return secondArgument;
+    }
+
     /**
      * The same statement, also inserting the row its entry points at by {@code usage_id} (the usage
      * row of a charged call): one round trip instead of two. {@code linkedInsert} is an

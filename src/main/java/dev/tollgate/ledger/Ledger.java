@@ -311,6 +311,7 @@ public class Ledger {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         String sql = linked == null ? change.sql : change.sqlWithLinkedRow(linked.insertSql());
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            // In the order LedgerStatements.change names.
             int i = 1;
             ps.setLong(i++, first);
             ps.setLong(i++, second);
@@ -374,11 +375,8 @@ public class Ledger {
 
     private void insertReservation(UUID id, String userId, Millicredits amount, String model, Instant expiresAt,
             Mutation m) {
-        String sql = """
-                INSERT INTO credit_reservation (id, user_id, status, amount_millicredits, model, idempotency_key,
-                       request_hash, expires_at, created_at)
-                VALUES (?, ?, 'HELD', ?, ?, ?, ?, ?, ?)""";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(LedgerStatements.RESERVATION_INSERT)) {
             Jdbc.setNullableUuid(ps, 1, id);
             ps.setString(2, userId);
             ps.setLong(3, amount.value());
@@ -395,11 +393,8 @@ public class Ledger {
 
     /** Moves a live hold of this user to its final state; answers the amount it held. */
     private long claimReservation(String userId, UUID reservationId, CreditReservation.Status to) {
-        String sql = """
-                UPDATE credit_reservation SET status = ?, resolved_at = ?, settled_millicredits = ?
-                 WHERE id = ? AND user_id = ? AND status = 'HELD'
-                RETURNING amount_millicredits""";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(LedgerStatements.RESERVATION_CLAIM)) {
             ps.setString(1, to.name());
             Jdbc.setTime(ps, 2, clock.instant());
             // Settled amounts are written after the charge; 0 keeps the row's CHECK satisfied meanwhile.
@@ -422,8 +417,8 @@ public class Ledger {
     }
 
     private void recordSettledAmount(UUID reservationId, Millicredits charged) {
-        String sql = "UPDATE credit_reservation SET settled_millicredits = ? WHERE id = ?";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(LedgerStatements.SETTLED_AMOUNT)) {
             ps.setLong(1, charged.value());
             Jdbc.setNullableUuid(ps, 2, reservationId);
             ps.executeUpdate();

@@ -30,22 +30,6 @@ public class UsageRecorder {
 
     private static final Logger LOG = Logger.getLogger(UsageRecorder.class);
 
-    private static final String COLUMNS = """
-            token_usage (user_id, request_id, model, character_id, conversation_id, input_tokens,
-                   cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, total_tokens,
-                   cost_millicredits, estimated, pricing_id, reservation_id, created_at)""";
-
-    private static final String INSERT = "INSERT INTO " + COLUMNS + """
-
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            RETURNING id""";
-
-    /** The row as the charge statement inserts it ({@link LinkedRow}): the user is the charged account's. */
-    private static final String LINKED_INSERT = "INSERT INTO " + COLUMNS + """
-
-            SELECT upd.user_id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM upd
-            RETURNING id""";
-
     @Inject
     DataSource dataSource;
 
@@ -83,7 +67,8 @@ public class UsageRecorder {
     /** @return the id of the new row */
     public long record(UsageRow call) {
         watchZeroCost(call);
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(INSERT)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(MeteringStatements.USAGE_INSERT)) {
             ps.setString(1, call.userId());
             bindAfterUser(ps, 2, call);
             try (ResultSet rs = ps.executeQuery()) {
@@ -105,7 +90,7 @@ public class UsageRecorder {
         return new LinkedRow() {
             @Override
             public String insertSql() {
-                return LINKED_INSERT;
+                return MeteringStatements.LINKED_USAGE_INSERT;
             }
 
             @Override
@@ -115,7 +100,10 @@ public class UsageRecorder {
         };
     }
 
-    /** Binds request id .. created_at (15 values) from {@code i} on; answers the next index. */
+    /**
+     * Binds request id .. created_at (15 values) from {@code i} on, in the order
+     * {@link MeteringStatements#linkedUsageInsert} names; answers the next index.
+     */
     private int bindAfterUser(PreparedStatement ps, int i, UsageRow call) throws SQLException {
         ps.setString(i++, call.requestId());
         ps.setString(i++, call.model());

@@ -4,8 +4,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
 
 import javax.sql.DataSource;
+
+import dev.tollgate.platform.jdbc.NamedStatement;
 
 /**
  * Allowances in PostgreSQL, shared by every instance on the database. A check is one statement on
@@ -42,6 +45,12 @@ public class PostgresRateLimitStore implements RateLimitStore {
 
     private final DataSource dataSource;
 
+    /** {@link #ACQUIRE} with what {@link #acquire} binds, in order: the seam of the benchmark's pgbench scripts. */
+    public static NamedStatement acquireStatement() {
+        return new NamedStatement(ACQUIRE, List.of("bucket_key", "interval", "interval", "period", "interval", "interval",
+                "period"));
+    }
+
     public PostgresRateLimitStore(DataSource dataSource) {
         this.dataSource = dataSource;
     }
@@ -52,6 +61,7 @@ public class PostgresRateLimitStore implements RateLimitStore {
         long period = quota.periodMicros();
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement ps = connection.prepareStatement(ACQUIRE)) {
+            // In the order acquireStatement names.
             ps.setString(1, bucketKey);
             ps.setLong(2, interval);
             ps.setLong(3, interval);

@@ -1,0 +1,80 @@
+package dev.tollgate.ledger;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.tollgate.platform.jdbc.NamedStatement;
+
+/**
+ * The ledger's statements as {@link Ledger} prepares and binds them: the seam through which the
+ * benchmark builds its pgbench scripts (bench/LoadDriver.java, compiled against this class by CI),
+ * so that a change of the ledger's SQL or bind order breaks the build, not the benchmark.
+ * {@code LedgerStatementsTest} runs each statement bound by these names and checks what it wrote.
+ */
+public final class LedgerStatements {
+
+    static final String RESERVATION_INSERT = """
+            INSERT INTO credit_reservation (id, user_id, status, amount_millicredits, model, idempotency_key,
+                   request_hash, expires_at, created_at)
+            VALUES (?, ?, 'HELD', ?, ?, ?, ?, ?, ?)""";
+
+    /** Claims a live hold for its resolution; the settled amount is 0 until the settle writes it. */
+    static final String RESERVATION_CLAIM = """
+            UPDATE credit_reservation SET status = ?, resolved_at = ?, settled_millicredits = ?
+             WHERE id = ? AND user_id = ? AND status = 'HELD'
+            RETURNING amount_millicredits""";
+
+    static final String SETTLED_AMOUNT = "UPDATE credit_reservation SET settled_millicredits = ? WHERE id = ?";
+
+    private LedgerStatements() {
+    }
+
+    /**
+     * The balance change of an operation ({@code CHARGE}, {@code HOLD}, {@code SETTLE}, ...): its
+     * two arguments by the names its expressions give them, then the account, the audit row.
+     */
+    public static NamedStatement change(String operation) {
+        BalanceChange change = BalanceChange.valueOf(operation);
+        return new NamedStatement(change.sql, changeParameters(change, null));
+    }
+
+    /**
+     * The balance change of an operation that also inserts the row its entry points at (a charge
+     * with its usage row): {@code linkedInsert} is that row's insert, whose placeholders come after
+     * {@code updated_at}; the entry's usage id is the new row's.
+     */
+    public static NamedStatement changeWithLinkedRow(String operation, NamedStatement linkedInsert) {
+        BalanceChange change = BalanceChange.valueOf(operation);
+        return new NamedStatement(change.sqlWithLinkedRow(linkedInsert.sql()), changeParameters(change, linkedInsert));
+    }
+
+    private static List<String> changeParameters(BalanceChange change, NamedStatement linked) {
+        List<String> names = new ArrayList<>(List.of(change.firstArgument(), change.secondArgument(), "user_id",
+                "updated_at"));
+        if (linked != null) {
+            names.addAll(linked.parameters());
+        }
+        names.addAll(List.of("operation", "idempotency_key", "request_hash"));
+        if (linked == null) {
+            names.add("usage_id");
+        }
+        names.addAll(List.of("reservation_id", "actor", "client_ip", "user_agent", "created_at", "metadata"));
+        return names;
+    }
+
+    /** A hold's reservation row, placed before its HOLD change. */
+    public static NamedStatement reservationInsert() {
+        return new NamedStatement(RESERVATION_INSERT, List.of("id", "user_id", "amount_millicredits", "model",
+                "idempotency_key", "request_hash", "expires_at", "created_at"));
+    }
+
+    /** A live hold claimed for its settle or release; answers the held amount. */
+    public static NamedStatement reservationClaim() {
+        return new NamedStatement(RESERVATION_CLAIM, List.of("status", "resolved_at", "settled_millicredits", "id", "user_id"));
+    }
+
+    /** What a settle charged, written on its reservation after the SETTLE change. */
+    public static NamedStatement settledAmount() {
+        return new NamedStatement(SETTLED_AMOUNT, List.of("settled_millicredits", "id"));
+    }
+}
