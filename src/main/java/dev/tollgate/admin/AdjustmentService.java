@@ -81,8 +81,8 @@ public class AdjustmentService {
         Mutation mutation = new Mutation(adjustment.key(), adjustment.requestHash(), actor, origin.clientIp(),
                 origin.userAgent(), null, null, metadata(adminId, request));
         Answer<AdjustmentResponse> answer = mutations.apply(
-                () -> response(ledger.adjust(request.userId(), request.targetBucket(), request.amountMillicredits(),
-                        mutation), request, actor, key),
+                () -> response(ledger.adjust(request.userId(), request.targetBucket(),
+                        Millicredits.of(request.amountMillicredits()), mutation), request, actor, key),
                 Repeat.replayed(adjustment, storedKey -> ledger.findByKey(request.userId(), storedKey),
                         entry -> entry.operation() == Operation.ADJUST, entry -> response(entry, request, actor, key)));
         if (!answer.replayed()) {

@@ -57,7 +57,7 @@ public class ChargeService {
             RequestOrigin origin) {
         Price price = priceList.current(request.model());
         Usage usage = request.usage().toUsage();
-        Millicredits cost = Pricing.charge(price, usage);
+        Millicredits cost = Pricing.cost(price, usage);
         UsageRow call = new UsageRow(userId, charge.key(), request.model(), request.characterId(),
                 request.conversationId(), usage, Boolean.TRUE.equals(request.estimated()), price, cost, null);
         // The usage row is written by the charge's own statement: one round trip.

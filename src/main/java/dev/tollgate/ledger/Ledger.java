@@ -179,15 +179,15 @@ public class Ledger {
     }
 
     /** An admin's signed correction of one bucket; refused if it would overdraw. */
-    public LedgerEntry adjust(String userId, Bucket bucket, long signedAmount, Mutation mutation) {
-        if (signedAmount == 0) {
+    public LedgerEntry adjust(String userId, Bucket bucket, Millicredits signedAmount, Mutation mutation) {
+        if (signedAmount.value() == 0) {
             throw new IllegalArgumentException("an adjustment is never zero");
         }
         ensureAccount(userId);
         BalanceChange change = bucket == Bucket.MONTHLY ? BalanceChange.ADJUST_MONTHLY : BalanceChange.ADJUST_PURCHASED;
-        LedgerEntry entry = apply(userId, Operation.ADJUST, change, signedAmount, 0, mutation)
+        LedgerEntry entry = apply(userId, Operation.ADJUST, change, signedAmount.value(), 0, mutation)
                 .orElseThrow(() -> LedgerRuleException.wouldOverdraw(bucket)).entry();
-        check(entry.spendableDelta() == signedAmount, entry);
+        check(entry.spendableDelta() == signedAmount.value(), entry);
         return entry;
     }
 

@@ -369,7 +369,7 @@ public class MeteredCalls {
     }
 
     private static Millicredits costOf(Price price, Outcome outcome) {
-        return outcome.cost() != null ? outcome.cost() : Pricing.charge(price, outcome.usage());
+        return outcome.cost() != null ? outcome.cost() : Pricing.cost(price, outcome.usage());
     }
 
     private void resolved(String outcome) {

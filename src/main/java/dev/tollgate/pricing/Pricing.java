@@ -28,8 +28,8 @@ public final class Pricing {
         return perMillion.divide(ONE_MILLION);
     }
 
-    /** What a call with this usage is charged. */
-    public static Millicredits charge(Price price, Usage usage) {
+    /** What a call with this usage costs, rounded up to the next millicredit: what it is charged. */
+    public static Millicredits cost(Price price, Usage usage) {
         return Millicredits.roundUp(exactCredits(price, usage));
     }
 

@@ -190,7 +190,7 @@ class ReconciliationTest {
             }
             assertThat(billed).as("%s: billed once", context).hasSize(1);
             FakeProvider.Billed bill = billed.get(0);
-            Millicredits owed = Pricing.charge(PRICES.get(bill.model()), new Usage(bill.promptTokens() - bill.cachedTokens(),
+            Millicredits owed = Pricing.cost(PRICES.get(bill.model()), new Usage(bill.promptTokens() - bill.cachedTokens(),
                     bill.cachedTokens(), 0, bill.completionTokens() - bill.reasoningTokens(), bill.reasoningTokens()));
             if (owed.value() == 0) {
                 continue;

@@ -80,7 +80,7 @@ class LedgerTest {
         tx(() -> ledger.charge(user, Millicredits.of(10), keyed(user, "once")));
         assertThatThrownBy(() -> tx(() -> ledger.charge(user, Millicredits.of(10), keyed(user, "once"))))
                 .isInstanceOf(DuplicateRequestException.class);
-        assertThatThrownBy(() -> tx(() -> ledger.adjust(user, Bucket.PURCHASED, 10, keyed(user, "once"))))
+        assertThatThrownBy(() -> tx(() -> ledger.adjust(user, Bucket.PURCHASED, Millicredits.of(10), keyed(user, "once"))))
                 .isInstanceOf(DuplicateRequestException.class);
         assertThat(tx(() -> ledger.findByKey(user, "once"))).get().extracting(LedgerEntry::operation)
                 .isEqualTo(Operation.CHARGE);
@@ -189,13 +189,13 @@ class LedgerTest {
     @Test
     void adjustmentsMoveOneBucketAndNeverOverdraw() {
         String user = newAccount();
-        tx(() -> ledger.adjust(user, Bucket.PURCHASED, 7_000, keyed(user, "adj-1")));
-        tx(() -> ledger.adjust(user, Bucket.MONTHLY, -30_000, keyed(user, "adj-2")));
+        tx(() -> ledger.adjust(user, Bucket.PURCHASED, Millicredits.of(7_000), keyed(user, "adj-1")));
+        tx(() -> ledger.adjust(user, Bucket.MONTHLY, Millicredits.of(-30_000), keyed(user, "adj-2")));
         assertThat(LedgerProbe.buckets(user)).containsExactly(70_000, 7_000, 0);
-        assertThatThrownBy(() -> tx(() -> ledger.adjust(user, Bucket.PURCHASED, -7_001, keyed(user, "adj-3"))))
+        assertThatThrownBy(() -> tx(() -> ledger.adjust(user, Bucket.PURCHASED, Millicredits.of(-7_001), keyed(user, "adj-3"))))
                 .isInstanceOf(LedgerRuleException.class);
         tx(() -> ledger.hold(UUID.randomUUID(), user, Millicredits.of(70_000), "gpt-4o", Instant.now().plusSeconds(600), keyed(user, "h")));
-        assertThatThrownBy(() -> tx(() -> ledger.adjust(user, Bucket.MONTHLY, -10_000, keyed(user, "adj-4"))))
+        assertThatThrownBy(() -> tx(() -> ledger.adjust(user, Bucket.MONTHLY, Millicredits.of(-10_000), keyed(user, "adj-4"))))
                 .isInstanceOf(LedgerRuleException.class);
         assertLedgerAddsUp(user);
     }

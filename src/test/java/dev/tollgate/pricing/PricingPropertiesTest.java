@@ -41,7 +41,7 @@ class PricingPropertiesTest {
     @Property(tries = 1_000)
     void chargeIsTheExactPriceRoundedUpToTheMillicredit(@ForAll("prices") Price price, @ForAll("usages") Usage usage) {
         BigDecimal exact = exact(price, usage);
-        BigDecimal charged = asCredits(Pricing.charge(price, usage));
+        BigDecimal charged = asCredits(Pricing.cost(price, usage));
 
         assertThat(Pricing.exactCredits(price, usage)).isEqualByComparingTo(exact);
         assertThat(charged.compareTo(exact)).as("charge %s >= exact %s", charged, exact).isGreaterThanOrEqualTo(0);
@@ -55,7 +55,7 @@ class PricingPropertiesTest {
         Usage bigger = new Usage(usage.uncachedInput() + more.uncachedInput(), usage.cachedInput() + more.cachedInput(),
                 usage.cacheWrite() + more.cacheWrite(), usage.output() + more.output(), usage.reasoning() + more.reasoning());
 
-        assertThat(Pricing.charge(price, bigger)).isGreaterThanOrEqualTo(Pricing.charge(price, usage));
+        assertThat(Pricing.cost(price, bigger)).isGreaterThanOrEqualTo(Pricing.cost(price, usage));
     }
 
     @Property(tries = 1_000)
@@ -65,7 +65,7 @@ class PricingPropertiesTest {
         counts[bucket] += extra;
         Usage bigger = new Usage(counts[0], counts[1], counts[2], counts[3], counts[4]);
 
-        assertThat(Pricing.charge(price, bigger)).isGreaterThanOrEqualTo(Pricing.charge(price, usage));
+        assertThat(Pricing.cost(price, bigger)).isGreaterThanOrEqualTo(Pricing.cost(price, usage));
     }
 
     @Property(tries = 1_000)
@@ -73,7 +73,7 @@ class PricingPropertiesTest {
             @ForAll @IntRange(min = 0, max = 1_000) int bufferPercent) {
         Millicredits estimate = Pricing.estimate(price, usage, bufferPercent);
 
-        assertThat(estimate).isGreaterThanOrEqualTo(Pricing.charge(price, usage));
+        assertThat(estimate).isGreaterThanOrEqualTo(Pricing.cost(price, usage));
         // And it is the buffered exact price rounded up once.
         BigDecimal buffered = exact(price, usage).multiply(BigDecimal.valueOf(100L + bufferPercent)).divide(BigDecimal.valueOf(100));
         BigDecimal estimated = asCredits(estimate);

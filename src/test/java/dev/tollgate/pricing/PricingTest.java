@@ -41,36 +41,36 @@ class PricingTest {
     void thousandUncachedInputTokensOfGpt4oMini() {
         // 1,000 x 15 / 1,000,000 = 0.015 credits = 15 millicredits, exactly.
         assertCredits(Pricing.exactCredits(GPT_4O_MINI, input(1_000)), "0.015");
-        assertThat(Pricing.charge(GPT_4O_MINI, input(1_000))).isEqualTo(Millicredits.of(15));
+        assertThat(Pricing.cost(GPT_4O_MINI, input(1_000))).isEqualTo(Millicredits.of(15));
     }
 
     @Test
     void oneTokenIsRoundedUpToOneMillicredit() {
         // 1 x 15 / 1,000,000 = 0.000015 credits -> 0.015 millicredits -> 1 millicredit.
         assertCredits(Pricing.exactCredits(GPT_4O_MINI, input(1)), "0.000015");
-        assertThat(Pricing.charge(GPT_4O_MINI, input(1))).isEqualTo(Millicredits.of(1));
+        assertThat(Pricing.cost(GPT_4O_MINI, input(1))).isEqualTo(Millicredits.of(1));
     }
 
     @Test
     void noTokensCostNothing() {
         Usage none = new Usage(0, 0, 0, 0, 0);
-        assertThat(Pricing.charge(GPT_4O_MINI, none)).isEqualTo(Millicredits.ZERO);
-        assertThat(Pricing.charge(CLAUDE_SONNET_4, none)).isEqualTo(Millicredits.ZERO);
+        assertThat(Pricing.cost(GPT_4O_MINI, none)).isEqualTo(Millicredits.ZERO);
+        assertThat(Pricing.cost(CLAUDE_SONNET_4, none)).isEqualTo(Millicredits.ZERO);
         assertThat(Pricing.estimate(CLAUDE_SONNET_4, none, 20)).isEqualTo(Millicredits.ZERO);
     }
 
     @Test
     void eachBucketUsesItsOwnPrice() {
         // gpt-4o-mini, 1M tokens in one bucket each: the bucket's price in credits.
-        assertThat(Pricing.charge(GPT_4O_MINI, new Usage(1_000_000, 0, 0, 0, 0))).isEqualTo(Millicredits.of(15_000));
-        assertThat(Pricing.charge(GPT_4O_MINI, new Usage(0, 1_000_000, 0, 0, 0))).isEqualTo(Millicredits.of(7_500));
-        assertThat(Pricing.charge(GPT_4O_MINI, new Usage(0, 0, 1_000_000, 0, 0))).isEqualTo(Millicredits.of(15_000));
-        assertThat(Pricing.charge(GPT_4O_MINI, new Usage(0, 0, 0, 1_000_000, 0))).isEqualTo(Millicredits.of(60_000));
+        assertThat(Pricing.cost(GPT_4O_MINI, new Usage(1_000_000, 0, 0, 0, 0))).isEqualTo(Millicredits.of(15_000));
+        assertThat(Pricing.cost(GPT_4O_MINI, new Usage(0, 1_000_000, 0, 0, 0))).isEqualTo(Millicredits.of(7_500));
+        assertThat(Pricing.cost(GPT_4O_MINI, new Usage(0, 0, 1_000_000, 0, 0))).isEqualTo(Millicredits.of(15_000));
+        assertThat(Pricing.cost(GPT_4O_MINI, new Usage(0, 0, 0, 1_000_000, 0))).isEqualTo(Millicredits.of(60_000));
         // claude-sonnet-4
-        assertThat(Pricing.charge(CLAUDE_SONNET_4, new Usage(1_000_000, 0, 0, 0, 0))).isEqualTo(Millicredits.of(300_000));
-        assertThat(Pricing.charge(CLAUDE_SONNET_4, new Usage(0, 1_000_000, 0, 0, 0))).isEqualTo(Millicredits.of(30_000));
-        assertThat(Pricing.charge(CLAUDE_SONNET_4, new Usage(0, 0, 1_000_000, 0, 0))).isEqualTo(Millicredits.of(375_000));
-        assertThat(Pricing.charge(CLAUDE_SONNET_4, new Usage(0, 0, 0, 1_000_000, 0))).isEqualTo(Millicredits.of(1_500_000));
+        assertThat(Pricing.cost(CLAUDE_SONNET_4, new Usage(1_000_000, 0, 0, 0, 0))).isEqualTo(Millicredits.of(300_000));
+        assertThat(Pricing.cost(CLAUDE_SONNET_4, new Usage(0, 1_000_000, 0, 0, 0))).isEqualTo(Millicredits.of(30_000));
+        assertThat(Pricing.cost(CLAUDE_SONNET_4, new Usage(0, 0, 1_000_000, 0, 0))).isEqualTo(Millicredits.of(375_000));
+        assertThat(Pricing.cost(CLAUDE_SONNET_4, new Usage(0, 0, 0, 1_000_000, 0))).isEqualTo(Millicredits.of(1_500_000));
     }
 
     @Test
@@ -79,11 +79,11 @@ class PricingTest {
         // = 0.0281025 credits = 28.1025 millicredits -> 29.
         Usage usage = new Usage(1_234, 567, 0, 89, 0);
         assertCredits(Pricing.exactCredits(GPT_4O_MINI, usage), "0.0281025");
-        assertThat(Pricing.charge(GPT_4O_MINI, usage)).isEqualTo(Millicredits.of(29));
+        assertThat(Pricing.cost(GPT_4O_MINI, usage)).isEqualTo(Millicredits.of(29));
         // Rounding each bucket separately would give 19 + 5 + 6 = 30: one millicredit too many.
-        long perBucket = Pricing.charge(GPT_4O_MINI, new Usage(1_234, 0, 0, 0, 0)).value()
-                + Pricing.charge(GPT_4O_MINI, new Usage(0, 567, 0, 0, 0)).value()
-                + Pricing.charge(GPT_4O_MINI, new Usage(0, 0, 0, 89, 0)).value();
+        long perBucket = Pricing.cost(GPT_4O_MINI, new Usage(1_234, 0, 0, 0, 0)).value()
+                + Pricing.cost(GPT_4O_MINI, new Usage(0, 567, 0, 0, 0)).value()
+                + Pricing.cost(GPT_4O_MINI, new Usage(0, 0, 0, 89, 0)).value();
         assertThat(perBucket).isEqualTo(30);
     }
 
@@ -93,16 +93,16 @@ class PricingTest {
         // = 840,000 per million = 0.84 credits = 840 millicredits, exactly.
         Usage usage = new Usage(1_000, 500, 200, 300, 0);
         assertCredits(Pricing.exactCredits(CLAUDE_SONNET_4, usage), "0.84");
-        assertThat(Pricing.charge(CLAUDE_SONNET_4, usage)).isEqualTo(Millicredits.of(840));
+        assertThat(Pricing.cost(CLAUDE_SONNET_4, usage)).isEqualTo(Millicredits.of(840));
     }
 
     @Test
     void cachedTokensOfClaudeSonnet4HalfAMillicreditRoundsUp() {
         // 17 cached tokens x 30 = 510 per million = 0.00051 credits = 0.51 millicredits -> 1.
         assertCredits(Pricing.exactCredits(CLAUDE_SONNET_4, new Usage(0, 17, 0, 0, 0)), "0.00051");
-        assertThat(Pricing.charge(CLAUDE_SONNET_4, new Usage(0, 17, 0, 0, 0))).isEqualTo(Millicredits.of(1));
+        assertThat(Pricing.cost(CLAUDE_SONNET_4, new Usage(0, 17, 0, 0, 0))).isEqualTo(Millicredits.of(1));
         // 34 cached tokens: 1.02 millicredits -> 2.
-        assertThat(Pricing.charge(CLAUDE_SONNET_4, new Usage(0, 34, 0, 0, 0))).isEqualTo(Millicredits.of(2));
+        assertThat(Pricing.cost(CLAUDE_SONNET_4, new Usage(0, 34, 0, 0, 0))).isEqualTo(Millicredits.of(2));
     }
 
     @Test
@@ -111,11 +111,11 @@ class PricingTest {
         // = 0.924 credits = 924 millicredits. (At the output price it would be 484.)
         Usage usage = new Usage(0, 0, 0, 100, 1_000);
         assertCredits(Pricing.exactCredits(REASONER, usage), "0.924");
-        assertThat(Pricing.charge(REASONER, usage)).isEqualTo(Millicredits.of(924));
-        assertThat(Pricing.charge(REASONER, new Usage(0, 0, 0, 0, 1))).isEqualTo(Millicredits.of(1));
+        assertThat(Pricing.cost(REASONER, usage)).isEqualTo(Millicredits.of(924));
+        assertThat(Pricing.cost(REASONER, new Usage(0, 0, 0, 0, 1))).isEqualTo(Millicredits.of(1));
         // 2,000 input x 110 + 1,000 cached x 27.5 + 1 reasoning x 880 = 220,000 + 27,500 + 880
         // = 248,380 per million = 248.38 millicredits -> 249.
-        assertThat(Pricing.charge(REASONER, new Usage(2_000, 1_000, 0, 0, 1))).isEqualTo(Millicredits.of(249));
+        assertThat(Pricing.cost(REASONER, new Usage(2_000, 1_000, 0, 0, 1))).isEqualTo(Millicredits.of(249));
     }
 
     @Test
@@ -131,10 +131,10 @@ class PricingTest {
         Price price = row.price();
         assertThat(price.reasoningPerMillion()).isEqualByComparingTo("60");
         // 1,000 reasoning tokens x 60 = 0.06 credits = 60 millicredits.
-        assertThat(Pricing.charge(price, new Usage(0, 0, 0, 0, 1_000))).isEqualTo(Millicredits.of(60));
+        assertThat(Pricing.cost(price, new Usage(0, 0, 0, 0, 1_000))).isEqualTo(Millicredits.of(60));
 
         row.reasoningCreditsPerMillion = new BigDecimal("120.000");
-        assertThat(Pricing.charge(row.price(), new Usage(0, 0, 0, 0, 1_000))).isEqualTo(Millicredits.of(120));
+        assertThat(Pricing.cost(row.price(), new Usage(0, 0, 0, 0, 1_000))).isEqualTo(Millicredits.of(120));
     }
 
     @Test
@@ -153,7 +153,7 @@ class PricingTest {
         Millicredits once = Pricing.estimate(GPT_4O_MINI, input(1), 20);
         assertThat(once).isEqualTo(Millicredits.of(1));
         // Rounding the charge first and then the buffer would give ceil(1 x 1.2) = 2.
-        BigDecimal charged = Pricing.charge(GPT_4O_MINI, input(1)).credits();
+        BigDecimal charged = Pricing.cost(GPT_4O_MINI, input(1)).credits();
         Millicredits twice = Millicredits.roundUp(charged.multiply(new BigDecimal("1.2")));
         assertThat(twice).isEqualTo(Millicredits.of(2));
         assertThat(once).isNotEqualTo(twice);
@@ -162,15 +162,15 @@ class PricingTest {
         assertThat(Pricing.estimate(CLAUDE_SONNET_4, input(10), 20)).isEqualTo(Millicredits.of(4));
         // 11 input tokens: 3.3 millicredits x 1.2 = 3.96 -> 4 once; ceil(4 x 1.2) = ceil(4.8) = 5 twice.
         assertThat(Pricing.estimate(CLAUDE_SONNET_4, input(11), 20)).isEqualTo(Millicredits.of(4));
-        assertThat(Pricing.charge(CLAUDE_SONNET_4, input(11))).isEqualTo(Millicredits.of(4));
-        assertThat(Millicredits.roundUp(Pricing.charge(CLAUDE_SONNET_4, input(11)).credits().multiply(new BigDecimal("1.2"))))
+        assertThat(Pricing.cost(CLAUDE_SONNET_4, input(11))).isEqualTo(Millicredits.of(4));
+        assertThat(Millicredits.roundUp(Pricing.cost(CLAUDE_SONNET_4, input(11)).credits().multiply(new BigDecimal("1.2"))))
                 .isEqualTo(Millicredits.of(5));
     }
 
     @Test
     void estimateWithoutBufferIsTheCharge() {
         Usage usage = new Usage(1_234, 567, 0, 89, 0);
-        assertThat(Pricing.estimate(GPT_4O_MINI, usage, 0)).isEqualTo(Pricing.charge(GPT_4O_MINI, usage));
+        assertThat(Pricing.estimate(GPT_4O_MINI, usage, 0)).isEqualTo(Pricing.cost(GPT_4O_MINI, usage));
         // 100 %: twice the exact price, rounded once: 56.205 -> 57.
         assertThat(Pricing.estimate(GPT_4O_MINI, usage, 100)).isEqualTo(Millicredits.of(57));
         // 7 %: 28.1025 x 1.07 = 30.069675 -> 31.
@@ -180,9 +180,9 @@ class PricingTest {
     @Test
     void largeUsageStaysExact() {
         // 10M output tokens of claude-sonnet-4: 15,000 credits = 15,000,000 millicredits.
-        assertThat(Pricing.charge(CLAUDE_SONNET_4, new Usage(0, 0, 0, 10_000_000, 0))).isEqualTo(Millicredits.of(15_000_000));
+        assertThat(Pricing.cost(CLAUDE_SONNET_4, new Usage(0, 0, 0, 10_000_000, 0))).isEqualTo(Millicredits.of(15_000_000));
         // 999,999 input tokens of gpt-4o-mini: 14.999985 credits -> 14,999.985 millicredits -> 15,000.
-        assertThat(Pricing.charge(GPT_4O_MINI, input(999_999))).isEqualTo(Millicredits.of(15_000));
+        assertThat(Pricing.cost(GPT_4O_MINI, input(999_999))).isEqualTo(Millicredits.of(15_000));
     }
 
     @Test
