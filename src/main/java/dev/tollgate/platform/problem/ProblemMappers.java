@@ -107,6 +107,10 @@ public class ProblemMappers {
         if (status >= 500) {
             return unexpected(e);
         }
+        if (e.getCause() instanceof JsonProcessingException json) {
+            // Quarkus REST hands a body Jackson could not read over as a 400 with the parser's error as cause.
+            return json instanceof MismatchedInputException shape ? wrongShape(shape) : malformed(json);
+        }
         return Problem.of(ofHttpStatus(status), status, null).toResponse();
     }
 
