@@ -8,6 +8,8 @@ import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
 
+import io.vertx.core.json.JsonObject;
+
 /**
  * {@code docs/problems.md} is the rendering of the {@link ProblemType} catalogue, so that the
  * documented list of errors is the list the API answers from. When the catalogue changes, this test
@@ -63,7 +65,8 @@ class ProblemTypesDocumentTest {
         }
         md.append("\n## Examples\n");
         for (ProblemType type : ProblemType.values()) {
-            md.append("\n### ").append(type.slug()).append("\n\n```json\n").append(type.example()).append("\n```\n");
+            md.append("\n### ").append(type.slug()).append("\n\n```json\n")
+                    .append(new JsonObject(type.example()).encodePrettily()).append("\n```\n");
         }
         return md.toString();
     }
