@@ -30,8 +30,9 @@ import io.quarkus.security.UnauthorizedException;
 import dev.tollgate.platform.jdbc.Jdbc;
 
 /**
- * The one place where exceptions become HTTP answers. Every answer is problem details; no class
- * name, SQL or stack trace ever reaches a caller. 4xx are logged at DEBUG, 5xx at ERROR.
+ * The one place where exceptions become HTTP answers. Every answer is problem details of a type
+ * of the {@link ProblemType} catalogue; no class name, SQL or stack trace ever reaches a caller.
+ * 4xx are logged at DEBUG, 5xx at ERROR.
  */
 public class ProblemMappers {
 
