@@ -15,6 +15,7 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -56,12 +57,9 @@ public class AdjustmentResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = AdjustmentResponse.class),
                     examples = @ExampleObject(name = "example", value = "{\"entryId\":88,\"userId\":\"alice\",\"bucket\":\"purchased\",\"amountMillicredits\":5000,\"amountCredits\":5.0,\"reason\":\"Goodwill credit for ticket 4711\",\"actor\":\"admin:root\",\"monthlyDeltaMillicredits\":0,\"purchasedDeltaMillicredits\":5000,\"reservedDeltaMillicredits\":0,\"balance\":{\"monthlyMillicredits\":100000,\"purchasedMillicredits\":5000,\"reservedMillicredits\":0,\"availableMillicredits\":105000,\"availableCredits\":105.0},\"idempotencyKey\":\"ticket-4711\",\"createdAt\":\"2026-11-24T09:00:00Z\"}")))
-    @APIResponse(responseCode = "403", description = "Not an admin, or the admin's own account.",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
-                    examples = @ExampleObject(name = "self-adjustment-forbidden", value = "{\"type\":\"https://tollgate.dev/problems/self-adjustment-forbidden\",\"title\":\"Adjusting one's own account is not allowed\",\"status\":403,\"detail\":\"An admin cannot adjust their own credits; another admin must do it.\"}")))
-    @APIResponse(responseCode = "409", description = "A bucket or the available balance would go below zero, or the key was used for another request.",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
-                    examples = @ExampleObject(name = "adjustment-would-overdraw", value = "{\"type\":\"https://tollgate.dev/problems/adjustment-would-overdraw\",\"title\":\"Adjustment would overdraw\",\"status\":409,\"detail\":\"The adjustment would take the bucket or the available balance below zero.\"}")))
+    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "self-adjustment-forbidden adjustment-would-overdraw idempotency-key-reused")
+    @APIResponse(responseCode = "403", description = "Not an admin, or the admin's own account.")
+    @APIResponse(responseCode = "409", description = "A bucket or the available balance would go below zero, or the key was used for another request.")
     @POST
     public Response adjust(
             @Parameter(description = "Idempotency key of the adjustment (at most 239 characters)", required = true, example = "ticket-4711")

@@ -11,8 +11,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
-import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -38,9 +38,7 @@ public class AdminAccountResource {
     @APIResponse(responseCode = "200", description = "The account.",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = AccountView.class)))
-    @APIResponse(responseCode = "404", description = "The user has no account.",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
-                    examples = @ExampleObject(name = "account-not-found", value = "{\"type\":\"https://tollgate.dev/problems/account-not-found\",\"title\":\"Account not found\",\"status\":404,\"detail\":\"No credit account exists for this user id.\"}")))
+    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "account-not-found")
     @GET
     @Path("{userId}")
     public AccountView account(

@@ -17,6 +17,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -68,9 +69,7 @@ public class AdminPricingResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = PriceChangeResponse.class),
                     examples = @ExampleObject(name = "example", value = "{\"price\":{\"id\":7,\"model\":\"gpt-4o-mini\",\"inputCreditsPerMillion\":0.15,\"cachedInputCreditsPerMillion\":0.075,\"cacheWriteCreditsPerMillion\":0,\"outputCreditsPerMillion\":0.6,\"reasoningCreditsPerMillion\":null,\"effectiveFrom\":\"2026-11-24T09:00:30Z\",\"createdAt\":\"2026-11-24T09:00:00Z\",\"current\":false,\"status\":\"scheduled\"},\"appliesOnEveryInstanceBy\":\"2026-11-24T09:01:00Z\",\"prices\":[{\"id\":7,\"model\":\"gpt-4o-mini\",\"inputCreditsPerMillion\":0.15,\"cachedInputCreditsPerMillion\":0.075,\"cacheWriteCreditsPerMillion\":0,\"outputCreditsPerMillion\":0.6,\"reasoningCreditsPerMillion\":null,\"effectiveFrom\":\"2026-11-24T09:00:30Z\",\"createdAt\":\"2026-11-24T09:00:00Z\",\"current\":false,\"status\":\"scheduled\"}],\"note\":\"Prices are never changed in place.\"}")))
-    @APIResponse(responseCode = "409", description = "The model already has a row from this effectiveFrom.",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
-                    examples = @ExampleObject(name = "price-already-scheduled", value = "{\"type\":\"https://tollgate.dev/problems/price-already-scheduled\",\"title\":\"Price already exists\",\"status\":409,\"detail\":\"The model already has a price taking effect at exactly this time; prices are never changed in place.\"}")))
+    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "price-already-scheduled")
     @PUT
     // Model names may contain '/' (e.g. "meta-llama/llama-3.1-8b"): the segment takes the rest of the path.
     @Path("{model: .+}")

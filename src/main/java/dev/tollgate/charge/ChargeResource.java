@@ -14,6 +14,7 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -54,18 +55,9 @@ public class ChargeResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = ChargeResponse.class),
                     examples = @ExampleObject(name = "example", value = "{\"chargeId\":41,\"usageId\":17,\"requestId\":\"call-1\",\"model\":\"gpt-4o-mini\",\"costMillicredits\":875,\"costCredits\":0.875,\"balance\":{\"monthlyMillicredits\":99125,\"purchasedMillicredits\":0,\"reservedMillicredits\":0,\"availableMillicredits\":99125,\"availableCredits\":99.125},\"chargedAt\":\"2026-11-24T09:00:00Z\"}")))
-    @APIResponse(responseCode = "400", description = "A field missing or out of range, or no Idempotency-Key.",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
-                    examples = @ExampleObject(name = "idempotency-key-missing", value = ApiDocs.IDEMPOTENCY_KEY_MISSING)))
-    @APIResponse(responseCode = "402", description = "The available credits do not cover the charge; nothing changed.",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
-                    examples = @ExampleObject(name = "insufficient-credits", value = ApiDocs.INSUFFICIENT_CREDITS)))
-    @APIResponse(responseCode = "409", description = "The key was used for another request.",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
-                    examples = @ExampleObject(name = "idempotency-key-reused", value = ApiDocs.IDEMPOTENCY_KEY_REUSED)))
-    @APIResponse(responseCode = "422", description = "The model has no price.",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
-                    examples = @ExampleObject(name = "unknown-model", value = ApiDocs.UNKNOWN_MODEL)))
+    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "idempotency-key-missing idempotency-key-mismatch insufficient-credits idempotency-key-reused unknown-model")
+    @APIResponse(responseCode = "400", description = "A field missing or out of range, or no Idempotency-Key.")
+    @APIResponse(responseCode = "402", description = "The available credits do not cover the charge; nothing changed.")
     @POST
     public Response charge(
             @Parameter(description = "Idempotency key of the charge (or send requestId in the body)", example = "call-1")

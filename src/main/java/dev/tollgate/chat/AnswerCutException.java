@@ -1,6 +1,7 @@
 package dev.tollgate.chat;
 
 import dev.tollgate.platform.problem.Problem;
+import dev.tollgate.platform.problem.ProblemType;
 import dev.tollgate.platform.problem.ProblemException;
 import dev.tollgate.provider.ProviderFailure;
 
@@ -25,8 +26,8 @@ final class AnswerCutException extends ProblemException {
     public Problem problem() {
         String detail = "The provider stopped in the middle of the answer; what it had generated was charged.";
         Problem problem = failure.isTimeout()
-                ? Problem.of("provider-timeout", "The AI provider did not answer in time", 504, detail)
-                : Problem.of("provider-error", "The AI provider failed", 502, detail);
+                ? Problem.of(ProblemType.PROVIDER_TIMEOUT, detail)
+                : Problem.of(ProblemType.PROVIDER_ERROR, detail);
         return problem.with("chargedMillicredits", chargedMillicredits);
     }
 }

@@ -1,6 +1,7 @@
 package dev.tollgate.chat;
 
 import dev.tollgate.platform.problem.Problem;
+import dev.tollgate.platform.problem.ProblemType;
 import dev.tollgate.platform.problem.ProblemException;
 import dev.tollgate.provider.ProviderFailure;
 
@@ -23,7 +24,7 @@ final class CallOutcomeUnknownException extends ProblemException {
 
     @Override
     public Problem problem() {
-        return Problem.of("provider-outcome-unknown", "The AI provider did not answer", status,
+        return Problem.of(ProblemType.PROVIDER_OUTCOME_UNKNOWN, status,
                 "The call reached the provider and no answer came back. The provider may have run it, so the credits "
                         + "held for it were charged.")
                 .with("chargedMillicredits", chargedMillicredits);

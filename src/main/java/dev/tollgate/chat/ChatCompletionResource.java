@@ -15,9 +15,9 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -82,27 +82,16 @@ public class ChatCompletionResource {
                             examples = @ExampleObject(name = "completion", value = "{\"id\":\"chatcmpl-123\",\"object\":\"chat.completion\",\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"Hello! How can I help?\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":7,\"total_tokens\":16},\"tollgate\":{\"max_tokens_requested\":200,\"max_tokens\":200,\"capped\":false,\"cost_millicredits\":6,\"usage_estimated\":false}}")),
                     @Content(mediaType = MediaType.SERVER_SENT_EVENTS,
                             examples = @ExampleObject(name = "stream", value = "data: {\"id\":\"chatcmpl-123\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hello\"}}]}\n\ndata: {\"id\":\"chatcmpl-123\",\"object\":\"chat.completion.chunk\",\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":7,\"total_tokens\":16}}\n\ndata: [DONE]\n\n")) })
-    @APIResponse(responseCode = "400", description = "Not a chat request (no model or messages), a malformed part (tools, content parts, tool calls), more than 100 images, both max_tokens and max_completion_tokens, a key in Tollgate's own namespace, or the provider refused it.",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
-                    examples = @ExampleObject(name = "invalid-request", value = ApiDocs.INVALID_REQUEST)))
-    @APIResponse(responseCode = "402", description = "The user cannot afford one output token; no provider call was made.",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
-                    examples = @ExampleObject(name = "insufficient-credits", value = ApiDocs.INSUFFICIENT_CREDITS)))
-    @APIResponse(responseCode = "409", description = "The Idempotency-Key was used before (completions are not stored, so a key is used once).",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
-                    examples = @ExampleObject(name = "idempotency-key-reused", value = ApiDocs.IDEMPOTENCY_KEY_REUSED)))
-    @APIResponse(responseCode = "422", description = "The model has no price, or no upstream serves it; or unsupported-content: the request asks for what Tollgate cannot count or price (audio, files, images for a model without an image rule, audio output, predicted outputs, web search, a service tier other than auto/default).",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
-                    examples = @ExampleObject(name = "model-not-served", value = "{\"type\":\"https://tollgate.dev/problems/model-not-served\",\"title\":\"Model not served\",\"status\":422,\"detail\":\"No upstream serves this model.\",\"model\":\"gpt-9\"}")))
-    @APIResponse(responseCode = "502", description = "The provider failed before taking the call or before any output: nothing charged. If it failed after producing output, what it generated was charged (chargedMillicredits); if the connection was lost after the call was sent, provider-outcome-unknown with the hold charged.",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
-                    examples = @ExampleObject(name = "provider-error", value = "{\"type\":\"https://tollgate.dev/problems/provider-error\",\"title\":\"The AI provider failed\",\"status\":502,\"detail\":\"The AI provider answered with an error; nothing was charged.\"}")))
-    @APIResponse(responseCode = "503", description = "The provider's circuit is open or it is busy; nothing charged.",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
-                    examples = @ExampleObject(name = "provider-unavailable", value = "{\"type\":\"https://tollgate.dev/problems/provider-unavailable\",\"title\":\"The AI provider is unavailable\",\"status\":503,\"detail\":\"Try again later; nothing was charged.\",\"retryAfterSeconds\":10}")))
-    @APIResponse(responseCode = "504", description = "The call was sent and the provider did not answer in time (provider-outcome-unknown: it may have run the call, so its hold was charged, chargedMillicredits), or a non-streaming answer went silent or ran past its upstream's maximum call duration after output (what was generated was charged).",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
-                    examples = @ExampleObject(name = "provider-outcome-unknown", value = "{\"type\":\"https://tollgate.dev/problems/provider-outcome-unknown\",\"title\":\"The AI provider did not answer\",\"status\":504,\"detail\":\"The call reached the provider and no answer came back. The provider may have run it, so the credits held for it were charged.\",\"chargedMillicredits\":1220}")))
+    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "invalid-request provider-rejected-request insufficient-credits "
+            + "idempotency-key-reused unknown-model model-not-served unsupported-content provider-error provider-busy "
+            + "provider-unavailable provider-timeout provider-outcome-unknown")
+    @APIResponse(responseCode = "400", description = "Not a chat request (no model or messages), a malformed part (tools, content parts, tool calls), more than 100 images, both max_tokens and max_completion_tokens, a key in Tollgate's own namespace, or the provider refused it.")
+    @APIResponse(responseCode = "402", description = "The user cannot afford one output token; no provider call was made.")
+    @APIResponse(responseCode = "409", description = "The Idempotency-Key was used before (completions are not stored, so a key is used once).")
+    @APIResponse(responseCode = "422", description = "The model has no price, or no upstream serves it; or unsupported-content: the request asks for what Tollgate cannot count or price (audio, files, images for a model without an image rule, audio output, predicted outputs, web search, a service tier other than auto/default).")
+    @APIResponse(responseCode = "502", description = "The provider failed before taking the call or before any output: nothing charged. If it failed after producing output, what it generated was charged (chargedMillicredits); if the connection was lost after the call was sent, provider-outcome-unknown with the hold charged.")
+    @APIResponse(responseCode = "503", description = "The provider's circuit is open or it is busy; nothing charged.")
+    @APIResponse(responseCode = "504", description = "The call was sent and the provider did not answer in time (provider-outcome-unknown: it may have run the call, so its hold was charged, chargedMillicredits), or a non-streaming answer went silent or ran past its upstream's maximum call duration after output (what was generated was charged).")
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces({ MediaType.APPLICATION_JSON, MediaType.SERVER_SENT_EVENTS })

@@ -12,6 +12,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -66,9 +67,7 @@ public class JobResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = JobReport.class),
                     examples = @ExampleObject(name = "example", value = "{\"job\":\"expire-holds\",\"status\":\"done\",\"processed\":3,\"failed\":0,\"detail\":null,\"millis\":12}")))
-    @APIResponse(responseCode = "404", description = "No job has this name.",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
-                    examples = @ExampleObject(name = "unknown-job", value = "{\"type\":\"https://tollgate.dev/problems/unknown-job\",\"title\":\"Unknown job\",\"status\":404,\"detail\":\"There is no job with this name.\",\"job\":\"refresh-all\"}")))
+    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "unknown-job")
     @POST
     @Path("jobs/{name}")
     public JobReport run(

@@ -21,6 +21,7 @@ import dev.tollgate.platform.jdbc.DatabaseFailure;
 import dev.tollgate.platform.jobs.Job;
 import dev.tollgate.platform.jobs.JobReport;
 import dev.tollgate.platform.problem.Problem;
+import dev.tollgate.platform.problem.ProblemType;
 import dev.tollgate.platform.problem.ProblemException;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -114,7 +115,7 @@ public class JobRunner {
 
         @Override
         public Problem problem() {
-            return Problem.of("unknown-job", "Unknown job", 404, "There is no job with this name.").with("job", name);
+            return Problem.of(ProblemType.UNKNOWN_JOB, "There is no job with this name.").with("job", name);
         }
     }
 }

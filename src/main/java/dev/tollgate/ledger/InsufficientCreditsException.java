@@ -2,6 +2,7 @@ package dev.tollgate.ledger;
 
 import dev.tollgate.platform.money.Millicredits;
 import dev.tollgate.platform.problem.Problem;
+import dev.tollgate.platform.problem.ProblemType;
 import dev.tollgate.platform.problem.ProblemException;
 
 /** The account cannot cover an amount; nothing was changed. Answered with 402. */
@@ -30,7 +31,7 @@ public class InsufficientCreditsException extends ProblemException {
 
     @Override
     public Problem problem() {
-        Problem problem = Problem.of("insufficient-credits", "Not enough credits", 402,
+        Problem problem = Problem.of(ProblemType.INSUFFICIENT_CREDITS,
                 "This needs " + required.credits().toPlainString() + " credits; "
                         + available.credits().toPlainString() + " are available.")
                 .with("required", required.credits())

@@ -10,6 +10,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -42,12 +43,8 @@ public class PreCheckResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = PreCheckResponse.class),
                     examples = @ExampleObject(name = "example", value = "{\"model\":\"gpt-4o-mini\",\"estimatedInputTokens\":12,\"maxOutputTokens\":500,\"estimatedMillicredits\":364,\"estimatedCredits\":0.364,\"availableMillicredits\":100000,\"availableCredits\":100.0}")))
-    @APIResponse(responseCode = "402", description = "The available credits do not cover the estimate.",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
-                    examples = @ExampleObject(name = "insufficient-credits", value = ApiDocs.INSUFFICIENT_CREDITS)))
-    @APIResponse(responseCode = "422", description = "The model has no price.",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
-                    examples = @ExampleObject(name = "unknown-model", value = ApiDocs.UNKNOWN_MODEL)))
+    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "insufficient-credits unknown-model")
+    @APIResponse(responseCode = "402", description = "The available credits do not cover the estimate.")
     @POST
     public PreCheckResponse check(@RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     examples = @ExampleObject(name = "pre-check", value = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello!\"}],\"maxOutputTokens\":500}")))

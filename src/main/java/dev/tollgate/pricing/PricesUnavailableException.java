@@ -1,6 +1,7 @@
 package dev.tollgate.pricing;
 
 import dev.tollgate.platform.problem.Problem;
+import dev.tollgate.platform.problem.ProblemType;
 import dev.tollgate.platform.problem.ProblemException;
 
 /** No price could be read and none is known: answered 503, try again later. */
@@ -17,7 +18,7 @@ public class PricesUnavailableException extends ProblemException {
 
     @Override
     public Problem problem() {
-        return Problem.of("prices-unavailable", "Prices are unavailable", 503,
+        return Problem.of(ProblemType.PRICES_UNAVAILABLE,
                 "Prices cannot be read right now. Try again in a few seconds.")
                 .with("retryAfterSeconds", 5);
     }

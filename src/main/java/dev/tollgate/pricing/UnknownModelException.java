@@ -1,6 +1,7 @@
 package dev.tollgate.pricing;
 
 import dev.tollgate.platform.problem.Problem;
+import dev.tollgate.platform.problem.ProblemType;
 import dev.tollgate.platform.problem.ProblemException;
 
 /** The model has no price: it is refused, never metered as free. Answered with 422. */
@@ -15,7 +16,7 @@ public class UnknownModelException extends ProblemException {
 
     @Override
     public Problem problem() {
-        return Problem.of("unknown-model", "Unknown model", 422,
+        return Problem.of(ProblemType.UNKNOWN_MODEL,
                 "There is no price for this model, so it cannot be used.")
                 .with("model", model);
     }

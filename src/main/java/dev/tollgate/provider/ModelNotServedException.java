@@ -1,6 +1,7 @@
 package dev.tollgate.provider;
 
 import dev.tollgate.platform.problem.Problem;
+import dev.tollgate.platform.problem.ProblemType;
 import dev.tollgate.platform.problem.ProblemException;
 
 /** No configured upstream serves the model; nothing was sent anywhere. Answered with 422. */
@@ -19,7 +20,7 @@ public class ModelNotServedException extends ProblemException {
 
     @Override
     public Problem problem() {
-        return Problem.of("model-not-served", "Model not served", 422,
+        return Problem.of(ProblemType.MODEL_NOT_SERVED,
                 "No provider is configured for this model, so it cannot be used.")
                 .with("model", model);
     }

@@ -1,6 +1,7 @@
 package dev.tollgate.provider;
 
 import dev.tollgate.platform.problem.Problem;
+import dev.tollgate.platform.problem.ProblemType;
 import dev.tollgate.platform.problem.ProblemException;
 
 /**
@@ -106,10 +107,10 @@ public class ProviderFailure extends ProblemException {
     @Override
     public Problem problem() {
         if (isTimeout()) {
-            return Problem.of("provider-timeout", "The AI provider did not answer in time", 504,
+            return Problem.of(ProblemType.PROVIDER_TIMEOUT,
                     "The provider took too long to answer. Nothing was charged for this call; try again.");
         }
-        return Problem.of("provider-error", "The AI provider failed", 502,
+        return Problem.of(ProblemType.PROVIDER_ERROR,
                 "The provider could not complete the call. Nothing was charged for this call; try again later.");
     }
 }

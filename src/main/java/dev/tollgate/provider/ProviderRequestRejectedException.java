@@ -1,6 +1,7 @@
 package dev.tollgate.provider;
 
 import dev.tollgate.platform.problem.Problem;
+import dev.tollgate.platform.problem.ProblemType;
 import dev.tollgate.platform.problem.ProblemException;
 
 /**
@@ -28,8 +29,7 @@ public class ProviderRequestRejectedException extends ProblemException {
 
     @Override
     public Problem problem() {
-        Problem problem = Problem.of("provider-rejected-request", "The AI provider rejected the request", 400,
-                providerMessage);
+        Problem problem = Problem.of(ProblemType.PROVIDER_REJECTED_REQUEST, providerMessage);
         if (param != null) {
             problem.with("param", param);
         }

@@ -1,6 +1,7 @@
 package dev.tollgate.provider;
 
 import dev.tollgate.platform.problem.Problem;
+import dev.tollgate.platform.problem.ProblemType;
 import dev.tollgate.platform.problem.ProblemException;
 
 /**
@@ -40,9 +41,9 @@ public class ProviderUnavailableException extends ProblemException {
     @Override
     public Problem problem() {
         Problem problem = circuitOpen
-                ? Problem.of("provider-unavailable", "The AI provider is unavailable", 503,
+                ? Problem.of(ProblemType.PROVIDER_UNAVAILABLE,
                         "The provider failed repeatedly and is not being called for a moment. Nothing was charged.")
-                : Problem.of("provider-busy", "The AI provider is busy", 503,
+                : Problem.of(ProblemType.PROVIDER_BUSY,
                         "Too many calls to the provider are in progress. Nothing was charged; retry shortly.");
         return problem.with("retryAfterSeconds", retryAfterSeconds);
     }

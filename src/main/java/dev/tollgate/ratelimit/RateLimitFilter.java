@@ -19,6 +19,7 @@ import io.vertx.core.http.HttpServerRequest;
 
 import dev.tollgate.platform.http.ClientIp;
 import dev.tollgate.platform.problem.Problem;
+import dev.tollgate.platform.problem.ProblemType;
 
 /**
  * Applies the rate limits to every call of the API, before the body is read and before the
@@ -140,7 +141,7 @@ public class RateLimitFilter {
 
     static Response tooManyRequests(Decision decision) {
         Quota quota = decision.quota();
-        Response response = Problem.of("rate-limited", "Too many requests", 429,
+        Response response = Problem.of(ProblemType.RATE_LIMITED,
                 "At most " + quota.limit() + " requests per " + describe(quota) + " in the '" + decision.tier().key()
                         + "' tier; retry in " + decision.retryAfterSeconds() + " s.")
                 .with("tier", decision.tier().key())

@@ -14,6 +14,7 @@ import org.eclipse.microprofile.openapi.models.responses.APIResponses;
 import io.quarkus.smallrye.openapi.OpenApiFilter;
 
 import dev.tollgate.platform.openapi.ApiDocs;
+import dev.tollgate.platform.problem.ProblemType;
 
 /**
  * Documents the 429 of every operation of the API in the OpenAPI document, at build time: the tier
@@ -50,14 +51,14 @@ public class RateLimitResponsesFilter implements OASFilter {
         Header retryAfter = OASFactory.createHeader()
                 .description("Seconds until one more call of the tier is admitted.")
                 .schema(OASFactory.createSchema().addType(Schema.SchemaType.INTEGER));
-        responses.addAPIResponse("429", OASFactory.createAPIResponse()
+        responses.addAPIResponse(Integer.toString(ProblemType.RATE_LIMITED.status()), OASFactory.createAPIResponse()
                 .description("Over the caller's rate limit in the `" + tier.key() + "` tier (" + covers(tier)
                         + "): nothing was done. Retry after `Retry-After` seconds; every answer's RateLimit-Limit, "
                         + "RateLimit-Remaining and RateLimit-Reset headers say where the caller stands.")
                 .addHeader("Retry-After", retryAfter)
                 .content(OASFactory.createContent().addMediaType(ApiDocs.PROBLEM_JSON, OASFactory.createMediaType()
                         .schema(OASFactory.createSchema().ref(ApiDocs.PROBLEM_SCHEMA))
-                        .addExample("rate-limited", OASFactory.createExample().value(example(tier))))));
+                        .addExample(ProblemType.RATE_LIMITED.slug(), OASFactory.createExample().value(example(tier))))));
     }
 
     private static String covers(Tier tier) {
@@ -88,7 +89,8 @@ public class RateLimitResponsesFilter implements OASFilter {
             }
         }
         long retryAfter = (periodSeconds + limit - 1) / limit;
-        return "{\"type\":\"https://tollgate.dev/problems/rate-limited\",\"title\":\"Too many requests\",\"status\":429,"
+        ProblemType type = ProblemType.RATE_LIMITED;
+        return "{\"type\":\"" + type.uri() + "\",\"title\":\"" + type.title() + "\",\"status\":" + type.status() + ","
                 + "\"detail\":\"At most " + limit + " requests per " + periodSeconds / 60 + " min in the '" + tier.key()
                 + "' tier; retry in " + retryAfter + " s.\",\"tier\":\"" + tier.key() + "\",\"limit\":" + limit
                 + ",\"periodSeconds\":" + periodSeconds + ",\"retryAfterSeconds\":" + retryAfter + "}";

@@ -15,6 +15,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -56,18 +57,9 @@ public class ReservationResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = ReservationResponses.Held.class),
                     examples = @ExampleObject(name = "example", value = "{\"reservationId\":\"0b6f1c3e-5d2a-4c7e-9a51-2f0c8e4d7b11\",\"status\":\"held\",\"model\":\"gpt-4o-mini\",\"promptTokens\":12,\"maxOutputTokens\":500,\"heldMillicredits\":364,\"heldCredits\":0.364,\"expiresAt\":\"2026-11-24T09:10:00Z\",\"balance\":{\"monthlyMillicredits\":100000,\"purchasedMillicredits\":0,\"reservedMillicredits\":364,\"availableMillicredits\":99636,\"availableCredits\":99.636}}")))
-    @APIResponse(responseCode = "400", description = "A field missing or out of range, or no Idempotency-Key.",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
-                    examples = @ExampleObject(name = "idempotency-key-missing", value = ApiDocs.IDEMPOTENCY_KEY_MISSING)))
-    @APIResponse(responseCode = "402", description = "The available credits do not cover the estimate; nothing held.",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
-                    examples = @ExampleObject(name = "insufficient-credits", value = ApiDocs.INSUFFICIENT_CREDITS)))
-    @APIResponse(responseCode = "409", description = "The key was used for another request.",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
-                    examples = @ExampleObject(name = "idempotency-key-reused", value = ApiDocs.IDEMPOTENCY_KEY_REUSED)))
-    @APIResponse(responseCode = "422", description = "The model has no price.",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
-                    examples = @ExampleObject(name = "unknown-model", value = ApiDocs.UNKNOWN_MODEL)))
+    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "idempotency-key-missing insufficient-credits idempotency-key-reused unknown-model")
+    @APIResponse(responseCode = "400", description = "A field missing or out of range, or no Idempotency-Key.")
+    @APIResponse(responseCode = "402", description = "The available credits do not cover the estimate; nothing held.")
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response reserve(
@@ -88,12 +80,8 @@ public class ReservationResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = ReservationResponses.Settled.class),
                     examples = @ExampleObject(name = "example", value = "{\"reservationId\":\"0b6f1c3e-5d2a-4c7e-9a51-2f0c8e4d7b11\",\"status\":\"settled\",\"usageId\":17,\"costMillicredits\":875,\"chargedMillicredits\":875,\"releasedMillicredits\":0,\"balance\":{\"monthlyMillicredits\":99125,\"purchasedMillicredits\":0,\"reservedMillicredits\":0,\"availableMillicredits\":99125,\"availableCredits\":99.125}}")))
-    @APIResponse(responseCode = "404", description = "No such reservation of the caller's.",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
-                    examples = @ExampleObject(name = "reservation-not-found", value = ApiDocs.RESERVATION_NOT_FOUND)))
-    @APIResponse(responseCode = "409", description = "The hold was released or expired, or settled with another body.",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
-                    examples = @ExampleObject(name = "reservation-already-resolved", value = ApiDocs.RESERVATION_ALREADY_RESOLVED)))
+    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "reservation-not-found reservation-already-resolved")
+    @APIResponse(responseCode = "409", description = "The hold was released or expired, or settled with another body.")
     @POST
     @Path("{id}/settle")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -112,12 +100,8 @@ public class ReservationResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = ReservationResponses.Released.class),
                     examples = @ExampleObject(name = "example", value = "{\"reservationId\":\"0b6f1c3e-5d2a-4c7e-9a51-2f0c8e4d7b11\",\"status\":\"released\",\"releasedMillicredits\":364,\"balance\":{\"monthlyMillicredits\":100000,\"purchasedMillicredits\":0,\"reservedMillicredits\":0,\"availableMillicredits\":100000,\"availableCredits\":100.0}}")))
-    @APIResponse(responseCode = "404", description = "No such reservation of the caller's.",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
-                    examples = @ExampleObject(name = "reservation-not-found", value = ApiDocs.RESERVATION_NOT_FOUND)))
-    @APIResponse(responseCode = "409", description = "The hold was already settled or expired.",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
-                    examples = @ExampleObject(name = "reservation-already-resolved", value = ApiDocs.RESERVATION_ALREADY_RESOLVED)))
+    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "reservation-not-found reservation-already-resolved")
+    @APIResponse(responseCode = "409", description = "The hold was already settled or expired.")
     @POST
     @Path("{id}/release")
     public ReservationResponses.Released release(

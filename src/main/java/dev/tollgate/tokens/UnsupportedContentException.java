@@ -1,6 +1,7 @@
 package dev.tollgate.tokens;
 
 import dev.tollgate.platform.problem.Problem;
+import dev.tollgate.platform.problem.ProblemType;
 import dev.tollgate.platform.problem.ProblemException;
 
 /**
@@ -24,6 +25,6 @@ public class UnsupportedContentException extends ProblemException {
 
     @Override
     public Problem problem() {
-        return Problem.of("unsupported-content", "Content that cannot be metered", 422, getMessage()).with("field", field);
+        return Problem.of(ProblemType.UNSUPPORTED_CONTENT, getMessage()).with("field", field);
     }
 }

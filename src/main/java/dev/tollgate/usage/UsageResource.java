@@ -13,6 +13,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -50,9 +51,8 @@ public class UsageResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = UsageReport.class),
                     examples = @ExampleObject(name = "example", value = "{\"from\":\"2026-11-01\",\"to\":\"2026-11-24\",\"totals\":{\"calls\":2,\"uncachedInputTokens\":2400,\"cachedInputTokens\":0,\"cacheWriteTokens\":0,\"outputTokens\":600,\"reasoningTokens\":0,\"costMillicredits\":1750,\"costCredits\":1.75},\"byModel\":[{\"key\":\"gpt-4o-mini\",\"totals\":{\"calls\":2,\"uncachedInputTokens\":2400,\"cachedInputTokens\":0,\"cacheWriteTokens\":0,\"outputTokens\":600,\"reasoningTokens\":0,\"costMillicredits\":1750,\"costCredits\":1.75}}]}")))
-    @APIResponse(responseCode = "400", description = "A date, groupBy, page or size out of range.",
-            content = @Content(mediaType = ApiDocs.PROBLEM_JSON, schema = @Schema(ref = ApiDocs.PROBLEM_SCHEMA),
-                    examples = @ExampleObject(name = "invalid-request", value = ApiDocs.INVALID_REQUEST)))
+    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "invalid-request")
+    @APIResponse(responseCode = "400", description = "A date, groupBy, page or size out of range.")
     @GET
     public UsageReport usage(
             @Parameter(description = "First UTC day, ISO date (default: 29 days before to)", example = "2026-11-01")

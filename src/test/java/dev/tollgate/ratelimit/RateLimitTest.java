@@ -13,7 +13,9 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import org.junit.jupiter.api.Test;
 
+import dev.tollgate.platform.problem.ProblemType;
 import dev.tollgate.testing.Api;
+import dev.tollgate.testing.JsonShape;
 import dev.tollgate.testing.LedgerProbe;
 import dev.tollgate.testing.Tokens;
 import dev.tollgate.testing.TollgateTestResources;
@@ -55,7 +57,8 @@ class RateLimitTest {
                     .header("RateLimit-Reset", Integer::parseInt, greaterThan(0))
                     .header("RateLimit-Policy", LowLimits.GENERAL + ";w=60");
         }
-        as(user).get("/api/credit/balance").then().statusCode(429)
+        Response refused = as(user).get("/api/credit/balance");
+        refused.then().statusCode(429)
                 .contentType("application/problem+json")
                 .header("Retry-After", Integer::parseInt, greaterThan(0))
                 .header("Retry-After", Integer::parseInt, lessThanOrEqualTo(60 / LowLimits.GENERAL))
@@ -65,6 +68,8 @@ class RateLimitTest {
                 .body("status", equalTo(429))
                 .body("tier", equalTo("general"))
                 .body("limit", equalTo(LowLimits.GENERAL));
+        // The documented example (docs/problems.md, the OpenAPI document) has the members of this answer.
+        assertThat(JsonShape.of(refused.asString())).isEqualTo(JsonShape.of(ProblemType.RATE_LIMITED.example()));
     }
 
     @Test

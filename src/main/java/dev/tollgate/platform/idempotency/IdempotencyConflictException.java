@@ -1,6 +1,7 @@
 package dev.tollgate.platform.idempotency;
 
 import dev.tollgate.platform.problem.Problem;
+import dev.tollgate.platform.problem.ProblemType;
 import dev.tollgate.platform.problem.ProblemException;
 
 /** An idempotency key was used before with a different request. Answered with 409; nothing changed. */
@@ -12,7 +13,7 @@ public class IdempotencyConflictException extends ProblemException {
 
     @Override
     public Problem problem() {
-        return Problem.of("idempotency-key-reused", "Idempotency key already used", 409,
+        return Problem.of(ProblemType.IDEMPOTENCY_KEY_REUSED,
                 "This idempotency key was used with a different request. Use a new key for a new request.");
     }
 }

@@ -3,6 +3,7 @@ package dev.tollgate.platform.idempotency;
 import java.util.regex.Pattern;
 
 import dev.tollgate.platform.problem.Problem;
+import dev.tollgate.platform.problem.ProblemType;
 import dev.tollgate.platform.problem.ProblemException;
 
 /**
@@ -46,7 +47,7 @@ public record IdempotencyKey(String value) {
 
         @Override
         public Problem problem() {
-            return Problem.of("idempotency-key-missing", "Idempotency key required", 400,
+            return Problem.of(ProblemType.IDEMPOTENCY_KEY_MISSING,
                     "Send an Idempotency-Key header (or the requestId of the call being metered).");
         }
     }
@@ -59,7 +60,7 @@ public record IdempotencyKey(String value) {
 
         @Override
         public Problem problem() {
-            return Problem.of("idempotency-key-invalid", "Idempotency key not valid", 400,
+            return Problem.of(ProblemType.IDEMPOTENCY_KEY_INVALID,
                     "An idempotency key is 1 to 255 visible ASCII characters.");
         }
     }
@@ -72,7 +73,7 @@ public record IdempotencyKey(String value) {
 
         @Override
         public Problem problem() {
-            return Problem.of("idempotency-key-reserved", "Idempotency key reserved", 400,
+            return Problem.of(ProblemType.IDEMPOTENCY_KEY_RESERVED,
                     "Idempotency keys starting with '" + DerivedKey.NAMESPACE + "' are Tollgate's own; choose another key.");
         }
     }
@@ -85,7 +86,7 @@ public record IdempotencyKey(String value) {
 
         @Override
         public Problem problem() {
-            return Problem.of("idempotency-key-mismatch", "Idempotency key and requestId differ", 400,
+            return Problem.of(ProblemType.IDEMPOTENCY_KEY_MISMATCH,
                     "When both the Idempotency-Key header and requestId are sent they must be equal.");
         }
     }

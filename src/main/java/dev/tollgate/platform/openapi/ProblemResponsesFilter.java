@@ -1,6 +1,10 @@
 package dev.tollgate.platform.openapi;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 import org.eclipse.microprofile.openapi.OASFactory;
 import org.eclipse.microprofile.openapi.OASFilter;
@@ -8,19 +12,22 @@ import org.eclipse.microprofile.openapi.models.OpenAPI;
 import org.eclipse.microprofile.openapi.models.Operation;
 import org.eclipse.microprofile.openapi.models.PathItem;
 import org.eclipse.microprofile.openapi.models.media.Content;
+import org.eclipse.microprofile.openapi.models.media.MediaType;
 import org.eclipse.microprofile.openapi.models.media.Schema;
 import org.eclipse.microprofile.openapi.models.responses.APIResponse;
 import org.eclipse.microprofile.openapi.models.responses.APIResponses;
 
 import io.quarkus.smallrye.openapi.OpenApiFilter;
 
+import dev.tollgate.platform.problem.ProblemType;
+
 /**
- * Completes the OpenAPI document at build time (no run-time reflection): the {@code Problem}
- * schema, and on every operation of the API the problem answers any of them can give — 401 without
- * a valid token, 403 on admin operations, 400 where there is input to refuse, 413 where there is a
- * body, 500 — unless the operation documents its own (Quarkus' automatic answers without a body get
- * the problem details body). The resources document the answers that are
- * their own (402, 404, 409, 422, …) with examples.
+ * Completes the OpenAPI document at build time (no run-time reflection) from the
+ * {@link ProblemType} catalogue: the {@code Problem} schema; on every operation of the API the
+ * problem types it names in its {@link ApiDocs#PROBLEM_TYPES} extension (402, 404, 409, 422, …);
+ * and the ones any operation can give — 400 where there is input, 401, 403 on admin operations, 413
+ * where there is a body, 500. Each type is an example of the answer of its status; an answer the
+ * resource described keeps its description, any other gets the catalogue's.
  */
 @OpenApiFilter(stages = OpenApiFilter.RunStage.BUILD)
 public class ProblemResponsesFilter implements OASFilter {
@@ -48,37 +55,62 @@ public class ProblemResponsesFilter implements OASFilter {
         if (operation.getResponses() == null) {
             operation.setResponses(OASFactory.createAPIResponses());
         }
-        APIResponses responses = operation.getResponses();
+        List<ProblemType> types = new ArrayList<>(ownTypes(operation));
         boolean hasInput = operation.getRequestBody() != null
                 || (operation.getParameters() != null && !operation.getParameters().isEmpty());
         if (hasInput) {
-            addIfAbsent(responses, "400", "The request is not valid (a field missing or out of range, malformed JSON).",
-                    "invalid-request", ApiDocs.INVALID_REQUEST);
+            types.add(ProblemType.INVALID_REQUEST);
         }
-        addIfAbsent(responses, "401", "No valid bearer token.", "unauthenticated", ApiDocs.UNAUTHENTICATED);
+        types.add(ProblemType.UNAUTHENTICATED);
         if (path.startsWith("/api/admin/")) {
-            addIfAbsent(responses, "403", "The token lacks the admin role.", "forbidden", ApiDocs.FORBIDDEN);
+            types.add(ProblemType.FORBIDDEN);
         }
         if (operation.getRequestBody() != null) {
-            addIfAbsent(responses, "413", "The body is larger than the limit (1 MB).", "body-too-large",
-                    ApiDocs.BODY_TOO_LARGE);
+            types.add(ProblemType.BODY_TOO_LARGE);
         }
-        addIfAbsent(responses, "500", "A bug: never with details. Retrying with the same idempotency key is safe.",
-                "internal-error", ApiDocs.INTERNAL_ERROR);
+        types.add(ProblemType.INTERNAL_ERROR);
+        Map<Integer, List<ProblemType>> byStatus = types.stream().distinct()
+                .collect(Collectors.groupingBy(ProblemType::status, LinkedHashMap::new, Collectors.toList()));
+        byStatus.forEach((status, ofStatus) -> document(operation.getResponses(), status, ofStatus));
     }
 
-    private static void addIfAbsent(APIResponses responses, String status, String description, String exampleName,
-            String example) {
-        Content problem = OASFactory.createContent().addMediaType(ApiDocs.PROBLEM_JSON, OASFactory.createMediaType()
-                .schema(OASFactory.createSchema().ref(ApiDocs.PROBLEM_SCHEMA))
-                .addExample(exampleName, OASFactory.createExample().value(example)));
-        APIResponse present = responses.getAPIResponse(status);
-        if (present == null) {
-            responses.addAPIResponse(status, OASFactory.createAPIResponse().description(description).content(problem));
-        } else if (present.getContent() == null || present.getContent().getMediaTypes() == null
-                || present.getContent().getMediaTypes().isEmpty()) {
+    /** The types the operation names in its extension, which is then removed from the document. */
+    private static List<ProblemType> ownTypes(Operation operation) {
+        Object named = operation.getExtensions() == null ? null : operation.getExtensions().get(ApiDocs.PROBLEM_TYPES);
+        if (named == null) {
+            return List.of();
+        }
+        operation.removeExtension(ApiDocs.PROBLEM_TYPES);
+        List<ProblemType> types = new ArrayList<>();
+        for (String slug : named.toString().trim().split("[\\s,]+")) {
+            types.add(ProblemType.ofSlug(slug).orElseThrow(() -> new IllegalStateException(
+                    "operation " + operation.getOperationId() + " names an unknown problem type: " + slug)));
+        }
+        return types;
+    }
+
+    private static void document(APIResponses responses, int status, List<ProblemType> types) {
+        String code = Integer.toString(status);
+        APIResponse response = responses.getAPIResponse(code);
+        if (response == null) {
+            response = OASFactory.createAPIResponse().description(types.stream().map(ProblemType::answeredWhen)
+                    .collect(Collectors.joining(" ")));
+            responses.addAPIResponse(code, response);
+        }
+        if (response.getContent() == null) {
+            response.setContent(OASFactory.createContent());
+        }
+        Content content = response.getContent();
+        MediaType problem = content.getMediaType(ApiDocs.PROBLEM_JSON);
+        if (problem == null) {
             // Quarkus' automatic 400/401/403 answers come without a body: ours is problem details.
-            present.setContent(problem);
+            problem = OASFactory.createMediaType().schema(OASFactory.createSchema().ref(ApiDocs.PROBLEM_SCHEMA));
+            content.addMediaType(ApiDocs.PROBLEM_JSON, problem);
+        }
+        for (ProblemType type : types) {
+            if (problem.getExamples() == null || !problem.getExamples().containsKey(type.slug())) {
+                problem.addExample(type.slug(), OASFactory.createExample().value(type.example()));
+            }
         }
     }
 
@@ -88,7 +120,7 @@ public class ProblemResponsesFilter implements OASFilter {
                 .description("RFC 9457 problem details. Extra members where they help (required, available, "
                         + "violations, model, retryAfterSeconds, …).")
                 .addProperty("type", OASFactory.createSchema().addType(Schema.SchemaType.STRING).format("uri")
-                        .description("Stable per kind of error: https://tollgate.dev/problems/<slug>"))
+                        .description("Stable per kind of error: " + ProblemType.URI_BASE + "<slug>"))
                 .addProperty("title", OASFactory.createSchema().addType(Schema.SchemaType.STRING))
                 .addProperty("status", OASFactory.createSchema().addType(Schema.SchemaType.INTEGER))
                 .addProperty("detail", OASFactory.createSchema().addType(Schema.SchemaType.STRING))

@@ -23,18 +23,14 @@ public class BodySizeGuard {
 
     void install(@Observes Router router) {
         long limit = maxBodySize.asLongValue();
-        String body = new JsonObject()
-                .put("type", "https://tollgate.dev/problems/body-too-large")
-                .put("title", "Request body too large")
-                .put("status", 413)
-                .put("detail", "A request body may have at most " + limit + " bytes.")
-                .encode();
+        String body = new JsonObject(Problem.of(ProblemType.BODY_TOO_LARGE,
+                "A request body may have at most " + limit + " bytes.").members()).encode();
         // Right after Quarkus' own first handlers (the security headers of quarkus.http.header run at
         // Integer.MIN_VALUE), before anything reads the body.
         router.route().order(Integer.MIN_VALUE + 1).handler(context -> {
             String length = context.request().getHeader(HttpHeaders.CONTENT_LENGTH);
             if (length != null && exceeds(length, limit)) {
-                context.response().setStatusCode(413)
+                context.response().setStatusCode(ProblemType.BODY_TOO_LARGE.status())
                         .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
                         .putHeader(HttpHeaders.CONNECTION, "close")
                         .end(body);

@@ -9,6 +9,6 @@ public class InvalidRequestException extends ProblemException {
 
     @Override
     public Problem problem() {
-        return Problem.of("invalid-request", "The request is not valid", 400, getMessage());
+        return Problem.of(ProblemType.INVALID_REQUEST, getMessage());
     }
 }

@@ -1,37 +1,41 @@
 package dev.tollgate.platform.problem;
 
-import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import jakarta.ws.rs.core.Response;
 
 /**
- * An RFC 9457 problem details body. Every error of the API is one of these, with a stable
- * {@code type} URI per kind of error and extra members where they help the caller.
+ * An RFC 9457 problem details body. Every error of the API is one of these, of a {@link ProblemType}
+ * of the catalogue, with extra members where they help the caller.
  */
 public final class Problem {
 
     public static final String MEDIA_TYPE = "application/problem+json";
-    private static final String TYPE_BASE = "https://tollgate.dev/problems/";
 
     private final Map<String, Object> members = new LinkedHashMap<>();
-    private final String typeSlug;
+    private final ProblemType type;
     private final int status;
 
-    private Problem(String typeSlug, String title, int status, String detail) {
-        this.typeSlug = typeSlug;
+    private Problem(ProblemType type, int status, String detail) {
+        this.type = type;
         this.status = status;
-        members.put("type", URI.create(TYPE_BASE + typeSlug).toString());
-        members.put("title", title);
+        members.put("type", type.uri());
+        members.put("title", type.title());
         members.put("status", status);
         if (detail != null) {
             members.put("detail", detail);
         }
     }
 
-    public static Problem of(String typeSlug, String title, int status, String detail) {
-        return new Problem(typeSlug, title, status, detail);
+    /** A problem of the type, with its status; {@code detail} may be null. */
+    public static Problem of(ProblemType type, String detail) {
+        return new Problem(type, type.status(), detail);
+    }
+
+    /** A problem of the type answered with another status than its own (a 502 provider-outcome-unknown). */
+    public static Problem of(ProblemType type, int status, String detail) {
+        return new Problem(type, status, detail);
     }
 
     public Problem with(String name, Object value) {
@@ -41,7 +45,11 @@ public final class Problem {
 
     /** The last segment of the type URI, e.g. {@code insufficient-credits}. */
     public String typeSlug() {
-        return typeSlug;
+        return type.slug();
+    }
+
+    public ProblemType type() {
+        return type;
     }
 
     public int status() {

@@ -30,8 +30,9 @@ import io.quarkus.security.UnauthorizedException;
 import dev.tollgate.platform.jdbc.Jdbc;
 
 /**
- * The one place where exceptions become HTTP answers. Every answer is problem details; no class
- * name, SQL or stack trace ever reaches a caller. 4xx are logged at DEBUG, 5xx at ERROR.
+ * The one place where exceptions become HTTP answers. Every answer is problem details of a type
+ * of the {@link ProblemType} catalogue; no class name, SQL or stack trace ever reaches a caller.
+ * 4xx are logged at DEBUG, 5xx at ERROR.
  */
 public class ProblemMappers {
 
@@ -57,8 +58,7 @@ public class ProblemMappers {
                 .sorted(Comparator.comparing((ConstraintViolation<?> v) -> field(v.getPropertyPath())))
                 .map(v -> Map.of("field", field(v.getPropertyPath()), "message", v.getMessage()))
                 .collect(Collectors.toList());
-        return Problem.of("invalid-request", "The request is not valid", 400,
-                "One or more fields are missing or out of range.")
+        return Problem.of(ProblemType.INVALID_REQUEST, "One or more fields are missing or out of range.")
                 .with("violations", violations)
                 .toResponse();
     }
@@ -74,7 +74,7 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response wrongShape(MismatchedInputException e) {
-        return Problem.of("invalid-request", "The request is not valid", 400,
+        return Problem.of(ProblemType.INVALID_REQUEST,
                 "Field '" + jsonPath(e) + "' has the wrong type or is not allowed here.")
                 .toResponse();
     }
@@ -84,13 +84,13 @@ public class ProblemMappers {
         String detail = e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()
                 ? "Field '" + jsonPath(mapping) + "' could not be read."
                 : "The body is not well-formed JSON (or repeats a key).";
-        return Problem.of("malformed-json", "The body is not valid JSON", 400, detail).toResponse();
+        return Problem.of(ProblemType.MALFORMED_JSON, detail).toResponse();
     }
 
     @ServerExceptionMapper({ AuthenticationFailedException.class, UnauthorizedException.class,
             AuthenticationCompletionException.class, AuthenticationRedirectException.class })
     public Response unauthenticated(RuntimeException e) {
-        return Response.fromResponse(Problem.of("unauthenticated", "Authentication required", 401,
+        return Response.fromResponse(Problem.of(ProblemType.UNAUTHENTICATED,
                 "A valid bearer token is required.").toResponse())
                 .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
                 .build();
@@ -98,7 +98,7 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response forbidden(ForbiddenException e) {
-        return Problem.of("forbidden", "Not allowed", 403, "The token does not grant this operation.")
+        return Problem.of(ProblemType.FORBIDDEN, "The token does not grant this operation.")
                 .toResponse();
     }
 
@@ -108,9 +108,11 @@ public class ProblemMappers {
         if (status >= 500) {
             return unexpected(e);
         }
-        Response.StatusType type = Response.Status.fromStatusCode(status);
-        String title = type != null ? type.getReasonPhrase() : "Request refused";
-        return Problem.of(slug(title), title, status, null).toResponse();
+        if (e.getCause() instanceof JsonProcessingException json) {
+            // Quarkus REST hands a body Jackson could not read over as a 400 with the parser's error as cause.
+            return json instanceof MismatchedInputException shape ? wrongShape(shape) : malformed(json);
+        }
+        return Problem.of(ofHttpStatus(status), status, null).toResponse();
     }
 
     @ServerExceptionMapper
@@ -119,7 +121,7 @@ public class ProblemMappers {
             return databaseUnavailable(e);
         }
         LOG.error("unexpected error answered with 500", e);
-        return Problem.of("internal-error", "Internal error", 500,
+        return Problem.of(ProblemType.INTERNAL_ERROR,
                 "The request could not be completed; nothing was charged twice. Retry with the same idempotency key.")
                 .toResponse();
     }
@@ -135,7 +137,7 @@ public class ProblemMappers {
             cause = cause.getCause();
         }
         LOG.errorf("database unavailable, answered with 503: %s (%s)", e.getClass().getSimpleName(), cause.getMessage());
-        return Response.fromResponse(Problem.of("database-unavailable", "Service temporarily unavailable", 503,
+        return Response.fromResponse(Problem.of(ProblemType.DATABASE_UNAVAILABLE,
                 "The database cannot be reached right now; nothing was changed. Retry in a few seconds with the same idempotency key.")
                 .with("retryAfterSeconds", DATABASE_RETRY_AFTER_SECONDS)
                 .toResponse())
@@ -157,7 +159,17 @@ public class ProblemMappers {
                 .replace(".[", "[");
     }
 
-    private static String slug(String title) {
-        return title.toLowerCase().replaceAll("[^a-z0-9]+", "-");
+    /**
+     * The type of an HTTP-level refusal by Quarkus REST itself (no such path, method or media type);
+     * any other client error it raises is an invalid request, with its status.
+     */
+    static ProblemType ofHttpStatus(int status) {
+        return switch (status) {
+            case 404 -> ProblemType.NOT_FOUND;
+            case 405 -> ProblemType.METHOD_NOT_ALLOWED;
+            case 406 -> ProblemType.NOT_ACCEPTABLE;
+            case 415 -> ProblemType.UNSUPPORTED_MEDIA_TYPE;
+            default -> ProblemType.INVALID_REQUEST;
+        };
     }
 }
