@@ -12,7 +12,8 @@
 -- (max-call-duration + the settle's patience: how long before a kill a call that the kill left
 -- unsettled may have begun), min_path (how often each recovery path must be taken), short (1: the
 -- short run, which must reach only some of them), stopped_reading_let_go (how many times the app's
--- log says it let a client go that read nothing), max_call (the app's maximum call duration).
+-- log says it let a client go that read nothing). And deadline_cuts: the holds of the calls the app's
+-- log says it cut at their maximum duration.
 --
 -- Output: the per-account table, the list of every 5xx, one row per check with its count of
 -- violations, the coverage table (how often the run took each recovery path), then the lines
@@ -246,10 +247,9 @@ SELECT b.*, ch.user_id, ch.shape, ch.seen, u.id AS usage_id, u.cost_millicredits
        p.owed,
        s.charged, s.settles, s.metadata_shortfall,
        EXISTS (SELECT 1 FROM kill_windows w WHERE b.started_at BETWEEN w.from_at AND w.to_at) AS killed_in_call,
-       -- cut by the app at its maximum call duration, without usage: the provider may have generated
-       -- (and bills) output that was still on its way, which the app never read
-       b.cut AND NOT b.reported AND b.ended_at - b.started_at >= CAST(:'max_call' AS interval) - interval '1 second'
-           AS deadline_cut,
+       -- cut by the app at its maximum call duration (its log says so), without usage: the provider may
+       -- have generated (and bills) output that was still on its way, which the app never read
+       b.cut AND NOT b.reported AND EXISTS (SELECT 1 FROM deadline_cuts d WHERE d.reservation_id = r.id) AS deadline_cut,
        fc.amount_millicredits AS failed_compensation
   FROM billed b
   LEFT JOIN chats ch ON ch.key = b.tag

@@ -12,8 +12,8 @@ set -euo pipefail
 
 short=0
 if [[ "${1:-}" == --short ]]; then
-    : "${FAULT_SECONDS:=90}" "${FAULT_ACCOUNTS:=200}" "${FAULT_CLIENTS:=12}" "${FAULT_INTERVAL:=9}" "${FAULT_FIRST:=6}"
-    : "${FAULT_KINDS:=db-outage kill-app terminate-sessions stall-provider}" "${FAULT_OUTAGE_SECONDS:=25}"
+    : "${FAULT_SECONDS:=90}" "${FAULT_ACCOUNTS:=200}" "${FAULT_CLIENTS:=12}" "${FAULT_INTERVAL:=5}" "${FAULT_FIRST:=6}"
+    : "${FAULT_KINDS:=terminate-sessions db-outage kill-app stall-provider}" "${FAULT_OUTAGE_SECONDS:=25}"
     : "${FAULT_BURST_CALLS:=10}" "${FAULT_JOB_ROUNDS:=3}" "${FAULT_MIN_PATH:=1}"
     short=1
     shift
@@ -395,6 +395,9 @@ for user in $(db -tAc "SELECT DISTINCT user_id FROM credit_compensation WHERE st
 done
 
 # ---------------------------------------------------------------- 5. checks
+# The calls the app cut at their maximum duration, by its log (check 11 counts them apart).
+grep -ho "reservation [0-9a-f-]*: the provider.s stream ended early (CALL_DEADLINE)" "$work"/app*.log 2>/dev/null \
+    | awk '{ sub(":", "", $2); print $2 }' | sort -u >"$out/deadline-cuts.tsv"
 db >"$work/check.txt" 2>"$work/check.err" <<SQL || { cat "$work/check.err" >&2; die "the checks failed to run"; }
 CREATE TEMP TABLE acks (kind text, user_id text, key text, ref text, amount bigint, extra text);
 CREATE TEMP TABLE refused (kind text, user_id text, key text, status int, type text);
@@ -405,6 +408,7 @@ CREATE TEMP TABLE billed (tag text, model text, prompt_tokens bigint, cached_tok
                           budget bigint, final_at timestamptz);
 CREATE TEMP TABLE kills (at timestamptz);
 CREATE TEMP TABLE outages (down_at timestamptz, up_at timestamptz);
+CREATE TEMP TABLE deadline_cuts (reservation_id uuid);
 CREATE TEMP TABLE job_rounds (round int, job text, landed boolean, evidence text, skipped boolean, resumed boolean, detail text);
 CREATE TEMP TABLE admin_compensations (user_id text, id bigint, status text, amount bigint, reason text, last_error text);
 \copy acks FROM '$out/acks.tsv'
@@ -414,11 +418,11 @@ CREATE TEMP TABLE admin_compensations (user_id text, id bigint, status text, amo
 \copy billed FROM '$out/billed.tsv'
 \copy kills FROM '$out/kills.tsv'
 \copy outages FROM '$out/outages.tsv'
+\copy deadline_cuts FROM '$out/deadline-cuts.tsv'
 \copy job_rounds FROM '$out/jobs.tsv'
 \copy admin_compensations FROM '$out/admin-compensations.tsv'
 \set allowance $FAULT_ALLOWANCE
 \set call_window '$((FAULT_MAX_CALL_SECONDS + SETTLE_PATIENCE_SECONDS)) seconds'
-\set max_call '${FAULT_MAX_CALL_SECONDS} seconds'
 \set min_path $FAULT_MIN_PATH
 \set short $short
 \set stopped_reading_let_go $(grep -c 'read nothing for' "$work"/app*.log 2>/dev/null | awk -F: '{ n += $NF } END { print n + 0 }')
