@@ -382,7 +382,7 @@ public class FaultDriver {
             shape = "burst-overrun";
             body = "{\"model\":\"" + REASONING_MODEL + "\",\"messages\":[" + SYSTEM_MESSAGE + ",{\"role\":\"user\",\"content\":"
                     + jsonString(USER_TEXT + " [[fake:tag=" + key + "]][[fake:ignore-max-tokens]][[fake:words=300]]"
-                            + "[[fake:chunk-delay-ms=12]]")
+                            + "[[fake:chunk-delay-ms=20]]")
                     + "}],\"max_completion_tokens\":16,\"stream\":true,\"stream_options\":{\"include_usage\":true}}";
         } else {
             shape = "burst-slow";
@@ -707,6 +707,13 @@ public class FaultDriver {
             stalledReader = true;
             words = STALLED_READER_WORDS;
             model = MODEL;
+            // gpt-4o-mini does not reason: a reasoning shape's directive would have the fake bill
+            // reasoning that the app, rightly, does not count for this model.
+            int reasoning = directives.indexOf("[[fake:reasoning=");
+            if (reasoning >= 0) {
+                directives.delete(reasoning, directives.indexOf("]]", reasoning) + 2);
+                shape.remove("reasoning");
+            }
             budget = "\"max_tokens\":" + (STALLED_READER_WORDS + 1_000);
         } else if (random.nextInt(100) < 20) {
             shape.add("final-hold");
