@@ -77,24 +77,32 @@ import com.sun.net.httpserver.HttpServer;
  * answer began, nothing.
  *
  * <p><b>Directives</b> in the text of the last user message (the fault run's driver sends them):
- * {@code [[fake:tag=KEY]]} names the call in the billing file; {@code [[fake:words=N]]} answers
+ * {@code [[fake:tag=KEY]]} names the call in the billing file; {@code [[fake:words=N]]} (N at most 50,000) answers
  * {@code "w1 w2 … wN"}; {@code [[fake:reasoning=N]]} reasons N tokens first;
  * {@code [[fake:cached=N]]} reports N of the prompt tokens as cached (at most all of them);
  * {@code [[fake:no-usage]]} reports no usage (no usage chunk, no {@code usage} in the body);
  * {@code [[fake:tool-call=NAME]]} answers a call of function NAME with arguments
  * {@code {"w":"w1 … wN"}} (N = words, default 5), streamed as OpenAI streams tool calls;
- * {@code [[fake:chunk-delay-ms=N]]} waits N ms (at most 2000) between stream events. An unknown
+ * {@code [[fake:chunk-delay-ms=N]]} waits N ms (at most 2000) between stream events;
+ * {@code [[fake:ignore-max-tokens]]} generates everything asked, past the request's budget (and bills
+ * it: a provider that overruns); {@code [[fake:final-hold-ms=N]]} holds a stream's last event
+ * ({@code [DONE]}) back N ms (at most 5000) after the final chunk (the usage, or the finish reason
+ * without usage); {@code [[fake:stall]]} takes the call and never answers: after 6 s (the caller has
+ * given up by then) it closes the connection without a byte, and bills the call as run in full — the
+ * provider may have run it, which is what a caller's "outcome unknown" must cover. An unknown
  * directive is answered 400.
  *
  * <p><b>Billing file</b> ({@code --billing-file}): one tab-separated line per call when the fake
  * ends it — tag ({@code -} without one), model, prompt_tokens, cached_tokens, completion_tokens,
  * reasoning_tokens, usage reported to the client ({@code t}/{@code f}), cut by the client
  * ({@code t}/{@code f}), started and ended (ISO-8601 UTC), and the output budget the request
- * carried ({@code \N} without one). Cached is part of prompt, reasoning part of completion, as in
- * OpenAI's usage.
+ * carried ({@code \N} without one), and when the final chunk of a stream held back by
+ * {@code final-hold-ms} was written ({@code \N} for the others). Cached is part of prompt, reasoning
+ * part of completion, as in OpenAI's usage.
  *
- * <p>{@code GET /stats}: {@code {"requests":N,"streams":M,"not_found":K,"stalled":S,"bad_requests":B,"cut_by_client":C,"open":O}}
- * since start ({@code open}: completions not yet ended).
+ * <p>{@code GET /stats}: {@code {"requests":N,"streams":M,"not_found":K,"stalled":S,"bad_requests":B,"cut_by_client":C,"open":O,
+ * "holding_final":H,"unanswered":U}} since start ({@code open}: completions not yet ended; {@code holding_final}:
+ * streams holding their last event back right now; {@code unanswered}: {@code [[fake:stall]]} calls so far).
  *
  * <p>A stalled provider, switched at run time (the fault run's): {@code POST /control/stall?seconds=N}
  * (0 &lt; N &lt;= 300) makes every completion that arrives in the next N seconds hang until then — a
@@ -117,6 +125,10 @@ public class FakeUpstream {
     static final List<String> WORDS = List.of("Hello", " from", " the", " fake", " upstream");
     static final int DEFAULT_TOOL_WORDS = 5;
     static final long MAX_CHUNK_DELAY_MS = 2_000;
+    static final long MAX_FINAL_HOLD_MS = 5_000;
+    static final int MAX_WORDS = 50_000;
+    /** How long a {@code [[fake:stall]]} call is kept before its connection is closed unanswered. */
+    static final long UNANSWERED_MS = 6_000;
     static final long PROBE_WAIT_MS = 10;
     static final String TOOL_CALL_ID = "call_fake";
     static final byte[] OPENING = ": fake upstream\n\n".getBytes(StandardCharsets.US_ASCII);
@@ -128,6 +140,9 @@ public class FakeUpstream {
     static final LongAdder stalled = new LongAdder();
     static final LongAdder badRequests = new LongAdder();
     static final LongAdder cutByClient = new LongAdder();
+    static final LongAdder unanswered = new LongAdder();
+    /** Streams holding their last event back ({@code final-hold-ms}) right now. */
+    static final AtomicLong holdingFinal = new AtomicLong();
     /** Completions accepted and not yet ended (stalled and slow ones included). */
     static final AtomicLong open = new AtomicLong();
     /** Until when completions hang (System.nanoTime()); in the past: no stall. */
@@ -212,8 +227,9 @@ public class FakeUpstream {
                 send(exchange, 200, "{\"stall_seconds\":" + n + "}");
             } else if (method.equals("GET") && path.equals("/stats")) {
                 send(exchange, 200, ("{\"requests\":%d,\"streams\":%d,\"not_found\":%d,\"stalled\":%d,\"bad_requests\":%d,"
-                        + "\"cut_by_client\":%d,\"open\":%d}").formatted(requests.sum(), streams.sum(), notFound.sum(),
-                                stalled.sum(), badRequests.sum(), cutByClient.sum(), open.get()));
+                        + "\"cut_by_client\":%d,\"open\":%d,\"holding_final\":%d,\"unanswered\":%d}").formatted(requests.sum(),
+                                streams.sum(), notFound.sum(), stalled.sum(), badRequests.sum(), cutByClient.sum(), open.get(),
+                                holdingFinal.get(), unanswered.sum()));
             } else {
                 notFound.increment();
                 send(exchange, 404, error("Unknown path"));
@@ -242,6 +258,16 @@ public class FakeUpstream {
         long prompt = Billing.countPrompt(body);
         Call call = new Call(directives.tag, model, prompt, Math.min(directives.cached, prompt), Output.of(directives, body),
                 started);
+        if (directives.unanswered) {
+            // Taken and never answered: the caller gives up (its first-byte timeout); the provider ran it.
+            unanswered.increment();
+            pause(UNANSWERED_MS);
+            call.answered = true;
+            call.written(call.output.completionTokens(), false);
+            call.bill(true);
+            exchange.close(); // before any header: the connection is closed without a byte
+            return;
+        }
         long stallUntil = stallUntilNanos;
         boolean stall = stallUntil - System.nanoTime() > 0;
         if (stall) {
@@ -306,6 +332,17 @@ public class FakeUpstream {
                 paused = false;
             }
             Event event = events.get(i);
+            if (i == events.size() - 1 && d.finalHoldMs > 0) {
+                // [DONE] held back after the final chunk: a caller killed now has the whole answer, unsettled.
+                call.finalAt = Instant.now();
+                holdingFinal.incrementAndGet();
+                try {
+                    pause(d.finalHoldMs);
+                } finally {
+                    holdingFinal.decrementAndGet();
+                }
+                probe(out, PROBE);
+            }
             out.write(("data: " + event.data() + "\n\n").getBytes(StandardCharsets.UTF_8));
             out.flush();
             call.written(event.tokens(), event.usage());
@@ -455,6 +492,9 @@ public class FakeUpstream {
         boolean noUsage;
         String toolCall;
         long chunkDelayMs;
+        boolean ignoreMaxTokens;
+        long finalHoldMs;
+        boolean unanswered;
 
         static Directives of(String content) {
             Directives d = new Directives();
@@ -469,11 +509,14 @@ public class FakeUpstream {
                             }
                             d.tag = value;
                         }
-                        case "words" -> d.words = Math.max(0, Math.min(10_000, Integer.parseInt(value)));
+                        case "words" -> d.words = Math.max(0, Math.min(MAX_WORDS, Integer.parseInt(value)));
                         case "reasoning" -> d.reasoning = Math.max(0, Math.min(1_000_000, Long.parseLong(value)));
                         case "cached" -> d.cached = Math.max(0, Long.parseLong(value));
                         case "no-usage" -> d.noUsage = true;
                         case "chunk-delay-ms" -> d.chunkDelayMs = Math.max(0, Math.min(MAX_CHUNK_DELAY_MS, Long.parseLong(value)));
+                        case "ignore-max-tokens" -> d.ignoreMaxTokens = true;
+                        case "final-hold-ms" -> d.finalHoldMs = Math.max(0, Math.min(MAX_FINAL_HOLD_MS, Long.parseLong(value)));
+                        case "stall" -> d.unanswered = true;
                         case "tool-call" -> {
                             if (!FUNCTION_NAME.matcher(value).matches()) {
                                 throw new IllegalArgumentException("tool-call needs a function name ([A-Za-z0-9_-], at most 64)");
@@ -512,10 +555,13 @@ public class FakeUpstream {
             return String.join("", pieces);
         }
 
-        /** Reasoning first, then the tool's name, then one token per piece, until the budget is spent. */
+        /**
+         * Reasoning first, then the tool's name, then one token per piece, until the budget is spent
+         * (with {@code ignore-max-tokens}: all of it, whatever the budget).
+         */
         static Output of(Directives d, Map<String, Object> body) {
             Long budget = budget(body);
-            long left = budget == null ? Long.MAX_VALUE : budget;
+            long left = budget == null || d.ignoreMaxTokens ? Long.MAX_VALUE : budget;
             long reasoning = Math.min(d.reasoning, left);
             left -= reasoning;
             boolean cut = reasoning < d.reasoning;
@@ -575,6 +621,8 @@ public class FakeUpstream {
         long writtenTokens;
         boolean usageWritten;
         boolean billed;
+        /** When the final chunk of a stream whose last event is held back was written, or null. */
+        Instant finalAt;
 
         Call(String tag, String model, long promptTokens, long cachedTokens, Output output, Instant started) {
             this.tag = tag;
@@ -608,7 +656,8 @@ public class FakeUpstream {
             String line = String.join("\t", tag == null ? "-" : tag, model.replaceAll("[\\t\\n\\r\\\\]", "_"),
                     Long.toString(prompt), Long.toString(cached), Long.toString(writtenTokens), Long.toString(reasoning),
                     usageWritten ? "t" : "f", cut ? "t" : "f", started.toString(), Instant.now().toString(),
-                    output.budget() == null ? "\\N" : Long.toString(output.budget()));
+                    output.budget() == null ? "\\N" : Long.toString(output.budget()),
+                    finalAt == null ? "\\N" : finalAt.toString());
             synchronized (FakeUpstream.class) {
                 billing.println(line);
                 billing.flush();

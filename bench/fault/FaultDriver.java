@@ -69,6 +69,22 @@ public class FaultDriver {
     /** A stream the client hangs up on: long enough (words x delay) that the hang-up comes mid-stream. */
     static final int HANG_UP_WORDS = 20;
     static final int HANG_UP_CHUNK_DELAY_MS = 100;
+    /** A stream whose [DONE] the fake holds back after the final chunk: the window between the answer and the settle. */
+    static final int FINAL_HOLD_MS = 1_500;
+    /**
+     * The answer of a client that stops reading: larger than the buffers between the app and that
+     * client (on the loopback the app's socket may buffer a few MB), so that the app's writes block.
+     */
+    static final int STALLED_READER_WORDS = 30_000;
+    /** Its receive buffer (bytes): small, so that the app's writes block soon. */
+    static final int STALLED_READER_RECEIVE_BUFFER = 1_024;
+    /**
+     * The answer of an opening overrun: about 1,300 millicredits of o4-mini output, more than an
+     * account that runs dry ever has (at most 300 + the allowance + a top-up), so the settle falls short.
+     */
+    static final int OPENING_OVERRUN_WORDS = 3_000;
+    /** A purchased grant above this is a funded account; at most this, one that runs dry. */
+    static final long DRY_GRANT_MAX = 300;
     static final Pattern TYPE = Pattern.compile("\"type\"\\s*:\\s*\"https://tollgate\\.dev/problems/([a-z0-9-]+)\"");
 
     enum Kind { INIT, BALANCE, PRECHECK, CHARGE, HOLD, SETTLE, RELEASE, ADJUST, REFUND, CHAT }
@@ -86,6 +102,16 @@ public class FaultDriver {
     final PrintWriter unknown;
     final PrintWriter fivexx;
     final PrintWriter chats;
+    /** The known grant of every account (its purchased bucket at the start). */
+    final long[] grants;
+    /** Indexes of the accounts that run dry (small grants). */
+    final List<Integer> dryAccounts = new ArrayList<>();
+    /** How long a client that stops reading a stream waits before it closes the connection (ms). */
+    final long stalledReadMs;
+    /** Calls of each recovery shape made at the start of the load, whatever the seed picks (see {@link #opening}). */
+    final int openingCalls;
+    /** A file the script writes (a number of calls) to start a burst of slow calls right now; null: none. */
+    final Path burstFile;
     /** data: URLs of small PNGs, made once from the seed. */
     final List<String> images = new ArrayList<>();
     final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
@@ -98,6 +124,10 @@ public class FaultDriver {
         int accounts = Integer.parseInt(opts.getOrDefault("accounts", "200"));
         retrySeconds = Integer.parseInt(opts.getOrDefault("retry-seconds", "120"));
         chat = Boolean.parseBoolean(opts.getOrDefault("chat", "true"));
+        stalledReadMs = Long.parseLong(opts.getOrDefault("stalled-read-ms", "4000"));
+        openingCalls = Integer.parseInt(opts.getOrDefault("opening-calls", "2"));
+        burstFile = opts.containsKey("burst-file") ? Path.of(opts.get("burst-file")) : null;
+        grants = new long[accounts];
         tag = opts.getOrDefault("tag", Long.toString(System.currentTimeMillis(), 36));
         http = LoadDriver.newHttpClient();
         userAuth = LoadDriver.signTokens(signer, firstUser, accounts);
@@ -136,9 +166,12 @@ public class FaultDriver {
     void grants(long seed, int parallel) throws InterruptedException {
         long t0 = System.nanoTime();
         Random random = new Random(seed);
-        long[] amounts = new long[userAuth.length];
+        long[] amounts = grants;
         for (int i = 0; i < amounts.length; i++) {
             amounts[i] = random.nextInt(5) == 0 ? 1 + random.nextInt(300) : 20_000 + random.nextInt(200_000);
+            if (amounts[i] <= DRY_GRANT_MAX) {
+                dryAccounts.add(i);
+            }
         }
         AtomicLong next = new AtomicLong();
         java.util.concurrent.atomic.AtomicReference<String> failed = new java.util.concurrent.atomic.AtomicReference<>();
@@ -179,6 +212,8 @@ public class FaultDriver {
                 }
             }));
         }
+        Thread bursts = burstFile == null ? null : daemon(() -> watchBursts(seed));
+        opening(seed);
         Thread progress = daemon(() -> {
             long before = 0;
             for (long s = 5;; s += 5) {
@@ -197,6 +232,165 @@ public class FaultDriver {
             t.join();
         }
         progress.interrupt();
+        if (bursts != null) {
+            bursts.interrupt();
+            bursts.join();
+        }
+        List<Thread> burstCalls;
+        synchronized (burstThreads) {
+            burstCalls = new ArrayList<>(burstThreads);
+        }
+        for (Thread t : burstCalls) {
+            t.join();
+        }
+    }
+
+    final List<Thread> burstThreads = new ArrayList<>();
+
+    /**
+     * Waits for the script's burst file ({@code COUNT KIND}); for each, starts COUNT calls at once,
+     * for the fault that follows. KIND {@code outage} (the database goes away while they stream):
+     * slow calls, half of them on accounts that run dry, given a small top-up first and answered by
+     * a provider that ignores their budget (their cost is above their hold and above what the
+     * account has), half slow plain calls on funded accounts. KIND {@code final} (the app is killed):
+     * calls on funded accounts whose [DONE] the fake holds back after the final chunk.
+     */
+    void watchBursts(long seed) {
+        Random random = new Random(seed * 7_919L);
+        for (int burst = 0; !Thread.currentThread().isInterrupted(); burst++) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (!Files.exists(burstFile)) {
+                burst--;
+                continue;
+            }
+            int calls;
+            boolean finalHold;
+            try {
+                String[] order = Files.readString(burstFile).trim().split("\\s+");
+                calls = Integer.parseInt(order[0]);
+                finalHold = order.length > 1 && order[1].equals("final");
+                Files.delete(burstFile);
+            } catch (IOException | NumberFormatException e) {
+                LoadDriver.log("burst file unreadable: %s", e);
+                return;
+            }
+            LoadDriver.log("burst %d: %d %s calls", burst, calls, finalHold ? "final-hold" : "slow");
+            for (int i = 0; i < calls; i++) {
+                boolean overrun = !finalHold && i % 2 == 0 && !dryAccounts.isEmpty();
+                int user = overrun ? dryAccounts.get(random.nextInt(dryAccounts.size())) : funded(random);
+                String key = tag + "-b" + burst + "-" + i;
+                long topUp = 30 + random.nextInt(40);
+                boolean stream = i % 3 != 2;
+                Thread t = daemon(() -> {
+                    if (finalHold) {
+                        finalHoldCall(user, key, stream);
+                    } else {
+                        burstCall(user, key, overrun, topUp);
+                    }
+                });
+                synchronized (burstThreads) {
+                    burstThreads.add(t);
+                }
+            }
+        }
+    }
+
+    /** A call whose [DONE] the fake holds back 4 s after the final chunk (a kill -9 of the app comes meanwhile). */
+    void finalHoldCall(int user, String key, boolean stream) {
+        String body = "{\"model\":\"" + MODEL + "\",\"messages\":[" + SYSTEM_MESSAGE + ",{\"role\":\"user\",\"content\":"
+                + jsonString(USER_TEXT + " [[fake:tag=" + key + "]][[fake:words=12]][[fake:final-hold-ms=4000]]") + "}],\"max_tokens\":32"
+                + (stream ? ",\"stream\":true,\"stream_options\":{\"include_usage\":true}}" : "}");
+        recordChat(user, key, (stream ? "stream:" : "once:") + "burst-final-hold",
+                mutate(Kind.CHAT, userAuth[user], "/v1/chat/completions", key, body), -1);
+    }
+
+    /**
+     * At the start of the load, {@link #openingCalls} calls of each shape whose recovery path the
+     * mix takes only now and then (a few percent of the chat calls): a provider that never answers
+     * (the hold charged, outcome unknown), one that overruns the budget on an account that runs dry
+     * (a shortfall), a client that stops reading a long stream. So that even a short run takes each.
+     */
+    void opening(long seed) {
+        Random random = new Random(seed * 104_729L);
+        for (int i = 0; i < openingCalls; i++) {
+            String n = tag + "-o" + i;
+            int unanswered = funded(random);
+            int reader = funded(random);
+            int overrun = dryAccounts.isEmpty() ? funded(random) : dryAccounts.get(random.nextInt(dryAccounts.size()));
+            long topUp = 30 + random.nextInt(40);
+            List<Thread> started = List.of(
+                    daemon(() -> recordChat(unanswered, n + "-unanswered", "once:opening-unanswered",
+                            mutate(Kind.CHAT, userAuth[unanswered], "/v1/chat/completions", n + "-unanswered",
+                                    "{\"model\":\"" + MODEL + "\",\"messages\":[" + SYSTEM_MESSAGE + ",{\"role\":\"user\",\"content\":"
+                                            + jsonString(USER_TEXT + " [[fake:tag=" + n + "-unanswered]][[fake:stall]]")
+                                            + "}],\"max_tokens\":32}"), -1)),
+                    daemon(() -> {
+                        topUp(overrun, n + "-overrun", topUp);
+                        recordChat(overrun, n + "-overrun", "stream:opening-overrun",
+                                mutate(Kind.CHAT, userAuth[overrun], "/v1/chat/completions", n + "-overrun",
+                                        "{\"model\":\"" + REASONING_MODEL + "\",\"messages\":[" + SYSTEM_MESSAGE
+                                                + ",{\"role\":\"user\",\"content\":" + jsonString(USER_TEXT + " [[fake:tag=" + n
+                                                        + "-overrun]][[fake:ignore-max-tokens]][[fake:words=" + OPENING_OVERRUN_WORDS + "]]")
+                                                + "}],\"max_completion_tokens\":16,\"stream\":true,"
+                                                + "\"stream_options\":{\"include_usage\":true}}"), -1);
+                    }),
+                    daemon(() -> recordChat(reader, n + "-reader", "stream:opening-stopped-reading",
+                            stalledRead(userAuth[reader], n + "-reader", "{\"model\":\"" + MODEL + "\",\"messages\":["
+                                    + SYSTEM_MESSAGE + ",{\"role\":\"user\",\"content\":"
+                                    + jsonString(USER_TEXT + " [[fake:tag=" + n + "-reader]][[fake:words=" + STALLED_READER_WORDS + "]]")
+                                    + "}],\"max_tokens\":" + (STALLED_READER_WORDS + 1_000)
+                                    + ",\"stream\":true,\"stream_options\":{\"include_usage\":true}}"), -2)));
+            synchronized (burstThreads) {
+                burstThreads.addAll(started);
+            }
+        }
+    }
+
+    /** A funded account (not one that runs dry). */
+    int funded(Random random) {
+        for (int tries = 0; tries < 100; tries++) {
+            int user = random.nextInt(userAuth.length);
+            if (grants[user] > DRY_GRANT_MAX) {
+                return user;
+            }
+        }
+        return random.nextInt(userAuth.length);
+    }
+
+    /** An admin adjustment of {@code amount} to the purchased bucket of an account, before call {@code key}. */
+    void topUp(int user, String key, long amount) {
+        Outcome o = mutate(Kind.ADJUST, adminAuth, "/api/admin/credit/adjustments", key + "-topup", "{\"userId\":\""
+                + user(user) + "\",\"bucket\":\"purchased\",\"amountMillicredits\":" + amount
+                + ",\"reason\":\"fault run: top-up before a call\"}");
+        if (o.acked()) {
+            ack(Kind.ADJUST, user(user), "tollgate:adjust:" + key + "-topup", field(o.body, "entryId"), amount, "purchased");
+        } else {
+            finalOutcome(Kind.ADJUST, user(user), "tollgate:adjust:" + key + "-topup", o);
+        }
+    }
+
+    /** One call of a burst: a top-up and an overrunning call (a dry account), or a slow plain call. */
+    void burstCall(int user, String key, boolean overrun, long topUp) {
+        String body;
+        String shape;
+        if (overrun) {
+            topUp(user, key, topUp);
+            shape = "burst-overrun";
+            body = "{\"model\":\"" + REASONING_MODEL + "\",\"messages\":[" + SYSTEM_MESSAGE + ",{\"role\":\"user\",\"content\":"
+                    + jsonString(USER_TEXT + " [[fake:tag=" + key + "]][[fake:ignore-max-tokens]][[fake:words=300]]"
+                            + "[[fake:chunk-delay-ms=20]]")
+                    + "}],\"max_completion_tokens\":16,\"stream\":true,\"stream_options\":{\"include_usage\":true}}";
+        } else {
+            shape = "burst-slow";
+            body = "{\"model\":\"" + MODEL + "\",\"messages\":[" + SYSTEM_MESSAGE + ",{\"role\":\"user\",\"content\":"
+                    + jsonString(USER_TEXT + " [[fake:tag=" + key + "]][[fake:words=20]][[fake:chunk-delay-ms=250]]")
+                    + "}],\"max_tokens\":64,\"stream\":true,\"stream_options\":{\"include_usage\":true}}";
+        }
+        recordChat(user, key, "stream:" + shape, mutate(Kind.CHAT, userAuth[user], "/v1/chat/completions", key, body), -1);
     }
 
     /** One operation of a client, picked by its seeded random. */
@@ -289,16 +483,32 @@ public class FaultDriver {
      */
     void chat(int user, String auth, String key, Random random) {
         ChatShape call = chatShape(key, random);
-        Outcome o = mutate(Kind.CHAT, auth, "/v1/chat/completions", key, call.body(), call.hangUpAfterBytes());
+        if (call.dryAccount() && !dryAccounts.isEmpty()) {
+            // An account that runs dry, given a little first (as its user would buy): the hold fits,
+            // the overrun does not, and the settle records a shortfall.
+            user = dryAccounts.get(random.nextInt(dryAccounts.size()));
+            auth = userAuth[user];
+            topUp(user, key, 30 + random.nextInt(40));
+        }
         String ref = (call.stream() ? "stream:" : "once:") + call.shape();
+        if (call.stalledReader()) {
+            recordChat(user, key, ref, stalledRead(auth, key, call.body()), -2);
+            return;
+        }
+        recordChat(user, key, ref, mutate(Kind.CHAT, auth, "/v1/chat/completions", key, call.body(), call.hangUpAfterBytes()),
+                call.hangUpAfterBytes());
+    }
+
+    /** What the client of a chat call saw, recorded for the checks ({@code hangUp} -1: read all, -2: stopped reading). */
+    void recordChat(int user, String key, String ref, Outcome o, int hangUp) {
         String seen;
         if (o.acked()) {
-            seen = call.hangUpAfterBytes() >= 0 ? "hung-up"
+            seen = hangUp >= 0 ? "hung-up" : hangUp == -2 ? "stopped-reading"
                     : o.body.contains("\"type\":\"provider_error\"") ? "provider-cut" : "complete";
             ack(Kind.CHAT, user(user), key, ref, 0, seen);
         } else if ((o.status == 502 || o.status == 504) && o.body.contains("\"chargedMillicredits\"")) {
             // The provider took the call and no (whole) answer came: what it may bill was charged.
-            seen = "charged-" + o.status;
+            seen = "charged-" + o.status + "-" + problemType(o.body);
             ack(Kind.CHAT, user(user), key, ref, 0, seen);
         } else if (o.status == 409 && o.attempts > 1) {
             // The retry met the key of the first attempt, whose answer was lost: a chat key is used once.
@@ -311,8 +521,87 @@ public class FaultDriver {
         line(chats, user(user), key, ref, seen);
     }
 
-    /** One chat call: its body, whether it streams, after how many bytes the client hangs up (-1: never), its shape. */
-    record ChatShape(String body, boolean stream, int hangUpAfterBytes, String shape) {
+    /**
+     * One chat call: its body, whether it streams, after how many bytes the client hangs up (-1:
+     * never), its shape, whether it goes to an account that runs dry, whether its client stops reading.
+     */
+    record ChatShape(String body, boolean stream, int hangUpAfterBytes, String shape, boolean dryAccount,
+            boolean stalledReader) {
+    }
+
+    /**
+     * A streamed chat call whose client stops reading: a raw HTTP/1.1 connection with a small receive
+     * buffer that reads the status line and headers, then nothing for {@link #stalledReadMs} (longer
+     * than the app's client write timeout, after which the app lets it go), then closes. Retried with
+     * the same key, like any mutation, on 429, 500, 503 and I/O errors before the status line.
+     */
+    Outcome stalledRead(String auth, String key, String body) {
+        long giveUp = System.nanoTime() + retrySeconds * 1_000_000_000L;
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        URI uri = URI.create(url);
+        for (int attempt = 1;; attempt++) {
+            if (attempt > 1) {
+                countUp("retry");
+            }
+            int status = -1;
+            String answer = "";
+            try (java.net.Socket socket = new java.net.Socket()) {
+                socket.setReceiveBufferSize(STALLED_READER_RECEIVE_BUFFER);
+                socket.setSoTimeout(60_000);
+                socket.connect(new java.net.InetSocketAddress(uri.getHost(), uri.getPort()), 10_000);
+                java.io.OutputStream out = socket.getOutputStream();
+                out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: " + uri.getHost() + "\r\nAuthorization: " + auth
+                        + "\r\nIdempotency-Key: " + key + "\r\nContent-Type: application/json\r\nContent-Length: "
+                        + bytes.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(bytes);
+                out.flush();
+                InputStream in = socket.getInputStream();
+                String head = readHead(in);
+                Matcher m = Pattern.compile("^HTTP/1\\.1 (\\d{3})").matcher(head);
+                status = m.find() ? Integer.parseInt(m.group(1)) : 0;
+                answered.incrementAndGet();
+                if (status == 200) {
+                    pause(stalledReadMs); // reads nothing; the app's writes block, then it lets the client go
+                } else {
+                    Matcher length = Pattern.compile("(?i)content-length:\\s*(\\d+)").matcher(head);
+                    answer = length.find() ? new String(in.readNBytes(Integer.parseInt(length.group(1))), StandardCharsets.UTF_8)
+                            : "";
+                }
+            } catch (IOException e) {
+                if (status < 0) {
+                    countUp("io");
+                    countUp(Kind.CHAT + " io");
+                }
+            }
+            if (status >= 0) {
+                countUp(Kind.CHAT + " " + status);
+            }
+            if (status >= 500) {
+                countUp("5xx");
+                line(fivexx, Kind.CHAT, Instant.now().toString(), "/v1/chat/completions", key, Integer.toString(status),
+                        problemType(answer), oneLine(answer));
+            }
+            boolean retry = status == -1 || status == 429 || status == 500 || status == 503;
+            if (!retry || System.nanoTime() > giveUp) {
+                return new Outcome(status, answer, attempt);
+            }
+            pause(Math.min(2_000, 100L << Math.min(attempt, 5)));
+        }
+    }
+
+    /** The status line and headers of an HTTP/1.1 answer, read byte by byte (they are small). */
+    static String readHead(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        for (int c; (c = in.read()) >= 0;) {
+            head.append((char) c);
+            if (head.length() >= 4 && head.substring(head.length() - 4).equals("\r\n\r\n")) {
+                break;
+            }
+            if (head.length() > 16_384) {
+                break;
+            }
+        }
+        return head.toString();
     }
 
     /**
@@ -397,8 +686,41 @@ public class FaultDriver {
             shape.add("cached");
             directives.append("[[fake:cached=").append(random.nextInt(200)).append("]]");
         }
+        // The recovery paths' shapes: a provider that takes the call and never answers (the app charges
+        // the hold: outcome unknown), one that ignores the budget (mostly on accounts that run dry: a
+        // shortfall), a client that stops reading a long stream; and on a fifth of the others, [DONE]
+        // held back after the final chunk (the window a kill -9 of the app is aimed at).
+        int special = random.nextInt(100);
+        boolean dryAccount = false;
+        boolean stalledReader = false;
+        if (special < 3) {
+            shape.add("unanswered");
+            directives.append("[[fake:stall]]");
+        } else if (special < 9) {
+            shape.add("overrun");
+            directives.append("[[fake:ignore-max-tokens]]");
+            words = 100 + random.nextInt(200);
+            dryAccount = random.nextInt(10) < 6;
+        } else if (special < 12) {
+            shape.add("stopped-reading");
+            stream = true;
+            stalledReader = true;
+            words = STALLED_READER_WORDS;
+            model = MODEL;
+            // gpt-4o-mini does not reason: a reasoning shape's directive would have the fake bill
+            // reasoning that the app, rightly, does not count for this model.
+            int reasoning = directives.indexOf("[[fake:reasoning=");
+            if (reasoning >= 0) {
+                directives.delete(reasoning, directives.indexOf("]]", reasoning) + 2);
+                shape.remove("reasoning");
+            }
+            budget = "\"max_tokens\":" + (STALLED_READER_WORDS + 1_000);
+        } else if (random.nextInt(100) < 20) {
+            shape.add("final-hold");
+            directives.append("[[fake:final-hold-ms=").append(FINAL_HOLD_MS).append("]]");
+        }
         int hangUpAfterBytes = -1;
-        if (random.nextInt(100) < 12) {
+        if (special >= 12 && random.nextInt(100) < 12) {
             shape.add("hang-up");
             stream = true;
             words = HANG_UP_WORDS;
@@ -414,7 +736,7 @@ public class FaultDriver {
         String body = "{\"model\":\"" + model + "\",\"messages\":[" + SYSTEM_MESSAGE + history
                 + ",{\"role\":\"user\",\"content\":" + userContent + "}]," + budget + extra
                 + (stream ? ",\"stream\":true,\"stream_options\":{\"include_usage\":true}}" : "}");
-        return new ChatShape(body, stream, hangUpAfterBytes, String.join("+", shape));
+        return new ChatShape(body, stream, hangUpAfterBytes, String.join("+", shape), dryAccount, stalledReader);
     }
 
     /** A function tool with a description and {@code fields} parameters of the kinds OpenAI renders differently. */

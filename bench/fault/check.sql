@@ -5,15 +5,30 @@
 -- a chat call), fivexx (every 5xx answer) and chats (every chat call: user, key, shape, what the
 -- client saw); what the fake upstream billed (billed: one row per call it ended, keyed by the tag
 -- the driver put in the prompt, which is the call's Idempotency-Key); and when the app was killed
--- (kills). Variables: allowance (the plan's monthly allowance, granted when an account opens),
--- call_window (max-call-duration + the settle's patience: how long before a kill a call that the
--- kill left unsettled may have begun).
+-- (kills), when the database went away and came back (outages), the one-shot job rounds (job_rounds:
+-- killed in a batch, the other instance skipped, the next run finished the work) and what the admin
+-- API shows of the compensations of every account with a FAILED one (admin_compensations).
+-- Variables: allowance (the plan's monthly allowance, granted when an account opens), call_window
+-- (max-call-duration + the settle's patience: how long before a kill a call that the kill left
+-- unsettled may have begun), min_path (how often each recovery path must be taken), short (1: the
+-- short run, which must reach only some of them), stopped_reading_let_go (how many times the app's
+-- log says it let a client go that read nothing). And deadline_cuts: the holds of the calls the app's
+-- log says it cut at their maximum duration.
 --
--- Output: the per-account table, the list of every 5xx, then one row per check with its count of
--- violations, then a last line "VIOLATIONS <n>" that the script reads.
+-- Output: the per-account table, the list of every 5xx, one row per check with its count of
+-- violations, the coverage table (how often the run took each recovery path), then the lines
+-- "VIOLATIONS <n>" and "PATHS NOT TAKEN <n>" that the script reads.
 
 \pset footer off
 CREATE TEMP TABLE results (no int, invariant text, checked bigint, violations bigint, detail text);
+
+-- Usage rows live and archived (the archival job moves them; a row is in exactly one of the two).
+CREATE TEMP VIEW all_usage AS
+SELECT id, user_id, request_id, model, cost_millicredits, shortfall_millicredits, estimated, output_tokens,
+       reasoning_tokens, reservation_id, created_at, false AS archived FROM token_usage
+UNION ALL
+SELECT id, user_id, request_id, model, cost_millicredits, shortfall_millicredits, estimated, output_tokens,
+       reasoning_tokens, reservation_id, created_at, true FROM token_usage_archive;
 
 -- ---------------------------------------------------------------- per account
 -- The audit rows of each account in the order they were applied (ids are taken under the account's
@@ -78,12 +93,19 @@ INSERT INTO results
 SELECT 4, 'no idempotency key applied twice', (SELECT COUNT(*) FROM credit_audit_log WHERE idempotency_key IS NOT NULL),
        (SELECT COUNT(*) FROM (SELECT 1 FROM credit_audit_log WHERE idempotency_key IS NOT NULL
                                GROUP BY user_id, idempotency_key HAVING COUNT(*) > 1) d)
-     + (SELECT COUNT(*) FROM (SELECT 1 FROM token_usage GROUP BY user_id, request_id HAVING COUNT(*) > 1) d)
+     + (SELECT COUNT(*) FROM (SELECT 1 FROM all_usage GROUP BY user_id, request_id HAVING COUNT(*) > 1) d)
+     + (SELECT COUNT(*) FROM (SELECT 1 FROM all_usage GROUP BY id HAVING COUNT(*) > 1) d)
      + (SELECT COUNT(*) FROM (SELECT 1 FROM credit_audit_log WHERE usage_id IS NOT NULL AND operation IN ('CHARGE', 'SETTLE')
                                GROUP BY usage_id HAVING COUNT(*) > 1) d)
+     -- per reservation: one hold, one resolution (settle, release or expiry), one charge (its settle, or
+     -- the charge of its compensation once the hold had expired)
      + (SELECT COUNT(*) FROM (SELECT 1 FROM credit_audit_log WHERE reservation_id IS NOT NULL AND operation <> 'LAPSE'
-                               GROUP BY reservation_id, operation = 'HOLD' HAVING COUNT(*) > 1) d),
-       'keyed rows; also: usage rows per request, charges per usage row, holds and resolutions per reservation';
+                               GROUP BY reservation_id, CASE WHEN operation = 'HOLD' THEN 'hold'
+                                                             WHEN operation IN ('SETTLE', 'RELEASE', 'EXPIRE') THEN 'resolution'
+                                                             ELSE operation END HAVING COUNT(*) > 1) d)
+     + (SELECT COUNT(*) FROM (SELECT 1 FROM credit_audit_log WHERE reservation_id IS NOT NULL AND operation IN ('SETTLE', 'CHARGE')
+                               GROUP BY reservation_id HAVING COUNT(*) > 1) d),
+       'keyed rows; also: usage rows per request and id (live or archived), charges per usage row, holds, resolutions and charges per reservation';
 
 -- ---------------------------------------------------------------- holds
 INSERT INTO results
@@ -141,6 +163,8 @@ SELECT k.*, CASE
     -- A chat call answered 200 is charged: its hold settled in line, or by its compensation. A client
     -- that hung up after the first bytes does not know how the call ended: if the app was killed in
     -- it, its hold expires uncharged (counted apart, as in check 11).
+    -- A chat call whose compensation FAILED (the account could not pay once its hold had expired) is
+    -- counted apart: its amount and reason must be visible to admins (check 14).
     WHEN k.kind = 'CHAT' THEN EXISTS (
         SELECT 1 FROM credit_reservation r
           JOIN credit_audit_log l ON l.user_id = r.user_id
@@ -148,19 +172,27 @@ SELECT k.*, CASE
                     OR l.idempotency_key IN (SELECT 'tollgate:compensation:' || c.id FROM credit_compensation c
                                               WHERE c.reservation_id = r.id AND c.status = 'APPLIED'))
          WHERE r.user_id = k.user_id AND r.idempotency_key = k.key)
-        OR k.extra = 'hung-up' AND EXISTS (
+        OR EXISTS (
+        SELECT 1 FROM credit_reservation r JOIN credit_compensation c ON c.reservation_id = r.id AND c.status = 'FAILED'
+         WHERE r.user_id = k.user_id AND r.idempotency_key = k.key)
+        OR k.extra IN ('hung-up', 'stopped-reading') AND EXISTS (
         SELECT 1 FROM credit_reservation r JOIN kill_windows w ON r.created_at BETWEEN w.from_at AND w.to_at
          WHERE r.user_id = k.user_id AND r.idempotency_key = k.key AND r.status = 'EXPIRED')
     ELSE false END AS found,
-    k.kind = 'CHAT' AND k.extra = 'hung-up' AND EXISTS (
-        SELECT 1 FROM credit_reservation r WHERE r.user_id = k.user_id AND r.idempotency_key = k.key AND r.status = 'EXPIRED')
-        AS killed_in_call
+    k.kind = 'CHAT' AND k.extra IN ('hung-up', 'stopped-reading') AND EXISTS (
+        SELECT 1 FROM credit_reservation r WHERE r.user_id = k.user_id AND r.idempotency_key = k.key AND r.status = 'EXPIRED'
+           AND NOT EXISTS (SELECT 1 FROM credit_compensation c WHERE c.reservation_id = r.id))
+        AS killed_in_call,
+    k.kind = 'CHAT' AND EXISTS (
+        SELECT 1 FROM credit_reservation r JOIN credit_compensation c ON c.reservation_id = r.id AND c.status = 'FAILED'
+         WHERE r.user_id = k.user_id AND r.idempotency_key = k.key) AS compensation_failed
   FROM acks k;
 
 INSERT INTO results
 SELECT 7, 'every acknowledged (2xx) mutation is in the ledger, as answered', COUNT(*), COUNT(*) FILTER (WHERE NOT found),
        (SELECT string_agg(kind || ' ' || n, ', ' ORDER BY kind) FROM (SELECT kind, COUNT(*) n FROM ack_check GROUP BY kind) s)
        || '; chat calls hung up on and then cut by a kill -9 (hold expired): ' || COUNT(*) FILTER (WHERE found AND killed_in_call)
+       || '; chat calls whose compensation FAILED (check 14): ' || COUNT(*) FILTER (WHERE compensation_failed)
   FROM ack_check;
 
 -- ---------------------------------------------------------------- refused mutations
@@ -173,7 +205,7 @@ SELECT f.*, CASE
         SELECT 1 FROM credit_reservation r WHERE r.user_id = f.user_id AND r.idempotency_key = f.key
            AND (r.status NOT IN ('RELEASED', 'EXPIRED') OR f.status NOT IN (502, 504)
                 OR EXISTS (SELECT 1 FROM credit_compensation c WHERE c.reservation_id = r.id)))
-        AND NOT EXISTS (SELECT 1 FROM token_usage u WHERE u.user_id = f.user_id AND u.request_id = f.key)
+        AND NOT EXISTS (SELECT 1 FROM all_usage u WHERE u.user_id = f.user_id AND u.request_id = f.key)
     WHEN f.kind = 'HOLD' THEN NOT EXISTS (
         SELECT 1 FROM credit_reservation r WHERE r.user_id = f.user_id AND r.idempotency_key = f.key)
         AND NOT EXISTS (SELECT 1 FROM credit_audit_log l WHERE l.user_id = f.user_id AND l.idempotency_key = f.key)
@@ -192,8 +224,9 @@ SELECT 8, 'every refused mutation (402, 409, 422; chat 502/504 without a charge)
 INSERT INTO results
 SELECT 9, 'every usage row charged once, never above its cost', COUNT(*),
        COUNT(*) FILTER (WHERE charges <> 1 OR charged > u.cost_millicredits OR (op = 'CHARGE' AND charged <> u.cost_millicredits)),
-       'usage rows'
-  FROM token_usage u
+       'usage rows (live and archived): ' || COUNT(*) FILTER (WHERE NOT u.archived) || ' live, ' || COUNT(*) FILTER (WHERE u.archived)
+       || ' archived'
+  FROM all_usage u
   LEFT JOIN LATERAL (SELECT COUNT(*) AS charges, -SUM(l.monthly_delta + l.purchased_delta) AS charged, MIN(l.operation) AS op
                        FROM credit_audit_log l
                       WHERE l.user_id = u.user_id AND l.usage_id = u.id AND l.operation IN ('CHARGE', 'SETTLE')) c ON true;
@@ -213,10 +246,14 @@ SELECT b.*, ch.user_id, ch.shape, ch.seen, u.id AS usage_id, u.cost_millicredits
        (SELECT COUNT(*) FROM billed b2 WHERE b2.tag = b.tag) AS bills,
        p.owed,
        s.charged, s.settles, s.metadata_shortfall,
-       EXISTS (SELECT 1 FROM kill_windows w WHERE b.started_at BETWEEN w.from_at AND w.to_at) AS killed_in_call
+       EXISTS (SELECT 1 FROM kill_windows w WHERE b.started_at BETWEEN w.from_at AND w.to_at) AS killed_in_call,
+       -- cut by the app at its maximum call duration (its log says so), without usage: the provider may
+       -- have generated (and bills) output that was still on its way, which the app never read
+       b.cut AND NOT b.reported AND EXISTS (SELECT 1 FROM deadline_cuts d WHERE d.reservation_id = r.id) AS deadline_cut,
+       fc.amount_millicredits AS failed_compensation
   FROM billed b
   LEFT JOIN chats ch ON ch.key = b.tag
-  LEFT JOIN token_usage u ON u.user_id = ch.user_id AND u.request_id = b.tag
+  LEFT JOIN all_usage u ON u.user_id = ch.user_id AND u.request_id = b.tag
   LEFT JOIN credit_reservation r ON r.user_id = ch.user_id AND r.idempotency_key = b.tag
   LEFT JOIN LATERAL (
        SELECT CEIL((mp.input_credits_per_million * (b.prompt_tokens - b.cached_tokens)
@@ -227,11 +264,14 @@ SELECT b.*, ch.user_id, ch.shape, ch.seen, u.id AS usage_id, u.cost_millicredits
          FROM model_pricing mp
         WHERE mp.model = b.model AND mp.effective_from <= COALESCE(r.created_at, u.created_at, b.started_at)
         ORDER BY mp.effective_from DESC LIMIT 1) p ON true
+  -- what charged the usage row: its SETTLE (in line, or by its compensation), or the CHARGE of its
+  -- compensation when the hold had expired before it
   LEFT JOIN LATERAL (
        SELECT -SUM(l.monthly_delta + l.purchased_delta) AS charged, COUNT(*) AS settles,
               MAX(COALESCE((l.metadata ->> 'shortfallMillicredits')::bigint, 0)) AS metadata_shortfall
          FROM credit_audit_log l
-        WHERE l.user_id = u.user_id AND l.usage_id = u.id AND l.operation = 'SETTLE') s ON true
+        WHERE l.user_id = u.user_id AND l.usage_id = u.id AND l.operation IN ('SETTLE', 'CHARGE')) s ON true
+  LEFT JOIN credit_compensation fc ON fc.reservation_id = r.id AND fc.status = 'FAILED'
  WHERE b.tag <> '-' AND b.prompt_tokens + b.completion_tokens > 0;
 
 ALTER TABLE reconciliation ADD COLUMN problem text;
@@ -240,9 +280,15 @@ UPDATE reconciliation SET problem = CASE
     WHEN user_id IS NULL THEN 'billed a call the driver did not send'
     WHEN owed IS NULL THEN 'no price of ' || model
     WHEN usage_id IS NULL AND hold_status = 'EXPIRED' AND killed_in_call THEN NULL  -- counted apart
+    -- counted apart: its FAILED compensation, visible to admins (check 14), is at least the bill (or, for
+    -- a call the app's deadline cut without usage, what the app had read: the rest of the bill was
+    -- output still on its way; so for a usage row below)
+    WHEN usage_id IS NULL AND failed_compensation IS NOT NULL AND failed_compensation < owed AND NOT deadline_cut
+        THEN 'FAILED compensation of ' || failed_compensation || ' < billed ' || owed
+    WHEN usage_id IS NULL AND failed_compensation IS NOT NULL THEN NULL
     WHEN usage_id IS NULL THEN 'billed, no usage row (hold ' || COALESCE(hold_status, 'none') || ')'
-    WHEN cost < owed THEN 'cost ' || cost || ' < billed ' || owed
-    WHEN settles <> 1 THEN settles || ' SETTLE entries'
+    WHEN cost < owed AND NOT deadline_cut THEN 'cost ' || cost || ' < billed ' || owed
+    WHEN settles <> 1 THEN settles || ' SETTLE or CHARGE entries'
     WHEN charged + shortfall <> cost THEN 'charged ' || charged || ' + shortfall ' || shortfall || ' <> cost ' || cost
     WHEN metadata_shortfall <> shortfall THEN 'SETTLE metadata shortfall ' || metadata_shortfall || ' <> ' || shortfall
     END;
@@ -264,8 +310,16 @@ SELECT 11, 'every call the provider billed is charged at least its bill, or the 
        || COUNT(*) FILTER (WHERE shortfall > 0 AND completion_tokens > budget) || '; the usage row has more output than that budget: '
        || COUNT(*) FILTER (WHERE shortfall > 0 AND usage_output_tokens > budget) || '); billed ' || COALESCE(SUM(owed), 0) || ', cost '
        || COALESCE(SUM(cost), 0) || ' millicredits; uncharged because the app was killed in the call: '
-       || COUNT(*) FILTER (WHERE usage_id IS NULL AND problem IS NULL) || ' (billed '
-       || COALESCE(SUM(owed) FILTER (WHERE usage_id IS NULL AND problem IS NULL), 0) || ' millicredits); cut by the app: '
+       || COUNT(*) FILTER (WHERE usage_id IS NULL AND problem IS NULL AND failed_compensation IS NULL) || ' (billed '
+       || COALESCE(SUM(owed) FILTER (WHERE usage_id IS NULL AND problem IS NULL AND failed_compensation IS NULL), 0)
+       || ' millicredits); uncharged, their compensation FAILED (check 14): '
+       || COUNT(*) FILTER (WHERE usage_id IS NULL AND problem IS NULL AND failed_compensation IS NOT NULL) || ' (billed '
+       || COALESCE(SUM(owed) FILTER (WHERE usage_id IS NULL AND problem IS NULL AND failed_compensation IS NOT NULL), 0)
+       || ' millicredits); cut by the app at its maximum call duration without usage, charged what it had read, less than the bill: '
+       || COUNT(*) FILTER (WHERE deadline_cut AND problem IS NULL AND COALESCE(cost, failed_compensation) < owed) || ' (billed '
+       || COALESCE(SUM(owed - COALESCE(cost, failed_compensation)) FILTER (WHERE deadline_cut AND problem IS NULL
+                                                                               AND COALESCE(cost, failed_compensation) < owed), 0)
+       || ' millicredits more than charged); cut by the app: '
        || COUNT(*) FILTER (WHERE cut) || '; no usage reported: ' || COUNT(*) FILTER (WHERE NOT reported)
        || '; not billed (tokens 0): ' || (SELECT COUNT(*) FROM billed WHERE tag <> '-' AND prompt_tokens + completion_tokens = 0)
   FROM reconciliation;
@@ -287,6 +341,170 @@ SELECT 10, '5xx answers: only the documented ones (provider 502/503/504; databas
        COALESCE(string_agg(DISTINCT status || ' ' || type, ', '), 'none')
   FROM fivexx;
 
+-- ---------------------------------------------------------------- compensations through recovery
+-- 12. Every compensation applied exactly once, with its ledger row: an APPLIED one has exactly one
+-- entry under its key (its settle of the hold, or its charge once the hold had expired) — or, for a
+-- deferred settle that had committed after all, none and the hold's own settle; a PENDING or FAILED
+-- one has none.
+CREATE TEMP TABLE compensation_check AS
+SELECT c.*,
+       (SELECT COUNT(*) FROM credit_audit_log l WHERE l.user_id = c.user_id
+           AND l.idempotency_key = 'tollgate:compensation:' || c.id) AS own_rows,
+       (SELECT COUNT(*) FROM credit_audit_log l WHERE l.user_id = c.user_id AND c.kind = 'CHARGE'
+           AND l.idempotency_key = 'tollgate:settle:' || c.reservation_id AND l.operation = 'SETTLE') AS inline_settles
+  FROM credit_compensation c;
+
+INSERT INTO results
+SELECT 12, 'every compensation applied exactly once, with its ledger row', COUNT(*),
+       COUNT(*) FILTER (WHERE status = 'APPLIED' AND NOT (own_rows = 1 AND inline_settles = 0 OR own_rows = 0 AND inline_settles = 1))
+     + COUNT(*) FILTER (WHERE status <> 'APPLIED' AND own_rows > 0),
+       'compensations; APPLIED by their own entry: ' || COUNT(*) FILTER (WHERE status = 'APPLIED' AND own_rows = 1)
+       || ' (a settle of the hold: ' || (SELECT COUNT(*) FROM compensation_check x JOIN credit_audit_log l
+                                            ON l.user_id = x.user_id AND l.idempotency_key = 'tollgate:compensation:' || x.id
+                                         WHERE l.operation = 'SETTLE')
+       || ', a charge after the hold expired: ' || (SELECT COUNT(*) FROM compensation_check x JOIN credit_audit_log l
+                                            ON l.user_id = x.user_id AND l.idempotency_key = 'tollgate:compensation:' || x.id
+                                         WHERE l.operation = 'CHARGE')
+       || '), by the settle that had committed after all: ' || COUNT(*) FILTER (WHERE status = 'APPLIED' AND own_rows = 0)
+  FROM compensation_check;
+
+-- 13. No call both settled (in line) and compensated: no hold has both its own settle and an entry
+-- of a compensation (check 4 also allows one charge per hold).
+INSERT INTO results
+SELECT 13, 'no call both settled in line and compensated', COUNT(*),
+       COUNT(*) FILTER (WHERE EXISTS (SELECT 1 FROM credit_audit_log l WHERE l.user_id = r.user_id
+                                         AND l.idempotency_key = 'tollgate:settle:' || r.id)
+                          AND EXISTS (SELECT 1 FROM credit_compensation c JOIN credit_audit_log l
+                                         ON l.user_id = c.user_id AND l.idempotency_key = 'tollgate:compensation:' || c.id
+                                       WHERE c.reservation_id = r.id)),
+       'holds; with a compensation: ' || COUNT(*) FILTER (WHERE EXISTS (SELECT 1 FROM credit_compensation c WHERE c.reservation_id = r.id))
+  FROM credit_reservation r;
+
+-- 14. Every FAILED compensation visible to admins with its reason and amount: the admin API's view of
+-- its account (GET /api/admin/accounts/{userId}, fetched by the script) lists it as FAILED with the
+-- same amount, its reason and its last error.
+INSERT INTO results
+SELECT 14, 'every FAILED compensation visible to admins (GET /api/admin/accounts/{id}) with its reason and amount', COUNT(*),
+       COUNT(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM admin_compensations a WHERE a.user_id = c.user_id AND a.id = c.id
+                                             AND a.status = 'FAILED' AND a.amount = c.amount_millicredits
+                                             AND a.reason = c.reason AND a.last_error = c.last_error AND a.last_error <> '')),
+       'FAILED compensations; reasons: ' || COALESCE(string_agg(DISTINCT c.last_error, '; '), 'none')
+  FROM credit_compensation c WHERE c.status = 'FAILED';
+
+-- 15. After the jobs catch up, no hold left HELD past its expiry.
+INSERT INTO results
+SELECT 15, 'after the jobs caught up, no hold HELD past its expiry', COUNT(*),
+       COUNT(*) FILTER (WHERE status = 'HELD' AND expires_at < now()),
+       'holds; HELD now: ' || COUNT(*) FILTER (WHERE status = 'HELD')
+  FROM credit_reservation;
+
+-- ---------------------------------------------------------------- coverage of the recovery paths
+-- How often the run took each recovery path. A chat call's hold "expired while its call was live"
+-- when its call was charged (or given up) after the hold's expiry: expired by the job while its
+-- settle waited for the database (then charged by its compensation, or the compensation FAILED), or
+-- settled after its expiry time (by its compensation, which the expiry job leaves alone, or in line).
+CREATE TEMP TABLE chat_holds AS
+SELECT r.*, c.id AS compensation_id, c.status AS compensation_status,
+       (SELECT l.created_at FROM credit_audit_log l WHERE l.user_id = r.user_id AND l.reservation_id = r.id
+           AND l.operation IN ('SETTLE', 'CHARGE') ORDER BY l.id LIMIT 1) AS charged_at,
+       (SELECT l.idempotency_key FROM credit_audit_log l WHERE l.user_id = r.user_id AND l.reservation_id = r.id
+           AND l.operation = 'SETTLE' LIMIT 1) AS settle_key
+  FROM credit_reservation r
+  JOIN chats ch ON ch.user_id = r.user_id AND ch.key = r.idempotency_key
+  LEFT JOIN credit_compensation c ON c.reservation_id = r.id;
+
+CREATE TEMP TABLE expired_live AS
+SELECT CASE
+    WHEN status = 'EXPIRED' AND compensation_status = 'APPLIED' THEN 'expired by the job, then charged by its compensation'
+    WHEN status = 'EXPIRED' AND compensation_status = 'FAILED' THEN 'expired by the job, its compensation FAILED (the account could not pay)'
+    WHEN status = 'EXPIRED' AND compensation_status = 'PENDING' THEN 'expired by the job, its compensation still PENDING'
+    WHEN status = 'SETTLED' AND charged_at > expires_at AND compensation_id IS NOT NULL
+        THEN 'settled after its expiry by its compensation (the expiry job left it alone)'
+    WHEN status = 'SETTLED' AND charged_at > expires_at THEN 'settled in line after its expiry'
+    END AS outcome
+  FROM chat_holds;
+
+CREATE TEMP TABLE coverage (no int, path text, taken bigint, required boolean, detail text);
+INSERT INTO coverage
+SELECT 1, 'compensations queued', COUNT(*), true,
+       'CHARGE ' || COUNT(*) FILTER (WHERE kind = 'CHARGE') || ', REFUND ' || COUNT(*) FILTER (WHERE kind = 'REFUND')
+  FROM credit_compensation;
+INSERT INTO coverage
+SELECT 2, 'compensations applied', COUNT(*) FILTER (WHERE status = 'APPLIED'), true,
+       'settling their hold ' || COUNT(*) FILTER (WHERE status = 'APPLIED' AND own_rows = 1 AND EXISTS (
+           SELECT 1 FROM credit_audit_log l WHERE l.user_id = x.user_id AND l.idempotency_key = 'tollgate:compensation:' || x.id
+              AND l.operation = 'SETTLE'))
+       || ', charging after the hold expired ' || COUNT(*) FILTER (WHERE status = 'APPLIED' AND own_rows = 1 AND EXISTS (
+           SELECT 1 FROM credit_audit_log l WHERE l.user_id = x.user_id AND l.idempotency_key = 'tollgate:compensation:' || x.id
+              AND l.operation = 'CHARGE'))
+       || ', nothing to do (the settle had committed) ' || COUNT(*) FILTER (WHERE status = 'APPLIED' AND own_rows = 0)
+  FROM compensation_check x;
+INSERT INTO coverage
+SELECT 3, 'compensation attempts retried (after a failed one)',
+       COALESCE(SUM(attempts) FILTER (WHERE status <> 'FAILED'), 0) + COALESCE(SUM(GREATEST(attempts - 1, 0)) FILTER (WHERE status = 'FAILED'), 0),
+       :short = 0, COUNT(*) FILTER (WHERE attempts > 0) || ' compensations failed at least once'
+  FROM credit_compensation;
+INSERT INTO coverage
+SELECT 4, 'compensations FAILED', COUNT(*), :short = 0,
+       COALESCE(string_agg(DISTINCT split_part(last_error, ':', 1) || ':' || split_part(last_error, ':', 2), '; '), '-')
+  FROM credit_compensation WHERE status = 'FAILED';
+INSERT INTO coverage
+SELECT 5, 'holds expired while their call was live', COUNT(outcome), :short = 0,
+       COALESCE((SELECT string_agg(outcome || ': ' || n, '; ' ORDER BY outcome) FROM
+                    (SELECT outcome, COUNT(*) n FROM expired_live WHERE outcome IS NOT NULL GROUP BY outcome) o), '-')
+  FROM expired_live;
+INSERT INTO coverage
+SELECT 6, 'one-shot jobs killed in a batch, resumed by their next run',
+       (SELECT COUNT(*) FROM job_rounds WHERE landed AND resumed), true,
+       COALESCE((SELECT string_agg(job || ' ' || n, ', ' ORDER BY job) FROM
+                    (SELECT job, COUNT(*) n FROM job_rounds WHERE landed AND resumed GROUP BY job) j), '-')
+       || '; rounds ' || (SELECT COUNT(*) FROM job_rounds) || ', killed in a batch ' || (SELECT COUNT(*) FROM job_rounds WHERE landed)
+       || ', next run finished the work ' || (SELECT COUNT(*) FROM job_rounds WHERE resumed);
+INSERT INTO coverage
+SELECT 7, 'concurrent job starts skipped', COUNT(*) FILTER (WHERE skipped), true,
+       COALESCE((SELECT string_agg(job || ' ' || n, ', ' ORDER BY job) FROM
+                    (SELECT job, COUNT(*) n FROM job_rounds WHERE skipped GROUP BY job) j), '-')
+  FROM job_rounds;
+INSERT INTO coverage
+SELECT 8, 'settles recorded with a shortfall', COUNT(*), true,
+       COALESCE(SUM(shortfall_millicredits), 0) || ' millicredits; their SETTLE metadata says the same: '
+       || COUNT(*) FILTER (WHERE EXISTS (SELECT 1 FROM credit_audit_log l WHERE l.user_id = u.user_id AND l.usage_id = u.id
+                                            AND l.operation = 'SETTLE'
+                                            AND (l.metadata ->> 'shortfallMillicredits')::bigint = u.shortfall_millicredits))
+  FROM all_usage u WHERE shortfall_millicredits > 0;
+INSERT INTO coverage
+SELECT 9, 'calls charged their hold: outcome unknown', COUNT(*), true,
+       'charged exactly the hold: ' || COUNT(*) FILTER (WHERE u.cost_millicredits = r.amount_millicredits AND u.estimated)
+  FROM chats ch
+  LEFT JOIN credit_reservation r ON r.user_id = ch.user_id AND r.idempotency_key = ch.key
+  LEFT JOIN all_usage u ON u.user_id = ch.user_id AND u.request_id = ch.key
+ WHERE ch.seen LIKE 'charged-%-provider-outcome-unknown';
+INSERT INTO coverage
+SELECT 10, 'app killed between a provider''s final chunk and the settle', COUNT(*), true,
+       'holds expired uncharged (counted apart by checks 7 and 11): ' || COUNT(*) FILTER (WHERE r.status = 'EXPIRED' AND u.id IS NULL)
+       || ', charged anyway: ' || COUNT(*) FILTER (WHERE u.id IS NOT NULL)
+  FROM billed b
+  JOIN chats ch ON ch.key = b.tag
+  LEFT JOIN credit_reservation r ON r.user_id = ch.user_id AND r.idempotency_key = b.tag
+  LEFT JOIN all_usage u ON u.user_id = ch.user_id AND u.request_id = b.tag
+ WHERE b.final_at IS NOT NULL AND EXISTS (SELECT 1 FROM kills k WHERE k.at BETWEEN b.final_at AND b.ended_at);
+INSERT INTO coverage
+SELECT 11, 'streaming clients that stopped reading, let go, their call billed', COUNT(*) FILTER (WHERE u.id IS NOT NULL), true,
+       'answered 200: ' || COUNT(*) || '; the app''s log says it let such a client go ' || :stopped_reading_let_go || ' times'
+  FROM acks k
+  LEFT JOIN all_usage u ON u.user_id = k.user_id AND u.request_id = k.key
+ WHERE k.kind = 'CHAT' AND k.extra = 'stopped-reading';
+INSERT INTO coverage
+SELECT 12, 'held-over credits lapsed after a refresh across holds (LAPSE)', COUNT(*), false,
+       COALESCE(-SUM(monthly_delta), 0) || ' millicredits; refreshes ' || (SELECT COUNT(*) FROM credit_audit_log WHERE operation = 'REFRESH')
+  FROM credit_audit_log WHERE operation = 'LAPSE';
+
+\echo
+\echo 'Coverage: how often the run took each recovery path (required: at least' :min_path 'times):'
+SELECT no AS "#", path AS "recovery path", taken,
+       CASE WHEN NOT required THEN 'shown' WHEN taken >= :min_path THEN 'ok' ELSE 'NOT TAKEN ENOUGH' END AS verdict, detail
+  FROM coverage ORDER BY no;
+
 \echo
 \echo 'Invariants:'
 SELECT no AS "#", invariant, checked, violations, CASE WHEN violations = 0 THEN 'ok' ELSE 'VIOLATED' END AS verdict, detail
@@ -307,7 +525,18 @@ SELECT 'account ' || user_id || ': buckets ' || monthly || '/' || purchased || '
 UNION ALL
 SELECT 'hold left HELD: ' || id || ' of ' || user_id || ', expires ' || expires_at FROM credit_reservation WHERE status = 'HELD'
 UNION ALL
-SELECT 'compensation ' || id || ' ' || status || ': ' || COALESCE(last_error, '-') FROM credit_compensation WHERE status <> 'APPLIED'
+SELECT 'compensation ' || id || ' ' || status || ': ' || COALESCE(last_error, '-') FROM credit_compensation WHERE status = 'PENDING'
+UNION ALL
+SELECT 'compensation ' || id || ' ' || status || ', applied by ' || own_rows || ' own entries and ' || inline_settles || ' settles'
+  FROM compensation_check WHERE status = 'APPLIED' AND NOT (own_rows = 1 AND inline_settles = 0 OR own_rows = 0 AND inline_settles = 1)
+     OR status <> 'APPLIED' AND own_rows > 0
+UNION ALL
+SELECT 'FAILED compensation ' || c.id || ' of ' || c.user_id || ' (' || c.amount_millicredits || ' millicredits, ' || c.last_error
+       || ') as the admin API shows it: ' || COALESCE((SELECT a.status || ' ' || a.amount || ' ' || COALESCE(a.last_error, '-')
+                                                         FROM admin_compensations a WHERE a.user_id = c.user_id AND a.id = c.id), 'not listed')
+  FROM credit_compensation c WHERE c.status = 'FAILED' AND NOT EXISTS (
+       SELECT 1 FROM admin_compensations a WHERE a.user_id = c.user_id AND a.id = c.id AND a.status = 'FAILED'
+          AND a.amount = c.amount_millicredits AND a.reason = c.reason AND a.last_error = c.last_error AND a.last_error <> '')
 UNION ALL
 SELECT 'billed call ' || tag || ' (' || COALESCE(user_id, '?') || ', ' || model || ', ' || COALESCE(shape, '?') || ', client saw '
        || COALESCE(seen, '?') || '): ' || problem || '; bill: prompt ' || prompt_tokens || ' (cached ' || cached_tokens
@@ -333,3 +562,4 @@ SELECT 'shortfall of ' || tag || ' (' || user_id || ', ' || model || ', ' || COA
 \pset tuples_only on
 \pset format unaligned
 SELECT 'VIOLATIONS ' || SUM(violations) FROM results;
+SELECT 'PATHS NOT TAKEN ' || COUNT(*) FILTER (WHERE required AND taken < :min_path) FROM coverage;

@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
 # Tollgate fault run: a bounded, seeded, mixed load on the packaged app while faults are injected
-# (kill -9 of the app and a restart, pg_terminate_backend of its sessions, a crash-restart of
-# PostgreSQL, a stalled provider), then the jobs catch up and SQL checks the ledger's invariants.
-# Exits non-zero on any violation. See bench/fault/README.md. Run as root from anywhere:
+# (kill -9 of the app between answers and their settles, pg_terminate_backend of its sessions, a
+# crash-restart of PostgreSQL, the database away for longer than a settle waits, a stalled provider,
+# kill -9 of one-shot jobs in the middle of a batch and two of them started at once), then the jobs
+# catch up, SQL checks the ledger's invariants and the report counts every recovery path the run
+# took. Exits non-zero on any violation, or if a recovery path it must reach was not taken. See
+# bench/fault/README.md. Run as root from anywhere:
 #   bench/fault/fault-run.sh            # full run (5 minutes of load)
-#   bench/fault/fault-run.sh --short    # about a minute of load (CI)
+#   bench/fault/fault-run.sh --short    # 90 s of load (CI)
 set -euo pipefail
 
+short=0
 if [[ "${1:-}" == --short ]]; then
-    : "${FAULT_SECONDS:=60}" "${FAULT_ACCOUNTS:=200}" "${FAULT_CLIENTS:=12}" "${FAULT_INTERVAL:=9}" "${FAULT_FIRST:=6}"
+    : "${FAULT_SECONDS:=90}" "${FAULT_ACCOUNTS:=200}" "${FAULT_CLIENTS:=12}" "${FAULT_INTERVAL:=5}" "${FAULT_FIRST:=6}"
+    : "${FAULT_KINDS:=terminate-sessions db-outage kill-app stall-provider}" "${FAULT_OUTAGE_SECONDS:=25}"
+    : "${FAULT_BURST_CALLS:=10}" "${FAULT_JOB_ROUNDS:=3}" "${FAULT_MIN_PATH:=1}"
+    short=1
     shift
 elif [[ -n "${1:-}" ]]; then
     echo "usage: $0 [--short]" >&2
@@ -20,9 +27,16 @@ FAULT_CLIENTS=${FAULT_CLIENTS:-16}
 FAULT_SEED=${FAULT_SEED:-1}
 FAULT_FIRST=${FAULT_FIRST:-15}
 FAULT_INTERVAL=${FAULT_INTERVAL:-20}
-FAULT_KINDS=${FAULT_KINDS:-"terminate-sessions stall-provider kill-app restart-postgres"}
+FAULT_KINDS=${FAULT_KINDS:-"terminate-sessions db-outage kill-app stall-provider restart-postgres"}
 FAULT_STALL_SECONDS=${FAULT_STALL_SECONDS:-8}
 FAULT_PG_DOWN_SECONDS=${FAULT_PG_DOWN_SECONDS:-3}
+FAULT_OUTAGE_SECONDS=${FAULT_OUTAGE_SECONDS:-35}
+FAULT_BURST_CALLS=${FAULT_BURST_CALLS:-32}
+FAULT_KILL_BURST_CALLS=${FAULT_KILL_BURST_CALLS:-12}
+FAULT_CLIENT_WRITE_TIMEOUT_SECONDS=${FAULT_CLIENT_WRITE_TIMEOUT_SECONDS:-2}
+FAULT_JOB_ROUNDS=${FAULT_JOB_ROUNDS:-12}
+FAULT_ROUNDS_SECONDS=${FAULT_ROUNDS_SECONDS:-600}
+FAULT_MIN_PATH=${FAULT_MIN_PATH:-10}
 FAULT_HOLD_TTL_SECONDS=${FAULT_HOLD_TTL_SECONDS:-30}
 FAULT_MAX_CALL_SECONDS=${FAULT_MAX_CALL_SECONDS:-8}
 FAULT_ALLOWANCE=${FAULT_ALLOWANCE:-200}
@@ -41,7 +55,9 @@ BENCH_PORT=${BENCH_PORT:-}
 FAULT_BASE=5000000
 ADMIN=fault-admin
 for v in FAULT_SECONDS FAULT_ACCOUNTS FAULT_CLIENTS FAULT_SEED FAULT_FIRST FAULT_INTERVAL FAULT_STALL_SECONDS \
-         FAULT_PG_DOWN_SECONDS FAULT_HOLD_TTL_SECONDS FAULT_MAX_CALL_SECONDS FAULT_ALLOWANCE FAULT_RETRY_SECONDS FAULT_CATCHUP_SECONDS; do
+         FAULT_PG_DOWN_SECONDS FAULT_HOLD_TTL_SECONDS FAULT_MAX_CALL_SECONDS FAULT_ALLOWANCE FAULT_RETRY_SECONDS FAULT_CATCHUP_SECONDS \
+         FAULT_OUTAGE_SECONDS FAULT_BURST_CALLS FAULT_KILL_BURST_CALLS FAULT_CLIENT_WRITE_TIMEOUT_SECONDS FAULT_JOB_ROUNDS FAULT_ROUNDS_SECONDS \
+         FAULT_MIN_PATH; do
     [[ "${!v}" =~ ^[0-9]+$ ]] || { echo "$v must be a whole number" >&2; exit 2; }
 done
 (( FAULT_ACCOUNTS >= 1 && FAULT_ACCOUNTS < 1000000 && FAULT_CLIENTS >= 1 && FAULT_INTERVAL >= 1 )) \
@@ -70,10 +86,17 @@ source "$here/lib/common.sh"
 # ---------------------------------------------------------------- cleanup (always)
 fake_pid=""
 driver_pid=""
+cron_pid=""
+rounds_pid=""
 app_starts=0
 cleanup() {
     local rc=$?
     set +e
+    touch "$work/stop" 2>/dev/null
+    stop_pid "$rounds_pid" "the job rounds"
+    stop_pid "$cron_pid" "the job cron"
+    local pid
+    for pid in $(cat "$work/jobs/pids" 2>/dev/null); do kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null; done
     stop_pid "$driver_pid" "the load driver"
     stop_pid "$app_pid" "the app"
     app_pid=""
@@ -83,6 +106,8 @@ cleanup() {
     [[ -f "$out/fivexx.tsv" ]] && cp "$out/fivexx.tsv" "$results_dir/fault-$stamp.fivexx.tsv"
     [[ -f "$out/billed.tsv" ]] && cp "$out/billed.tsv" "$results_dir/fault-$stamp.billed.tsv"
     [[ -f "$out/chats.tsv" ]] && cp "$out/chats.tsv" "$results_dir/fault-$stamp.chats.tsv"
+    [[ -f "$out/jobs.tsv" ]] && cp "$out/jobs.tsv" "$results_dir/fault-$stamp.jobs.tsv"
+    [[ -d "$work/jobs" ]] && tail -n 40 "$work"/jobs/*.out "$work"/jobs/*.err >"$results_dir/fault-$stamp.jobs.log" 2>/dev/null
     [[ -n "${own_pg_dir:-}" && -f "$own_pg_dir/postgresql.log" ]] && cp "$own_pg_dir/postgresql.log" "$results_dir/fault-$stamp.postgresql.log"
     stop_pid "$fake_pid" "the fake upstream"
     bench_cleanup
@@ -91,7 +116,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-bench_require_tools psql runuser openssl curl java javac awk timeout
+bench_require_tools psql runuser openssl curl java javac awk timeout jq
 (( FAULT_SECONDS > 0 )) || die "FAULT_SECONDS must be > 0"
 
 # ---------------------------------------------------------------- 1. PostgreSQL of its own, build, key
@@ -104,20 +129,23 @@ log "compiling the driver (bench/LoadDriver.java + bench/fault/FaultDriver.java)
 driver_cp="$work/classes:$(driver_classpath)"
 javac -nowarn -d "$work/classes" -cp "$(driver_classpath)" "$here/LoadDriver.java" "$fault_dir/FaultDriver.java" 2>"$work/javac.log" \
     || { cat "$work/javac.log" >&2; die "the driver does not compile"; }
+db() { PGPASSWORD="$db_password" psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$BENCH_PG_PORT" -U "$BENCH_ROLE" -d "$BENCH_DB" "$@"; }
 
 # ---------------------------------------------------------------- 2. fake upstream and app
 # The fake writes down what it bills for every call (billed.tsv), for the reconciliation (check 11).
 bench_start_fake 64 "$out/billed.tsv"
 if [[ -z "$BENCH_PORT" ]]; then BENCH_PORT=$(bench_free_port 18400 18500); fi
-# Jobs run often (so that they meet the faults too); holds expire after seconds (a call may run at
-# most FAULT_MAX_CALL_SECONDS, which with the settle's patience must fit in a hold); a stalled
-# provider is given up after 3 s; compensations are retried after 2 s (doubling). The chat mix uses
-# gpt-4o-mini and the reasoning model o4-mini.
+# Holds expire after seconds (a call may run at most FAULT_MAX_CALL_SECONDS, which with the settle's
+# patience must fit in a hold); a stalled provider is given up after 3 s; compensations are retried
+# after 2 s (doubling); a streaming client that reads nothing is let go after
+# FAULT_CLIENT_WRITE_TIMEOUT_SECONDS. The jobs expire-holds and process-compensations are not on the
+# app's scheduler: the script runs them (below, through the admin API) every 5 and 10 s, so that it
+# can hold them back while it aims a fault at them. The chat mix uses gpt-4o-mini and o4-mini.
 app_env=(OPENAI_BASE_URL="$upstream_url" OPENAI_MODELS=gpt-4o-mini,o4-mini OPENAI_API_KEY=fault
     TOLLGATE_HOLDS_TTL="PT${FAULT_HOLD_TTL_SECONDS}S"
     TOLLGATE_PROVIDERS_OPENAI_MAX_CALL_DURATION="${FAULT_MAX_CALL_SECONDS}s"
-    "TOLLGATE_JOBS_EXPIRE_HOLDS_CRON=*/5 * * * * ?"
-    "TOLLGATE_JOBS_PROCESS_COMPENSATIONS_CRON=*/10 * * * * ?"
+    TOLLGATE_CHAT_CLIENT_WRITE_TIMEOUT="${FAULT_CLIENT_WRITE_TIMEOUT_SECONDS}s"
+    TOLLGATE_JOBS_EXPIRE_HOLDS_CRON=off TOLLGATE_JOBS_PROCESS_COMPENSATIONS_CRON=off
     TOLLGATE_JOBS_PROCESS_COMPENSATIONS_BACKOFF=PT2S
     TOLLGATE_PROVIDERS_OPENAI_FIRST_BYTE_TIMEOUT=3s TOLLGATE_PROVIDERS_OPENAI_IDLE_TIMEOUT=3s)
 # shellcheck disable=SC2206
@@ -134,16 +162,46 @@ bench_check_allowance "$FAULT_BASE" "$FAULT_ALLOWANCE"
 (cd "$repo" && java -cp "$driver_cp" LoadDriver auth-header --key "$work/private.der" --issuer tollgate-bench \
     --sub "$ADMIN" --groups admin --out "$work/admin-header")
 
+# admin_job NAME: runs a job in the app through the admin API; prints the HTTP status.
+admin_job() {
+    curl -sS -m 60 -o "$work/admin-job.$1.json" -w '%{http_code}' -X POST -H @"$work/admin-header" \
+        "$base_url/api/admin/jobs/$1" 2>/dev/null || echo 000
+}
+
+# The one-shot job command starts faster from a class-data archive of its own classes: made once
+# (the full run: it has many rounds), by a run with nothing to do, while the load begins (the job
+# rounds wait for it).
+mkdir -p "$work/jobs"
+# shellcheck source=job-rounds.sh
+source "$fault_dir/job-rounds.sh"
+cds_pid=""
+(( short )) || (
+    bench_export_app_env "$BENCH_PORT" "$FAULT_ALLOWANCE"
+    for kv in "${app_env[@]}"; do export "${kv?}"; done
+    export QUARKUS_HTTP_HOST_ENABLED=false QUARKUS_SCHEDULER_ENABLED=false
+    # shellcheck disable=SC2086
+    cd "$work" && exec java $JOB_JVM_OPTS -Xlog:cds=off -XX:ArchiveClassesAtExit="$work/job.jsa" -jar "$run_jar" job purge-rate-limits
+) >"$work/jobs/cds.out" 2>&1 &
+(( short )) || { cds_pid=$!; echo "$cds_pid" >>"$work/jobs/pids"; }
+
 # ---------------------------------------------------------------- 3. load, and faults while it runs
 faults="$work/faults.tsv"   # time, fault, what happened
 : >"$faults"
 : >"$out/kills.tsv"          # when the app was killed (ISO-8601 UTC, ms), for check 11
+: >"$out/jobs.tsv"           # the one-shot job rounds (job-rounds.sh)
+: >"$out/outages.tsv"        # when the database went away and came back
 fault_log() { printf '%s\t%s\t%s\n' "$(date -u +%H:%M:%S)" "$1" "$2" >>"$faults"; log "FAULT $1: $2"; }
+fake_stat() { curl -fsS -m 5 "http://127.0.0.1:$fake_port/stats" 2>/dev/null | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
+
+# burst COUNT KIND: the driver starts COUNT calls at once (outage: slow calls, half of them overrunning
+# on accounts that run dry; final: calls whose [DONE] the fake holds back after the final chunk).
+burst() { echo "$1 $2" >"$work/burst.tmp" && mv "$work/burst.tmp" "$work/burst"; }
 
 fault_terminate_sessions() {
     local n
     n=$(PG_ADMIN_TIMEOUT=30 pg_admin -d postgres -tAc "SELECT COUNT(*) FILTER (WHERE pg_terminate_backend(pid))
-        FROM pg_stat_activity WHERE usename = '$BENCH_ROLE' AND pid <> pg_backend_pid()" || echo '?')
+        FROM pg_stat_activity WHERE usename = '$BENCH_ROLE' AND pid <> pg_backend_pid()
+         AND application_name NOT LIKE 'fault-%'" || echo '?')
     fault_log terminate-sessions "pg_terminate_backend of the app's $n sessions"
 }
 fault_stall_provider() {
@@ -152,22 +210,77 @@ fault_stall_provider() {
         || fault_log stall-provider "FAILED to switch the stall on"
 }
 fault_kill_app() {
-    local t0=$SECONDS killed_at
+    # Aimed at the window between an answer and its settle: a burst of calls whose [DONE] the fake
+    # holds back after their final (usage) chunk; the kill comes once most of them are held there.
+    local t0=$SECONDS killed_at holding=0 i
+    burst "$FAULT_KILL_BURST_CALLS" final
+    for i in $(seq 1 100); do
+        holding=$(fake_stat holding_final)
+        (( ${holding:-0} >= FAULT_KILL_BURST_CALLS * 3 / 4 )) && break
+        sleep 0.1
+    done
     killed_at=$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)
     echo "$killed_at" >>"$out/kills.tsv"
     kill -KILL "$app_pid" 2>/dev/null
     wait "$app_pid" 2>/dev/null || true
     app_pid=""
+    touch "$work/app-down"
     start_app
-    fault_log kill-app "kill -9 at ${killed_at#*T}, restarted and ready in $((SECONDS - t0))s"
+    rm -f "$work/app-down"
+    fault_log kill-app "kill -9 at ${killed_at#*T} with ${holding:-?} calls between their final chunk and their settle, restarted and ready in $((SECONDS - t0))s"
 }
 fault_restart_postgres() {
     local t0=$SECONDS
+    touch "$work/db-down"
     own_pg_ctl -m immediate stop >/dev/null || log "WARNING: pg_ctl stop answered non-zero"
     sleep "$FAULT_PG_DOWN_SECONDS"
     own_pg_ctl -w -t 60 start >/dev/null || die "PostgreSQL did not come back (see $own_pg_dir/postgresql.log)"
+    rm -f "$work/db-down"
     fault_log restart-postgres "crash stop (-m immediate), down ${FAULT_PG_DOWN_SECONDS}s, recovered and up after $((SECONDS - t0))s"
 }
+fault_db_outage() {
+    # The database away for longer than a settle after the answer waits for it (20 s), while calls
+    # stream: a burst of slow calls first, then a crash stop; the compensation cron is held back (a
+    # job round takes the compensations this queues), and the expiry job runs the moment the
+    # database is back, as a cron that failed meanwhile would.
+    local t0=$SECONDS down_at up_at code i in_flight
+    touch "$work/pause.process-compensations"
+    burst "$FAULT_BURST_CALLS" outage
+    sleep 2.5
+    in_flight=$(fake_stat open)
+    touch "$work/db-down"
+    down_at=$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)
+    own_pg_ctl -m immediate stop >/dev/null || log "WARNING: pg_ctl stop answered non-zero"
+    sleep "$FAULT_OUTAGE_SECONDS"
+    own_pg_ctl -w -t 60 start >/dev/null || die "PostgreSQL did not come back (see $own_pg_dir/postgresql.log)"
+    up_at=$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)
+    rm -f "$work/db-down"
+    printf '%s\t%s\n' "$down_at" "$up_at" >>"$out/outages.tsv"
+    for i in $(seq 1 40); do
+        code=$(admin_job expire-holds)
+        [[ "$code" == 200 ]] && break
+        sleep 0.5
+    done
+    fault_log db-outage "${in_flight:-?} calls in flight at the crash stop, down ${FAULT_OUTAGE_SECONDS}s, up after $((SECONDS - t0))s; expire-holds at once: $code $(jq -c '{processed}' "$work/admin-job.expire-holds.json" 2>/dev/null)"
+}
+
+# The script's cron of the two frequent jobs (through the admin API, like an operator's run): held
+# back while a fault is aimed at them ($work/pause.<job>).
+job_cron() {
+    local tick=0 job
+    set +e
+    while [[ ! -f "$work/stop" ]]; do
+        for job in expire-holds process-compensations; do
+            [[ "$job" == process-compensations ]] && (( tick % 2 )) && continue
+            [[ -f "$work/pause.$job" || -f "$work/db-down" || -f "$work/app-down" ]] && continue
+            admin_job "$job" >/dev/null
+        done
+        tick=$((tick + 1))
+        sleep 5
+    done
+}
+job_cron &
+cron_pid=$!
 
 log "load: $FAULT_ACCOUNTS accounts, $FAULT_CLIENTS clients, ${FAULT_SECONDS}s, seed $FAULT_SEED; a fault every ${FAULT_INTERVAL}s from ${FAULT_FIRST}s: $FAULT_KINDS"
 # shellcheck disable=SC2086
@@ -175,6 +288,7 @@ log "load: $FAULT_ACCOUNTS accounts, $FAULT_CLIENTS clients, ${FAULT_SECONDS}s, 
     -cp "$driver_cp" FaultDriver --url "$base_url" --key "$work/private.der" --issuer tollgate-bench --audience tollgate \
     --first-user "$FAULT_BASE" --accounts "$FAULT_ACCOUNTS" --clients "$FAULT_CLIENTS" --seconds "$FAULT_SECONDS" \
     --seed "$FAULT_SEED" --retry-seconds "$FAULT_RETRY_SECONDS" --admin "$ADMIN" --tag "f$FAULT_SEED" \
+    --stalled-read-ms "$(( (FAULT_CLIENT_WRITE_TIMEOUT_SECONDS + 2) * 1000 ))" --burst-file "$work/burst" \
     --out "$out" --ready-file "$work/ready") >"$work/driver.out" 2>"$work/driver.log" &
 driver_pid=$!
 until [[ -f "$work/ready" ]]; do
@@ -182,6 +296,16 @@ until [[ -f "$work/ready" ]]; do
     sleep 0.5
 done
 load_start=$SECONDS
+# The one-shot job rounds, from now until the jobs have caught up (job-rounds.sh).
+(
+    set +e
+    if [[ -n "$cds_pid" ]]; then
+        while kill -0 "$cds_pid" 2>/dev/null; do sleep 0.5; done
+        [[ -f "$work/job.jsa" ]] || log "WARNING: no class-data archive for the one-shot jobs ($(tail -1 "$work/jobs/cds.out"))"
+    fi
+    job_rounds_loop "$work/load-done" "$work/rounds-stop"
+) &
+rounds_pid=$!
 read -r -a kinds <<<"$FAULT_KINDS"
 next=$FAULT_FIRST
 i=0
@@ -192,47 +316,89 @@ while kill -0 "$driver_pid" 2>/dev/null && (( next < FAULT_SECONDS )); do
         stall-provider) fault_stall_provider ;;
         kill-app) fault_kill_app ;;
         restart-postgres) fault_restart_postgres ;;
+        db-outage) fault_db_outage ;;
         *) die "unknown fault ${kinds[i % ${#kinds[@]}]}" ;;
     esac
     i=$((i + 1))
-    next=$((next + FAULT_INTERVAL))
-    (( SECONDS - load_start > next )) && next=$((SECONDS - load_start + 1))
+    # The next fault comes FAULT_INTERVAL after this one ended (a fault may take a while: an outage,
+    # a restart), so that the app has recovered from one before the next.
+    next=$((SECONDS - load_start + FAULT_INTERVAL))
 done
 driver_rc=0
 wait "$driver_pid" || driver_rc=$?
 driver_pid=""
 (( driver_rc == 0 )) || { tail -30 "$work/driver.log" >&2; die "the load driver failed (exit $driver_rc)"; }
 log "load done: $(cat "$work/driver.out")"
+touch "$work/load-done"
 
 # ---------------------------------------------------------------- 4. the jobs catch up
 # Expiry and compensations run (every 2 s) until nothing is HELD or PENDING (a compensation may end
-# FAILED, with its reason), bounded: the last holds left to expire are past their time a hold TTL
-# after the load, so the bound is the TTL plus FAULT_CATCHUP_SECONDS.
+# FAILED, with its reason) and the job rounds are done, bounded: the last holds left to expire are
+# past their time a hold TTL after the load, so the bound is the TTL plus FAULT_CATCHUP_SECONDS; the
+# job rounds (each starts three JVMs) get FAULT_ROUNDS_SECONDS after the load.
 kill -0 "$app_pid" 2>/dev/null || die "the app is not running after the load"
-db() { PGPASSWORD="$db_password" psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$BENCH_PG_PORT" -U "$BENCH_ROLE" -d "$BENCH_DB" "$@"; }
 catchup_start=$SECONDS
 deadline=$((SECONDS + FAULT_HOLD_TTL_SECONDS + FAULT_CATCHUP_SECONDS))
+rounds_deadline=$((SECONDS + FAULT_ROUNDS_SECONDS))
 while :; do
     for job in expire-holds process-compensations; do
-        code=$(curl -sS -m 60 -o "$work/job.json" -w '%{http_code}' -X POST -H @"$work/admin-header" "$base_url/api/admin/jobs/$job" || echo 000)
-        [[ "$code" == 200 ]] || log "job $job answered $code: $(head -c 300 "$work/job.json" 2>/dev/null)"
+        [[ -f "$work/pause.$job" ]] && continue
+        code=$(admin_job "$job")
+        [[ "$code" == 200 ]] || log "job $job answered $code: $(head -c 300 "$work/admin-job.$job.json" 2>/dev/null)"
     done
     left=$(db -tAc "SELECT (SELECT COUNT(*) FROM credit_reservation WHERE status = 'HELD') || ' ' ||
                            (SELECT COUNT(*) FROM credit_compensation WHERE status = 'PENDING')")
-    [[ "$left" == "0 0" ]] && break
-    (( SECONDS < deadline )) || { log "WARNING: after $((SECONDS - catchup_start))s still HELD/PENDING: $left"; break; }
+    rounds_running=0
+    kill -0 "$rounds_pid" 2>/dev/null && rounds_running=1
+    if [[ "$left" == "0 0" ]]; then
+        (( rounds_running )) || break
+        if (( SECONDS >= rounds_deadline )); then
+            log "WARNING: the job rounds did not reach $FAULT_JOB_ROUNDS within ${FAULT_ROUNDS_SECONDS}s after the load"
+            break
+        fi
+    elif (( SECONDS >= deadline )); then
+        log "WARNING: after $((SECONDS - catchup_start))s still HELD/PENDING: $left (job rounds still running: $rounds_running)"
+        break
+    fi
     sleep 2
 done
-log "jobs caught up in $((SECONDS - catchup_start))s (HELD/PENDING left: $left)"
+touch "$work/rounds-stop"
+stop_pid "$rounds_pid" "the job rounds"
+rounds_pid=""
+rm -f "$work"/pause.*
+for job in expire-holds process-compensations; do admin_job "$job" >/dev/null; done
+touch "$work/stop"
+stop_pid "$cron_pid" "the job cron"
+cron_pid=""
+left=$(db -tAc "SELECT (SELECT COUNT(*) FROM credit_reservation WHERE status = 'HELD') || ' ' ||
+                       (SELECT COUNT(*) FROM credit_compensation WHERE status = 'PENDING')")
+log "jobs caught up in $((SECONDS - catchup_start))s (HELD/PENDING left: $left; job rounds: $(wc -l <"$out/jobs.tsv"))"
 # The fake bills a call when it ends it: wait (bounded) until no call is open there.
 for _ in $(seq 1 60); do
-    fake_open=$(curl -fsS -m 5 "http://127.0.0.1:$fake_port/stats" | sed -n 's/.*"open":\([0-9]*\).*/\1/p' || true)
+    fake_open=$(fake_stat open)
     [[ "$fake_open" == 0 ]] && break
     sleep 1
 done
 [[ "$fake_open" == 0 ]] || log "WARNING: the fake upstream still has ${fake_open:-?} open calls; their bills are missing"
 
+# Every FAILED compensation, as an admin sees it: GET /api/admin/accounts/{user} of each account with
+# one, and what that view says of each of its compensations (check 14 compares it with the table).
+: >"$out/admin-compensations.tsv"
+for user in $(db -tAc "SELECT DISTINCT user_id FROM credit_compensation WHERE status = 'FAILED' ORDER BY 1"); do
+    code=$(curl -sS -m 30 -o "$work/admin-account.json" -w '%{http_code}' -H @"$work/admin-header" \
+        "$base_url/api/admin/accounts/$user" || echo 000)
+    if [[ "$code" != 200 ]]; then
+        printf '%s\t\\N\tHTTP %s\t\\N\t\\N\t\\N\n' "$user" "$code" >>"$out/admin-compensations.tsv"
+        continue
+    fi
+    jq -r --arg u "$user" '(.compensations // [])[] | [$u, (.id|tostring), .status, (.amountMillicredits|tostring),
+        (.reason // "\\N"), (.lastError // "\\N")] | @tsv' "$work/admin-account.json" >>"$out/admin-compensations.tsv"
+done
+
 # ---------------------------------------------------------------- 5. checks
+# The calls the app cut at their maximum duration, by its log (check 11 counts them apart).
+grep -ho "reservation [0-9a-f-]*: the provider.s stream ended early (CALL_DEADLINE)" "$work"/app*.log 2>/dev/null \
+    | awk '{ sub(":", "", $2); print $2 }' | sort -u >"$out/deadline-cuts.tsv"
 db >"$work/check.txt" 2>"$work/check.err" <<SQL || { cat "$work/check.err" >&2; die "the checks failed to run"; }
 CREATE TEMP TABLE acks (kind text, user_id text, key text, ref text, amount bigint, extra text);
 CREATE TEMP TABLE refused (kind text, user_id text, key text, status int, type text);
@@ -240,20 +406,32 @@ CREATE TEMP TABLE fivexx (kind text, at text, path text, key text, status int, t
 CREATE TEMP TABLE chats (user_id text, key text, shape text, seen text);
 CREATE TEMP TABLE billed (tag text, model text, prompt_tokens bigint, cached_tokens bigint, completion_tokens bigint,
                           reasoning_tokens bigint, reported boolean, cut boolean, started_at timestamptz, ended_at timestamptz,
-                          budget bigint);
+                          budget bigint, final_at timestamptz);
 CREATE TEMP TABLE kills (at timestamptz);
+CREATE TEMP TABLE outages (down_at timestamptz, up_at timestamptz);
+CREATE TEMP TABLE deadline_cuts (reservation_id uuid);
+CREATE TEMP TABLE job_rounds (round int, job text, landed boolean, evidence text, skipped boolean, resumed boolean, detail text);
+CREATE TEMP TABLE admin_compensations (user_id text, id bigint, status text, amount bigint, reason text, last_error text);
 \copy acks FROM '$out/acks.tsv'
 \copy refused FROM '$out/refused.tsv'
 \copy fivexx FROM '$out/fivexx.tsv' WITH (FORMAT text, NULL '\N')
 \copy chats FROM '$out/chats.tsv'
 \copy billed FROM '$out/billed.tsv'
 \copy kills FROM '$out/kills.tsv'
+\copy outages FROM '$out/outages.tsv'
+\copy deadline_cuts FROM '$out/deadline-cuts.tsv'
+\copy job_rounds FROM '$out/jobs.tsv'
+\copy admin_compensations FROM '$out/admin-compensations.tsv'
 \set allowance $FAULT_ALLOWANCE
 \set call_window '$((FAULT_MAX_CALL_SECONDS + SETTLE_PATIENCE_SECONDS)) seconds'
+\set min_path $FAULT_MIN_PATH
+\set short $short
+\set stopped_reading_let_go $(grep -c 'read nothing for' "$work"/app*.log 2>/dev/null | awk -F: '{ n += $NF } END { print n + 0 }')
 \i $fault_dir/check.sql
 SQL
 violations=$(sed -n 's/^VIOLATIONS \([0-9]*\)$/\1/p' "$work/check.txt")
-[[ "$violations" =~ ^[0-9]+$ ]] || die "the checks did not report their result"
+missing=$(sed -n 's/^PATHS NOT TAKEN \([0-9]*\)$/\1/p' "$work/check.txt")
+[[ "$violations" =~ ^[0-9]+$ && "$missing" =~ ^[0-9]+$ ]] || die "the checks did not report their result"
 
 # ---------------------------------------------------------------- 6. report
 {
@@ -261,15 +439,22 @@ violations=$(sed -n 's/^VIOLATIONS \([0-9]*\)$/\1/p' "$work/check.txt")
     echo
     bench_host_lines
     echo "- load: bench/fault/FaultDriver.java, $FAULT_ACCOUNTS accounts, $FAULT_CLIENTS clients, ${FAULT_SECONDS}s, seed $FAULT_SEED; every mutation under an Idempotency-Key, retried with the same key on I/O errors, timeouts, 429, 500 and 503 (at most ${FAULT_RETRY_SECONDS}s)"
-    echo "- app: prod profile, hold TTL ${FAULT_HOLD_TTL_SECONDS}s, upstream models gpt-4o-mini and o4-mini, max-call-duration ${FAULT_MAX_CALL_SECONDS}s, expire-holds every 5 s, process-compensations every 10 s (backoff 2 s), provider first-byte and idle timeouts 3 s; allowance of a new account $FAULT_ALLOWANCE millicredits${FAULT_APP_ENV:+; extra env: $FAULT_APP_ENV}"
-    echo "- fake upstream: bench/FakeUpstream.java, bills each call as OpenAI would (prompt counted on o200k_base, output within the budget) and writes it down: $(wc -l <"$out/billed.tsv") bills; $(curl -fsS -m 5 "http://127.0.0.1:$fake_port/stats" || echo '?')"
+    echo "- app: prod profile, hold TTL ${FAULT_HOLD_TTL_SECONDS}s, upstream models gpt-4o-mini and o4-mini, max-call-duration ${FAULT_MAX_CALL_SECONDS}s, client write timeout ${FAULT_CLIENT_WRITE_TIMEOUT_SECONDS}s, expire-holds every 5 s and process-compensations every 10 s (run by the script through the admin API; backoff 2 s), provider first-byte and idle timeouts 3 s; allowance of a new account $FAULT_ALLOWANCE millicredits${FAULT_APP_ENV:+; extra env: $FAULT_APP_ENV}"
+    echo "- fake upstream: bench/FakeUpstream.java, bills each call as OpenAI would (prompt counted on o200k_base, output within the budget unless told to ignore it) and writes it down: $(wc -l <"$out/billed.tsv") bills; $(curl -fsS -m 5 "http://127.0.0.1:$fake_port/stats" || echo '?')"
     echo "- PostgreSQL: a private cluster of this run ($own_pg_dir), restarted by the run"
+    echo "- $( ((short)) && echo "short run: the recovery paths it can reach in its 90 s must each be taken at least $FAULT_MIN_PATH time(s)" || echo "full run: every recovery path must be taken at least $FAULT_MIN_PATH times")"
     echo
     echo "## Faults"
     echo
     echo "| time (UTC) | fault | what happened |"
     echo "|---|---|---|"
     awk -F'\t' '{ printf "| %s | %s | %s |\n", $1, $2, $3 }' "$faults"
+    echo
+    echo "## One-shot job rounds"
+    echo
+    echo "| round | job | killed waiting in a batch | evidence | other instance skipped | next run finished the work | detail |"
+    echo "|---:|---|---|---|---|---|---|"
+    awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }' "$out/jobs.tsv"
     echo
     echo "## What the clients saw"
     echo
@@ -286,9 +471,11 @@ violations=$(sed -n 's/^VIOLATIONS \([0-9]*\)$/\1/p' "$work/check.txt")
     echo '```'
     echo
     if (( violations == 0 )); then echo "**No violation.**"; else echo "**$violations violation(s).**"; fi
+    if (( missing == 0 )); then echo "**Every recovery path the run must reach was taken.**"; else echo "**$missing recovery path(s) not taken often enough.**"; fi
 } >"$report"
 
 cat "$report"
 echo
-log "report written to ${report#"$repo"/} (app, driver, fake and PostgreSQL logs next to it)"
+log "report written to ${report#"$repo"/} (app, driver, fake, job and PostgreSQL logs next to it)"
 (( violations == 0 )) || die "$violations violation(s) of the ledger's invariants under faults"
+(( missing == 0 )) || die "$missing recovery path(s) not taken often enough (see the coverage table)"

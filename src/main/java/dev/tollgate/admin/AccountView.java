@@ -11,7 +11,11 @@ import java.util.UUID;
  * (oldest first; {@code liveHoldCount} and {@code liveHoldsMillicredits} cover all of them, the
  * list at most {@value AdminAccountService#MAX_HOLDS}), and the calls whose cost exceeded what could
  * be charged ({@code shortfallCount} and {@code shortfallMillicredits} over all of them, live and
- * archived; the list the latest {@value AdminAccountService#RECENT_SHORTFALLS}).
+ * archived; the list the latest {@value AdminAccountService#RECENT_SHORTFALLS}), and the
+ * compensations not applied: {@code PENDING} ones (the batch will apply them) and {@code FAILED}
+ * ones (it gave up: an operator settles them), each with its amount, reason and last error
+ * ({@code failedCompensationCount} and {@code failedCompensationsMillicredits} over all the
+ * {@code FAILED} ones; the list the latest {@value AdminAccountService#RECENT_COMPENSATIONS}).
  * {@code heldOverMillicredits} is the part of the monthly bucket that an earlier period's holds
  * still hold.
  */
@@ -19,7 +23,17 @@ public record AccountView(String userId, String plan, long monthlyMillicredits, 
         long purchasedMillicredits, long reservedMillicredits, long availableMillicredits, BigDecimal availableCredits,
         Instant periodStart, Instant nextRefreshAt, Instant createdAt, Instant updatedAt, List<AuditEntry> recentEntries,
         long liveHoldCount, long liveHoldsMillicredits, List<LiveHold> liveHolds, long shortfallCount,
-        long shortfallMillicredits, List<Shortfall> shortfalls) {
+        long shortfallMillicredits, List<Shortfall> shortfalls, long failedCompensationCount,
+        long failedCompensationsMillicredits, List<Compensation> compensations) {
+
+    /**
+     * A credit movement that could not be applied in line (kind {@code CHARGE}: a deferred settle;
+     * {@code REFUND}), not applied yet ({@code PENDING}) or given up ({@code FAILED}, with the error
+     * of its last attempt).
+     */
+    public record Compensation(long id, String kind, String status, long amountMillicredits, String reason,
+            String lastError, int attempts, UUID reservationId, Long usageId, Instant createdAt, Instant updatedAt) {
+    }
 
     /**
      * A call that cost more than could be charged (its settle was above its hold and the account

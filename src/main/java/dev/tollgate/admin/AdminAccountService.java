@@ -32,6 +32,7 @@ public class AdminAccountService {
     static final int RECENT_ENTRIES = 20;
     static final int MAX_HOLDS = 100;
     static final int RECENT_SHORTFALLS = 20;
+    static final int RECENT_COMPENSATIONS = 20;
     private static final String ACCOUNT = """
             SELECT plan, monthly_millicredits, held_over_millicredits, purchased_millicredits, reserved_millicredits,
                    period_start, created_at, updated_at
@@ -49,6 +50,14 @@ public class AdminAccountService {
                 SELECT id, request_id, model, cost_millicredits, shortfall_millicredits, created_at FROM token_usage_archive
                  WHERE user_id = ? AND shortfall_millicredits > 0) s
              ORDER BY created_at DESC, id DESC""" + " LIMIT " + RECENT_SHORTFALLS;
+    private static final String FAILED_COMPENSATION_TOTALS = """
+            SELECT COUNT(*), COALESCE(SUM(amount_millicredits), 0) FROM credit_compensation
+             WHERE user_id = ? AND status = 'FAILED'""";
+    private static final String COMPENSATIONS = """
+            SELECT id, kind, status, amount_millicredits, reason, last_error, attempts, reservation_id, usage_id,
+                   created_at, updated_at
+              FROM credit_compensation WHERE user_id = ? AND status <> 'APPLIED'
+             ORDER BY created_at DESC, id DESC""" + " LIMIT " + RECENT_COMPENSATIONS;
     private static final String ENTRIES = "SELECT " + AuditRows.COLUMNS
             + " FROM credit_audit_log WHERE user_id = ? ORDER BY created_at DESC, id DESC LIMIT " + RECENT_ENTRIES;
     private static final String HOLD_TOTALS = """
@@ -75,6 +84,9 @@ public class AdminAccountService {
     }
 
     private record Shortfalls(long count, long millicredits, List<AccountView.Shortfall> latest) {
+    }
+
+    private record Compensations(long failedCount, long failedMillicredits, List<AccountView.Compensation> latest) {
     }
 
     public AccountView account(String userId) {
@@ -133,12 +145,14 @@ public class AdminAccountService {
                 }
             }
             Shortfalls shortfalls = shortfalls(c, userId);
+            Compensations compensations = compensations(c, userId);
             long available = account.monthly() + account.purchased() - account.reserved();
             return new AccountView(userId, account.plan(), account.monthly(), account.heldOver(), account.purchased(),
                     account.reserved(), available, Millicredits.of(available).credits(), account.periodStart(),
                     account.periodStart().atZone(ZoneOffset.UTC).plusMonths(1).toInstant(), account.createdAt(),
                     account.updatedAt(), entries, holdCount, held, holds, shortfalls.count(), shortfalls.millicredits(),
-                    shortfalls.latest());
+                    shortfalls.latest(), compensations.failedCount(), compensations.failedMillicredits(),
+                    compensations.latest());
         } catch (SQLException e) {
             throw DatabaseFailure.of("read account", e);
         }
@@ -169,5 +183,32 @@ public class AdminAccountService {
             }
         }
         return new Shortfalls(count, total, latest);
+    }
+
+    private static Compensations compensations(Connection c, String userId) throws SQLException {
+        long count;
+        long total;
+        try (PreparedStatement ps = c.prepareStatement(FAILED_COMPENSATION_TOTALS)) {
+            ps.setString(1, userId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                count = rs.getLong(1);
+                total = rs.getLong(2);
+            }
+        }
+        List<AccountView.Compensation> latest = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(COMPENSATIONS)) {
+            ps.setString(1, userId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long usageId = rs.getLong("usage_id");
+                    latest.add(new AccountView.Compensation(rs.getLong("id"), rs.getString("kind"), rs.getString("status"),
+                            rs.getLong("amount_millicredits"), rs.getString("reason"), rs.getString("last_error"),
+                            rs.getInt("attempts"), rs.getObject("reservation_id", UUID.class),
+                            rs.wasNull() ? null : usageId, Jdbc.getTime(rs, "created_at"), Jdbc.getTime(rs, "updated_at")));
+                }
+            }
+        }
+        return new Compensations(count, total, latest);
     }
 }

@@ -118,16 +118,19 @@ final class ChatCall {
     /**
      * What the call used when the provider did not say: the whole prompt as held, the output seen
      * (text, refusals, visible reasoning, tool calls with their framing), at most the output budget
-     * the provider was given, and for a model that reasons unseen the rest of that budget as
-     * reasoning, since it may have spent it.
+     * the provider was given — but at least one token per chunk of output it streamed, for a
+     * provider that ignored the budget — and for a model that reasons unseen the rest of that budget
+     * as reasoning, since it may have spent it.
      */
     Usage counted(ChunkObserver observer) {
         String model = held.price().model();
         long text = tokens.textTokens(model, observer.generatedText());
         long framing = Math.multiplyExact((long) observer.toolCallCount(), TOKENS_PER_TOOL_CALL);
         // A provider bills at most the output budget it was given; the count (our tokenizer's, or a
-        // ratio's, plus the framing of tool calls) may come out above it, and is then the budget.
-        long output = Math.min(Math.addExact(text, framing), held.maxOutputTokens());
+        // ratio's, plus the framing of tool calls) may come out above it, and is then the budget. A
+        // provider that ignores the budget streams more chunks of output than it: each is at least a
+        // token it bills, so the chunks bound the output from below.
+        long output = Math.max(Math.min(Math.addExact(text, framing), held.maxOutputTokens()), observer.outputChunks());
         long unseenReasoning = tokens.isReasoning(model) ? Math.max(0, held.maxOutputTokens() - output) : 0;
         return new Usage(held.promptTokens(), 0, 0, output, unseenReasoning);
     }

@@ -19,6 +19,7 @@ final class ChunkObserver {
     private final StringBuilder generated = new StringBuilder();
     private final Set<String> toolCalls = new HashSet<>();
     private JsonObject usage;
+    private long outputChunks;
 
     void observe(String chunkJson) {
         JsonObject chunk;
@@ -33,10 +34,14 @@ final class ChunkObserver {
         if (!(chunk.getValue("choices") instanceof JsonArray choices)) {
             return;
         }
+        int before = generated.length();
         for (int i = 0; i < choices.size(); i++) {
             if (choices.getValue(i) instanceof JsonObject choice && choice.getValue("delta") instanceof JsonObject delta) {
                 observe(choice.getValue("index"), delta);
             }
+        }
+        if (generated.length() > before) {
+            outputChunks++;
         }
     }
 
@@ -66,6 +71,14 @@ final class ChunkObserver {
     /** All the output text seen, joined. */
     String generatedText() {
         return generated.toString();
+    }
+
+    /**
+     * How many chunks carried output: a provider streams at least one token in each, so the output
+     * it bills is at least this many tokens, whatever the budget it was given.
+     */
+    long outputChunks() {
+        return outputChunks;
     }
 
     /** How many tool or function calls the output made. */

@@ -49,9 +49,9 @@ import dev.tollgate.pricing.Usage;
  * {@code FAILED}, with its last error, after the configured attempts.
  *
  * <p>A deferred charge of a hold that is still held settles the hold (recording the usage the
- * failed settle could not); if the hold has been freed meanwhile, it becomes a plain charge; if
- * the settle it defers turns out to have committed (its commit was cut and reported as failed),
- * it is marked applied without moving credits.
+ * failed settle could not); if the hold has been freed meanwhile, it becomes a plain charge that
+ * writes that usage row in the same statement; if the settle it defers turns out to have committed
+ * (its commit was cut and reported as failed), it is marked applied without moving credits.
  */
 @ApplicationScoped
 public class CompensationBatch {
@@ -172,7 +172,7 @@ public class CompensationBatch {
             case CHARGE -> {
                 CreditReservation hold = row.reservationId == null ? null : CreditReservation.findById(row.reservationId);
                 if (hold != null && hold.status == CreditReservation.Status.HELD) {
-                    long usageId = recordUsage(row, hold);
+                    long usageId = usageRecorder.record(usageRow(row, hold));
                     Settlement settlement = ledger.settle(row.userId, hold.id, amount, mutation.withUsage(usageId));
                     if (settlement.shortfall().isPositive()) {
                         usageRecorder.recordShortfall(usageId, settlement.shortfall().value());
@@ -184,6 +184,11 @@ public class CompensationBatch {
                     // failed): the call is charged; charging it again would charge it twice.
                     LOG.warnf("compensation %d: reservation %s was settled in line after all; nothing to charge", row.id,
                             hold.id);
+                } else if (hold != null) {
+                    // The hold was freed meanwhile (the expiry job took it while the settle waited): a
+                    // plain charge, with the usage row of the call written by the same statement, so
+                    // that the call is in the user's usage like any other (and nothing if refused).
+                    ledger.charge(row.userId, amount, mutation, usageRecorder.linkedRow(usageRow(row, hold)));
                 } else {
                     ledger.charge(row.userId, amount, mutation);
                 }
@@ -192,15 +197,15 @@ public class CompensationBatch {
     }
 
     /** The usage row the failed settle could not write, from the compensation's details. */
-    private long recordUsage(CreditCompensation row, CreditReservation hold) {
+    private UsageRow usageRow(CreditCompensation row, CreditReservation hold) {
         JsonObject details = row.details == null ? new JsonObject() : new JsonObject(row.details);
         JsonObject usage = details.getJsonObject("usage", new JsonObject());
         Price price = meteredCalls.quotedPrice(hold);
-        return usageRecorder.record(new UsageRow(row.userId, details.getString("requestId", row.idempotencyKey),
+        return new UsageRow(row.userId, details.getString("requestId", row.idempotencyKey),
                 hold.model, details.getString("characterId"), details.getString("conversationId"),
                 new Usage(usage.getLong("uncachedInput", 0L), usage.getLong("cachedInput", 0L),
                         usage.getLong("cacheWrite", 0L), usage.getLong("output", 0L), usage.getLong("reasoning", 0L)),
-                details.getBoolean("estimated", false), price, Millicredits.of(row.amountMillicredits), hold.id));
+                details.getBoolean("estimated", false), price, Millicredits.of(row.amountMillicredits), hold.id);
     }
 
     private void markApplied(CreditCompensation row) {

@@ -1,14 +1,23 @@
 package dev.tollgate.compensation;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
+import dev.tollgate.platform.jdbc.Jdbc;
 import dev.tollgate.platform.money.Millicredits;
 import dev.tollgate.platform.tx.Transactions;
 
@@ -16,17 +25,37 @@ import dev.tollgate.platform.tx.Transactions;
  * Writes the durable to-do of a credit movement that could not be applied in line (for example a
  * settle that failed after the user got the answer); the compensation batch applies it later
  * through the ledger. Written in a transaction of its own, since the one that failed is gone.
+ *
+ * <p>When the database is unreachable the to-do cannot be written either. A caller that has waited
+ * for it long enough hands the charge over ({@link #deferChargeWhenReachable}): it is kept in memory
+ * and written as soon as the database takes it, tried again after {@link #HANDOFF_FIRST_PAUSE},
+ * doubling up to {@link #HANDOFF_MAX_PAUSE}, for at most {@link #HANDOFF_LIFETIME}. Until then the
+ * charge exists only in this process: one that ends first (a crash, a stop) loses it, as it loses a
+ * call it was running, and says so at ERROR with the amount for each (the hold is then freed by the
+ * expiry job, uncharged).
  */
 @ApplicationScoped
 public class CompensationQueue {
 
     private static final Logger LOG = Logger.getLogger(CompensationQueue.class);
+    static final Duration HANDOFF_FIRST_PAUSE = Duration.ofSeconds(1);
+    static final Duration HANDOFF_MAX_PAUSE = Duration.ofSeconds(15);
+    static final Duration HANDOFF_LIFETIME = Duration.ofHours(1);
+    /** Charges waiting for the database at once, at most; a further one is logged at ERROR and dropped. */
+    static final int MAX_HANDOFFS = 10_000;
 
     @Inject
     Transactions transactions;
 
     @Inject
     Clock clock;
+
+    private final Set<HandOff> waiting = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "compensation-handoff");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     /**
      * Queues a deferred charge. Idempotent by key per user: queuing the same movement twice keeps
@@ -61,5 +90,80 @@ public class CompensationQueue {
                     amount.value(), reservationId);
             return row.id;
         });
+    }
+
+    /**
+     * Queues a deferred charge as soon as the database takes it: for a caller that cannot write it now
+     * because the database is unreachable and cannot wait longer. Returns at once; the charge is
+     * written in the background (see the class comment), under the same key as {@link #deferCharge}.
+     */
+    public void deferChargeWhenReachable(String userId, String idempotencyKey, Millicredits amount, UUID reservationId,
+            String reason, String detailsJson) {
+        HandOff handOff = new HandOff(userId, idempotencyKey, amount, reservationId, reason, detailsJson,
+                System.nanoTime() + HANDOFF_LIFETIME.toNanos());
+        if (waiting.size() >= MAX_HANDOFFS) {
+            LOG.errorf("reservation %s: %d charges already wait for the database; the charge of %d millicredits is dropped",
+                    reservationId, MAX_HANDOFFS, amount.value());
+            return;
+        }
+        waiting.add(handOff);
+        LOG.warnf("reservation %s: the charge of %d millicredits waits for the database (%d waiting); it is queued as a "
+                + "compensation once the database is back", reservationId, amount.value(), waiting.size());
+        schedule(handOff, HANDOFF_FIRST_PAUSE);
+    }
+
+    /** How many charges wait for the database now. */
+    public int waitingForDatabase() {
+        return waiting.size();
+    }
+
+    private void schedule(HandOff handOff, Duration pause) {
+        try {
+            retries.schedule(() -> tryToQueue(handOff, pause), pause.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            lost(handOff, "the application is stopping");
+        }
+    }
+
+    private void tryToQueue(HandOff handOff, Duration lastPause) {
+        try {
+            long id = deferCharge(handOff.userId(), handOff.idempotencyKey(), handOff.amount(), handOff.reservationId(),
+                    handOff.reason(), handOff.detailsJson());
+            waiting.remove(handOff);
+            LOG.infof("reservation %s: the charge that waited for the database is compensation %d", handOff.reservationId(),
+                    id);
+        } catch (RuntimeException e) {
+            if (!Jdbc.isConnectionLoss(e)) {
+                LOG.errorf(e, "reservation %s: the charge of %d millicredits could not be queued", handOff.reservationId(),
+                        handOff.amount().value());
+                waiting.remove(handOff);
+            } else if (System.nanoTime() - handOff.giveUpAtNanos() > 0) {
+                lost(handOff, "the database stayed unreachable for " + HANDOFF_LIFETIME);
+            } else {
+                Duration next = lastPause.multipliedBy(2).compareTo(HANDOFF_MAX_PAUSE) > 0 ? HANDOFF_MAX_PAUSE
+                        : lastPause.multipliedBy(2);
+                schedule(handOff, next);
+            }
+        }
+    }
+
+    private void lost(HandOff handOff, String why) {
+        if (waiting.remove(handOff)) {
+            LOG.errorf("reservation %s of user %s: the charge of %d millicredits (key %s) is LOST: %s", handOff.reservationId(),
+                    handOff.userId(), handOff.amount().value(), handOff.idempotencyKey(), why);
+        }
+    }
+
+    /** At shutdown, every charge still waiting for the database is lost: each is logged with its amount. */
+    @PreDestroy
+    void stop() {
+        retries.shutdownNow();
+        for (HandOff handOff : Set.copyOf(waiting)) {
+            lost(handOff, "the application stopped before the database came back");
+        }
+    }
+
+    private record HandOff(String userId, String idempotencyKey, Millicredits amount, UUID reservationId, String reason,
+            String detailsJson, long giveUpAtNanos) {
     }
 }

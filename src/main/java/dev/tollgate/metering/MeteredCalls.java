@@ -64,6 +64,9 @@ public class MeteredCalls {
     public static final Duration SETTLE_PATIENCE = Duration.ofSeconds(20);
     static final Duration SETTLE_RETRY_PAUSE = Duration.ofMillis(500);
 
+    /** {@link #SETTLE_PATIENCE}; shorter in the unit tests of this class. */
+    Duration settlePatience = SETTLE_PATIENCE;
+
     @Inject
     Ledger ledger;
 
@@ -272,9 +275,11 @@ public class MeteredCalls {
      * compensation; the answer stands. If the compensation cannot be written either because the
      * database is unreachable (restarting, failing over), both are tried again, every
      * {@link #SETTLE_RETRY_PAUSE} for at most {@link #SETTLE_PATIENCE}: the user has the answer,
-     * and giving up would leave the call to the expiry job, uncharged. Only past that bound (or for
-     * another failure of the compensation write) does the settle fail, logged at ERROR with the
-     * amount.
+     * and giving up would leave the call to the expiry job, uncharged. Past that bound, with the
+     * database still unreachable, the charge is handed to the compensation queue, which writes it as
+     * soon as the database is back ({@link CompensationQueue#deferChargeWhenReachable}), and the call
+     * returns, deferred. Only another failure of the compensation write fails the settle, logged at
+     * ERROR with the amount.
      */
     public Charged settleAfterAnswer(Held call, Outcome outcome, RequestOrigin origin) {
         Millicredits cost = costOf(call.price(), outcome);
@@ -289,7 +294,7 @@ public class MeteredCalls {
                             call.reservationId());
                     return new Charged(0, cost, cost, Millicredits.ZERO, outcome.estimated(), false, null);
                 });
-        long giveUpAt = System.nanoTime() + SETTLE_PATIENCE.toNanos();
+        long giveUpAt = System.nanoTime() + settlePatience.toNanos();
         for (int attempt = 1;; attempt++) {
             try {
                 return mutations.applyCommitting(() -> settle(call.userId(), call.reservationId(), call.price(),
@@ -309,10 +314,18 @@ public class MeteredCalls {
                 resolved("compensated");
                 return new Charged(0, cost, Millicredits.ZERO, Millicredits.ZERO, outcome.estimated(), true, null);
             } catch (RuntimeException e) {
-                if (!Jdbc.isConnectionLoss(e) || System.nanoTime() - giveUpAt > 0) {
+                if (!Jdbc.isConnectionLoss(e)) {
                     LOG.errorf(e, "reservation %s: the charge of %d millicredits could be neither settled nor queued",
                             call.reservationId(), cost.value());
                     throw e;
+                }
+                if (System.nanoTime() - giveUpAt > 0) {
+                    // The database has been away for longer than this call waits: the charge waits for it
+                    // in the queue instead, and the call ends (its hold stays until the charge is queued).
+                    compensations.deferChargeWhenReachable(call.userId(), Ledger.settleKey(call.reservationId()), cost,
+                            call.reservationId(), "settle failed after the answer was delivered", details(call, outcome));
+                    resolved("compensated");
+                    return new Charged(0, cost, Millicredits.ZERO, Millicredits.ZERO, outcome.estimated(), true, null);
                 }
                 LOG.warnf("reservation %s: the database is unreachable; settling again in %d ms", call.reservationId(),
                         SETTLE_RETRY_PAUSE.toMillis());

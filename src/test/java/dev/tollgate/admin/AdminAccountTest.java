@@ -86,6 +86,36 @@ class AdminAccountTest {
     }
 
     @Test
+    void compensationsNotAppliedAreListedWithTheirReasonAmountAndError() {
+        // A compensation the batch gave up on moves no credits: the admin view is where an operator
+        // finds it, with what it was for and why it failed. Applied ones are not listed.
+        String user = openAccount("account-compensations");
+        LedgerProbe.execute("""
+                INSERT INTO credit_compensation (user_id, kind, amount_millicredits, status, attempts, next_attempt_at,
+                       idempotency_key, reason, last_error, created_at, updated_at)
+                VALUES (?, 'CHARGE', 4200, 'FAILED', 5, now(), 'failed-' || ?, 'settle failed after the answer was delivered',
+                        'https://tollgate.dev/problems/insufficient-credits: not enough credits', now() - interval '2 seconds', now()),
+                       (?, 'CHARGE', 300, 'PENDING', 1, now(), 'pending-' || ?, 'settle failed after the answer was delivered',
+                        'the database system is starting up', now() - interval '1 second', now()),
+                       (?, 'CHARGE', 700, 'APPLIED', 0, now(), 'applied-' || ?, 'settle failed after the answer was delivered',
+                        NULL, now(), now())""", user, user, user, user, user, user);
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_compensation WHERE user_id = ?", user)).isEqualTo(3);
+
+        asAdmin(admin).get("/api/admin/accounts/" + user)
+                .then().statusCode(200)
+                .body("failedCompensationCount", equalTo(1))
+                .body("failedCompensationsMillicredits", equalTo(4200))
+                .body("compensations", hasSize(2))
+                .body("compensations.status", contains("PENDING", "FAILED"))
+                .body("compensations[1].kind", equalTo("CHARGE"))
+                .body("compensations[1].amountMillicredits", equalTo(4200))
+                .body("compensations[1].reason", equalTo("settle failed after the answer was delivered"))
+                .body("compensations[1].lastError", equalTo("https://tollgate.dev/problems/insufficient-credits: not enough credits"))
+                .body("compensations[1].attempts", equalTo(5))
+                .body("compensations[1].id", notNullValue());
+    }
+
+    @Test
     void atMostTwentyLedgerRowsNewestFirst() {
         String user = openAccount("account");
         for (int i = 0; i < 21; i++) {

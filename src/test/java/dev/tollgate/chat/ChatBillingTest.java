@@ -188,6 +188,23 @@ class ChatBillingTest {
     }
 
     @Test
+    void aProviderThatIgnoresTheBudgetAndReportsNoUsageIsBilledAtLeastAChunkPerToken() {
+        // The fault run's overrun: the provider was given 16 tokens, streamed 300 and reported no usage
+        // (the call was cut before its usage chunk). It bills the 300; counting at most the budget
+        // would charge 16 and leave the rest unbilled.
+        String user = openAccount("billing");
+        String tag = "overrun-" + UUID.randomUUID();
+        post(user, chat("gpt-4o", "[[fake:words=300]][[fake:ignore-max-tokens]][[fake:no-usage]][[fake:tag=" + tag + "]]", 16)
+                .put("stream", true)).then().statusCode(200);
+        FakeProvider.Billed billed = FakeProvider.instance().awaitBilled(tag, 1, Duration.ofSeconds(5)).get(0);
+        assertThat(billed.completionTokens()).isEqualTo(300);
+        assertThat(FakeProvider.instance().lastRequest().getInteger("max_tokens")).isEqualTo(16);
+        assertThat(LedgerProbe.count("SELECT output_tokens FROM token_usage WHERE user_id = ? AND estimated", user))
+                .isGreaterThanOrEqualTo(300);
+        assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
+    }
+
+    @Test
     void aCallPastItsMaximumDurationIsCutAndBilledForWhatItProduced() throws Exception {
         String model = TollgateTestResources.SHORT_CALL_TEST_MODEL;
         LedgerProbe.seedPrice(model);

@@ -99,6 +99,37 @@ class JobsTest {
         assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
     }
 
+    @Test
+    void aDeferredChargeWhoseHoldExpiredChargesTheCallWithItsUsageRow() {
+        // The database stayed away longer than the settle waited: the charge waited in memory, and
+        // the expiry job freed the hold before the charge could be queued. The charge then stands
+        // alone, and the call must still be in the user's usage, as a settle would have recorded it.
+        String user = openAccount("compensation-expired");
+        String reservation = reserve(user, "expired-before-queued");
+        LedgerProbe.execute("UPDATE credit_reservation SET expires_at = now() - interval '1 minute' WHERE id = ?::uuid", reservation);
+        runJob("expire-holds").then().statusCode(200);
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_reservation WHERE user_id = ? AND status = 'EXPIRED'", user))
+                .isEqualTo(1);
+        LedgerProbe.execute("""
+                INSERT INTO credit_compensation (user_id, kind, amount_millicredits, status, attempts, next_attempt_at,
+                       idempotency_key, reservation_id, reason, details, created_at, updated_at)
+                VALUES (?, 'CHARGE', 15, 'PENDING', 0, now(), 'tollgate:settle:' || ?, ?::uuid, 'settle failed after the answer was delivered',
+                        '{"requestId":"call-expired","estimated":false,"usage":{"uncachedInput":20,"output":10}}', now(), now())""",
+                user, reservation, reservation);
+
+        runJob("process-compensations").then().statusCode(200);
+
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_compensation WHERE user_id = ? AND status = 'APPLIED'", user))
+                .isEqualTo(1);
+        assertThat(LedgerProbe.count("""
+                SELECT COUNT(*) FROM credit_audit_log l JOIN token_usage u ON u.id = l.usage_id AND u.user_id = l.user_id
+                 WHERE l.user_id = ? AND l.operation = 'CHARGE' AND u.request_id = 'call-expired' AND u.cost_millicredits = 15
+                   AND u.output_tokens = 10 AND u.reservation_id IS NOT NULL""", user)).isEqualTo(1);
+        assertThat(LedgerProbe.usageRows(user)).isEqualTo(1);
+        assertThat(LedgerProbe.buckets(user)).containsExactly(100_000 - 15, 0, 0);
+        assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
+    }
+
     /** A chat call whose settle fails after the answer: a pending compensation; answers its id. */
     private static long deferredChatCharge(String user) {
         String key = LedgerProbe.FAILING_REQUEST_PREFIX + UUID.randomUUID();
