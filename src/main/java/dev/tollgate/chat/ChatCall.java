@@ -23,7 +23,9 @@ import dev.tollgate.tokens.TokenEstimator;
  * let go, and the stream is still read until the provider's final usage chunk, its failure or the
  * call's deadline — then settles: the provider's usage if it reported one, else the count of what
  * was seen (the whole prompt, the output shown, and for a reasoning model the whole output budget),
- * marked estimated. A call that failed before any output and reported no usage is released. Runs
+ * marked estimated; a call cut mid-stream without usage is charged its whole output budget (what the
+ * provider generated unread is unknown). A call that failed before any output and reported no usage
+ * is released. Runs
  * once.
  */
 final class ChatCall {
@@ -110,8 +112,8 @@ final class ChatCall {
         }
         MeteredCalls.Outcome outcome = reported
                 .map(usage -> new MeteredCalls.Outcome(usage, false, request.characterId(), request.conversationId()))
-                .orElseGet(() -> new MeteredCalls.Outcome(counted(observer), true, request.characterId(),
-                        request.conversationId()));
+                .orElseGet(() -> new MeteredCalls.Outcome(failure == null ? counted(observer) : cut(observer), true,
+                        request.characterId(), request.conversationId()));
         return new Ended(meteredCalls.settleAfterAnswer(held, outcome, origin), failure);
     }
 
@@ -133,6 +135,19 @@ final class ChatCall {
         long output = Math.max(Math.min(Math.addExact(text, framing), held.maxOutputTokens()), observer.outputChunks());
         long unseenReasoning = tokens.isReasoning(model) ? Math.max(0, held.maxOutputTokens() - output) : 0;
         return new Usage(held.promptTokens(), 0, 0, output, unseenReasoning);
+    }
+
+    /**
+     * What a call cut mid-stream (by the provider, the connection, or its deadline) used when the
+     * provider did not say: the output it generated but we did not read is unknown, so the whole output
+     * budget it was given (at least the chunks seen): as for a call whose outcome is unknown, the bound
+     * the hold was placed for, never less than the provider bills.
+     */
+    Usage cut(ChunkObserver observer) {
+        Usage seen = counted(observer);
+        // A reasoning model's count already reaches the budget (the unseen rest as reasoning).
+        long output = Math.max(seen.output(), held.maxOutputTokens() - seen.reasoning());
+        return new Usage(seen.uncachedInput(), 0, 0, output, seen.reasoning());
     }
 
     /** The provider's failure that ended the stream (the closed stream's own failure when there is none). */
