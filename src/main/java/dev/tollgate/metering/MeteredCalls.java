@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -132,15 +133,7 @@ public class MeteredCalls {
      */
     public Held hold(String userId, IdempotentRequest request, String model, long promptTokens, long maxOutputTokens,
             RequestOrigin origin) {
-        UUID reservationId = UUID.randomUUID();
-        AtomicBoolean triedBefore = new AtomicBoolean();
-        return transactions.inNewTransaction(() -> {
-            if (triedBefore.getAndSet(true)) {
-                Optional<Held> held = placedBefore(reservationId, userId, promptTokens, maxOutputTokens);
-                if (held.isPresent()) {
-                    return held.get();
-                }
-            }
+        return placeOnce(userId, promptTokens, maxOutputTokens, reservationId -> {
             CostEstimator.Estimate estimate = costEstimator.estimate(priceList.current(model), promptTokens,
                     maxOutputTokens);
             return place(reservationId, userId, request, estimate, origin);
@@ -155,15 +148,7 @@ public class MeteredCalls {
      */
     public Held holdAffordable(String userId, IdempotentRequest request, String model, long promptTokens,
             long wantedMaxOutputTokens, RequestOrigin origin) {
-        UUID reservationId = UUID.randomUUID();
-        AtomicBoolean triedBefore = new AtomicBoolean();
-        return transactions.inNewTransaction(() -> {
-            if (triedBefore.getAndSet(true)) {
-                Optional<Held> held = placedBefore(reservationId, userId, promptTokens, wantedMaxOutputTokens);
-                if (held.isPresent()) {
-                    return held.get();
-                }
-            }
+        return placeOnce(userId, promptTokens, wantedMaxOutputTokens, reservationId -> {
             Price price = priceList.current(model);
             CreditAccount account = ledger.ensureAccount(userId);
             Millicredits available = Millicredits.of(account.balances().available());
@@ -175,6 +160,25 @@ public class MeteredCalls {
             }
             return place(reservationId, userId, request,
                     costEstimator.estimate(price, promptTokens, maxOutputTokens), origin);
+        });
+    }
+
+    /**
+     * Runs {@code placing} in a transaction of its own with a reservation id chosen once, before the
+     * first attempt; a retry of the transaction first looks for the hold an earlier attempt placed
+     * ({@link #placedBefore}).
+     */
+    private Held placeOnce(String userId, long promptTokens, long wantedMaxOutputTokens, Function<UUID, Held> placing) {
+        UUID reservationId = UUID.randomUUID();
+        AtomicBoolean triedBefore = new AtomicBoolean();
+        return transactions.inNewTransaction(() -> {
+            if (triedBefore.getAndSet(true)) {
+                Optional<Held> held = placedBefore(reservationId, userId, promptTokens, wantedMaxOutputTokens);
+                if (held.isPresent()) {
+                    return held.get();
+                }
+            }
+            return placing.apply(reservationId);
         });
     }
 

@@ -277,24 +277,18 @@ class ChatCompletionTest {
         String user = openAccount("chat");
         String key = LedgerProbe.FAILING_REQUEST_PREFIX + UUID.randomUUID();
         LedgerProbe.injectUsageFailure();
-        LedgerProbe.execute("""
-                CREATE OR REPLACE FUNCTION tollgate_test_db_starting() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                    RAISE EXCEPTION 'the database system is starting up' USING ERRCODE = '57P03';
-                END $$""");
-        LedgerProbe.execute("CREATE TRIGGER tollgate_test_db_starting BEFORE INSERT ON credit_compensation "
-                + "FOR EACH ROW EXECUTE FUNCTION tollgate_test_db_starting()");
+        LedgerProbe.refuseCompensationsAsStartingUp();
         try {
             java.util.concurrent.CompletableFuture<Response> answer = java.util.concurrent.CompletableFuture.supplyAsync(
                     () -> as(user).contentType(ContentType.JSON).header("Idempotency-Key", key)
                             .body(chat("gpt-4o", "[[fake:words=10]][[fake:prompt-tokens=20]]", 100, false))
                             .post("/v1/chat/completions"));
             Thread.sleep(2_000);
-            LedgerProbe.execute("DROP TRIGGER IF EXISTS tollgate_test_db_starting ON credit_compensation");
+            LedgerProbe.acceptCompensations();
             answer.get(60, java.util.concurrent.TimeUnit.SECONDS).then().statusCode(200)
                     .body("choices[0].message.content", notNullValue());
         } finally {
-            LedgerProbe.execute("DROP TRIGGER IF EXISTS tollgate_test_db_starting ON credit_compensation");
+            LedgerProbe.acceptCompensations();
             LedgerProbe.removeUsageFailure();
         }
         assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_compensation WHERE user_id = ? AND status = 'PENDING' "

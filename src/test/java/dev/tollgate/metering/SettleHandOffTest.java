@@ -40,7 +40,7 @@ class SettleHandOffTest {
 
     @AfterEach
     void restore() {
-        LedgerProbe.execute("DROP TRIGGER IF EXISTS tollgate_test_db_starting ON credit_compensation");
+        LedgerProbe.acceptCompensations();
         LedgerProbe.removeUsageFailure();
         ClientProxy.unwrap(meteredCalls).settlePatience = MeteredCalls.SETTLE_PATIENCE;
     }
@@ -108,13 +108,7 @@ class SettleHandOffTest {
         ClientProxy.unwrap(meteredCalls).settlePatience = Duration.ofSeconds(1);
         String key = LedgerProbe.FAILING_REQUEST_PREFIX + UUID.randomUUID();
         LedgerProbe.injectUsageFailure();
-        LedgerProbe.execute("""
-                CREATE OR REPLACE FUNCTION tollgate_test_db_starting() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                    RAISE EXCEPTION 'the database system is starting up' USING ERRCODE = '57P03';
-                END $$""");
-        LedgerProbe.execute("CREATE TRIGGER tollgate_test_db_starting BEFORE INSERT ON credit_compensation "
-                + "FOR EACH ROW EXECUTE FUNCTION tollgate_test_db_starting()");
+        LedgerProbe.refuseCompensationsAsStartingUp();
         CompletableFuture<Response> answer = CompletableFuture.supplyAsync(
                 () -> as(user).contentType(ContentType.JSON).header("Idempotency-Key", key)
                         .body(Api.chatBody("gpt-4o", "[[fake:words=10]][[fake:prompt-tokens=20]]", 100, false))
@@ -130,7 +124,7 @@ class SettleHandOffTest {
      * most 30 s) until the waiting charge is queued.
      */
     private static void databaseBack(String user) throws InterruptedException {
-        LedgerProbe.execute("DROP TRIGGER IF EXISTS tollgate_test_db_starting ON credit_compensation");
+        LedgerProbe.acceptCompensations();
         LedgerProbe.removeUsageFailure();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (LedgerProbe.count("SELECT COUNT(*) FROM credit_compensation WHERE user_id = ?", user) == 0

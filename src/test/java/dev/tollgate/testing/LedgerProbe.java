@@ -77,6 +77,25 @@ public final class LedgerProbe {
         execute("DROP TRIGGER IF EXISTS tollgate_test_fail_usage ON token_usage");
     }
 
+    /**
+     * Makes every insert of a compensation fail as a database that is starting up does (57P03, a
+     * lost connection to the app) until {@link #acceptCompensations}.
+     */
+    public static void refuseCompensationsAsStartingUp() {
+        execute("""
+                CREATE OR REPLACE FUNCTION tollgate_test_db_starting() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    RAISE EXCEPTION 'the database system is starting up' USING ERRCODE = '57P03';
+                END $$""");
+        execute("CREATE TRIGGER tollgate_test_db_starting BEFORE INSERT ON credit_compensation "
+                + "FOR EACH ROW EXECUTE FUNCTION tollgate_test_db_starting()");
+    }
+
+    /** Ends {@link #refuseCompensationsAsStartingUp}. */
+    public static void acceptCompensations() {
+        execute("DROP TRIGGER IF EXISTS tollgate_test_db_starting ON credit_compensation");
+    }
+
     public static void execute(String sql, Object... args) {
         try (Connection c = TestDatabase.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
