@@ -201,11 +201,11 @@ public class AdminAccountService {
             ps.setString(1, userId);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    long usageId = rs.getLong("usage_id");
                     latest.add(new AccountView.Compensation(rs.getLong("id"), rs.getString("kind"), rs.getString("status"),
                             rs.getLong("amount_millicredits"), rs.getString("reason"), rs.getString("last_error"),
                             rs.getInt("attempts"), rs.getObject("reservation_id", UUID.class),
-                            rs.wasNull() ? null : usageId, Jdbc.getTime(rs, "created_at"), Jdbc.getTime(rs, "updated_at")));
+                            rs.getObject("usage_id", Long.class), Jdbc.getTime(rs, "created_at"),
+                            Jdbc.getTime(rs, "updated_at")));
                 }
             }
         }

@@ -92,13 +92,14 @@ class AdminAccountTest {
         String user = openAccount("account-compensations");
         LedgerProbe.execute("""
                 INSERT INTO credit_compensation (user_id, kind, amount_millicredits, status, attempts, next_attempt_at,
-                       idempotency_key, reason, last_error, created_at, updated_at)
+                       idempotency_key, reason, last_error, created_at, updated_at, usage_id)
                 VALUES (?, 'CHARGE', 4200, 'FAILED', 5, now(), 'failed-' || ?, 'settle failed after the answer was delivered',
-                        'https://tollgate.dev/problems/insufficient-credits: not enough credits', now() - interval '2 seconds', now()),
+                        'https://tollgate.dev/problems/insufficient-credits: not enough credits', now() - interval '2 seconds', now(),
+                        4711),
                        (?, 'CHARGE', 300, 'PENDING', 1, now(), 'pending-' || ?, 'settle failed after the answer was delivered',
-                        'the database system is starting up', now() - interval '1 second', now()),
+                        'the database system is starting up', now() - interval '1 second', now(), NULL),
                        (?, 'CHARGE', 700, 'APPLIED', 0, now(), 'applied-' || ?, 'settle failed after the answer was delivered',
-                        NULL, now(), now())""", user, user, user, user, user, user);
+                        NULL, now(), now(), NULL)""", user, user, user, user, user, user);
         assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_compensation WHERE user_id = ?", user)).isEqualTo(3);
 
         asAdmin(admin).get("/api/admin/accounts/" + user)
@@ -108,6 +109,7 @@ class AdminAccountTest {
                 .body("compensations", hasSize(2))
                 .body("compensations.status", contains("PENDING", "FAILED"))
                 .body("compensations[1].kind", equalTo("CHARGE"))
+                .body("compensations[1].usageId", equalTo(4711))
                 .body("compensations[1].amountMillicredits", equalTo(4200))
                 .body("compensations[1].reason", equalTo("settle failed after the answer was delivered"))
                 .body("compensations[1].lastError", equalTo("https://tollgate.dev/problems/insufficient-credits: not enough credits"))
