@@ -167,6 +167,8 @@ public class LoadDriver {
         Map<String, String> hold = auditValues("'HOLD'", ":rid", RESERVATION);
         hold.putAll(Map.of("id", RESERVATION, "amount", ":hold", "unused", ":zero", "amount_millicredits", ":hold",
                 "model", ":model", "expires_at", "now() + interval '10 minutes'"));
+        hold.putAll(Map.of("prompt_tokens", ":input_tokens", "max_output_tokens", ":output_tokens", "character_id", "NULL",
+                "conversation_id", "NULL", "charged_at_expiry", "true"));
         // Ledger.settleKey; pgbench would read ":settle" in a literal as a variable, hence chr(58).
         String settleKey = "'tollgate' || chr(58) || 'settle' || chr(58) || CAST(" + RESERVATION + " AS text)";
         Map<String, String> settle = auditValues("'SETTLE'", settleKey, RESERVATION);

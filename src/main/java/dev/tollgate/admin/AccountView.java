@@ -43,7 +43,10 @@ public record AccountView(String userId, String plan, long monthlyMillicredits, 
             long shortfallMillicredits, Instant createdAt) {
     }
 
-    /** A hold not yet settled, released or expired; {@code pastExpiry}: its time ran out, the expiry job will free it. */
+    /**
+     * A hold not yet settled, released or expired; {@code pastExpiry}: its time ran out, the expiry job
+     * will end it (free a reservation's, charge a chat call's whole).
+     */
     public record LiveHold(UUID reservationId, long amountMillicredits, String model, String idempotencyKey,
             Instant createdAt, Instant expiresAt, boolean pastExpiry) {
     }

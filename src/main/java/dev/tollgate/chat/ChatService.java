@@ -79,7 +79,8 @@ public class ChatService {
         IdempotentRequest call = IdempotentRequest.of(key, "chat", model + "\n" + request.forwarded());
         // Completions are not stored (we keep no prompts or answers), so a key is used once.
         MeteredCalls.Held held = mutations.applyCommitting(
-                () -> meteredCalls.holdAffordable(userId, call, model, promptTokens, wanted, origin),
+                () -> meteredCalls.holdAffordable(userId, call, model, promptTokens, wanted, request.characterId(),
+                        request.conversationId(), origin),
                 Repeat.<MeteredCalls.Held> refused(IdempotencyConflictException::new)).value();
         String budgetField = tokens.isReasoning(model) ? "max_completion_tokens" : "max_tokens";
         JsonObject upstream = new JsonObject(request.upstreamBody(held.maxOutputTokens(), budgetField, endUserId(userId))

@@ -27,12 +27,14 @@ import dev.tollgate.platform.tx.Transactions;
  * through the ledger. Written in a transaction of its own, since the one that failed is gone.
  *
  * <p>When the database is unreachable the to-do cannot be written either. A caller that has waited
- * for it long enough hands the charge over ({@link #deferChargeWhenReachable}): it is kept in memory
- * and written as soon as the database takes it, tried again after {@link #HANDOFF_FIRST_PAUSE},
- * doubling up to {@link #HANDOFF_MAX_PAUSE}, for at most {@link #HANDOFF_LIFETIME}. Until then the
- * charge exists only in this process: one that ends first (a crash, a stop) loses it, as it loses a
- * call it was running, and says so at ERROR with the amount for each (the hold is then freed by the
- * expiry job, uncharged).
+ * for it long enough hands the charge over ({@link #deferChargeWhenReachable}), and a call that
+ * could not free its unused hold hands the release over ({@link #releaseWhenReachable}): each is
+ * kept in memory and written as soon as the database takes it, tried again after
+ * {@link #HANDOFF_FIRST_PAUSE}, doubling up to {@link #HANDOFF_MAX_PAUSE}, for at most
+ * {@link #HANDOFF_LIFETIME}. The expiry job of this process leaves their holds alone meanwhile
+ * ({@link #isWaitingFor}). Until then the movement exists only in this process: one that ends
+ * first (a crash, a stop) loses it, says so at ERROR for each, and the hold is charged whole at its
+ * expiry, as any call the app stopped in (its outcome unknown).
  */
 @ApplicationScoped
 public class CompensationQueue {
@@ -99,43 +101,67 @@ public class CompensationQueue {
      */
     public void deferChargeWhenReachable(String userId, String idempotencyKey, Millicredits amount, UUID reservationId,
             String reason, String detailsJson) {
-        HandOff handOff = new HandOff(userId, idempotencyKey, amount, reservationId, reason, detailsJson,
-                System.nanoTime() + HANDOFF_LIFETIME.toNanos());
+        handOver(new HandOff(userId, reservationId, "the charge of " + amount.value() + " millicredits (key "
+                + idempotencyKey + ")", () -> {
+                    long id = deferCharge(userId, idempotencyKey, amount, reservationId, reason, detailsJson);
+                    LOG.infof("reservation %s: the charge that waited for the database is compensation %d", reservationId, id);
+                }, System.nanoTime() + HANDOFF_LIFETIME.toNanos()));
+    }
+
+    /**
+     * Frees an unused hold as soon as the database takes it: for a call that failed at the provider
+     * without output (nothing to charge) while the database was unreachable. Returns at once;
+     * {@code release} is run in the background (see the class comment).
+     */
+    public void releaseWhenReachable(String userId, UUID reservationId, Runnable release) {
+        handOver(new HandOff(userId, reservationId, "the release of the unused hold", () -> {
+            release.run();
+            LOG.infof("reservation %s: the release that waited for the database is done", reservationId);
+        }, System.nanoTime() + HANDOFF_LIFETIME.toNanos()));
+    }
+
+    private void handOver(HandOff handOff) {
         if (waiting.size() >= MAX_HANDOFFS) {
-            LOG.errorf("reservation %s: %d charges already wait for the database; the charge of %d millicredits is dropped",
-                    reservationId, MAX_HANDOFFS, amount.value());
+            LOG.errorf("reservation %s: %d movements already wait for the database; %s is dropped",
+                    handOff.reservationId(), MAX_HANDOFFS, handOff.what());
             return;
         }
         waiting.add(handOff);
-        LOG.warnf("reservation %s: the charge of %d millicredits waits for the database (%d waiting); it is queued as a "
-                + "compensation once the database is back", reservationId, amount.value(), waiting.size());
+        LOG.warnf("reservation %s: %s waits for the database (%d waiting); it is written once the database is back",
+                handOff.reservationId(), handOff.what(), waiting.size());
         schedule(handOff, HANDOFF_FIRST_PAUSE);
     }
 
-    /** How many charges wait for the database now. */
+    /** How many charges and releases wait for the database now. */
     public int waitingForDatabase() {
         return waiting.size();
     }
 
+    /** Whether a charge or release of this hold waits here for the database. */
+    public boolean isWaitingFor(UUID reservationId) {
+        for (HandOff handOff : waiting) {
+            if (handOff.reservationId().equals(reservationId)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void schedule(HandOff handOff, Duration pause) {
         try {
-            retries.schedule(() -> tryToQueue(handOff, pause), pause.toMillis(), TimeUnit.MILLISECONDS);
+            retries.schedule(() -> tryToWrite(handOff, pause), pause.toMillis(), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             lost(handOff, "the application is stopping");
         }
     }
 
-    private void tryToQueue(HandOff handOff, Duration lastPause) {
+    private void tryToWrite(HandOff handOff, Duration lastPause) {
         try {
-            long id = deferCharge(handOff.userId(), handOff.idempotencyKey(), handOff.amount(), handOff.reservationId(),
-                    handOff.reason(), handOff.detailsJson());
+            handOff.write().run();
             waiting.remove(handOff);
-            LOG.infof("reservation %s: the charge that waited for the database is compensation %d", handOff.reservationId(),
-                    id);
         } catch (RuntimeException e) {
             if (!Jdbc.isConnectionLoss(e)) {
-                LOG.errorf(e, "reservation %s: the charge of %d millicredits could not be queued", handOff.reservationId(),
-                        handOff.amount().value());
+                LOG.errorf(e, "reservation %s: %s could not be written", handOff.reservationId(), handOff.what());
                 waiting.remove(handOff);
             } else if (System.nanoTime() - handOff.giveUpAtNanos() > 0) {
                 lost(handOff, "the database stayed unreachable for " + HANDOFF_LIFETIME);
@@ -149,12 +175,12 @@ public class CompensationQueue {
 
     private void lost(HandOff handOff, String why) {
         if (waiting.remove(handOff)) {
-            LOG.errorf("reservation %s of user %s: the charge of %d millicredits (key %s) is LOST: %s", handOff.reservationId(),
-                    handOff.userId(), handOff.amount().value(), handOff.idempotencyKey(), why);
+            LOG.errorf("reservation %s of user %s: %s is LOST: %s; the hold is charged whole at its expiry",
+                    handOff.reservationId(), handOff.userId(), handOff.what(), why);
         }
     }
 
-    /** At shutdown, every charge still waiting for the database is lost: each is logged with its amount. */
+    /** At shutdown, every movement still waiting for the database is lost: each is logged with what it was. */
     @PreDestroy
     void stop() {
         retries.shutdownNow();
@@ -163,7 +189,7 @@ public class CompensationQueue {
         }
     }
 
-    private record HandOff(String userId, String idempotencyKey, Millicredits amount, UUID reservationId, String reason,
-            String detailsJson, long giveUpAtNanos) {
+    /** A movement kept until the database takes it: {@code write} writes it, {@code what} names it in logs. */
+    private record HandOff(String userId, UUID reservationId, String what, Runnable write, long giveUpAtNanos) {
     }
 }

@@ -54,4 +54,22 @@ public class CreditReservation extends PanacheEntityBase {
 
     @Column(name = "resolved_at")
     public Instant resolvedAt;
+
+    /** The counted prompt of the call on hold; null for holds placed before it was recorded. */
+    @Column(name = "prompt_tokens")
+    public Long promptTokens;
+
+    /** The output budget of the call on hold; null for holds placed before it was recorded. */
+    @Column(name = "max_output_tokens")
+    public Long maxOutputTokens;
+
+    @Column(name = "character_id", length = 128)
+    public String characterId;
+
+    @Column(name = "conversation_id", length = 128)
+    public String conversationId;
+
+    /** Tollgate's own call: unresolved at its expiry, the hold is charged, not freed ({@link HeldCall}). */
+    @Column(name = "charged_at_expiry", nullable = false)
+    public boolean chargedAtExpiry;
 }

@@ -10,8 +10,9 @@ import io.smallrye.config.WithDefault;
 public interface HoldsConfig {
 
     /**
-     * The time after which an unresolved hold may be freed by the expiry job. Until the job frees
-     * it, a hold past its time can still be settled (the call happened; it should be paid).
+     * The time after which the expiry job ends an unresolved hold: it frees a reservation's and
+     * charges a chat call's whole ({@link HeldCall#chargedAtExpiry}). Until the job ends it, a hold
+     * past its time can still be settled (the call happened; it should be paid).
      */
     @WithDefault("PT10M")
     Duration ttl();

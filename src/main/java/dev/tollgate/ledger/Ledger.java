@@ -106,10 +106,11 @@ public class Ledger {
      * Sets credits aside for a call in flight, as the reservation {@code reservationId}; refuses
      * with 402 if they are not available. The caller chooses the id before its transaction, so that
      * a retry of a transaction whose commit was reported failed but happened can tell its own hold
-     * (same id) from another request's under the same key.
+     * (same id) from another request's under the same key. {@code call} is recorded with the hold:
+     * what it is for, and whether its expiry frees it or charges it ({@link HeldCall#chargedAtExpiry}).
      */
     public Hold hold(UUID reservationId, String userId, Millicredits amount, String model, Instant expiresAt,
-            Mutation mutation) {
+            HeldCall call, Mutation mutation) {
         requirePositive(amount);
         if (mutation.idempotencyKey() == null) {
             throw new IllegalArgumentException("a hold is always made under an idempotency key");
@@ -117,7 +118,7 @@ public class Ledger {
         // PostgreSQL keeps microseconds: the time returned is the time a replay will read back.
         Instant expires = expiresAt.truncatedTo(ChronoUnit.MICROS);
         ensureAccount(userId);
-        insertReservation(reservationId, userId, amount, model, expires, mutation);
+        insertReservation(reservationId, userId, amount, model, expires, call, mutation);
         LedgerEntry entry = apply(userId, Operation.HOLD, BalanceChange.HOLD, amount.value(), 0,
                 mutation.withReservation(reservationId))
                 .orElseThrow(() -> insufficient(userId, amount)).entry();
@@ -374,7 +375,7 @@ public class Ledger {
     }
 
     private void insertReservation(UUID id, String userId, Millicredits amount, String model, Instant expiresAt,
-            Mutation m) {
+            HeldCall call, Mutation m) {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement ps = c.prepareStatement(LedgerStatements.RESERVATION_INSERT)) {
             Jdbc.setNullableUuid(ps, 1, id);
@@ -385,6 +386,11 @@ public class Ledger {
             ps.setString(6, m.requestHash());
             Jdbc.setTime(ps, 7, expiresAt);
             Jdbc.setTime(ps, 8, clock.instant());
+            ps.setLong(9, call.promptTokens());
+            ps.setLong(10, call.maxOutputTokens());
+            ps.setString(11, call.characterId());
+            ps.setString(12, call.conversationId());
+            ps.setBoolean(13, call.chargedAtExpiry());
             ps.executeUpdate();
         } catch (SQLException e) {
             throw DatabaseFailure.of("insert reservation", e);

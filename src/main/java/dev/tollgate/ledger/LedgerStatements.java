@@ -15,8 +15,9 @@ public final class LedgerStatements {
 
     static final String RESERVATION_INSERT = """
             INSERT INTO credit_reservation (id, user_id, status, amount_millicredits, model, idempotency_key,
-                   request_hash, expires_at, created_at)
-            VALUES (?, ?, 'HELD', ?, ?, ?, ?, ?, ?)""";
+                   request_hash, expires_at, created_at, prompt_tokens, max_output_tokens, character_id,
+                   conversation_id, charged_at_expiry)
+            VALUES (?, ?, 'HELD', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
     /** Claims a live hold for its resolution; the settled amount is 0 until the settle writes it. */
     static final String RESERVATION_CLAIM = """
@@ -65,7 +66,8 @@ public final class LedgerStatements {
     /** A hold's reservation row, placed before its HOLD change. */
     public static NamedStatement reservationInsert() {
         return new NamedStatement(RESERVATION_INSERT, List.of("id", "user_id", "amount_millicredits", "model",
-                "idempotency_key", "request_hash", "expires_at", "created_at"));
+                "idempotency_key", "request_hash", "expires_at", "created_at", "prompt_tokens", "max_output_tokens",
+                "character_id", "conversation_id", "charged_at_expiry"));
     }
 
     /** A live hold claimed for its settle or release; answers the held amount. */

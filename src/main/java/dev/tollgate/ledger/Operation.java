@@ -12,7 +12,7 @@ public enum Operation {
     SETTLE,
     /** A hold freed without a charge. */
     RELEASE,
-    /** A hold freed by the expiry job. */
+    /** A reservation's hold freed by the expiry job (a chat call's is settled whole instead). */
     EXPIRE,
     /** Credits of an earlier charge given back. */
     REFUND,

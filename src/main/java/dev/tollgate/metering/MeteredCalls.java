@@ -20,8 +20,8 @@ import io.vertx.core.json.JsonObject;
 import dev.tollgate.compensation.CompensationQueue;
 import dev.tollgate.ledger.CreditAccount;
 import dev.tollgate.ledger.CreditReservation;
+import dev.tollgate.ledger.HeldCall;
 import dev.tollgate.ledger.Hold;
-import dev.tollgate.ledger.HoldExpiry;
 import dev.tollgate.ledger.HoldsConfig;
 import dev.tollgate.ledger.InsufficientCreditsException;
 import dev.tollgate.ledger.Ledger;
@@ -136,7 +136,7 @@ public class MeteredCalls {
         return placeOnce(userId, promptTokens, maxOutputTokens, reservationId -> {
             CostEstimator.Estimate estimate = costEstimator.estimate(priceList.current(model), promptTokens,
                     maxOutputTokens);
-            return place(reservationId, userId, request, estimate, origin);
+            return place(reservationId, userId, request, estimate, null, null, false, origin);
         });
     }
 
@@ -144,10 +144,11 @@ public class MeteredCalls {
      * Holds the estimate of a call whose output budget is the one wanted, capped at what the
      * available balance covers (the chat call: {@code max_tokens} is capped so that the call can
      * never run past what is held); 402 if not even one output token is covered. A key used before
-     * fails with {@link DuplicateRequestException}.
+     * fails with {@link DuplicateRequestException}. The call is Tollgate's own: a hold it leaves
+     * unresolved (the app stopped in the call) is charged at its expiry ({@link HoldExpiry}).
      */
     public Held holdAffordable(String userId, IdempotentRequest request, String model, long promptTokens,
-            long wantedMaxOutputTokens, RequestOrigin origin) {
+            long wantedMaxOutputTokens, String characterId, String conversationId, RequestOrigin origin) {
         return placeOnce(userId, promptTokens, wantedMaxOutputTokens, reservationId -> {
             Price price = priceList.current(model);
             CreditAccount account = ledger.ensureAccount(userId);
@@ -158,8 +159,8 @@ public class MeteredCalls {
                 throw new InsufficientCreditsException(costEstimator.estimate(price, promptTokens, 1).amount(),
                         available, account.plan, plans.upgradeHint(account.plan));
             }
-            return place(reservationId, userId, request,
-                    costEstimator.estimate(price, promptTokens, maxOutputTokens), origin);
+            return place(reservationId, userId, request, costEstimator.estimate(price, promptTokens, maxOutputTokens),
+                    characterId, conversationId, true, origin);
         });
     }
 
@@ -187,10 +188,12 @@ public class MeteredCalls {
      * first attempt: see {@link #placedBefore}.
      */
     private Held place(UUID reservationId, String userId, IdempotentRequest request, CostEstimator.Estimate estimate,
-            RequestOrigin origin) {
+            String characterId, String conversationId, boolean chargedAtExpiry, RequestOrigin origin) {
         Price price = estimate.price();
+        HeldCall call = new HeldCall(estimate.promptTokens(), estimate.maxOutputTokens(), characterId, conversationId,
+                chargedAtExpiry);
         Hold hold = ledger.hold(reservationId, userId, estimate.amount(), price.model(),
-                clock.instant().plus(holds.ttl()),
+                clock.instant().plus(holds.ttl()), call,
                 Mutation.byUser(userId, request.key(), request.requestHash(), origin.clientIp(), origin.userAgent()));
         return new Held(userId, request.key(), hold.reservationId(), price, estimate.promptTokens(),
                 estimate.maxOutputTokens(), hold.amount(), hold.expiresAt(), hold.entry());
@@ -363,25 +366,34 @@ public class MeteredCalls {
 
     /**
      * The provider failed before any output: frees the hold, charges nothing. A failure here is
-     * logged, not thrown: the hold stays, and the expiry job frees it.
+     * logged, not thrown. If the database is unreachable, the release is handed to the compensation
+     * queue, which frees the hold as soon as the database is back
+     * ({@link CompensationQueue#releaseWhenReachable}); otherwise the hold stays as it is.
      */
     public void releaseUnused(Held call, RequestOrigin origin) {
         try {
             release(call.userId(), call.reservationId(), origin);
         } catch (RuntimeException e) {
-            LOG.errorf(e, "release of reservation %s failed; the expiry job will free it", call.reservationId());
+            if (Jdbc.isConnectionLoss(e)) {
+                LOG.warnf("release of reservation %s failed: the database is unreachable; it is freed once it is back",
+                        call.reservationId());
+                compensations.releaseWhenReachable(call.userId(), call.reservationId(),
+                        () -> release(call.userId(), call.reservationId(), origin));
+            } else {
+                LOG.errorf(e, "release of reservation %s failed", call.reservationId());
+            }
         }
     }
 
     /**
-     * Frees the holds whose time ran out (the expiry job: {@link HoldExpiry}), counted as resolved
-     * by expiry.
-     *
-     * @return how many holds were freed
+     * Ends the holds whose time ran out (the expiry job: {@link HoldExpiry}): freed, counted as
+     * resolved by expiry; or, those of Tollgate's own calls, charged whole (outcome unknown),
+     * counted as charged at expiry.
      */
-    public int expireHolds(int batchSize, int maxBatches) {
-        int expired = holdExpiry.expire(batchSize, maxBatches);
-        meters.counter("tollgate.holds.resolved", "outcome", "expired").increment(expired);
+    public HoldExpiry.Expired expireHolds(int batchSize, int maxBatches) {
+        HoldExpiry.Expired expired = holdExpiry.expire(batchSize, maxBatches);
+        meters.counter("tollgate.holds.resolved", "outcome", "expired").increment(expired.freed());
+        meters.counter("tollgate.holds.resolved", "outcome", "charged-at-expiry").increment(expired.charged());
         return expired;
     }
 

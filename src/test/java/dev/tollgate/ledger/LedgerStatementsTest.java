@@ -67,6 +67,8 @@ class LedgerStatementsTest {
             Map<String, Object> hold = auditValues(user, "HOLD", "statements-hold-1");
             hold.putAll(Map.of("id", reservation, "amount", 5_000L, "unused", 0L, "amount_millicredits", 5_000L,
                     "model", "gpt-4o-mini", "expires_at", NOW.plusMinutes(10), "reservation_id", reservation));
+            hold.putAll(Map.of("prompt_tokens", 100L, "max_output_tokens", 200L, "character_id", "luna",
+                    "conversation_id", "conv-9", "charged_at_expiry", true));
             run(c, LedgerStatements.reservationInsert(), hold);
             run(c, LedgerStatements.change("HOLD"), hold);
 

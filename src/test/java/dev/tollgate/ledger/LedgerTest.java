@@ -21,6 +21,8 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 class LedgerTest {
 
+    private static final HeldCall CALL = new HeldCall(100, 100, null, null, false);
+
     @Inject
     Ledger ledger;
 
@@ -90,13 +92,13 @@ class LedgerTest {
     @Test
     void holdsCountAgainstAvailableUntilReleased() {
         String user = newAccount();
-        Hold hold = tx(() -> ledger.hold(UUID.randomUUID(), user, Millicredits.of(60_000), "gpt-4o", Instant.now().plusSeconds(600),
+        Hold hold = tx(() -> ledger.hold(UUID.randomUUID(), user, Millicredits.of(60_000), "gpt-4o", Instant.now().plusSeconds(600), CALL,
                 keyed(user, "hold-1")));
         assertThat(hold.entry().after()).isEqualTo(new Balances(100_000, 0, 60_000));
         assertThatThrownBy(() -> tx(() -> ledger.charge(user, Millicredits.of(40_001), keyed(user, "c"))))
                 .isInstanceOf(InsufficientCreditsException.class);
         assertThatThrownBy(() -> tx(() -> ledger.hold(UUID.randomUUID(), user, Millicredits.of(40_001), "gpt-4o",
-                Instant.now().plusSeconds(600), keyed(user, "hold-2"))))
+                Instant.now().plusSeconds(600), CALL, keyed(user, "hold-2"))))
                 .isInstanceOf(InsufficientCreditsException.class);
 
         LedgerEntry released = tx(() -> ledger.release(user, hold.reservationId(), Mutation.system("test")));
@@ -108,7 +110,7 @@ class LedgerTest {
     @Test
     void settleChargesTheRealCostAndFreesTheRestOfTheHoldOnce() {
         String user = newAccount();
-        Hold hold = tx(() -> ledger.hold(UUID.randomUUID(), user, Millicredits.of(5_000), "gpt-4o", Instant.now().plusSeconds(600),
+        Hold hold = tx(() -> ledger.hold(UUID.randomUUID(), user, Millicredits.of(5_000), "gpt-4o", Instant.now().plusSeconds(600), CALL,
                 keyed(user, "h")));
         Settlement settlement = tx(() -> ledger.settle(user, hold.reservationId(), Millicredits.of(1_234),
                 Mutation.system("test")));
@@ -128,7 +130,7 @@ class LedgerTest {
     @Test
     void aSettleAboveTheHoldChargesTheDifferenceWhenAvailable() {
         String user = newAccount();
-        Hold hold = tx(() -> ledger.hold(UUID.randomUUID(), user, Millicredits.of(1_000), "gpt-4o", Instant.now().plusSeconds(600),
+        Hold hold = tx(() -> ledger.hold(UUID.randomUUID(), user, Millicredits.of(1_000), "gpt-4o", Instant.now().plusSeconds(600), CALL,
                 keyed(user, "h")));
         Settlement settlement = tx(() -> ledger.settle(user, hold.reservationId(), Millicredits.of(3_000),
                 Mutation.system("test")));
@@ -141,7 +143,7 @@ class LedgerTest {
     void aSettleAboveWhatTheAccountHasChargesEverythingAvailableAndNeverOverdraws() {
         String user = newAccount();
         tx(() -> ledger.charge(user, Millicredits.of(99_000), keyed(user, "drain")));
-        Hold hold = tx(() -> ledger.hold(UUID.randomUUID(), user, Millicredits.of(500), "gpt-4o", Instant.now().plusSeconds(600),
+        Hold hold = tx(() -> ledger.hold(UUID.randomUUID(), user, Millicredits.of(500), "gpt-4o", Instant.now().plusSeconds(600), CALL,
                 keyed(user, "h")));
         Settlement settlement = tx(() -> ledger.settle(user, hold.reservationId(), Millicredits.of(5_000),
                 Mutation.system("test")));
@@ -155,7 +157,7 @@ class LedgerTest {
     void aHoldOfAnotherUserCannotBeSettledOrReleased() {
         String owner = newAccount();
         String other = newAccount();
-        Hold hold = tx(() -> ledger.hold(UUID.randomUUID(), owner, Millicredits.of(100), "gpt-4o", Instant.now().plusSeconds(600),
+        Hold hold = tx(() -> ledger.hold(UUID.randomUUID(), owner, Millicredits.of(100), "gpt-4o", Instant.now().plusSeconds(600), CALL,
                 keyed(owner, "h")));
         assertThatThrownBy(() -> tx(() -> ledger.settle(other, hold.reservationId(), Millicredits.of(1),
                 Mutation.system("test")))).isInstanceOf(LedgerRuleException.class)
@@ -194,7 +196,7 @@ class LedgerTest {
         assertThat(LedgerProbe.buckets(user)).containsExactly(70_000, 7_000, 0);
         assertThatThrownBy(() -> tx(() -> ledger.adjust(user, Bucket.PURCHASED, Millicredits.of(-7_001), keyed(user, "adj-3"))))
                 .isInstanceOf(LedgerRuleException.class);
-        tx(() -> ledger.hold(UUID.randomUUID(), user, Millicredits.of(70_000), "gpt-4o", Instant.now().plusSeconds(600), keyed(user, "h")));
+        tx(() -> ledger.hold(UUID.randomUUID(), user, Millicredits.of(70_000), "gpt-4o", Instant.now().plusSeconds(600), CALL, keyed(user, "h")));
         assertThatThrownBy(() -> tx(() -> ledger.adjust(user, Bucket.MONTHLY, Millicredits.of(-10_000), keyed(user, "adj-4"))))
                 .isInstanceOf(LedgerRuleException.class);
         assertLedgerAddsUp(user);

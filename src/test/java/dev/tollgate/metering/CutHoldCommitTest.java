@@ -82,7 +82,7 @@ class CutHoldCommitTest {
         cutNextCommit.set(true);
 
         MeteredCalls.Held held = meteredCalls.holdAffordable(user, new IdempotentRequest("cut-hold-all-1", "hash-1"),
-                "gpt-4o-mini", 100, 10_000_000, ORIGIN);
+                "gpt-4o-mini", 100, 10_000_000, null, null, ORIGIN);
 
         assertThat(cutNextCommit).isFalse();
         assertThat(held.amount().value()).isGreaterThan(99_000).isLessThanOrEqualTo(100_000);
@@ -99,7 +99,7 @@ class CutHoldCommitTest {
         IdempotentRequest request = new IdempotentRequest("cut-hold-other-1", "hash-1");
         meteredCalls.hold(user, request, "gpt-4o-mini", 100, 50, ORIGIN);
 
-        assertThatThrownBy(() -> meteredCalls.holdAffordable(user, request, "gpt-4o-mini", 100, 50, ORIGIN))
+        assertThatThrownBy(() -> meteredCalls.holdAffordable(user, request, "gpt-4o-mini", 100, 50, null, null, ORIGIN))
                 .isInstanceOf(DuplicateRequestException.class);
         assertThat(LedgerProbe.auditRows(user)).isEqualTo(2);
     }

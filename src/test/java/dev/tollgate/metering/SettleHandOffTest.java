@@ -6,6 +6,10 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.notNullValue;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -19,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import dev.tollgate.compensation.CompensationQueue;
 import dev.tollgate.testing.Api;
 import dev.tollgate.testing.LedgerProbe;
+import dev.tollgate.testing.TestDatabase;
 import dev.tollgate.testing.Tokens;
 import io.quarkus.arc.ClientProxy;
 import io.quarkus.test.junit.QuarkusTest;
@@ -27,7 +32,8 @@ import io.restassured.response.Response;
 
 /**
  * A settle after the answer while the database stays unreachable for longer than the settle waits:
- * the charge is handed to the compensation queue, which writes it once the database is back.
+ * the charge is handed to the compensation queue, which writes it once the database is back. So is
+ * the release of a call that failed at the provider without output.
  */
 @QuarkusTest
 class SettleHandOffTest {
@@ -41,6 +47,7 @@ class SettleHandOffTest {
     @AfterEach
     void restore() {
         LedgerProbe.acceptCompensations();
+        LedgerProbe.acceptReleases();
         LedgerProbe.removeUsageFailure();
         ClientProxy.unwrap(meteredCalls).settlePatience = MeteredCalls.SETTLE_PATIENCE;
     }
@@ -73,29 +80,73 @@ class SettleHandOffTest {
     }
 
     @Test
-    void aHoldThatExpiresWhileItsChargeWaitsIsChargedOnceWithItsUsageRow() throws Exception {
-        // As the fault run's outage ends: the expiry job runs before the waiting charge is queued and
-        // frees the hold; the compensation then charges the call, with its usage row, once.
+    void theExpiryJobLeavesAHoldAloneWhileItsChargeWaitsForTheDatabase() throws Exception {
+        // As the fault run's outage ends: the expiry job runs before the waiting charge is queued. The
+        // call was answered, so its charge is known: the hold waits for it, and the call is charged its
+        // cost (not the whole hold, as a call the app stopped in is), once.
         String user = openAccount("handoff-expired");
         answeredWhileTheCompensationCannotBeWritten(user);
         LedgerProbe.execute("UPDATE credit_reservation SET expires_at = now() - interval '1 minute' WHERE user_id = ?", user);
         runJob("expire-holds");
-        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_reservation WHERE user_id = ? AND status = 'EXPIRED'", user))
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_reservation WHERE user_id = ? AND status = 'HELD'", user))
                 .isEqualTo(1);
-        assertThat(LedgerProbe.buckets(user)).containsExactly(100_000, 0, 0);
 
         databaseBack(user);
+        runJob("expire-holds"); // its pending compensation keeps it from the job
         runJob("process-compensations");
 
         assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_compensation WHERE user_id = ? AND status = 'APPLIED'", user))
                 .isEqualTo(1);
         assertThat(LedgerProbe.count("""
                 SELECT COUNT(*) FROM credit_audit_log l JOIN token_usage u ON u.id = l.usage_id AND u.user_id = l.user_id
-                 WHERE l.user_id = ? AND l.operation = 'CHARGE' AND u.cost_millicredits = 15""", user)).isEqualTo(1);
+                 WHERE l.user_id = ? AND l.operation = 'SETTLE' AND u.cost_millicredits = 15""", user)).isEqualTo(1);
         assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_audit_log WHERE user_id = ? AND operation IN ('CHARGE', 'SETTLE')",
                 user)).isEqualTo(1);
         assertThat(LedgerProbe.buckets(user)).containsExactly(100_000 - 15, 0, 0);
         assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
+    }
+
+    @Test
+    void anUnusedHoldWhoseReleaseWaitsForTheDatabaseIsFreedOnceItIsBackNotCharged() throws Exception {
+        // The provider failed before any output while the database was unreachable: the release waits
+        // in memory, the expiry job leaves the hold alone, and nothing is charged.
+        String user = openAccount("handoff-release");
+        LedgerProbe.refuseReleasesAsStartingUp();
+        String key = "handoff-release-" + UUID.randomUUID();
+        as(user).contentType(ContentType.JSON).header("Idempotency-Key", key)
+                .body(Api.chatBody("gpt-4o", "[[fake:fail=503]]", 100, false))
+                .post("/v1/chat/completions").then().statusCode(502);
+        assertThat(compensations.isWaitingFor(reservationOf(user))).isTrue();
+        LedgerProbe.execute("UPDATE credit_reservation SET expires_at = now() - interval '1 minute' WHERE user_id = ?", user);
+        runJob("expire-holds");
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_reservation WHERE user_id = ? AND status = 'HELD'", user))
+                .isEqualTo(1);
+
+        LedgerProbe.acceptReleases();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (LedgerProbe.count("SELECT COUNT(*) FROM credit_reservation WHERE user_id = ? AND status = 'RELEASED'", user) == 0
+                && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_reservation WHERE user_id = ? AND status = 'RELEASED'", user))
+                .isEqualTo(1);
+        assertThat(LedgerProbe.usageRows(user)).isZero();
+        assertThat(LedgerProbe.buckets(user)).containsExactly(100_000, 0, 0);
+        assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
+    }
+
+    private static UUID reservationOf(String user) {
+        try (Connection c = TestDatabase.connect();
+                PreparedStatement ps = c.prepareStatement("SELECT id FROM credit_reservation WHERE user_id = ?")) {
+            ps.setString(1, user);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getObject(1, UUID.class);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**

@@ -96,6 +96,22 @@ public final class LedgerProbe {
         execute("DROP TRIGGER IF EXISTS tollgate_test_db_starting ON credit_compensation");
     }
 
+    /**
+     * Makes the release of a hold fail as a database that is starting up does (57P03, a lost
+     * connection to the application), until {@link #acceptReleases}.
+     */
+    public static void refuseReleasesAsStartingUp() {
+        refuseCompensationsAsStartingUp();
+        acceptCompensations();
+        execute("CREATE TRIGGER tollgate_test_release_starting BEFORE INSERT ON credit_audit_log "
+                + "FOR EACH ROW WHEN (NEW.operation = 'RELEASE') EXECUTE FUNCTION tollgate_test_db_starting()");
+    }
+
+    /** Ends {@link #refuseReleasesAsStartingUp}. */
+    public static void acceptReleases() {
+        execute("DROP TRIGGER IF EXISTS tollgate_test_release_starting ON credit_audit_log");
+    }
+
     public static void execute(String sql, Object... args) {
         try (Connection c = TestDatabase.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {

@@ -1,0 +1,168 @@
+package dev.tollgate.metering;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import io.vertx.core.json.JsonObject;
+
+import dev.tollgate.compensation.CompensationQueue;
+import dev.tollgate.ledger.CreditReservation;
+import dev.tollgate.ledger.Ledger;
+import dev.tollgate.ledger.Mutation;
+import dev.tollgate.platform.idempotency.RequestHash;
+import dev.tollgate.platform.jdbc.DatabaseFailure;
+import dev.tollgate.platform.jdbc.Jdbc;
+import dev.tollgate.platform.money.Millicredits;
+import dev.tollgate.platform.tx.Transactions;
+import dev.tollgate.pricing.Price;
+import dev.tollgate.pricing.PriceList;
+import dev.tollgate.pricing.Usage;
+
+/**
+ * Ends the holds whose time ran out, in bounded batches, each batch one transaction. A batch claims
+ * its holds with {@code FOR UPDATE SKIP LOCKED}, so two runs at once never end a hold twice and
+ * never wait for each other. A hold with a pending compensation is left to the compensation batch,
+ * which settles it; so is one whose charge or release this process keeps until the database takes
+ * it ({@link CompensationQueue#isWaitingFor}).
+ *
+ * <p>How a hold ends depends on whose call it is for:
+ * <ul>
+ * <li>another backend's call (a reservation): it is freed, an {@code EXPIRE} entry. The backend
+ * never settled or released it.</li>
+ * <li>Tollgate's own call (the chat call, {@link dev.tollgate.ledger.HeldCall#chargedAtExpiry}):
+ * its call resolves it before its time (the longest call and the settle's patience fit in the TTL,
+ * checked at start-up), so a hold still unresolved is a call the app stopped in (killed, crashed)
+ * after placing it. Whether the provider ran it is unknown, so the whole hold is charged: a
+ * {@code SETTLE} under the hold's settle key ({@link Ledger#settleKey}), with a usage row of the
+ * prompt and the whole output budget, marked estimated. A settle or compensation of the call that
+ * comes later meets that key and charges nothing more.</li>
+ * </ul>
+ */
+@ApplicationScoped
+public class HoldExpiry {
+
+    static final String ACTOR = "job:expire-holds";
+    private static final Logger LOG = Logger.getLogger(HoldExpiry.class);
+    private static final String CLAIM = """
+            SELECT r.id, r.user_id, r.charged_at_expiry FROM credit_reservation r
+             WHERE r.status = 'HELD' AND r.expires_at < ?
+               AND NOT EXISTS (SELECT 1 FROM credit_compensation c
+                                WHERE c.reservation_id = r.id AND c.status = 'PENDING')
+             ORDER BY r.expires_at
+             LIMIT ?
+             FOR UPDATE OF r SKIP LOCKED""";
+    private static final String UNKNOWN_OUTCOME = new JsonObject().put("reason",
+            "outcome unknown: the hold of a call the app stopped in expired unresolved; the whole hold is charged").encode();
+
+    @Inject
+    Ledger ledger;
+
+    @Inject
+    UsageRecorder usageRecorder;
+
+    @Inject
+    PriceList priceList;
+
+    @Inject
+    CompensationQueue compensations;
+
+    @Inject
+    DataSource dataSource;
+
+    @Inject
+    Transactions transactions;
+
+    @Inject
+    Clock clock;
+
+    /** What a run did: holds freed, and holds of Tollgate's own calls charged as an unknown outcome. */
+    public record Expired(int freed, int charged) {
+
+        public int total() {
+            return freed + charged;
+        }
+    }
+
+    private record Claimed(UUID reservationId, String userId, boolean chargedAtExpiry) {
+    }
+
+    public Expired expire(int batchSize, int maxBatches) {
+        int freed = 0;
+        int charged = 0;
+        for (int batch = 0; batch < maxBatches; batch++) {
+            List<Claimed> claimed = new ArrayList<>();
+            Expired ended = transactions.inNewTransaction(() -> {
+                claimed.clear();
+                claimed.addAll(claim(batchSize));
+                return end(claimed);
+            });
+            freed += ended.freed();
+            charged += ended.charged();
+            if (claimed.size() < batchSize) {
+                break;
+            }
+        }
+        return new Expired(freed, charged);
+    }
+
+    private List<Claimed> claim(int batchSize) {
+        List<Claimed> claimed = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(CLAIM)) {
+            Jdbc.setTime(ps, 1, clock.instant());
+            ps.setInt(2, batchSize);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    claimed.add(new Claimed(UUID.fromString(rs.getString(1)), rs.getString(2), rs.getBoolean(3)));
+                }
+            }
+        } catch (SQLException e) {
+            throw DatabaseFailure.of("claim expired holds", e);
+        }
+        return claimed;
+    }
+
+    private Expired end(List<Claimed> claimed) {
+        int freed = 0;
+        int charged = 0;
+        for (Claimed hold : claimed) {
+            if (compensations.isWaitingFor(hold.reservationId())) {
+                LOG.infof("reservation %s expired while its resolution waits for the database here; left to it",
+                        hold.reservationId());
+            } else if (hold.chargedAtExpiry()) {
+                chargeUnknownOutcome(hold);
+                charged++;
+            } else {
+                ledger.expire(hold.userId(), hold.reservationId(), Mutation.system(ACTOR));
+                freed++;
+            }
+        }
+        return new Expired(freed, charged);
+    }
+
+    private void chargeUnknownOutcome(Claimed claimed) {
+        CreditReservation hold = CreditReservation.findById(claimed.reservationId());
+        Price price = priceList.at(hold.model, hold.createdAt);
+        Millicredits amount = Millicredits.of(hold.amountMillicredits);
+        Usage worstCase = new Usage(hold.promptTokens, 0, 0, hold.maxOutputTokens, 0);
+        long usageId = usageRecorder.record(new UsageRow(hold.userId, hold.idempotencyKey, hold.model, hold.characterId,
+                hold.conversationId, worstCase, true, price, amount, hold.id));
+        ledger.settle(hold.userId, hold.id, amount,
+                new Mutation(Ledger.settleKey(hold.id), RequestHash.of("settle", worstCase), ACTOR, null, null, usageId,
+                        hold.id, UNKNOWN_OUTCOME));
+        LOG.warnf("reservation %s of user %s expired unresolved: the app stopped in its call; charged the hold of %d "
+                + "millicredits (outcome unknown)", hold.id, hold.userId, amount.value());
+    }
+}

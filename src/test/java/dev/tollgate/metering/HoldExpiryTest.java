@@ -1,0 +1,138 @@
+package dev.tollgate.metering;
+
+import static dev.tollgate.testing.Api.openAccount;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import dev.tollgate.compensation.CompensationQueue;
+import dev.tollgate.ledger.Ledger;
+import dev.tollgate.platform.idempotency.IdempotentRequest;
+import dev.tollgate.platform.money.Millicredits;
+import dev.tollgate.platform.security.RequestOrigin;
+import dev.tollgate.pricing.Usage;
+import dev.tollgate.testing.LedgerProbe;
+import dev.tollgate.testing.Tokens;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * The expiry of a chat call's hold. The call resolves its hold before the hold's time, so a hold
+ * still unresolved at its expiry is a call the app stopped in (killed between the provider's final
+ * chunk and the settle, say): the provider may have run it and billed it, so the expiry charges the
+ * whole hold instead of freeing it, under the hold's settle key. A settle or compensation of the
+ * same call that comes later charges nothing more. (A reservation's hold, another backend's call, is
+ * freed: {@code JobsTest}.)
+ */
+@QuarkusTest
+class HoldExpiryTest {
+
+    static final RequestOrigin ORIGIN = new RequestOrigin("203.0.113.8", "hold-expiry-test");
+
+    @Inject
+    MeteredCalls meteredCalls;
+
+    @Inject
+    CompensationQueue compensations;
+
+    @Test
+    void aChatCallsHoldLeftUnresolvedIsChargedWholeAtItsExpiryWithAnEstimatedUsageRow() {
+        String user = openAccount("expiry-unknown");
+        MeteredCalls.Held held = chatHoldOfACallTheAppStoppedIn(user, "expiry-unknown-1");
+        long amount = held.amount().value();
+
+        given().auth().oauth2(Tokens.admin("operator")).post("/api/admin/jobs/expire-holds").then().statusCode(200)
+                .body("processed", equalTo(1)).body("detail", equalTo("freed 0, charged whole (outcome unknown) 1"));
+
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_reservation WHERE user_id = ? AND status = 'SETTLED' "
+                + "AND settled_millicredits = amount_millicredits", user)).isEqualTo(1);
+        assertThat(LedgerProbe.count("""
+                SELECT COUNT(*) FROM token_usage WHERE user_id = ? AND request_id = 'expiry-unknown-1' AND estimated
+                   AND input_tokens = 120 AND output_tokens = %d AND reasoning_tokens = 0
+                   AND character_id = 'luna' AND conversation_id = 'conv-7' AND cost_millicredits = %d
+                   AND shortfall_millicredits = 0 AND reservation_id = '%s'""".formatted(held.maxOutputTokens(), amount,
+                held.reservationId()), user)).isEqualTo(1);
+        assertThat(LedgerProbe.count("""
+                SELECT COUNT(*) FROM credit_audit_log l JOIN token_usage u ON u.id = l.usage_id AND u.user_id = l.user_id
+                 WHERE l.user_id = ? AND l.operation = 'SETTLE' AND l.actor = 'job:expire-holds'
+                   AND l.idempotency_key = '%s' AND l.reservation_id = '%s' AND -l.monthly_delta = %d
+                   AND l.metadata ->> 'reason' LIKE 'outcome unknown:%%'""".formatted(Ledger.settleKey(held.reservationId()),
+                held.reservationId(), amount), user)).isEqualTo(1);
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_audit_log WHERE user_id = ? AND operation = 'EXPIRE'", user))
+                .isZero();
+        assertThat(LedgerProbe.buckets(user)).containsExactly(100_000 - amount, 0, 0);
+        assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
+    }
+
+    @Test
+    void aSettleThatComesAfterTheExpiryChargedTheHoldChargesNothingMore() {
+        String user = openAccount("expiry-late-settle");
+        MeteredCalls.Held held = chatHoldOfACallTheAppStoppedIn(user, "expiry-late-settle-1");
+        expireHolds();
+        long[] charged = LedgerProbe.buckets(user);
+
+        MeteredCalls.Charged late = meteredCalls.settleAfterAnswer(held,
+                new MeteredCalls.Outcome(new Usage(100, 0, 0, 10, 0), false, "luna", "conv-7"), ORIGIN);
+
+        assertThat(late.deferred()).isFalse();
+        assertThat(late.entry()).isNull();
+        assertThat(LedgerProbe.buckets(user)).containsExactly(charged);
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_audit_log WHERE user_id = ? AND operation IN ('SETTLE', 'CHARGE')",
+                user)).isEqualTo(1);
+        assertThat(LedgerProbe.usageRows(user)).isEqualTo(1);
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_compensation WHERE user_id = ?", user)).isZero();
+    }
+
+    @Test
+    void aCompensationThatComesAfterTheExpiryChargedTheHoldChargesNothingMore() {
+        // The charge of a call whose settle waited for the database in another process's memory,
+        // queued after the expiry job (of this process, a one-shot job) charged the hold.
+        String user = openAccount("expiry-late-compensation");
+        MeteredCalls.Held held = chatHoldOfACallTheAppStoppedIn(user, "expiry-late-compensation-1");
+        expireHolds();
+        long[] charged = LedgerProbe.buckets(user);
+
+        compensations.deferCharge(user, Ledger.settleKey(held.reservationId()), Millicredits.of(15), held.reservationId(),
+                "settle failed after the answer was delivered", null);
+        given().auth().oauth2(Tokens.admin("operator")).post("/api/admin/jobs/process-compensations").then().statusCode(200);
+
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_compensation WHERE user_id = ? AND status = 'APPLIED'", user))
+                .isEqualTo(1);
+        assertThat(LedgerProbe.buckets(user)).containsExactly(charged);
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_audit_log WHERE user_id = ? AND operation IN ('SETTLE', 'CHARGE')",
+                user)).isEqualTo(1);
+        assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
+    }
+
+    @Test
+    void aLiveChatHoldIsLeftAlone() {
+        String user = openAccount("expiry-live");
+        meteredCalls.holdAffordable(user, new IdempotentRequest("expiry-live-1", "hash-" + UUID.randomUUID()),
+                "gpt-4o-mini", 120, 200, null, null, ORIGIN);
+        long[] held = LedgerProbe.buckets(user);
+
+        expireHolds();
+
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_reservation WHERE user_id = ? AND status = 'HELD'", user))
+                .isEqualTo(1);
+        assertThat(LedgerProbe.buckets(user)).containsExactly(held);
+    }
+
+    /** A chat call's hold (a prompt of 120 tokens, 200 of output) whose time ran out, unresolved. */
+    private MeteredCalls.Held chatHoldOfACallTheAppStoppedIn(String user, String key) {
+        MeteredCalls.Held held = meteredCalls.holdAffordable(user, new IdempotentRequest(key, "hash-" + key), "gpt-4o-mini",
+                120, 200, "luna", "conv-7", ORIGIN);
+        LedgerProbe.execute("UPDATE credit_reservation SET expires_at = now() - interval '1 minute' WHERE id = ?",
+                held.reservationId());
+        return held;
+    }
+
+    private static void expireHolds() {
+        given().auth().oauth2(Tokens.admin("operator")).post("/api/admin/jobs/expire-holds").then().statusCode(200);
+    }
+}
