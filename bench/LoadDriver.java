@@ -198,9 +198,9 @@ public class LoadDriver {
                 %s;
                 COMMIT;
                 """.formatted(
-                bind(LedgerStatements.reservationInsert(), "LedgerStatements.reservationInsert", hold),
+                bind(LedgerStatements.holdInsert(), "LedgerStatements.holdInsert", hold),
                 bind(LedgerStatements.change("HOLD"), "LedgerStatements.change(HOLD)", hold),
-                bind(LedgerStatements.reservationClaim(), "LedgerStatements.reservationClaim", settle),
+                bind(LedgerStatements.holdClaim(), "LedgerStatements.holdClaim", settle),
                 bind(MeteringStatements.usageInsert(), "MeteringStatements.usageInsert", settle),
                 bind(LedgerStatements.change("SETTLE"), "LedgerStatements.change(SETTLE)", settle),
                 bind(LedgerStatements.settledAmount(), "LedgerStatements.settledAmount", settled));

@@ -397,7 +397,7 @@ done
 
 # ---------------------------------------------------------------- 5. checks
 # The calls the app cut at their maximum duration, by its log (check 11 counts them apart).
-grep -ho "reservation [0-9a-f-]*: the provider.s stream ended early (CALL_DEADLINE)" "$work"/app*.log 2>/dev/null \
+grep -ho "hold [0-9a-f-]*: the provider.s stream ended early (CALL_DEADLINE)" "$work"/app*.log 2>/dev/null \
     | awk '{ sub(":", "", $2); print $2 }' | sort -u >"$out/deadline-cuts.tsv"
 db >"$work/check.txt" 2>"$work/check.err" <<SQL || { cat "$work/check.err" >&2; die "the checks failed to run"; }
 CREATE TEMP TABLE acks (kind text, user_id text, key text, ref text, amount bigint, extra text);

@@ -90,7 +90,7 @@ final class ChatCall {
                 observer.observe(chunk);
                 if (attached && !sink.accept(chunk)) {
                     attached = false;
-                    LOG.infof("reservation %s: the client is gone; reading the provider on for its usage", held.reservationId());
+                    LOG.infof("hold %s: the client is gone; reading the provider on for its usage", held.holdId());
                 }
             }
         } catch (RuntimeException e) {
@@ -99,7 +99,7 @@ final class ChatCall {
             stream.cancel();
         }
         if (failure != null) {
-            LOG.infof("reservation %s: the provider's stream ended early (%s)", held.reservationId(), failure.reason());
+            LOG.infof("hold %s: the provider's stream ended early (%s)", held.holdId(), failure.reason());
         }
         return settle(observer, failure);
     }
@@ -165,7 +165,7 @@ final class ChatCall {
         try {
             return UsageNormalizer.normalize(usage);
         } catch (RuntimeException e) {
-            LOG.warnf("reservation %s: the provider's usage is unusable (%s); counting instead", held.reservationId(),
+            LOG.warnf("hold %s: the provider's usage is unusable (%s); counting instead", held.holdId(),
                     e.getMessage());
             return Optional.empty();
         }

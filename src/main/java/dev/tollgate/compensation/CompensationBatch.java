@@ -22,7 +22,7 @@ import org.jboss.logging.Logger;
 
 import io.vertx.core.json.JsonObject;
 
-import dev.tollgate.ledger.CreditReservation;
+import dev.tollgate.ledger.CreditHold;
 import dev.tollgate.ledger.Ledger;
 import dev.tollgate.ledger.Mutation;
 import dev.tollgate.ledger.Operation;
@@ -157,32 +157,32 @@ public class CompensationBatch {
     private boolean appliedBefore(CreditCompensation row) {
         return ledger.findByKey(row.userId, key(row)).filter(entry -> switch (row.kind) {
             case REFUND -> entry.operation() == Operation.REFUND && row.usageId != null && row.usageId.equals(entry.usageId());
-            case CHARGE -> entry.is(Operation.SETTLE, row.reservationId)
-                    || (entry.operation() == Operation.CHARGE && Objects.equals(row.reservationId, entry.reservationId()));
+            case CHARGE -> entry.is(Operation.SETTLE, row.holdId)
+                    || (entry.operation() == Operation.CHARGE && Objects.equals(row.holdId, entry.holdId()));
         }).isPresent();
     }
 
     private void apply(CreditCompensation row) {
         IdempotentRequest compensation = IdempotentRequest.derived(key(row), "compensation", row.id);
         Mutation mutation = new Mutation(compensation.key(), compensation.requestHash(), ACTOR, null, null, row.usageId,
-                row.reservationId, new JsonObject().put("compensation", row.id).put("reason", row.reason).encode());
+                row.holdId, new JsonObject().put("compensation", row.id).put("reason", row.reason).encode());
         Millicredits amount = Millicredits.of(row.amountMillicredits);
         switch (row.kind) {
             case REFUND -> ledger.refund(row.userId, row.usageId, amount, mutation);
             case CHARGE -> {
-                CreditReservation hold = row.reservationId == null ? null : CreditReservation.findById(row.reservationId);
-                if (hold != null && hold.status == CreditReservation.Status.HELD) {
+                CreditHold hold = row.holdId == null ? null : CreditHold.findById(row.holdId);
+                if (hold != null && hold.status == CreditHold.Status.HELD) {
                     long usageId = usageRecorder.record(usageRow(row, hold));
                     Settlement settlement = ledger.settle(row.userId, hold.id, amount, mutation.withUsage(usageId));
                     if (settlement.shortfall().isPositive()) {
                         usageRecorder.recordShortfall(usageId, settlement.shortfall().value());
                     }
-                } else if (hold != null && hold.status == CreditReservation.Status.SETTLED
+                } else if (hold != null && hold.status == CreditHold.Status.SETTLED
                         && ledger.findByKey(row.userId, Ledger.settleKey(hold.id))
                                 .filter(entry -> entry.is(Operation.SETTLE, hold.id)).isPresent()) {
                     // The settle this row defers did commit after all (its commit was cut and reported as
                     // failed): the call is charged; charging it again would charge it twice.
-                    LOG.warnf("compensation %d: reservation %s was settled in line after all; nothing to charge", row.id,
+                    LOG.warnf("compensation %d: hold %s was settled in line after all; nothing to charge", row.id,
                             hold.id);
                 } else if (hold != null) {
                     // The hold was freed meanwhile (the expiry job took it while the settle waited): a
@@ -197,7 +197,7 @@ public class CompensationBatch {
     }
 
     /** The usage row the failed settle could not write, from the compensation's details. */
-    private UsageRow usageRow(CreditCompensation row, CreditReservation hold) {
+    private UsageRow usageRow(CreditCompensation row, CreditHold hold) {
         JsonObject details = row.details == null ? new JsonObject() : new JsonObject(row.details);
         JsonObject usage = details.getJsonObject("usage", new JsonObject());
         Price price = meteredCalls.quotedPrice(hold);

@@ -65,7 +65,7 @@ public class CompensationQueue {
      *
      * @return the compensation's id
      */
-    public long deferCharge(String userId, String idempotencyKey, Millicredits amount, UUID reservationId,
+    public long deferCharge(String userId, String idempotencyKey, Millicredits amount, UUID holdId,
             String reason, String detailsJson) {
         return transactions.inNewTransaction(() -> {
             CreditCompensation existing = CreditCompensation.find("userId = ?1 and idempotencyKey = ?2", userId,
@@ -82,14 +82,14 @@ public class CompensationQueue {
             row.attempts = 0;
             row.nextAttemptAt = now;
             row.idempotencyKey = idempotencyKey;
-            row.reservationId = reservationId;
+            row.holdId = holdId;
             row.reason = reason;
             row.details = detailsJson;
             row.createdAt = now;
             row.updatedAt = now;
             row.persist();
-            LOG.infof("queued compensation %d: deferred charge of %d millicredits for reservation %s", row.id,
-                    amount.value(), reservationId);
+            LOG.infof("queued compensation %d: deferred charge of %d millicredits for hold %s", row.id,
+                    amount.value(), holdId);
             return row.id;
         });
     }
@@ -99,12 +99,12 @@ public class CompensationQueue {
      * because the database is unreachable and cannot wait longer. Returns at once; the charge is
      * written in the background (see the class comment), under the same key as {@link #deferCharge}.
      */
-    public void deferChargeWhenReachable(String userId, String idempotencyKey, Millicredits amount, UUID reservationId,
+    public void deferChargeWhenReachable(String userId, String idempotencyKey, Millicredits amount, UUID holdId,
             String reason, String detailsJson) {
-        handOver(new HandOff(userId, reservationId, "the charge of " + amount.value() + " millicredits (key "
+        handOver(new HandOff(userId, holdId, "the charge of " + amount.value() + " millicredits (key "
                 + idempotencyKey + ")", () -> {
-                    long id = deferCharge(userId, idempotencyKey, amount, reservationId, reason, detailsJson);
-                    LOG.infof("reservation %s: the charge that waited for the database is compensation %d", reservationId, id);
+                    long id = deferCharge(userId, idempotencyKey, amount, holdId, reason, detailsJson);
+                    LOG.infof("hold %s: the charge that waited for the database is compensation %d", holdId, id);
                 }, System.nanoTime() + HANDOFF_LIFETIME.toNanos()));
     }
 
@@ -113,22 +113,22 @@ public class CompensationQueue {
      * without output (nothing to charge) while the database was unreachable. Returns at once;
      * {@code release} is run in the background (see the class comment).
      */
-    public void releaseWhenReachable(String userId, UUID reservationId, Runnable release) {
-        handOver(new HandOff(userId, reservationId, "the release of the unused hold", () -> {
+    public void releaseWhenReachable(String userId, UUID holdId, Runnable release) {
+        handOver(new HandOff(userId, holdId, "the release of the unused hold", () -> {
             release.run();
-            LOG.infof("reservation %s: the release that waited for the database is done", reservationId);
+            LOG.infof("hold %s: the release that waited for the database is done", holdId);
         }, System.nanoTime() + HANDOFF_LIFETIME.toNanos()));
     }
 
     private void handOver(HandOff handOff) {
         if (waiting.size() >= MAX_HANDOFFS) {
-            LOG.errorf("reservation %s: %d movements already wait for the database; %s is dropped",
-                    handOff.reservationId(), MAX_HANDOFFS, handOff.what());
+            LOG.errorf("hold %s: %d movements already wait for the database; %s is dropped",
+                    handOff.holdId(), MAX_HANDOFFS, handOff.what());
             return;
         }
         waiting.add(handOff);
-        LOG.warnf("reservation %s: %s waits for the database (%d waiting); it is written once the database is back",
-                handOff.reservationId(), handOff.what(), waiting.size());
+        LOG.warnf("hold %s: %s waits for the database (%d waiting); it is written once the database is back",
+                handOff.holdId(), handOff.what(), waiting.size());
         schedule(handOff, HANDOFF_FIRST_PAUSE);
     }
 
@@ -138,9 +138,9 @@ public class CompensationQueue {
     }
 
     /** Whether a charge or release of this hold waits here for the database. */
-    public boolean isWaitingFor(UUID reservationId) {
+    public boolean isWaitingFor(UUID holdId) {
         for (HandOff handOff : waiting) {
-            if (handOff.reservationId().equals(reservationId)) {
+            if (handOff.holdId().equals(holdId)) {
                 return true;
             }
         }
@@ -161,7 +161,7 @@ public class CompensationQueue {
             waiting.remove(handOff);
         } catch (RuntimeException e) {
             if (!Jdbc.isConnectionLoss(e)) {
-                LOG.errorf(e, "reservation %s: %s could not be written", handOff.reservationId(), handOff.what());
+                LOG.errorf(e, "hold %s: %s could not be written", handOff.holdId(), handOff.what());
                 waiting.remove(handOff);
             } else if (System.nanoTime() - handOff.giveUpAtNanos() > 0) {
                 lost(handOff, "the database stayed unreachable for " + HANDOFF_LIFETIME);
@@ -175,8 +175,8 @@ public class CompensationQueue {
 
     private void lost(HandOff handOff, String why) {
         if (waiting.remove(handOff)) {
-            LOG.errorf("reservation %s of user %s: %s is LOST: %s; the hold is charged whole at its expiry",
-                    handOff.reservationId(), handOff.userId(), handOff.what(), why);
+            LOG.errorf("hold %s of user %s: %s is LOST: %s; the hold is charged whole at its expiry",
+                    handOff.holdId(), handOff.userId(), handOff.what(), why);
         }
     }
 
@@ -190,6 +190,6 @@ public class CompensationQueue {
     }
 
     /** A movement kept until the database takes it: {@code write} writes it, {@code what} names it in logs. */
-    private record HandOff(String userId, UUID reservationId, String what, Runnable write, long giveUpAtNanos) {
+    private record HandOff(String userId, UUID holdId, String what, Runnable write, long giveUpAtNanos) {
     }
 }

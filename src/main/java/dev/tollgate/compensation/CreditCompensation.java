@@ -64,7 +64,7 @@ public class CreditCompensation extends PanacheEntityBase {
     public Long usageId;
 
     @Column(name = "reservation_id")
-    public UUID reservationId;
+    public UUID holdId;
 
     @Column(nullable = false, length = 512)
     public String reason;

@@ -32,7 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>The row lock is {@code FOR NO KEY UPDATE}, the lock an UPDATE of non-key columns takes: it
  * serializes writers of the account but does not conflict with the {@code FOR KEY SHARE} locks
  * that inserts into tables referencing the account (reservations, audit rows) take. With
- * {@code FOR UPDATE}, two holds on one account deadlock: each has inserted its reservation and
+ * {@code FOR UPDATE}, two holds on one account deadlock: each has inserted its hold and
  * waits for the other's key-share lock.
  */
 enum BalanceChange {

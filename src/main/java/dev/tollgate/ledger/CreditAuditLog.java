@@ -66,7 +66,7 @@ public class CreditAuditLog extends PanacheEntityBase {
     public Long usageId;
 
     @Column(name = "reservation_id")
-    public UUID reservationId;
+    public UUID holdId;
 
     @Column(nullable = false, length = 255)
     public String actor;

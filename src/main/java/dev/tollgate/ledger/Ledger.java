@@ -28,10 +28,10 @@ import dev.tollgate.platform.security.CurrentOrigin;
  * The only code that changes balances. Each operation is one SQL statement that locks the
  * account row, applies the change only if its guard holds, and writes the audit row with the
  * balances after it (see {@link BalanceChange}); it runs inside the caller's transaction, so that
- * whatever else the caller writes (usage, reservation) commits or rolls back with it.
+ * whatever else the caller writes (usage, hold) commits or rolls back with it.
  *
  * <p>Idempotency: a mutation's key is unique per account in the audit log (and in the tables of
- * usage and reservations). A second request under a used key fails on that unique index, also
+ * usage and holds). A second request under a used key fails on that unique index, also
  * when it races the first; the caller then answers from the stored entry
  * ({@link #findByKey}) or with a conflict if the request differs.
  */
@@ -63,13 +63,13 @@ public class Ledger {
     static final String LAPSE_ACTOR = "system:held-over-lapse";
 
     /** The ledger key of the settle of a hold: a hold is settled at most once. */
-    public static String settleKey(UUID reservationId) {
-        return DerivedKey.of("settle", reservationId.toString());
+    public static String settleKey(UUID holdId) {
+        return DerivedKey.of("settle", holdId.toString());
     }
 
     /** The ledger key of the release of a hold. */
-    public static String releaseKey(UUID reservationId) {
-        return DerivedKey.of("release", reservationId.toString());
+    public static String releaseKey(UUID holdId) {
+        return DerivedKey.of("release", holdId.toString());
     }
 
     /** Adds credits to a bucket. */
@@ -103,13 +103,13 @@ public class Ledger {
     }
 
     /**
-     * Sets credits aside for a call in flight, as the reservation {@code reservationId}; refuses
+     * Sets credits aside for a call in flight, as the hold {@code holdId}; refuses
      * with 402 if they are not available. The caller chooses the id before its transaction, so that
      * a retry of a transaction whose commit was reported failed but happened can tell its own hold
      * (same id) from another request's under the same key. {@code call} is recorded with the hold:
      * what it is for, and whether its expiry frees it or charges it ({@link HeldCall#chargedAtExpiry}).
      */
-    public Hold hold(UUID reservationId, String userId, Millicredits amount, String model, Instant expiresAt,
+    public Hold hold(UUID holdId, String userId, Millicredits amount, String model, Instant expiresAt,
             HeldCall call, Mutation mutation) {
         requirePositive(amount);
         if (mutation.idempotencyKey() == null) {
@@ -118,12 +118,12 @@ public class Ledger {
         // PostgreSQL keeps microseconds: the time returned is the time a replay will read back.
         Instant expires = expiresAt.truncatedTo(ChronoUnit.MICROS);
         ensureAccount(userId);
-        insertReservation(reservationId, userId, amount, model, expires, call, mutation);
+        insertHold(holdId, userId, amount, model, expires, call, mutation);
         LedgerEntry entry = apply(userId, Operation.HOLD, BalanceChange.HOLD, amount.value(), 0,
-                mutation.withReservation(reservationId))
+                mutation.withHold(holdId))
                 .orElseThrow(() -> insufficient(userId, amount)).entry();
         check(entry.reservedDelta() == amount.value() && entry.spendableDelta() == 0, entry);
-        return new Hold(reservationId, amount, expires, entry);
+        return new Hold(holdId, amount, expires, entry);
     }
 
     /**
@@ -132,31 +132,31 @@ public class Ledger {
      * is the shortfall, which the settlement returns and the entry's metadata records
      * ({@code shortfallMillicredits}): a settle never overdraws, and never drops a cost silently.
      */
-    public Settlement settle(String userId, UUID reservationId, Millicredits cost, Mutation mutation) {
+    public Settlement settle(String userId, UUID holdId, Millicredits cost, Mutation mutation) {
         if (cost.isNegative()) {
             throw new IllegalArgumentException("a cost is never negative");
         }
-        long held = claimReservation(userId, reservationId, CreditReservation.Status.SETTLED);
+        long held = claimHold(userId, holdId, CreditHold.Status.SETTLED);
         Applied applied = apply(userId, Operation.SETTLE, BalanceChange.SETTLE, cost.value(), held,
-                mutation.withReservation(reservationId))
-                .orElseThrow(() -> new IllegalStateException("settle refused for a held reservation"));
+                mutation.withHold(holdId))
+                .orElseThrow(() -> new IllegalStateException("settle refused for a live hold"));
         LedgerEntry entry = applied.entry();
         Millicredits charged = Millicredits.of(applied.spent());
         check(entry.reservedDelta() == -held && entry.spendableDelta() == -applied.spent()
                 && charged.compareTo(cost) <= 0, entry);
-        recordSettledAmount(reservationId, charged);
-        lapseHeldOverIfUnneeded(userId, reservationId, applied);
-        return new Settlement(reservationId, Millicredits.of(held), cost, charged, entry);
+        recordSettledAmount(holdId, charged);
+        lapseHeldOverIfUnneeded(userId, holdId, applied);
+        return new Settlement(holdId, Millicredits.of(held), cost, charged, entry);
     }
 
     /** Frees a live hold without a charge. */
-    public LedgerEntry release(String userId, UUID reservationId, Mutation mutation) {
-        return free(userId, reservationId, CreditReservation.Status.RELEASED, Operation.RELEASE, mutation);
+    public LedgerEntry release(String userId, UUID holdId, Mutation mutation) {
+        return free(userId, holdId, CreditHold.Status.RELEASED, Operation.RELEASE, mutation);
     }
 
     /** Frees a live hold whose time ran out (the expiry job). */
-    public LedgerEntry expire(String userId, UUID reservationId, Mutation mutation) {
-        return free(userId, reservationId, CreditReservation.Status.EXPIRED, Operation.EXPIRE, mutation);
+    public LedgerEntry expire(String userId, UUID holdId, Mutation mutation) {
+        return free(userId, holdId, CreditHold.Status.EXPIRED, Operation.EXPIRE, mutation);
     }
 
     /**
@@ -266,14 +266,14 @@ public class Ledger {
      * beyond what the remaining holds need leave the held-over part, in an entry of their own: they
      * lapse, or with a rollover plan join the period's monthly credits up to the cap.
      */
-    private void lapseHeldOverIfUnneeded(String userId, UUID reservationId, Applied resolved) {
+    private void lapseHeldOverIfUnneeded(String userId, UUID holdId, Applied resolved) {
         if (resolved.heldOverAfter() <= resolved.entry().after().reserved()) {
             return;
         }
         String plan = CreditAccount.<CreditAccount> findByIdOptional(userId).map(a -> a.plan).orElse(plans.defaultPlan());
         long rolloverCap = plans.plan(plan).rolloverCapMillicredits().orElse(-1L);
         Applied lapse = apply(userId, Operation.LAPSE, BalanceChange.LAPSE, 0, rolloverCap, Mutation.system(LAPSE_ACTOR)
-                .withReservation(reservationId)
+                .withHold(holdId)
                 .withMetadata("{\"reason\":\"held-over credits of an earlier period lapse: the holds they backed are resolved\"}"))
                 .orElseThrow(() -> new IllegalStateException("lapse refused"));
         LedgerEntry entry = lapse.entry();
@@ -327,7 +327,7 @@ public class Ledger {
             if (linked == null) {
                 Jdbc.setNullableLong(ps, i++, m.usageId());
             }
-            Jdbc.setNullableUuid(ps, i++, m.reservationId());
+            Jdbc.setNullableUuid(ps, i++, m.holdId());
             ps.setString(i++, m.actor());
             ps.setString(i++, m.clientIp());
             ps.setString(i++, m.userAgent());
@@ -341,7 +341,7 @@ public class Ledger {
                         rs.getLong("purchased_delta"), rs.getLong("reserved_delta"),
                         new Balances(rs.getLong("monthly_after"), rs.getLong("purchased_after"),
                                 rs.getLong("reserved_after")),
-                        m.idempotencyKey(), m.requestHash(), Jdbc.getNullableLong(rs, "usage_id"), m.reservationId(), now);
+                        m.idempotencyKey(), m.requestHash(), Jdbc.getNullableLong(rs, "usage_id"), m.holdId(), now);
                 long heldOver = rs.getLong("held_over_after");
                 check(heldOver >= 0 && heldOver <= entry.after().monthly(), entry);
                 return Optional.of(new Applied(entry, rs.getLong("spent"), heldOver));
@@ -374,10 +374,10 @@ public class Ledger {
                 plans.upgradeHint(plan));
     }
 
-    private void insertReservation(UUID id, String userId, Millicredits amount, String model, Instant expiresAt,
+    private void insertHold(UUID id, String userId, Millicredits amount, String model, Instant expiresAt,
             HeldCall call, Mutation m) {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement(LedgerStatements.RESERVATION_INSERT)) {
+                PreparedStatement ps = c.prepareStatement(LedgerStatements.HOLD_INSERT)) {
             Jdbc.setNullableUuid(ps, 1, id);
             ps.setString(2, userId);
             ps.setLong(3, amount.value());
@@ -393,19 +393,19 @@ public class Ledger {
             ps.setBoolean(13, call.chargedAtExpiry());
             ps.executeUpdate();
         } catch (SQLException e) {
-            throw DatabaseFailure.of("insert reservation", e);
+            throw DatabaseFailure.of("insert hold", e);
         }
     }
 
     /** Moves a live hold of this user to its final state; answers the amount it held. */
-    private long claimReservation(String userId, UUID reservationId, CreditReservation.Status to) {
+    private long claimHold(String userId, UUID holdId, CreditHold.Status to) {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement(LedgerStatements.RESERVATION_CLAIM)) {
+                PreparedStatement ps = c.prepareStatement(LedgerStatements.HOLD_CLAIM)) {
             ps.setString(1, to.name());
             Jdbc.setTime(ps, 2, clock.instant());
             // Settled amounts are written after the charge; 0 keeps the row's CHECK satisfied meanwhile.
-            Jdbc.setNullableLong(ps, 3, to == CreditReservation.Status.SETTLED ? 0L : null);
-            Jdbc.setNullableUuid(ps, 4, reservationId);
+            Jdbc.setNullableLong(ps, 3, to == CreditHold.Status.SETTLED ? 0L : null);
+            Jdbc.setNullableUuid(ps, 4, holdId);
             ps.setString(5, userId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
@@ -413,35 +413,35 @@ public class Ledger {
                 }
             }
         } catch (SQLException e) {
-            throw DatabaseFailure.of("claim reservation", e);
+            throw DatabaseFailure.of("claim hold", e);
         }
-        CreditReservation existing = CreditReservation.findById(reservationId);
+        CreditHold existing = CreditHold.findById(holdId);
         if (existing == null || !existing.userId.equals(userId)) {
-            throw LedgerRuleException.reservationNotFound();
+            throw LedgerRuleException.holdNotFound();
         }
-        throw LedgerRuleException.reservationResolved(existing.status);
+        throw LedgerRuleException.holdResolved(existing.status);
     }
 
-    private void recordSettledAmount(UUID reservationId, Millicredits charged) {
+    private void recordSettledAmount(UUID holdId, Millicredits charged) {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement ps = c.prepareStatement(LedgerStatements.SETTLED_AMOUNT)) {
             ps.setLong(1, charged.value());
-            Jdbc.setNullableUuid(ps, 2, reservationId);
+            Jdbc.setNullableUuid(ps, 2, holdId);
             ps.executeUpdate();
         } catch (SQLException e) {
             throw DatabaseFailure.of("record settled amount", e);
         }
     }
 
-    private LedgerEntry free(String userId, UUID reservationId, CreditReservation.Status to, Operation operation,
+    private LedgerEntry free(String userId, UUID holdId, CreditHold.Status to, Operation operation,
             Mutation mutation) {
-        long held = claimReservation(userId, reservationId, to);
+        long held = claimHold(userId, holdId, to);
         Applied applied = apply(userId, operation, BalanceChange.RELEASE, held, 0,
-                mutation.withReservation(reservationId))
-                .orElseThrow(() -> new IllegalStateException("release refused for a held reservation"));
+                mutation.withHold(holdId))
+                .orElseThrow(() -> new IllegalStateException("release refused for a live hold"));
         LedgerEntry entry = applied.entry();
         check(entry.reservedDelta() == -held && entry.spendableDelta() == 0, entry);
-        lapseHeldOverIfUnneeded(userId, reservationId, applied);
+        lapseHeldOverIfUnneeded(userId, holdId, applied);
         return entry;
     }
 

@@ -8,7 +8,7 @@ import dev.tollgate.platform.idempotency.StoredRequest;
 /** A balance change as written to the ledger: the signed change per bucket and the balances after it. */
 public record LedgerEntry(long id, String userId, Operation operation, long monthlyDelta, long purchasedDelta,
         long reservedDelta, Balances after, String idempotencyKey, String requestHash, Long usageId,
-        UUID reservationId, Instant createdAt) implements StoredRequest {
+        UUID holdId, Instant createdAt) implements StoredRequest {
 
     /** The credits this entry took from (negative) or gave to (positive) the spendable buckets. */
     public long spendableDelta() {
@@ -19,13 +19,13 @@ public record LedgerEntry(long id, String userId, Operation operation, long mont
      * Whether this entry is the given operation on the given hold: what an entry found under a
      * derived key must be for the operation to count as done before.
      */
-    public boolean is(Operation expected, UUID reservation) {
-        return operation == expected && reservation != null && reservation.equals(reservationId);
+    public boolean is(Operation expected, UUID hold) {
+        return operation == expected && hold != null && hold.equals(holdId);
     }
 
     static LedgerEntry of(CreditAuditLog row) {
         return new LedgerEntry(row.id, row.userId, Operation.valueOf(row.operation), row.monthlyDelta, row.purchasedDelta,
                 row.reservedDelta, new Balances(row.monthlyAfter, row.purchasedAfter, row.reservedAfter),
-                row.idempotencyKey, row.requestHash, row.usageId, row.reservationId, row.createdAt);
+                row.idempotencyKey, row.requestHash, row.usageId, row.holdId, row.createdAt);
     }
 }

@@ -19,12 +19,12 @@ public class LedgerRuleException extends ProblemException {
                 "The adjustment would take the " + bucket.name().toLowerCase() + " bucket or the available balance below zero.");
     }
 
-    public static LedgerRuleException reservationNotFound() {
+    public static LedgerRuleException holdNotFound() {
         return new LedgerRuleException(ProblemType.RESERVATION_NOT_FOUND,
                 "No reservation with this id belongs to the caller.");
     }
 
-    static LedgerRuleException reservationResolved(CreditReservation.Status status) {
+    static LedgerRuleException holdResolved(CreditHold.Status status) {
         return new LedgerRuleException(ProblemType.RESERVATION_ALREADY_RESOLVED,
                 "The reservation is " + status.name().toLowerCase() + " and cannot change again.");
     }

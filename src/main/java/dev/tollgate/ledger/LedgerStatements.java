@@ -13,14 +13,14 @@ import dev.tollgate.platform.jdbc.NamedStatement;
  */
 public final class LedgerStatements {
 
-    static final String RESERVATION_INSERT = """
+    static final String HOLD_INSERT = """
             INSERT INTO credit_reservation (id, user_id, status, amount_millicredits, model, idempotency_key,
                    request_hash, expires_at, created_at, prompt_tokens, max_output_tokens, character_id,
                    conversation_id, charged_at_expiry)
             VALUES (?, ?, 'HELD', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
     /** Claims a live hold for its resolution; the settled amount is 0 until the settle writes it. */
-    static final String RESERVATION_CLAIM = """
+    static final String HOLD_CLAIM = """
             UPDATE credit_reservation SET status = ?, resolved_at = ?, settled_millicredits = ?
              WHERE id = ? AND user_id = ? AND status = 'HELD'
             RETURNING amount_millicredits""";
@@ -63,19 +63,19 @@ public final class LedgerStatements {
         return names;
     }
 
-    /** A hold's reservation row, placed before its HOLD change. */
-    public static NamedStatement reservationInsert() {
-        return new NamedStatement(RESERVATION_INSERT, List.of("id", "user_id", "amount_millicredits", "model",
+    /** A hold's row, placed before its HOLD change. */
+    public static NamedStatement holdInsert() {
+        return new NamedStatement(HOLD_INSERT, List.of("id", "user_id", "amount_millicredits", "model",
                 "idempotency_key", "request_hash", "expires_at", "created_at", "prompt_tokens", "max_output_tokens",
                 "character_id", "conversation_id", "charged_at_expiry"));
     }
 
     /** A live hold claimed for its settle or release; answers the held amount. */
-    public static NamedStatement reservationClaim() {
-        return new NamedStatement(RESERVATION_CLAIM, List.of("status", "resolved_at", "settled_millicredits", "id", "user_id"));
+    public static NamedStatement holdClaim() {
+        return new NamedStatement(HOLD_CLAIM, List.of("status", "resolved_at", "settled_millicredits", "id", "user_id"));
     }
 
-    /** What a settle charged, written on its reservation after the SETTLE change. */
+    /** What a settle charged, written on its hold after the SETTLE change. */
     public static NamedStatement settledAmount() {
         return new NamedStatement(SETTLED_AMOUNT, List.of("settled_millicredits", "id"));
     }

@@ -9,7 +9,7 @@ import java.util.UUID;
  * metadata (a JSON object) for the audit row.
  */
 public record Mutation(String idempotencyKey, String requestHash, String actor, String clientIp, String userAgent,
-        Long usageId, UUID reservationId, String metadataJson) {
+        Long usageId, UUID holdId, String metadataJson) {
 
     public Mutation {
         if ((idempotencyKey == null) != (requestHash == null)) {
@@ -31,10 +31,10 @@ public record Mutation(String idempotencyKey, String requestHash, String actor, 
     }
 
     public Mutation withUsage(Long id) {
-        return new Mutation(idempotencyKey, requestHash, actor, clientIp, userAgent, id, reservationId, metadataJson);
+        return new Mutation(idempotencyKey, requestHash, actor, clientIp, userAgent, id, holdId, metadataJson);
     }
 
-    public Mutation withReservation(UUID id) {
+    public Mutation withHold(UUID id) {
         return new Mutation(idempotencyKey, requestHash, actor, clientIp, userAgent, usageId, id, metadataJson);
     }
 
@@ -43,10 +43,10 @@ public record Mutation(String idempotencyKey, String requestHash, String actor, 
         if (clientIp != null || userAgent != null || (ip == null && agent == null)) {
             return this;
         }
-        return new Mutation(idempotencyKey, requestHash, actor, ip, agent, usageId, reservationId, metadataJson);
+        return new Mutation(idempotencyKey, requestHash, actor, ip, agent, usageId, holdId, metadataJson);
     }
 
     public Mutation withMetadata(String json) {
-        return new Mutation(idempotencyKey, requestHash, actor, clientIp, userAgent, usageId, reservationId, json);
+        return new Mutation(idempotencyKey, requestHash, actor, clientIp, userAgent, usageId, holdId, json);
     }
 }

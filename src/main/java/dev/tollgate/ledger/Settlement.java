@@ -9,7 +9,7 @@ import dev.tollgate.platform.money.Millicredits;
  * below {@code cost} only when the cost exceeded the hold and the account could not cover the
  * difference.
  */
-public record Settlement(UUID reservationId, Millicredits held, Millicredits cost, Millicredits charged,
+public record Settlement(UUID holdId, Millicredits held, Millicredits cost, Millicredits charged,
         LedgerEntry entry) {
 
     public Millicredits shortfall() {

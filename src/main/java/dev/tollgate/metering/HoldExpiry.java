@@ -19,7 +19,7 @@ import org.jboss.logging.Logger;
 import io.vertx.core.json.JsonObject;
 
 import dev.tollgate.compensation.CompensationQueue;
-import dev.tollgate.ledger.CreditReservation;
+import dev.tollgate.ledger.CreditHold;
 import dev.tollgate.ledger.Ledger;
 import dev.tollgate.ledger.Mutation;
 import dev.tollgate.platform.idempotency.RequestHash;
@@ -96,7 +96,7 @@ public class HoldExpiry {
         }
     }
 
-    private record Claimed(UUID reservationId, String userId, boolean chargedAtExpiry) {
+    private record Claimed(UUID holdId, String userId, boolean chargedAtExpiry) {
     }
 
     public Expired expire(int batchSize, int maxBatches) {
@@ -138,14 +138,14 @@ public class HoldExpiry {
         int freed = 0;
         int charged = 0;
         for (Claimed hold : claimed) {
-            if (compensations.isWaitingFor(hold.reservationId())) {
-                LOG.infof("reservation %s expired while its resolution waits for the database here; left to it",
-                        hold.reservationId());
+            if (compensations.isWaitingFor(hold.holdId())) {
+                LOG.infof("hold %s expired while its resolution waits for the database here; left to it",
+                        hold.holdId());
             } else if (hold.chargedAtExpiry()) {
                 chargeUnknownOutcome(hold);
                 charged++;
             } else {
-                ledger.expire(hold.userId(), hold.reservationId(), Mutation.system(ACTOR));
+                ledger.expire(hold.userId(), hold.holdId(), Mutation.system(ACTOR));
                 freed++;
             }
         }
@@ -153,7 +153,7 @@ public class HoldExpiry {
     }
 
     private void chargeUnknownOutcome(Claimed claimed) {
-        CreditReservation hold = CreditReservation.findById(claimed.reservationId());
+        CreditHold hold = CreditHold.findById(claimed.holdId());
         Price price = priceList.at(hold.model, hold.createdAt);
         Millicredits amount = Millicredits.of(hold.amountMillicredits);
         Usage worstCase = new Usage(hold.promptTokens, 0, 0, hold.maxOutputTokens, 0);
@@ -162,7 +162,7 @@ public class HoldExpiry {
         ledger.settle(hold.userId, hold.id, amount,
                 new Mutation(Ledger.settleKey(hold.id), RequestHash.of("settle", worstCase), ACTOR, null, null, usageId,
                         hold.id, UNKNOWN_OUTCOME));
-        LOG.warnf("reservation %s of user %s expired unresolved: the app stopped in its call; charged the hold of %d "
+        LOG.warnf("hold %s of user %s expired unresolved: the app stopped in its call; charged the hold of %d "
                 + "millicredits (outcome unknown)", hold.id, hold.userId, amount.value());
     }
 }

@@ -19,7 +19,7 @@ import io.vertx.core.json.JsonObject;
 
 import dev.tollgate.compensation.CompensationQueue;
 import dev.tollgate.ledger.CreditAccount;
-import dev.tollgate.ledger.CreditReservation;
+import dev.tollgate.ledger.CreditHold;
 import dev.tollgate.ledger.HeldCall;
 import dev.tollgate.ledger.Hold;
 import dev.tollgate.ledger.HoldsConfig;
@@ -105,7 +105,7 @@ public class MeteredCalls {
     Clock clock;
 
     /** A call with credits on hold: its price, its counted prompt and the output budget the hold covers. */
-    public record Held(String userId, String requestId, UUID reservationId, Price price, long promptTokens,
+    public record Held(String userId, String requestId, UUID holdId, Price price, long promptTokens,
             long maxOutputTokens, Millicredits amount, Instant expiresAt, LedgerEntry entry) {
     }
 
@@ -133,10 +133,10 @@ public class MeteredCalls {
      */
     public Held hold(String userId, IdempotentRequest request, String model, long promptTokens, long maxOutputTokens,
             RequestOrigin origin) {
-        return placeOnce(userId, promptTokens, maxOutputTokens, reservationId -> {
+        return placeOnce(userId, promptTokens, maxOutputTokens, holdId -> {
             CostEstimator.Estimate estimate = costEstimator.estimate(priceList.current(model), promptTokens,
                     maxOutputTokens);
-            return place(reservationId, userId, request, estimate, null, null, false, origin);
+            return place(holdId, userId, request, estimate, null, null, false, origin);
         });
     }
 
@@ -149,7 +149,7 @@ public class MeteredCalls {
      */
     public Held holdAffordable(String userId, IdempotentRequest request, String model, long promptTokens,
             long wantedMaxOutputTokens, String characterId, String conversationId, RequestOrigin origin) {
-        return placeOnce(userId, promptTokens, wantedMaxOutputTokens, reservationId -> {
+        return placeOnce(userId, promptTokens, wantedMaxOutputTokens, holdId -> {
             Price price = priceList.current(model);
             CreditAccount account = ledger.ensureAccount(userId);
             Millicredits available = Millicredits.of(account.balances().available());
@@ -159,57 +159,57 @@ public class MeteredCalls {
                 throw new InsufficientCreditsException(costEstimator.estimate(price, promptTokens, 1).amount(),
                         available, account.plan, plans.upgradeHint(account.plan));
             }
-            return place(reservationId, userId, request, costEstimator.estimate(price, promptTokens, maxOutputTokens),
+            return place(holdId, userId, request, costEstimator.estimate(price, promptTokens, maxOutputTokens),
                     characterId, conversationId, true, origin);
         });
     }
 
     /**
-     * Runs {@code placing} in a transaction of its own with a reservation id chosen once, before the
+     * Runs {@code placing} in a transaction of its own with a hold id chosen once, before the
      * first attempt; a retry of the transaction first looks for the hold an earlier attempt placed
      * ({@link #placedBefore}).
      */
     private Held placeOnce(String userId, long promptTokens, long wantedMaxOutputTokens, Function<UUID, Held> placing) {
-        UUID reservationId = UUID.randomUUID();
+        UUID holdId = UUID.randomUUID();
         AtomicBoolean triedBefore = new AtomicBoolean();
         return transactions.inNewTransaction(() -> {
             if (triedBefore.getAndSet(true)) {
-                Optional<Held> held = placedBefore(reservationId, userId, promptTokens, wantedMaxOutputTokens);
+                Optional<Held> held = placedBefore(holdId, userId, promptTokens, wantedMaxOutputTokens);
                 if (held.isPresent()) {
                     return held.get();
                 }
             }
-            return placing.apply(reservationId);
+            return placing.apply(holdId);
         });
     }
 
     /**
-     * Places the hold as {@code reservationId}, an id chosen once per call, before its transaction's
+     * Places the hold as {@code holdId}, an id chosen once per call, before its transaction's
      * first attempt: see {@link #placedBefore}.
      */
-    private Held place(UUID reservationId, String userId, IdempotentRequest request, CostEstimator.Estimate estimate,
+    private Held place(UUID holdId, String userId, IdempotentRequest request, CostEstimator.Estimate estimate,
             String characterId, String conversationId, boolean chargedAtExpiry, RequestOrigin origin) {
         Price price = estimate.price();
         HeldCall call = new HeldCall(estimate.promptTokens(), estimate.maxOutputTokens(), characterId, conversationId,
                 chargedAtExpiry);
-        Hold hold = ledger.hold(reservationId, userId, estimate.amount(), price.model(),
+        Hold hold = ledger.hold(holdId, userId, estimate.amount(), price.model(),
                 clock.instant().plus(holds.ttl()), call,
                 Mutation.byUser(userId, request.key(), request.requestHash(), origin.clientIp(), origin.userAgent()));
-        return new Held(userId, request.key(), hold.reservationId(), price, estimate.promptTokens(),
+        return new Held(userId, request.key(), hold.holdId(), price, estimate.promptTokens(),
                 estimate.maxOutputTokens(), hold.amount(), hold.expiresAt(), hold.entry());
     }
 
     /** The price a hold was quoted at, the one its settle charges: its model's price when it was placed. */
-    public Price quotedPrice(CreditReservation hold) {
+    public Price quotedPrice(CreditHold hold) {
         return priceList.at(hold.model, hold.createdAt);
     }
 
     /** The price the caller's hold was quoted at, read in a transaction of its own; 404 if it is not the caller's. */
-    public Price quotedPrice(String userId, UUID reservationId) {
+    public Price quotedPrice(String userId, UUID holdId) {
         return transactions.inNewTransaction(() -> {
-            CreditReservation hold = CreditReservation.findById(reservationId);
+            CreditHold hold = CreditHold.findById(holdId);
             if (hold == null || !hold.userId.equals(userId)) {
-                throw LedgerRuleException.reservationNotFound();
+                throw LedgerRuleException.holdNotFound();
             }
             return quotedPrice(hold);
         });
@@ -220,25 +220,25 @@ public class MeteredCalls {
      * commit although its commit was reported failed (the connection was lost in the commit).
      * Without this look, the retry would meet the call's own key (the chat call would answer 409)
      * or its own hold in the balance (402), and the hold would wait for the expiry job. Another
-     * request under the same key has another reservation id. The output budget is the largest the
+     * request under the same key has another hold id. The output budget is the largest the
      * stored hold covers, at most the one wanted: the call never runs past what is held.
      */
-    private Optional<Held> placedBefore(UUID reservationId, String userId, long promptTokens,
+    private Optional<Held> placedBefore(UUID holdId, String userId, long promptTokens,
             long wantedMaxOutputTokens) {
-        CreditReservation reservation = CreditReservation.findById(reservationId);
-        if (reservation == null || !reservation.userId.equals(userId)) {
+        CreditHold hold = CreditHold.findById(holdId);
+        if (hold == null || !hold.userId.equals(userId)) {
             return Optional.empty();
         }
-        LedgerEntry entry = ledger.findByKey(userId, reservation.idempotencyKey)
-                .filter(e -> e.is(Operation.HOLD, reservationId))
-                .orElseThrow(() -> new IllegalStateException("reservation " + reservationId + " without its HOLD row"));
-        Price price = quotedPrice(reservation);
-        Millicredits amount = Millicredits.of(reservation.amountMillicredits);
+        LedgerEntry entry = ledger.findByKey(userId, hold.idempotencyKey)
+                .filter(e -> e.is(Operation.HOLD, holdId))
+                .orElseThrow(() -> new IllegalStateException("hold " + holdId + " without its HOLD row"));
+        Price price = quotedPrice(hold);
+        Millicredits amount = Millicredits.of(hold.amountMillicredits);
         long maxOutputTokens = Math.min(wantedMaxOutputTokens,
                 costEstimator.affordableOutputTokens(price, promptTokens, amount));
-        LOG.warnf("hold %s had committed before its transaction's retry; the call goes on with it", reservationId);
-        return Optional.of(new Held(userId, reservation.idempotencyKey, reservationId, price, promptTokens,
-                maxOutputTokens, amount, reservation.expiresAt, entry));
+        LOG.warnf("hold %s had committed before its transaction's retry; the call goes on with it", holdId);
+        return Optional.of(new Held(userId, hold.idempotencyKey, holdId, price, promptTokens,
+                maxOutputTokens, amount, hold.expiresAt, entry));
     }
 
     /**
@@ -251,27 +251,27 @@ public class MeteredCalls {
      * @param usageRequestId the request id of the usage row
      * @param requestHash the fingerprint of the settle request
      */
-    public Charged settle(String userId, UUID reservationId, Price price, String usageRequestId, Outcome outcome,
+    public Charged settle(String userId, UUID holdId, Price price, String usageRequestId, Outcome outcome,
             String requestHash, RequestOrigin origin) {
         Charged charged = transactions.inNewTransaction(
-                () -> settleInTransaction(userId, reservationId, price, usageRequestId, outcome, requestHash, origin));
+                () -> settleInTransaction(userId, holdId, price, usageRequestId, outcome, requestHash, origin));
         resolved("settled");
         countShortfall(charged);
         return charged;
     }
 
-    private Charged settleInTransaction(String userId, UUID reservationId, Price price, String usageRequestId,
+    private Charged settleInTransaction(String userId, UUID holdId, Price price, String usageRequestId,
             Outcome outcome, String requestHash, RequestOrigin origin) {
         Millicredits cost = costOf(price, outcome);
         long usageId = usageRecorder.record(new UsageRow(userId, usageRequestId, price.model(), outcome.characterId(),
-                outcome.conversationId(), outcome.usage(), outcome.estimated(), price, cost, reservationId));
-        Settlement settlement = ledger.settle(userId, reservationId, cost,
-                Mutation.byUser(userId, Ledger.settleKey(reservationId), requestHash, origin.clientIp(), origin.userAgent())
+                outcome.conversationId(), outcome.usage(), outcome.estimated(), price, cost, holdId));
+        Settlement settlement = ledger.settle(userId, holdId, cost,
+                Mutation.byUser(userId, Ledger.settleKey(holdId), requestHash, origin.clientIp(), origin.userAgent())
                         .withUsage(usageId));
         if (settlement.shortfall().isPositive()) {
             usageRecorder.recordShortfall(usageId, settlement.shortfall().value());
-            LOG.warnf("reservation %s cost %d millicredits, %d more than could be charged (hold %d): shortfall recorded",
-                    reservationId, cost.value(), settlement.shortfall().value(), settlement.held().value());
+            LOG.warnf("hold %s cost %d millicredits, %d more than could be charged (hold %d): shortfall recorded",
+                    holdId, cost.value(), settlement.shortfall().value(), settlement.held().value());
         }
         return new Charged(usageId, cost, settlement.charged(), settlement.shortfall(), outcome.estimated(), false,
                 settlement.entry());
@@ -291,50 +291,50 @@ public class MeteredCalls {
     public Charged settleAfterAnswer(Held call, Outcome outcome, RequestOrigin origin) {
         Millicredits cost = costOf(call.price(), outcome);
         String requestHash = RequestHash.of("settle", outcome.usage());
-        String settleKey = Ledger.settleKey(call.reservationId());
+        String settleKey = Ledger.settleKey(call.holdId());
         // An attempt of this settle whose commit was cut (reported as failed) may have committed: then
         // the call is settled under its key, and a compensation would charge it a second time. (If that
         // cannot be read now, a compensation is queued: its batch sees the settle and charges nothing more.)
         Repeat<Charged> settledBefore = Repeat.doneIf(() -> ledger.findByKey(call.userId(), settleKey),
-                entry -> entry.is(Operation.SETTLE, call.reservationId()), entry -> {
-                    LOG.warnf("settle of reservation %s had committed before its retry; nothing more to charge",
-                            call.reservationId());
+                entry -> entry.is(Operation.SETTLE, call.holdId()), entry -> {
+                    LOG.warnf("settle of hold %s had committed before its retry; nothing more to charge",
+                            call.holdId());
                     return new Charged(0, cost, cost, Millicredits.ZERO, outcome.estimated(), false, null);
                 });
         long giveUpAt = System.nanoTime() + settlePatience.toNanos();
         for (int attempt = 1;; attempt++) {
             try {
-                return mutations.applyCommitting(() -> settle(call.userId(), call.reservationId(), call.price(),
+                return mutations.applyCommitting(() -> settle(call.userId(), call.holdId(), call.price(),
                         call.requestId(), outcome, requestHash, origin), settledBefore).value();
             } catch (RuntimeException e) {
                 if (attempt == 1) {
-                    LOG.errorf(e, "settle of reservation %s failed after the answer; queuing a compensation",
-                            call.reservationId());
+                    LOG.errorf(e, "settle of hold %s failed after the answer; queuing a compensation",
+                            call.holdId());
                 } else {
-                    LOG.warnf("settle of reservation %s failed again (attempt %d, %s)", call.reservationId(), attempt,
+                    LOG.warnf("settle of hold %s failed again (attempt %d, %s)", call.holdId(), attempt,
                             e.getClass().getSimpleName());
                 }
             }
             try {
-                compensations.deferCharge(call.userId(), Ledger.settleKey(call.reservationId()), cost, call.reservationId(),
+                compensations.deferCharge(call.userId(), Ledger.settleKey(call.holdId()), cost, call.holdId(),
                         "settle failed after the answer was delivered", details(call, outcome));
                 resolved("compensated");
                 return new Charged(0, cost, Millicredits.ZERO, Millicredits.ZERO, outcome.estimated(), true, null);
             } catch (RuntimeException e) {
                 if (!Jdbc.isConnectionLoss(e)) {
-                    LOG.errorf(e, "reservation %s: the charge of %d millicredits could be neither settled nor queued",
-                            call.reservationId(), cost.value());
+                    LOG.errorf(e, "hold %s: the charge of %d millicredits could be neither settled nor queued",
+                            call.holdId(), cost.value());
                     throw e;
                 }
                 if (System.nanoTime() - giveUpAt > 0) {
                     // The database has been away for longer than this call waits: the charge waits for it
                     // in the queue instead, and the call ends (its hold stays until the charge is queued).
-                    compensations.deferChargeWhenReachable(call.userId(), Ledger.settleKey(call.reservationId()), cost,
-                            call.reservationId(), "settle failed after the answer was delivered", details(call, outcome));
+                    compensations.deferChargeWhenReachable(call.userId(), Ledger.settleKey(call.holdId()), cost,
+                            call.holdId(), "settle failed after the answer was delivered", details(call, outcome));
                     resolved("compensated");
                     return new Charged(0, cost, Millicredits.ZERO, Millicredits.ZERO, outcome.estimated(), true, null);
                 }
-                LOG.warnf("reservation %s: the database is unreachable; settling again in %d ms", call.reservationId(),
+                LOG.warnf("hold %s: the database is unreachable; settling again in %d ms", call.holdId(),
                         SETTLE_RETRY_PAUSE.toMillis());
                 Pause.sleep(SETTLE_RETRY_PAUSE, "to settle");
             }
@@ -355,10 +355,10 @@ public class MeteredCalls {
      * Frees a live hold without a charge, in a transaction of its own, under the release key of
      * the hold ({@link Ledger#releaseKey}).
      */
-    public LedgerEntry release(String userId, UUID reservationId, RequestOrigin origin) {
-        IdempotentRequest release = IdempotentRequest.derived(Ledger.releaseKey(reservationId), "release",
-                reservationId.toString());
-        LedgerEntry entry = transactions.inNewTransaction(() -> ledger.release(userId, reservationId,
+    public LedgerEntry release(String userId, UUID holdId, RequestOrigin origin) {
+        IdempotentRequest release = IdempotentRequest.derived(Ledger.releaseKey(holdId), "release",
+                holdId.toString());
+        LedgerEntry entry = transactions.inNewTransaction(() -> ledger.release(userId, holdId,
                 Mutation.byUser(userId, release.key(), release.requestHash(), origin.clientIp(), origin.userAgent())));
         resolved("released");
         return entry;
@@ -372,15 +372,15 @@ public class MeteredCalls {
      */
     public void releaseUnused(Held call, RequestOrigin origin) {
         try {
-            release(call.userId(), call.reservationId(), origin);
+            release(call.userId(), call.holdId(), origin);
         } catch (RuntimeException e) {
             if (Jdbc.isConnectionLoss(e)) {
-                LOG.warnf("release of reservation %s failed: the database is unreachable; it is freed once it is back",
-                        call.reservationId());
-                compensations.releaseWhenReachable(call.userId(), call.reservationId(),
-                        () -> release(call.userId(), call.reservationId(), origin));
+                LOG.warnf("release of hold %s failed: the database is unreachable; it is freed once it is back",
+                        call.holdId());
+                compensations.releaseWhenReachable(call.userId(), call.holdId(),
+                        () -> release(call.userId(), call.holdId(), origin));
             } else {
-                LOG.errorf(e, "release of reservation %s failed", call.reservationId());
+                LOG.errorf(e, "release of hold %s failed", call.holdId());
             }
         }
     }

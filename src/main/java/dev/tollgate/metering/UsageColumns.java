@@ -59,7 +59,7 @@ public abstract class UsageColumns extends PanacheEntityBase {
     public long pricingId;
 
     @Column(name = "reservation_id")
-    public UUID reservationId;
+    public UUID holdId;
 
     /** What the call cost beyond what could be charged (a settle above its hold); 0 for almost every call. */
     @Column(name = "shortfall_millicredits", nullable = false)

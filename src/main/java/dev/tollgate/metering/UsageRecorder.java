@@ -118,7 +118,7 @@ public class UsageRecorder {
         ps.setLong(i++, call.cost().value());
         ps.setBoolean(i++, call.estimated());
         ps.setLong(i++, call.price().pricingId());
-        Jdbc.setNullableUuid(ps, i++, call.reservationId());
+        Jdbc.setNullableUuid(ps, i++, call.holdId());
         Jdbc.setTime(ps, i++, clock.instant());
         return i;
     }

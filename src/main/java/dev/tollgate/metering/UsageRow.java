@@ -8,5 +8,5 @@ import dev.tollgate.pricing.Usage;
 
 /** The usage row of one metered call: who made it, for which character and conversation, its usage, its price and cost. */
 public record UsageRow(String userId, String requestId, String model, String characterId, String conversationId,
-        Usage usage, boolean estimated, Price price, Millicredits cost, UUID reservationId) {
+        Usage usage, boolean estimated, Price price, Millicredits cost, UUID holdId) {
 }

@@ -91,7 +91,7 @@ public class ReservationResource {
             @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     examples = @ExampleObject(name = "settle", value = "{\"usage\":{\"uncachedInputTokens\":1200,\"outputTokens\":300},\"characterId\":\"luna\"}")))
             @NotNull(message = "a body is required") @Valid SettleRequest request) {
-        return reservations.settle(user.id(), reservationId(id), request, client.origin());
+        return reservations.settle(user.id(), holdId(id), request, client.origin());
     }
 
     @Operation(summary = "Release a hold without a charge",
@@ -107,14 +107,14 @@ public class ReservationResource {
     public ReservationResponses.Released release(
             @Parameter(description = "The reservationId the hold was answered with", example = "0b6f1c3e-5d2a-4c7e-9a51-2f0c8e4d7b11")
             @PathParam("id") String id) {
-        return reservations.release(user.id(), reservationId(id), client.origin());
+        return reservations.release(user.id(), holdId(id), client.origin());
     }
 
-    private static UUID reservationId(String id) {
+    private static UUID holdId(String id) {
         try {
             return UUID.fromString(id);
         } catch (IllegalArgumentException e) {
-            throw LedgerRuleException.reservationNotFound();
+            throw LedgerRuleException.holdNotFound();
         }
     }
 }

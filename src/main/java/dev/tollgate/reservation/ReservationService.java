@@ -9,7 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import dev.tollgate.ledger.BalanceSnapshot;
-import dev.tollgate.ledger.CreditReservation;
+import dev.tollgate.ledger.CreditHold;
 import dev.tollgate.ledger.Ledger;
 import dev.tollgate.ledger.LedgerEntry;
 import dev.tollgate.ledger.LedgerRuleException;
@@ -32,7 +32,7 @@ import dev.tollgate.tokens.TokenEstimator;
  * Holds for backends that call a model themselves, through {@link MeteredCalls}: reserve the
  * estimate, then settle the real usage (charge it at the price the hold was quoted, free the rest:
  * one transaction) or release the hold. Reserving is idempotent by key; settle and release by
- * reservation id (their ledger keys are derived from it), and a hold resolves at most once.
+ * hold id (their ledger keys are derived from it), and a hold resolves at most once.
  */
 @ApplicationScoped
 public class ReservationService {
@@ -55,12 +55,12 @@ public class ReservationService {
     @Inject
     IdempotentMutations mutations;
 
-    /** A hold as its reserve stored it: the reservation and its HOLD entry, under one key. */
-    private record StoredHold(CreditReservation reservation, LedgerEntry entry) implements StoredRequest {
+    /** A hold as its reserve stored it: the hold and its HOLD entry, under one key. */
+    private record StoredHold(CreditHold hold, LedgerEntry entry) implements StoredRequest {
 
         @Override
         public String requestHash() {
-            return reservation.requestHash;
+            return hold.requestHash;
         }
     }
 
@@ -72,29 +72,29 @@ public class ReservationService {
         return mutations.applyCommitting(() -> {
             MeteredCalls.Held held = meteredCalls.hold(userId, reserve, request.model(), promptTokens, maxOutputTokens,
                     origin);
-            return held(held.reservationId(), request.model(), promptTokens, maxOutputTokens, held.expiresAt(),
+            return held(held.holdId(), request.model(), promptTokens, maxOutputTokens, held.expiresAt(),
                     held.entry());
         }, Repeat.replayed(reserve, storedKey -> storedHold(userId, storedKey),
-                stored -> stored.entry().is(Operation.HOLD, stored.reservation().id),
-                stored -> held(stored.reservation().id, stored.reservation().model, promptTokens, maxOutputTokens,
-                        stored.reservation().expiresAt, stored.entry())))
+                stored -> stored.entry().is(Operation.HOLD, stored.hold().id),
+                stored -> held(stored.hold().id, stored.hold().model, promptTokens, maxOutputTokens,
+                        stored.hold().expiresAt, stored.entry())))
                 .value();
     }
 
-    public ReservationResponses.Settled settle(String userId, UUID reservationId, SettleRequest request,
+    public ReservationResponses.Settled settle(String userId, UUID holdId, SettleRequest request,
             RequestOrigin origin) {
-        IdempotentRequest settle = IdempotentRequest.derived(Ledger.settleKey(reservationId), "settle", request);
+        IdempotentRequest settle = IdempotentRequest.derived(Ledger.settleKey(holdId), "settle", request);
         return mutations.applyCommitting(() -> {
-            Price price = meteredCalls.quotedPrice(userId, reservationId);
-            MeteredCalls.Charged charged = meteredCalls.settle(userId, reservationId, price, settle.key(),
+            Price price = meteredCalls.quotedPrice(userId, holdId);
+            MeteredCalls.Charged charged = meteredCalls.settle(userId, holdId, price, settle.key(),
                     new MeteredCalls.Outcome(request.usage().toUsage(), Boolean.TRUE.equals(request.estimated()),
                             request.characterId(), request.conversationId()),
                     settle.requestHash(), origin);
-            return settled(reservationId, charged.usageId(), charged.cost(), charged.entry());
+            return settled(holdId, charged.usageId(), charged.cost(), charged.entry());
         }, Repeat.replayed(settle, storedKey -> ledger.findByKey(userId, storedKey),
-                entry -> entry.is(Operation.SETTLE, reservationId), entry -> {
+                entry -> entry.is(Operation.SETTLE, holdId), entry -> {
                     UsageRecorder.Recorded usage = usageRecorder.find(entry.usageId());
-                    return settled(reservationId, usage.id(), Millicredits.of(usage.costMillicredits()), entry);
+                    return settled(holdId, usage.id(), Millicredits.of(usage.costMillicredits()), entry);
                 }))
                 .value();
     }
@@ -104,20 +104,20 @@ public class ReservationService {
      * no longer held; it answers what the release answered if the entry under the release key is
      * the release of this hold.
      */
-    public ReservationResponses.Released release(String userId, UUID reservationId, RequestOrigin origin) {
+    public ReservationResponses.Released release(String userId, UUID holdId, RequestOrigin origin) {
         return mutations.applyCommitting(
-                () -> released(reservationId, meteredCalls.release(userId, reservationId, origin)),
-                Repeat.doneIf(() -> ledger.findByKey(userId, Ledger.releaseKey(reservationId)),
-                        entry -> entry.is(Operation.RELEASE, reservationId), entry -> released(reservationId, entry))
+                () -> released(holdId, meteredCalls.release(userId, holdId, origin)),
+                Repeat.doneIf(() -> ledger.findByKey(userId, Ledger.releaseKey(holdId)),
+                        entry -> entry.is(Operation.RELEASE, holdId), entry -> released(holdId, entry))
                         .signalledBy(LedgerRuleException.class))
                 .value();
     }
 
-    /** The reservation and its entry under the key, if both are there. */
+    /** The hold and its entry under the key, if both are there. */
     private Optional<StoredHold> storedHold(String userId, String key) {
-        CreditReservation reservation = CreditReservation.find("userId = ?1 and idempotencyKey = ?2", userId, key)
+        CreditHold hold = CreditHold.find("userId = ?1 and idempotencyKey = ?2", userId, key)
                 .firstResult();
-        return Optional.ofNullable(reservation)
+        return Optional.ofNullable(hold)
                 .flatMap(found -> ledger.findByKey(userId, key).map(entry -> new StoredHold(found, entry)));
     }
 
@@ -130,19 +130,19 @@ public class ReservationService {
     private static ReservationResponses.Held held(UUID id, String model, long promptTokens, long maxOutputTokens,
             Instant expiresAt, LedgerEntry entry) {
         long held = entry.reservedDelta();
-        return new ReservationResponses.Held(id, CreditReservation.Status.HELD.name(), model, promptTokens,
+        return new ReservationResponses.Held(id, CreditHold.Status.HELD.name(), model, promptTokens,
                 maxOutputTokens, held, Millicredits.of(held).credits(), expiresAt, BalanceSnapshot.of(entry.after()));
     }
 
     private static ReservationResponses.Settled settled(UUID id, long usageId, Millicredits cost, LedgerEntry entry) {
         long held = -entry.reservedDelta();
         long charged = -entry.spendableDelta();
-        return new ReservationResponses.Settled(id, CreditReservation.Status.SETTLED.name(), usageId, cost.value(),
+        return new ReservationResponses.Settled(id, CreditHold.Status.SETTLED.name(), usageId, cost.value(),
                 charged, cost.value() - charged, Math.max(0, held - charged), BalanceSnapshot.of(entry.after()));
     }
 
     private static ReservationResponses.Released released(UUID id, LedgerEntry entry) {
-        return new ReservationResponses.Released(id, CreditReservation.Status.RELEASED.name(), -entry.reservedDelta(),
+        return new ReservationResponses.Released(id, CreditHold.Status.RELEASED.name(), -entry.reservedDelta(),
                 BalanceSnapshot.of(entry.after()));
     }
 }

@@ -50,7 +50,7 @@ class AdminAccountTest {
                 .post("/api/credit/reservations");
         hold.then().statusCode(201);
         int held = hold.path("heldMillicredits");
-        String reservationId = hold.path("reservationId");
+        String holdId = hold.path("reservationId");
 
         asAdmin(admin).get("/api/admin/accounts/" + user)
                 .then().statusCode(200)
@@ -71,12 +71,12 @@ class AdminAccountTest {
                 .body("liveHoldCount", equalTo(1))
                 .body("liveHoldsMillicredits", equalTo(held))
                 .body("liveHolds", hasSize(1))
-                .body("liveHolds[0].reservationId", equalTo(reservationId))
+                .body("liveHolds[0].reservationId", equalTo(holdId))
                 .body("liveHolds[0].amountMillicredits", equalTo(held))
                 .body("liveHolds[0].model", equalTo("gpt-4o"))
                 .body("liveHolds[0].pastExpiry", equalTo(false));
 
-        as(user).post("/api/credit/reservations/" + reservationId + "/release").then().statusCode(200);
+        as(user).post("/api/credit/reservations/" + holdId + "/release").then().statusCode(200);
         asAdmin(admin).get("/api/admin/accounts/" + user)
                 .then().statusCode(200)
                 .body("reservedMillicredits", equalTo(0))

@@ -60,7 +60,7 @@ class MonthlyRefreshTest {
         clock.set(monthsAhead(1));
         jobs.run("refresh");
         assertThat(LedgerProbe.buckets(user)).containsExactly(2_000_000, 0, 0);
-        String reservationId = as(user).contentType(ContentType.JSON).header("Idempotency-Key", "across")
+        String holdId = as(user).contentType(ContentType.JSON).header("Idempotency-Key", "across")
                 .body("{\"model\":\"claude-sonnet-4\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"maxOutputTokens\":1000000}")
                 .post("/api/credit/reservations").then().statusCode(201).extract().path("reservationId");
         long held = LedgerProbe.buckets(user)[2];
@@ -73,15 +73,15 @@ class MonthlyRefreshTest {
         assertThat(LedgerProbe.buckets(user)).containsExactly(100_000 + held, 0, held);
         assertThat(LedgerProbe.count("SELECT held_over_millicredits FROM credit_account WHERE user_id = ?", user))
                 .isEqualTo(held);
-        return reservationId;
+        return holdId;
     }
 
     @Test
     void creditsHeldAcrossARefreshLapseWhenTheHoldIsReleased() {
         String user = openAccount("refresh-across");
-        String reservationId = holdAcrossADowngradingRefresh(user);
+        String holdId = holdAcrossADowngradingRefresh(user);
 
-        as(user).post("/api/credit/reservations/" + reservationId + "/release").then().statusCode(200);
+        as(user).post("/api/credit/reservations/" + holdId + "/release").then().statusCode(200);
 
         // Without the lapse, the user would keep the old period's 1.8 million monthly credits.
         assertThat(LedgerProbe.buckets(user)).containsExactly(100_000, 0, 0);
@@ -95,12 +95,12 @@ class MonthlyRefreshTest {
     @Test
     void aHoldSettledAfterTheRefreshIsPaidWithTheCreditsItHeldAndTheRestLapses() {
         String user = openAccount("refresh-across");
-        String reservationId = holdAcrossADowngradingRefresh(user);
+        String holdId = holdAcrossADowngradingRefresh(user);
 
         // 200,000 output tokens of claude-sonnet-4 at 1,500 credits per 1M: 300,000 millicredits.
         as(user).contentType(ContentType.JSON)
                 .body("{\"usage\":{\"uncachedInputTokens\":0,\"outputTokens\":200000}}")
-                .post("/api/credit/reservations/" + reservationId + "/settle").then().statusCode(200)
+                .post("/api/credit/reservations/" + holdId + "/settle").then().statusCode(200)
                 .body("chargedMillicredits", equalTo(300_000));
 
         // The new period's allowance is whole: the call was paid with last period's held credits.
@@ -123,7 +123,7 @@ class MonthlyRefreshTest {
     @Test
     void withARolloverPlanHeldOverCreditsLeftUnusedRollOverUpToTheCapInsteadOfLapsing() {
         String user = openAccount("refresh-across-pro");
-        String reservationId = as(user).contentType(ContentType.JSON).header("Idempotency-Key", "across")
+        String holdId = as(user).contentType(ContentType.JSON).header("Idempotency-Key", "across")
                 .body("{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"maxOutputTokens\":50000}")
                 .post("/api/credit/reservations").then().statusCode(201).extract().path("reservationId");
         long held = LedgerProbe.buckets(user)[2];
@@ -132,7 +132,7 @@ class MonthlyRefreshTest {
         jobs.run("refresh");
         // Rolled over: the 100,000 - held no hold holds, plus 10,000,000; held over: what the hold holds.
         assertThat(LedgerProbe.buckets(user)).containsExactly(10_100_000, 0, held);
-        as(user).post("/api/credit/reservations/" + reservationId + "/release").then().statusCode(200);
+        as(user).post("/api/credit/reservations/" + holdId + "/release").then().statusCode(200);
         // Released, the held credits roll over as they would have without the hold (under the cap).
         assertThat(LedgerProbe.buckets(user)).containsExactly(10_100_000, 0, 0);
         assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));

@@ -69,13 +69,13 @@ class LedgerStatementsTest {
                     "model", "gpt-4o-mini", "expires_at", NOW.plusMinutes(10), "reservation_id", reservation));
             hold.putAll(Map.of("prompt_tokens", 100L, "max_output_tokens", 200L, "character_id", "luna",
                     "conversation_id", "conv-9", "charged_at_expiry", true));
-            run(c, LedgerStatements.reservationInsert(), hold);
+            run(c, LedgerStatements.holdInsert(), hold);
             run(c, LedgerStatements.change("HOLD"), hold);
 
             Map<String, Object> settle = auditValues(user, "SETTLE", Ledger.settleKey(reservation));
             settle.putAll(Map.of("status", "SETTLED", "resolved_at", NOW, "settled_millicredits", 0L, "id", reservation,
                     "reservation_id", reservation, "cost", 700L, "held", 5_000L));
-            run(c, LedgerStatements.reservationClaim(), settle);
+            run(c, LedgerStatements.holdClaim(), settle);
             Map<String, Object> usage = new HashMap<>(settle);
             usage.putAll(Map.of("request_id", "statements-hold-1", "model", "gpt-4o-mini", "character_id", "luna",
                     "conversation_id", "conv-9", "input_tokens", 100L, "cached_input_tokens", 0L, "cache_write_tokens", 0L,

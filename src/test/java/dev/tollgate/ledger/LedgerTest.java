@@ -101,7 +101,7 @@ class LedgerTest {
                 Instant.now().plusSeconds(600), CALL, keyed(user, "hold-2"))))
                 .isInstanceOf(InsufficientCreditsException.class);
 
-        LedgerEntry released = tx(() -> ledger.release(user, hold.reservationId(), Mutation.system("test")));
+        LedgerEntry released = tx(() -> ledger.release(user, hold.holdId(), Mutation.system("test")));
         assertThat(released.after()).isEqualTo(new Balances(100_000, 0, 0));
         assertThat(released.operation()).isEqualTo(Operation.RELEASE);
         assertLedgerAddsUp(user);
@@ -112,15 +112,15 @@ class LedgerTest {
         String user = newAccount();
         Hold hold = tx(() -> ledger.hold(UUID.randomUUID(), user, Millicredits.of(5_000), "gpt-4o", Instant.now().plusSeconds(600), CALL,
                 keyed(user, "h")));
-        Settlement settlement = tx(() -> ledger.settle(user, hold.reservationId(), Millicredits.of(1_234),
+        Settlement settlement = tx(() -> ledger.settle(user, hold.holdId(), Millicredits.of(1_234),
                 Mutation.system("test")));
         assertThat(settlement.charged().value()).isEqualTo(1_234);
         assertThat(settlement.entry().after()).isEqualTo(new Balances(100_000 - 1_234, 0, 0));
 
-        assertThatThrownBy(() -> tx(() -> ledger.settle(user, hold.reservationId(), Millicredits.of(1),
+        assertThatThrownBy(() -> tx(() -> ledger.settle(user, hold.holdId(), Millicredits.of(1),
                 Mutation.system("test")))).isInstanceOf(LedgerRuleException.class)
                 .extracting(e -> ((LedgerRuleException) e).problem().status()).isEqualTo(409);
-        assertThatThrownBy(() -> tx(() -> ledger.release(user, hold.reservationId(), Mutation.system("test"))))
+        assertThatThrownBy(() -> tx(() -> ledger.release(user, hold.holdId(), Mutation.system("test"))))
                 .isInstanceOf(LedgerRuleException.class);
         assertThat(LedgerProbe.count("SELECT settled_millicredits FROM credit_reservation WHERE user_id = ?", user))
                 .isEqualTo(1_234);
@@ -132,7 +132,7 @@ class LedgerTest {
         String user = newAccount();
         Hold hold = tx(() -> ledger.hold(UUID.randomUUID(), user, Millicredits.of(1_000), "gpt-4o", Instant.now().plusSeconds(600), CALL,
                 keyed(user, "h")));
-        Settlement settlement = tx(() -> ledger.settle(user, hold.reservationId(), Millicredits.of(3_000),
+        Settlement settlement = tx(() -> ledger.settle(user, hold.holdId(), Millicredits.of(3_000),
                 Mutation.system("test")));
         assertThat(settlement.charged().value()).isEqualTo(3_000);
         assertThat(settlement.shortfall().value()).isZero();
@@ -145,7 +145,7 @@ class LedgerTest {
         tx(() -> ledger.charge(user, Millicredits.of(99_000), keyed(user, "drain")));
         Hold hold = tx(() -> ledger.hold(UUID.randomUUID(), user, Millicredits.of(500), "gpt-4o", Instant.now().plusSeconds(600), CALL,
                 keyed(user, "h")));
-        Settlement settlement = tx(() -> ledger.settle(user, hold.reservationId(), Millicredits.of(5_000),
+        Settlement settlement = tx(() -> ledger.settle(user, hold.holdId(), Millicredits.of(5_000),
                 Mutation.system("test")));
         assertThat(settlement.charged().value()).isEqualTo(1_000);
         assertThat(settlement.shortfall().value()).isEqualTo(4_000);
@@ -159,10 +159,10 @@ class LedgerTest {
         String other = newAccount();
         Hold hold = tx(() -> ledger.hold(UUID.randomUUID(), owner, Millicredits.of(100), "gpt-4o", Instant.now().plusSeconds(600), CALL,
                 keyed(owner, "h")));
-        assertThatThrownBy(() -> tx(() -> ledger.settle(other, hold.reservationId(), Millicredits.of(1),
+        assertThatThrownBy(() -> tx(() -> ledger.settle(other, hold.holdId(), Millicredits.of(1),
                 Mutation.system("test")))).isInstanceOf(LedgerRuleException.class)
                 .extracting(e -> ((LedgerRuleException) e).problem().status()).isEqualTo(404);
-        assertThatThrownBy(() -> tx(() -> ledger.release(other, hold.reservationId(), Mutation.system("test"))))
+        assertThatThrownBy(() -> tx(() -> ledger.release(other, hold.holdId(), Mutation.system("test"))))
                 .isInstanceOf(LedgerRuleException.class);
         assertThat(LedgerProbe.buckets(owner)).containsExactly(100_000, 0, 100);
     }

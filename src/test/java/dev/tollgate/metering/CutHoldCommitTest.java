@@ -130,6 +130,6 @@ class CutHoldCommitTest {
 
     private static long holds(String user, MeteredCalls.Held held) {
         return LedgerProbe.count("SELECT COUNT(*) FROM credit_reservation WHERE user_id = ? AND status = 'HELD' AND id = '"
-                + held.reservationId() + "'", user);
+                + held.holdId() + "'", user);
     }
 }

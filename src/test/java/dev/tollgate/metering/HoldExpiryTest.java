@@ -56,13 +56,13 @@ class HoldExpiryTest {
                    AND input_tokens = 120 AND output_tokens = %d AND reasoning_tokens = 0
                    AND character_id = 'luna' AND conversation_id = 'conv-7' AND cost_millicredits = %d
                    AND shortfall_millicredits = 0 AND reservation_id = '%s'""".formatted(held.maxOutputTokens(), amount,
-                held.reservationId()), user)).isEqualTo(1);
+                held.holdId()), user)).isEqualTo(1);
         assertThat(LedgerProbe.count("""
                 SELECT COUNT(*) FROM credit_audit_log l JOIN token_usage u ON u.id = l.usage_id AND u.user_id = l.user_id
                  WHERE l.user_id = ? AND l.operation = 'SETTLE' AND l.actor = 'job:expire-holds'
                    AND l.idempotency_key = '%s' AND l.reservation_id = '%s' AND -l.monthly_delta = %d
-                   AND l.metadata ->> 'reason' LIKE 'outcome unknown:%%'""".formatted(Ledger.settleKey(held.reservationId()),
-                held.reservationId(), amount), user)).isEqualTo(1);
+                   AND l.metadata ->> 'reason' LIKE 'outcome unknown:%%'""".formatted(Ledger.settleKey(held.holdId()),
+                held.holdId(), amount), user)).isEqualTo(1);
         assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_audit_log WHERE user_id = ? AND operation = 'EXPIRE'", user))
                 .isZero();
         assertThat(LedgerProbe.buckets(user)).containsExactly(100_000 - amount, 0, 0);
@@ -97,7 +97,7 @@ class HoldExpiryTest {
         expireHolds();
         long[] charged = LedgerProbe.buckets(user);
 
-        compensations.deferCharge(user, Ledger.settleKey(held.reservationId()), Millicredits.of(15), held.reservationId(),
+        compensations.deferCharge(user, Ledger.settleKey(held.holdId()), Millicredits.of(15), held.holdId(),
                 "settle failed after the answer was delivered", null);
         given().auth().oauth2(Tokens.admin("operator")).post("/api/admin/jobs/process-compensations").then().statusCode(200);
 
@@ -128,7 +128,7 @@ class HoldExpiryTest {
         MeteredCalls.Held held = meteredCalls.holdAffordable(user, new IdempotentRequest(key, "hash-" + key), "gpt-4o-mini",
                 120, 200, "luna", "conv-7", ORIGIN);
         LedgerProbe.execute("UPDATE credit_reservation SET expires_at = now() - interval '1 minute' WHERE id = ?",
-                held.reservationId());
+                held.holdId());
         return held;
     }
 

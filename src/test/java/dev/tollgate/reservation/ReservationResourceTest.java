@@ -31,7 +31,7 @@ class ReservationResourceTest {
                 .post("/api/credit/reservations");
     }
 
-    static String reservationId(Response response) {
+    static String holdId(Response response) {
         return response.then().statusCode(201).extract().path("reservationId");
     }
 
@@ -75,7 +75,7 @@ class ReservationResourceTest {
         Response held = reserve(user, "r-over", PROMPT);
         int heldAmount = held.path("heldMillicredits");
         long available = 10_000 - heldAmount;
-        String id = reservationId(held);
+        String id = holdId(held);
         // 20,000 output tokens of gpt-4o: 20,000 millicredits, more than the hold and all that is left.
         as(user).contentType(ContentType.JSON).body("{\"usage\":{\"uncachedInputTokens\":0,\"outputTokens\":20000}}")
                 .post("/api/credit/reservations/" + id + "/settle").then().statusCode(200)
@@ -102,7 +102,7 @@ class ReservationResourceTest {
     @Test
     void settleIsIdempotentByReservationAndAHoldResolvesOnce() {
         String user = openAccount("hold");
-        String id = reservationId(reserve(user, "r-2", PROMPT));
+        String id = holdId(reserve(user, "r-2", PROMPT));
         String settle = "/api/credit/reservations/" + id + "/settle";
         String first = as(user).contentType(ContentType.JSON).body(USAGE).post(settle).then().statusCode(200).extract().asString();
         String again = as(user).contentType(ContentType.JSON).body(USAGE).post(settle).then().statusCode(200).extract().asString();
@@ -119,7 +119,7 @@ class ReservationResourceTest {
     @Test
     void releaseFreesTheHoldOnceAndARetryAnswersTheSame() {
         String user = openAccount("hold");
-        String id = reservationId(reserve(user, "r-3", PROMPT));
+        String id = holdId(reserve(user, "r-3", PROMPT));
         String first = as(user).post("/api/credit/reservations/" + id + "/release").then().statusCode(200)
                 .body("status", equalTo("RELEASED")).body("balance.reservedMillicredits", equalTo(0))
                 .extract().asString();
@@ -155,7 +155,7 @@ class ReservationResourceTest {
     void anotherUsersHoldIsNotFound() {
         String owner = openAccount("hold");
         String other = openAccount("hold");
-        String id = reservationId(reserve(owner, "mine", PROMPT));
+        String id = holdId(reserve(owner, "mine", PROMPT));
         String before = LedgerProbe.snapshot(owner);
         as(other).contentType(ContentType.JSON).body(USAGE).post("/api/credit/reservations/" + id + "/settle")
                 .then().statusCode(404).contentType("application/problem+json");
@@ -173,7 +173,7 @@ class ReservationResourceTest {
         reserve(user, "bad-2", "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"maxOutputTokens\":-4}").then().statusCode(400);
         reserve(user, "bad-3", "{\"model\":\"nope\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}").then().statusCode(422);
         as(user).contentType(ContentType.JSON).body(PROMPT).post("/api/credit/reservations").then().statusCode(400);
-        String id = reservationId(reserve(user, "ok", PROMPT));
+        String id = holdId(reserve(user, "ok", PROMPT));
         String held = LedgerProbe.snapshot(user);
         as(user).contentType(ContentType.JSON).body("{\"usage\":{\"uncachedInputTokens\":-1,\"outputTokens\":1}}")
                 .post("/api/credit/reservations/" + id + "/settle").then().statusCode(400);

@@ -41,15 +41,15 @@ class EndpointSecurityTest {
             + "\"maxOutputTokens\":100}";
     static final String SETTLE_BODY = "{\"usage\":{\"uncachedInputTokens\":10,\"outputTokens\":5}}";
 
-    static List<Call> userCalls(String reservationId) {
+    static List<Call> userCalls(String holdId) {
         return List.of(
                 new Call("GET", "/api/credit/balance", null),
                 new Call("GET", "/api/credit/usage", null),
                 new Call("POST", "/api/credit/pre-check", HOLD_BODY),
                 new Call("POST", "/api/credit/charges", Api.chargeBody("gpt-4o-mini", 10, 10)),
                 new Call("POST", "/api/credit/reservations", HOLD_BODY),
-                new Call("POST", "/api/credit/reservations/" + reservationId + "/settle", SETTLE_BODY),
-                new Call("POST", "/api/credit/reservations/" + reservationId + "/release", null),
+                new Call("POST", "/api/credit/reservations/" + holdId + "/settle", SETTLE_BODY),
+                new Call("POST", "/api/credit/reservations/" + holdId + "/release", null),
                 new Call("POST", "/v1/chat/completions", Api.chatBody("gpt-4o-mini", "hi", 10, false)));
     }
 

@@ -18,7 +18,7 @@ public final class DerivedKey {
     private DerivedKey() {
     }
 
-    /** The derived key of one kind of operation on one reference, e.g. {@code tollgate:settle:<reservation id>}. */
+    /** The derived key of one kind of operation on one reference, e.g. {@code tollgate:settle:<hold id>}. */
     public static String of(String kind, String reference) {
         return NAMESPACE + kind + ":" + reference;
     }

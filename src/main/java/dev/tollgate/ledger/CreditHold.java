@@ -15,7 +15,7 @@ import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 /** A hold on credits for a call in flight; it resolves at most once. Written only by {@link Ledger}. */
 @Entity
 @Table(name = "credit_reservation")
-public class CreditReservation extends PanacheEntityBase {
+public class CreditHold extends PanacheEntityBase {
 
     public enum Status {
         HELD, SETTLED, RELEASED, EXPIRED
