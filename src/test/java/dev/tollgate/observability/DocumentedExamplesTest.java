@@ -5,12 +5,14 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import java.lang.reflect.RecordComponent;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
@@ -29,6 +31,7 @@ import io.restassured.specification.RequestSpecification;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import dev.tollgate.admin.AccountView;
 import dev.tollgate.platform.jdbc.DatabaseFailure;
 import dev.tollgate.platform.problem.Problem;
 import dev.tollgate.platform.problem.ProblemMappers;
@@ -108,6 +111,36 @@ class DocumentedExamplesTest {
         assertThat(sent.has("tollgate")).as("the real answer has a tollgate object").isTrue();
         assertThat(JsonShape.of(documented.path("tollgate"))).isEqualTo(JsonShape.of(sent.path("tollgate")))
                 .asString().contains("max_tokens_requested");
+    }
+
+    @Test
+    void theAdminAccountViewExampleHasTheFieldsOfARealView() throws Exception {
+        JsonNode documented = OpenApiTest.document().path("paths").path("/api/admin/accounts/{userId}").path("get")
+                .path("responses").path("200").path("content").path("application/json").path("examples").path("example")
+                .path("value");
+        String user = Api.openAccount("examples-view");
+        JsonNode sent = JSON.readTree(given().auth().oauth2(Tokens.admin("operator")).get("/api/admin/accounts/" + user)
+                .then().statusCode(200).extract().asString());
+
+        assertThat(fieldNames(documented)).isEqualTo(fieldNames(sent)).contains("liveHolds", "compensations");
+        assertThat(fieldNames(documented.path("liveHolds").path(0)))
+                .isEqualTo(componentNames(AccountView.LiveHold.class));
+        assertThat(fieldNames(documented.path("compensations").path(0)))
+                .isEqualTo(componentNames(AccountView.Compensation.class));
+    }
+
+    private static Set<String> fieldNames(JsonNode object) {
+        Set<String> names = new TreeSet<>();
+        object.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    private static Set<String> componentNames(Class<? extends Record> type) {
+        Set<String> names = new TreeSet<>();
+        for (RecordComponent component : type.getRecordComponents()) {
+            names.add(component.getName());
+        }
+        return names;
     }
 
     @Test

@@ -79,6 +79,10 @@ class OpenApiTest {
             assertThat(success).as(name + " success answers").isNotEmpty();
             for (String code : success) {
                 assertThat(responses.path(code).path("description").asText()).as(name + " " + code).isNotBlank();
+                JsonNode content = responses.path(code).path("content");
+                assertThat(content).as(name + " " + code + " content").isNotEmpty();
+                content.fields().forEachRemaining(media -> assertThat(media.getValue().path("examples"))
+                        .as(name + " " + code + " " + media.getKey() + " example").isNotEmpty());
             }
 
             List<String> errors = new ArrayList<>(List.of("401", "500"));
