@@ -44,10 +44,11 @@ public record AccountView(String userId, String plan, long monthlyMillicredits, 
     }
 
     /**
-     * A hold not yet settled, released or expired; {@code pastExpiry}: its time ran out, the expiry job
-     * will end it (free a reservation's, charge a chat call's whole).
+     * A hold not yet settled, released or expired; {@code pastExpiry}: its time ran out, and the
+     * expiry job will end it: free it, or, with {@code chargedAtExpiry} (a chat call's hold, which
+     * its call left unresolved), charge it whole.
      */
     public record LiveHold(UUID reservationId, long amountMillicredits, String model, String idempotencyKey,
-            Instant createdAt, Instant expiresAt, boolean pastExpiry) {
+            Instant createdAt, Instant expiresAt, boolean pastExpiry, boolean chargedAtExpiry) {
     }
 }

@@ -64,7 +64,8 @@ public class AdminAccountService {
             SELECT COUNT(*), COALESCE(SUM(amount_millicredits), 0) FROM credit_reservation
              WHERE user_id = ? AND status = 'HELD'""";
     private static final String HOLDS = """
-            SELECT id, amount_millicredits, model, idempotency_key, created_at, expires_at FROM credit_reservation
+            SELECT id, amount_millicredits, model, idempotency_key, created_at, expires_at, charged_at_expiry
+              FROM credit_reservation
              WHERE user_id = ? AND status = 'HELD' ORDER BY created_at, id""" + " LIMIT " + MAX_HOLDS;
 
     @Inject
@@ -140,7 +141,7 @@ public class AdminAccountService {
                         holds.add(new AccountView.LiveHold(rs.getObject("id", UUID.class),
                                 rs.getLong("amount_millicredits"), rs.getString("model"),
                                 rs.getString("idempotency_key"), Jdbc.getTime(rs, "created_at"), expiresAt,
-                                expiresAt.isBefore(now)));
+                                expiresAt.isBefore(now), rs.getBoolean("charged_at_expiry")));
                     }
                 }
             }

@@ -133,7 +133,7 @@ public class MeteredCalls {
      */
     public Held hold(String userId, IdempotentRequest request, String model, long promptTokens, long maxOutputTokens,
             RequestOrigin origin) {
-        return placeOnce(userId, promptTokens, maxOutputTokens, holdId -> {
+        return placeOnce(userId, promptTokens, holdId -> {
             CostEstimator.Estimate estimate = costEstimator.estimate(priceList.current(model), promptTokens,
                     maxOutputTokens);
             return place(holdId, userId, request, estimate, null, null, false, origin);
@@ -149,7 +149,7 @@ public class MeteredCalls {
      */
     public Held holdAffordable(String userId, IdempotentRequest request, String model, long promptTokens,
             long wantedMaxOutputTokens, String characterId, String conversationId, RequestOrigin origin) {
-        return placeOnce(userId, promptTokens, wantedMaxOutputTokens, holdId -> {
+        return placeOnce(userId, promptTokens, holdId -> {
             Price price = priceList.current(model);
             CreditAccount account = ledger.ensureAccount(userId);
             Millicredits available = Millicredits.of(account.balances().available());
@@ -169,12 +169,12 @@ public class MeteredCalls {
      * first attempt; a retry of the transaction first looks for the hold an earlier attempt placed
      * ({@link #placedBefore}).
      */
-    private Held placeOnce(String userId, long promptTokens, long wantedMaxOutputTokens, Function<UUID, Held> placing) {
+    private Held placeOnce(String userId, long promptTokens, Function<UUID, Held> placing) {
         UUID holdId = UUID.randomUUID();
         AtomicBoolean triedBefore = new AtomicBoolean();
         return transactions.inNewTransaction(() -> {
             if (triedBefore.getAndSet(true)) {
-                Optional<Held> held = placedBefore(holdId, userId, promptTokens, wantedMaxOutputTokens);
+                Optional<Held> held = placedBefore(holdId, userId, promptTokens);
                 if (held.isPresent()) {
                     return held.get();
                 }
@@ -220,11 +220,10 @@ public class MeteredCalls {
      * commit although its commit was reported failed (the connection was lost in the commit).
      * Without this look, the retry would meet the call's own key (the chat call would answer 409)
      * or its own hold in the balance (402), and the hold would wait for the expiry job. Another
-     * request under the same key has another hold id. The output budget is the largest the
-     * stored hold covers, at most the one wanted: the call never runs past what is held.
+     * request under the same key has another hold id. The output budget is the one the stored hold
+     * was placed with.
      */
-    private Optional<Held> placedBefore(UUID holdId, String userId, long promptTokens,
-            long wantedMaxOutputTokens) {
+    private Optional<Held> placedBefore(UUID holdId, String userId, long promptTokens) {
         CreditHold hold = CreditHold.findById(holdId);
         if (hold == null || !hold.userId.equals(userId)) {
             return Optional.empty();
@@ -234,11 +233,9 @@ public class MeteredCalls {
                 .orElseThrow(() -> new IllegalStateException("hold " + holdId + " without its HOLD row"));
         Price price = quotedPrice(hold);
         Millicredits amount = Millicredits.of(hold.amountMillicredits);
-        long maxOutputTokens = Math.min(wantedMaxOutputTokens,
-                costEstimator.affordableOutputTokens(price, promptTokens, amount));
         LOG.warnf("hold %s had committed before its transaction's retry; the call goes on with it", holdId);
-        return Optional.of(new Held(userId, hold.idempotencyKey, holdId, price, promptTokens,
-                maxOutputTokens, amount, hold.expiresAt, entry));
+        return Optional.of(new Held(userId, hold.idempotencyKey, holdId, price, promptTokens, hold.maxOutputTokens,
+                amount, hold.expiresAt, entry));
     }
 
     /**

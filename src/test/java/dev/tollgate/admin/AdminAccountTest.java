@@ -74,7 +74,8 @@ class AdminAccountTest {
                 .body("liveHolds[0].reservationId", equalTo(holdId))
                 .body("liveHolds[0].amountMillicredits", equalTo(held))
                 .body("liveHolds[0].model", equalTo("gpt-4o"))
-                .body("liveHolds[0].pastExpiry", equalTo(false));
+                .body("liveHolds[0].pastExpiry", equalTo(false))
+                .body("liveHolds[0].chargedAtExpiry", equalTo(false));
 
         as(user).post("/api/credit/reservations/" + holdId + "/release").then().statusCode(200);
         asAdmin(admin).get("/api/admin/accounts/" + user)

@@ -121,6 +121,8 @@ class HoldExpiryTest {
         assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_reservation WHERE user_id = ? AND status = 'HELD'", user))
                 .isEqualTo(1);
         assertThat(LedgerProbe.buckets(user)).containsExactly(held);
+        given().auth().oauth2(Tokens.admin("operator")).get("/api/admin/accounts/" + user).then().statusCode(200)
+                .body("liveHolds[0].pastExpiry", equalTo(false)).body("liveHolds[0].chargedAtExpiry", equalTo(true));
     }
 
     /** A chat call's hold (a prompt of 120 tokens, 200 of output) whose time ran out, unresolved. */
