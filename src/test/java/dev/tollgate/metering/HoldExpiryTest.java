@@ -81,10 +81,7 @@ class HoldExpiryTest {
 
         assertThat(late.deferred()).isFalse();
         assertThat(late.entry()).isNull();
-        assertThat(LedgerProbe.buckets(user)).containsExactly(charged);
-        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_audit_log WHERE user_id = ? AND operation IN ('SETTLE', 'CHARGE')",
-                user)).isEqualTo(1);
-        assertThat(LedgerProbe.usageRows(user)).isEqualTo(1);
+        assertChargedOnlyByTheExpiry(user, charged);
         assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_compensation WHERE user_id = ?", user)).isZero();
     }
 
@@ -103,9 +100,15 @@ class HoldExpiryTest {
 
         assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_compensation WHERE user_id = ? AND status = 'APPLIED'", user))
                 .isEqualTo(1);
-        assertThat(LedgerProbe.buckets(user)).containsExactly(charged);
+        assertChargedOnlyByTheExpiry(user, charged);
+    }
+
+    /** The buckets are as the expiry's charge left them: one charge, one usage row, the ledger's sums. */
+    private static void assertChargedOnlyByTheExpiry(String user, long[] afterTheExpiry) {
+        assertThat(LedgerProbe.buckets(user)).containsExactly(afterTheExpiry);
         assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_audit_log WHERE user_id = ? AND operation IN ('SETTLE', 'CHARGE')",
                 user)).isEqualTo(1);
+        assertThat(LedgerProbe.usageRows(user)).isEqualTo(1);
         assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
     }
 
