@@ -144,8 +144,9 @@ public class MeteredCalls {
      * Holds the estimate of a call whose output budget is the one wanted, capped at what the
      * available balance covers (the chat call: {@code max_tokens} is capped so that the call can
      * never run past what is held); 402 if not even one output token is covered. A key used before
-     * fails with {@link DuplicateRequestException}. The call is Tollgate's own: a hold it leaves
-     * unresolved (the app stopped in the call) is charged at its expiry ({@link HoldExpiry}).
+     * fails with {@link DuplicateRequestException}, even when no output token is covered. The call is
+     * Tollgate's own: a hold it leaves unresolved (the app stopped in the call) is charged at its
+     * expiry ({@link HoldExpiry}).
      */
     public Held holdAffordable(String userId, IdempotentRequest request, String model, long promptTokens,
             long wantedMaxOutputTokens, String characterId, String conversationId, RequestOrigin origin) {
@@ -156,6 +157,11 @@ public class MeteredCalls {
             long maxOutputTokens = Math.min(wantedMaxOutputTokens,
                     costEstimator.affordableOutputTokens(price, promptTokens, available));
             if (maxOutputTokens < 1) {
+                // A retry of a call whose first attempt holds the balance (its app was killed before
+                // answering) meets its own key, as it would with credits left: not a 402.
+                if (CreditHold.count("userId = ?1 and idempotencyKey = ?2", userId, request.key()) > 0) {
+                    throw new DuplicateRequestException("credit_reservation_idempotency_key");
+                }
                 throw new InsufficientCreditsException(costEstimator.estimate(price, promptTokens, 1).amount(),
                         available, account.plan, plans.upgradeHint(account.plan));
             }

@@ -1,8 +1,11 @@
 package dev.tollgate.metering;
 
+import static dev.tollgate.testing.Api.as;
+import static dev.tollgate.testing.Api.chatBody;
 import static dev.tollgate.testing.Api.openAccount;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.util.UUID;
@@ -20,6 +23,7 @@ import dev.tollgate.pricing.Usage;
 import dev.tollgate.testing.LedgerProbe;
 import dev.tollgate.testing.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
 
 /**
  * The expiry of a chat call's hold. The call resolves its hold before the hold's time, so a hold
@@ -110,6 +114,22 @@ class HoldExpiryTest {
                 user)).isEqualTo(1);
         assertThat(LedgerProbe.usageRows(user)).isEqualTo(1);
         assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
+    }
+
+    @Test
+    void theRetryOfACallTheAppStoppedInMeetsItsKeyEvenWhenItsHoldTookTheWholeBalance() {
+        // The fault run's finding: the client's retry, after the app was killed in the call, was
+        // answered 402 (nothing covered while the first hold stands) although the key had been used
+        // and the call would be charged at its hold's expiry.
+        String user = openAccount("expiry-retry");
+        meteredCalls.holdAffordable(user, new IdempotentRequest("expiry-retry-1", "hash-1"), "gpt-4o-mini", 100,
+                10_000_000, null, null, ORIGIN);
+        assertThat(LedgerProbe.buckets(user)[2]).isGreaterThan(99_000);
+
+        as(user).contentType(ContentType.JSON).header("Idempotency-Key", "expiry-retry-1")
+                .body(chatBody("gpt-4o-mini", "Hello", 100, false)).post("/v1/chat/completions")
+                .then().statusCode(409).body("type", endsWith("/idempotency-key-reused"));
+        assertThat(LedgerProbe.auditRows(user)).isEqualTo(2); // the GRANT and the first attempt's HOLD
     }
 
     @Test
