@@ -3,6 +3,7 @@ package dev.tollgate.compensation;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,7 +33,7 @@ import dev.tollgate.platform.tx.Transactions;
  * kept in memory and written as soon as the database takes it, tried again after
  * {@link #HANDOFF_FIRST_PAUSE}, doubling up to {@link #HANDOFF_MAX_PAUSE}, for at most
  * {@link #HANDOFF_LIFETIME}. The expiry job of this process leaves their holds alone meanwhile
- * ({@link #isWaitingFor}). Until then the movement exists only in this process: one that ends
+ * ({@link #waitingHoldIds}). Until then the movement exists only in this process: one that ends
  * first (a crash, a stop) loses it, says so at ERROR for each, and the hold is charged whole at its
  * expiry, as any call the app stopped in (its outcome unknown).
  */
@@ -137,14 +138,13 @@ public class CompensationQueue {
         return waiting.size();
     }
 
-    /** Whether a charge or release of this hold waits here for the database. */
-    public boolean isWaitingFor(UUID holdId) {
+    /** The holds whose charge or release waits here for the database. */
+    public Set<UUID> waitingHoldIds() {
+        Set<UUID> holds = new HashSet<>();
         for (HandOff handOff : waiting) {
-            if (handOff.holdId().equals(holdId)) {
-                return true;
-            }
+            holds.add(handOff.holdId());
         }
-        return false;
+        return holds;
     }
 
     private void schedule(HandOff handOff, Duration pause) {

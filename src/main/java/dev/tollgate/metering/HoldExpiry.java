@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -19,7 +20,6 @@ import org.jboss.logging.Logger;
 import io.vertx.core.json.JsonObject;
 
 import dev.tollgate.compensation.CompensationQueue;
-import dev.tollgate.ledger.CreditHold;
 import dev.tollgate.ledger.Ledger;
 import dev.tollgate.ledger.Mutation;
 import dev.tollgate.platform.idempotency.RequestHash;
@@ -36,7 +36,8 @@ import dev.tollgate.pricing.Usage;
  * its holds with {@code FOR UPDATE SKIP LOCKED}, so two runs at once never end a hold twice and
  * never wait for each other. A hold with a pending compensation is left to the compensation batch,
  * which settles it; so is one whose charge or release this process keeps until the database takes
- * it ({@link CompensationQueue#isWaitingFor}).
+ * it ({@link CompensationQueue#waitingHoldIds}): the claim leaves them out, so that they never stand
+ * in the way of the holds behind them.
  *
  * <p>How a hold ends depends on whose call it is for:
  * <ul>
@@ -56,9 +57,12 @@ public class HoldExpiry {
 
     static final String ACTOR = "job:expire-holds";
     private static final Logger LOG = Logger.getLogger(HoldExpiry.class);
+    /** Expired holds, but those a pending compensation or this process's hand-off queue will resolve. */
     private static final String CLAIM = """
-            SELECT r.id, r.user_id, r.charged_at_expiry FROM credit_reservation r
-             WHERE r.status = 'HELD' AND r.expires_at < ?
+            SELECT r.id, r.user_id, r.amount_millicredits, r.model, r.idempotency_key, r.created_at, r.prompt_tokens,
+                   r.max_output_tokens, r.character_id, r.conversation_id, r.charged_at_expiry
+              FROM credit_reservation r
+             WHERE r.status = 'HELD' AND r.expires_at < ? AND r.id <> ALL (?)
                AND NOT EXISTS (SELECT 1 FROM credit_compensation c
                                 WHERE c.reservation_id = r.id AND c.status = 'PENDING')
              ORDER BY r.expires_at
@@ -96,22 +100,20 @@ public class HoldExpiry {
         }
     }
 
-    private record Claimed(UUID holdId, String userId, boolean chargedAtExpiry) {
+    /** A claimed hold, with what its charge needs if it is Tollgate's own call. */
+    private record Claimed(UUID holdId, String userId, long amount, String model, String idempotencyKey,
+            Instant createdAt, Long promptTokens, Long maxOutputTokens, String characterId, String conversationId,
+            boolean chargedAtExpiry) {
     }
 
     public Expired expire(int batchSize, int maxBatches) {
         int freed = 0;
         int charged = 0;
         for (int batch = 0; batch < maxBatches; batch++) {
-            List<Claimed> claimed = new ArrayList<>();
-            Expired ended = transactions.inNewTransaction(() -> {
-                claimed.clear();
-                claimed.addAll(claim(batchSize));
-                return end(claimed);
-            });
+            Expired ended = transactions.inNewTransaction(() -> end(claim(batchSize)));
             freed += ended.freed();
             charged += ended.charged();
-            if (claimed.size() < batchSize) {
+            if (ended.total() < batchSize) {
                 break;
             }
         }
@@ -122,10 +124,15 @@ public class HoldExpiry {
         List<Claimed> claimed = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(CLAIM)) {
             Jdbc.setTime(ps, 1, clock.instant());
-            ps.setInt(2, batchSize);
+            ps.setArray(2, c.createArrayOf("uuid", compensations.waitingHoldIds().toArray()));
+            ps.setInt(3, batchSize);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    claimed.add(new Claimed(UUID.fromString(rs.getString(1)), rs.getString(2), rs.getBoolean(3)));
+                    claimed.add(new Claimed(rs.getObject("id", UUID.class), rs.getString("user_id"),
+                            rs.getLong("amount_millicredits"), rs.getString("model"), rs.getString("idempotency_key"),
+                            Jdbc.getTime(rs, "created_at"), rs.getObject("prompt_tokens", Long.class),
+                            rs.getObject("max_output_tokens", Long.class), rs.getString("character_id"),
+                            rs.getString("conversation_id"), rs.getBoolean("charged_at_expiry")));
                 }
             }
         } catch (SQLException e) {
@@ -138,10 +145,7 @@ public class HoldExpiry {
         int freed = 0;
         int charged = 0;
         for (Claimed hold : claimed) {
-            if (compensations.isWaitingFor(hold.holdId())) {
-                LOG.infof("hold %s expired while its resolution waits for the database here; left to it",
-                        hold.holdId());
-            } else if (hold.chargedAtExpiry()) {
+            if (hold.chargedAtExpiry()) {
                 chargeUnknownOutcome(hold);
                 charged++;
             } else {
@@ -152,17 +156,16 @@ public class HoldExpiry {
         return new Expired(freed, charged);
     }
 
-    private void chargeUnknownOutcome(Claimed claimed) {
-        CreditHold hold = CreditHold.findById(claimed.holdId());
-        Price price = priceList.at(hold.model, hold.createdAt);
-        Millicredits amount = Millicredits.of(hold.amountMillicredits);
-        Usage worstCase = new Usage(hold.promptTokens, 0, 0, hold.maxOutputTokens, 0);
-        long usageId = usageRecorder.record(new UsageRow(hold.userId, hold.idempotencyKey, hold.model, hold.characterId,
-                hold.conversationId, worstCase, true, price, amount, hold.id));
-        ledger.settle(hold.userId, hold.id, amount,
-                new Mutation(Ledger.settleKey(hold.id), RequestHash.of("settle", worstCase), ACTOR, null, null, usageId,
-                        hold.id, UNKNOWN_OUTCOME));
+    private void chargeUnknownOutcome(Claimed hold) {
+        Price price = priceList.at(hold.model(), hold.createdAt());
+        Millicredits amount = Millicredits.of(hold.amount());
+        Usage worstCase = new Usage(hold.promptTokens(), 0, 0, hold.maxOutputTokens(), 0);
+        long usageId = usageRecorder.record(new UsageRow(hold.userId(), hold.idempotencyKey(), hold.model(),
+                hold.characterId(), hold.conversationId(), worstCase, true, price, amount, hold.holdId()));
+        ledger.settle(hold.userId(), hold.holdId(), amount,
+                new Mutation(Ledger.settleKey(hold.holdId()), RequestHash.of("settle", worstCase), ACTOR, null, null,
+                        usageId, hold.holdId(), UNKNOWN_OUTCOME));
         LOG.warnf("hold %s of user %s expired unresolved: the app stopped in its call; charged the hold of %d "
-                + "millicredits (outcome unknown)", hold.id, hold.userId, amount.value());
+                + "millicredits (outcome unknown)", hold.holdId(), hold.userId(), amount.value());
     }
 }

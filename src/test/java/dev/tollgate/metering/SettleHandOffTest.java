@@ -21,6 +21,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.tollgate.compensation.CompensationQueue;
+import dev.tollgate.platform.idempotency.IdempotentRequest;
+import dev.tollgate.platform.security.RequestOrigin;
 import dev.tollgate.testing.Api;
 import dev.tollgate.testing.LedgerProbe;
 import dev.tollgate.testing.TestDatabase;
@@ -43,6 +45,9 @@ class SettleHandOffTest {
 
     @Inject
     CompensationQueue compensations;
+
+    @Inject
+    HoldExpiry holdExpiry;
 
     @AfterEach
     void restore() {
@@ -116,9 +121,22 @@ class SettleHandOffTest {
         as(user).contentType(ContentType.JSON).header("Idempotency-Key", key)
                 .body(Api.chatBody("gpt-4o", "[[fake:fail=503]]", 100, false))
                 .post("/v1/chat/completions").then().statusCode(502);
-        assertThat(compensations.isWaitingFor(reservationOf(user))).isTrue();
+        assertThat(compensations.waitingHoldIds()).contains(reservationOf(user));
         LedgerProbe.execute("UPDATE credit_reservation SET expires_at = now() - interval '1 minute' WHERE user_id = ?", user);
         runJob("expire-holds");
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_reservation WHERE user_id = ? AND status = 'HELD'", user))
+                .isEqualTo(1);
+
+        // The waiting hold, first in expiry order, does not stand in the way of the holds behind it,
+        // even in batches of one.
+        String behind = openAccount("handoff-behind");
+        meteredCalls.holdAffordable(behind, new IdempotentRequest("handoff-behind-1", "hash-1"), "gpt-4o-mini", 100, 50,
+                null, null, new RequestOrigin("203.0.113.9", "handoff-test"));
+        LedgerProbe.execute("UPDATE credit_reservation SET expires_at = now() - interval '10 years' WHERE user_id = ?", user);
+        LedgerProbe.execute("UPDATE credit_reservation SET expires_at = now() - interval '9 years' WHERE user_id = ?", behind);
+        holdExpiry.expire(1, 2);
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_reservation WHERE user_id = ? AND status = 'SETTLED'", behind))
+                .isEqualTo(1);
         assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_reservation WHERE user_id = ? AND status = 'HELD'", user))
                 .isEqualTo(1);
 
