@@ -25,8 +25,7 @@ import dev.tollgate.tokens.TokenEstimator;
  * was seen (the whole prompt, the output shown, and for a reasoning model the whole output budget),
  * marked estimated; a call cut mid-stream without usage is charged its whole output budget (what the
  * provider generated unread is unknown). A call that failed before any output and reported no usage
- * is released. Runs
- * once.
+ * is released. Runs once.
  */
 final class ChatCall {
 

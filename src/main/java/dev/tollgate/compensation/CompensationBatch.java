@@ -26,7 +26,7 @@ import dev.tollgate.ledger.CreditHold;
 import dev.tollgate.ledger.Ledger;
 import dev.tollgate.ledger.Mutation;
 import dev.tollgate.ledger.Operation;
-import dev.tollgate.ledger.Settlement;
+import dev.tollgate.metering.HoldSettlement;
 import dev.tollgate.metering.MeteredCalls;
 import dev.tollgate.metering.UsageRow;
 import dev.tollgate.metering.UsageRecorder;
@@ -71,6 +71,9 @@ public class CompensationBatch {
 
     @Inject
     MeteredCalls meteredCalls;
+
+    @Inject
+    HoldSettlement holdSettlement;
 
     @Inject
     Transactions transactions;
@@ -172,11 +175,7 @@ public class CompensationBatch {
             case CHARGE -> {
                 CreditHold hold = row.holdId == null ? null : CreditHold.findById(row.holdId);
                 if (hold != null && hold.status == CreditHold.Status.HELD) {
-                    long usageId = usageRecorder.record(usageRow(row, hold));
-                    Settlement settlement = ledger.settle(row.userId, hold.id, amount, mutation.withUsage(usageId));
-                    if (settlement.shortfall().isPositive()) {
-                        usageRecorder.recordShortfall(usageId, settlement.shortfall().value());
-                    }
+                    holdSettlement.settle(usageRow(row, hold), mutation);
                 } else if (hold != null && hold.status == CreditHold.Status.SETTLED
                         && ledger.findByKey(row.userId, Ledger.settleKey(hold.id))
                                 .filter(entry -> entry.is(Operation.SETTLE, hold.id)).isPresent()) {

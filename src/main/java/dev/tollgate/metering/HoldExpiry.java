@@ -75,7 +75,7 @@ public class HoldExpiry {
     Ledger ledger;
 
     @Inject
-    UsageRecorder usageRecorder;
+    HoldSettlement holdSettlement;
 
     @Inject
     PriceList priceList;
@@ -160,11 +160,10 @@ public class HoldExpiry {
         Price price = priceList.at(hold.model(), hold.createdAt());
         Millicredits amount = Millicredits.of(hold.amount());
         Usage worstCase = new Usage(hold.promptTokens(), 0, 0, hold.maxOutputTokens(), 0);
-        long usageId = usageRecorder.record(new UsageRow(hold.userId(), hold.idempotencyKey(), hold.model(),
-                hold.characterId(), hold.conversationId(), worstCase, true, price, amount, hold.holdId()));
-        ledger.settle(hold.userId(), hold.holdId(), amount,
+        holdSettlement.settle(new UsageRow(hold.userId(), hold.idempotencyKey(), hold.model(), hold.characterId(),
+                hold.conversationId(), worstCase, true, price, amount, hold.holdId()),
                 new Mutation(Ledger.settleKey(hold.holdId()), RequestHash.of("settle", worstCase), ACTOR, null, null,
-                        usageId, hold.holdId(), UNKNOWN_OUTCOME));
+                        null, hold.holdId(), UNKNOWN_OUTCOME));
         LOG.warnf("hold %s of user %s expired unresolved: the app stopped in its call; charged the hold of %d "
                 + "millicredits (outcome unknown)", hold.holdId(), hold.userId(), amount.value());
     }

@@ -78,7 +78,7 @@ public class MeteredCalls {
     CostEstimator costEstimator;
 
     @Inject
-    UsageRecorder usageRecorder;
+    HoldSettlement holdSettlement;
 
     @Inject
     CompensationQueue compensations;
@@ -266,18 +266,12 @@ public class MeteredCalls {
     private Charged settleInTransaction(String userId, UUID holdId, Price price, String usageRequestId,
             Outcome outcome, String requestHash, RequestOrigin origin) {
         Millicredits cost = costOf(price, outcome);
-        long usageId = usageRecorder.record(new UsageRow(userId, usageRequestId, price.model(), outcome.characterId(),
-                outcome.conversationId(), outcome.usage(), outcome.estimated(), price, cost, holdId));
-        Settlement settlement = ledger.settle(userId, holdId, cost,
-                Mutation.byUser(userId, Ledger.settleKey(holdId), requestHash, origin.clientIp(), origin.userAgent())
-                        .withUsage(usageId));
-        if (settlement.shortfall().isPositive()) {
-            usageRecorder.recordShortfall(usageId, settlement.shortfall().value());
-            LOG.warnf("hold %s cost %d millicredits, %d more than could be charged (hold %d): shortfall recorded",
-                    holdId, cost.value(), settlement.shortfall().value(), settlement.held().value());
-        }
-        return new Charged(usageId, cost, settlement.charged(), settlement.shortfall(), outcome.estimated(), false,
-                settlement.entry());
+        HoldSettlement.Settled settled = holdSettlement.settle(new UsageRow(userId, usageRequestId, price.model(),
+                outcome.characterId(), outcome.conversationId(), outcome.usage(), outcome.estimated(), price, cost, holdId),
+                Mutation.byUser(userId, Ledger.settleKey(holdId), requestHash, origin.clientIp(), origin.userAgent()));
+        Settlement settlement = settled.settlement();
+        return new Charged(settled.usageId(), cost, settlement.charged(), settlement.shortfall(), outcome.estimated(),
+                false, settlement.entry());
     }
 
     /**
