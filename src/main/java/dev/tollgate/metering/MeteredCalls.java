@@ -18,18 +18,15 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.json.JsonObject;
 
 import dev.tollgate.compensation.CompensationQueue;
-import dev.tollgate.ledger.CreditAccount;
 import dev.tollgate.ledger.CreditHold;
 import dev.tollgate.ledger.HeldCall;
 import dev.tollgate.ledger.Hold;
 import dev.tollgate.ledger.HoldsConfig;
-import dev.tollgate.ledger.InsufficientCreditsException;
 import dev.tollgate.ledger.Ledger;
 import dev.tollgate.ledger.LedgerEntry;
 import dev.tollgate.ledger.LedgerRuleException;
 import dev.tollgate.ledger.Mutation;
 import dev.tollgate.ledger.Operation;
-import dev.tollgate.ledger.PlansConfig;
 import dev.tollgate.ledger.Settlement;
 import dev.tollgate.platform.idempotency.IdempotentMutations;
 import dev.tollgate.platform.idempotency.IdempotentRequest;
@@ -85,9 +82,6 @@ public class MeteredCalls {
 
     @Inject
     HoldExpiry holdExpiry;
-
-    @Inject
-    PlansConfig plans;
 
     @Inject
     HoldsConfig holds;
@@ -152,19 +146,12 @@ public class MeteredCalls {
             long wantedMaxOutputTokens, String characterId, String conversationId, RequestOrigin origin) {
         return placeOnce(userId, promptTokens, holdId -> {
             Price price = priceList.current(model);
-            CreditAccount account = ledger.ensureAccount(userId);
-            Millicredits available = Millicredits.of(account.balances().available());
-            long maxOutputTokens = Math.min(wantedMaxOutputTokens,
-                    costEstimator.affordableOutputTokens(price, promptTokens, available));
-            if (maxOutputTokens < 1) {
-                // A retry of a call whose first attempt holds the balance (its app was killed before
-                // answering) meets its own key, as it would with credits left: not a 402.
-                if (CreditHold.count("userId = ?1 and idempotencyKey = ?2", userId, request.key()) > 0) {
-                    throw new DuplicateRequestException("credit_reservation_idempotency_key");
-                }
-                throw new InsufficientCreditsException(costEstimator.estimate(price, promptTokens, 1).amount(),
-                        available, account.plan, plans.upgradeHint(account.plan));
-            }
+            Millicredits available = Millicredits.of(ledger.ensureAccount(userId).balances().available());
+            // Not one output token covered: the hold of the smallest call is placed all the same, for the
+            // ledger to refuse it (402) after its key was checked, as every hold's is (a retry of a call
+            // whose first attempt holds the balance meets its key).
+            long maxOutputTokens = Math.max(1, Math.min(wantedMaxOutputTokens,
+                    costEstimator.affordableOutputTokens(price, promptTokens, available)));
             return place(holdId, userId, request, costEstimator.estimate(price, promptTokens, maxOutputTokens),
                     characterId, conversationId, true, origin);
         });

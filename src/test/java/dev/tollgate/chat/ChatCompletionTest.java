@@ -147,6 +147,7 @@ class ChatCompletionTest {
                 .then().statusCode(402).contentType("application/problem+json")
                 .body("availableMillicredits", equalTo(0));
         assertThat(FakeProvider.instance().requests()).hasSize(before);
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_reservation WHERE user_id = ?", user)).isZero();
     }
 
     @Test
