@@ -54,7 +54,7 @@ class ArchitectureTest {
     static final List<String> CORE = List.of("ledger", "metering", "pricing", "tokens", "provider", "compensation");
     static final String[] CORE_PACKAGES = CORE.stream().map(p -> ROOT + "." + p + "..").toArray(String[]::new);
     static final String[] MONEY_PACKAGES = { "dev.tollgate.ledger..", "dev.tollgate.pricing..", "dev.tollgate.charge..",
-            "dev.tollgate.platform.money.." };
+            "dev.tollgate.purchase..", "dev.tollgate.platform.money.." };
 
     /** Every root package that is neither core nor platform is a feature, including future ones. */
     static boolean isFeature(String rootPackage) {

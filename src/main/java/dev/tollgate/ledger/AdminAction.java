@@ -8,5 +8,7 @@ public enum AdminAction {
     /** A model price scheduled from an instant on. */
     PRICE_CHANGE,
     /** A job run on an admin's request. */
-    JOB_RUN
+    JOB_RUN,
+    /** A refund of a purchase asked of Stripe; the credits are taken back when Stripe reports the refund. */
+    REFUND_REQUEST
 }

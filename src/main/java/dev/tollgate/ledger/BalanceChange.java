@@ -58,6 +58,11 @@ enum BalanceChange {
     /** Gives back {@code to_monthly} to the monthly bucket and {@code to_purchased} to the purchased one. */
     REFUND("to_monthly", "to_purchased", "0", "to_monthly", "to_purchased", "0",
             "to_monthly >= 0 AND to_purchased >= 0 AND to_monthly + to_purchased > 0"),
+    /**
+     * Takes up to {@code amount} from the purchased bucket: never below zero, nor below what live
+     * holds need; applies only if it takes something.
+     */
+    CLAWBACK("amount", null, "0", "0", "-" + Clawback.TAKEN, "0", "amount > 0 AND " + Clawback.TAKEN + " > 0"),
     /** Adds the signed {@code amount} to the monthly bucket, never below zero or below what holds need. */
     ADJUST_MONTHLY("amount", null, "0", "amount", "0", "0", "amount <> 0 AND m - o + amount >= 0 AND m + p - r + amount >= 0"),
     /** Adds the signed {@code amount} to the purchased bucket, never below zero or below what holds need. */
@@ -79,6 +84,11 @@ enum BalanceChange {
     LAPSE("unused", "rollover_cap", "0",
             "CASE WHEN rollover_cap >= 0 THEN LEAST(o - r, GREATEST(0, rollover_cap - (m - o))) ELSE 0 END", "0", "0",
             "o > r", "0", "r", "jsonb_build_object('lapsedMillicredits', fin.m - fin.m2, 'keptMillicredits', fin.real_m2 - (fin.m - fin.o))");
+
+    /** What a claw-back takes: the amount, at most the purchased credits and the available ones. */
+    private static final class Clawback {
+        static final String TAKEN = "LEAST(amount, p, m + p - r)";
+    }
 
     /** The new monthly credits of a refresh; with rollover, from the old monthly credits that no hold holds. */
     private static final class Refreshed {

@@ -82,6 +82,32 @@ public class Ledger {
         return entry;
     }
 
+    /**
+     * Adds bought credits to the purchased bucket: a paid credit pack, or credits a won dispute
+     * gives back after a claw-back.
+     */
+    public LedgerEntry purchase(String userId, Millicredits amount, Mutation mutation) {
+        requirePositive(amount);
+        LedgerEntry entry = apply(userId, Operation.PURCHASE, BalanceChange.GRANT_PURCHASED, amount.value(), 0, mutation)
+                .orElseThrow(() -> new IllegalStateException("purchase refused")).entry();
+        check(entry.purchasedDelta() == amount.value() && entry.monthlyDelta() == 0 && entry.reservedDelta() == 0, entry);
+        return entry;
+    }
+
+    /**
+     * Takes bought credits back after a refund or a dispute: up to {@code amount} from the purchased
+     * bucket, never below zero nor below what live holds need. Empty, writing nothing, if nothing
+     * can be taken; the caller records what was not taken back.
+     */
+    public Optional<LedgerEntry> clawBack(String userId, Millicredits amount, Mutation mutation) {
+        requirePositive(amount);
+        Optional<LedgerEntry> taken = apply(userId, Operation.CLAWBACK, BalanceChange.CLAWBACK, amount.value(), 0,
+                mutation).map(Applied::entry);
+        taken.ifPresent(entry -> check(entry.purchasedDelta() < 0 && -entry.purchasedDelta() <= amount.value()
+                && entry.monthlyDelta() == 0 && entry.reservedDelta() == 0, entry));
+        return taken;
+    }
+
     /** Spends an amount, monthly bucket first; refuses with 402 if the available balance cannot cover it. */
     public LedgerEntry charge(String userId, Millicredits amount, Mutation mutation) {
         return charge(userId, amount, mutation, null);

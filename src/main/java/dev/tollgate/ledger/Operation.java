@@ -21,5 +21,9 @@ public enum Operation {
     /** The monthly bucket replaced by the plan's allowance at a period start. */
     REFRESH,
     /** Held-over credits of an earlier period that no live hold needs any more taken out of the monthly bucket. */
-    LAPSE
+    LAPSE,
+    /** Bought credits added to the purchased bucket: a paid credit pack, or clawed-back credits a won dispute gives back. */
+    PURCHASE,
+    /** Bought credits taken back from the purchased bucket after a refund or a dispute, as far as they are unspent. */
+    CLAWBACK
 }

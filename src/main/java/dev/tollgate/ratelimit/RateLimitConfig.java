@@ -38,8 +38,11 @@ public interface RateLimitConfig {
     /** Everything that starts or records one chat message: the metered chat call, new reservations, charges. */
     TierLimit messages();
 
-    /** Money moved by people rather than by chatting: admin adjustments. */
+    /** Money moved by people rather than by chatting: admin adjustments, purchases and refunds. */
     TierLimit sensitive();
+
+    /** Events a payment provider delivers (Stripe's webhook), per sending address. */
+    TierLimit webhooks();
 
     /**
      * Overrides for requests without a valid token, limited per client IP ({@code anonymous.<tier>.limit|period});
@@ -85,6 +88,8 @@ public interface RateLimitConfig {
         Optional<TierOverride> messages();
 
         Optional<TierOverride> sensitive();
+
+        Optional<TierOverride> webhooks();
     }
 
     interface TierOverride {
@@ -101,6 +106,7 @@ public interface RateLimitConfig {
             case GENERAL -> general();
             case MESSAGES -> messages();
             case SENSITIVE -> sensitive();
+            case WEBHOOKS -> webhooks();
         };
         int limit = base.limit();
         Duration period = base.period();
@@ -110,6 +116,7 @@ public interface RateLimitConfig {
                 case GENERAL -> planLimits.general();
                 case MESSAGES -> planLimits.messages();
                 case SENSITIVE -> planLimits.sensitive();
+                case WEBHOOKS -> planLimits.webhooks();
             };
             if (override.isPresent()) {
                 limit = override.get().limit().orElse(limit);

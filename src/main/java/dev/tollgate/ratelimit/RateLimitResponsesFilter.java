@@ -65,8 +65,9 @@ public class RateLimitResponsesFilter implements OASFilter {
         return switch (tier) {
             case MESSAGES -> "everything that starts or records one chat message — the metered chat call, new "
                     + "reservations and charges — one allowance per user; 30 per minute by default";
-            case SENSITIVE -> "money moved by people, such as admin adjustments; 10 per 5 minutes by default";
-            case GENERAL -> "every call not in the messages or sensitive tier; 100 per minute by default";
+            case SENSITIVE -> "money moved by people: admin adjustments, purchases and refunds; 10 per 5 minutes by default";
+            case WEBHOOKS -> "a payment provider's event deliveries, per sending address; 1200 per minute by default";
+            case GENERAL -> "every call not in another tier; 100 per minute by default";
         };
     }
 
@@ -82,6 +83,10 @@ public class RateLimitResponsesFilter implements OASFilter {
             case SENSITIVE -> {
                 limit = 10;
                 periodSeconds = 300;
+            }
+            case WEBHOOKS -> {
+                limit = 1200;
+                periodSeconds = 60;
             }
             default -> {
                 limit = 100;

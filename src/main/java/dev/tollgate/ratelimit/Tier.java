@@ -22,15 +22,23 @@ public enum Tier {
      * through each.
      */
     MESSAGES,
-    /** Money moved by people rather than by chatting: admin adjustments. */
-    SENSITIVE;
+    /** Money moved by people rather than by chatting: admin adjustments, purchases and refunds. */
+    SENSITIVE,
+    /**
+     * Events a payment provider delivers (Stripe's webhook): counted by the sender's address in a
+     * budget of their own, sized for the provider's bursts, never in the anonymous budget of the API.
+     */
+    WEBHOOKS;
 
     /** The calls of the tiers other than {@link #GENERAL}; the first rule that matches decides. */
     private static final List<Rule> RULES = List.of(
             rule(MESSAGES, "POST /v1/chat/completions"),
             rule(MESSAGES, "POST /api/credit/reservations"),
             rule(MESSAGES, "POST /api/credit/charges"),
-            rule(SENSITIVE, "POST /api/admin/credit/adjustments"));
+            rule(SENSITIVE, "POST /api/admin/credit/adjustments"),
+            rule(SENSITIVE, "POST /api/credit/purchases"),
+            rule(SENSITIVE, "POST /api/admin/purchases/*/refund"),
+            rule(WEBHOOKS, "POST /api/webhooks/stripe"));
 
     /** The name used in config, metrics, bucket keys and problem bodies. */
     public String key() {

@@ -53,7 +53,7 @@ import dev.tollgate.testing.Tokens;
  * is spelled as the real answer's.
  */
 @QuarkusTest
-class DocumentedExamplesTest {
+public class DocumentedExamplesTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final String CHARGES = "/api/credit/charges";
@@ -62,13 +62,18 @@ class DocumentedExamplesTest {
     /** Types no request is answered with: the compensation job records them as the failure of a refund. */
     static final Set<ProblemType> RECORDED_BY_JOBS = EnumSet.of(ProblemType.USAGE_NOT_FOUND,
             ProblemType.REFUND_EXCEEDS_CHARGE);
-    /** The test profile's limits are generous; RateLimitTest checks a real 429 against the example. */
-    static final Set<ProblemType> CHECKED_ELSEWHERE = EnumSet.of(ProblemType.RATE_LIMITED);
+    /**
+     * The test profile's limits are generous: RateLimitTest checks a real 429 against the example.
+     * Purchases are off in this profile: purchase.PurchaseProblemExamplesTest checks their problems.
+     */
+    static final Set<ProblemType> CHECKED_ELSEWHERE = EnumSet.of(ProblemType.RATE_LIMITED, ProblemType.UNKNOWN_PACK,
+            ProblemType.PURCHASE_NOT_FOUND, ProblemType.PURCHASE_NOT_REFUNDABLE, ProblemType.WEBHOOK_SIGNATURE_INVALID,
+            ProblemType.PAYMENT_PROVIDER_UNAVAILABLE);
 
     /** An answer: its status, media type and body. */
-    record Answer(int status, String mediaType, String body) {
+    public record Answer(int status, String mediaType, String body) {
 
-        static Answer of(Response response) {
+        public static Answer of(Response response) {
             return new Answer(response.statusCode(), response.contentType(), response.asString());
         }
 
@@ -83,10 +88,13 @@ class DocumentedExamplesTest {
     @EnumSource(ProblemType.class)
     void theExampleOfEveryProblemTypeHasTheShapeOfARealAnswer(ProblemType type) throws Exception {
         assumeFalse(RECORDED_BY_JOBS.contains(type), type.slug() + " is no answer to a request");
-        assumeFalse(CHECKED_ELSEWHERE.contains(type), type.slug() + " is checked by RateLimitTest");
-        JsonNode example = JSON.readTree(type.example());
-        Answer answer = answerTo(type);
+        assumeFalse(CHECKED_ELSEWHERE.contains(type), type.slug() + " is checked by another test");
+        assertHasTheShapeOfTheExample(type, answerTo(type));
+    }
 
+    /** The answer is of the type, and its members are those of the type's example. */
+    public static void assertHasTheShapeOfTheExample(ProblemType type, Answer answer) throws Exception {
+        JsonNode example = JSON.readTree(type.example());
         assertThat(answer.status()).as(type.slug() + " status").isEqualTo(type.status());
         assertThat(answer.mediaType()).as(type.slug() + " media type").startsWith(Problem.MEDIA_TYPE);
         JsonNode real = JSON.readTree(answer.body());
@@ -257,7 +265,10 @@ class DocumentedExamplesTest {
             case PROVIDER_BUSY -> Answer.of(chat(user, "[[fake:fail=429]]"));
             case PROVIDER_OUTCOME_UNKNOWN -> Answer.of(chat(user, "[[fake:stall]]"));
             case PROVIDER_TIMEOUT -> Answer.of(chat(user, "[[fake:stall-after=2]]"));
-            case USAGE_NOT_FOUND, REFUND_EXCEEDS_CHARGE, RATE_LIMITED -> throw new AssertionError(type + " is not answered here");
+            case PURCHASES_NOT_CONFIGURED -> Answer.of(as(user).get("/api/credit/packs"));
+            case USAGE_NOT_FOUND, REFUND_EXCEEDS_CHARGE, RATE_LIMITED, UNKNOWN_PACK, PURCHASE_NOT_FOUND,
+                    PURCHASE_NOT_REFUNDABLE, WEBHOOK_SIGNATURE_INVALID, PAYMENT_PROVIDER_UNAVAILABLE ->
+                throw new AssertionError(type + " is not answered here");
         };
     }
 

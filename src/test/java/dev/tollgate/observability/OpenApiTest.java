@@ -60,7 +60,10 @@ class OpenApiTest {
                 "POST /api/credit/reservations/{id}/release", "POST /v1/chat/completions",
                 "POST /api/admin/jobs/{name}", "POST /api/admin/credit/process-compensations",
                 "POST /api/admin/credit/adjustments", "GET /api/admin/pricing", "PUT /api/admin/pricing/{model}",
-                "GET /api/admin/audit", "GET /api/admin/accounts/{userId}");
+                "GET /api/admin/audit", "GET /api/admin/accounts/{userId}", "GET /api/credit/packs",
+                "POST /api/credit/purchases", "GET /api/credit/purchases", "GET /api/credit/purchases/{purchaseId}",
+                "POST /api/webhooks/stripe", "GET /api/admin/accounts/{userId}/purchases",
+                "POST /api/admin/purchases/{purchaseId}/refund");
 
         for (Map.Entry<String, JsonNode> entry : operations) {
             String name = entry.getKey();

@@ -31,7 +31,9 @@ class MessagesTierKeyFallbackTest {
             "tollgate.rate-limit.messages.limit", "30",
             "tollgate.rate-limit.messages.period", "PT1M",
             "tollgate.rate-limit.sensitive.limit", "10",
-            "tollgate.rate-limit.sensitive.period", "PT5M");
+            "tollgate.rate-limit.sensitive.period", "PT5M",
+            "tollgate.rate-limit.webhooks.limit", "1200",
+            "tollgate.rate-limit.webhooks.period", "PT1M");
 
     @Test
     void applicationPropertiesShipsTheseLimits() throws IOException {

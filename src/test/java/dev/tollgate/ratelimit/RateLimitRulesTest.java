@@ -21,6 +21,11 @@ class RateLimitRulesTest {
         assertThat(Tier.of("POST", "/api/credit/charges")).isEqualTo(Tier.MESSAGES);
         // Money moved by people.
         assertThat(Tier.of("POST", "/api/admin/credit/adjustments")).isEqualTo(Tier.SENSITIVE);
+        assertThat(Tier.of("POST", "/api/credit/purchases")).isEqualTo(Tier.SENSITIVE);
+        assertThat(Tier.of("POST", "/api/admin/purchases/3f0c/refund")).isEqualTo(Tier.SENSITIVE);
+        // A payment provider's deliveries, in a budget of their own.
+        assertThat(Tier.of("POST", "/api/webhooks/stripe")).isEqualTo(Tier.WEBHOOKS);
+        assertThat(Tier.of("GET", "/api/credit/purchases")).isEqualTo(Tier.GENERAL);
         // Variants of a path reach the same resource, so they are in the same tier.
         assertThat(Tier.of("post", "//api/credit//charges/")).isEqualTo(Tier.MESSAGES);
         assertThat(Tier.of("POST", "api/credit/charges")).isEqualTo(Tier.MESSAGES);
@@ -53,6 +58,7 @@ class RateLimitRulesTest {
         assertThat(Tier.GENERAL.key()).isEqualTo("general");
         assertThat(Tier.MESSAGES.key()).isEqualTo("messages");
         assertThat(Tier.SENSITIVE.key()).isEqualTo("sensitive");
+        assertThat(Tier.WEBHOOKS.key()).isEqualTo("webhooks");
     }
 
     @Test

@@ -212,6 +212,21 @@ class RateLimitTest {
     }
 
     @Test
+    void stripesDeliveriesDoNotShareTheAnonymousBudgetOfTheApi() {
+        String ip = newClientIp();
+        for (int i = 0; i < LowLimits.ANONYMOUS; i++) {
+            given().header("X-Forwarded-For", ip).get("/api/credit/balance").then().statusCode(401);
+        }
+        given().header("X-Forwarded-For", ip).get("/api/credit/balance").then().header("RateLimit-Remaining", "0");
+        // Purchases are off in this profile: the webhook answers 404, but is counted in its own tier.
+        for (int i = 0; i < LowLimits.ANONYMOUS + 2; i++) {
+            given().header("X-Forwarded-For", ip).contentType("application/json").header("Stripe-Signature", "t=1,v1=00")
+                    .body("{}").post("/api/webhooks/stripe").then().statusCode(404)
+                    .header("RateLimit-Limit", String.valueOf(TollgateTestResources.GENEROUS_LIMIT));
+        }
+    }
+
+    @Test
     void pathsOutsideTheApiAreNotLimited() {
         String ip = newClientIp();
         for (int i = 0; i < LowLimits.ANONYMOUS + 2; i++) {

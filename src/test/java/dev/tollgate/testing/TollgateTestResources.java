@@ -44,6 +44,7 @@ public class TollgateTestResources implements QuarkusTestResourceLifecycleManage
         config.put("tollgate.rate-limit.general.limit", String.valueOf(GENEROUS_LIMIT));
         config.put("tollgate.rate-limit.messages.limit", String.valueOf(GENEROUS_LIMIT));
         config.put("tollgate.rate-limit.sensitive.limit", String.valueOf(GENEROUS_LIMIT));
+        config.put("tollgate.rate-limit.webhooks.limit", String.valueOf(GENEROUS_LIMIT));
         // A streaming client that reads nothing for 2 s is let go (the tests of a stalled client).
         config.put("tollgate.chat.client-write-timeout", "2s");
         // The one web-app origin allowed by CORS in the tests.

@@ -34,6 +34,9 @@ public enum ProblemType {
     IDEMPOTENCY_KEY_RESERVED(400, "Idempotency key reserved",
             "The key starts with `tollgate:`, the namespace of the keys Tollgate derives itself.",
             "Idempotency keys starting with 'tollgate:' are Tollgate's own; choose another key.", null),
+    WEBHOOK_SIGNATURE_INVALID(400, "Webhook signature not valid",
+            "A Stripe webhook without a valid `Stripe-Signature` for the configured signing secret, or signed more than the tolerance (5 minutes) ago; nothing was changed.",
+            "The Stripe-Signature header does not verify.", null),
     PROVIDER_REJECTED_REQUEST(400, "The AI provider rejected the request",
             "The AI provider refused the chat request as written; the provider's message, `param` and `code` where it gives them.",
             "Unrecognized request argument supplied: logit_bias", """
@@ -55,6 +58,12 @@ public enum ProblemType {
     USAGE_NOT_FOUND(404, "Charge not found",
             "A refund names a charged call that the account does not have (a compensation's failure, recorded by the job).",
             "No charged call with this id belongs to the account.", null),
+    PURCHASE_NOT_FOUND(404, "Purchase not found",
+            "No purchase with this id (for a user: no purchase of theirs).",
+            "No purchase with this id.", null),
+    PURCHASES_NOT_CONFIGURED(404, "Purchases are not available",
+            "This deployment sells no credits: Stripe and credit packs are not configured.",
+            "Credits cannot be bought on this service.", null),
     RESERVATION_NOT_FOUND(404, "Reservation not found",
             "No reservation with this id belongs to the caller.",
             "No reservation with this id belongs to the caller.", null),
@@ -83,6 +92,10 @@ public enum ProblemType {
     REFUND_EXCEEDS_CHARGE(409, "Refund exceeds the charge",
             "The refunds of a call would add up to more than it cost (a compensation's failure, recorded by the job).",
             "The refunds of a call can add up to at most what it cost.", null),
+    PURCHASE_NOT_REFUNDABLE(409, "Purchase cannot be refunded",
+            "The purchase was never paid, or its payment is refunded or disputed already; `status` says which.",
+            "Only a paid purchase can be refunded.", """
+            {"status":"pending"}"""),
     PRICE_ALREADY_SCHEDULED(409, "Price already exists",
             "The model already has a price taking effect at exactly this time; prices are never changed in place.",
             "The model already has a price taking effect at exactly this time; prices are never changed in place.", null),
@@ -95,6 +108,10 @@ public enum ProblemType {
             "The model has no price, so it cannot be used; `model` names it.",
             "There is no price for this model, so it cannot be used.", """
             {"model":"gpt-9"}"""),
+    UNKNOWN_PACK(422, "Unknown credit pack",
+            "No credit pack has this id; `packId` names it. `GET /api/credit/packs` lists the packs.",
+            "There is no credit pack with this id.", """
+            {"packId":"huge"}"""),
     MODEL_NOT_SERVED(422, "Model not served",
             "The model has a price but no configured upstream serves it; `model` names it.",
             "No provider is configured for this model, so it cannot be used.", """
@@ -123,6 +140,10 @@ public enum ProblemType {
             "The database cannot be reached right now; nothing was changed. Retry in a few seconds with the same idempotency key.",
             """
             {"retryAfterSeconds":2}"""),
+    PAYMENT_PROVIDER_UNAVAILABLE(503, "The payment provider is unavailable",
+            "Stripe could not be reached or refused the call; nothing was charged. With `Retry-After`; retry with the same idempotency key.",
+            "The payment provider cannot be reached right now. Retry with the same idempotency key.", """
+            {"retryAfterSeconds":5}"""),
     PRICES_UNAVAILABLE(503, "Prices are unavailable",
             "No price can be read and none is known; `retryAfterSeconds`.",
             "Prices cannot be read right now. Try again in a few seconds.", """
