@@ -10,9 +10,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import dev.tollgate.testing.Api;
+import dev.tollgate.testing.ConfigOverrides;
 import dev.tollgate.testing.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -30,12 +30,11 @@ class WithoutTrustedProxyTest {
     static final int ANONYMOUS = 3;
 
     /** A low limit for callers without a valid token, in a store of this application's own (so it starts full). */
-    public static class LowAnonymousLimit implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("tollgate.rate-limit.anonymous.general.limit", String.valueOf(ANONYMOUS),
+    public static class LowAnonymousLimit extends ConfigOverrides {
+        public LowAnonymousLimit() {
+            super(Map.of("tollgate.rate-limit.anonymous.general.limit", String.valueOf(ANONYMOUS),
                     "tollgate.rate-limit.anonymous.general.period", "PT1H",
-                    "tollgate.rate-limit.store", "memory");
+                    "tollgate.rate-limit.store", "memory"));
         }
     }
 
