@@ -1,7 +1,5 @@
 package dev.tollgate.ratelimit;
 
-import static dev.tollgate.testing.Api.as;
-import static dev.tollgate.testing.Api.chargeBody;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,7 +12,6 @@ import dev.tollgate.testing.ConfigOverrides;
 import dev.tollgate.testing.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 
 /**
@@ -59,9 +56,6 @@ class WithoutTrustedProxyTest {
     @Test
     void theAuditRowKeepsThePeerAndNotTheForwardedAddress() {
         String user = Api.openAccount("unproxied");
-        as(user).header("X-Forwarded-For", "203.0.113.77").header("User-Agent", "direct/1.0")
-                .contentType(ContentType.JSON).header("Idempotency-Key", "direct")
-                .body(chargeBody("gpt-4o-mini", 10, 10)).post("/api/credit/charges").then().statusCode(201);
-        assertThat(AuditOrigin.of(user, "direct")).isIn("127.0.0.1 direct/1.0", "::1 direct/1.0");
+        assertThat(AuditOrigin.ofCharge(user, "direct", "direct/1.0", "203.0.113.77")).isIn("127.0.0.1 direct/1.0", "::1 direct/1.0");
     }
 }
