@@ -8,10 +8,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.params.provider.Arguments.argumentSet;
 
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.tollgate.testing.LedgerProbe;
 import io.quarkus.test.junit.QuarkusTest;
@@ -52,30 +57,26 @@ class ChargeResourceTest {
                 user)).isEqualTo(1);
     }
 
-    @Test
-    void aCallOfOneTokenIsNeverFree() {
-        String user = openAccount("charge");
-        // 1 input token of gpt-4o-mini = 0.000015 credits: rounded up to 1 millicredit.
-        charge(user, "tiny", chargeBody("gpt-4o-mini", 1, 0)).then().statusCode(201).body("costMillicredits", equalTo(1));
+    static Stream<Arguments> pricedCalls() {
+        return Stream.of(
+                // 1 input token of gpt-4o-mini = 0.000015 credits: rounded up to 1 millicredit.
+                argumentSet("a call of one token is never free", chargeBody("gpt-4o-mini", 1, 0), 1),
+                // claude-sonnet-4: input 300, cache read 30, cache write 375, output 1500 (credits/M).
+                // 1000*300 + 2000*30 + 400*375 + 100*1500 = 300000 + 60000 + 150000 + 150000 = 660000 -> 0.66 credits.
+                argumentSet("cached and cache write tokens are priced in their own buckets",
+                        "{\"model\":\"claude-sonnet-4\",\"usage\":{\"uncachedInputTokens\":1000,"
+                                + "\"cachedInputTokens\":2000,\"cacheWriteTokens\":400,\"outputTokens\":100}}", 660),
+                // o4-mini: output 440 credits/M, reasoning unpriced -> 440. 1000 reasoning + 1000 output = 0.88 credits.
+                argumentSet("reasoning tokens without a price of their own cost the output price",
+                        "{\"model\":\"o4-mini\",\"usage\":{\"uncachedInputTokens\":0,"
+                                + "\"outputTokens\":1000,\"reasoningTokens\":1000}}", 880));
     }
 
-    @Test
-    void cachedAndCacheWriteTokensArePricedInTheirOwnBuckets() {
+    @ParameterizedTest
+    @MethodSource("pricedCalls")
+    void aCallCostsItsPrice(String body, int costMillicredits) {
         String user = openAccount("charge");
-        // claude-sonnet-4: input 300, cache read 30, cache write 375, output 1500 (credits/M).
-        // 1000*300 + 2000*30 + 400*375 + 100*1500 = 300000 + 60000 + 150000 + 150000 = 660000 -> 0.66 credits.
-        charge(user, "cache", "{\"model\":\"claude-sonnet-4\",\"usage\":{\"uncachedInputTokens\":1000,"
-                + "\"cachedInputTokens\":2000,\"cacheWriteTokens\":400,\"outputTokens\":100}}")
-                .then().statusCode(201).body("costMillicredits", equalTo(660));
-    }
-
-    @Test
-    void reasoningTokensWithoutAPriceOfTheirOwnCostTheOutputPrice() {
-        String user = openAccount("charge");
-        // o4-mini: output 440 credits/M, reasoning unpriced -> 440. 1000 reasoning + 1000 output = 0.88 credits.
-        charge(user, "reasoning", "{\"model\":\"o4-mini\",\"usage\":{\"uncachedInputTokens\":0,"
-                + "\"outputTokens\":1000,\"reasoningTokens\":1000}}")
-                .then().statusCode(201).body("costMillicredits", equalTo(880));
+        charge(user, "priced", body).then().statusCode(201).body("costMillicredits", equalTo(costMillicredits));
     }
 
     @Test
