@@ -22,6 +22,7 @@ import dev.tollgate.testing.LedgerProbe;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import io.restassured.response.ValidatableResponse;
 
 @QuarkusTest
 class ChargeResourceTest {
@@ -131,32 +132,22 @@ class ChargeResourceTest {
     void theSameKeyWithAnotherBodyIsAConflictAndChangesNothing() {
         String user = openAccount("charge");
         charge(user, "reused", chargeBody("gpt-4o-mini", 100, 100)).then().statusCode(201);
-        String before = LedgerProbe.snapshot(user);
 
-        charge(user, "reused", chargeBody("gpt-4o-mini", 100, 101))
-                .then().statusCode(409)
-                .contentType("application/problem+json")
-                .body("type", equalTo("https://tollgate.dev/problems/idempotency-key-reused"))
+        refusedAndNothingChanged(user, "reused", chargeBody("gpt-4o-mini", 100, 101), 409, "idempotency-key-reused")
                 .body("status", equalTo(409));
-        assertThat(LedgerProbe.snapshot(user)).isEqualTo(before);
     }
 
     @Test
     void aChargeTheAccountCannotCoverIs402WithRequiredAndAvailableAndChangesNothing() {
         String user = openAccount("charge");
         // claude-sonnet-4 output 1500 credits/M: 100,000 output tokens = 150 credits > 100 available.
-        String before = LedgerProbe.snapshot(user);
-        charge(user, "too-big", chargeBody("claude-sonnet-4", 0, 100_000))
-                .then().statusCode(402)
-                .contentType("application/problem+json")
-                .body("type", equalTo("https://tollgate.dev/problems/insufficient-credits"))
+        refusedAndNothingChanged(user, "too-big", chargeBody("claude-sonnet-4", 0, 100_000), 402, "insufficient-credits")
                 .body("required", equalTo(150.0f))
                 .body("available", equalTo(100.0f))
                 .body("requiredMillicredits", equalTo(150_000))
                 .body("availableMillicredits", equalTo(100_000))
                 .body("plan", equalTo("free"))
                 .body("upgrade", startsWith("Upgrade"));
-        assertThat(LedgerProbe.snapshot(user)).isEqualTo(before);
 
         // Nothing was stored under the key: once credits suffice, the same key charges.
         charge(user, "too-big", chargeBody("claude-sonnet-4", 0, 1_000)).then().statusCode(201);
@@ -165,13 +156,22 @@ class ChargeResourceTest {
     @Test
     void anUnknownModelIsRefusedAndNeverFree() {
         String user = openAccount("charge");
-        String before = LedgerProbe.snapshot(user);
-        charge(user, "unknown", chargeBody("gpt-99-turbo", 100, 100))
-                .then().statusCode(422)
-                .contentType("application/problem+json")
-                .body("type", equalTo("https://tollgate.dev/problems/unknown-model"))
+        refusedAndNothingChanged(user, "unknown", chargeBody("gpt-99-turbo", 100, 100), 422, "unknown-model")
                 .body("model", equalTo("gpt-99-turbo"));
+    }
+
+    /**
+     * Charges the body under the key, expects a problem of the status and type, and checks that no
+     * row of the account changed; answers the response for the checks of the caller.
+     */
+    private static ValidatableResponse refusedAndNothingChanged(String user, String key, String body, int status,
+            String type) {
+        String before = LedgerProbe.snapshot(user);
+        ValidatableResponse response = charge(user, key, body).then().statusCode(status)
+                .contentType("application/problem+json")
+                .body("type", equalTo("https://tollgate.dev/problems/" + type));
         assertThat(LedgerProbe.snapshot(user)).isEqualTo(before);
+        return response;
     }
 
     @Test
