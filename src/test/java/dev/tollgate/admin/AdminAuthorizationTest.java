@@ -4,7 +4,6 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
@@ -14,6 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import dev.tollgate.testing.BadTokens;
 import dev.tollgate.testing.LedgerProbe;
 import dev.tollgate.testing.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
@@ -49,26 +49,8 @@ class AdminAuthorizationTest {
             new Endpoint("GET", "/api/admin/audit?userId={user}", null),
             new Endpoint("GET", "/api/admin/accounts/{user}", null));
 
-    static final List<Function<String, String>> BAD_TOKENS = List.of(
-            subject -> null,
-            Tokens::expired,
-            Tokens::signedByAnotherKey,
-            Tokens::wrongIssuer,
-            Tokens::wrongAudience,
-            Tokens::unsigned,
-            subject -> "not-a-jwt");
-
-    static final List<String> BAD_TOKEN_NAMES = List.of("no token", "expired", "another key", "wrong issuer",
-            "wrong audience", "alg none", "garbage");
-
     static Stream<Arguments> badTokens() {
-        List<Arguments> cases = new ArrayList<>();
-        for (Endpoint endpoint : ENDPOINTS) {
-            for (int i = 0; i < BAD_TOKENS.size(); i++) {
-                cases.add(Arguments.of(endpoint, BAD_TOKEN_NAMES.get(i), BAD_TOKENS.get(i)));
-            }
-        }
-        return cases.stream();
+        return BadTokens.withEach(ENDPOINTS);
     }
 
     static Stream<Endpoint> endpoints() {
