@@ -84,10 +84,8 @@ public class AdminAccountService {
             Instant periodStart, Instant createdAt, Instant updatedAt) {
     }
 
-    private record Shortfalls(long count, long millicredits, List<AccountView.Shortfall> latest) {
-    }
-
-    private record Compensations(long failedCount, long failedMillicredits, List<AccountView.Compensation> latest) {
+    /** How many rows a total covers, and the sum of their amounts. */
+    private record Totals(long count, long millicredits) {
     }
 
     public AccountView account(String userId) {
@@ -99,117 +97,70 @@ public class AdminAccountService {
             try (PreparedStatement ps = c.prepareStatement("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")) {
                 ps.execute();
             }
-            AccountRow account;
-            try (PreparedStatement ps = c.prepareStatement(ACCOUNT)) {
-                ps.setString(1, userId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        throw AdminProblem.accountNotFound();
-                    }
-                    account = new AccountRow(rs.getString("plan"), rs.getLong("monthly_millicredits"),
-                            rs.getLong("held_over_millicredits"), rs.getLong("purchased_millicredits"),
-                            rs.getLong("reserved_millicredits"),
-                            Jdbc.getTime(rs, "period_start"), Jdbc.getTime(rs, "created_at"),
-                            Jdbc.getTime(rs, "updated_at"));
-                }
+            List<AccountRow> accounts = query(c, ACCOUNT, rs -> new AccountRow(rs.getString("plan"),
+                    rs.getLong("monthly_millicredits"), rs.getLong("held_over_millicredits"),
+                    rs.getLong("purchased_millicredits"), rs.getLong("reserved_millicredits"),
+                    Jdbc.getTime(rs, "period_start"), Jdbc.getTime(rs, "created_at"), Jdbc.getTime(rs, "updated_at")),
+                    userId);
+            if (accounts.isEmpty()) {
+                throw AdminProblem.accountNotFound();
             }
-            List<AuditEntry> entries = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(ENTRIES)) {
-                ps.setString(1, userId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        entries.add(rows.read(rs));
-                    }
-                }
-            }
-            long holdCount;
-            long held;
-            try (PreparedStatement ps = c.prepareStatement(HOLD_TOTALS)) {
-                ps.setString(1, userId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    holdCount = rs.getLong(1);
-                    held = rs.getLong(2);
-                }
-            }
-            List<AccountView.LiveHold> holds = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(HOLDS)) {
-                ps.setString(1, userId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        Instant expiresAt = Jdbc.getTime(rs, "expires_at");
-                        holds.add(new AccountView.LiveHold(rs.getObject("id", UUID.class),
-                                rs.getLong("amount_millicredits"), rs.getString("model"),
-                                rs.getString("idempotency_key"), Jdbc.getTime(rs, "created_at"), expiresAt,
-                                expiresAt.isBefore(now), rs.getBoolean("charged_at_expiry")));
-                    }
-                }
-            }
-            Shortfalls shortfalls = shortfalls(c, userId);
-            Compensations compensations = compensations(c, userId);
+            AccountRow account = accounts.get(0);
+            List<AuditEntry> entries = query(c, ENTRIES, rows::read, userId);
+            Totals holdTotals = totals(c, HOLD_TOTALS, userId);
+            List<AccountView.LiveHold> holds = query(c, HOLDS, rs -> {
+                Instant expiresAt = Jdbc.getTime(rs, "expires_at");
+                return new AccountView.LiveHold(rs.getObject("id", UUID.class), rs.getLong("amount_millicredits"),
+                        rs.getString("model"), rs.getString("idempotency_key"), Jdbc.getTime(rs, "created_at"), expiresAt,
+                        expiresAt.isBefore(now), rs.getBoolean("charged_at_expiry"));
+            }, userId);
+            Totals shortfallTotals = totals(c, SHORTFALL_TOTALS, userId, userId);
+            List<AccountView.Shortfall> shortfalls = query(c, SHORTFALLS, rs -> new AccountView.Shortfall(rs.getLong("id"),
+                    rs.getString("request_id"), rs.getString("model"), rs.getLong("cost_millicredits"),
+                    rs.getLong("shortfall_millicredits"), Jdbc.getTime(rs, "created_at")), userId, userId);
+            Totals failedCompensations = totals(c, FAILED_COMPENSATION_TOTALS, userId);
+            List<AccountView.Compensation> compensations = query(c, COMPENSATIONS, rs -> new AccountView.Compensation(
+                    rs.getLong("id"), rs.getString("kind"), rs.getString("status"), rs.getLong("amount_millicredits"),
+                    rs.getString("reason"), rs.getString("last_error"), rs.getInt("attempts"),
+                    rs.getObject("reservation_id", UUID.class), rs.getObject("usage_id", Long.class),
+                    Jdbc.getTime(rs, "created_at"), Jdbc.getTime(rs, "updated_at")), userId);
             long available = account.monthly() + account.purchased() - account.reserved();
             return new AccountView(userId, account.plan(), account.monthly(), account.heldOver(), account.purchased(),
                     account.reserved(), available, Millicredits.of(available).credits(), account.periodStart(),
                     account.periodStart().atZone(ZoneOffset.UTC).plusMonths(1).toInstant(), account.createdAt(),
-                    account.updatedAt(), entries, holdCount, held, holds, shortfalls.count(), shortfalls.millicredits(),
-                    shortfalls.latest(), compensations.failedCount(), compensations.failedMillicredits(),
-                    compensations.latest());
+                    account.updatedAt(), entries, holdTotals.count(), holdTotals.millicredits(), holds,
+                    shortfallTotals.count(), shortfallTotals.millicredits(), shortfalls, failedCompensations.count(),
+                    failedCompensations.millicredits(), compensations);
         } catch (SQLException e) {
             throw DatabaseFailure.of("read account", e);
         }
     }
 
-    private static Shortfalls shortfalls(Connection c, String userId) throws SQLException {
-        long count;
-        long total;
-        try (PreparedStatement ps = c.prepareStatement(SHORTFALL_TOTALS)) {
-            ps.setString(1, userId);
-            ps.setString(2, userId);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                count = rs.getLong(1);
-                total = rs.getLong(2);
-            }
-        }
-        List<AccountView.Shortfall> latest = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(SHORTFALLS)) {
-            ps.setString(1, userId);
-            ps.setString(2, userId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    latest.add(new AccountView.Shortfall(rs.getLong("id"), rs.getString("request_id"), rs.getString("model"),
-                            rs.getLong("cost_millicredits"), rs.getLong("shortfall_millicredits"),
-                            Jdbc.getTime(rs, "created_at")));
-                }
-            }
-        }
-        return new Shortfalls(count, total, latest);
+    /** Reads one row of a result set. */
+    @FunctionalInterface
+    private interface RowReader<T> {
+        T read(ResultSet rs) throws SQLException;
     }
 
-    private static Compensations compensations(Connection c, String userId) throws SQLException {
-        long count;
-        long total;
-        try (PreparedStatement ps = c.prepareStatement(FAILED_COMPENSATION_TOTALS)) {
-            ps.setString(1, userId);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                count = rs.getLong(1);
-                total = rs.getLong(2);
+    /** The rows the statement answers with the parameters, in its order, each read by the reader. */
+    private static <T> List<T> query(Connection c, String sql, RowReader<T> reader, String... parameters)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                ps.setString(i + 1, parameters[i]);
             }
-        }
-        List<AccountView.Compensation> latest = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(COMPENSATIONS)) {
-            ps.setString(1, userId);
+            List<T> rows = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    latest.add(new AccountView.Compensation(rs.getLong("id"), rs.getString("kind"), rs.getString("status"),
-                            rs.getLong("amount_millicredits"), rs.getString("reason"), rs.getString("last_error"),
-                            rs.getInt("attempts"), rs.getObject("reservation_id", UUID.class),
-                            rs.getObject("usage_id", Long.class), Jdbc.getTime(rs, "created_at"),
-                            Jdbc.getTime(rs, "updated_at")));
+                    rows.add(reader.read(rs));
                 }
             }
+            return rows;
         }
-        return new Compensations(count, total, latest);
+    }
+
+    /** The one row of a statement of the form {@code SELECT COUNT(*), COALESCE(SUM(...), 0)}. */
+    private static Totals totals(Connection c, String sql, String... parameters) throws SQLException {
+        return query(c, sql, rs -> new Totals(rs.getLong(1), rs.getLong(2)), parameters).get(0);
     }
 }

@@ -168,13 +168,7 @@ final class PromptParser {
     }
 
     private void tools(JsonNode tools) {
-        if (!present(tools)) {
-            return;
-        }
-        if (!tools.isArray() || tools.size() > MAX_TOOLS) {
-            throw new InvalidRequestException("'tools' is a list of at most " + MAX_TOOLS + " tools.");
-        }
-        for (JsonNode tool : tools) {
+        for (JsonNode tool : definitionList(tools, "tools")) {
             if (!tool.isObject()) {
                 throw new InvalidRequestException("A tool is an object with 'type' and 'function'.");
             }
@@ -189,16 +183,21 @@ final class PromptParser {
     }
 
     private void functions(JsonNode functions) {
-        if (!present(functions)) {
-            return;
-        }
-        if (!functions.isArray() || functions.size() > MAX_TOOLS) {
-            throw new InvalidRequestException("'functions' is a list of at most " + MAX_TOOLS + " functions.");
-        }
-        for (JsonNode function : functions) {
+        for (JsonNode function : definitionList(functions, "functions")) {
             function(function, "A function");
             definitions.add(function.toString());
         }
+    }
+
+    /** The entries of the optional list {@code field}: none if it is absent, 400 if it is no list of at most {@link #MAX_TOOLS}. */
+    private static Iterable<JsonNode> definitionList(JsonNode list, String field) {
+        if (!present(list)) {
+            return List.of();
+        }
+        if (!list.isArray() || list.size() > MAX_TOOLS) {
+            throw new InvalidRequestException("'" + field + "' is a list of at most " + MAX_TOOLS + " " + field + ".");
+        }
+        return list;
     }
 
     /** A function definition: a name, and optionally a description (a string) and parameters (an object). */

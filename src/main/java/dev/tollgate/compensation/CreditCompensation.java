@@ -7,20 +7,17 @@ import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
-import jakarta.persistence.GeneratedValue;
-import jakarta.persistence.GenerationType;
-import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import dev.tollgate.platform.persistence.IdentityEntity;
 
 /** A credit movement that could not be applied in line, kept until the batch job applies it. */
 @Entity
 @Table(name = "credit_compensation")
-public class CreditCompensation extends PanacheEntityBase {
+public class CreditCompensation extends IdentityEntity {
 
     public enum Kind {
         CHARGE, REFUND
@@ -29,10 +26,6 @@ public class CreditCompensation extends PanacheEntityBase {
     public enum Status {
         PENDING, APPLIED, FAILED
     }
-
-    @Id
-    @GeneratedValue(strategy = GenerationType.IDENTITY)
-    public Long id;
 
     @Column(name = "user_id", nullable = false, length = 255)
     public String userId;

@@ -5,16 +5,13 @@ import java.util.UUID;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
-import jakarta.persistence.GeneratedValue;
-import jakarta.persistence.GenerationType;
-import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
 import org.hibernate.annotations.Immutable;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import dev.tollgate.platform.persistence.IdentityEntity;
 
 /**
  * One row of the append-only ledger, read through Panache; written only by {@link Ledger} (balance
@@ -24,11 +21,7 @@ import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 @Entity
 @Immutable
 @Table(name = "credit_audit_log")
-public class CreditAuditLog extends PanacheEntityBase {
-
-    @Id
-    @GeneratedValue(strategy = GenerationType.IDENTITY)
-    public Long id;
+public class CreditAuditLog extends IdentityEntity {
 
     /** {@code null} on an {@link AdminAction} row, which belongs to no account. */
     @Column(name = "user_id", length = 255)

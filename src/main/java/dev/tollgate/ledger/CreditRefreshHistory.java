@@ -4,21 +4,14 @@ import java.time.Instant;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
-import jakarta.persistence.GeneratedValue;
-import jakarta.persistence.GenerationType;
-import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import dev.tollgate.platform.persistence.IdentityEntity;
 
 /** The record that a user's monthly bucket was refreshed for a period; unique per user and period. */
 @Entity
 @Table(name = "credit_refresh_history")
-public class CreditRefreshHistory extends PanacheEntityBase {
-
-    @Id
-    @GeneratedValue(strategy = GenerationType.IDENTITY)
-    public Long id;
+public class CreditRefreshHistory extends IdentityEntity {
 
     @Column(name = "user_id", nullable = false, length = 255)
     public String userId;

@@ -5,21 +5,14 @@ import java.time.Instant;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
-import jakarta.persistence.GeneratedValue;
-import jakarta.persistence.GenerationType;
-import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import dev.tollgate.platform.persistence.IdentityEntity;
 
 /** A model's prices in credits per 1M tokens per usage bucket, from a point in time on. */
 @Entity
 @Table(name = "model_pricing")
-public class ModelPricing extends PanacheEntityBase {
-
-    @Id
-    @GeneratedValue(strategy = GenerationType.IDENTITY)
-    public Long id;
+public class ModelPricing extends IdentityEntity {
 
     @Column(nullable = false, length = 128)
     public String model;

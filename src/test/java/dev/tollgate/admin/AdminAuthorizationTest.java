@@ -4,7 +4,6 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
@@ -14,11 +13,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import dev.tollgate.testing.BadTokens;
 import dev.tollgate.testing.LedgerProbe;
 import dev.tollgate.testing.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import io.restassured.response.ValidatableResponse;
 import io.restassured.specification.RequestSpecification;
 
 /**
@@ -48,26 +49,8 @@ class AdminAuthorizationTest {
             new Endpoint("GET", "/api/admin/audit?userId={user}", null),
             new Endpoint("GET", "/api/admin/accounts/{user}", null));
 
-    static final List<Function<String, String>> BAD_TOKENS = List.of(
-            subject -> null,
-            Tokens::expired,
-            Tokens::signedByAnotherKey,
-            Tokens::wrongIssuer,
-            Tokens::wrongAudience,
-            Tokens::unsigned,
-            subject -> "not-a-jwt");
-
-    static final List<String> BAD_TOKEN_NAMES = List.of("no token", "expired", "another key", "wrong issuer",
-            "wrong audience", "alg none", "garbage");
-
     static Stream<Arguments> badTokens() {
-        List<Arguments> cases = new ArrayList<>();
-        for (Endpoint endpoint : ENDPOINTS) {
-            for (int i = 0; i < BAD_TOKENS.size(); i++) {
-                cases.add(Arguments.of(endpoint, BAD_TOKEN_NAMES.get(i), BAD_TOKENS.get(i)));
-            }
-        }
-        return cases.stream();
+        return BadTokens.withEach(ENDPOINTS);
     }
 
     static Stream<Endpoint> endpoints() {
@@ -77,39 +60,26 @@ class AdminAuthorizationTest {
     @ParameterizedTest(name = "{0} with {1}")
     @MethodSource("badTokens")
     void aBadTokenIs401AndChangesNothing(Endpoint endpoint, String tokenName, Function<String, String> token) {
-        String target = "target-" + UUID.randomUUID();
-        String model = AdminApi.newModel();
-        call(endpoint, target, model, token.apply("admin-" + UUID.randomUUID()), endpoint.body())
-                .then().statusCode(401)
-                .contentType("application/problem+json")
+        refusedAndNothingChanged(endpoint, "target-" + UUID.randomUUID(), token.apply("admin-" + UUID.randomUUID()),
+                endpoint.body(), 401)
                 .header("WWW-Authenticate", "Bearer")
                 .body("type", equalTo("https://tollgate.dev/problems/unauthenticated"));
-        assertNothingChanged(target, model);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("endpoints")
     void aUserTokenWithoutTheAdminRoleIs403AndChangesNothing(Endpoint endpoint) {
-        String target = "target-" + UUID.randomUUID();
-        String model = AdminApi.newModel();
-        call(endpoint, target, model, Tokens.user("user-" + UUID.randomUUID()), endpoint.body())
-                .then().statusCode(403)
-                .contentType("application/problem+json")
+        refusedAndNothingChanged(endpoint, "target-" + UUID.randomUUID(), Tokens.user("user-" + UUID.randomUUID()),
+                endpoint.body(), 403)
                 .body("type", equalTo("https://tollgate.dev/problems/forbidden"))
                 .body("status", equalTo(403));
-        assertNothingChanged(target, model);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("endpoints")
     void aUserTokenIs403EvenWithABadBody(Endpoint endpoint) {
-        String target = "target-" + UUID.randomUUID();
-        String model = AdminApi.newModel();
-        call(endpoint, target, model, Tokens.user("user-" + UUID.randomUUID()),
-                endpoint.body() == null ? null : "{\"unknown\":")
-                .then().statusCode(403)
-                .contentType("application/problem+json");
-        assertNothingChanged(target, model);
+        refusedAndNothingChanged(endpoint, "target-" + UUID.randomUUID(), Tokens.user("user-" + UUID.randomUUID()),
+                endpoint.body() == null ? null : "{\"unknown\":", 403);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -117,9 +87,20 @@ class AdminAuthorizationTest {
     void theUserThatATokenNamesGainsNothingFromIt(Endpoint endpoint) {
         // A user naming themselves as the target still needs the role.
         String user = "self-" + UUID.randomUUID();
+        refusedAndNothingChanged(endpoint, user, Tokens.user(user), endpoint.body(), 403);
+    }
+
+    /**
+     * Calls the endpoint on the target and a model of its own, expects a problem with the status, and
+     * checks that nothing changed; answers the response for the checks of the caller.
+     */
+    private static ValidatableResponse refusedAndNothingChanged(Endpoint endpoint, String target, String bearer,
+            String body, int status) {
         String model = AdminApi.newModel();
-        call(endpoint, user, model, Tokens.user(user), endpoint.body()).then().statusCode(403);
-        assertNothingChanged(user, model);
+        ValidatableResponse response = call(endpoint, target, model, bearer, body).then().statusCode(status)
+                .contentType("application/problem+json");
+        assertNothingChanged(target, model);
+        return response;
     }
 
     private static Response call(Endpoint endpoint, String target, String model, String bearer,

@@ -8,15 +8,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.params.provider.Arguments.argumentSet;
 
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.tollgate.testing.LedgerProbe;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import io.restassured.response.ValidatableResponse;
 
 @QuarkusTest
 class ChargeResourceTest {
@@ -52,30 +58,26 @@ class ChargeResourceTest {
                 user)).isEqualTo(1);
     }
 
-    @Test
-    void aCallOfOneTokenIsNeverFree() {
-        String user = openAccount("charge");
-        // 1 input token of gpt-4o-mini = 0.000015 credits: rounded up to 1 millicredit.
-        charge(user, "tiny", chargeBody("gpt-4o-mini", 1, 0)).then().statusCode(201).body("costMillicredits", equalTo(1));
+    static Stream<Arguments> pricedCalls() {
+        return Stream.of(
+                // 1 input token of gpt-4o-mini = 0.000015 credits: rounded up to 1 millicredit.
+                argumentSet("a call of one token is never free", chargeBody("gpt-4o-mini", 1, 0), 1),
+                // claude-sonnet-4: input 300, cache read 30, cache write 375, output 1500 (credits/M).
+                // 1000*300 + 2000*30 + 400*375 + 100*1500 = 300000 + 60000 + 150000 + 150000 = 660000 -> 0.66 credits.
+                argumentSet("cached and cache write tokens are priced in their own buckets",
+                        "{\"model\":\"claude-sonnet-4\",\"usage\":{\"uncachedInputTokens\":1000,"
+                                + "\"cachedInputTokens\":2000,\"cacheWriteTokens\":400,\"outputTokens\":100}}", 660),
+                // o4-mini: output 440 credits/M, reasoning unpriced -> 440. 1000 reasoning + 1000 output = 0.88 credits.
+                argumentSet("reasoning tokens without a price of their own cost the output price",
+                        "{\"model\":\"o4-mini\",\"usage\":{\"uncachedInputTokens\":0,"
+                                + "\"outputTokens\":1000,\"reasoningTokens\":1000}}", 880));
     }
 
-    @Test
-    void cachedAndCacheWriteTokensArePricedInTheirOwnBuckets() {
+    @ParameterizedTest
+    @MethodSource("pricedCalls")
+    void aCallCostsItsPrice(String body, int costMillicredits) {
         String user = openAccount("charge");
-        // claude-sonnet-4: input 300, cache read 30, cache write 375, output 1500 (credits/M).
-        // 1000*300 + 2000*30 + 400*375 + 100*1500 = 300000 + 60000 + 150000 + 150000 = 660000 -> 0.66 credits.
-        charge(user, "cache", "{\"model\":\"claude-sonnet-4\",\"usage\":{\"uncachedInputTokens\":1000,"
-                + "\"cachedInputTokens\":2000,\"cacheWriteTokens\":400,\"outputTokens\":100}}")
-                .then().statusCode(201).body("costMillicredits", equalTo(660));
-    }
-
-    @Test
-    void reasoningTokensWithoutAPriceOfTheirOwnCostTheOutputPrice() {
-        String user = openAccount("charge");
-        // o4-mini: output 440 credits/M, reasoning unpriced -> 440. 1000 reasoning + 1000 output = 0.88 credits.
-        charge(user, "reasoning", "{\"model\":\"o4-mini\",\"usage\":{\"uncachedInputTokens\":0,"
-                + "\"outputTokens\":1000,\"reasoningTokens\":1000}}")
-                .then().statusCode(201).body("costMillicredits", equalTo(880));
+        charge(user, "priced", body).then().statusCode(201).body("costMillicredits", equalTo(costMillicredits));
     }
 
     @Test
@@ -130,32 +132,22 @@ class ChargeResourceTest {
     void theSameKeyWithAnotherBodyIsAConflictAndChangesNothing() {
         String user = openAccount("charge");
         charge(user, "reused", chargeBody("gpt-4o-mini", 100, 100)).then().statusCode(201);
-        String before = LedgerProbe.snapshot(user);
 
-        charge(user, "reused", chargeBody("gpt-4o-mini", 100, 101))
-                .then().statusCode(409)
-                .contentType("application/problem+json")
-                .body("type", equalTo("https://tollgate.dev/problems/idempotency-key-reused"))
+        refusedAndNothingChanged(user, "reused", chargeBody("gpt-4o-mini", 100, 101), 409, "idempotency-key-reused")
                 .body("status", equalTo(409));
-        assertThat(LedgerProbe.snapshot(user)).isEqualTo(before);
     }
 
     @Test
     void aChargeTheAccountCannotCoverIs402WithRequiredAndAvailableAndChangesNothing() {
         String user = openAccount("charge");
         // claude-sonnet-4 output 1500 credits/M: 100,000 output tokens = 150 credits > 100 available.
-        String before = LedgerProbe.snapshot(user);
-        charge(user, "too-big", chargeBody("claude-sonnet-4", 0, 100_000))
-                .then().statusCode(402)
-                .contentType("application/problem+json")
-                .body("type", equalTo("https://tollgate.dev/problems/insufficient-credits"))
+        refusedAndNothingChanged(user, "too-big", chargeBody("claude-sonnet-4", 0, 100_000), 402, "insufficient-credits")
                 .body("required", equalTo(150.0f))
                 .body("available", equalTo(100.0f))
                 .body("requiredMillicredits", equalTo(150_000))
                 .body("availableMillicredits", equalTo(100_000))
                 .body("plan", equalTo("free"))
                 .body("upgrade", startsWith("Upgrade"));
-        assertThat(LedgerProbe.snapshot(user)).isEqualTo(before);
 
         // Nothing was stored under the key: once credits suffice, the same key charges.
         charge(user, "too-big", chargeBody("claude-sonnet-4", 0, 1_000)).then().statusCode(201);
@@ -164,13 +156,22 @@ class ChargeResourceTest {
     @Test
     void anUnknownModelIsRefusedAndNeverFree() {
         String user = openAccount("charge");
-        String before = LedgerProbe.snapshot(user);
-        charge(user, "unknown", chargeBody("gpt-99-turbo", 100, 100))
-                .then().statusCode(422)
-                .contentType("application/problem+json")
-                .body("type", equalTo("https://tollgate.dev/problems/unknown-model"))
+        refusedAndNothingChanged(user, "unknown", chargeBody("gpt-99-turbo", 100, 100), 422, "unknown-model")
                 .body("model", equalTo("gpt-99-turbo"));
+    }
+
+    /**
+     * Charges the body under the key, expects a problem of the status and type, and checks that no
+     * row of the account changed; answers the response for the checks of the caller.
+     */
+    private static ValidatableResponse refusedAndNothingChanged(String user, String key, String body, int status,
+            String type) {
+        String before = LedgerProbe.snapshot(user);
+        ValidatableResponse response = charge(user, key, body).then().statusCode(status)
+                .contentType("application/problem+json")
+                .body("type", equalTo("https://tollgate.dev/problems/" + type));
         assertThat(LedgerProbe.snapshot(user)).isEqualTo(before);
+        return response;
     }
 
     @Test

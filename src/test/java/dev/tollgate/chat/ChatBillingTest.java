@@ -14,6 +14,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 import org.junit.jupiter.api.Test;
 
@@ -74,54 +75,57 @@ class ChatBillingTest {
 
     @Test
     void toolDefinitionsAndTheResponseSchemaAreHeld() {
-        String plain = openAccount("billing");
-        post(plain, chat("gpt-4o", "Hi [[fake:words=2]]", 10)).then().statusCode(200);
-        String withTools = openAccount("billing");
-        JsonObject body = chat("gpt-4o", "Hi [[fake:words=2]]", 10)
+        long extra = heldBeyondTheMessage("Hi [[fake:words=2]]", body -> body
                 .put("tools", new JsonArray().add(bigTool("update_sheet")).add(bigTool("read_sheet")))
                 .put("tool_choice", "auto")
                 .put("response_format", new JsonObject().put("type", "json_schema").put("json_schema",
                         new JsonObject().put("name", "sheet").put("schema", bigTool("x").getJsonObject("function")
-                                .getJsonObject("parameters"))));
-        post(withTools, body).then().statusCode(200);
+                                .getJsonObject("parameters")))));
         // About 4,500 tokens more of gpt-4o input (250 credits per 1M) with the 20% buffer: > 1,000 millicredits.
-        assertThat(held(withTools) - held(plain)).isGreaterThan(1_000);
+        assertThat(extra).isGreaterThan(1_000);
     }
 
     @Test
     void toolCallsAndToolResultsOfTheConversationAreHeld() {
-        String plain = openAccount("billing");
-        post(plain, chat("gpt-4o", "Go on [[fake:words=2]]", 10)).then().statusCode(200);
-        String withHistory = openAccount("billing");
         String arguments = new JsonObject().put("notes", "a long note about the character ".repeat(300)).encode();
-        JsonObject body = chat("gpt-4o", "Go on [[fake:words=2]]", 10);
-        JsonArray messages = body.getJsonArray("messages");
-        messages.add(1, new JsonObject().put("role", "assistant").putNull("content").put("tool_calls", new JsonArray()
-                .add(new JsonObject().put("id", "call_1").put("type", "function").put("function",
-                        new JsonObject().put("name", "save_notes").put("arguments", arguments)))));
-        messages.add(2, new JsonObject().put("role", "tool").put("tool_call_id", "call_1")
-                .put("content", "saved: " + "ok ".repeat(1_000)));
-        post(withHistory, body).then().statusCode(200);
+        long extra = heldBeyondTheMessage("Go on [[fake:words=2]]", body -> {
+            JsonArray messages = body.getJsonArray("messages");
+            messages.add(1, new JsonObject().put("role", "assistant").putNull("content").put("tool_calls", new JsonArray()
+                    .add(new JsonObject().put("id", "call_1").put("type", "function").put("function",
+                            new JsonObject().put("name", "save_notes").put("arguments", arguments)))));
+            messages.add(2, new JsonObject().put("role", "tool").put("tool_call_id", "call_1")
+                    .put("content", "saved: " + "ok ".repeat(1_000)));
+        });
         // 300 x 6 tokens of arguments and 1,000 of the tool's result, at least: > 600 millicredits.
-        assertThat(held(withHistory) - held(plain)).isGreaterThan(600);
+        assertThat(extra).isGreaterThan(600);
     }
 
     @Test
     void imagesAreHeldByTheModelsRuleAndAnImageGivenByUrlAsTheLargestTheRuleAllows() {
-        String plain = openAccount("billing");
-        post(plain, chat("gpt-4o", "Look [[fake:words=2]]", 10)).then().statusCode(200);
-        String withImages = openAccount("billing");
-        JsonObject body = chat("gpt-4o", "Look [[fake:words=2]]", 10);
-        body.getJsonArray("messages").getJsonObject(1).put("content", new JsonArray()
-                .add(new JsonObject().put("type", "text").put("text", "Look [[fake:words=2]]"))
-                .add(new JsonObject().put("type", "image_url").put("image_url",
-                        new JsonObject().put("url", "https://img.example.com/a.png")))
-                .add(new JsonObject().put("type", "image_url").put("image_url",
-                        new JsonObject().put("url", "https://img.example.com/b.png").put("detail", "low"))));
-        post(withImages, body).then().statusCode(200);
+        long extra = heldBeyondTheMessage("Look [[fake:words=2]]", body -> body.getJsonArray("messages").getJsonObject(1)
+                .put("content", new JsonArray()
+                        .add(new JsonObject().put("type", "text").put("text", "Look [[fake:words=2]]"))
+                        .add(new JsonObject().put("type", "image_url").put("image_url",
+                                new JsonObject().put("url", "https://img.example.com/a.png")))
+                        .add(new JsonObject().put("type", "image_url").put("image_url",
+                                new JsonObject().put("url", "https://img.example.com/b.png").put("detail", "low")))));
         // gpt-4o: an image of unknown size at high detail is 85 + 8 tiles x 170 = 1,445 tokens, at low 85:
         // 1,530 tokens of input at 250 credits per 1M, with the 20% buffer, 459 millicredits.
-        assertThat(held(withImages) - held(plain)).isBetween(455L, 465L);
+        assertThat(extra).isBetween(455L, 465L);
+    }
+
+    /**
+     * How much more the hold of a gpt-4o call sets aside when the body carries more than the message:
+     * one account makes the call with the message alone, another with what {@code addition} adds.
+     */
+    private static long heldBeyondTheMessage(String message, Consumer<JsonObject> addition) {
+        String plain = openAccount("billing");
+        post(plain, chat("gpt-4o", message, 10)).then().statusCode(200);
+        String added = openAccount("billing");
+        JsonObject body = chat("gpt-4o", message, 10);
+        addition.accept(body);
+        post(added, body).then().statusCode(200);
+        return held(added) - held(plain);
     }
 
     @Test

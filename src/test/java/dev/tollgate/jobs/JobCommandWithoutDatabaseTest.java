@@ -6,7 +6,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import io.quarkus.test.junit.QuarkusTestProfile;
+import dev.tollgate.testing.ConfigOverrides;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.junit.main.Launch;
 import io.quarkus.test.junit.main.LaunchResult;
@@ -18,11 +18,10 @@ import io.quarkus.test.junit.main.QuarkusMainTest;
 class JobCommandWithoutDatabaseTest {
 
     /** Nothing listens on port 1 of the loopback address. */
-    public static class UnreachableDatabase implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:1/tollgate",
-                    "quarkus.datasource.jdbc.acquisition-timeout", "2S");
+    public static class UnreachableDatabase extends ConfigOverrides {
+        public UnreachableDatabase() {
+            super(Map.of("quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:1/tollgate",
+                    "quarkus.datasource.jdbc.acquisition-timeout", "2S"));
         }
     }
 

@@ -39,6 +39,20 @@ class LedgerTest {
         return user;
     }
 
+    /** A ten-minute hold for a gpt-4o call, in a transaction of its own. */
+    private Hold hold(String user, long millicredits, String key) {
+        return tx(() -> ledger.hold(UUID.randomUUID(), user, Millicredits.of(millicredits), "gpt-4o",
+                Instant.now().plusSeconds(600), CALL, keyed(user, key)));
+    }
+
+    private Settlement settle(String user, Hold hold, long millicredits) {
+        return tx(() -> ledger.settle(user, hold.holdId(), Millicredits.of(millicredits), Mutation.system("test")));
+    }
+
+    private LedgerEntry release(String user, Hold hold) {
+        return tx(() -> ledger.release(user, hold.holdId(), Mutation.system("test")));
+    }
+
     private static Mutation keyed(String user, String key) {
         return Mutation.byUser(user, key, "h".repeat(64), "127.0.0.1", "test");
     }
@@ -92,16 +106,14 @@ class LedgerTest {
     @Test
     void holdsCountAgainstAvailableUntilReleased() {
         String user = newAccount();
-        Hold hold = tx(() -> ledger.hold(UUID.randomUUID(), user, Millicredits.of(60_000), "gpt-4o", Instant.now().plusSeconds(600), CALL,
-                keyed(user, "hold-1")));
+        Hold hold = hold(user, 60_000, "hold-1");
         assertThat(hold.entry().after()).isEqualTo(new Balances(100_000, 0, 60_000));
         assertThatThrownBy(() -> tx(() -> ledger.charge(user, Millicredits.of(40_001), keyed(user, "c"))))
                 .isInstanceOf(InsufficientCreditsException.class);
-        assertThatThrownBy(() -> tx(() -> ledger.hold(UUID.randomUUID(), user, Millicredits.of(40_001), "gpt-4o",
-                Instant.now().plusSeconds(600), CALL, keyed(user, "hold-2"))))
+        assertThatThrownBy(() -> hold(user, 40_001, "hold-2"))
                 .isInstanceOf(InsufficientCreditsException.class);
 
-        LedgerEntry released = tx(() -> ledger.release(user, hold.holdId(), Mutation.system("test")));
+        LedgerEntry released = release(user, hold);
         assertThat(released.after()).isEqualTo(new Balances(100_000, 0, 0));
         assertThat(released.operation()).isEqualTo(Operation.RELEASE);
         assertLedgerAddsUp(user);
@@ -110,17 +122,14 @@ class LedgerTest {
     @Test
     void settleChargesTheRealCostAndFreesTheRestOfTheHoldOnce() {
         String user = newAccount();
-        Hold hold = tx(() -> ledger.hold(UUID.randomUUID(), user, Millicredits.of(5_000), "gpt-4o", Instant.now().plusSeconds(600), CALL,
-                keyed(user, "h")));
-        Settlement settlement = tx(() -> ledger.settle(user, hold.holdId(), Millicredits.of(1_234),
-                Mutation.system("test")));
+        Hold hold = hold(user, 5_000, "h");
+        Settlement settlement = settle(user, hold, 1_234);
         assertThat(settlement.charged().value()).isEqualTo(1_234);
         assertThat(settlement.entry().after()).isEqualTo(new Balances(100_000 - 1_234, 0, 0));
 
-        assertThatThrownBy(() -> tx(() -> ledger.settle(user, hold.holdId(), Millicredits.of(1),
-                Mutation.system("test")))).isInstanceOf(LedgerRuleException.class)
+        assertThatThrownBy(() -> settle(user, hold, 1)).isInstanceOf(LedgerRuleException.class)
                 .extracting(e -> ((LedgerRuleException) e).problem().status()).isEqualTo(409);
-        assertThatThrownBy(() -> tx(() -> ledger.release(user, hold.holdId(), Mutation.system("test"))))
+        assertThatThrownBy(() -> release(user, hold))
                 .isInstanceOf(LedgerRuleException.class);
         assertThat(LedgerProbe.count("SELECT settled_millicredits FROM credit_reservation WHERE user_id = ?", user))
                 .isEqualTo(1_234);
@@ -130,10 +139,8 @@ class LedgerTest {
     @Test
     void aSettleAboveTheHoldChargesTheDifferenceWhenAvailable() {
         String user = newAccount();
-        Hold hold = tx(() -> ledger.hold(UUID.randomUUID(), user, Millicredits.of(1_000), "gpt-4o", Instant.now().plusSeconds(600), CALL,
-                keyed(user, "h")));
-        Settlement settlement = tx(() -> ledger.settle(user, hold.holdId(), Millicredits.of(3_000),
-                Mutation.system("test")));
+        Hold hold = hold(user, 1_000, "h");
+        Settlement settlement = settle(user, hold, 3_000);
         assertThat(settlement.charged().value()).isEqualTo(3_000);
         assertThat(settlement.shortfall().value()).isZero();
         assertLedgerAddsUp(user);
@@ -143,10 +150,8 @@ class LedgerTest {
     void aSettleAboveWhatTheAccountHasChargesEverythingAvailableAndNeverOverdraws() {
         String user = newAccount();
         tx(() -> ledger.charge(user, Millicredits.of(99_000), keyed(user, "drain")));
-        Hold hold = tx(() -> ledger.hold(UUID.randomUUID(), user, Millicredits.of(500), "gpt-4o", Instant.now().plusSeconds(600), CALL,
-                keyed(user, "h")));
-        Settlement settlement = tx(() -> ledger.settle(user, hold.holdId(), Millicredits.of(5_000),
-                Mutation.system("test")));
+        Hold hold = hold(user, 500, "h");
+        Settlement settlement = settle(user, hold, 5_000);
         assertThat(settlement.charged().value()).isEqualTo(1_000);
         assertThat(settlement.shortfall().value()).isEqualTo(4_000);
         assertThat(LedgerProbe.buckets(user)).containsExactly(0, 0, 0);
@@ -157,12 +162,10 @@ class LedgerTest {
     void aHoldOfAnotherUserCannotBeSettledOrReleased() {
         String owner = newAccount();
         String other = newAccount();
-        Hold hold = tx(() -> ledger.hold(UUID.randomUUID(), owner, Millicredits.of(100), "gpt-4o", Instant.now().plusSeconds(600), CALL,
-                keyed(owner, "h")));
-        assertThatThrownBy(() -> tx(() -> ledger.settle(other, hold.holdId(), Millicredits.of(1),
-                Mutation.system("test")))).isInstanceOf(LedgerRuleException.class)
+        Hold hold = hold(owner, 100, "h");
+        assertThatThrownBy(() -> settle(other, hold, 1)).isInstanceOf(LedgerRuleException.class)
                 .extracting(e -> ((LedgerRuleException) e).problem().status()).isEqualTo(404);
-        assertThatThrownBy(() -> tx(() -> ledger.release(other, hold.holdId(), Mutation.system("test"))))
+        assertThatThrownBy(() -> release(other, hold))
                 .isInstanceOf(LedgerRuleException.class);
         assertThat(LedgerProbe.buckets(owner)).containsExactly(100_000, 0, 100);
     }
@@ -196,7 +199,7 @@ class LedgerTest {
         assertThat(LedgerProbe.buckets(user)).containsExactly(70_000, 7_000, 0);
         assertThatThrownBy(() -> tx(() -> ledger.adjust(user, Bucket.PURCHASED, Millicredits.of(-7_001), keyed(user, "adj-3"))))
                 .isInstanceOf(LedgerRuleException.class);
-        tx(() -> ledger.hold(UUID.randomUUID(), user, Millicredits.of(70_000), "gpt-4o", Instant.now().plusSeconds(600), CALL, keyed(user, "h")));
+        hold(user, 70_000, "h");
         assertThatThrownBy(() -> tx(() -> ledger.adjust(user, Bucket.MONTHLY, Millicredits.of(-10_000), keyed(user, "adj-4"))))
                 .isInstanceOf(LedgerRuleException.class);
         assertLedgerAddsUp(user);

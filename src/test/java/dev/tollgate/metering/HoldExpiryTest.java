@@ -76,16 +76,14 @@ class HoldExpiryTest {
     @Test
     void aSettleThatComesAfterTheExpiryChargedTheHoldChargesNothingMore() {
         String user = openAccount("expiry-late-settle");
-        MeteredCalls.Held held = chatHoldOfACallTheAppStoppedIn(user, "expiry-late-settle-1");
-        expireHolds();
-        long[] charged = LedgerProbe.buckets(user);
+        ChargedAtExpiry expired = chargedAtExpiry(user, "expiry-late-settle-1");
 
-        MeteredCalls.Charged late = meteredCalls.settleAfterAnswer(held,
+        MeteredCalls.Charged late = meteredCalls.settleAfterAnswer(expired.held(),
                 new MeteredCalls.Outcome(new Usage(100, 0, 0, 10, 0), false, "luna", "conv-7"), ORIGIN);
 
         assertThat(late.deferred()).isFalse();
         assertThat(late.entry()).isNull();
-        assertChargedOnlyByTheExpiry(user, charged);
+        assertChargedOnlyByTheExpiry(user, expired.buckets());
         assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_compensation WHERE user_id = ?", user)).isZero();
     }
 
@@ -94,17 +92,26 @@ class HoldExpiryTest {
         // The charge of a call whose settle waited for the database in another process's memory,
         // queued after the expiry job (of this process, a one-shot job) charged the hold.
         String user = openAccount("expiry-late-compensation");
-        MeteredCalls.Held held = chatHoldOfACallTheAppStoppedIn(user, "expiry-late-compensation-1");
-        expireHolds();
-        long[] charged = LedgerProbe.buckets(user);
+        ChargedAtExpiry expired = chargedAtExpiry(user, "expiry-late-compensation-1");
+        UUID holdId = expired.held().holdId();
 
-        compensations.deferCharge(user, Ledger.settleKey(held.holdId()), Millicredits.of(15), held.holdId(),
+        compensations.deferCharge(user, Ledger.settleKey(holdId), Millicredits.of(15), holdId,
                 "settle failed after the answer was delivered", null);
         given().auth().oauth2(Tokens.admin("operator")).post("/api/admin/jobs/process-compensations").then().statusCode(200);
 
         assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_compensation WHERE user_id = ? AND status = 'APPLIED'", user))
                 .isEqualTo(1);
-        assertChargedOnlyByTheExpiry(user, charged);
+        assertChargedOnlyByTheExpiry(user, expired.buckets());
+    }
+
+    /** A chat call's hold that the expiry job charged whole, and the buckets that charge left. */
+    private record ChargedAtExpiry(MeteredCalls.Held held, long[] buckets) {
+    }
+
+    private ChargedAtExpiry chargedAtExpiry(String user, String key) {
+        MeteredCalls.Held held = chatHoldOfACallTheAppStoppedIn(user, key);
+        expireHolds();
+        return new ChargedAtExpiry(held, LedgerProbe.buckets(user));
     }
 
     /** The buckets are as the expiry's charge left them: one charge, one usage row, the ledger's sums. */

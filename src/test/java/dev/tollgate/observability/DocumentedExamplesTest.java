@@ -1,6 +1,7 @@
 package dev.tollgate.observability;
 
 import static dev.tollgate.testing.Api.as;
+import static dev.tollgate.testing.Api.preCheck;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
@@ -195,9 +196,7 @@ public class DocumentedExamplesTest {
             case IDEMPOTENCY_KEY_RESERVED -> Answer.of(Api.charge(user, "tollgate:mine", Api.chargeBody("gpt-4o", 1, 1)));
             case PROVIDER_REJECTED_REQUEST -> Answer.of(chat(user, "[[fake:fail=400]]"));
             case UNAUTHENTICATED -> Answer.of(given().get("/api/credit/balance"));
-            case INSUFFICIENT_CREDITS -> Answer.of(as(user).contentType(ContentType.JSON)
-                    .body("{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}],\"maxOutputTokens\":1000000}")
-                    .post("/api/credit/pre-check"));
+            case INSUFFICIENT_CREDITS -> Answer.of(preCheck(user, "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}],\"maxOutputTokens\":1000000}"));
             case FORBIDDEN -> Answer.of(as(user).get("/api/admin/pricing"));
             case SELF_ADJUSTMENT_FORBIDDEN -> {
                 String admin = "admin-" + UUID.randomUUID();

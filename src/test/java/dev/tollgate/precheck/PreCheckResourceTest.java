@@ -1,7 +1,7 @@
 package dev.tollgate.precheck;
 
-import static dev.tollgate.testing.Api.as;
 import static dev.tollgate.testing.Api.openAccount;
+import static dev.tollgate.testing.Api.preCheck;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -14,7 +14,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.tollgate.testing.LedgerProbe;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.http.ContentType;
 
 @QuarkusTest
 class PreCheckResourceTest {
@@ -26,9 +25,7 @@ class PreCheckResourceTest {
         // "user" = 1; plus 3 per message and 3 for the reply: 3 + 1 + 3 + 3 = 10 tokens. Output budget 1,000.
         // Priced at 15 input, 60 output credits per 1M: 10*15 + 1000*60 = 60,150 credits per 1M -> 0.06015 credits;
         // x1.2 = 0.07218 credits = 72.18 millicredits -> 73 millicredits (rounded up once).
-        as(user).contentType(ContentType.JSON)
-                .body("{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hello world!\"}],\"maxOutputTokens\":1000}")
-                .post("/api/credit/pre-check")
+        preCheck(user, "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hello world!\"}],\"maxOutputTokens\":1000}")
                 .then().statusCode(200)
                 .body("estimatedInputTokens", equalTo(10))
                 .body("maxOutputTokens", equalTo(1000))
@@ -40,9 +37,7 @@ class PreCheckResourceTest {
     @Test
     void withoutAnOutputBudgetTheConfiguredDefaultIsAssumed() {
         String user = openAccount("precheck");
-        as(user).contentType(ContentType.JSON)
-                .body("{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
-                .post("/api/credit/pre-check")
+        preCheck(user, "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
                 .then().statusCode(200).body("maxOutputTokens", equalTo(1024));
     }
 
@@ -55,9 +50,7 @@ class PreCheckResourceTest {
         // The prompt is priced at the dearer of input (300) and cache write (375): it may be written to the cache.
         // 9 * 375 + 100,000 * 1,500 = 150,003,375 credits per 1M -> 150.003375 credits; x1.2 = 180.00405 credits
         // = 180,004.05 millicredits -> 180,005 millicredits (rounded up once).
-        as(user).contentType(ContentType.JSON)
-                .body("{\"model\":\"claude-sonnet-4\",\"messages\":[{\"role\":\"user\",\"content\":\"hey\"}],\"maxOutputTokens\":100000}")
-                .post("/api/credit/pre-check")
+        preCheck(user, "{\"model\":\"claude-sonnet-4\",\"messages\":[{\"role\":\"user\",\"content\":\"hey\"}],\"maxOutputTokens\":100000}")
                 .then().statusCode(402)
                 .contentType("application/problem+json")
                 .body("requiredMillicredits", equalTo(180_005))
@@ -86,7 +79,7 @@ class PreCheckResourceTest {
     void badInputIsAProblemAndChangesNothing(String name, String body, int status) {
         String user = openAccount("precheck");
         String before = LedgerProbe.snapshot(user);
-        as(user).contentType(ContentType.JSON).body(body).post("/api/credit/pre-check")
+        preCheck(user, body)
                 .then().statusCode(status).contentType("application/problem+json").body("status", equalTo(status));
         assertThat(LedgerProbe.snapshot(user)).isEqualTo(before);
     }

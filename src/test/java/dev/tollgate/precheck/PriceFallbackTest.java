@@ -1,16 +1,15 @@
 package dev.tollgate.precheck;
 
-import static dev.tollgate.testing.Api.as;
 import static dev.tollgate.testing.Api.charge;
 import static dev.tollgate.testing.Api.chargeBody;
 import static dev.tollgate.testing.Api.openAccount;
+import static dev.tollgate.testing.Api.preCheck;
 import static org.hamcrest.Matchers.equalTo;
 
 import org.junit.jupiter.api.Test;
 
 import dev.tollgate.testing.LedgerProbe;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.http.ContentType;
 
 /**
  * When prices cannot be read, pre-checks are served from the last prices read; charges are not
@@ -25,12 +24,12 @@ class PriceFallbackTest {
     @Test
     void preChecksUseTheLastKnownPricesWhileChargesWaitForTheDatabase() throws Exception {
         String user = openAccount("fallback");
-        as(user).contentType(ContentType.JSON).body(PRE_CHECK).post("/api/credit/pre-check")
+        preCheck(user, PRE_CHECK)
                 .then().statusCode(200).body("estimatedMillicredits", equalTo(73));
         Thread.sleep(1_100); // past the test profile's price cache TTL: the next read goes to the database
         LedgerProbe.execute("ALTER TABLE model_pricing RENAME TO model_pricing_unreachable");
         try {
-            as(user).contentType(ContentType.JSON).body(PRE_CHECK).post("/api/credit/pre-check")
+            preCheck(user, PRE_CHECK)
                     .then().statusCode(200).body("estimatedMillicredits", equalTo(73));
             String before = LedgerProbe.snapshot(user);
             charge(user, "during-outage", chargeBody("gpt-4o-mini", 10, 10)).then().statusCode(503)

@@ -33,22 +33,22 @@ class PricingTest {
         return new Usage(tokens, 0, 0, 0, 0);
     }
 
-    static void assertCredits(BigDecimal actual, String expected) {
-        assertThat(actual).isEqualByComparingTo(expected);
+    /** The exact price of the usage in credits, and what it costs: that price rounded up once, in millicredits. */
+    static void assertPriced(Price price, Usage usage, String exactCredits, long millicredits) {
+        assertThat(Pricing.exactCredits(price, usage)).isEqualByComparingTo(exactCredits);
+        assertThat(Pricing.cost(price, usage)).isEqualTo(Millicredits.of(millicredits));
     }
 
     @Test
     void thousandUncachedInputTokensOfGpt4oMini() {
         // 1,000 x 15 / 1,000,000 = 0.015 credits = 15 millicredits, exactly.
-        assertCredits(Pricing.exactCredits(GPT_4O_MINI, input(1_000)), "0.015");
-        assertThat(Pricing.cost(GPT_4O_MINI, input(1_000))).isEqualTo(Millicredits.of(15));
+        assertPriced(GPT_4O_MINI, input(1_000), "0.015", 15);
     }
 
     @Test
     void oneTokenIsRoundedUpToOneMillicredit() {
         // 1 x 15 / 1,000,000 = 0.000015 credits -> 0.015 millicredits -> 1 millicredit.
-        assertCredits(Pricing.exactCredits(GPT_4O_MINI, input(1)), "0.000015");
-        assertThat(Pricing.cost(GPT_4O_MINI, input(1))).isEqualTo(Millicredits.of(1));
+        assertPriced(GPT_4O_MINI, input(1), "0.000015", 1);
     }
 
     @Test
@@ -78,8 +78,7 @@ class PricingTest {
         // 1,234 x 15 + 567 x 7.5 + 89 x 60 = 18,510 + 4,252.5 + 5,340 = 28,102.5 per million
         // = 0.0281025 credits = 28.1025 millicredits -> 29.
         Usage usage = new Usage(1_234, 567, 0, 89, 0);
-        assertCredits(Pricing.exactCredits(GPT_4O_MINI, usage), "0.0281025");
-        assertThat(Pricing.cost(GPT_4O_MINI, usage)).isEqualTo(Millicredits.of(29));
+        assertPriced(GPT_4O_MINI, usage, "0.0281025", 29);
         // Rounding each bucket separately would give 19 + 5 + 6 = 30: one millicredit too many.
         long perBucket = Pricing.cost(GPT_4O_MINI, new Usage(1_234, 0, 0, 0, 0)).value()
                 + Pricing.cost(GPT_4O_MINI, new Usage(0, 567, 0, 0, 0)).value()
@@ -91,16 +90,13 @@ class PricingTest {
     void mixedUsageOfClaudeSonnet4() {
         // 1,000 x 300 + 500 x 30 + 200 x 375 + 300 x 1,500 = 300,000 + 15,000 + 75,000 + 450,000
         // = 840,000 per million = 0.84 credits = 840 millicredits, exactly.
-        Usage usage = new Usage(1_000, 500, 200, 300, 0);
-        assertCredits(Pricing.exactCredits(CLAUDE_SONNET_4, usage), "0.84");
-        assertThat(Pricing.cost(CLAUDE_SONNET_4, usage)).isEqualTo(Millicredits.of(840));
+        assertPriced(CLAUDE_SONNET_4, new Usage(1_000, 500, 200, 300, 0), "0.84", 840);
     }
 
     @Test
     void cachedTokensOfClaudeSonnet4HalfAMillicreditRoundsUp() {
         // 17 cached tokens x 30 = 510 per million = 0.00051 credits = 0.51 millicredits -> 1.
-        assertCredits(Pricing.exactCredits(CLAUDE_SONNET_4, new Usage(0, 17, 0, 0, 0)), "0.00051");
-        assertThat(Pricing.cost(CLAUDE_SONNET_4, new Usage(0, 17, 0, 0, 0))).isEqualTo(Millicredits.of(1));
+        assertPriced(CLAUDE_SONNET_4, new Usage(0, 17, 0, 0, 0), "0.00051", 1);
         // 34 cached tokens: 1.02 millicredits -> 2.
         assertThat(Pricing.cost(CLAUDE_SONNET_4, new Usage(0, 34, 0, 0, 0))).isEqualTo(Millicredits.of(2));
     }
@@ -109,9 +105,7 @@ class PricingTest {
     void reasoningIsPricedSeparately() {
         // 100 output x 440 + 1,000 reasoning x 880 = 44,000 + 880,000 = 924,000 per million
         // = 0.924 credits = 924 millicredits. (At the output price it would be 484.)
-        Usage usage = new Usage(0, 0, 0, 100, 1_000);
-        assertCredits(Pricing.exactCredits(REASONER, usage), "0.924");
-        assertThat(Pricing.cost(REASONER, usage)).isEqualTo(Millicredits.of(924));
+        assertPriced(REASONER, new Usage(0, 0, 0, 100, 1_000), "0.924", 924);
         assertThat(Pricing.cost(REASONER, new Usage(0, 0, 0, 0, 1))).isEqualTo(Millicredits.of(1));
         // 2,000 input x 110 + 1,000 cached x 27.5 + 1 reasoning x 880 = 220,000 + 27,500 + 880
         // = 248,380 per million = 248.38 millicredits -> 249.

@@ -61,6 +61,17 @@ class ProviderClientTest {
         return FakeProvider.chatRequest(MODEL, message);
     }
 
+    /** The events of a call that is answered in full. */
+    private List<String> eventsOf(String model, JsonObject body) {
+        return client.stream(model, body).onItem().transformToMulti(ProviderStream::events).collect().asList().await()
+                .atMost(WAIT);
+    }
+
+    /** The state of the circuit of the upstream {@code fake-circuit}. */
+    private CircuitBreakerState circuitState() {
+        return circuitBreakers.currentState(ProviderClient.circuitBreakerName("fake-circuit"));
+    }
+
     private static Throwable failureOf(io.smallrye.mutiny.Uni<?> uni) {
         return catchThrowable(() -> uni.await().atMost(WAIT));
     }
@@ -96,9 +107,7 @@ class ProviderClientTest {
 
     @Test
     void includeUsageIsForcedEvenWhenTheCallerTurnedItOff() {
-        client.stream(MODEL, chat("x").put("stream", false)
-                .put("stream_options", new JsonObject().put("include_usage", false)))
-                .onItem().transformToMulti(ProviderStream::events).collect().asList().await().atMost(WAIT);
+        eventsOf(MODEL, chat("x").put("stream", false).put("stream_options", new JsonObject().put("include_usage", false)));
         assertThat(fake.lastRequest().getJsonObject("stream_options").getBoolean("include_usage")).isTrue();
         assertThat(fake.lastRequest().getBoolean("stream")).isTrue();
     }
@@ -254,7 +263,7 @@ class ProviderClientTest {
 
         open.cancel();
         waitUntil(() -> client.inFlight("fake-narrow") == 0, Duration.ofSeconds(1));
-        assertThat(client.stream(model, FakeProvider.chatRequest(model, "x")).onItem().transformToMulti(ProviderStream::events).collect().asList().await().atMost(WAIT)).isNotEmpty();
+        assertThat(eventsOf(model, FakeProvider.chatRequest(model, "x"))).isNotEmpty();
     }
 
     @Test
@@ -264,8 +273,7 @@ class ProviderClientTest {
             assertThat(failureOf(client.stream(model, FakeProvider.chatRequest(model, "[[fake:fail=500]]"))))
                     .isInstanceOf(ProviderFailure.class);
         }
-        assertThat(circuitBreakers.currentState(ProviderClient.circuitBreakerName("fake-circuit")))
-                .isEqualTo(CircuitBreakerState.OPEN);
+        assertThat(circuitState()).isEqualTo(CircuitBreakerState.OPEN);
         int received = fake.requests().size();
 
         Throwable refused = failureOf(client.stream(model, FakeProvider.chatRequest(model, "fine")));
@@ -280,7 +288,7 @@ class ProviderClientTest {
         assertThat(fake.requests()).hasSize(received); // nothing was sent while open
 
         // Other upstreams keep working.
-        assertThat(client.stream(MODEL, chat("fine")).onItem().transformToMulti(ProviderStream::events).collect().asList().await().atMost(WAIT)).isNotEmpty();
+        assertThat(eventsOf(MODEL, chat("fine"))).isNotEmpty();
     }
 
     @Test
@@ -305,10 +313,8 @@ class ProviderClientTest {
                 .toList();
         assertThat(failures).hasSize(6).allSatisfy(failure -> assertThat(((ProviderFailure) failure).reason())
                 .isEqualTo(ProviderFailure.Reason.FIRST_BYTE_TIMEOUT));
-        assertThat(circuitBreakers.currentState(ProviderClient.circuitBreakerName("fake-circuit")))
-                .isEqualTo(CircuitBreakerState.CLOSED);
-        assertThat(client.stream(model, FakeProvider.chatRequest(model, "fine")).onItem()
-                .transformToMulti(ProviderStream::events).collect().asList().await().atMost(WAIT)).isNotEmpty();
+        assertThat(circuitState()).isEqualTo(CircuitBreakerState.CLOSED);
+        assertThat(eventsOf(model, FakeProvider.chatRequest(model, "fine"))).isNotEmpty();
     }
 
     @Test
@@ -335,8 +341,7 @@ class ProviderClientTest {
             assertThat(failureOf(client.stream(model, FakeProvider.chatRequest(model, "[[fake:fail=400]]"))))
                     .isInstanceOf(ProviderRequestRejectedException.class);
         }
-        assertThat(circuitBreakers.currentState(ProviderClient.circuitBreakerName("fake-circuit")))
-                .isEqualTo(CircuitBreakerState.CLOSED);
+        assertThat(circuitState()).isEqualTo(CircuitBreakerState.CLOSED);
     }
 
     @Test
@@ -363,9 +368,8 @@ class ProviderClientTest {
         waitUntil(() -> fake.openExchanges() == 0 && client.inFlight("fake-circuit") == 0, Duration.ofSeconds(2));
         // Past the first-byte timeout: no cancelled call may turn into a timeout that counts as a failure.
         sleep(Duration.ofMillis(2_300));
-        assertThat(circuitBreakers.currentState(ProviderClient.circuitBreakerName("fake-circuit")))
-                .isEqualTo(CircuitBreakerState.CLOSED);
-        assertThat(client.stream(model, FakeProvider.chatRequest(model, "fine")).onItem().transformToMulti(ProviderStream::events).collect().asList().await().atMost(WAIT)).isNotEmpty();
+        assertThat(circuitState()).isEqualTo(CircuitBreakerState.CLOSED);
+        assertThat(eventsOf(model, FakeProvider.chatRequest(model, "fine"))).isNotEmpty();
     }
 
     @Test

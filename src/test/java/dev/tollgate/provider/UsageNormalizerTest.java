@@ -2,10 +2,15 @@ package dev.tollgate.provider;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.params.provider.Arguments.argumentSet;
 
 import java.util.Optional;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import io.vertx.core.json.JsonObject;
 
@@ -17,27 +22,45 @@ class UsageNormalizerTest {
         return UsageNormalizer.normalize(new JsonObject(json)).orElseThrow();
     }
 
-    @Test
-    void openAiPlainUsage() {
-        assertThat(normalize("{\"prompt_tokens\":20,\"completion_tokens\":5,\"total_tokens\":25}"))
-                .isEqualTo(new Usage(20, 0, 0, 5, 0));
+    static Stream<Arguments> usages() {
+        return Stream.of(
+                argumentSet("OpenAI plain usage", "{\"prompt_tokens\":20,\"completion_tokens\":5,\"total_tokens\":25}",
+                        new Usage(20, 0, 0, 5, 0)),
+                argumentSet("OpenAI cached tokens are inside prompt tokens", """
+                        {"prompt_tokens":2006,"completion_tokens":300,"total_tokens":2306,
+                         "prompt_tokens_details":{"cached_tokens":1920,"audio_tokens":0},
+                         "completion_tokens_details":{"reasoning_tokens":0}}""",
+                        new Usage(86, 1920, 0, 300, 0)),
+                argumentSet("OpenAI reasoning tokens are inside completion tokens", """
+                        {"prompt_tokens":100,"completion_tokens":1100,
+                         "completion_tokens_details":{"reasoning_tokens":1000,"accepted_prediction_tokens":0}}""",
+                        new Usage(100, 0, 0, 100, 1000)),
+                argumentSet("null details count as zero", "{\"prompt_tokens\":7,\"completion_tokens\":3,\"prompt_tokens_details\":null,"
+                        + "\"completion_tokens_details\":{\"reasoning_tokens\":null}}",
+                        new Usage(7, 0, 0, 3, 0)),
+                argumentSet("Anthropic cache counts are beside the input", """
+                        {"input_tokens":50,"output_tokens":200,
+                         "cache_creation_input_tokens":1000,"cache_read_input_tokens":4000}""",
+                        new Usage(50, 4000, 1000, 200, 0)),
+                argumentSet("Anthropic fields on an OpenAI-compatible gateway are not subtracted", """
+                        {"prompt_tokens":50,"completion_tokens":200,
+                         "cache_creation_input_tokens":1000,"cache_read_input_tokens":4000}""",
+                        new Usage(50, 4000, 1000, 200, 0)),
+                // prompt_tokens includes the 4000 reads, reported twice: once as cached_tokens, once beside.
+                argumentSet("cache reads mirrored into the OpenAI detail are counted once", """
+                        {"prompt_tokens":4050,"completion_tokens":200,"prompt_tokens_details":{"cached_tokens":4000},
+                         "cache_creation_input_tokens":0,"cache_read_input_tokens":4000}""",
+                        new Usage(50, 4000, 0, 200, 0)),
+                argumentSet("responses API details are inside the totals", """
+                        {"input_tokens":300,"input_tokens_details":{"cached_tokens":200},
+                         "output_tokens":90,"output_tokens_details":{"reasoning_tokens":40},"total_tokens":390}""",
+                        new Usage(100, 200, 0, 50, 40)));
     }
 
-    @Test
-    void openAiCachedTokensAreInsidePromptTokens() {
-        assertThat(normalize("""
-                {"prompt_tokens":2006,"completion_tokens":300,"total_tokens":2306,
-                 "prompt_tokens_details":{"cached_tokens":1920,"audio_tokens":0},
-                 "completion_tokens_details":{"reasoning_tokens":0}}"""))
-                .isEqualTo(new Usage(86, 1920, 0, 300, 0));
-    }
-
-    @Test
-    void openAiReasoningTokensAreInsideCompletionTokens() {
-        assertThat(normalize("""
-                {"prompt_tokens":100,"completion_tokens":1100,
-                 "completion_tokens_details":{"reasoning_tokens":1000,"accepted_prediction_tokens":0}}"""))
-                .isEqualTo(new Usage(100, 0, 0, 100, 1000));
+    @ParameterizedTest
+    @MethodSource("usages")
+    void normalizesIntoThePricingBuckets(String json, Usage expected) {
+        assertThat(normalize(json)).isEqualTo(expected);
     }
 
     @Test
@@ -49,50 +72,10 @@ class UsageNormalizerTest {
     }
 
     @Test
-    void nullDetailsCountAsZero() {
-        assertThat(normalize("{\"prompt_tokens\":7,\"completion_tokens\":3,\"prompt_tokens_details\":null,"
-                + "\"completion_tokens_details\":{\"reasoning_tokens\":null}}"))
-                .isEqualTo(new Usage(7, 0, 0, 3, 0));
-    }
-
-    @Test
-    void anthropicCacheCountsAreBesideTheInput() {
-        assertThat(normalize("""
-                {"input_tokens":50,"output_tokens":200,
-                 "cache_creation_input_tokens":1000,"cache_read_input_tokens":4000}"""))
-                .isEqualTo(new Usage(50, 4000, 1000, 200, 0));
-    }
-
-    @Test
-    void anthropicFieldsOnAnOpenAiCompatibleGatewayAreNotSubtracted() {
-        assertThat(normalize("""
-                {"prompt_tokens":50,"completion_tokens":200,
-                 "cache_creation_input_tokens":1000,"cache_read_input_tokens":4000}"""))
-                .isEqualTo(new Usage(50, 4000, 1000, 200, 0));
-    }
-
-    @Test
-    void cacheReadsMirroredIntoTheOpenAiDetailAreCountedOnce() {
-        // prompt_tokens includes the 4000 reads, reported twice: once as cached_tokens, once beside.
-        assertThat(normalize("""
-                {"prompt_tokens":4050,"completion_tokens":200,"prompt_tokens_details":{"cached_tokens":4000},
-                 "cache_creation_input_tokens":0,"cache_read_input_tokens":4000}"""))
-                .isEqualTo(new Usage(50, 4000, 0, 200, 0));
-    }
-
-    @Test
     void cacheReadsThatContradictTheOpenAiDetailAreInconsistent() {
         assertInconsistent("""
                 {"prompt_tokens":4050,"completion_tokens":200,"prompt_tokens_details":{"cached_tokens":4000},
                  "cache_read_input_tokens":3000}""");
-    }
-
-    @Test
-    void responsesApiDetailsAreInsideTheTotals() {
-        assertThat(normalize("""
-                {"input_tokens":300,"input_tokens_details":{"cached_tokens":200},
-                 "output_tokens":90,"output_tokens_details":{"reasoning_tokens":40},"total_tokens":390}"""))
-                .isEqualTo(new Usage(100, 200, 0, 50, 40));
     }
 
     @Test

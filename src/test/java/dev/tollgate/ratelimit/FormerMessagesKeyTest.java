@@ -8,9 +8,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import dev.tollgate.testing.Api;
+import dev.tollgate.testing.ConfigOverrides;
 import dev.tollgate.testing.TollgateTestResources;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 
@@ -25,10 +25,9 @@ class FormerMessagesKeyTest {
 
     static final int LIMIT = 7;
 
-    public static class FormerKeyOnly implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("tollgate.rate-limit.chat.limit", String.valueOf(LIMIT));
+    public static class FormerKeyOnly extends ConfigOverrides {
+        public FormerKeyOnly() {
+            super(Map.of("tollgate.rate-limit.chat.limit", String.valueOf(LIMIT)));
         }
     }
 

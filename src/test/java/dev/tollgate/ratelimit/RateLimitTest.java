@@ -240,10 +240,7 @@ class RateLimitTest {
     void theAuditRowOfACallBehindATrustedProxyKeepsTheForwardedClientIp() {
         String user = Api.openAccount("proxied");
         String ip = newClientIp();
-        as(user).header("X-Forwarded-For", ip).header("User-Agent", "proxied-client/2.0")
-                .contentType(ContentType.JSON).header("Idempotency-Key", "via-proxy")
-                .body(chargeBody("gpt-4o-mini", 10, 10)).post("/api/credit/charges").then().statusCode(201);
-        assertThat(AuditOrigin.of(user, "via-proxy")).isEqualTo(ip + " proxied-client/2.0");
+        assertThat(AuditOrigin.ofCharge(user, "via-proxy", "proxied-client/2.0", ip)).isEqualTo(ip + " proxied-client/2.0");
     }
 
     @Test
@@ -264,15 +261,10 @@ class RateLimitTest {
     void theAuditRowKeepsTheRightmostAddressThatIsNotATrustedProxy() {
         String user = Api.openAccount("proxied-chain");
         String ip = newClientIp();
-        as(user).header("X-Forwarded-For", "192.0.2.66, " + ip + ", 10.4.0.7").header("User-Agent", "chain/1.0")
-                .contentType(ContentType.JSON).header("Idempotency-Key", "via-chain")
-                .body(chargeBody("gpt-4o-mini", 10, 10)).post("/api/credit/charges").then().statusCode(201);
-        assertThat(AuditOrigin.of(user, "via-chain")).isEqualTo(ip + " chain/1.0");
+        assertThat(AuditOrigin.ofCharge(user, "via-chain", "chain/1.0", "192.0.2.66, " + ip + ", 10.4.0.7"))
+                .isEqualTo(ip + " chain/1.0");
         // Two header lines are one list: the client's own line comes first and is never believed.
-        as(user).header("X-Forwarded-For", "192.0.2.67").header("X-Forwarded-For", ip).header("User-Agent", "chain/1.0")
-                .contentType(ContentType.JSON).header("Idempotency-Key", "via-two-lines")
-                .body(chargeBody("gpt-4o-mini", 10, 10)).post("/api/credit/charges").then().statusCode(201);
-        assertThat(AuditOrigin.of(user, "via-two-lines")).isEqualTo(ip + " chain/1.0");
+        assertThat(AuditOrigin.ofCharge(user, "via-two-lines", "chain/1.0", "192.0.2.67", ip)).isEqualTo(ip + " chain/1.0");
     }
 
     @Test

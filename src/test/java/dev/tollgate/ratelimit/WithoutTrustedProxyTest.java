@@ -1,7 +1,5 @@
 package dev.tollgate.ratelimit;
 
-import static dev.tollgate.testing.Api.as;
-import static dev.tollgate.testing.Api.chargeBody;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,11 +8,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import dev.tollgate.testing.Api;
+import dev.tollgate.testing.ConfigOverrides;
 import dev.tollgate.testing.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 
 /**
@@ -30,12 +27,11 @@ class WithoutTrustedProxyTest {
     static final int ANONYMOUS = 3;
 
     /** A low limit for callers without a valid token, in a store of this application's own (so it starts full). */
-    public static class LowAnonymousLimit implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("tollgate.rate-limit.anonymous.general.limit", String.valueOf(ANONYMOUS),
+    public static class LowAnonymousLimit extends ConfigOverrides {
+        public LowAnonymousLimit() {
+            super(Map.of("tollgate.rate-limit.anonymous.general.limit", String.valueOf(ANONYMOUS),
                     "tollgate.rate-limit.anonymous.general.period", "PT1H",
-                    "tollgate.rate-limit.store", "memory");
+                    "tollgate.rate-limit.store", "memory"));
         }
     }
 
@@ -60,9 +56,6 @@ class WithoutTrustedProxyTest {
     @Test
     void theAuditRowKeepsThePeerAndNotTheForwardedAddress() {
         String user = Api.openAccount("unproxied");
-        as(user).header("X-Forwarded-For", "203.0.113.77").header("User-Agent", "direct/1.0")
-                .contentType(ContentType.JSON).header("Idempotency-Key", "direct")
-                .body(chargeBody("gpt-4o-mini", 10, 10)).post("/api/credit/charges").then().statusCode(201);
-        assertThat(AuditOrigin.of(user, "direct")).isIn("127.0.0.1 direct/1.0", "::1 direct/1.0");
+        assertThat(AuditOrigin.ofCharge(user, "direct", "direct/1.0", "203.0.113.77")).isIn("127.0.0.1 direct/1.0", "::1 direct/1.0");
     }
 }

@@ -4,7 +4,6 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
@@ -15,8 +14,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.tollgate.testing.Api;
+import dev.tollgate.testing.BadTokens;
 import dev.tollgate.testing.LedgerProbe;
-import dev.tollgate.testing.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
@@ -25,45 +24,20 @@ import io.restassured.specification.RequestSpecification;
 @QuarkusTest
 class AuthenticationTest {
 
-    record Endpoint(String method, String path, String body) {
-        @Override
-        public String toString() {
-            return method + " " + path;
-        }
-    }
-
-    static final List<Endpoint> ENDPOINTS = List.of(
-            new Endpoint("GET", "/api/credit/balance", null),
-            new Endpoint("GET", "/api/credit/usage", null),
-            new Endpoint("POST", "/api/credit/pre-check",
+    static final List<Call> ENDPOINTS = List.of(
+            new Call("GET", "/api/credit/balance", null),
+            new Call("GET", "/api/credit/usage", null),
+            new Call("POST", "/api/credit/pre-check",
                     "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"),
-            new Endpoint("POST", "/api/credit/charges", Api.chargeBody("gpt-4o-mini", 10, 10)));
-
-    static final List<Function<String, String>> BAD_TOKENS = List.of(
-            user -> null,
-            Tokens::expired,
-            Tokens::signedByAnotherKey,
-            Tokens::wrongIssuer,
-            Tokens::wrongAudience,
-            Tokens::unsigned,
-            user -> "not-a-jwt");
-
-    static final List<String> BAD_TOKEN_NAMES = List.of("no token", "expired", "another key", "wrong issuer",
-            "wrong audience", "alg none", "garbage");
+            new Call("POST", "/api/credit/charges", Api.chargeBody("gpt-4o-mini", 10, 10)));
 
     static Stream<Arguments> cases() {
-        List<Arguments> cases = new ArrayList<>();
-        for (Endpoint endpoint : ENDPOINTS) {
-            for (int i = 0; i < BAD_TOKENS.size(); i++) {
-                cases.add(Arguments.of(endpoint, BAD_TOKEN_NAMES.get(i), BAD_TOKENS.get(i)));
-            }
-        }
-        return cases.stream();
+        return BadTokens.withEach(ENDPOINTS);
     }
 
     @ParameterizedTest(name = "{0} with {1}")
     @MethodSource("cases")
-    void refusedWith401AndNothingChanges(Endpoint endpoint, String tokenName, Function<String, String> token) {
+    void refusedWith401AndNothingChanges(Call endpoint, String tokenName, Function<String, String> token) {
         String user = "intruder-" + UUID.randomUUID();
         RequestSpecification request = given().header("Idempotency-Key", "k-" + UUID.randomUUID());
         String bearer = token.apply(user);

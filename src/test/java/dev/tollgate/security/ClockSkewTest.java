@@ -6,14 +6,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.jwt.Claims;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.tollgate.testing.Metrics;
 import dev.tollgate.testing.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.jwt.build.JwtClaimsBuilder;
 
 /**
  * The tolerance for clocks that disagree ({@code quarkus.oidc.token.lifespan-grace}, 30 s): a token
@@ -37,34 +42,36 @@ class ClockSkewTest {
         assertThat(ConfigProvider.getConfig().getValue("quarkus.oidc.token.lifespan-grace", Integer.class)).isEqualTo(30);
     }
 
-    @Test
-    void aTokenExpiredSecondsAgoPassesOneExpiredAMinuteAgoIsRefused() {
-        Instant now = Instant.now();
-        String tenSecondsAgo = Tokens.user(user(), claims -> claims.issuedAt(now.minusSeconds(600)).expiresAt(now.minusSeconds(10)));
-        String aMinuteAgo = Tokens.user(user(), claims -> claims.issuedAt(now.minusSeconds(600)).expiresAt(now.minusSeconds(60)));
-
-        assertThat(status(tenSecondsAgo)).isEqualTo(200);
-        assertThat(status(aMinuteAgo)).isEqualTo(401);
+    /** A time claim a few seconds off the app's clock (tolerated) and minutes off (refused). */
+    record Skew(String name, UnaryOperator<JwtClaimsBuilder> tolerated, UnaryOperator<JwtClaimsBuilder> refused) {
+        @Override
+        public String toString() {
+            return name;
+        }
     }
 
-    @Test
-    void aTokenValidSecondsFromNowPassesOneValidInFiveMinutesIsRefused() {
-        long now = Instant.now().getEpochSecond();
-        String inTenSeconds = Tokens.user(user(), claims -> claims.claim(Claims.nbf.name(), now + 10));
-        String inFiveMinutes = Tokens.user(user(), claims -> claims.claim(Claims.nbf.name(), now + 300));
-
-        assertThat(status(inTenSeconds)).isEqualTo(200);
-        assertThat(status(inFiveMinutes)).isEqualTo(401);
+    static Stream<Skew> skews() {
+        Instant now = Instant.now();
+        return Stream.of(
+                new Skew("a token expired seconds ago passes, one expired a minute ago is refused",
+                        claims -> claims.issuedAt(now.minusSeconds(600)).expiresAt(now.minusSeconds(10)),
+                        claims -> claims.issuedAt(now.minusSeconds(600)).expiresAt(now.minusSeconds(60))),
+                new Skew("a token valid seconds from now passes, one valid in five minutes is refused",
+                        claims -> claims.claim(Claims.nbf.name(), now.getEpochSecond() + 10),
+                        claims -> claims.claim(Claims.nbf.name(), now.getEpochSecond() + 300)),
+                new Skew("a token issued seconds from now passes, one issued in five minutes is refused",
+                        claims -> claims.issuedAt(now.plusSeconds(10)).expiresAt(now.plusSeconds(600)),
+                        claims -> claims.issuedAt(now.plusSeconds(300)).expiresAt(now.plusSeconds(900))));
     }
 
-    @Test
-    void aTokenIssuedSecondsFromNowPassesOneIssuedInFiveMinutesIsRefused() {
-        Instant now = Instant.now();
-        String inTenSeconds = Tokens.user(user(), claims -> claims.issuedAt(now.plusSeconds(10)).expiresAt(now.plusSeconds(600)));
-        String inFiveMinutes = Tokens.user(user(), claims -> claims.issuedAt(now.plusSeconds(300)).expiresAt(now.plusSeconds(900)));
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("skews")
+    void aFewSecondsOffTheClockPassMinutesOffAreRefused(Skew skew) {
+        String tolerated = Tokens.user(user(), skew.tolerated());
+        String refused = Tokens.user(user(), skew.refused());
 
-        assertThat(status(inTenSeconds)).isEqualTo(200);
-        assertThat(status(inFiveMinutes)).isEqualTo(401);
+        assertThat(status(tolerated)).isEqualTo(200);
+        assertThat(status(refused)).isEqualTo(401);
     }
 
     @Test

@@ -4,6 +4,7 @@ import static dev.tollgate.testing.Api.as;
 import static dev.tollgate.testing.Api.charge;
 import static dev.tollgate.testing.Api.chargeBody;
 import static dev.tollgate.testing.Api.openAccount;
+import static dev.tollgate.testing.Api.preCheck;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
@@ -75,9 +76,7 @@ class CrossUserTest {
         String bob = openAccount("bob");
         charge(alice, "drain", chargeBody("gpt-4o", 0, 99_000)).then().statusCode(201);
 
-        as(bob).contentType(ContentType.JSON)
-                .body("{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}")
-                .post("/api/credit/pre-check")
+        preCheck(bob, "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}")
                 .then().statusCode(200).body("availableMillicredits", equalTo(100_000));
     }
 }

@@ -30,13 +30,6 @@ import io.restassured.specification.RequestSpecification;
 @QuarkusTest
 class EndpointSecurityTest {
 
-    record Call(String method, String path, String body) {
-        @Override
-        public String toString() {
-            return method + " " + path;
-        }
-    }
-
     static final String HOLD_BODY = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
             + "\"maxOutputTokens\":100}";
     static final String SETTLE_BODY = "{\"usage\":{\"uncachedInputTokens\":10,\"outputTokens\":5}}";

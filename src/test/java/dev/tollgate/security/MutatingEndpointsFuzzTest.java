@@ -371,48 +371,49 @@ class MutatingEndpointsFuzzTest {
         }
     }
 
-    /** The container that holds the last segment of the path, or null if the path leaves the body. */
-    static JsonNode parentOf(ObjectNode body, String[] parts) {
-        JsonNode parent = body;
-        for (int i = 0; i < parts.length - 1; i++) {
-            parent = parent instanceof ArrayNode array ? array.get(Integer.parseInt(parts[i])) : parent.get(parts[i]);
-            if (!(parent instanceof ContainerNode)) {
-                return null;
+    /** Where a dotted path ends: the container that holds its last segment, and that segment. */
+    record Slot(JsonNode parent, String last) {
+
+        /** The slot of the path, or null if the path leaves the body. */
+        static Slot of(ObjectNode body, String path) {
+            String[] parts = path.split("\\.");
+            JsonNode parent = body;
+            for (int i = 0; i < parts.length - 1; i++) {
+                parent = parent instanceof ArrayNode array ? array.get(Integer.parseInt(parts[i])) : parent.get(parts[i]);
+                if (!(parent instanceof ContainerNode)) {
+                    return null;
+                }
             }
+            return new Slot(parent, parts[parts.length - 1]);
         }
-        return parent;
     }
 
     static void set(ObjectNode body, String path, String rawFragment) {
-        String[] parts = path.split("\\.");
-        JsonNode parent = parentOf(body, parts);
-        if (parent == null) {
+        Slot slot = Slot.of(body, path);
+        if (slot == null) {
             return;
         }
-        String last = parts[parts.length - 1];
-        if (parent instanceof ArrayNode array) {
-            int index = Integer.parseInt(last);
+        if (slot.parent() instanceof ArrayNode array) {
+            int index = Integer.parseInt(slot.last());
             if (index < array.size()) {
                 array.set(index, array.rawValueNode(new RawValue(rawFragment)));
             } else {
                 array.addRawValue(new RawValue(rawFragment));
             }
         } else {
-            ((ObjectNode) parent).putRawValue(last, new RawValue(rawFragment));
+            ((ObjectNode) slot.parent()).putRawValue(slot.last(), new RawValue(rawFragment));
         }
     }
 
     static void remove(ObjectNode body, String path) {
-        String[] parts = path.split("\\.");
-        JsonNode parent = parentOf(body, parts);
-        if (parent == null) {
+        Slot slot = Slot.of(body, path);
+        if (slot == null) {
             return;
         }
-        String last = parts[parts.length - 1];
-        if (parent instanceof ArrayNode array) {
-            array.remove(Integer.parseInt(last)); // null if there is no such element
+        if (slot.parent() instanceof ArrayNode array) {
+            array.remove(Integer.parseInt(slot.last())); // null if there is no such element
         } else {
-            ((ObjectNode) parent).remove(last);
+            ((ObjectNode) slot.parent()).remove(slot.last());
         }
     }
 

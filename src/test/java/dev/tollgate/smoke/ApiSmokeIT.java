@@ -1,6 +1,7 @@
 package dev.tollgate.smoke;
 
 import static dev.tollgate.testing.Api.as;
+import static dev.tollgate.testing.Api.preCheck;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -45,7 +46,7 @@ class ApiSmokeIT {
         String user = Api.newUser("smoke");
         as(user).get("/api/credit/balance").then().statusCode(200)
                 .body("availableMillicredits", equalTo(100_000)).body("warningLevel", equalTo("ok"));
-        as(user).contentType(ContentType.JSON).body(PROMPT).post("/api/credit/pre-check").then().statusCode(200)
+        preCheck(user, PROMPT).then().statusCode(200)
                 .body("estimatedMillicredits", greaterThan(0));
 
         String charge = Api.chargeBody("gpt-4o", 2000, 300);

@@ -44,6 +44,10 @@ public final class Api {
         return body.encode();
     }
 
+    public static Response preCheck(String user, String body) {
+        return as(user).contentType(ContentType.JSON).body(body).post("/api/credit/pre-check");
+    }
+
     public static Response charge(String user, String key, String body) {
         return as(user).contentType(ContentType.JSON).header("Idempotency-Key", key).body(body)
                 .post("/api/credit/charges");

@@ -111,23 +111,18 @@ class ImageTokensTest {
         assertThat(tokens("computer-use-preview", ImageDetail.HIGH, 1024, 1024)).isEqualTo(65 + 4 * 129);
     }
 
-    @Test
-    void scalingNeverEnlargesAnImage() {
-        assertThat(TileRule.tiles(new ImageSize(128, 64))).isEqualTo(1);
-        assertThat(TileRule.tiles(new ImageSize(512, 512))).isEqualTo(1);
-        assertThat(TileRule.tiles(new ImageSize(513, 500))).isEqualTo(2);
-        assertThat(TileRule.tiles(new ImageSize(513, 513))).isEqualTo(4);
-        assertThat(TileRule.tiles(new ImageSize(1, 1))).isEqualTo(1);
+    @ParameterizedTest(name = "{0} x {1}: {2} tiles")
+    @CsvSource({ "128, 64, 1", "512, 512, 1", "513, 500, 2", "513, 513, 4", "1, 1, 1" })
+    void scalingNeverEnlargesAnImage(int width, int height, int tiles) {
+        assertThat(TileRule.tiles(new ImageSize(width, height))).isEqualTo(tiles);
     }
 
-    @Test
-    void scaledSidesAreCoveredRoundedUp() {
-        // 2049 x 513 fits as 2048 x 512.75: billed 8 tiles. 2050 x 513 fits as 2048 x 512.5, billed 4
-        // (rounded to the nearest); counted 8 here, never fewer than billed.
-        assertThat(TileRule.tiles(new ImageSize(2049, 513))).isEqualTo(8);
-        assertThat(TileRule.tiles(new ImageSize(2050, 513))).isEqualTo(8);
-        assertThat(TileRule.tiles(new ImageSize(2048, 512))).isEqualTo(4);
-        assertThat(TileRule.tiles(new ImageSize(4096, 1024))).isEqualTo(4);
+    // 2049 x 513 fits as 2048 x 512.75: billed 8 tiles. 2050 x 513 fits as 2048 x 512.5, billed 4
+    // (rounded to the nearest); counted 8 here, never fewer than billed.
+    @ParameterizedTest(name = "{0} x {1}: {2} tiles")
+    @CsvSource({ "2049, 513, 8", "2050, 513, 8", "2048, 512, 4", "4096, 1024, 4" })
+    void scaledSidesAreCoveredRoundedUp(int width, int height, int tiles) {
+        assertThat(TileRule.tiles(new ImageSize(width, height))).isEqualTo(tiles);
     }
 
     @Test

@@ -40,54 +40,51 @@ public record IdempotencyKey(String value) {
     }
 
     /** The call has no idempotency key. */
-    public static final class Missing extends ProblemException {
+    public static final class Missing extends KeyProblem {
         Missing() {
-            super("idempotency key missing");
-        }
-
-        @Override
-        public Problem problem() {
-            return Problem.of(ProblemType.IDEMPOTENCY_KEY_MISSING,
+            super("idempotency key missing", ProblemType.IDEMPOTENCY_KEY_MISSING,
                     "Send an Idempotency-Key header (or the requestId of the call being metered).");
         }
     }
 
     /** The key is empty, too long or has characters outside visible ASCII. */
-    public static final class Invalid extends ProblemException {
+    public static final class Invalid extends KeyProblem {
         Invalid() {
-            super("idempotency key invalid");
-        }
-
-        @Override
-        public Problem problem() {
-            return Problem.of(ProblemType.IDEMPOTENCY_KEY_INVALID,
+            super("idempotency key invalid", ProblemType.IDEMPOTENCY_KEY_INVALID,
                     "An idempotency key is 1 to 255 visible ASCII characters.");
         }
     }
 
     /** The key is in the namespace of the keys Tollgate derives itself. */
-    public static final class Reserved extends ProblemException {
+    public static final class Reserved extends KeyProblem {
         Reserved() {
-            super("idempotency key in the reserved namespace");
-        }
-
-        @Override
-        public Problem problem() {
-            return Problem.of(ProblemType.IDEMPOTENCY_KEY_RESERVED,
+            super("idempotency key in the reserved namespace", ProblemType.IDEMPOTENCY_KEY_RESERVED,
                     "Idempotency keys starting with '" + DerivedKey.NAMESPACE + "' are Tollgate's own; choose another key.");
         }
     }
 
     /** The header and the body name different keys. */
-    public static final class Mismatch extends ProblemException {
+    public static final class Mismatch extends KeyProblem {
         Mismatch() {
-            super("idempotency key and request id differ");
+            super("idempotency key and request id differ", ProblemType.IDEMPOTENCY_KEY_MISMATCH,
+                    "When both the Idempotency-Key header and requestId are sent they must be equal.");
+        }
+    }
+
+    /** A key the call cannot be served with: a problem of one type, with a fixed detail. */
+    abstract static class KeyProblem extends ProblemException {
+        private final ProblemType type;
+        private final String detail;
+
+        KeyProblem(String message, ProblemType type, String detail) {
+            super(message);
+            this.type = type;
+            this.detail = detail;
         }
 
         @Override
         public Problem problem() {
-            return Problem.of(ProblemType.IDEMPOTENCY_KEY_MISMATCH,
-                    "When both the Idempotency-Key header and requestId are sent they must be equal.");
+            return Problem.of(type, detail);
         }
     }
 }

@@ -8,9 +8,9 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import dev.tollgate.testing.ConfigOverrides;
 import dev.tollgate.testing.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 /** Heartbeats and the end of a stream at its token's expiry, with a heartbeat of one second. */
@@ -18,10 +18,9 @@ import io.quarkus.test.junit.TestProfile;
 @TestProfile(BalanceEventsHeartbeatTest.FastHeartbeat.class)
 class BalanceEventsHeartbeatTest {
 
-    public static class FastHeartbeat implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("tollgate.events.heartbeat", "PT1S");
+    public static class FastHeartbeat extends ConfigOverrides {
+        public FastHeartbeat() {
+            super(Map.of("tollgate.events.heartbeat", "PT1S"));
         }
     }
 

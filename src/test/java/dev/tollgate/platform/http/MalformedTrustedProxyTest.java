@@ -6,8 +6,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import dev.tollgate.testing.ConfigOverrides;
 import dev.tollgate.testing.TestDatabase;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.junit.main.Launch;
 import io.quarkus.test.junit.main.LaunchResult;
@@ -19,15 +19,14 @@ import io.quarkus.test.junit.main.QuarkusMainTest;
 class MalformedTrustedProxyTest {
 
     /** A host name: never resolved, so never a trusted proxy. */
-    public static class HostNameAsProxy implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
+    public static class HostNameAsProxy extends ConfigOverrides {
+        public HostNameAsProxy() {
             // The test database too: another main test's profile may have left an unreachable one set,
             // and the database is reached (Flyway) before the trusted proxies are read.
-            return Map.of("tollgate.http.trusted-proxies", "127.0.0.1,gateway.example.com",
+            super(Map.of("tollgate.http.trusted-proxies", "127.0.0.1,gateway.example.com",
                     "quarkus.datasource.jdbc.url", TestDatabase.jdbcUrl(),
                     "quarkus.datasource.username", TestDatabase.user(),
-                    "quarkus.datasource.password", TestDatabase.password());
+                    "quarkus.datasource.password", TestDatabase.password()));
         }
     }
 

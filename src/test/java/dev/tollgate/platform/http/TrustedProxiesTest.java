@@ -2,12 +2,17 @@ package dev.tollgate.platform.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.params.provider.Arguments.argumentSet;
 
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Which hop is the client: the rightmost X-Forwarded-For address that is not a trusted proxy,
@@ -27,14 +32,23 @@ class TrustedProxiesTest {
         assertThat(TrustedProxies.of(List.of("", " ")).isEmpty()).isTrue();
     }
 
-    @Test
-    void anUntrustedPeerIsTheClientAndItsHeaderIsIgnored() {
-        assertThat(CLUSTER.clientIp("198.51.100.7", List.of("203.0.113.9"))).isEqualTo("198.51.100.7");
+    static Stream<Arguments> singleHops() {
+        return Stream.of(
+                argumentSet("an untrusted peer is the client and its header is ignored",
+                        "198.51.100.7", "203.0.113.9", "198.51.100.7"),
+                argumentSet("behind one trusted proxy the client is the entry it appended",
+                        "127.0.0.1", "203.0.113.9", "203.0.113.9"),
+                // client -> gateway (10.4.0.7) -> activator (10.4.1.9) -> queue-proxy (127.0.0.1) -> app
+                argumentSet("a chain of trusted proxies is walked from the right",
+                        "127.0.0.1", "203.0.113.9, 10.4.0.7, 10.4.1.9", "203.0.113.9"),
+                argumentSet("a peer that is no IP address is answered as given",
+                        "/var/run/tollgate.sock", "203.0.113.9", "/var/run/tollgate.sock"));
     }
 
-    @Test
-    void behindOneTrustedProxyTheClientIsTheEntryItAppended() {
-        assertThat(CLUSTER.clientIp("127.0.0.1", List.of("203.0.113.9"))).isEqualTo("203.0.113.9");
+    @ParameterizedTest
+    @MethodSource("singleHops")
+    void theClientOfOneHeaderLine(String peer, String forwardedFor, String client) {
+        assertThat(CLUSTER.clientIp(peer, List.of(forwardedFor))).isEqualTo(client);
     }
 
     @Test
@@ -47,12 +61,6 @@ class TrustedProxiesTest {
                 .isEqualTo(CLUSTER.clientIp("127.0.0.1", List.of("2.2.2.2, 203.0.113.9, 10.1.2.3")))
                 .isEqualTo(CLUSTER.clientIp("127.0.0.1", List.of("203.0.113.9, 10.1.2.3")))
                 .isEqualTo("203.0.113.9");
-    }
-
-    @Test
-    void aChainOfTrustedProxiesIsWalkedFromTheRight() {
-        // client -> gateway (10.4.0.7) -> activator (10.4.1.9) -> queue-proxy (127.0.0.1) -> app
-        assertThat(CLUSTER.clientIp("127.0.0.1", List.of("203.0.113.9, 10.4.0.7, 10.4.1.9"))).isEqualTo("203.0.113.9");
     }
 
     @Test
@@ -85,11 +93,6 @@ class TrustedProxiesTest {
         // An IPv4-mapped address is its IPv4 address, for the ranges and in the answer.
         assertThat(CLUSTER.clientIp("::ffff:127.0.0.1", List.of("::ffff:203.0.113.9"))).isEqualTo("203.0.113.9");
         assertThat(CLUSTER.clientIp("127.0.0.1", List.of("203.0.113.9, ::ffff:10.4.0.7"))).isEqualTo("203.0.113.9");
-    }
-
-    @Test
-    void aPeerThatIsNoIpAddressIsAnsweredAsGiven() {
-        assertThat(CLUSTER.clientIp("/var/run/tollgate.sock", List.of("203.0.113.9"))).isEqualTo("/var/run/tollgate.sock");
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigDecimal;
 
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -80,24 +81,23 @@ class MillicreditsTest {
 
     @Test
     void plusOverflowThrows() {
-        assertThatThrownBy(() -> Millicredits.of(Long.MAX_VALUE).plus(Millicredits.of(1)))
-                .isInstanceOf(ArithmeticException.class);
-        assertThatThrownBy(() -> Millicredits.of(Long.MIN_VALUE).plus(Millicredits.of(-1)))
-                .isInstanceOf(ArithmeticException.class);
+        assertOverflows(() -> Millicredits.of(Long.MAX_VALUE).plus(Millicredits.of(1)));
+        assertOverflows(() -> Millicredits.of(Long.MIN_VALUE).plus(Millicredits.of(-1)));
     }
 
     @Test
     void minusOverflowThrows() {
-        assertThatThrownBy(() -> Millicredits.of(Long.MIN_VALUE).minus(Millicredits.of(1)))
-                .isInstanceOf(ArithmeticException.class);
-        assertThatThrownBy(() -> Millicredits.of(Long.MAX_VALUE).minus(Millicredits.of(-1)))
-                .isInstanceOf(ArithmeticException.class);
-        assertThatThrownBy(() -> Millicredits.ZERO.minus(Millicredits.of(Long.MIN_VALUE)))
-                .isInstanceOf(ArithmeticException.class);
+        assertOverflows(() -> Millicredits.of(Long.MIN_VALUE).minus(Millicredits.of(1)));
+        assertOverflows(() -> Millicredits.of(Long.MAX_VALUE).minus(Millicredits.of(-1)));
+        assertOverflows(() -> Millicredits.ZERO.minus(Millicredits.of(Long.MIN_VALUE)));
     }
 
     @Test
     void negateOverflowThrows() {
-        assertThatThrownBy(() -> Millicredits.of(Long.MIN_VALUE).negate()).isInstanceOf(ArithmeticException.class);
+        assertOverflows(() -> Millicredits.of(Long.MIN_VALUE).negate());
+    }
+
+    private static void assertOverflows(ThrowingCallable arithmetic) {
+        assertThatThrownBy(arithmetic).isInstanceOf(ArithmeticException.class);
     }
 }

@@ -28,10 +28,10 @@ import org.junit.jupiter.api.Test;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 
+import dev.tollgate.testing.ConfigOverrides;
 import dev.tollgate.testing.Metrics;
 import dev.tollgate.testing.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.oidc.server.OidcWireMock;
 
@@ -46,10 +46,9 @@ import io.quarkus.test.oidc.server.OidcWireMock;
 @TestProfile(SigningKeyRotationTest.ShortRefreshPeriod.class)
 class SigningKeyRotationTest {
 
-    public static class ShortRefreshPeriod implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("tollgate.auth.signing-keys.refresh-interval", REFRESH_PERIOD.toString());
+    public static class ShortRefreshPeriod extends ConfigOverrides {
+        public ShortRefreshPeriod() {
+            super(Map.of("tollgate.auth.signing-keys.refresh-interval", REFRESH_PERIOD.toString()));
         }
     }
 
