@@ -15,7 +15,15 @@ public record BalanceResponse(
         Instant nextRefreshAt,
         WarningLevel warningLevel,
         Thresholds thresholds,
-        boolean upgradeHint) {
+        boolean upgradeHint,
+        AutoTopUpState autoTopUp) {
+
+    /**
+     * The user's auto top-up, if they ever set one: below {@code thresholdCredits} the pack is bought;
+     * {@code disabledReason} says why it switched itself off (after failed payments).
+     */
+    public record AutoTopUpState(boolean enabled, long thresholdCredits, String packId, String disabledReason) {
+    }
 
     /** Where the levels start, in millicredits of available balance. */
     public record Thresholds(long lowMillicredits, long criticalMillicredits) {

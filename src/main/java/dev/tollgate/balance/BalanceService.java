@@ -1,6 +1,7 @@
 package dev.tollgate.balance;
 
 import java.time.ZoneOffset;
+import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -28,7 +29,8 @@ public class BalanceService {
     Transactions transactions;
 
     public BalanceResponse balanceOf(String userId) {
-        CreditAccount account = transactions.inNewTransaction(() -> ledger.ensureAccount(userId));
+        Read read = transactions.inNewTransaction(() -> new Read(ledger.ensureAccount(userId), autoTopUp(userId)));
+        CreditAccount account = read.account();
         PlansConfig.Plan plan = plans.plan(account.plan);
         long allowance = plan.monthlyAllowanceMillicredits();
         long low = allowance * config.lowPercent() / 100;
@@ -39,6 +41,23 @@ public class BalanceService {
                 account.reservedMillicredits, available, Millicredits.of(available).credits(), account.periodStart,
                 account.periodStart.atZone(ZoneOffset.UTC).plusMonths(1).toInstant(), level,
                 new BalanceResponse.Thresholds(low, critical),
-                plan.upgradeHint() && level != WarningLevel.OK);
+                plan.upgradeHint() && level != WarningLevel.OK, read.autoTopUp());
+    }
+
+    private record Read(CreditAccount account, BalanceResponse.AutoTopUpState autoTopUp) {
+    }
+
+    /** The user's auto top-up (package purchase sets it), read from its table: null if never set. */
+    private static BalanceResponse.AutoTopUpState autoTopUp(String userId) {
+        List<?> rows = CreditAccount.getEntityManager().createNativeQuery("""
+                SELECT enabled, threshold_millicredits, pack_id, disabled_reason FROM credit_auto_top_up WHERE user_id = ?1""")
+                .setParameter(1, userId)
+                .getResultList();
+        if (rows.isEmpty()) {
+            return null;
+        }
+        Object[] row = (Object[]) rows.get(0);
+        return new BalanceResponse.AutoTopUpState((Boolean) row[0],
+                ((Number) row[1]).longValue() / Millicredits.PER_CREDIT, (String) row[2], (String) row[3]);
     }
 }

@@ -50,6 +50,12 @@ public class JobSchedule {
         run("purge-rate-limits");
     }
 
+    @Scheduled(identity = "process-top-ups", cron = "${tollgate.jobs.process-top-ups.cron}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void processTopUps() {
+        run("process-top-ups");
+    }
+
     private void run(String job) {
         try {
             runner.run(job);

@@ -23,6 +23,14 @@ public interface JobsConfig {
 
     PurgeRateLimits purgeRateLimits();
 
+    ProcessTopUps processTopUps();
+
+    /** The job of auto top-ups (package purchase). */
+    interface ProcessTopUps {
+        /** When the scheduler runs it (read by {@link JobSchedule}). */
+        Optional<String> cron();
+    }
+
     /** The job of the rate limiter (its batch size is {@code tollgate.rate-limit.purge-batch-size}). */
     interface PurgeRateLimits {
         /** When the scheduler runs it (read by {@link JobSchedule}). */

@@ -85,6 +85,17 @@ public class CreditPurchase extends PanacheEntityBase implements StoredRequest {
     @Column(name = "ledger_steps", nullable = false)
     public int ledgerSteps;
 
+    /** {@code checkout} (bought by the user) or {@code auto_top_up} (queued when the balance fell below the threshold). */
+    @Column(nullable = false, length = 16)
+    public String origin;
+
+    /** Why an auto top-up's payment failed; null otherwise. */
+    @Column
+    public String failure;
+
+    @Column(name = "charge_attempted_at")
+    public Instant chargeAttemptedAt;
+
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;
 

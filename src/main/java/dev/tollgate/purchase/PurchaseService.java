@@ -72,7 +72,7 @@ public class PurchaseService {
         if (purchase.checkoutSessionId != null) {
             return new Answer<>(PurchaseViews.Purchase.of(purchase), stored.replayed());
         }
-        StripeGateway.Checkout checkout = stripe.createCheckout(purchase, pack(purchase.packId));
+        StripeGateway.Checkout checkout = stripe.createCheckout(purchase, pack(purchase.packId), customerToSaveCard(userId));
         CreditPurchase withCheckout = transactions.inNewTransaction(() -> recordCheckout(purchase.id, checkout));
         return new Answer<>(PurchaseViews.Purchase.of(withCheckout), stored.replayed());
     }
@@ -135,6 +135,28 @@ public class PurchaseService {
             throw new DuplicateRequestException("credit_purchase_idempotency_key");
         }
         return CreditPurchase.findById(id);
+    }
+
+    /**
+     * The Stripe Customer to save the card of this purchase to, if the user has auto top-up on (made
+     * the first time), else null: the card is saved only for a user who asked for top-ups.
+     */
+    private String customerToSaveCard(String userId) {
+        AutoTopUp rule = transactions.inNewTransaction(() -> AutoTopUp.<AutoTopUp> findById(userId));
+        if (rule == null || !rule.enabled) {
+            return null;
+        }
+        if (rule.stripeCustomerId != null) {
+            return rule.stripeCustomerId;
+        }
+        String customer = stripe.createCustomer(userId);
+        return transactions.inNewTransaction(() -> {
+            AutoTopUp locked = AutoTopUp.findById(userId, LockModeType.PESSIMISTIC_WRITE);
+            if (locked.stripeCustomerId == null) {
+                locked.stripeCustomerId = customer;
+            }
+            return locked.stripeCustomerId;
+        });
     }
 
     private static Optional<CreditPurchase> findByKey(String userId, String key) {

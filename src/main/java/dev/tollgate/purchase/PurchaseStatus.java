@@ -10,6 +10,8 @@ public enum PurchaseStatus {
     PAID,
     /** The Checkout Session expired unpaid. */
     EXPIRED,
+    /** An auto top-up whose payment failed. */
+    FAILED,
     /** The whole payment was refunded. */
     REFUNDED,
     /** Part of the payment was refunded. */

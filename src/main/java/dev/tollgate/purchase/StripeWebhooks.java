@@ -15,6 +15,7 @@ import com.stripe.exception.SignatureVerificationException;
 import com.stripe.model.Charge;
 import com.stripe.model.Dispute;
 import com.stripe.model.Event;
+import com.stripe.model.PaymentIntent;
 import com.stripe.model.StripeObject;
 import com.stripe.model.checkout.Session;
 import com.stripe.net.Webhook;
@@ -43,6 +44,9 @@ public class StripeWebhooks {
 
     @Inject
     PurchaseReconciler reconciler;
+
+    @Inject
+    TopUps topUps;
 
     @Inject
     Clock clock;
@@ -100,6 +104,8 @@ public class StripeWebhooks {
             }
             case "checkout.session.async_payment_succeeded" -> completed((Session) object, true);
             case "checkout.session.expired" -> expired((Session) object);
+            case "payment_intent.succeeded" -> paymentSucceeded((PaymentIntent) object);
+            case "payment_intent.payment_failed" -> paymentFailed((PaymentIntent) object);
             case "charge.refunded" -> refunded((Charge) object);
             case "charge.dispute.created", "charge.dispute.updated", "charge.dispute.closed" -> disputed((Dispute) object);
             default -> LOG.debugf("stripe event of type %s ignored", type);
@@ -120,15 +126,51 @@ public class StripeWebhooks {
             purchase.paymentIntentId = paymentIntent;
         }
         if (paid && !purchase.paid) {
-            purchase.paid = true;
-            purchase.paidAmountMinor = session.getAmountTotal();
-            purchase.paidCurrency = session.getCurrency();
-            purchase.flaggedReason = mismatch(purchase);
-            if (purchase.flaggedReason != null) {
-                LOG.warnf("purchase %s flagged, nothing granted: %s", purchase.id, purchase.flaggedReason);
-            }
+            markPaid(purchase, session.getAmountTotal(), session.getCurrency());
         }
         reconciler.reconcile(purchase, payment(purchase));
+    }
+
+    /**
+     * A payment of a purchase succeeded: the way an auto top-up is granted, and for a Checkout
+     * purchase the same fact its session's completion reports. A payment that saved the card for
+     * later (a purchase made with auto top-up on) arms the user's auto top-up with it.
+     */
+    private void paymentSucceeded(PaymentIntent payment) {
+        recordPayment(payment.getId(), null, null, 0, null, null);
+        Optional<CreditPurchase> found = lockedByMetadata(payment);
+        if (found.isEmpty()) {
+            return;
+        }
+        CreditPurchase purchase = found.get();
+        if (purchase.paymentIntentId == null) {
+            purchase.paymentIntentId = payment.getId();
+        }
+        if (!purchase.paid && purchase.paymentIntentId.equals(payment.getId())) {
+            markPaid(purchase, payment.getAmountReceived() != null ? payment.getAmountReceived() : payment.getAmount(),
+                    payment.getCurrency());
+        }
+        reconciler.reconcile(purchase, payment(purchase));
+        AutoTopUp rule = AutoTopUp.findById(purchase.userId, LockModeType.PESSIMISTIC_WRITE);
+        if (rule == null) {
+            return;
+        }
+        if ("auto_top_up".equals(purchase.origin)) {
+            rule.consecutiveFailures = 0;
+            rule.updatedAt = clock.instant();
+        }
+        if ("off_session".equals(payment.getSetupFutureUsage()) && payment.getPaymentMethod() != null
+                && payment.getCustomer() != null && payment.getCustomer().equals(rule.stripeCustomerId)) {
+            rule.paymentMethodId = payment.getPaymentMethod();
+            rule.updatedAt = clock.instant();
+        }
+    }
+
+    /** An auto top-up's payment failed (asynchronously): the top-up fails, and counts against auto top-up. */
+    private void paymentFailed(PaymentIntent payment) {
+        lockedByMetadata(payment).filter(purchase -> "auto_top_up".equals(purchase.origin)).ifPresent(purchase ->
+                topUps.fail(purchase.id, payment.getLastPaymentError() != null
+                        ? payment.getLastPaymentError().getMessage() : "the payment failed"));
     }
 
     private void expired(Session session) {
@@ -222,6 +264,23 @@ public class StripeWebhooks {
         } catch (IllegalArgumentException e) {
             return null;
         }
+    }
+
+    /** The purchase is paid; a payment that does not match its pack is flagged, and grants nothing. */
+    private static void markPaid(CreditPurchase purchase, Long amount, String currency) {
+        purchase.paid = true;
+        purchase.paidAmountMinor = amount;
+        purchase.paidCurrency = currency;
+        purchase.flaggedReason = mismatch(purchase);
+        if (purchase.flaggedReason != null) {
+            LOG.warnf("purchase %s flagged, nothing granted: %s", purchase.id, purchase.flaggedReason);
+        }
+    }
+
+    private static Optional<CreditPurchase> lockedByMetadata(PaymentIntent payment) {
+        UUID id = purchaseId(payment.getMetadata() == null ? null : payment.getMetadata().get("purchase_id"));
+        return id == null ? Optional.empty()
+                : Optional.ofNullable(CreditPurchase.<CreditPurchase> findById(id, LockModeType.PESSIMISTIC_WRITE));
     }
 
     /** Why a payment does not match its pack, or null if it matches. */

@@ -37,6 +37,7 @@ public enum Tier {
             rule(MESSAGES, "POST /api/credit/charges"),
             rule(SENSITIVE, "POST /api/admin/credit/adjustments"),
             rule(SENSITIVE, "POST /api/credit/purchases"),
+            rule(SENSITIVE, "PUT /api/credit/auto-top-up"),
             rule(SENSITIVE, "POST /api/admin/purchases/*/refund"),
             rule(WEBHOOKS, "POST /api/webhooks/stripe"));
 

@@ -41,6 +41,14 @@ final class StripeEvents {
                 .put("mode", "payment").put("status", "complete");
     }
 
+    static JsonObject paymentIntent(String paymentIntent, String purchaseId, long amount, String customer,
+            String paymentMethod, String setupFutureUsage) {
+        return new JsonObject().put("id", paymentIntent).put("object", "payment_intent").put("amount", amount)
+                .put("amount_received", amount).put("currency", "usd").put("customer", customer)
+                .put("payment_method", paymentMethod).put("setup_future_usage", setupFutureUsage)
+                .put("status", "succeeded").put("metadata", new JsonObject().put("purchase_id", purchaseId));
+    }
+
     static JsonObject charge(String paymentIntent, long amount, long refunded) {
         return new JsonObject().put("id", "ch_" + paymentIntent).put("object", "charge")
                 .put("payment_intent", paymentIntent).put("amount", amount).put("amount_refunded", refunded)

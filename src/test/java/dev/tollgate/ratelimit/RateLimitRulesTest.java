@@ -23,6 +23,8 @@ class RateLimitRulesTest {
         assertThat(Tier.of("POST", "/api/admin/credit/adjustments")).isEqualTo(Tier.SENSITIVE);
         assertThat(Tier.of("POST", "/api/credit/purchases")).isEqualTo(Tier.SENSITIVE);
         assertThat(Tier.of("POST", "/api/admin/purchases/3f0c/refund")).isEqualTo(Tier.SENSITIVE);
+        assertThat(Tier.of("PUT", "/api/credit/auto-top-up")).isEqualTo(Tier.SENSITIVE);
+        assertThat(Tier.of("GET", "/api/credit/auto-top-up")).isEqualTo(Tier.GENERAL);
         // A payment provider's deliveries, in a budget of their own.
         assertThat(Tier.of("POST", "/api/webhooks/stripe")).isEqualTo(Tier.WEBHOOKS);
         assertThat(Tier.of("GET", "/api/credit/purchases")).isEqualTo(Tier.GENERAL);

@@ -20,7 +20,7 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * A local stand-in for the few Stripe API calls Tollgate makes ({@code POST /v1/checkout/sessions},
- * {@code POST /v1/refunds}), which {@code stripe-java} is pointed at. It answers as Stripe does,
+ * {@code /v1/customers}, {@code /v1/payment_intents}, {@code /v1/refunds}), which {@code stripe-java} is pointed at. It answers as Stripe does,
  * replays the first answer to a repeated {@code Idempotency-Key}, and records every request, so that
  * tests can check amounts, metadata and keys. It can be switched {@linkplain #down(boolean) down}.
  */
@@ -29,6 +29,9 @@ public final class FakeStripe {
     /** The form-encoded parameters of one request, decoded, with its idempotency key. */
     public record Request(String method, String path, String idempotencyKey, Map<String, String> params) {
     }
+
+    /** A saved card whose off-session payments the fake declines. */
+    public static final String DECLINED_CARD = "pm_card_declined";
 
     /** Where the fake's Checkout pages are said to be. */
     public static final String CHECKOUT_BASE = "https://checkout.stripe.test/c/pay/";
@@ -101,6 +104,13 @@ public final class FakeStripe {
                                 .put("message", "the fake Stripe is down")).encode());
                 return;
             }
+            if (request.path().equals("/v1/payment_intents") && DECLINED_CARD.equals(params.get("payment_method"))) {
+                request.response().setStatusCode(402).putHeader("Content-Type", "application/json")
+                        .end(new JsonObject().put("error", new JsonObject().put("type", "card_error")
+                                .put("code", "card_declined").put("decline_code", "insufficient_funds")
+                                .put("message", "Your card has insufficient funds.")).encode());
+                return;
+            }
             String answer = key == null ? answer(request.path(), params)
                     : answersByKey.computeIfAbsent(request.method() + " " + request.path() + " " + key,
                             k -> answer(request.path(), params));
@@ -127,6 +137,11 @@ public final class FakeStripe {
                         .put("currency", params.get("line_items[0][price_data][currency]"))
                         .put("payment_status", "unpaid").put("status", "open").encode();
             }
+            case "/v1/customers" -> new JsonObject().put("id", "cus_test_" + id).put("object", "customer").encode();
+            case "/v1/payment_intents" -> new JsonObject().put("id", "pi_test_" + id).put("object", "payment_intent")
+                    .put("amount", Long.valueOf(params.get("amount"))).put("currency", params.get("currency"))
+                    .put("customer", params.get("customer")).put("payment_method", params.get("payment_method"))
+                    .put("status", "succeeded").encode();
             case "/v1/refunds" -> new JsonObject().put("id", "re_test_" + id).put("object", "refund")
                     .put("payment_intent", params.get("payment_intent")).put("status", "succeeded").encode();
             default -> null;

@@ -127,6 +127,18 @@ public final class LedgerProbe {
         return row(sql, userId, 1)[0];
     }
 
+    /** The first column of the first row of a query with one parameter, as text; null if no row. */
+    public static String text(String sql, String parameter) {
+        try (Connection c = TestDatabase.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, parameter);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static long[] row(String sql, String userId, int columns) {
         try (Connection c = TestDatabase.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, userId);
