@@ -285,6 +285,7 @@ function purchaseNote(purchase) {
   if (url) {
     const link = document.createElement('a');
     link.href = url;
+    link.target = '_top'; // Stripe's pages refuse to be framed: a framed dashboard opens it in the whole tab
     link.className = 'continue';
     link.textContent = 'Continue to payment';
     cell.append(link);

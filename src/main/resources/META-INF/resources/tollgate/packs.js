@@ -9,7 +9,7 @@
 // "Try again", which repeats that same request under the same key, so that it cannot start a second
 // purchase. Once Tollgate answers the purchase, the container fires `tollgate-checkout` (bubbling,
 // composed, cancelable; detail: the purchase) and, unless the app cancels it, the browser goes to
-// the purchase's Stripe Checkout page. Every text from the server is inserted as text.
+// the purchase's Stripe Checkout page (the whole tab, when the page is in a frame). Every text from the server is inserted as text.
 
 import { credits, price } from './format.js';
 
@@ -28,6 +28,15 @@ export function webUrl(value) {
   } catch {
     return null;
   }
+}
+
+/**
+ * Sends the browser to the Checkout page: the whole tab when the page is framed (the chat app frames
+ * the dashboard), since Stripe's pages refuse to be framed. The click's user activation allows that.
+ */
+function goTo(url) {
+  if (window.top !== window.self) window.open(url, '_top');
+  else location.assign(url);
 }
 
 export class PackOffer {
@@ -114,7 +123,7 @@ export class PackOffer {
       const go = new CustomEvent('tollgate-checkout', { bubbles: true, composed: true, cancelable: true, detail: purchase });
       if (this.container.dispatchEvent(go)) {
         this.say('Taking you to the payment page…');
-        location.assign(url);
+        goTo(url);
       } else {
         this.say('');
         this.setBusy(false);
