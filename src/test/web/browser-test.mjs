@@ -8,79 +8,21 @@
 // user's: the token an attacker would hand over), WEB_ORIGIN (the chat app's origin, one of
 // Tollgate's TOLLGATE_WEB_ORIGINS), FOREIGN_ORIGIN (any other), CHROMIUM (/usr/bin/chromium),
 // SCREENSHOT_DIR (where the screenshots go). The two origins are pages this script serves itself
-// (no server behind them). Exits 0 only if every check passed.
-import { chromium } from 'playwright-core';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// (no server behind them). Purchases are not configured here: the pages must not offer them
+// (purchase-browser-test.mjs checks them where they are). Exits 0 only if every check passed.
+import {
+  BASE_URL, TOKEN, WEB_ORIGIN, FOREIGN_ORIGIN, shot, check, assert, credits, api, launch, watch, openPage as open, finish,
+  unexpected,
+} from './harness.mjs';
 
-const BASE_URL = (process.env.BASE_URL ?? 'http://localhost:8080').replace(/\/$/, '');
-const TOKEN = process.env.TOKEN;
 const OTHER_TOKEN = process.env.OTHER_TOKEN;
-const WEB_ORIGIN = process.env.WEB_ORIGIN ?? 'https://chat.example.test';
-const FOREIGN_ORIGIN = process.env.FOREIGN_ORIGIN ?? 'https://attacker.example.test';
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const SHOTS = process.env.SCREENSHOT_DIR ?? 'screenshots';
-const TIMEOUT = 15_000;
 if (!TOKEN || !OTHER_TOKEN) {
   console.error('TOKEN and OTHER_TOKEN are required');
   process.exit(2);
 }
-mkdirSync(SHOTS, { recursive: true });
 
-const results = [];
-async function check(name, body) {
-  try {
-    await body();
-    results.push({ name, ok: true });
-    console.log(`ok   - ${name}`);
-  } catch (error) {
-    results.push({ name, ok: false });
-    console.log(`FAIL - ${name}: ${error.stack ?? error}`);
-  }
-}
-
-function assert(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-function credits(millicredits) {
-  const whole = Math.floor(millicredits / 1000).toLocaleString('en-US');
-  const fraction = String(millicredits % 1000).padStart(3, '0').replace(/0+$/, '');
-  return fraction ? `${whole}.${fraction}` : whole;
-}
-
-async function api(path, init = {}) {
-  const response = await fetch(BASE_URL + path, {
-    ...init,
-    headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json', ...(init.headers ?? {}) },
-  });
-  return { status: response.status, body: await response.json() };
-}
-
-const profile = mkdtempSync(join(tmpdir(), 'tollgate-chromium-'));
-// A fresh profile (--user-data-dir) of its own, removed afterwards.
-const browser = await chromium.launchPersistentContext(profile, {
-  executablePath: CHROMIUM,
-  headless: true,
-  viewport: { width: 1200, height: 900 },
-  // Local Network Access checks off: here the chat app's pages are public (served by this script) and
-  // Tollgate is on localhost, which Chromium forbids them to frame; deployed, both are public.
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--disable-features=LocalNetworkAccessChecks'],
-});
-
-await browser.addInitScript(() => {
-  window.cspViolations = [];
-  document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
-});
 // The chat app's origin and a foreign one: a blank page each, served here.
-for (const origin of [WEB_ORIGIN, FOREIGN_ORIGIN]) {
-  await browser.route(`${origin}/**`, (route) => route.fulfill({
-    status: 200, contentType: 'text/html', body: '<!doctype html><html lang="en"><title>app</title><p>app</p></html>',
-  }));
-}
+const { browser, close } = await launch({ origins: [WEB_ORIGIN, FOREIGN_ORIGIN] });
 // Every request that carries the other user's token (none may).
 const otherTokenRequests = [];
 browser.on('request', async (request) => {
@@ -88,24 +30,9 @@ browser.on('request', async (request) => {
   if ((headers.authorization ?? '').includes(OTHER_TOKEN)) otherTokenRequests.push(request.url());
 });
 
-function watch(page) {
-  page.setDefaultTimeout(TIMEOUT);
-  const problems = [];
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => { if (message.type() === 'error') problems.push(`console: ${message.text()}`); });
-  return problems;
-}
-
 // A page of Tollgate, linked from the chat app (with the token in the fragment, unless none is given).
 const pageResponses = [];
-async function openPage(path, { token = TOKEN, from = WEB_ORIGIN } = {}) {
-  const page = await browser.newPage();
-  const problems = watch(page);
-  const response = await page.goto(`${BASE_URL}${path}${token ? `#access_token=${encodeURIComponent(token)}` : ''}`,
-    { referer: `${from}/` });
-  pageResponses.push({ path, headers: response.headers() });
-  return { page, problems };
-}
+const openPage = (path, options = {}) => open(browser, path, { ...options, responses: pageResponses });
 
 async function appPage(origin) {
   const page = await browser.newPage();
@@ -150,7 +77,7 @@ try {
     assert((await status.getAttribute('aria-live')) === 'polite', 'the amount is a polite live region');
     assert(!(await page.locator('#signin-note').isVisible()), 'the sign-in note is gone once the token came');
     assert(!page.url().includes('access_token'), 'the token is removed from the address bar');
-    await page.screenshot({ path: join(SHOTS, 'widget.png') });
+    await page.screenshot({ path: shot('widget.png') });
   });
 
   await check('a charge made through the API updates the widget live, without a reload', async () => {
@@ -166,7 +93,7 @@ try {
     await page.waitForFunction((text) => document.querySelector('tollgate-balance')
       .shadowRoot.querySelector('.amount').textContent === text, expected);
     assert(await page.evaluate(() => window.notReloaded === true), 'the page was not reloaded');
-    await page.screenshot({ path: join(SHOTS, 'widget-after-charge.png') });
+    await page.screenshot({ path: shot('widget-after-charge.png') });
   });
 
   await check('a 402 opens the dialog with what was required and what is available', async () => {
@@ -188,7 +115,19 @@ try {
     if (problem.upgrade) {
       assert(await dialog.getByRole('link', { name: 'Upgrade your plan' }).isVisible(), 'free plan: the upgrade link is offered');
     }
-    await page.screenshot({ path: join(SHOTS, 'insufficient-credits-dialog.png') });
+    await page.screenshot({ path: shot('insufficient-credits-dialog.png') });
+  });
+
+  await check('without purchases configured the dialog offers no packs', async () => {
+    const packs = await api('/api/credit/packs');
+    assert(packs.status === 404 && packs.body.type === 'https://tollgate.dev/problems/purchases-not-configured',
+      `purchases are not configured here (${packs.status} ${packs.body.type})`);
+    await page.locator('tollgate-credits-dialog[data-packs="not-configured"]').waitFor({ state: 'attached' });
+    const dialog = page.getByRole('dialog', { name: 'Not enough credits' });
+    assert(await dialog.isVisible(), 'the dialog is still open');
+    assert(await dialog.getByRole('button', { name: /^Buy/ }).count() === 0, 'no buy button');
+    assert(!(await dialog.getByRole('heading', { name: 'Buy credits' }).isVisible()), 'no "Buy credits" section');
+    assert((await page.locator('tollgate-credits-dialog .purchase-message').textContent()) === '', 'no error is shown');
   });
 
   await check('the dialog traps the focus, closes on Escape and gives the focus back', async () => {
@@ -248,7 +187,7 @@ try {
     const upgrade = page.getByRole('link', { name: 'Upgrade for more credits' });
     assert(await upgrade.isVisible(), 'the upgrade prompt is shown');
     assert((await upgrade.getAttribute('href')) === '#upgrade', 'it links to upgrade-url');
-    await page.locator('tollgate-balance').screenshot({ path: join(SHOTS, 'widget-low.png') });
+    await page.locator('tollgate-balance').screenshot({ path: shot('widget-low.png') });
   });
 
   await check('the example page runs under its own strict Content-Security-Policy without errors', async () => {
@@ -258,7 +197,7 @@ try {
     assert(!policy.includes('unsafe'), 'no unsafe-inline or unsafe-eval');
     const violations = await page.evaluate(() => window.cspViolations);
     assert(violations.length === 0, `CSP violations: ${violations}`);
-    const errors = problems.filter((p) => !p.includes('402'));
+    const errors = unexpected(problems, [[402, '/api/credit/pre-check'], [404, '/api/credit/packs']]);
     assert(errors.length === 0, errors.join('\n'));
   });
   await page.close();
@@ -285,7 +224,18 @@ try {
     assert(available === `${credits(balance.body.availableMillicredits)} credits`, `available shows "${available}"`);
     const projection = await dashboard.locator('#projection').textContent();
     assert(/credits a day/.test(projection), `projection: "${projection}"`);
-    await dashboard.screenshot({ path: join(SHOTS, 'dashboard.png'), fullPage: true });
+    await dashboard.screenshot({ path: shot('dashboard.png'), fullPage: true });
+  });
+
+  await check('without purchases configured the dashboard shows no purchase section and no error', async () => {
+    await dashboard.locator('body[data-purchases="not-configured"]').waitFor({ state: 'attached' });
+    for (const id of ['buy', 'purchases', 'auto-top-up']) {
+      assert(!(await dashboard.locator(`#${id}`).isVisible()), `#${id} is hidden`);
+    }
+    assert(await dashboard.getByRole('button', { name: /^Buy/ }).count() === 0, 'no buy button');
+    assert(await dashboard.getByRole('heading', { name: /purchases|Buy credits|Auto top-up/i }).count() === 0, 'no purchase heading');
+    assert((await dashboard.locator('#pack-offer .purchase-message').textContent()) === '', 'no error is shown');
+    assert(await dashboard.locator('body[data-auto-top-up="absent"]').count() === 1, 'auto top-up is not asked for either');
   });
 
   await check('the recent calls table pages through the calls', async () => {
@@ -299,7 +249,7 @@ try {
     await dashboard.locator('#page-status', { hasText: 'Page 2 of' }).waitFor();
     const rowsOnPage2 = await dashboard.locator('#calls tbody tr').count();
     assert(rowsOnPage2 === Math.min(20, total - 20), `page 2 holds the rest (${rowsOnPage2})`);
-    await dashboard.screenshot({ path: join(SHOTS, 'dashboard-page-2.png'), fullPage: true });
+    await dashboard.screenshot({ path: shot('dashboard-page-2.png'), fullPage: true });
   });
 
   await check('the dashboard follows a charge live', async () => {
@@ -319,7 +269,8 @@ try {
     assert(policy?.includes("script-src 'self'") && policy.includes("connect-src 'self'"), `Tollgate sends the policy (${policy})`);
     const violations = await dashboard.evaluate(() => window.cspViolations);
     assert(violations.length === 0, `CSP violations: ${violations}`);
-    assert(dash.problems.length === 0, dash.problems.join('\n'));
+    const errors = unexpected(dash.problems, [[404, '/api/credit/packs']]);
+    assert(errors.length === 0, errors.join('\n'));
   });
   await dashboard.close();
 
@@ -361,7 +312,7 @@ try {
     assert(!stored.includes('ey'), 'the token is kept in memory only');
     const violations = await popup.evaluate(() => window.cspViolations);
     assert(violations.length === 0, `CSP violations: ${violations}`);
-    assert(problems.length === 0, problems.join('\n'));
+    assert(unexpected(problems, [[404, '/api/credit/packs']]).length === 0, problems.join('\n'));
     await popup.close();
     await app.page.close();
   });
@@ -391,8 +342,8 @@ try {
     const framed = app.page.frameLocator('iframe');
     await framed.locator('body[data-loaded="true"]').waitFor({ state: 'attached' });
     assert(!(await framed.locator('#signin-note').isVisible()), 'the framed dashboard is signed in');
-    assert(app.problems.length === 0, app.problems.join('\n'));
-    await app.page.screenshot({ path: join(SHOTS, 'dashboard-framed.png') });
+    assert(unexpected(app.problems, [[404, '/api/credit/packs']]).length === 0, app.problems.join('\n'));
+    await app.page.screenshot({ path: shot('dashboard-framed.png') });
     await app.page.close();
 
     const attacker = await frameFrom(FOREIGN_ORIGIN, OTHER_TOKEN);
@@ -402,10 +353,6 @@ try {
     await attacker.page.close();
   });
 } finally {
-  await browser.close();
-  rmSync(profile, { recursive: true, force: true });
+  await close();
 }
-
-const failed = results.filter((r) => !r.ok).length;
-console.log(`browser checks passed: ${results.length - failed} of ${results.length}`);
-process.exit(failed === 0 && results.length > 0 ? 0 : 1);
+finish();

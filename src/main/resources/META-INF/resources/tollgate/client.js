@@ -14,8 +14,13 @@
 //
 // The stream is read with fetch() and a ReadableStream, not EventSource, because EventSource
 // cannot send the bearer token.
+//
+// The purchase calls (packs, purchases, buy, autoTopUp, saveAutoTopUp) answer the body, or throw a
+// TollgateProblem with the status and the problem details; where purchases are not configured
+// (404 purchases-not-configured) its `notConfigured` is true.
 
 export const CACHE_TTL_MS = 5 * 60 * 1000;
+export const PURCHASES_NOT_CONFIGURED = 'https://tollgate.dev/problems/purchases-not-configured';
 const MAX_RETRY_MS = 30_000;
 
 export class TollgateClient extends EventTarget {
@@ -33,6 +38,7 @@ export class TollgateClient extends EventTarget {
     this.cacheTtlMs = cacheTtlMs;
     this.cached = null; // { balance, at }
     this.pending = null;
+    this.packList = null; // Promise of the packs
     this.stream = null; // { controller }
     this.lastEventId = null;
     this.state = 'closed';
@@ -97,6 +103,50 @@ export class TollgateClient extends EventTarget {
     return response.json();
   }
 
+  /**
+   * The credit packs on sale ([{ packId, credits, creditsMillicredits, priceAmount, priceCurrency }]),
+   * read once per client (they change only with Tollgate's configuration).
+   */
+  async packs() {
+    if (!this.packList) {
+      this.packList = this.json('/api/credit/packs').then((body) => body.packs ?? []);
+      this.packList.catch((error) => { if (!error.notConfigured) this.packList = null; });
+    }
+    return this.packList;
+  }
+
+  /** A page of the user's purchases, newest first: { page, size, more, items }. */
+  async purchases({ page = 0, size = 20 } = {}) {
+    return this.json(`/api/credit/purchases?page=${encodeURIComponent(page)}&size=${encodeURIComponent(size)}`);
+  }
+
+  /**
+   * Starts buying a pack: the pending purchase with its `checkoutUrl`. A retry of the same attempt
+   * must pass the same `idempotencyKey` (Tollgate then answers the same purchase).
+   */
+  async buy(packId, { idempotencyKey }) {
+    if (!idempotencyKey) throw new TypeError('idempotencyKey is required');
+    return this.json('/api/credit/purchases', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': idempotencyKey },
+      body: JSON.stringify({ packId }),
+    });
+  }
+
+  /** The auto top-up settings: { enabled, thresholdCredits, packId, paymentMethodSaved, consecutiveFailures, disabledReason }. */
+  async autoTopUp() {
+    return this.json('/api/credit/auto-top-up');
+  }
+
+  /** Saves the auto top-up settings ({ enabled, thresholdCredits, packId }); answers them as stored. */
+  async saveAutoTopUp(settings) {
+    return this.json('/api/credit/auto-top-up', {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(settings),
+    });
+  }
+
   /** Opens the live balance stream (once); it reconnects by itself until disconnect(). */
   connect() {
     if (this.stream) return;
@@ -116,6 +166,19 @@ export class TollgateClient extends EventTarget {
 
   url(path) {
     return /^https?:/.test(path) ? path : this.baseUrl + path;
+  }
+
+  /** A call whose answer is JSON: the body, or a TollgateProblem for any status but 2xx. */
+  async json(path, init) {
+    const response = await this.fetch(path, init);
+    let body = null;
+    try {
+      body = await response.json();
+    } catch {
+      // No JSON body: the status says what happened.
+    }
+    if (!response.ok) throw new TollgateProblem(response.status, body);
+    return body;
   }
 
   remember(balance) {
@@ -213,6 +276,28 @@ export class TollgateClient extends EventTarget {
     } catch {
       // A malformed event is skipped; the next one or a reconnect brings the balance.
     }
+  }
+}
+
+/** A call answered with an error status; `problem` is its problem details (or {}). */
+export class TollgateProblem extends Error {
+  constructor(status, problem) {
+    const details = problem && typeof problem === 'object' ? problem : {};
+    super(details.title || `HTTP ${status}`);
+    this.name = 'TollgateProblem';
+    this.status = status;
+    this.problem = details;
+    this.type = details.type ?? null;
+  }
+
+  /** Purchases are not set up where this Tollgate runs. */
+  get notConfigured() {
+    return this.status === 404 && this.type === PURCHASES_NOT_CONFIGURED;
+  }
+
+  /** Worth trying again with the same idempotency key (the payment provider or the database was away). */
+  get retryable() {
+    return this.status === 503 || this.status === 429;
   }
 }
 

@@ -3,12 +3,14 @@
 //   <tollgate-credits-dialog upgrade-url="/plans"></tollgate-credits-dialog>
 //
 // Says what the call needed and what is available (from the problem details of the 402), with
-// an upgrade link when the plan offers one. A modal dialog: focus moves into it and stays there
+// an upgrade link when the plan offers one, and the credit packs on sale with a buy button each
+// (packs.js) where purchases are configured (none where they are not). A modal dialog: focus moves into it and stays there
 // (Tab and Shift+Tab cycle inside), Escape or Close closes it and focus returns where it was.
 // open(problem) opens it by hand; it fires `tollgate-dialog-close` when closed.
 
 import { sharedClient } from './client.js';
 import { credits } from './format.js';
+import { PackOffer } from './packs.js';
 
 const STYLESHEET = new URL('./components.css', import.meta.url).href;
 const FOCUSABLE = 'a[href]:not([hidden]), button:not([disabled]):not([hidden]), [tabindex]:not([tabindex="-1"])';
@@ -29,6 +31,10 @@ export class TollgateCreditsDialog extends HTMLElement {
           </dl>
           <p class="upgrade-text" hidden></p>
         </div>
+        <section class="buy-credits" part="buy-credits" aria-labelledby="buy-title" hidden>
+          <h3 id="buy-title">Buy credits</h3>
+          <div class="pack-offer"></div>
+        </section>
         <div class="actions">
           <a class="upgrade" part="upgrade" hidden>Upgrade your plan</a>
           <button class="close" part="close" type="button">Close</button>
@@ -59,6 +65,7 @@ export class TollgateCreditsDialog extends HTMLElement {
     this.attached?.removeEventListener('insufficient-credits', this.onProblem);
     this.attached = client;
     client.addEventListener('insufficient-credits', this.onProblem);
+    this.offer = new PackOffer(this.shadowRoot.querySelector('.pack-offer'), client);
   }
 
   get isOpen() {
@@ -86,7 +93,18 @@ export class TollgateCreditsDialog extends HTMLElement {
       this.returnFocus = deepActiveElement();
       this.dialog.showModal();
     }
-    this.focusables()[0]?.focus();
+    this.showPacks();
+    // The first action (upgrade, or Close), not a buy button: a keystroke should not start a purchase.
+    (this.focusables().find((el) => el.closest('.actions')) ?? this.focusables()[0])?.focus();
+  }
+
+  /** The packs on sale, once read; the section stays hidden where purchases are not configured. */
+  async showPacks() {
+    const section = this.shadowRoot.querySelector('.buy-credits');
+    if (!this.offer) return;
+    const state = await this.offer.load();
+    section.hidden = state !== 'shown';
+    this.dataset.packs = state;
   }
 
   close() {
@@ -98,7 +116,7 @@ export class TollgateCreditsDialog extends HTMLElement {
   }
 
   focusables() {
-    return [...this.dialog.querySelectorAll(FOCUSABLE)].filter((el) => !el.hidden);
+    return [...this.dialog.querySelectorAll(FOCUSABLE)].filter((el) => !el.closest('[hidden]'));
   }
 
   onKey(event) {

@@ -44,3 +44,20 @@ export function dateTime(value) {
 export function integer(value) {
   return grouping.format(Math.trunc(Number(value) || 0));
 }
+
+/**
+ * A price in the currency's minor units (as Stripe and Tollgate give it: 500 "usd" is $5.00).
+ * The number of minor digits is the currency's ISO 4217 exponent as Intl knows it (2 for usd and
+ * eur, 0 for jpy), which is Stripe's too except for its few special cases (huf, twd, isk, ugx).
+ */
+export function price(minorUnits, currency) {
+  const code = String(currency ?? '').toUpperCase();
+  try {
+    const format = new Intl.NumberFormat('en-US', { style: 'currency', currency: code });
+    const digits = format.resolvedOptions().maximumFractionDigits;
+    return format.format(Number(minorUnits) / 10 ** digits);
+  } catch {
+    // Not a currency Intl knows: the amount as it came, with its code.
+    return `${integer(minorUnits)} ${code}`;
+  }
+}

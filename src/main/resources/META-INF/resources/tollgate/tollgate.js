@@ -9,7 +9,8 @@
 //   <tollgate-balance upgrade-url="/plans"></tollgate-balance>
 //   <tollgate-credits-dialog upgrade-url="/plans"></tollgate-credits-dialog>
 
-export { TollgateClient, configure, sharedClient, CACHE_TTL_MS } from './client.js';
+export { TollgateClient, TollgateProblem, configure, sharedClient, CACHE_TTL_MS, PURCHASES_NOT_CONFIGURED } from './client.js';
 export { TollgateBalance } from './balance-widget.js';
 export { TollgateCreditsDialog } from './credits-dialog.js';
-export { credits, warningLevel } from './format.js';
+export { PackOffer } from './packs.js';
+export { credits, price, warningLevel } from './format.js';

@@ -142,7 +142,7 @@ class AutoTopUpTest {
         bought.then().statusCode(201);
         String purchaseId = bought.jsonPath().getString("purchaseId");
         String url = bought.jsonPath().getString("checkoutUrl");
-        Purchases p = new Purchases(user, purchaseId, url.substring(FakeStripe.CHECKOUT_BASE.length()),
+        Purchases p = new Purchases(user, purchaseId, url.substring(FakeStripe.start().checkoutBase().length()),
                 "pi_" + UUID.randomUUID().toString().replace("-", ""));
         String customer = FakeStripe.start().sessionsFor(purchaseId).get(0).params().get("customer");
         p.deliver(p.paid());

@@ -53,8 +53,8 @@ class PurchaseCheckoutTest {
                 .containsEntry("line_items[0][price_data][currency]", "usd")
                 .containsEntry("success_url", PurchasesConfigured.SUCCESS_URL)
                 .containsEntry("cancel_url", PurchasesConfigured.CANCEL_URL);
-        assertThat(response.jsonPath().getString("checkoutUrl")).isEqualTo(FakeStripe.CHECKOUT_BASE + "cs_test_"
-                + response.jsonPath().getString("checkoutUrl").substring((FakeStripe.CHECKOUT_BASE + "cs_test_").length()));
+        assertThat(response.jsonPath().getString("checkoutUrl")).isEqualTo(FakeStripe.start().checkoutBase() + "cs_test_"
+                + response.jsonPath().getString("checkoutUrl").substring((FakeStripe.start().checkoutBase() + "cs_test_").length()));
         assertThat(LedgerProbe.snapshot(user)).isEqualTo(before);
     }
 
@@ -117,7 +117,7 @@ class PurchaseCheckoutTest {
             stripe.down(false);
         }
         Purchases.buy(user, "buy-down", "{\"packId\":\"small\"}").then().statusCode(201)
-                .body("status", equalTo("pending")).body("checkoutUrl", org.hamcrest.Matchers.startsWith(FakeStripe.CHECKOUT_BASE));
+                .body("status", equalTo("pending")).body("checkoutUrl", org.hamcrest.Matchers.startsWith(FakeStripe.start().checkoutBase()));
         assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_purchase WHERE user_id = ?", user)).isEqualTo(1);
     }
 

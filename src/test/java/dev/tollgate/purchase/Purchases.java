@@ -28,8 +28,8 @@ record Purchases(String user, String purchaseId, String sessionId, String paymen
         Response response = buy(user, "buy-" + UUID.randomUUID(), "{\"packId\":\"small\"}");
         response.then().statusCode(201);
         String url = response.jsonPath().getString("checkoutUrl");
-        assertThat(url).startsWith(FakeStripe.CHECKOUT_BASE);
-        return new Purchases(user, response.jsonPath().getString("purchaseId"), url.substring(FakeStripe.CHECKOUT_BASE.length()),
+        assertThat(url).startsWith(FakeStripe.start().checkoutBase());
+        return new Purchases(user, response.jsonPath().getString("purchaseId"), url.substring(FakeStripe.start().checkoutBase().length()),
                 "pi_" + UUID.randomUUID().toString().replace("-", ""));
     }
 

@@ -21,19 +21,19 @@ import com.stripe.Stripe;
  * {@code Stripe-Signature} header computed as Stripe documents it (HMAC-SHA256 of
  * {@code <timestamp>.<payload>} with the endpoint's secret, hex-encoded, as {@code t=…,v1=…}).
  */
-final class StripeEvents {
+public final class StripeEvents {
 
     private StripeEvents() {
     }
 
-    static String event(String type, JsonObject object) {
+    public static String event(String type, JsonObject object) {
         return new JsonObject().put("id", "evt_" + UUID.randomUUID().toString().replace("-", ""))
                 .put("object", "event").put("api_version", Stripe.API_VERSION)
                 .put("created", Instant.now().getEpochSecond()).put("livemode", false).put("pending_webhooks", 1)
                 .put("type", type).put("data", new JsonObject().put("object", object)).encode();
     }
 
-    static JsonObject session(String purchaseId, String sessionId, String paymentIntent, String paymentStatus,
+    public static JsonObject session(String purchaseId, String sessionId, String paymentIntent, String paymentStatus,
             long amount, String currency) {
         return new JsonObject().put("id", sessionId).put("object", "checkout.session")
                 .put("client_reference_id", purchaseId).put("payment_intent", paymentIntent)
@@ -61,8 +61,8 @@ final class StripeEvents {
                 .put("currency", "usd").put("status", status);
     }
 
-    /** Delivers a payload signed now with the configured secret. */
-    static Response deliver(String payload) {
+    /** Delivers a payload signed now with the secret of {@link PurchasesConfigured}. */
+    public static Response deliver(String payload) {
         return deliver(payload, signature(payload, Instant.now().getEpochSecond(), PurchasesConfigured.WEBHOOK_SECRET));
     }
 

@@ -23,6 +23,8 @@ import io.vertx.core.json.JsonObject;
  * {@code /v1/customers}, {@code /v1/payment_intents}, {@code /v1/refunds}), which {@code stripe-java} is pointed at. It answers as Stripe does,
  * replays the first answer to a repeated {@code Idempotency-Key}, and records every request, so that
  * tests can check amounts, metadata and keys. It can be switched {@linkplain #down(boolean) down}.
+ * Its Checkout pages are its own too ({@link #checkoutBase()}, a page titled {@value #CHECKOUT_TITLE}):
+ * a browser sent to one stays on this machine.
  */
 public final class FakeStripe {
 
@@ -33,8 +35,10 @@ public final class FakeStripe {
     /** A saved card whose off-session payments the fake declines. */
     public static final String DECLINED_CARD = "pm_card_declined";
 
-    /** Where the fake's Checkout pages are said to be. */
-    public static final String CHECKOUT_BASE = "https://checkout.stripe.test/c/pay/";
+    /** The path of the fake's Checkout pages, under its {@link #baseUrl()}. */
+    static final String CHECKOUT_PATH = "/c/pay/";
+    /** The title of every Checkout page of the fake. */
+    public static final String CHECKOUT_TITLE = "Fake Stripe Checkout";
 
     private static FakeStripe running;
 
@@ -74,6 +78,11 @@ public final class FakeStripe {
         return "http://127.0.0.1:" + server.actualPort();
     }
 
+    /** Where the fake's Checkout pages are: a session's {@code url} is this followed by its id. */
+    public String checkoutBase() {
+        return baseUrl() + CHECKOUT_PATH;
+    }
+
     /** While down, every call is answered 503 (with {@code Stripe-Should-Retry: false}). */
     public void down(boolean value) {
         this.down = value;
@@ -91,6 +100,13 @@ public final class FakeStripe {
     }
 
     private void handle(HttpServerRequest request) {
+        if (request.method().name().equals("GET") && request.path().startsWith(CHECKOUT_PATH)) {
+            // The page a browser lands on: nothing of the request is echoed.
+            request.response().putHeader("Content-Type", "text/html; charset=utf-8")
+                    .end("<!doctype html><html lang=\"en\"><title>" + CHECKOUT_TITLE + "</title><h1>" + CHECKOUT_TITLE
+                            + "</h1><p>Nothing is paid here.</p></html>");
+            return;
+        }
         request.body().onSuccess(body -> {
             Map<String, String> params = form(body);
             String key = request.getHeader("Idempotency-Key");
@@ -131,7 +147,7 @@ public final class FakeStripe {
             case "/v1/checkout/sessions" -> {
                 String sessionId = "cs_test_" + id;
                 yield new JsonObject().put("id", sessionId).put("object", "checkout.session")
-                        .put("url", CHECKOUT_BASE + sessionId).put("mode", params.get("mode"))
+                        .put("url", checkoutBase() + sessionId).put("mode", params.get("mode"))
                         .put("client_reference_id", params.get("client_reference_id"))
                         .put("amount_total", Long.valueOf(params.getOrDefault("line_items[0][price_data][unit_amount]", "0")))
                         .put("currency", params.get("line_items[0][price_data][currency]"))

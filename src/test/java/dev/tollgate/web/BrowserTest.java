@@ -25,7 +25,8 @@ import io.restassured.RestAssured;
  * (the script and its locked npm dependency are in {@code src/test/web}). The Maven profile
  * {@code browser-tests}, active where {@code /usr/bin/chromium} exists, sets the property that
  * enables this test. The script's screenshots land in {@code target/browser-screenshots}, its
- * output in {@code target/browser-tests/browser-test.log}.
+ * output in {@code target/browser-tests/browser-test.log}. Purchases are not configured here: the
+ * pages must offer none ({@link PurchaseBrowserTest} buys credits where they are).
  */
 @QuarkusTest
 @EnabledIfSystemProperty(named = BrowserTest.CHROMIUM_PROPERTY, matches = ".+")
@@ -37,7 +38,8 @@ class BrowserTest {
     static final Path SOURCES = Path.of("src/test/web");
     static final Path WORK = Path.of("target/browser-tests");
     static final Path SCREENSHOTS = Path.of("target/browser-screenshots");
-    static final List<String> FILES = List.of("package.json", "package-lock.json", "browser-test.mjs");
+    static final List<String> FILES = List.of("package.json", "package-lock.json", "harness.mjs", "browser-test.mjs",
+            "purchase-browser-test.mjs");
     static final List<String> MODELS = List.of("gpt-4o-mini", "gpt-4.1-mini", "claude-3-5-haiku");
     static final List<String> CHARACTERS = List.of("luna", "kai", "mira");
 
@@ -70,6 +72,8 @@ class BrowserTest {
 
         assertThat(exit).as(output).isZero();
         assertThat(output).doesNotContain("FAIL").contains("ok   - a 402 opens the dialog")
+                .contains("ok   - without purchases configured the dialog offers no packs")
+                .contains("ok   - without purchases configured the dashboard shows no purchase section and no error")
                 .contains("ok   - a token posted by a page of a foreign origin is ignored")
                 .contains("ok   - the chat app may frame the dashboard");
         assertThat(SCREENSHOTS.resolve("widget-after-charge.png")).isNotEmptyFile();
