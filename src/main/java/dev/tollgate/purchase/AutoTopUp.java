@@ -62,7 +62,7 @@ public class AutoTopUp extends PanacheEntityBase {
         consecutiveFailures++;
         if (consecutiveFailures >= MAX_CONSECUTIVE_FAILURES && enabled) {
             enabled = false;
-            disabledReason = "switched off after " + consecutiveFailures + " failed payments in a row; last: " + why;
+            disabledReason = consecutiveFailures + " payments in a row failed; the last: " + why;
         }
         updatedAt = now;
     }

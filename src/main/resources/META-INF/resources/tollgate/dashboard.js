@@ -334,7 +334,7 @@ async function renderAutoTopUp(settings) {
   const off = $('auto-top-up-off');
   off.hidden = !settings.disabledReason;
   off.textContent = settings.disabledReason
-    ? `Auto top-up switched itself off after repeated failed payments: ${settings.disabledReason}. Check your card, then switch it on again.`
+    ? `Auto top-up switched itself off: ${settings.disabledReason} Check your card, then switch it on again.`
     : '';
   $('auto-top-up-card').hidden = Boolean(settings.paymentMethodSaved);
   const failures = $('auto-top-up-failures');
