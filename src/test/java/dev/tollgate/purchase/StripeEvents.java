@@ -66,7 +66,7 @@ public final class StripeEvents {
         return deliver(payload, signature(payload, Instant.now().getEpochSecond(), PurchasesConfigured.WEBHOOK_SECRET));
     }
 
-    static Response deliver(String payload, String signature) {
+    public static Response deliver(String payload, String signature) {
         var request = given().contentType("application/json; charset=utf-8").body(payload);
         if (signature != null) {
             request = request.header("Stripe-Signature", signature);

@@ -141,6 +141,9 @@ class ApiSmokeIT {
         Api.charge(user, "unknown-model", Api.chargeBody("gpt-9", 1, 1)).then().statusCode(422);
         Api.charge(user, "tollgate:settle:x", Api.chargeBody("gpt-4o", 1, 1)).then().statusCode(400)
                 .body("type", equalTo("https://tollgate.dev/problems/idempotency-key-reserved"));
+        // Stripe is not configured here: the purchase calls say so.
+        as(user).get("/api/credit/packs").then().statusCode(404)
+                .body("type", equalTo("https://tollgate.dev/problems/purchases-not-configured"));
     }
 
     @Test
