@@ -17,14 +17,27 @@ import java.util.UUID;
  * ({@code failedCompensationCount} and {@code failedCompensationsMillicredits} over all the
  * {@code FAILED} ones; the list the latest {@value AdminAccountService#RECENT_COMPENSATIONS}).
  * {@code heldOverMillicredits} is the part of the monthly bucket that an earlier period's holds
- * still hold.
+ * still hold. Then the latest {@value AdminAccountService#RECENT_PURCHASES} purchases.
  */
 public record AccountView(String userId, String plan, long monthlyMillicredits, long heldOverMillicredits,
         long purchasedMillicredits, long reservedMillicredits, long availableMillicredits, BigDecimal availableCredits,
         Instant periodStart, Instant nextRefreshAt, Instant createdAt, Instant updatedAt, List<AuditEntry> recentEntries,
         long liveHoldCount, long liveHoldsMillicredits, List<LiveHold> liveHolds, long shortfallCount,
         long shortfallMillicredits, List<Shortfall> shortfalls, long failedCompensationCount,
-        long failedCompensationsMillicredits, List<Compensation> compensations) {
+        long failedCompensationsMillicredits, List<Compensation> compensations, long unrecoveredPurchaseCount,
+        long unrecoveredPurchasesMillicredits, List<Purchase> purchases) {
+
+    /**
+     * A credit pack bought through Stripe (or by auto top-up), newest first: its status, what it
+     * granted, what a refund or dispute took back, and {@code unrecoveredMillicredits}, the bought
+     * credits that could not be taken back because they were spent ({@code unrecoveredPurchaseCount}
+     * and {@code unrecoveredPurchasesMillicredits} over all the account's purchases). A
+     * {@code flaggedReason} says why a payment that did not match its pack granted nothing.
+     */
+    public record Purchase(UUID purchaseId, String packId, String origin, String status, long creditsMillicredits,
+            long grantedMillicredits, long clawedBackMillicredits, long unrecoveredMillicredits, String flaggedReason,
+            String paymentIntentId, Instant createdAt) {
+    }
 
     /**
      * A credit movement that could not be applied in line (kind {@code CHARGE}: a deferred settle;

@@ -22,8 +22,8 @@ import dev.tollgate.platform.money.Millicredits;
 import dev.tollgate.platform.tx.Transactions;
 
 /**
- * Reads one account for admins, never opening it: the account row, its latest ledger rows and its
- * live holds in one read-only REPEATABLE READ transaction, so that they show one moment (the
+ * Reads one account for admins, never opening it: the account row, its latest ledger rows, its
+ * live holds, shortfalls, compensations and purchases in one read-only REPEATABLE READ transaction, so that they show one moment (the
  * reserved bucket equals the sum of the live holds).
  */
 @ApplicationScoped
@@ -33,6 +33,7 @@ public class AdminAccountService {
     static final int MAX_HOLDS = 100;
     static final int RECENT_SHORTFALLS = 20;
     static final int RECENT_COMPENSATIONS = 20;
+    static final int RECENT_PURCHASES = 20;
     private static final String ACCOUNT = """
             SELECT plan, monthly_millicredits, held_over_millicredits, purchased_millicredits, reserved_millicredits,
                    period_start, created_at, updated_at
@@ -58,6 +59,14 @@ public class AdminAccountService {
                    created_at, updated_at
               FROM credit_compensation WHERE user_id = ? AND status <> 'APPLIED'
              ORDER BY created_at DESC, id DESC""" + " LIMIT " + RECENT_COMPENSATIONS;
+    private static final String UNRECOVERED_PURCHASE_TOTALS = """
+            SELECT COUNT(*), COALESCE(SUM(unrecovered_millicredits), 0) FROM credit_purchase
+             WHERE user_id = ? AND unrecovered_millicredits > 0""";
+    private static final String PURCHASES = """
+            SELECT id, pack_id, origin, status, credits_millicredits, granted_millicredits, clawed_back_millicredits,
+                   unrecovered_millicredits, flagged_reason, payment_intent_id, created_at
+              FROM credit_purchase WHERE user_id = ?
+             ORDER BY created_at DESC, id DESC""" + " LIMIT " + RECENT_PURCHASES;
     private static final String ENTRIES = "SELECT " + AuditRows.COLUMNS
             + " FROM credit_audit_log WHERE user_id = ? ORDER BY created_at DESC, id DESC LIMIT " + RECENT_ENTRIES;
     private static final String HOLD_TOTALS = """
@@ -124,13 +133,21 @@ public class AdminAccountService {
                     rs.getString("reason"), rs.getString("last_error"), rs.getInt("attempts"),
                     rs.getObject("reservation_id", UUID.class), rs.getObject("usage_id", Long.class),
                     Jdbc.getTime(rs, "created_at"), Jdbc.getTime(rs, "updated_at")), userId);
+            Totals unrecovered = totals(c, UNRECOVERED_PURCHASE_TOTALS, userId);
+            List<AccountView.Purchase> purchases = query(c, PURCHASES, rs -> new AccountView.Purchase(
+                    rs.getObject("id", UUID.class), rs.getString("pack_id"), rs.getString("origin"), rs.getString("status"),
+                    rs.getLong("credits_millicredits"), rs.getLong("granted_millicredits"),
+                    rs.getLong("clawed_back_millicredits"), rs.getLong("unrecovered_millicredits"),
+                    rs.getString("flagged_reason"), rs.getString("payment_intent_id"), Jdbc.getTime(rs, "created_at")),
+                    userId);
             long available = account.monthly() + account.purchased() - account.reserved();
             return new AccountView(userId, account.plan(), account.monthly(), account.heldOver(), account.purchased(),
                     account.reserved(), available, Millicredits.of(available).credits(), account.periodStart(),
                     account.periodStart().atZone(ZoneOffset.UTC).plusMonths(1).toInstant(), account.createdAt(),
                     account.updatedAt(), entries, holdTotals.count(), holdTotals.millicredits(), holds,
                     shortfallTotals.count(), shortfallTotals.millicredits(), shortfalls, failedCompensations.count(),
-                    failedCompensations.millicredits(), compensations);
+                    failedCompensations.millicredits(), compensations, unrecovered.count(), unrecovered.millicredits(),
+                    purchases);
         } catch (SQLException e) {
             throw DatabaseFailure.of("read account", e);
         }

@@ -21,8 +21,6 @@ import dev.tollgate.platform.tx.Transactions;
 @ApplicationScoped
 public class PurchaseRefunds {
 
-    static final int ADMIN_PAGE = 50;
-
     @Inject
     PurchaseService purchases;
 
@@ -41,23 +39,15 @@ public class PurchaseRefunds {
     public record Requested(UUID purchaseId, String refundId, String status) {
     }
 
-    /** An account's last purchases, newest first, as an admin sees them. */
-    public PurchaseViews.AdminPurchases purchasesOf(String userId) {
-        purchases.requireConfigured();
-        return transactions.inNewTransaction(() -> new PurchaseViews.AdminPurchases(userId,
-                CreditPurchase.<CreditPurchase> find("userId", io.quarkus.panache.common.Sort.descending("createdAt", "id"),
-                        userId).page(0, ADMIN_PAGE).list().stream().map(PurchaseViews.AdminPurchase::of).toList()));
-    }
-
     public Requested refund(String adminId, UUID purchaseId, RefundRequest request, RequestOrigin origin) {
         purchases.requireConfigured();
         CreditPurchase purchase = transactions.inNewTransaction(
                 () -> CreditPurchase.<CreditPurchase> findByIdOptional(purchaseId)
-                        .orElseThrow(PurchaseProblems.NotFound::new));
+                        .orElseThrow(PurchaseProblem::notFound));
         PurchaseStatus status = purchase.status();
         if (!purchase.paid || purchase.paymentIntentId == null
                 || (status != PurchaseStatus.PAID && status != PurchaseStatus.PARTIALLY_REFUNDED)) {
-            throw new PurchaseProblems.NotRefundable(purchase.status);
+            throw PurchaseProblem.notRefundable(purchase.status);
         }
         String refundId = stripe.refund(purchase, request.reason());
         ObjectNode details = json.createObjectNode().put("admin", adminId).put("purchaseId", purchaseId.toString())

@@ -94,19 +94,19 @@ public class PurchaseService {
         return transactions.inNewTransaction(() -> CreditPurchase.<CreditPurchase> findByIdOptional(purchaseId)
                 .filter(p -> p.userId.equals(userId))
                 .map(PurchaseViews.Purchase::of)
-                .orElseThrow(PurchaseProblems.NotFound::new));
+                .orElseThrow(PurchaseProblem::notFound));
     }
 
     void requireConfigured() {
         if (!config.configured()) {
-            throw new PurchaseProblems.NotConfigured();
+            throw PurchaseProblem.notConfigured();
         }
     }
 
     PurchasesConfig.Pack pack(String packId) {
         PurchasesConfig.Pack pack = config.packs().get(packId);
         if (pack == null) {
-            throw new PurchaseProblems.UnknownPack(packId);
+            throw PurchaseProblem.unknownPack(packId);
         }
         return pack;
     }

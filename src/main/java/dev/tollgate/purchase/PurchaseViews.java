@@ -46,22 +46,4 @@ public final class PurchaseViews {
     public record PurchasePage(int page, int size, boolean more, List<Purchase> items) {
     }
 
-    /**
-     * A purchase as an admin sees it: also the Stripe ids, a flag on a payment that did not match
-     * its pack, and the credits a refund or dispute could not take back because they were spent.
-     */
-    public record AdminPurchase(UUID purchaseId, String packId, String status, long creditsMillicredits,
-            long priceAmount, String priceCurrency, String checkoutSessionId, String paymentIntentId,
-            String flaggedReason, long grantedMillicredits, long clawedBackMillicredits,
-            long unrecoveredMillicredits, Instant createdAt, Instant updatedAt) {
-
-        public static AdminPurchase of(CreditPurchase p) {
-            return new AdminPurchase(p.id, p.packId, p.status, p.creditsMillicredits, p.amountMinor, p.currency,
-                    p.checkoutSessionId, p.paymentIntentId, p.flaggedReason, p.grantedMillicredits,
-                    p.clawedBackMillicredits, p.unrecoveredMillicredits, p.createdAt, p.updatedAt);
-        }
-    }
-
-    public record AdminPurchases(String userId, List<AdminPurchase> purchases) {
-    }
 }

@@ -54,7 +54,7 @@ public class StripeWebhooks {
     /** Verifies and applies one delivery; returns once its transaction has committed. */
     public void receive(String payload, String signature) {
         if (!config.configured()) {
-            throw new PurchaseProblems.NotConfigured();
+            throw PurchaseProblem.notConfigured();
         }
         Event event = verified(payload, signature);
         Optional<StripeObject> object = dataObject(event);
@@ -70,16 +70,16 @@ public class StripeWebhooks {
 
     private Event verified(String payload, String signature) {
         if (signature == null || signature.isBlank()) {
-            throw new PurchaseProblems.BadSignature();
+            throw PurchaseProblem.badSignature();
         }
         try {
             return Webhook.constructEvent(payload, signature, config.stripe().webhookSecret().orElseThrow(),
                     config.stripe().webhookTolerance().toSeconds(), clock);
         } catch (SignatureVerificationException e) {
-            throw new PurchaseProblems.BadSignature();
+            throw PurchaseProblem.badSignature();
         } catch (RuntimeException e) {
             // Signed with our secret but not an event: nothing Stripe sends.
-            throw new PurchaseProblems.MalformedEvent();
+            throw PurchaseProblem.malformedEvent();
         }
     }
 

@@ -136,6 +136,8 @@ public class DocumentedExamplesTest {
                 .isEqualTo(componentNames(AccountView.LiveHold.class));
         assertThat(fieldNames(documented.path("compensations").path(0)))
                 .isEqualTo(componentNames(AccountView.Compensation.class));
+        assertThat(fieldNames(documented.path("purchases").path(0)))
+                .isEqualTo(componentNames(AccountView.Purchase.class));
     }
 
     private static Set<String> fieldNames(JsonNode object) {

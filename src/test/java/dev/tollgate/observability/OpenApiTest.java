@@ -62,7 +62,7 @@ class OpenApiTest {
                 "POST /api/admin/credit/adjustments", "GET /api/admin/pricing", "PUT /api/admin/pricing/{model}",
                 "GET /api/admin/audit", "GET /api/admin/accounts/{userId}", "GET /api/credit/packs",
                 "POST /api/credit/purchases", "GET /api/credit/purchases", "GET /api/credit/purchases/{purchaseId}",
-                "POST /api/webhooks/stripe", "GET /api/admin/accounts/{userId}/purchases",
+                "POST /api/webhooks/stripe",
                 "POST /api/admin/purchases/{purchaseId}/refund");
 
         for (Map.Entry<String, JsonNode> entry : operations) {

@@ -138,6 +138,11 @@ class StripeWebhookTest {
         assertThat(p.purchased()).isZero();
         assertThat(p.unrecovered()).isEqualTo(60_000);
         assertThat(p.status()).isEqualTo("disputed");
+        io.restassured.RestAssured.given().auth().oauth2(dev.tollgate.testing.Tokens.admin("dispute-admin"))
+                .get("/api/admin/accounts/" + p.user()).then().statusCode(200)
+                .body("unrecoveredPurchaseCount", org.hamcrest.Matchers.equalTo(1))
+                .body("unrecoveredPurchasesMillicredits", org.hamcrest.Matchers.equalTo(60_000))
+                .body("purchases[0].unrecoveredMillicredits", org.hamcrest.Matchers.equalTo(60_000));
         p.ledgerHolds();
     }
 
