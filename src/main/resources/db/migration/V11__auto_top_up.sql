@@ -34,29 +34,46 @@ CREATE TABLE credit_auto_top_up (
     updated_at                timestamptz  NOT NULL
 );
 
+-- The threshold of an armed rule (on, with a saved card), copied to the account by the trigger
+-- below, so that the trigger that queues a top-up is decided by its WHEN clause on the row the
+-- ledger just updated, without reading another table: an account without auto top-up pays nothing
+-- for it on any balance change.
+ALTER TABLE credit_account ADD COLUMN auto_top_up_below bigint CHECK (auto_top_up_below > 0);
+
+CREATE FUNCTION arm_auto_top_up() RETURNS trigger AS $$
+DECLARE
+    below bigint := CASE WHEN NEW.enabled AND NEW.payment_method_id IS NOT NULL THEN NEW.threshold_millicredits END;
+BEGIN
+    UPDATE credit_account SET auto_top_up_below = below
+     WHERE user_id = NEW.user_id AND auto_top_up_below IS DISTINCT FROM below;
+    RETURN NULL;
+END
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER credit_auto_top_up_arms_account AFTER INSERT OR UPDATE ON credit_auto_top_up FOR EACH ROW
+    EXECUTE FUNCTION arm_auto_top_up();
+
 CREATE FUNCTION queue_auto_top_up() RETURNS trigger AS $$
 DECLARE
     rule credit_auto_top_up%ROWTYPE;
     id   uuid;
 BEGIN
-    SELECT * INTO rule FROM credit_auto_top_up
-     WHERE user_id = NEW.user_id AND enabled AND payment_method_id IS NOT NULL;
-    IF FOUND AND NEW.monthly_millicredits + NEW.purchased_millicredits - NEW.reserved_millicredits
-                 < rule.threshold_millicredits THEN
-        id := gen_random_uuid();
-        INSERT INTO credit_purchase (id, user_id, pack_id, credits_millicredits, amount_minor, currency, status,
-               origin, idempotency_key, request_hash, created_at, updated_at)
-        VALUES (id, NEW.user_id, rule.pack_id, rule.credits_millicredits, rule.amount_minor, rule.currency,
-               'pending', 'auto_top_up', 'tollgate:top-up:' || id, encode(sha256(convert_to(id::text, 'UTF8')), 'hex'),
-               NEW.updated_at, NEW.updated_at)
-        ON CONFLICT DO NOTHING;
-    END IF;
+    SELECT * INTO rule FROM credit_auto_top_up WHERE user_id = NEW.user_id;
+    id := gen_random_uuid();
+    INSERT INTO credit_purchase (id, user_id, pack_id, credits_millicredits, amount_minor, currency, status,
+           origin, idempotency_key, request_hash, created_at, updated_at)
+    VALUES (id, NEW.user_id, rule.pack_id, rule.credits_millicredits, rule.amount_minor, rule.currency,
+           'pending', 'auto_top_up', 'tollgate:top-up:' || id, encode(sha256(convert_to(id::text, 'UTF8')), 'hex'),
+           NEW.updated_at, NEW.updated_at)
+    ON CONFLICT DO NOTHING;
     RETURN NULL;
 END
 $$ LANGUAGE plpgsql;
 
--- Only a change that lowers the available balance can cross the threshold.
+-- Only an armed account whose change lowers the available balance below its threshold.
 CREATE TRIGGER credit_account_queues_auto_top_up AFTER UPDATE ON credit_account FOR EACH ROW
-    WHEN (NEW.monthly_millicredits + NEW.purchased_millicredits - NEW.reserved_millicredits
-          < OLD.monthly_millicredits + OLD.purchased_millicredits - OLD.reserved_millicredits)
+    WHEN (NEW.auto_top_up_below IS NOT NULL
+          AND NEW.monthly_millicredits + NEW.purchased_millicredits - NEW.reserved_millicredits < NEW.auto_top_up_below
+          AND NEW.monthly_millicredits + NEW.purchased_millicredits - NEW.reserved_millicredits
+              < OLD.monthly_millicredits + OLD.purchased_millicredits - OLD.reserved_millicredits)
     EXECUTE FUNCTION queue_auto_top_up();

@@ -13,6 +13,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         com.stripe.model.Event.Request.class,
         com.stripe.model.checkout.Session.class,
         com.stripe.model.Charge.class,
+        com.stripe.model.PaymentIntent.class,
+        com.stripe.model.Customer.class,
         com.stripe.model.Dispute.class,
         com.stripe.model.Refund.class,
         com.stripe.model.StripeError.class,

@@ -28,8 +28,9 @@ import dev.tollgate.platform.tx.Transactions;
  * purchase or of its payment; {@link PurchaseReconciler} then brings the ledger in line. So an event
  * delivered twice, 50 times at once, or before the one it follows, ends in the same state.
  *
- * <p>Locks are taken in one order — the payment's row, then the purchase's, then (in the ledger)
- * the account's — so that two events of one payment never deadlock.
+ * <p>Locks are taken in one order — the payment's row, then the purchase's, then the user's auto
+ * top-up, then (in the ledger, or by the auto top-up's trigger) the account's — so that two events
+ * never deadlock each other, nor a change of the auto top-up.
  */
 @ApplicationScoped
 public class StripeWebhooks {
@@ -143,6 +144,8 @@ public class StripeWebhooks {
             return;
         }
         CreditPurchase purchase = found.get();
+        // Before the ledger's account lock, as every path that takes both does.
+        AutoTopUp rule = AutoTopUp.findById(purchase.userId, LockModeType.PESSIMISTIC_WRITE);
         if (purchase.paymentIntentId == null) {
             purchase.paymentIntentId = payment.getId();
         }
@@ -151,7 +154,6 @@ public class StripeWebhooks {
                     payment.getCurrency());
         }
         reconciler.reconcile(purchase, payment(purchase));
-        AutoTopUp rule = AutoTopUp.findById(purchase.userId, LockModeType.PESSIMISTIC_WRITE);
         if (rule == null) {
             return;
         }
