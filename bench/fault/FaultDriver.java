@@ -479,7 +479,7 @@ public class FaultDriver {
      * lost (8%), a dispute whose closing (won or lost) comes before its creation (15%). Of the paid
      * ones with a refund or dispute, 30% are bought on an account that runs dry, whose user spends
      * the pack before the refund or dispute arrives (the claw-back meets spent credits); of the
-     * others, 35% get their first refund or dispute before the completion. Then 15% of stories
+     * others, half get their first refund or dispute before the completion. Then 15% of stories
      * deliver one earlier event again at the end (late), and each event is delivered twice in a row
      * (10%) or twice at once (8%).
      */
@@ -547,7 +547,7 @@ public class FaultDriver {
             }
             Delivery completed = fact(Fact.COMPLETED, amount, currency, 0, null);
             spend = !takeBack.isEmpty() && random.nextInt(100) < 30;
-            if (!spend && !takeBack.isEmpty() && random.nextInt(100) < 35) {
+            if (!spend && !takeBack.isEmpty() && random.nextInt(100) < 50) {
                 label.add(takeBack.get(0).fact() == Fact.REFUNDED ? "refund-before-completion" : "dispute-before-completion");
                 story.add(takeBack.remove(0));
                 story.add(completed);

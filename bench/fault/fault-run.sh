@@ -148,12 +148,10 @@ javac -nowarn -d "$work/classes" -cp "$(driver_classpath)" "$here/LoadDriver.jav
 db() { PGPASSWORD="$db_password" psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$BENCH_PG_PORT" -U "$BENCH_ROLE" -d "$BENCH_DB" "$@"; }
 
 # ---------------------------------------------------------------- 2. fake upstream, fake Stripe API and app
-# The fake writes down what it bills for every call (billed.tsv), for the reconciliation (check 11).
-bench_start_fake 64 "$out/billed.tsv"
 # Purchases: the app's Stripe API is bench/FakeStripeApi.java, a process of its own (it outlives the
 # app's restarts), which writes down every Checkout Session it makes (stripe-sessions.tsv); the driver
 # plays Stripe's webhooks, signed with the endpoint's secret. Both secrets are throw-away, in 0600
-# files and the app's environment, never on a command line.
+# files and the app's environment, never on a command line. It starts while the fake upstream does.
 stripe_api_key="sk_test_fault_$(openssl rand -hex 16)"
 stripe_webhook_secret="whsec_fault_$(openssl rand -hex 24)"
 (umask 077 && printf '%s\n' "$stripe_api_key" >"$work/stripe-api-key" && printf '%s\n' "$stripe_webhook_secret" >"$work/stripe-webhook-secret")
@@ -161,6 +159,8 @@ stripe_webhook_secret="whsec_fault_$(openssl rand -hex 24)"
 java -Xmx64m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$work/classes" FakeStripeApi --port 0 --port-file "$work/stripe.port" \
     --api-key-file "$work/stripe-api-key" --sessions-file "$out/stripe-sessions.tsv" >"$work/stripe.log" 2>&1 &
 stripe_pid=$!
+# The fake writes down what it bills for every call (billed.tsv), for the reconciliation (check 11).
+bench_start_fake 64 "$out/billed.tsv"
 for _ in $(seq 1 100); do [[ -s "$work/stripe.port" ]] && break; kill -0 "$stripe_pid" 2>/dev/null || break; sleep 0.2; done
 [[ -s "$work/stripe.port" ]] || { cat "$work/stripe.log" >&2; die "the fake Stripe API did not listen"; }
 stripe_url="http://127.0.0.1:$(<"$work/stripe.port")"
