@@ -100,6 +100,8 @@ public class FaultDriver {
      * millicredits per 1M tokens: the buyer who spends a pack before its refund charges that much output.
      */
     static final long SPEND_OUTPUT_MILLICREDITS_PER_MILLION = 60_000;
+    /** Purchases started with each burst (just before an outage or a kill), their events spread over the fault. */
+    static final int PURCHASE_BURST = 8;
     /** What a buyer who spends a pack leaves of it (millicredits): a little, below any take-back. */
     static final long SPEND_MARGIN = 50;
     /** Stripe's API version as stripe-java's (the app's) {@code com.stripe.Stripe.API_VERSION}, if that is on the class path. */
@@ -330,6 +332,21 @@ public class FaultDriver {
                     burstThreads.add(t);
                 }
             }
+            // Purchases whose Stripe events straddle the fault: bought now, their events delivered
+            // 0.3-3 s apart, so that the outage or the kill meets some of them.
+            Random stories = new Random(random.nextLong());
+            for (int i = 0; i < PURCHASE_BURST && !packs.isEmpty(); i++) {
+                StripePlan picked = stripePlan(stories);
+                StripePlan plan = new StripePlan("burst:" + picked.label(), picked.pack(), picked.spend(), picked.story());
+                int user = plan.spend() && !dryAccounts.isEmpty() ? dryAccounts.get(stories.nextInt(dryAccounts.size()))
+                        : funded(stories);
+                Random gaps = new Random(stories.nextLong());
+                String key = tag + "-b" + burst + "-p" + i;
+                Thread t = daemon(() -> buyAndPlayStripe(user, key, plan, gaps));
+                synchronized (burstThreads) {
+                    burstThreads.add(t);
+                }
+            }
         }
     }
 
@@ -358,7 +375,7 @@ public class FaultDriver {
                     StripePlan plan = plans.get(i);
                     int user = plan.spend() && !dryAccounts.isEmpty() ? dryAccounts.get(buyers.nextInt(dryAccounts.size()))
                             : funded(buyers);
-                    buyAndPlayStripe(user, tag + "-op" + i, plan);
+                    buyAndPlayStripe(user, tag + "-op" + i, plan, null);
                 }
             });
             synchronized (burstThreads) {
@@ -614,16 +631,17 @@ public class FaultDriver {
     void purchase(Random random, String key) {
         StripePlan plan = stripePlan(random);
         int user = plan.spend() && !dryAccounts.isEmpty() ? dryAccounts.get(random.nextInt(dryAccounts.size())) : funded(random);
-        buyAndPlayStripe(user, key, plan);
+        buyAndPlayStripe(user, key, plan, null);
     }
 
     /**
      * Buys the plan's pack ({@code POST /api/credit/purchases}, retried with the same key and body
      * like every mutation), then plays Stripe: delivers each event of the story, signed, until it is
-     * acknowledged; the buyer spends the pack where the story says so. Written to purchases.tsv: what
-     * the app answered and what Stripe said in the end.
+     * acknowledged; the buyer spends the pack where the story says so. With {@code gaps}, each event
+     * (and the spending) comes 0.3-3 s after the one before. Written to purchases.tsv: what the app
+     * answered and what Stripe said in the end.
      */
-    void buyAndPlayStripe(int user, String key, StripePlan plan) {
+    void buyAndPlayStripe(int user, String key, StripePlan plan, Random gaps) {
         Pack pack = plan.pack();
         Outcome o = mutate(Kind.PURCHASE, userAuth[user], "/api/credit/purchases", key, "{\"packId\":\"" + pack.id() + "\"}");
         if (!o.acked()) {
@@ -641,6 +659,9 @@ public class FaultDriver {
         boolean spent = false;
         for (int i = 0; i < story.size(); i++) {
             Delivery d = story.get(i);
+            if (gaps != null) {
+                pause(300 + gaps.nextInt(2_700));
+            }
             if (d.fact() == Fact.SPEND) {
                 // The buyer spends the pack, but a little: gpt-4o-mini output worth that much.
                 long output = Math.max(0, pack.millicredits() - SPEND_MARGIN) * 1_000_000 / SPEND_OUTPUT_MILLICREDITS_PER_MILLION;

@@ -530,9 +530,10 @@ SELECT 23, 'no CLAWBACK took more than due, nor a bucket below zero or below wha
 
 \echo
 \echo 'Purchases by story (millicredits; the driver played Stripe: paid or not, refunds, disputes, late and repeated events):'
-SELECT regexp_replace(regexp_replace(plan, '^opening:', ''),
+SELECT regexp_replace(regexp_replace(plan, '^(opening|burst):', ''),
                       '\+(late-repeat|refund-before-completion|dispute-before-completion|spent-first)', '', 'g') AS story,
        COUNT(*) AS purchases, COUNT(*) FILTER (WHERE plan LIKE 'opening:%') AS opening,
+       COUNT(*) FILTER (WHERE plan LIKE 'burst:%') AS "at a fault",
        COUNT(*) FILTER (WHERE plan LIKE '%spent-first%') AS "spent first",
        COUNT(*) FILTER (WHERE plan LIKE '%before-completion%') AS "take-back first",
        SUM(granted) AS granted, SUM(clawed_back) AS "clawed back", SUM(unrecovered) AS unrecovered,
@@ -691,6 +692,13 @@ SELECT 18, 'disputes won', COUNT(*) FILTER (WHERE paid AND matched AND dispute =
        || '; flagged payments: ' || COUNT(*) FILTER (WHERE paid AND NOT matched) || '; sessions expired unpaid: '
        || COUNT(*) FILTER (WHERE NOT paid AND expired)
   FROM purchase_check;
+INSERT INTO coverage
+SELECT 19, 'Stripe deliveries that met a fault, acknowledged on a later attempt',
+       COUNT(*) FILTER (WHERE attempts > 1 AND status BETWEEN 200 AND 299), true,
+       'of purchases bought just before an outage or a kill: ' || COUNT(*) FILTER (WHERE attempts > 1 AND status BETWEEN 200 AND 299
+           AND purchase_id IN (SELECT purchase_id FROM purchases WHERE plan LIKE 'burst:%'))
+       || '; attempts in all: ' || COALESCE(SUM(attempts), 0) || ' for ' || COUNT(*) || ' deliveries'
+  FROM stripe_events;
 
 \echo
 \echo 'Coverage: how often the run took each recovery path (required: at least' :min_path 'times):'
