@@ -243,7 +243,7 @@ SELECT b.*, ch.user_id, ch.shape, ch.seen, u.id AS usage_id, u.cost_millicredits
        u.shortfall_millicredits AS shortfall, u.estimated, u.output_tokens + u.reasoning_tokens AS usage_output_tokens,
        r.status AS hold_status, r.amount_millicredits AS held,
        (SELECT COUNT(*) FROM billed b2 WHERE b2.tag = b.tag) AS bills,
-       p.owed,
+       p.owed, p.owed_within_budget,
        s.charged, s.settles, s.metadata_shortfall,
        EXISTS (SELECT 1 FROM kill_windows w WHERE b.started_at BETWEEN w.from_at AND w.to_at) AS killed_in_call,
        EXISTS (SELECT 1 FROM credit_audit_log l WHERE l.user_id = r.user_id AND l.reservation_id = r.id
@@ -261,7 +261,15 @@ SELECT b.*, ch.user_id, ch.shape, ch.seen, u.id AS usage_id, u.cost_millicredits
                     + mp.cached_input_credits_per_million * b.cached_tokens
                     + mp.output_credits_per_million * (b.completion_tokens - b.reasoning_tokens)
                     + COALESCE(mp.reasoning_credits_per_million, mp.output_credits_per_million) * b.reasoning_tokens)
-                   * 0.001) AS owed  -- credits per 1M tokens to millicredits: x 1000 / 10^6, exact, then rounded up
+                   * 0.001) AS owed,  -- credits per 1M tokens to millicredits: x 1000 / 10^6, exact, then rounded up
+              -- the bill had the provider kept to the output budget it was sent (reasoning comes first)
+              CEIL((mp.input_credits_per_million * (b.prompt_tokens - b.cached_tokens)
+                    + mp.cached_input_credits_per_million * b.cached_tokens
+                    + mp.output_credits_per_million * (LEAST(b.completion_tokens, COALESCE(b.budget, b.completion_tokens))
+                                                       - LEAST(b.reasoning_tokens, COALESCE(b.budget, b.completion_tokens)))
+                    + COALESCE(mp.reasoning_credits_per_million, mp.output_credits_per_million)
+                      * LEAST(b.reasoning_tokens, COALESCE(b.budget, b.completion_tokens)))
+                   * 0.001) AS owed_within_budget
          FROM model_pricing mp
         WHERE mp.model = b.model AND mp.effective_from <= COALESCE(r.created_at, u.created_at, b.started_at)
         ORDER BY mp.effective_from DESC LIMIT 1) p ON true
@@ -275,6 +283,12 @@ SELECT b.*, ch.user_id, ch.shape, ch.seen, u.id AS usage_id, u.cost_millicredits
   LEFT JOIN credit_compensation fc ON fc.reservation_id = r.id AND fc.status = 'FAILED'
  WHERE b.tag <> '-' AND b.prompt_tokens + b.completion_tokens > 0;
 
+-- Cut by the app (its idle or first-byte timeout: a stalled provider) before any usage came, from a
+-- provider that generated more than the output budget it was sent: the app charged its own count,
+-- at least the budget, and cannot see the rest; counted apart when the charge covers the bill within
+-- that budget (as for the calls its deadline cut, and those a kill -9 cut).
+ALTER TABLE reconciliation ADD COLUMN overrun_cut boolean;
+UPDATE reconciliation SET overrun_cut = cut AND NOT reported AND completion_tokens > budget AND cost >= owed_within_budget;
 ALTER TABLE reconciliation ADD COLUMN problem text;
 UPDATE reconciliation SET problem = CASE
     WHEN bills > 1 THEN 'billed ' || bills || ' times under one key'
@@ -290,7 +304,7 @@ UPDATE reconciliation SET problem = CASE
         THEN 'FAILED compensation of ' || failed_compensation || ' < billed ' || owed
     WHEN usage_id IS NULL AND failed_compensation IS NOT NULL THEN NULL
     WHEN usage_id IS NULL THEN 'billed, no usage row (hold ' || COALESCE(hold_status, 'none') || ')'
-    WHEN cost < owed AND NOT deadline_cut THEN 'cost ' || cost || ' < billed ' || owed
+    WHEN cost < owed AND NOT deadline_cut AND NOT COALESCE(overrun_cut, false) THEN 'cost ' || cost || ' < billed ' || owed
     WHEN settles <> 1 THEN settles || ' SETTLE or CHARGE entries'
     WHEN charged + shortfall <> cost THEN 'charged ' || charged || ' + shortfall ' || shortfall || ' <> cost ' || cost
     WHEN metadata_shortfall <> shortfall THEN 'SETTLE metadata shortfall ' || metadata_shortfall || ' <> ' || shortfall
@@ -324,6 +338,10 @@ SELECT 11, 'every call the provider billed is charged at least its bill, or the 
        || COUNT(*) FILTER (WHERE deadline_cut AND problem IS NULL AND COALESCE(cost, failed_compensation) < owed) || ' (billed '
        || COALESCE(SUM(owed - COALESCE(cost, failed_compensation)) FILTER (WHERE deadline_cut AND problem IS NULL
                                                                                AND COALESCE(cost, failed_compensation) < owed), 0)
+       || ' millicredits more than charged); cut by the app without usage from a provider that overran its output budget, '
+       || 'charged at least the bill within that budget, less than the bill: '
+       || COUNT(*) FILTER (WHERE overrun_cut AND problem IS NULL AND cost < owed) || ' (billed '
+       || COALESCE(SUM(owed - cost) FILTER (WHERE overrun_cut AND problem IS NULL AND cost < owed), 0)
        || ' millicredits more than charged); cut by the app: '
        || COUNT(*) FILTER (WHERE cut) || '; no usage reported: ' || COUNT(*) FILTER (WHERE NOT reported)
        || '; not billed (tokens 0): ' || (SELECT COUNT(*) FROM billed WHERE tag <> '-' AND prompt_tokens + completion_tokens = 0)
