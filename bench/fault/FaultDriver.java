@@ -289,7 +289,8 @@ public class FaultDriver {
      * slow calls, half of them on accounts that run dry, given a small top-up first and answered by
      * a provider that ignores their budget (their cost is above their hold and above what the
      * account has), half slow plain calls on funded accounts. KIND {@code final} (the app is killed):
-     * calls on funded accounts whose [DONE] the fake holds back after the final chunk.
+     * calls on funded accounts whose [DONE] the fake holds back after the final chunk. With either,
+     * {@link #PURCHASE_BURST} purchases whose Stripe events come 0.3-3 s apart, across the fault.
      */
     void watchBursts(long seed) {
         Random random = new Random(seed * 7_919L);
