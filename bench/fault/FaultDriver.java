@@ -238,6 +238,7 @@ public class FaultDriver {
 
     void load(long seed, int clients, int seconds) throws InterruptedException {
         long end = System.nanoTime() + seconds * 1_000_000_000L;
+        loadEndNanos = end;
         List<Thread> threads = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
             int client = c;
@@ -282,6 +283,8 @@ public class FaultDriver {
     }
 
     final List<Thread> burstThreads = new ArrayList<>();
+    /** When the load's time is up (System.nanoTime()): a purchase of a burst then delivers the rest of its story without gaps. */
+    volatile long loadEndNanos = Long.MAX_VALUE;
 
     /**
      * Waits for the script's burst file ({@code COUNT KIND}); for each, starts COUNT calls at once,
@@ -639,8 +642,9 @@ public class FaultDriver {
      * Buys the plan's pack ({@code POST /api/credit/purchases}, retried with the same key and body
      * like every mutation), then plays Stripe: delivers each event of the story, signed, until it is
      * acknowledged; the buyer spends the pack where the story says so. With {@code gaps}, each event
-     * (and the spending) comes 0.3-3 s after the one before. Written to purchases.tsv: what the app
-     * answered and what Stripe said in the end.
+     * (and the spending) comes 0.3-3 s after the one before, until the load's time is up (so that a
+     * story the last fault held up does not keep the load from ending). Written to purchases.tsv:
+     * what the app answered and what Stripe said in the end.
      */
     void buyAndPlayStripe(int user, String key, StripePlan plan, Random gaps) {
         Pack pack = plan.pack();
@@ -660,7 +664,7 @@ public class FaultDriver {
         boolean spent = false;
         for (int i = 0; i < story.size(); i++) {
             Delivery d = story.get(i);
-            if (gaps != null) {
+            if (gaps != null && System.nanoTime() < loadEndNanos) {
                 pause(300 + gaps.nextInt(2_700));
             }
             if (d.fact() == Fact.SPEND) {
