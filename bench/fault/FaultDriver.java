@@ -41,19 +41,25 @@ import javax.imageio.ImageIO;
  * also opens it with the plan's allowance). Then each client loops until the time is up, picking
  * with its own seeded {@link Random}: balance reads, pre-checks, charges, holds that are settled,
  * released or left to expire, admin adjustments (corrections and refunds of a charged call: there
- * is no refund endpoint, an operator refunds by adjustment), and metered chat calls, streamed or
+ * is no refund endpoint, an operator refunds by adjustment), purchases of credit packs, whose
+ * Stripe webhooks the driver then plays ({@link #stripePlan}: signed events delivered at least once
+ * each, some twice or out of order), and metered chat calls, streamed or
  * not, in the request shapes of {@link #chatShape}, each tagged for the fake upstream with its key
  * ({@code [[fake:tag=KEY]]}) so that what the fake billed for it can be found. Every mutation
  * carries an {@code Idempotency-Key} and is retried with the same key and body on I/O errors,
- * timeouts, 429, 500 and 503, for at most {@code --retry-seconds}.
+ * timeouts, 429, 500 and 503, for at most {@code --retry-seconds}; a Stripe event is delivered
+ * until it is answered 2xx, for as long.
  *
  * <p>What the checks need is written to {@code --out}: {@code acks.tsv} (every mutation answered
  * 2xx: kind, user, ledger key, reference, amount; and a chat call answered 502/504 with a charge),
  * {@code refused.tsv} (mutations finally refused with 402/409/422, or a chat call's 502/504 without a
  * charge — nothing may have changed), {@code unknown.tsv} (given up, or a chat call whose retry met
  * its own key: outcome unknown, not checked), {@code fivexx.tsv} (every 5xx answer seen, with its
- * problem type), {@code chats.tsv} (every chat call: user, key, shape, what the client saw) and
- * {@code summary.txt}. Tokens are never written anywhere.
+ * problem type), {@code chats.tsv} (every chat call: user, key, shape, what the client saw),
+ * {@code purchases.tsv} (every purchase: what the app answered, and what Stripe said of its payment
+ * in the end), {@code stripe-events.tsv} (every delivery of a Stripe event and its final answer) and
+ * {@code summary.txt}. Tokens and the webhook signing secret ({@code --stripe-secret-file}; without
+ * it, no purchases) are never written anywhere.
  */
 public class FaultDriver {
 
@@ -87,7 +93,19 @@ public class FaultDriver {
     static final long DRY_GRANT_MAX = 300;
     static final Pattern TYPE = Pattern.compile("\"type\"\\s*:\\s*\"https://tollgate\\.dev/problems/([a-z0-9-]+)\"");
 
-    enum Kind { INIT, BALANCE, PRECHECK, CHARGE, HOLD, SETTLE, RELEASE, ADJUST, REFUND, CHAT }
+    enum Kind { INIT, BALANCE, PRECHECK, CHARGE, HOLD, SETTLE, RELEASE, ADJUST, REFUND, CHAT, PURCHASE, WEBHOOK }
+
+    /**
+     * gpt-4o-mini's output price as seeded (V2__seed_model_pricing.sql: 60 credits per 1M tokens), in
+     * millicredits per 1M tokens: the buyer who spends a pack before its refund charges that much output.
+     */
+    static final long SPEND_OUTPUT_MILLICREDITS_PER_MILLION = 60_000;
+    /** Purchases started with each burst (just before an outage or a kill), their events spread over the fault. */
+    static final int PURCHASE_BURST = 8;
+    /** What a buyer who spends a pack leaves of it (millicredits): a little, below any take-back. */
+    static final long SPEND_MARGIN = 50;
+    /** Stripe's API version as stripe-java's (the app's) {@code com.stripe.Stripe.API_VERSION}, if that is on the class path. */
+    static final String STRIPE_API_VERSION_FALLBACK = "2026-07-29.dahlia";
 
     final String url;
     final HttpClient http;
@@ -102,6 +120,16 @@ public class FaultDriver {
     final PrintWriter unknown;
     final PrintWriter fivexx;
     final PrintWriter chats;
+    /** Every purchase the driver made, and what "Stripe" (the driver) said of its payment in the end. */
+    final PrintWriter purchases;
+    /** Every delivery of a Stripe event: purchase, order, copy, event id and type, attempts, final status. */
+    final PrintWriter stripeEvents;
+    /** The webhook signing secret the driver signs Stripe's events with; null: no purchases in the mix. */
+    final byte[] stripeSecret;
+    final String stripeApiVersion;
+    /** The packs on sale (GET /api/credit/packs, read at the start). */
+    final List<Pack> packs = new ArrayList<>();
+    final AtomicLong stripeEventIds = new AtomicLong();
     /** The known grant of every account (its purchased bucket at the start). */
     final long[] grants;
     /** Indexes of the accounts that run dry (small grants). */
@@ -137,6 +165,11 @@ public class FaultDriver {
         unknown = writer(out.resolve("unknown.tsv"));
         fivexx = writer(out.resolve("fivexx.tsv"));
         chats = writer(out.resolve("chats.tsv"));
+        purchases = writer(out.resolve("purchases.tsv"));
+        stripeEvents = writer(out.resolve("stripe-events.tsv"));
+        String secretFile = opts.get("stripe-secret-file");
+        stripeSecret = secretFile == null ? null : Files.readString(Path.of(secretFile)).trim().getBytes(StandardCharsets.UTF_8);
+        stripeApiVersion = stripeApiVersion();
         Random sizes = new Random(Long.parseLong(opts.getOrDefault("seed", "1")));
         for (int i = 0; i < IMAGES; i++) {
             images.add(png(16 + sizes.nextInt(IMAGE_MAX_SIDE_PX), 16 + sizes.nextInt(IMAGE_MAX_SIDE_PX)));
@@ -151,6 +184,9 @@ public class FaultDriver {
         long seed = Long.parseLong(opts.getOrDefault("seed", "1"));
         int seconds = Integer.parseInt(opts.getOrDefault("seconds", "60"));
         int clients = Integer.parseInt(opts.getOrDefault("clients", "16"));
+        if (driver.stripeSecret != null) {
+            driver.readPacks();
+        }
         driver.grants(seed, Integer.parseInt(opts.getOrDefault("setup-clients", "8")));
         String ready = opts.get("ready-file");
         if (ready != null) {
@@ -202,6 +238,7 @@ public class FaultDriver {
 
     void load(long seed, int clients, int seconds) throws InterruptedException {
         long end = System.nanoTime() + seconds * 1_000_000_000L;
+        loadEndNanos = end;
         List<Thread> threads = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
             int client = c;
@@ -246,6 +283,8 @@ public class FaultDriver {
     }
 
     final List<Thread> burstThreads = new ArrayList<>();
+    /** When the load's time is up (System.nanoTime()): a purchase of a burst then delivers the rest of its story without gaps. */
+    volatile long loadEndNanos = Long.MAX_VALUE;
 
     /**
      * Waits for the script's burst file ({@code COUNT KIND}); for each, starts COUNT calls at once,
@@ -253,7 +292,8 @@ public class FaultDriver {
      * slow calls, half of them on accounts that run dry, given a small top-up first and answered by
      * a provider that ignores their budget (their cost is above their hold and above what the
      * account has), half slow plain calls on funded accounts. KIND {@code final} (the app is killed):
-     * calls on funded accounts whose [DONE] the fake holds back after the final chunk.
+     * calls on funded accounts whose [DONE] the fake holds back after the final chunk. With either,
+     * {@link #PURCHASE_BURST} purchases whose Stripe events come 0.3-3 s apart, across the fault.
      */
     void watchBursts(long seed) {
         Random random = new Random(seed * 7_919L);
@@ -296,6 +336,21 @@ public class FaultDriver {
                     burstThreads.add(t);
                 }
             }
+            // Purchases whose Stripe events straddle the fault: bought now, their events delivered
+            // 0.3-3 s apart, so that the outage or the kill meets some of them.
+            Random stories = new Random(random.nextLong());
+            for (int i = 0; i < PURCHASE_BURST && !packs.isEmpty(); i++) {
+                StripePlan picked = stripePlan(stories);
+                StripePlan plan = new StripePlan("burst:" + picked.label(), picked.pack(), picked.spend(), picked.story());
+                int user = plan.spend() && !dryAccounts.isEmpty() ? dryAccounts.get(stories.nextInt(dryAccounts.size()))
+                        : funded(stories);
+                Random gaps = new Random(stories.nextLong());
+                String key = tag + "-b" + burst + "-p" + i;
+                Thread t = daemon(() -> buyAndPlayStripe(user, key, plan, gaps));
+                synchronized (burstThreads) {
+                    burstThreads.add(t);
+                }
+            }
         }
     }
 
@@ -316,6 +371,21 @@ public class FaultDriver {
      */
     void opening(long seed) {
         Random random = new Random(seed * 104_729L);
+        if (!packs.isEmpty()) {
+            Random buyers = new Random(seed * 15_485_863L);
+            Thread t = daemon(() -> {
+                List<StripePlan> plans = openingPurchases();
+                for (int i = 0; i < plans.size(); i++) {
+                    StripePlan plan = plans.get(i);
+                    int user = plan.spend() && !dryAccounts.isEmpty() ? dryAccounts.get(buyers.nextInt(dryAccounts.size()))
+                            : funded(buyers);
+                    buyAndPlayStripe(user, tag + "-op" + i, plan, null);
+                }
+            });
+            synchronized (burstThreads) {
+                burstThreads.add(t);
+            }
+        }
         for (int i = 0; i < openingCalls; i++) {
             String n = tag + "-o" + i;
             int unanswered = funded(random);
@@ -347,6 +417,421 @@ public class FaultDriver {
             synchronized (burstThreads) {
                 burstThreads.addAll(started);
             }
+        }
+    }
+
+    // ---------------------------------------------------------------- purchases, and the driver playing Stripe
+
+    /** A credit pack on sale: id, credits (millicredits), price in minor units, currency. */
+    record Pack(String id, long millicredits, long amount, String currency) {
+    }
+
+    /** Reads the packs on sale (GET /api/credit/packs); purchases must be configured in the app. */
+    void readPacks() throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url + "/api/credit/packs"))
+                .header("Authorization", adminAuth).timeout(Duration.ofSeconds(30)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("GET /api/credit/packs answered " + response.statusCode() + ": " + oneLine(response.body()));
+        }
+        Matcher m = Pattern.compile("\\{[^{}]*\\}").matcher(response.body());
+        while (m.find()) {
+            String pack = m.group();
+            packs.add(new Pack(field(pack, "packId"), Long.parseLong(field(pack, "creditsMillicredits")),
+                    Long.parseLong(field(pack, "priceAmount")), field(pack, "priceCurrency")));
+        }
+        if (packs.isEmpty() || packs.stream().anyMatch(p -> p.amount() < 2)) {
+            throw new IllegalStateException("no packs of at least 2 minor units on sale: " + oneLine(response.body()));
+        }
+        LoadDriver.log("packs on sale: %s", packs);
+    }
+
+    /** What Stripe tells of a payment, in its events (and SPEND: the buyer spends the pack meanwhile). */
+    enum Fact { COMPLETED, EXPIRED, REFUNDED, DISPUTE_CREATED, DISPUTE_CLOSED, SPEND }
+
+    /**
+     * One event of a purchase's story: the payment's amount and currency (paid, or of the charge),
+     * the amount refunded so far (Stripe's {@code amount_refunded} is cumulative), the dispute's
+     * status; delivered once ({@code copies} 1), twice in a row (2) or twice at once (3); or, with
+     * {@code repeatOf} >= 0, the event at that index of the story again, late.
+     */
+    record Delivery(Fact fact, long amount, String currency, long refunded, String disputeStatus, int copies, int repeatOf) {
+
+        Delivery copies(int n) {
+            return new Delivery(fact, amount, currency, refunded, disputeStatus, n, repeatOf);
+        }
+    }
+
+    /** A purchase's story as Stripe will tell it, and whether its buyer (an account that runs dry) spends the pack first. */
+    record StripePlan(String label, Pack pack, boolean spend, List<Delivery> story) {
+
+        Delivery completed() {
+            return story.stream().filter(d -> d.fact() == Fact.COMPLETED).findFirst().orElse(null);
+        }
+
+        long refunded() {
+            return story.stream().filter(d -> d.fact() == Fact.REFUNDED).mapToLong(Delivery::refunded).max().orElse(0);
+        }
+
+        /** The dispute's final status: the closing one's, else open ({@code needs_response}); null: none. */
+        String dispute() {
+            for (Delivery d : story) {
+                if (d.fact() == Fact.DISPUTE_CLOSED) {
+                    return d.disputeStatus();
+                }
+            }
+            return story.stream().anyMatch(d -> d.fact() == Fact.DISPUTE_CREATED) ? "needs_response" : null;
+        }
+
+        boolean expired() {
+            return story.stream().anyMatch(d -> d.fact() == Fact.EXPIRED);
+        }
+    }
+
+    static Delivery fact(Fact fact, long amount, String currency, long refunded, String dispute) {
+        return new Delivery(fact, amount, currency, refunded, dispute, 1, -1);
+    }
+
+    /**
+     * A purchase of the mix, its story picked by the client's random: 8% the session expires unpaid;
+     * 6% a payment of the wrong amount or currency (flagged), refunded half the time; the rest paid,
+     * then: nothing more (30%), a partial refund (15%), a full one (10%), a partial then a full one
+     * (12%), a dispute (10%: won 40%, lost 35%, left open), a partial refund then a dispute won or
+     * lost (8%), a dispute whose closing (won or lost) comes before its creation (15%). Of the paid
+     * ones with a refund or dispute, 30% are bought on an account that runs dry, whose user spends
+     * the pack before the refund or dispute arrives (the claw-back meets spent credits); of the
+     * others, half get their first refund or dispute before the completion. Then 15% of stories
+     * deliver one earlier event again at the end (late), and each event is delivered twice in a row
+     * (10%) or twice at once (8%).
+     */
+    StripePlan stripePlan(Random random) {
+        Pack pack = packs.get(random.nextInt(packs.size()));
+        List<String> label = new ArrayList<>();
+        List<Delivery> story = new ArrayList<>();
+        boolean spend = false;
+        int fate = random.nextInt(100);
+        long partial = 1 + random.nextInt((int) Math.min(Integer.MAX_VALUE, pack.amount() - 1));
+        if (fate < 8) {
+            label.add("expired");
+            story.add(fact(Fact.EXPIRED, pack.amount(), pack.currency(), 0, null));
+        } else if (fate < 14) {
+            boolean wrongCurrency = random.nextInt(3) == 0;
+            long delta = 1 + random.nextInt(100);
+            long amount = wrongCurrency ? pack.amount() : random.nextBoolean() && pack.amount() > delta ? pack.amount() - delta
+                    : pack.amount() + delta;
+            String currency = wrongCurrency ? (pack.currency().equals("usd") ? "eur" : "usd") : pack.currency();
+            label.add(wrongCurrency ? "wrong-currency" : "wrong-amount");
+            story.add(fact(Fact.COMPLETED, amount, currency, 0, null));
+            if (random.nextBoolean()) {
+                label.add("full-refund");
+                story.add(fact(Fact.REFUNDED, amount, currency, amount, null));
+            }
+        } else {
+            label.add("paid");
+            long amount = pack.amount();
+            String currency = pack.currency();
+            List<Delivery> takeBack = new ArrayList<>();
+            int t = random.nextInt(100);
+            if (t < 30) {
+                // paid, nothing more
+            } else if (t < 45) {
+                label.add("partial-refund");
+                takeBack.add(fact(Fact.REFUNDED, amount, currency, partial, null));
+            } else if (t < 55) {
+                label.add("full-refund");
+                takeBack.add(fact(Fact.REFUNDED, amount, currency, amount, null));
+            } else if (t < 67) {
+                label.add("partial-then-full-refund");
+                takeBack.add(fact(Fact.REFUNDED, amount, currency, partial, null));
+                takeBack.add(fact(Fact.REFUNDED, amount, currency, amount, null));
+            } else if (t < 77) {
+                int close = random.nextInt(100);
+                takeBack.add(fact(Fact.DISPUTE_CREATED, amount, currency, 0, "needs_response"));
+                if (close < 75) {
+                    String status = close < 40 ? "won" : "lost";
+                    label.add("dispute-" + status);
+                    takeBack.add(fact(Fact.DISPUTE_CLOSED, amount, currency, 0, status));
+                } else {
+                    label.add("dispute-open");
+                }
+            } else if (t < 85) {
+                String status = random.nextBoolean() ? "won" : "lost";
+                label.add("partial-refund+dispute-" + status);
+                takeBack.add(fact(Fact.REFUNDED, amount, currency, partial, null));
+                takeBack.add(fact(Fact.DISPUTE_CREATED, amount, currency, 0, "needs_response"));
+                takeBack.add(fact(Fact.DISPUTE_CLOSED, amount, currency, 0, status));
+            } else {
+                String status = random.nextBoolean() ? "won" : "lost";
+                label.add("dispute-" + status + "-closed-before-created");
+                takeBack.add(fact(Fact.DISPUTE_CLOSED, amount, currency, 0, status));
+                takeBack.add(fact(Fact.DISPUTE_CREATED, amount, currency, 0, "needs_response"));
+            }
+            Delivery completed = fact(Fact.COMPLETED, amount, currency, 0, null);
+            spend = !takeBack.isEmpty() && random.nextInt(100) < 30;
+            if (!spend && !takeBack.isEmpty() && random.nextInt(100) < 50) {
+                label.add(takeBack.get(0).fact() == Fact.REFUNDED ? "refund-before-completion" : "dispute-before-completion");
+                story.add(takeBack.remove(0));
+                story.add(completed);
+            } else {
+                story.add(completed);
+                if (spend) {
+                    label.add("spent-first");
+                    story.add(fact(Fact.SPEND, 0, currency, 0, null));
+                }
+            }
+            story.addAll(takeBack);
+        }
+        if (story.size() > 1 && random.nextInt(100) < 15) {
+            int again = random.nextInt(story.size() - 1);
+            if (story.get(again).fact() != Fact.SPEND) {
+                label.add("late-repeat");
+                story.add(new Delivery(story.get(again).fact(), 0, null, 0, null, 1, again));
+            }
+        }
+        for (int i = 0; i < story.size(); i++) {
+            int copies = random.nextInt(100);
+            if (story.get(i).fact() != Fact.SPEND && copies < 18) {
+                story.set(i, story.get(i).copies(copies < 10 ? 2 : 3));
+            }
+        }
+        return new StripePlan(String.join("+", label), pack, spend, story);
+    }
+
+    /**
+     * At the start of the load, whatever the seed picks, one purchase of each story the checks must
+     * see: paid and delivered twice at once; refunded before the completion; a partial then a full
+     * refund, the partial delivered again late; a dispute won; a dispute lost whose closing comes
+     * first; spent, then refunded in full; spent, then disputed and won; expired (twice); a payment
+     * of the wrong amount, refunded.
+     */
+    List<StripePlan> openingPurchases() {
+        Pack pack = packs.get(0);
+        long amount = pack.amount();
+        String cur = pack.currency();
+        long third = Math.max(1, amount / 3);
+        return List.of(
+                new StripePlan("opening:paid+twice-at-once", pack, false, List.of(fact(Fact.COMPLETED, amount, cur, 0, null).copies(3))),
+                new StripePlan("opening:paid+full-refund+refund-before-completion", pack, false, List.of(
+                        fact(Fact.REFUNDED, amount, cur, amount, null), fact(Fact.COMPLETED, amount, cur, 0, null))),
+                new StripePlan("opening:paid+partial-then-full-refund+late-repeat", pack, false, List.of(
+                        fact(Fact.COMPLETED, amount, cur, 0, null), fact(Fact.REFUNDED, amount, cur, third, null),
+                        fact(Fact.REFUNDED, amount, cur, amount, null), new Delivery(Fact.REFUNDED, 0, null, 0, null, 1, 1))),
+                new StripePlan("opening:paid+dispute-won", pack, false, List.of(fact(Fact.COMPLETED, amount, cur, 0, null),
+                        fact(Fact.DISPUTE_CREATED, amount, cur, 0, "needs_response"), fact(Fact.DISPUTE_CLOSED, amount, cur, 0, "won"))),
+                new StripePlan("opening:paid+dispute-lost-closed-before-created", pack, false, List.of(
+                        fact(Fact.COMPLETED, amount, cur, 0, null), fact(Fact.DISPUTE_CLOSED, amount, cur, 0, "lost"),
+                        fact(Fact.DISPUTE_CREATED, amount, cur, 0, "needs_response"))),
+                new StripePlan("opening:paid+spent-first+full-refund", pack, true, List.of(fact(Fact.COMPLETED, amount, cur, 0, null),
+                        fact(Fact.SPEND, 0, cur, 0, null), fact(Fact.REFUNDED, amount, cur, amount, null))),
+                new StripePlan("opening:paid+spent-first+dispute-won", pack, true, List.of(fact(Fact.COMPLETED, amount, cur, 0, null),
+                        fact(Fact.SPEND, 0, cur, 0, null), fact(Fact.DISPUTE_CREATED, amount, cur, 0, "needs_response"),
+                        fact(Fact.DISPUTE_CLOSED, amount, cur, 0, "won"))),
+                new StripePlan("opening:expired", pack, false, List.of(fact(Fact.EXPIRED, amount, cur, 0, null).copies(2))),
+                new StripePlan("opening:wrong-amount+full-refund", pack, false, List.of(fact(Fact.COMPLETED, amount - 1, cur, 0, null),
+                        fact(Fact.REFUNDED, amount - 1, cur, amount - 1, null))));
+    }
+
+    /** A purchase of the mix: on a funded account, or, when its buyer spends the pack first, on one that runs dry. */
+    void purchase(Random random, String key) {
+        StripePlan plan = stripePlan(random);
+        int user = plan.spend() && !dryAccounts.isEmpty() ? dryAccounts.get(random.nextInt(dryAccounts.size())) : funded(random);
+        buyAndPlayStripe(user, key, plan, null);
+    }
+
+    /**
+     * Buys the plan's pack ({@code POST /api/credit/purchases}, retried with the same key and body
+     * like every mutation), then plays Stripe: delivers each event of the story, signed, until it is
+     * acknowledged; the buyer spends the pack where the story says so. With {@code gaps}, each event
+     * (and the spending) comes 0.3-3 s after the one before, until the load's time is up (so that a
+     * story the last fault held up does not keep the load from ending). Written to purchases.tsv:
+     * what the app answered and what Stripe said in the end.
+     */
+    void buyAndPlayStripe(int user, String key, StripePlan plan, Random gaps) {
+        Pack pack = plan.pack();
+        Outcome o = mutate(Kind.PURCHASE, userAuth[user], "/api/credit/purchases", key, "{\"packId\":\"" + pack.id() + "\"}");
+        if (!o.acked()) {
+            tsv(purchases, null, user(user), key, pack.id(), pack.millicredits(), pack.amount(), pack.currency(), o.status, null, null,
+                    plan.label(), false, false, null, null, 0, null, false, false, false);
+            return;
+        }
+        String purchaseId = field(o.body, "purchaseId");
+        String checkoutUrl = field(o.body, "checkoutUrl");
+        String session = checkoutUrl.substring(checkoutUrl.lastIndexOf('/') + 1);
+        String paymentIntent = "pi_" + purchaseId.replace("-", "");
+        List<Delivery> story = plan.story();
+        String[][] events = new String[story.size()][];
+        boolean delivered = true;
+        boolean spent = false;
+        for (int i = 0; i < story.size(); i++) {
+            Delivery d = story.get(i);
+            if (gaps != null && System.nanoTime() < loadEndNanos) {
+                pause(300 + gaps.nextInt(2_700));
+            }
+            if (d.fact() == Fact.SPEND) {
+                // The buyer spends the pack, but a little: gpt-4o-mini output worth that much.
+                long output = Math.max(0, pack.millicredits() - SPEND_MARGIN) * 1_000_000 / SPEND_OUTPUT_MILLICREDITS_PER_MILLION;
+                spent = charge(user, key + "-spend", 1, output);
+                continue;
+            }
+            events[i] = d.repeatOf() >= 0 ? events[d.repeatOf()] : event(d, purchaseId, session, paymentIntent);
+            delivered &= deliverCopies(purchaseId, i, events[i], d.copies());
+        }
+        Delivery completed = plan.completed();
+        boolean matched = completed != null && completed.amount() == pack.amount() && completed.currency().equals(pack.currency());
+        tsv(purchases, purchaseId, user(user), key, pack.id(), pack.millicredits(), pack.amount(), pack.currency(), o.status, session,
+                paymentIntent, plan.label(), completed != null, matched, completed == null ? null : completed.amount(),
+                completed == null ? null : completed.currency(), plan.refunded(), plan.dispute(), plan.expired(), spent, delivered);
+    }
+
+    /** A Stripe event of the story, as Stripe sends it: {id, type, a detail for the record, payload}. */
+    String[] event(Delivery d, String purchaseId, String session, String paymentIntent) {
+        String id = "evt_" + tag + "_" + stripeEventIds.incrementAndGet();
+        String type;
+        String object;
+        String detail;
+        switch (d.fact()) {
+            case COMPLETED, EXPIRED -> {
+                boolean paid = d.fact() == Fact.COMPLETED;
+                type = paid ? "checkout.session.completed" : "checkout.session.expired";
+                detail = paid ? "paid " + d.amount() + " " + d.currency() : "unpaid";
+                object = "{\"id\":\"" + session + "\",\"object\":\"checkout.session\",\"client_reference_id\":\"" + purchaseId
+                        + "\",\"payment_intent\":" + (paid ? "\"" + paymentIntent + "\"" : "null") + ",\"payment_status\":\""
+                        + (paid ? "paid" : "unpaid") + "\",\"amount_total\":" + d.amount() + ",\"currency\":\"" + d.currency()
+                        + "\",\"mode\":\"payment\",\"status\":\"" + (paid ? "complete" : "expired") + "\"}";
+            }
+            case REFUNDED -> {
+                type = "charge.refunded";
+                detail = "refunded " + d.refunded() + " of " + d.amount();
+                object = "{\"id\":\"ch_" + paymentIntent.substring(3) + "\",\"object\":\"charge\",\"payment_intent\":\"" + paymentIntent
+                        + "\",\"amount\":" + d.amount() + ",\"amount_refunded\":" + d.refunded() + ",\"currency\":\"" + d.currency()
+                        + "\",\"refunded\":" + (d.refunded() >= d.amount()) + "}";
+            }
+            case DISPUTE_CREATED, DISPUTE_CLOSED -> {
+                type = d.fact() == Fact.DISPUTE_CREATED ? "charge.dispute.created" : "charge.dispute.closed";
+                detail = d.disputeStatus();
+                object = "{\"id\":\"dp_" + paymentIntent.substring(3) + "\",\"object\":\"dispute\",\"charge\":\"ch_"
+                        + paymentIntent.substring(3) + "\",\"payment_intent\":\"" + paymentIntent + "\",\"amount\":" + d.amount()
+                        + ",\"currency\":\"" + d.currency() + "\",\"status\":\"" + d.disputeStatus() + "\"}";
+            }
+            default -> throw new IllegalArgumentException(d.fact().toString());
+        }
+        String payload = "{\"id\":\"" + id + "\",\"object\":\"event\",\"api_version\":\"" + stripeApiVersion + "\",\"created\":"
+                + Instant.now().getEpochSecond() + ",\"livemode\":false,\"pending_webhooks\":1,\"type\":\"" + type
+                + "\",\"data\":{\"object\":" + object + "}}";
+        return new String[] { id, type, detail, payload };
+    }
+
+    /**
+     * Delivers an event once, twice in a row (copies 2: recorded as copies 1 and 2) or twice at once
+     * (3: recorded as copies 1 and 3); true if every delivery was acknowledged.
+     */
+    boolean deliverCopies(String purchaseId, int seq, String[] event, int copies) {
+        if (copies < 3) {
+            boolean ok = true;
+            for (int c = 1; c <= copies; c++) {
+                ok &= deliver(purchaseId, seq, c, event);
+            }
+            return ok;
+        }
+        boolean[] ok = new boolean[2];
+        Thread other = daemon(() -> ok[1] = deliver(purchaseId, seq, 3, event)); // copy 3: the one sent at the same moment
+        ok[0] = deliver(purchaseId, seq, 1, event);
+        try {
+            other.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        return ok[0] && ok[1];
+    }
+
+    /**
+     * One delivery of an event as Stripe makes it: {@code POST /api/webhooks/stripe} with
+     * {@code Stripe-Signature: t=<now>,v1=<HMAC-SHA256 of "<now>.<payload>" with the secret, hex>},
+     * signed anew for every attempt, and retried like Stripe retries a delivery — on any answer but
+     * a 2xx (here: I/O errors, timeouts, 429 and 5xx; a 4xx other than 429 is final) — for at most
+     * retrySeconds. Written to stripe-events.tsv; true if acknowledged.
+     */
+    boolean deliver(String purchaseId, int seq, int copy, String[] event) {
+        long giveUp = System.nanoTime() + retrySeconds * 1_000_000_000L;
+        long pauseMs = 100;
+        for (int attempt = 1;; attempt++) {
+            if (attempt > 1) {
+                countUp("retry");
+            }
+            int status;
+            String answer;
+            String retryAfter = null;
+            try {
+                long now = Instant.now().getEpochSecond();
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url + "/api/webhooks/stripe"))
+                        .header("Content-Type", "application/json; charset=utf-8")
+                        .header("Stripe-Signature", "t=" + now + ",v1=" + hmac(now + "." + event[3]))
+                        .timeout(Duration.ofSeconds(30))
+                        .POST(HttpRequest.BodyPublishers.ofString(event[3])).build(), HttpResponse.BodyHandlers.ofString());
+                status = response.statusCode();
+                answer = response.body();
+                retryAfter = response.headers().firstValue("Retry-After").orElse(null);
+                answered.incrementAndGet();
+                countUp(Kind.WEBHOOK + " " + status);
+            } catch (IOException e) {
+                status = -1;
+                answer = e.getClass().getSimpleName();
+                countUp("io");
+                countUp(Kind.WEBHOOK + " io");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                status = -1;
+                answer = "interrupted";
+            }
+            if (status >= 500) {
+                countUp("5xx");
+                line(fivexx, Kind.WEBHOOK, Instant.now().toString(), "/api/webhooks/stripe", event[0], Integer.toString(status),
+                        problemType(answer), oneLine(answer));
+            }
+            boolean acked = status >= 200 && status < 300;
+            boolean retry = status == -1 || status == 429 || status >= 500;
+            if (acked || !retry || System.nanoTime() > giveUp || Thread.currentThread().isInterrupted()) {
+                tsv(stripeEvents, purchaseId, seq, copy, event[0], event[1], event[2], attempt, status,
+                        acked ? Instant.now().toString() : null);
+                return acked;
+            }
+            long sleep = retryAfter != null && retryAfter.matches("\\d{1,3}") ? Long.parseLong(retryAfter) * 1000 : pauseMs;
+            pauseMs = Math.min(2_000, pauseMs * 2);
+            pause(Math.min(sleep, 5_000));
+        }
+    }
+
+    /** Hex HMAC-SHA256 with the webhook signing secret, as Stripe signs. */
+    String hmac(String text) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(stripeSecret, "HmacSHA256"));
+            return java.util.HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String stripeApiVersion() {
+        try {
+            return (String) Class.forName("com.stripe.Stripe").getField("API_VERSION").get(null);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return STRIPE_API_VERSION_FALLBACK;
+        }
+    }
+
+    /** A tab-separated line for PostgreSQL's text COPY: null as \N. */
+    static void tsv(PrintWriter out, Object... fields) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < fields.length; i++) {
+            Object f = fields[i];
+            String v = f == null ? "\\N" : f instanceof Boolean b ? (b ? "t" : "f")
+                    : String.valueOf(f).replace('\t', ' ').replace('\n', ' ').replace('\\', '/');
+            sb.append(i == 0 ? "" : "\t").append(v);
+        }
+        synchronized (out) {
+            out.println(sb);
         }
     }
 
@@ -399,11 +884,13 @@ public class FaultDriver {
         String auth = userAuth[user];
         String key = tag + "-" + id;
         int pick = random.nextInt(100);
-        if (pick < 12) {
+        if (pick < 10 || (pick >= 17 && pick < 20 && packs.isEmpty())) {
             read(Kind.BALANCE, auth, "GET", "/api/credit/balance", null);
-        } else if (pick < 20) {
+        } else if (pick < 17) {
             read(Kind.PRECHECK, auth, "POST", "/api/credit/pre-check",
                     "{\"model\":\"" + MODEL + "\",\"messages\":" + MESSAGES + ",\"maxOutputTokens\":" + (1 + random.nextInt(2000)) + "}");
+        } else if (pick < 20) {
+            purchase(random, key);
         } else if (pick < 45) {
             charge(user, auth, key, random);
         } else if (pick < 65) {
@@ -418,16 +905,20 @@ public class FaultDriver {
     }
 
     void charge(int user, String auth, String key, Random random) {
-        int input = 1 + random.nextInt(5_000);
-        int output = random.nextInt(2_000);
-        Outcome o = mutate(Kind.CHARGE, auth, "/api/credit/charges", key, "{\"model\":\"" + MODEL
+        charge(user, key, 1 + random.nextInt(5_000), random.nextInt(2_000));
+    }
+
+    /** A charge of gpt-4o-mini usage; true if acknowledged. */
+    boolean charge(int user, String key, long input, long output) {
+        Outcome o = mutate(Kind.CHARGE, userAuth[user], "/api/credit/charges", key, "{\"model\":\"" + MODEL
                 + "\",\"usage\":{\"uncachedInputTokens\":" + input + ",\"outputTokens\":" + output + "}}");
         if (o.acked()) {
             ack(Kind.CHARGE, user(user), key, field(o.body, "chargeId"), Long.parseLong(field(o.body, "costMillicredits")),
                     field(o.body, "usageId"));
-        } else {
-            finalOutcome(Kind.CHARGE, user(user), key, o);
+            return true;
         }
+        finalOutcome(Kind.CHARGE, user(user), key, o);
+        return false;
     }
 
     /** A hold, then (by {@code fate}) settled (0-5), released (6-8) or left to expire (9). */
@@ -966,7 +1457,7 @@ public class FaultDriver {
     }
 
     void close(Path summary) throws IOException {
-        for (PrintWriter w : List.of(acks, refused, unknown, fivexx, chats)) {
+        for (PrintWriter w : List.of(acks, refused, unknown, fivexx, chats, purchases, stripeEvents)) {
             synchronized (w) {
                 w.close();
             }

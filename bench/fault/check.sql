@@ -243,7 +243,7 @@ SELECT b.*, ch.user_id, ch.shape, ch.seen, u.id AS usage_id, u.cost_millicredits
        u.shortfall_millicredits AS shortfall, u.estimated, u.output_tokens + u.reasoning_tokens AS usage_output_tokens,
        r.status AS hold_status, r.amount_millicredits AS held,
        (SELECT COUNT(*) FROM billed b2 WHERE b2.tag = b.tag) AS bills,
-       p.owed,
+       p.owed, p.owed_within_budget,
        s.charged, s.settles, s.metadata_shortfall,
        EXISTS (SELECT 1 FROM kill_windows w WHERE b.started_at BETWEEN w.from_at AND w.to_at) AS killed_in_call,
        EXISTS (SELECT 1 FROM credit_audit_log l WHERE l.user_id = r.user_id AND l.reservation_id = r.id
@@ -261,7 +261,15 @@ SELECT b.*, ch.user_id, ch.shape, ch.seen, u.id AS usage_id, u.cost_millicredits
                     + mp.cached_input_credits_per_million * b.cached_tokens
                     + mp.output_credits_per_million * (b.completion_tokens - b.reasoning_tokens)
                     + COALESCE(mp.reasoning_credits_per_million, mp.output_credits_per_million) * b.reasoning_tokens)
-                   * 0.001) AS owed  -- credits per 1M tokens to millicredits: x 1000 / 10^6, exact, then rounded up
+                   * 0.001) AS owed,  -- credits per 1M tokens to millicredits: x 1000 / 10^6, exact, then rounded up
+              -- the bill had the provider kept to the output budget it was sent (reasoning comes first)
+              CEIL((mp.input_credits_per_million * (b.prompt_tokens - b.cached_tokens)
+                    + mp.cached_input_credits_per_million * b.cached_tokens
+                    + mp.output_credits_per_million * (LEAST(b.completion_tokens, COALESCE(b.budget, b.completion_tokens))
+                                                       - LEAST(b.reasoning_tokens, COALESCE(b.budget, b.completion_tokens)))
+                    + COALESCE(mp.reasoning_credits_per_million, mp.output_credits_per_million)
+                      * LEAST(b.reasoning_tokens, COALESCE(b.budget, b.completion_tokens)))
+                   * 0.001) AS owed_within_budget
          FROM model_pricing mp
         WHERE mp.model = b.model AND mp.effective_from <= COALESCE(r.created_at, u.created_at, b.started_at)
         ORDER BY mp.effective_from DESC LIMIT 1) p ON true
@@ -275,6 +283,12 @@ SELECT b.*, ch.user_id, ch.shape, ch.seen, u.id AS usage_id, u.cost_millicredits
   LEFT JOIN credit_compensation fc ON fc.reservation_id = r.id AND fc.status = 'FAILED'
  WHERE b.tag <> '-' AND b.prompt_tokens + b.completion_tokens > 0;
 
+-- Cut by the app (its idle or first-byte timeout: a stalled provider) before any usage came, from a
+-- provider that generated more than the output budget it was sent: the app charged its own count,
+-- at least the budget, and cannot see the rest; counted apart when the charge covers the bill within
+-- that budget (as for the calls its deadline cut, and those a kill -9 cut).
+ALTER TABLE reconciliation ADD COLUMN overrun_cut boolean;
+UPDATE reconciliation SET overrun_cut = cut AND NOT reported AND completion_tokens > budget AND cost >= owed_within_budget;
 ALTER TABLE reconciliation ADD COLUMN problem text;
 UPDATE reconciliation SET problem = CASE
     WHEN bills > 1 THEN 'billed ' || bills || ' times under one key'
@@ -290,7 +304,7 @@ UPDATE reconciliation SET problem = CASE
         THEN 'FAILED compensation of ' || failed_compensation || ' < billed ' || owed
     WHEN usage_id IS NULL AND failed_compensation IS NOT NULL THEN NULL
     WHEN usage_id IS NULL THEN 'billed, no usage row (hold ' || COALESCE(hold_status, 'none') || ')'
-    WHEN cost < owed AND NOT deadline_cut THEN 'cost ' || cost || ' < billed ' || owed
+    WHEN cost < owed AND NOT deadline_cut AND NOT COALESCE(overrun_cut, false) THEN 'cost ' || cost || ' < billed ' || owed
     WHEN settles <> 1 THEN settles || ' SETTLE or CHARGE entries'
     WHEN charged + shortfall <> cost THEN 'charged ' || charged || ' + shortfall ' || shortfall || ' <> cost ' || cost
     WHEN metadata_shortfall <> shortfall THEN 'SETTLE metadata shortfall ' || metadata_shortfall || ' <> ' || shortfall
@@ -324,6 +338,10 @@ SELECT 11, 'every call the provider billed is charged at least its bill, or the 
        || COUNT(*) FILTER (WHERE deadline_cut AND problem IS NULL AND COALESCE(cost, failed_compensation) < owed) || ' (billed '
        || COALESCE(SUM(owed - COALESCE(cost, failed_compensation)) FILTER (WHERE deadline_cut AND problem IS NULL
                                                                                AND COALESCE(cost, failed_compensation) < owed), 0)
+       || ' millicredits more than charged); cut by the app without usage from a provider that overran its output budget, '
+       || 'charged at least the bill within that budget, less than the bill: '
+       || COUNT(*) FILTER (WHERE overrun_cut AND problem IS NULL AND cost < owed) || ' (billed '
+       || COALESCE(SUM(owed - cost) FILTER (WHERE overrun_cut AND problem IS NULL AND cost < owed), 0)
        || ' millicredits more than charged); cut by the app: '
        || COUNT(*) FILTER (WHERE cut) || '; no usage reported: ' || COUNT(*) FILTER (WHERE NOT reported)
        || '; not billed (tokens 0): ' || (SELECT COUNT(*) FROM billed WHERE tag <> '-' AND prompt_tokens + completion_tokens = 0)
@@ -402,6 +420,146 @@ SELECT 15, 'after the jobs caught up, no hold HELD past its expiry', COUNT(*),
        COUNT(*) FILTER (WHERE status = 'HELD' AND expires_at < now()),
        'holds; HELD now: ' || COUNT(*) FILTER (WHERE status = 'HELD')
   FROM credit_reservation;
+
+-- ---------------------------------------------------------------- purchases and Stripe's webhooks
+-- The driver bought packs (purchases: what the app answered, and what "Stripe" — the driver, which
+-- delivers Stripe's signed events — said of each payment in the end: paid, of the pack's amount and
+-- currency or not, refunded so far, the dispute's last status, expired), delivered every event at
+-- least once (stripe_events: every delivery and its final status), and the fake Stripe API wrote
+-- down every Checkout Session it made (stripe_sessions). Every ledger row of a purchase names it in
+-- its metadata (purchaseId, and reason: 'pack paid', 'refunded or disputed', 'dispute won').
+CREATE TEMP TABLE purchase_rows AS
+SELECT l.id, l.user_id, l.operation, l.metadata ->> 'purchaseId' AS purchase_id, l.metadata ->> 'reason' AS reason,
+       (l.metadata ->> 'amountMillicredits')::bigint AS due, l.monthly_delta, l.purchased_delta, l.reserved_delta,
+       l.purchased_after, l.monthly_after + l.purchased_after - l.reserved_after AS available_after
+  FROM credit_audit_log l WHERE l.operation IN ('PURCHASE', 'CLAWBACK');
+
+-- What Stripe's final state requires of each purchase: granted if paid at the pack's amount and
+-- currency; taken back (clawed back, or recorded unrecovered where the credits were spent): all of
+-- it while a dispute is open or lost, else the refunded share rounded up to the next millicredit
+-- (ceil(credits * refunded / amount), at most the credits) — after a won dispute only that share.
+CREATE TEMP TABLE purchase_check AS
+SELECT d.*, p.id IS NOT NULL AS found, p.user_id AS app_user, p.pack_id AS app_pack, p.credits_millicredits AS app_credits,
+       p.amount_minor AS app_amount, p.currency AS app_currency, p.status, p.checkout_session_id, p.paid AS app_paid,
+       p.flagged_reason, p.granted_millicredits AS granted, p.clawed_back_millicredits AS clawed_back,
+       p.unrecovered_millicredits AS unrecovered,
+       CASE WHEN d.paid AND d.matched THEN d.credits ELSE 0 END AS expected_granted,
+       CASE WHEN NOT (d.paid AND d.matched) THEN 0
+            WHEN d.dispute IS NOT NULL AND d.dispute NOT IN ('won', 'warning_closed') THEN d.credits
+            WHEN d.refunded >= d.paid_amount THEN d.credits
+            WHEN d.refunded <= 0 THEN 0
+            ELSE LEAST(d.credits, (d.credits * d.refunded + d.paid_amount - 1) / d.paid_amount) END AS expected_taken,
+       CASE WHEN NOT d.paid THEN CASE WHEN d.expired THEN 'expired' ELSE 'pending' END
+            WHEN d.dispute IS NOT NULL AND d.dispute NOT IN ('won', 'warning_closed') THEN 'disputed'
+            WHEN d.refunded >= d.paid_amount THEN 'refunded'
+            WHEN d.refunded > 0 THEN 'partially_refunded'
+            ELSE 'paid' END AS expected_status,
+       r.grants, r.granted_delta, r.give_backs, r.given_back, r.clawbacks, r.short_clawbacks, r.net, r.odd_rows,
+       ss.sessions, ss.fake_session
+  FROM purchases d
+  LEFT JOIN credit_purchase p ON p.id = d.purchase_id
+  LEFT JOIN LATERAL (
+       SELECT COUNT(*) FILTER (WHERE pr.operation = 'PURCHASE' AND pr.reason = 'pack paid') AS grants,
+              COALESCE(SUM(pr.purchased_delta) FILTER (WHERE pr.operation = 'PURCHASE' AND pr.reason = 'pack paid'), 0) AS granted_delta,
+              COUNT(*) FILTER (WHERE pr.operation = 'PURCHASE' AND pr.reason = 'dispute won') AS give_backs,
+              COALESCE(SUM(pr.purchased_delta) FILTER (WHERE pr.operation = 'PURCHASE' AND pr.reason = 'dispute won'), 0) AS given_back,
+              COUNT(*) FILTER (WHERE pr.operation = 'CLAWBACK') AS clawbacks,
+              COUNT(*) FILTER (WHERE pr.operation = 'CLAWBACK' AND -pr.purchased_delta < pr.due) AS short_clawbacks,
+              COALESCE(SUM(pr.purchased_delta), 0) AS net,
+              -- on another account, touching another bucket, or of another kind than the three a purchase writes
+              COUNT(*) FILTER (WHERE pr.user_id <> d.user_id OR pr.monthly_delta <> 0 OR pr.reserved_delta <> 0
+                                  OR NOT (pr.operation = 'PURCHASE' AND pr.reason IN ('pack paid', 'dispute won')
+                                          OR pr.operation = 'CLAWBACK' AND pr.reason = 'refunded or disputed')) AS odd_rows
+         FROM purchase_rows pr WHERE pr.purchase_id = d.purchase_id::text) r ON true
+  LEFT JOIN LATERAL (
+       SELECT COUNT(*) AS sessions, MIN(s.session_id) AS fake_session FROM stripe_sessions s
+        WHERE s.reference = d.purchase_id::text) ss ON true
+ WHERE d.answer = 201;
+
+INSERT INTO results
+SELECT 16, 'every purchase answered 201 is the app''s as answered, with the one Checkout Session Stripe made for it',
+       (SELECT COUNT(*) FROM purchases),
+       (SELECT COUNT(*) FROM purchases WHERE answer BETWEEN 400 AND 499)
+     + COUNT(*) FILTER (WHERE NOT (found AND app_user = user_id AND app_pack = pack_id AND app_credits = credits
+                                   AND app_amount = amount AND app_currency = currency AND sessions = 1
+                                   AND fake_session = session_id AND checkout_session_id = session_id)),
+       'purchases; refused (4xx): ' || (SELECT COUNT(*) FROM purchases WHERE answer BETWEEN 400 AND 499)
+       || ', given up (outcome unknown): ' || (SELECT COUNT(*) FROM purchases WHERE answer <> 201 AND answer NOT BETWEEN 400 AND 499)
+       || '; Checkout Sessions the fake Stripe made: ' || (SELECT COUNT(*) FROM stripe_sessions)
+       || ' (for ' || (SELECT COUNT(DISTINCT reference) FROM stripe_sessions) || ' purchases); purchases in the app: '
+       || (SELECT COUNT(*) FROM credit_purchase)
+  FROM purchase_check;
+
+INSERT INTO results
+SELECT 17, 'every Stripe event delivered was acknowledged (2xx), through the faults', COUNT(*),
+       COUNT(*) FILTER (WHERE status NOT BETWEEN 200 AND 299)
+     + (SELECT COUNT(*) FROM purchases WHERE answer = 201 AND NOT delivered AND NOT EXISTS (
+           SELECT 1 FROM stripe_events e WHERE e.purchase_id = purchases.purchase_id AND e.status NOT BETWEEN 200 AND 299)),
+       'deliveries of ' || COUNT(DISTINCT event_id) || ' events; retried before their 2xx: ' || COUNT(*) FILTER (WHERE attempts > 1)
+       || '; final statuses: ' || COALESCE(string_agg(DISTINCT status::text, ', '), '-')
+  FROM stripe_events;
+
+INSERT INTO results
+SELECT 18, 'every purchase paid at the pack''s amount and currency granted exactly once (one PURCHASE ''pack paid'' of its credits)',
+       COUNT(*) FILTER (WHERE paid AND matched),
+       COUNT(*) FILTER (WHERE paid AND matched AND NOT (grants = 1 AND granted_delta = credits AND granted = credits
+                                                          AND app_paid AND flagged_reason IS NULL)),
+       'paid purchases; granted ' || COALESCE(SUM(granted_delta) FILTER (WHERE paid AND matched), 0) || ' millicredits'
+  FROM purchase_check;
+
+INSERT INTO results
+SELECT 19, 'nothing granted for a purchase unpaid, expired, or paid the wrong amount or currency (flagged)',
+       COUNT(*) FILTER (WHERE NOT (paid AND matched)),
+       COUNT(*) FILTER (WHERE NOT (paid AND matched) AND (grants <> 0 OR granted <> 0 OR net <> 0 OR clawed_back <> 0
+                                                          OR unrecovered <> 0 OR app_paid <> paid
+                                                          OR (paid AND flagged_reason IS NULL))),
+       'unpaid or flagged; expired: ' || COUNT(*) FILTER (WHERE NOT paid AND expired) || ', flagged (paid the wrong amount or currency): '
+       || COUNT(*) FILTER (WHERE paid AND NOT matched) || ' (the app flagged ' || COUNT(*) FILTER (WHERE flagged_reason IS NOT NULL) || ')'
+  FROM purchase_check;
+
+INSERT INTO results
+SELECT 20, 'clawed back + unrecovered = the take-back Stripe''s final state requires (refunded share rounded up; all while disputed or lost)',
+       COUNT(*), COUNT(*) FILTER (WHERE clawed_back + unrecovered <> expected_taken),
+       'purchases; to take back ' || COALESCE(SUM(expected_taken), 0) || ' millicredits: clawed back ' || COALESCE(SUM(clawed_back), 0)
+       || ', unrecovered (spent) ' || COALESCE(SUM(unrecovered), 0)
+  FROM purchase_check;
+
+INSERT INTO results
+SELECT 21, 'a purchase''s ledger rows (purchased_delta) add up to granted - clawed back, on its account and bucket only', COUNT(*),
+       COUNT(*) FILTER (WHERE net <> granted - clawed_back OR odd_rows > 0 OR (give_backs > 0 AND dispute IS DISTINCT FROM 'won'))
+     + (SELECT COUNT(*) FROM purchase_rows pr WHERE NOT EXISTS (SELECT 1 FROM purchases d WHERE d.answer = 201
+                                                                   AND d.purchase_id::text = pr.purchase_id)),
+       'purchases; their ledger rows: ' || (SELECT COUNT(*) FROM purchase_rows) || ' (grants ' || COALESCE(SUM(grants), 0)
+       || ', claw-backs ' || COALESCE(SUM(clawbacks), 0) || ', give-backs after a won dispute ' || COALESCE(SUM(give_backs), 0) || ')'
+  FROM purchase_check;
+
+INSERT INTO results
+SELECT 22, 'every purchase''s status is its final Stripe state', COUNT(*), COUNT(*) FILTER (WHERE status IS DISTINCT FROM expected_status),
+       COALESCE((SELECT string_agg(COALESCE(status, 'no row') || ' ' || n, ', ' ORDER BY status) FROM
+           (SELECT status, COUNT(*) n FROM purchase_check GROUP BY status) s), 'none')
+  FROM purchase_check;
+
+INSERT INTO results
+-- Check 3 already covers every audit row; this is the claw-backs' share of it, and their bound.
+SELECT 23, 'no CLAWBACK took more than due, nor a bucket below zero or below what holds need (also in check 3)', COUNT(*),
+       COUNT(*) FILTER (WHERE purchased_delta >= 0 OR -purchased_delta > due OR purchased_after < 0 OR available_after < 0),
+       'claw-backs; took less than due (the credits were spent): ' || COUNT(*) FILTER (WHERE -purchased_delta < due)
+  FROM purchase_rows WHERE operation = 'CLAWBACK';
+
+\echo
+\echo 'Purchases by story (millicredits; the driver played Stripe: paid or not, refunds, disputes, late and repeated events):'
+SELECT regexp_replace(regexp_replace(plan, '^(opening|burst):', ''),
+                      '\+(late-repeat|refund-before-completion|dispute-before-completion|spent-first)', '', 'g') AS story,
+       COUNT(*) AS purchases, COUNT(*) FILTER (WHERE plan LIKE 'opening:%') AS opening,
+       COUNT(*) FILTER (WHERE plan LIKE 'burst:%') AS "at a fault",
+       COUNT(*) FILTER (WHERE plan LIKE '%spent-first%') AS "spent first",
+       COUNT(*) FILTER (WHERE plan LIKE '%before-completion%') AS "take-back first",
+       SUM(granted) AS granted, SUM(clawed_back) AS "clawed back", SUM(unrecovered) AS unrecovered,
+       SUM(given_back) AS "given back",
+       COUNT(*) FILTER (WHERE grants IS DISTINCT FROM CASE WHEN paid AND matched THEN 1 ELSE 0 END
+                           OR clawed_back + unrecovered <> expected_taken OR net <> granted - clawed_back
+                           OR status IS DISTINCT FROM expected_status OR granted <> expected_granted) AS violations
+  FROM purchase_check GROUP BY 1 ORDER BY 1;
 
 -- ---------------------------------------------------------------- coverage of the recovery paths
 -- How often the run took each recovery path. A chat call's hold "expired while its call was live"
@@ -513,6 +671,53 @@ SELECT 12, 'held-over credits lapsed after a refresh across holds (LAPSE)', COUN
        COALESCE(-SUM(monthly_delta), 0) || ' millicredits; refreshes ' || (SELECT COUNT(*) FROM credit_audit_log WHERE operation = 'REFRESH')
   FROM credit_audit_log WHERE operation = 'LAPSE';
 
+-- Purchases: the paths of Stripe's webhooks the run must take (its opening purchases take each once).
+CREATE TEMP TABLE event_order AS
+SELECT purchase_id,
+       MIN(seq) FILTER (WHERE type = 'checkout.session.completed') AS completed_at,
+       MIN(seq) FILTER (WHERE type = 'charge.refunded') AS first_refund,
+       MIN(seq) FILTER (WHERE type LIKE 'charge.dispute.%') AS first_dispute,
+       BOOL_OR(type = 'charge.refunded' AND split_part(detail, ' ', 2)::bigint < split_part(detail, ' ', 4)::bigint) AS partial_refund
+  FROM stripe_events WHERE status BETWEEN 200 AND 299 GROUP BY purchase_id;
+INSERT INTO coverage
+SELECT 13, 'purchases paid and granted', COUNT(*) FILTER (WHERE paid AND matched AND grants = 1), true,
+       COUNT(*) || ' purchases answered 201, ' || COUNT(*) FILTER (WHERE paid) || ' paid'
+  FROM purchase_check;
+INSERT INTO coverage
+SELECT 14, 'Stripe events delivered more than once', COUNT(*), true,
+       'twice at the same moment: ' || COUNT(*) FILTER (WHERE at_once) || ', twice in a row: ' || COUNT(*) FILTER (WHERE in_a_row)
+       || ', again after later events: ' || COUNT(*) FILTER (WHERE late)
+  FROM (SELECT event_id, BOOL_OR(copy = 3) AS at_once, BOOL_OR(copy = 2) AS in_a_row, COUNT(DISTINCT seq) > 1 AS late
+          FROM stripe_events WHERE status BETWEEN 200 AND 299 GROUP BY event_id HAVING COUNT(*) > 1) e;
+INSERT INTO coverage
+SELECT 15, 'refunds delivered before the payment''s completion', COUNT(*) FILTER (WHERE first_refund < completed_at), true,
+       'disputes before the completion: ' || COUNT(*) FILTER (WHERE first_dispute < completed_at)
+  FROM event_order;
+INSERT INTO coverage
+SELECT 16, 'partial refunds', COUNT(*) FILTER (WHERE partial_refund), true,
+       'then refunded in full: ' || (SELECT COUNT(*) FROM purchase_check c JOIN event_order o USING (purchase_id)
+                                       WHERE o.partial_refund AND c.refunded >= c.paid_amount)
+  FROM event_order;
+INSERT INTO coverage
+SELECT 17, 'claw-backs that met spent credits (unrecovered)', COUNT(*) FILTER (WHERE unrecovered > 0 OR short_clawbacks > 0), true,
+       'purchases whose buyer spent the pack first: ' || COUNT(*) FILTER (WHERE spent) || '; unrecovered now: '
+       || COALESCE(SUM(unrecovered), 0) || ' millicredits on ' || COUNT(*) FILTER (WHERE unrecovered > 0) || ' purchases'
+  FROM purchase_check;
+INSERT INTO coverage
+SELECT 18, 'disputes won', COUNT(*) FILTER (WHERE paid AND matched AND dispute = 'won'), true,
+       'given back ' || COALESCE(SUM(given_back) FILTER (WHERE dispute = 'won'), 0) || ' millicredits; lost: '
+       || COUNT(*) FILTER (WHERE paid AND dispute = 'lost') || ', left open: ' || COUNT(*) FILTER (WHERE paid AND dispute = 'needs_response')
+       || '; flagged payments: ' || COUNT(*) FILTER (WHERE paid AND NOT matched) || '; sessions expired unpaid: '
+       || COUNT(*) FILTER (WHERE NOT paid AND expired)
+  FROM purchase_check;
+INSERT INTO coverage
+SELECT 19, 'Stripe deliveries that met a fault, acknowledged on a later attempt',
+       COUNT(*) FILTER (WHERE attempts > 1 AND status BETWEEN 200 AND 299), true,
+       'of purchases bought just before an outage or a kill: ' || COUNT(*) FILTER (WHERE attempts > 1 AND status BETWEEN 200 AND 299
+           AND purchase_id IN (SELECT purchase_id FROM purchases WHERE plan LIKE 'burst:%'))
+       || '; attempts in all: ' || COALESCE(SUM(attempts), 0) || ' for ' || COUNT(*) || ' deliveries'
+  FROM stripe_events;
+
 \echo
 \echo 'Coverage: how often the run took each recovery path (required: at least' :min_path 'times):'
 SELECT no AS "#", path AS "recovery path", taken,
@@ -558,6 +763,34 @@ SELECT 'billed call ' || tag || ' (' || COALESCE(user_id, '?') || ', ' || model 
        || CASE WHEN reported THEN 'reported' ELSE 'not reported' END || CASE WHEN cut THEN ', cut by the app' ELSE '' END
        || '; usage row ' || COALESCE(usage_id::text, '-') || ' estimated ' || COALESCE(estimated::text, '-')
   FROM reconciliation WHERE problem IS NOT NULL
+UNION ALL
+SELECT 'purchase ' || COALESCE(purchase_id::text, '-') || ' of ' || user_id || ' (' || plan || '): answered ' || answer
+       || CASE WHEN answer <> 201 THEN '' ELSE '; app: ' || COALESCE(status, 'no row') || ' (expected ' || expected_status
+       || '), granted ' || COALESCE(granted::text, '-') || ' by ' || COALESCE(grants::text, '-') || ' grants (expected '
+       || expected_granted || '), clawed back ' || COALESCE(clawed_back::text, '-') || ' + unrecovered '
+       || COALESCE(unrecovered::text, '-') || ' (expected ' || expected_taken || '), ledger net ' || COALESCE(net::text, '-')
+       || ', odd rows ' || COALESCE(odd_rows::text, '-') || ', sessions ' || COALESCE(sessions::text, '-') || ', flagged '
+       || COALESCE(flagged_reason, '-') || '; Stripe said: paid ' || paid || ' ' || COALESCE(paid_amount::text, '-') || ' '
+       || COALESCE(paid_currency, '-') || ', refunded ' || refunded || ', dispute ' || COALESCE(dispute, '-') END
+  FROM (SELECT d.purchase_id, d.user_id, d.plan, d.answer, c.status, c.expected_status, c.granted, c.grants, c.expected_granted,
+               c.clawed_back, c.unrecovered, c.expected_taken, c.net, c.odd_rows, c.sessions, c.flagged_reason, d.paid,
+               d.paid_amount, d.paid_currency, d.refunded, d.dispute,
+               d.answer BETWEEN 400 AND 499 OR NOT (c.found AND c.app_user = d.user_id AND c.app_pack = d.pack_id
+                   AND c.sessions = 1 AND c.fake_session = d.session_id AND c.checkout_session_id = d.session_id)
+               OR c.grants <> CASE WHEN d.paid AND d.matched THEN 1 ELSE 0 END OR c.granted <> c.expected_granted
+               OR c.clawed_back + c.unrecovered <> c.expected_taken OR c.net <> c.granted - c.clawed_back OR c.odd_rows > 0
+               OR c.status IS DISTINCT FROM c.expected_status OR (d.paid AND NOT d.matched AND c.flagged_reason IS NULL)
+               OR (d.paid AND d.matched AND c.flagged_reason IS NOT NULL) AS broken
+          FROM purchases d LEFT JOIN purchase_check c USING (purchase_id, key)) x
+ WHERE broken
+UNION ALL
+SELECT 'Stripe event ' || event_id || ' (' || type || ', ' || detail || ') of purchase ' || purchase_id || ': answered ' || status
+       || ' after ' || attempts || ' attempts'
+  FROM stripe_events WHERE status NOT BETWEEN 200 AND 299
+UNION ALL
+SELECT 'purchase ledger row ' || id || ' (' || operation || ', ' || COALESCE(reason, '-') || ') of ' || user_id || ' names purchase '
+       || COALESCE(purchase_id, '-') || ', which the driver did not buy (or whose buy it gave up)'
+  FROM purchase_rows pr WHERE NOT EXISTS (SELECT 1 FROM purchases d WHERE d.answer = 201 AND d.purchase_id::text = pr.purchase_id)
 LIMIT 50;
 
 -- Calls whose cost exceeded what could be charged (not violations: the shortfall is recorded), with

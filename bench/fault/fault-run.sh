@@ -2,10 +2,11 @@
 # Tollgate fault run: a bounded, seeded, mixed load on the packaged app while faults are injected
 # (kill -9 of the app between answers and their settles, pg_terminate_backend of its sessions, a
 # crash-restart of PostgreSQL, the database away for longer than a settle waits, a stalled provider,
-# kill -9 of one-shot jobs in the middle of a batch and two of them started at once), then the jobs
-# catch up, SQL checks the ledger's invariants and the report counts every recovery path the run
-# took. Exits non-zero on any violation, or if a recovery path it must reach was not taken. See
-# bench/fault/README.md. Run as root from anywhere:
+# kill -9 of one-shot jobs in the middle of a batch and two of them started at once), with purchases
+# of credit packs whose Stripe webhooks come twice, late and out of order, then the jobs catch up,
+# SQL checks the ledger's invariants (and each purchase against what Stripe said of its payment) and
+# the report counts every recovery path the run took. Exits non-zero on any violation, or if a
+# recovery path it must reach was not taken. See bench/fault/README.md. Run as root from anywhere:
 #   bench/fault/fault-run.sh            # full run (5 minutes of load)
 #   bench/fault/fault-run.sh --short    # 90 s of load (CI)
 set -euo pipefail
@@ -43,6 +44,15 @@ FAULT_ALLOWANCE=${FAULT_ALLOWANCE:-200}
 FAULT_RETRY_SECONDS=${FAULT_RETRY_SECONDS:-120}
 FAULT_CATCHUP_SECONDS=${FAULT_CATCHUP_SECONDS:-180}
 FAULT_APP_ENV=${FAULT_APP_ENV:-}
+# The credit packs on sale in the run (tollgate.purchases.packs.<id>.credits, .price.amount,
+# .price.currency through the environment): small, so that a buyer on an account that runs dry can
+# spend a whole pack; prices that leave fractions of a millicredit in a partial refund's share. The
+# script checks that the app sells exactly these (GET /api/credit/packs, smallest first); the driver
+# buys them.
+FAULT_PACKS_ENV=(TOLLGATE_PURCHASES_PACKS_SMALL_CREDITS=5 TOLLGATE_PURCHASES_PACKS_SMALL_PRICE_AMOUNT=300
+    TOLLGATE_PURCHASES_PACKS_SMALL_PRICE_CURRENCY=usd TOLLGATE_PURCHASES_PACKS_LARGE_CREDITS=12
+    TOLLGATE_PURCHASES_PACKS_LARGE_PRICE_AMOUNT=700 TOLLGATE_PURCHASES_PACKS_LARGE_PRICE_CURRENCY=eur)
+FAULT_PACKS_EXPECTED='[["small",5000,300,"usd"],["large",12000,700,"eur"]]'
 BENCH_DB=${BENCH_DB:-tollgate_fault}
 BENCH_ROLE=${BENCH_ROLE:-tollgate_fault}
 BENCH_START_TIMEOUT=${BENCH_START_TIMEOUT:-180}
@@ -85,6 +95,7 @@ source "$here/lib/common.sh"
 
 # ---------------------------------------------------------------- cleanup (always)
 fake_pid=""
+stripe_pid=""
 driver_pid=""
 cron_pid=""
 rounds_pid=""
@@ -107,9 +118,13 @@ cleanup() {
     [[ -f "$out/billed.tsv" ]] && cp "$out/billed.tsv" "$results_dir/fault-$stamp.billed.tsv"
     [[ -f "$out/chats.tsv" ]] && cp "$out/chats.tsv" "$results_dir/fault-$stamp.chats.tsv"
     [[ -f "$out/jobs.tsv" ]] && cp "$out/jobs.tsv" "$results_dir/fault-$stamp.jobs.tsv"
+    [[ -f "$out/purchases.tsv" ]] && cp "$out/purchases.tsv" "$results_dir/fault-$stamp.purchases.tsv"
+    [[ -f "$out/stripe-events.tsv" ]] && cp "$out/stripe-events.tsv" "$results_dir/fault-$stamp.stripe-events.tsv"
+    [[ -f "$out/stripe-sessions.tsv" ]] && cp "$out/stripe-sessions.tsv" "$results_dir/fault-$stamp.stripe-sessions.tsv"
     [[ -d "$work/jobs" ]] && tail -n 40 "$work"/jobs/*.out "$work"/jobs/*.err >"$results_dir/fault-$stamp.jobs.log" 2>/dev/null
     [[ -n "${own_pg_dir:-}" && -f "$own_pg_dir/postgresql.log" ]] && cp "$own_pg_dir/postgresql.log" "$results_dir/fault-$stamp.postgresql.log"
     stop_pid "$fake_pid" "the fake upstream"
+    stop_pid "$stripe_pid" "the fake Stripe API"
     bench_cleanup
     exit "$rc"
 }
@@ -125,15 +140,31 @@ bench_own_postgres
 bench_database
 bench_package
 bench_token_key
-log "compiling the driver (bench/LoadDriver.java + bench/fault/FaultDriver.java)"
-driver_cp="$work/classes:$(driver_classpath)"
-javac -nowarn -d "$work/classes" -cp "$(driver_classpath)" "$here/LoadDriver.java" "$fault_dir/FaultDriver.java" 2>"$work/javac.log" \
-    || { cat "$work/javac.log" >&2; die "the driver does not compile"; }
+log "compiling the driver (bench/LoadDriver.java + bench/fault/FaultDriver.java) and bench/FakeStripeApi.java"
+# stripe-java on the driver's class path: its events carry the app's Stripe API version.
+driver_cp="$work/classes:$(driver_classpath):$(compgen -G "$work/quarkus-app/lib/main/com.stripe.stripe-java-*.jar" | head -1 || true)"
+javac -nowarn -d "$work/classes" -cp "$(driver_classpath)" "$here/LoadDriver.java" "$fault_dir/FaultDriver.java" \
+    "$here/FakeStripeApi.java" 2>"$work/javac.log" || { cat "$work/javac.log" >&2; die "the driver does not compile"; }
 db() { PGPASSWORD="$db_password" psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$BENCH_PG_PORT" -U "$BENCH_ROLE" -d "$BENCH_DB" "$@"; }
 
-# ---------------------------------------------------------------- 2. fake upstream and app
+# ---------------------------------------------------------------- 2. fake upstream, fake Stripe API and app
+# Purchases: the app's Stripe API is bench/FakeStripeApi.java, a process of its own (it outlives the
+# app's restarts), which writes down every Checkout Session it makes (stripe-sessions.tsv); the driver
+# plays Stripe's webhooks, signed with the endpoint's secret. Both secrets are throw-away, in 0600
+# files and the app's environment, never on a command line. It starts while the fake upstream does.
+stripe_api_key="sk_test_fault_$(openssl rand -hex 16)"
+stripe_webhook_secret="whsec_fault_$(openssl rand -hex 24)"
+(umask 077 && printf '%s\n' "$stripe_api_key" >"$work/stripe-api-key" && printf '%s\n' "$stripe_webhook_secret" >"$work/stripe-webhook-secret")
+: >"$out/stripe-sessions.tsv"
+java -Xmx64m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$work/classes" FakeStripeApi --port 0 --port-file "$work/stripe.port" \
+    --api-key-file "$work/stripe-api-key" --sessions-file "$out/stripe-sessions.tsv" >"$work/stripe.log" 2>&1 &
+stripe_pid=$!
 # The fake writes down what it bills for every call (billed.tsv), for the reconciliation (check 11).
 bench_start_fake 64 "$out/billed.tsv"
+for _ in $(seq 1 100); do [[ -s "$work/stripe.port" ]] && break; kill -0 "$stripe_pid" 2>/dev/null || break; sleep 0.2; done
+[[ -s "$work/stripe.port" ]] || { cat "$work/stripe.log" >&2; die "the fake Stripe API did not listen"; }
+stripe_url="http://127.0.0.1:$(<"$work/stripe.port")"
+log "fake Stripe API on $stripe_url (pid $stripe_pid)"
 if [[ -z "$BENCH_PORT" ]]; then BENCH_PORT=$(bench_free_port 18400 18500); fi
 # Holds expire after seconds (a call may run at most FAULT_MAX_CALL_SECONDS, which with the settle's
 # patience must fit in a hold); a stalled provider is given up after 3 s; compensations are retried
@@ -147,7 +178,12 @@ app_env=(OPENAI_BASE_URL="$upstream_url" OPENAI_MODELS=gpt-4o-mini,o4-mini OPENA
     TOLLGATE_CHAT_CLIENT_WRITE_TIMEOUT="${FAULT_CLIENT_WRITE_TIMEOUT_SECONDS}s"
     TOLLGATE_JOBS_EXPIRE_HOLDS_CRON=off TOLLGATE_JOBS_PROCESS_COMPENSATIONS_CRON=off
     TOLLGATE_JOBS_PROCESS_COMPENSATIONS_BACKOFF=PT2S
-    TOLLGATE_PROVIDERS_OPENAI_FIRST_BYTE_TIMEOUT=3s TOLLGATE_PROVIDERS_OPENAI_IDLE_TIMEOUT=3s)
+    TOLLGATE_PROVIDERS_OPENAI_FIRST_BYTE_TIMEOUT=3s TOLLGATE_PROVIDERS_OPENAI_IDLE_TIMEOUT=3s
+    TOLLGATE_STRIPE_API_KEY="$stripe_api_key" TOLLGATE_STRIPE_WEBHOOK_SECRET="$stripe_webhook_secret"
+    TOLLGATE_PURCHASES_STRIPE_API_BASE="$stripe_url"
+    TOLLGATE_PURCHASE_SUCCESS_URL="https://chat.fault.test/credits?purchase={CHECKOUT_SESSION_ID}"
+    TOLLGATE_PURCHASE_CANCEL_URL="https://chat.fault.test/credits?purchase=cancelled"
+    "${FAULT_PACKS_ENV[@]}")
 # shellcheck disable=SC2206
 [[ -n "$FAULT_APP_ENV" ]] && app_env+=($FAULT_APP_ENV)
 
@@ -161,6 +197,13 @@ start_app
 bench_check_allowance "$FAULT_BASE" "$FAULT_ALLOWANCE"
 (cd "$repo" && java -cp "$driver_cp" LoadDriver auth-header --key "$work/private.der" --issuer tollgate-bench \
     --sub "$ADMIN" --groups admin --out "$work/admin-header")
+# Purchases are on, with the run's packs, before the load starts (off, the app answers 404
+# purchases-not-configured, e.g. if a pack's keys were not read from the environment).
+code=$(curl -sS -m 30 -o "$work/packs.json" -w '%{http_code}' -H @"$work/admin-header" "$base_url/api/credit/packs" || echo 000)
+[[ "$code" == 200 ]] || { cat "$work/packs.json" >&2; echo >&2; die "GET /api/credit/packs answered $code: purchases are not configured in the app"; }
+packs_seen=$(jq -c '[.packs[] | [.packId, .creditsMillicredits, .priceAmount, .priceCurrency]]' "$work/packs.json")
+[[ "$packs_seen" == "$FAULT_PACKS_EXPECTED" ]] || die "the app sells $packs_seen, not the run's packs $FAULT_PACKS_EXPECTED"
+log "curl check: GET /api/credit/packs = 200, packs $packs_seen"
 
 # admin_job NAME: runs a job in the app through the admin API; prints the HTTP status.
 admin_job() {
@@ -289,6 +332,7 @@ log "load: $FAULT_ACCOUNTS accounts, $FAULT_CLIENTS clients, ${FAULT_SECONDS}s, 
     --first-user "$FAULT_BASE" --accounts "$FAULT_ACCOUNTS" --clients "$FAULT_CLIENTS" --seconds "$FAULT_SECONDS" \
     --seed "$FAULT_SEED" --retry-seconds "$FAULT_RETRY_SECONDS" --admin "$ADMIN" --tag "f$FAULT_SEED" \
     --stalled-read-ms "$(( (FAULT_CLIENT_WRITE_TIMEOUT_SECONDS + 2) * 1000 ))" --burst-file "$work/burst" \
+    --stripe-secret-file "$work/stripe-webhook-secret" \
     --out "$out" --ready-file "$work/ready") >"$work/driver.out" 2>"$work/driver.log" &
 driver_pid=$!
 until [[ -f "$work/ready" ]]; do
@@ -412,6 +456,13 @@ CREATE TEMP TABLE outages (down_at timestamptz, up_at timestamptz);
 CREATE TEMP TABLE deadline_cuts (reservation_id uuid);
 CREATE TEMP TABLE job_rounds (round int, job text, landed boolean, evidence text, skipped boolean, resumed boolean, detail text);
 CREATE TEMP TABLE admin_compensations (user_id text, id bigint, status text, amount bigint, reason text, last_error text);
+CREATE TEMP TABLE purchases (purchase_id uuid, user_id text, key text, pack_id text, credits bigint, amount bigint, currency text,
+                             answer int, session_id text, payment_intent text, plan text, paid boolean, matched boolean,
+                             paid_amount bigint, paid_currency text, refunded bigint, dispute text, expired boolean,
+                             spent boolean, delivered boolean);
+CREATE TEMP TABLE stripe_events (purchase_id uuid, seq int, copy int, event_id text, type text, detail text, attempts int,
+                                 status int, acked_at timestamptz);
+CREATE TEMP TABLE stripe_sessions (key text, session_id text, reference text, amount bigint, currency text);
 \copy acks FROM '$out/acks.tsv'
 \copy refused FROM '$out/refused.tsv'
 \copy fivexx FROM '$out/fivexx.tsv' WITH (FORMAT text, NULL '\N')
@@ -422,6 +473,9 @@ CREATE TEMP TABLE admin_compensations (user_id text, id bigint, status text, amo
 \copy deadline_cuts FROM '$out/deadline-cuts.tsv'
 \copy job_rounds FROM '$out/jobs.tsv'
 \copy admin_compensations FROM '$out/admin-compensations.tsv'
+\copy purchases FROM '$out/purchases.tsv'
+\copy stripe_events FROM '$out/stripe-events.tsv'
+\copy stripe_sessions FROM '$out/stripe-sessions.tsv'
 \set allowance $FAULT_ALLOWANCE
 \set call_window '$((FAULT_MAX_CALL_SECONDS + SETTLE_PATIENCE_SECONDS)) seconds'
 \set min_path $FAULT_MIN_PATH
@@ -440,6 +494,7 @@ missing=$(sed -n 's/^PATHS NOT TAKEN \([0-9]*\)$/\1/p' "$work/check.txt")
     bench_host_lines
     echo "- load: bench/fault/FaultDriver.java, $FAULT_ACCOUNTS accounts, $FAULT_CLIENTS clients, ${FAULT_SECONDS}s, seed $FAULT_SEED; every mutation under an Idempotency-Key, retried with the same key on I/O errors, timeouts, 429, 500 and 503 (at most ${FAULT_RETRY_SECONDS}s)"
     echo "- app: prod profile, hold TTL ${FAULT_HOLD_TTL_SECONDS}s, upstream models gpt-4o-mini and o4-mini, max-call-duration ${FAULT_MAX_CALL_SECONDS}s, client write timeout ${FAULT_CLIENT_WRITE_TIMEOUT_SECONDS}s, expire-holds every 5 s and process-compensations every 10 s (run by the script through the admin API; backoff 2 s), provider first-byte and idle timeouts 3 s; allowance of a new account $FAULT_ALLOWANCE millicredits${FAULT_APP_ENV:+; extra env: $FAULT_APP_ENV}"
+    echo "- purchases: packs $FAULT_PACKS_EXPECTED (id, millicredits, price, currency); Checkout Sessions from bench/FakeStripeApi.java ($(curl -fsS -m 5 "$stripe_url/stats" || echo '?')); the driver plays Stripe's webhooks, signed with the endpoint's secret: $(wc -l <"$out/purchases.tsv") purchases, $(wc -l <"$out/stripe-events.tsv") deliveries"
     echo "- fake upstream: bench/FakeUpstream.java, bills each call as OpenAI would (prompt counted on o200k_base, output within the budget unless told to ignore it) and writes it down: $(wc -l <"$out/billed.tsv") bills; $(curl -fsS -m 5 "http://127.0.0.1:$fake_port/stats" || echo '?')"
     echo "- PostgreSQL: a private cluster of this run ($own_pg_dir), restarted by the run"
     echo "- $( ((short)) && echo "short run: the recovery paths it can reach in its 90 s must each be taken at least $FAULT_MIN_PATH time(s)" || echo "full run: every recovery path must be taken at least $FAULT_MIN_PATH times")"

@@ -212,7 +212,7 @@ bench_export_app_env() {
     export QUARKUS_OIDC_PUBLIC_KEY="$public_key" QUARKUS_OIDC_TOKEN_ISSUER=tollgate-bench TOLLGATE_OIDC_AUDIENCE=tollgate
     export TOLLGATE_PLANS_CATALOG_FREE_MONTHLY_ALLOWANCE_MILLICREDITS="$2"
     local tier
-    for tier in GENERAL MESSAGES SENSITIVE; do
+    for tier in GENERAL MESSAGES SENSITIVE WEBHOOKS; do
         export "TOLLGATE_RATE_LIMIT_${tier}_LIMIT=$BENCH_RATE_LIMIT"
         export "TOLLGATE_RATE_LIMIT_${tier}_PERIOD=PT${BENCH_RATE_LIMIT_PERIOD_SECONDS}S"
     done
