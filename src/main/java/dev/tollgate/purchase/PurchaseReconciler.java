@@ -136,9 +136,11 @@ public class PurchaseReconciler {
         return new Mutation(key, RequestHash.of("purchase", key), ACTOR, null, null, null, null, metadata);
     }
 
-    private static PurchaseStatus status(CreditPurchase purchase, Optional<StripePayment> payment) {
+    /** The status that what Stripe said gives: an unpaid purchase keeps its end (expired, failed) if it has one. */
+    static PurchaseStatus status(CreditPurchase purchase, Optional<StripePayment> payment) {
         if (!purchase.paid) {
-            return purchase.status() == PurchaseStatus.EXPIRED ? PurchaseStatus.EXPIRED : PurchaseStatus.PENDING;
+            PurchaseStatus now = purchase.status();
+            return now == PurchaseStatus.EXPIRED || now == PurchaseStatus.FAILED ? now : PurchaseStatus.PENDING;
         }
         if (payment.isEmpty()) {
             return PurchaseStatus.PAID;
