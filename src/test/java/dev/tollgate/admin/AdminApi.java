@@ -2,13 +2,9 @@ package dev.tollgate.admin;
 
 import static io.restassured.RestAssured.given;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.UUID;
 
-import dev.tollgate.testing.TestDatabase;
+import dev.tollgate.testing.LedgerProbe;
 import dev.tollgate.testing.Tokens;
 import io.restassured.config.JsonConfig;
 import io.restassured.config.RestAssuredConfig;
@@ -72,13 +68,6 @@ final class AdminApi {
 
     /** The first column of the first row as text, or {@code null}. */
     static String text(String sql, String arg) {
-        try (Connection c = TestDatabase.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, arg);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return LedgerProbe.text(sql, arg);
     }
 }
