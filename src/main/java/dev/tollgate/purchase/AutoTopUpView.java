@@ -1,5 +1,7 @@
 package dev.tollgate.purchase;
 
+import dev.tollgate.platform.money.Millicredits;
+
 /**
  * A user's auto top-up: {@code paymentMethodSaved} false means nothing can be charged yet (the next
  * purchase saves the card); {@code disabledReason} says why it switched itself off.
@@ -11,7 +13,7 @@ public record AutoTopUpView(boolean enabled, Long thresholdCredits, String packI
 
     static AutoTopUpView of(AutoTopUp rule) {
         return rule == null ? NONE
-                : new AutoTopUpView(rule.enabled, rule.thresholdMillicredits / dev.tollgate.platform.money.Millicredits.PER_CREDIT,
+                : new AutoTopUpView(rule.enabled, rule.thresholdMillicredits / Millicredits.PER_CREDIT,
                         rule.packId, rule.paymentMethodId != null, rule.consecutiveFailures, rule.disabledReason);
     }
 }

@@ -48,7 +48,7 @@ public class PurchaseReconciler {
     Clock clock;
 
     /** The derived key of a purchase's grant. */
-    public static String grantKey(CreditPurchase purchase) {
+    static String grantKey(CreditPurchase purchase) {
         return DerivedKey.of("purchase", purchase.id.toString());
     }
 
@@ -96,8 +96,7 @@ public class PurchaseReconciler {
         if (p.disputeTakesCredits()) {
             return purchase.grantedMillicredits;
         }
-        long amount = p.amountMinor != null ? p.amountMinor : purchase.amountMinor;
-        return refundedShare(purchase.grantedMillicredits, amount, p.refundedMinor);
+        return refundedShare(purchase.grantedMillicredits, amountPaid(purchase, p), p.refundedMinor);
     }
 
     private void takeBack(CreditPurchase purchase, long due) {
@@ -146,13 +145,17 @@ public class PurchaseReconciler {
             return PurchaseStatus.PAID;
         }
         StripePayment p = payment.get();
-        long amount = p.amountMinor != null ? p.amountMinor : purchase.amountMinor;
         if (p.disputeTakesCredits()) {
             return PurchaseStatus.DISPUTED;
         }
-        if (p.refundedMinor >= amount) {
+        if (p.refundedMinor >= amountPaid(purchase, p)) {
             return PurchaseStatus.REFUNDED;
         }
         return p.refundedMinor > 0 ? PurchaseStatus.PARTIALLY_REFUNDED : PurchaseStatus.PAID;
+    }
+
+    /** The amount of the payment the refunds are a share of: Stripe's, or the pack's until Stripe names it. */
+    private static long amountPaid(CreditPurchase purchase, StripePayment payment) {
+        return payment.amountMinor != null ? payment.amountMinor : purchase.amountMinor;
     }
 }
