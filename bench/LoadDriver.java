@@ -141,6 +141,8 @@ public class LoadDriver {
         values.put("user_id", ":uid");
         values.put("updated_at", "now()");
         values.put("created_at", "now()");
+        values.put("now", "now()");
+        values.put("unused_third", ":zero");
         values.put("operation", operation);
         values.put("idempotency_key", key);
         values.put("request_hash", ":request_hash");

@@ -2,11 +2,14 @@ package dev.tollgate.balance;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
 
 /** The caller's credits: the buckets, what is available, and how close it is to running out. */
 public record BalanceResponse(
         String plan,
         long monthlyMillicredits,
+        long grantedMillicredits,
         long purchasedMillicredits,
         long reservedMillicredits,
         long availableMillicredits,
@@ -16,7 +19,16 @@ public record BalanceResponse(
         WarningLevel warningLevel,
         Thresholds thresholds,
         boolean upgradeHint,
-        AutoTopUpState autoTopUp) {
+        AutoTopUpState autoTopUp,
+        List<Grant> grants) {
+
+    /**
+     * A lot of granted credits that still holds some, in the order they are spent (monthly credits
+     * go first, purchased ones last): what remains of it, and when the rest expires.
+     */
+    public record Grant(UUID id, long grantedMillicredits, long remainingMillicredits, Instant expiresAt, int priority,
+            String reason) {
+    }
 
     /**
      * The user's auto top-up, if they ever set one: below {@code thresholdCredits} the pack is bought;

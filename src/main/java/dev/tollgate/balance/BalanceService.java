@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import dev.tollgate.ledger.CreditAccount;
+import dev.tollgate.ledger.GrantLot;
 import dev.tollgate.ledger.Ledger;
 import dev.tollgate.ledger.PlansConfig;
 import dev.tollgate.platform.money.Millicredits;
@@ -29,7 +30,10 @@ public class BalanceService {
     Transactions transactions;
 
     public BalanceResponse balanceOf(String userId) {
-        Read read = transactions.inNewTransaction(() -> new Read(ledger.ensureAccount(userId), autoTopUp(userId)));
+        Read read = transactions.inNewTransaction(() -> {
+            CreditAccount opened = ledger.ensureAccount(userId);
+            return new Read(opened, autoTopUp(userId), grants(opened));
+        });
         CreditAccount account = read.account();
         PlansConfig.Plan plan = plans.plan(account.plan);
         long allowance = plan.monthlyAllowanceMillicredits();
@@ -37,14 +41,27 @@ public class BalanceService {
         long critical = allowance * config.criticalPercent() / 100;
         long available = account.balances().available();
         WarningLevel level = WarningLevel.of(available, low, critical);
-        return new BalanceResponse(account.plan, account.monthlyMillicredits, account.purchasedMillicredits,
+        return new BalanceResponse(account.plan, account.monthlyMillicredits, account.grantedMillicredits,
+                account.purchasedMillicredits,
                 account.reservedMillicredits, available, Millicredits.of(available).credits(), account.periodStart,
                 account.periodStart.atZone(ZoneOffset.UTC).plusMonths(1).toInstant(), level,
                 new BalanceResponse.Thresholds(low, critical),
-                plan.upgradeHint() && level != WarningLevel.OK, read.autoTopUp());
+                plan.upgradeHint() && level != WarningLevel.OK, read.autoTopUp(), read.grants());
     }
 
-    private record Read(CreditAccount account, BalanceResponse.AutoTopUpState autoTopUp) {
+    private record Read(CreditAccount account, BalanceResponse.AutoTopUpState autoTopUp,
+            List<BalanceResponse.Grant> grants) {
+    }
+
+    /** The lots that still hold credits; an account without granted credits reads none. */
+    private static List<BalanceResponse.Grant> grants(CreditAccount account) {
+        if (account.grantedMillicredits == 0) {
+            return List.of();
+        }
+        return GrantLot.spendable(account.userId).stream()
+                .map(lot -> new BalanceResponse.Grant(lot.id, lot.granted, lot.remaining, lot.expiresAt, lot.priority,
+                        lot.reason))
+                .toList();
     }
 
     /** The user's auto top-up (package purchase sets it), read from its table: null if never set. */

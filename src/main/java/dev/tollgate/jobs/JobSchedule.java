@@ -56,6 +56,12 @@ public class JobSchedule {
         run("process-top-ups");
     }
 
+    @Scheduled(identity = "expire-grants", cron = "${tollgate.jobs.expire-grants.cron}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void expireGrants() {
+        run("expire-grants");
+    }
+
     private void run(String job) {
         try {
             runner.run(job);

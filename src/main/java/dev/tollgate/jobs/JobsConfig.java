@@ -25,6 +25,20 @@ public interface JobsConfig {
 
     ProcessTopUps processTopUps();
 
+    ExpireGrants expireGrants();
+
+    /** The job of grant lots (package grant). */
+    interface ExpireGrants {
+        /** When the scheduler runs it (read by {@link JobSchedule}). */
+        Optional<String> cron();
+
+        /** Accounts whose due lots are expired per run, each in a transaction of its own. */
+        @WithDefault("1000")
+        @Min(1)
+        @Max(100_000)
+        int maxAccounts();
+    }
+
     /** The job of auto top-ups (package purchase). */
     interface ProcessTopUps {
         /** When the scheduler runs it (read by {@link JobSchedule}). */

@@ -9,11 +9,11 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 /** The balances after a change, as the API shows them. */
 // Inside the entities of raw Responses (charge, hold, adjustment): registered for the native image.
 @RegisterForReflection
-public record BalanceSnapshot(long monthlyMillicredits, long purchasedMillicredits, long reservedMillicredits,
-        long availableMillicredits, BigDecimal availableCredits) {
+public record BalanceSnapshot(long monthlyMillicredits, long grantedMillicredits, long purchasedMillicredits,
+        long reservedMillicredits, long availableMillicredits, BigDecimal availableCredits) {
 
     public static BalanceSnapshot of(Balances balances) {
-        return new BalanceSnapshot(balances.monthly(), balances.purchased(), balances.reserved(), balances.available(),
-                Millicredits.of(balances.available()).credits());
+        return new BalanceSnapshot(balances.monthly(), balances.granted(), balances.purchased(), balances.reserved(),
+                balances.available(), Millicredits.of(balances.available()).credits());
     }
 }

@@ -27,6 +27,10 @@ public class CreditAccount extends PanacheEntityBase {
     @Column(name = "monthly_millicredits", nullable = false)
     public long monthlyMillicredits;
 
+    /** The sum of the grant lots' remainders ({@link GrantLot}). */
+    @Column(name = "granted_millicredits", nullable = false)
+    public long grantedMillicredits;
+
     @Column(name = "purchased_millicredits", nullable = false)
     public long purchasedMillicredits;
 
@@ -40,6 +44,10 @@ public class CreditAccount extends PanacheEntityBase {
     @Column(name = "held_over_millicredits", nullable = false)
     public long heldOverMillicredits;
 
+    /** No later than the earliest expiry of a lot that still holds credits; null: none. */
+    @Column(name = "grants_expire_at")
+    public Instant grantsExpireAt;
+
     @Column(name = "period_start", nullable = false)
     public Instant periodStart;
 
@@ -50,6 +58,6 @@ public class CreditAccount extends PanacheEntityBase {
     public Instant updatedAt;
 
     public Balances balances() {
-        return new Balances(monthlyMillicredits, purchasedMillicredits, reservedMillicredits);
+        return new Balances(monthlyMillicredits, grantedMillicredits, purchasedMillicredits, reservedMillicredits);
     }
 }

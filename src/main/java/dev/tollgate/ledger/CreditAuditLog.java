@@ -34,6 +34,9 @@ public class CreditAuditLog extends IdentityEntity {
     @Column(name = "monthly_delta", nullable = false)
     public long monthlyDelta;
 
+    @Column(name = "granted_delta", nullable = false)
+    public long grantedDelta;
+
     @Column(name = "purchased_delta", nullable = false)
     public long purchasedDelta;
 
@@ -42,6 +45,9 @@ public class CreditAuditLog extends IdentityEntity {
 
     @Column(name = "monthly_after")
     public Long monthlyAfter;
+
+    @Column(name = "granted_after")
+    public Long grantedAfter;
 
     @Column(name = "purchased_after")
     public Long purchasedAfter;

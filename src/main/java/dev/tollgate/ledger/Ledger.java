@@ -9,6 +9,8 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -60,7 +62,12 @@ public class Ledger {
     @Inject
     CurrentOrigin currentOrigin;
 
+    @Inject
+    GrantLots grantLots;
+
     static final String LAPSE_ACTOR = "system:held-over-lapse";
+
+    static final String GRANT_EXPIRY_ACTOR = "system:grant-expiry";
 
     /** The ledger key of the settle of a hold: a hold is settled at most once. */
     public static String settleKey(UUID holdId) {
@@ -80,6 +87,58 @@ public class Ledger {
                 .orElseThrow(() -> new IllegalStateException("grant refused for an existing account")).entry();
         check(entry.spendableDelta() == amount.value() && entry.reservedDelta() == 0, entry);
         return entry;
+    }
+
+    /**
+     * Adds a lot of granted credits: spent after the monthly bucket and before the purchased one,
+     * by {@code priority} (smaller first) and soonest expiry, and removed at {@code expiresAt} as far
+     * as it is unspent. The entry's metadata names the lot.
+     */
+    public GrantedLot grantLot(String userId, GrantTerms terms, Mutation mutation) {
+        requirePositive(terms.amount());
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        Instant expires = terms.expiresAt().truncatedTo(ChronoUnit.MICROS);
+        if (!expires.isAfter(now)) {
+            throw new IllegalArgumentException("a grant expires in the future: " + expires);
+        }
+        UUID lotId = UUID.randomUUID();
+        LedgerEntry entry = apply(userId, Operation.GRANT, BalanceChange.GRANT_GRANTED, terms.amount().value(), 0,
+                mutation.withMetadata(terms.metadata(lotId, mutation.metadataJson())))
+                .orElseThrow(() -> new IllegalStateException("grant refused")).entry();
+        check(entry.grantedDelta() == terms.amount().value() && entry.monthlyDelta() == 0 && entry.purchasedDelta() == 0
+                && entry.reservedDelta() == 0, entry);
+        grantLots.insert(lotId, userId, terms.priority(), terms.amount().value(), expires, terms.source(),
+                terms.reason(), entry.id(), now);
+        return new GrantedLot(lotId, expires, entry);
+    }
+
+    /**
+     * Removes the unspent remainder of the account's lots that are due, each in a GRANT_EXPIRY entry
+     * of its own; what live holds still need stays, and goes at a later pass (every change of an
+     * account with a due lot makes one). Answers the entries written.
+     */
+    public List<LedgerEntry> expireDueGrants(String userId) {
+        Instant now = clock.instant();
+        lockAccount(userId);
+        List<LedgerEntry> entries = new ArrayList<>();
+        for (GrantLots.DueLot lot : grantLots.due(userId, now)) {
+            Mutation mutation = Mutation.system(GRANT_EXPIRY_ACTOR).withMetadata("{\"lotId\":\"" + lot.id()
+                    + "\",\"expiresAt\":\"" + lot.expiresAt() + "\",\"reason\":\"the lot expired\"}");
+            Optional<Applied> applied = execute(userId, Operation.GRANT_EXPIRY, BalanceChange.GRANT_EXPIRY, lot.remaining(),
+                    0, 0, mutation, null);
+            if (applied.isEmpty()) {
+                continue;
+            }
+            LedgerEntry entry = applied.get().entry();
+            long taken = -entry.grantedDelta();
+            check(taken > 0 && taken <= lot.remaining() && entry.monthlyDelta() == 0 && entry.purchasedDelta() == 0
+                    && entry.reservedDelta() == 0, entry);
+            committedEntries.add(entry);
+            grantLots.expire(entry, lot.id(), taken, lot.remaining(), now);
+            entries.add(entry);
+        }
+        grantLots.recomputeExpiry(userId);
+        return entries;
     }
 
     /**
@@ -162,7 +221,13 @@ public class Ledger {
         if (cost.isNegative()) {
             throw new IllegalArgumentException("a cost is never negative");
         }
-        long held = claimHold(userId, holdId, CreditHold.Status.SETTLED);
+        ClaimedHold claimed = claimHold(userId, holdId, CreditHold.Status.SETTLED);
+        long held = claimed.amount();
+        if (claimed.grantDue(clock.instant())) {
+            // Due lots go first, as far as no live hold needs them: what the cost exceeds the hold by
+            // is never paid with expired credits.
+            expireDueGrants(userId);
+        }
         Applied applied = apply(userId, Operation.SETTLE, BalanceChange.SETTLE, cost.value(), held,
                 mutation.withHold(holdId))
                 .orElseThrow(() -> new IllegalStateException("settle refused for a live hold"));
@@ -186,23 +251,56 @@ public class Ledger {
     }
 
     /**
-     * Gives back part or all of a charged call, to the buckets it was taken from (purchased first,
-     * as it was spent last); the refunds of a call never add up to more than it cost.
+     * Gives back part or all of a charged call, to the buckets it was taken from in the reverse of
+     * the burn order: purchased first (spent last), then the grant lots it took from, then monthly.
+     * A share of a lot that has expired by now does not come back: it is forfeited, recorded on the
+     * entry ({@code forfeitedMillicredits}) and counted as refunded. The refunds of a call never add
+     * up to more than it cost.
      */
     public LedgerEntry refund(String userId, long usageId, Millicredits amount, Mutation mutation) {
         requirePositive(amount);
         TakenByCall taken = takenByCall(userId, usageId);
-        if (taken.refunded() + amount.value() > taken.monthly() + taken.purchased()) {
+        List<GrantLots.CallShare> lots = grantLots.takenByCall(userId, usageId);
+        long lotsRefundable = lots.stream().mapToLong(GrantLots.CallShare::refundable).sum();
+        long purchasedRefundable = taken.purchased() - taken.refundedPurchased();
+        long monthlyRefundable = taken.monthly() - taken.refundedMonthly();
+        if (amount.value() > purchasedRefundable + lotsRefundable + monthlyRefundable) {
             throw LedgerRuleException.refundTooLarge();
         }
-        long purchasedRefundable = Math.max(0, taken.purchased() - Math.max(0, taken.refunded()));
         long toPurchased = Math.min(amount.value(), purchasedRefundable);
-        long toMonthly = amount.value() - toPurchased;
-        LedgerEntry entry = apply(userId, Operation.REFUND, BalanceChange.REFUND, toMonthly, toPurchased,
-                mutation.withUsage(usageId))
+        long rest = amount.value() - toPurchased;
+        Instant now = clock.instant();
+        List<GrantLots.CallShare> givenBack = new ArrayList<>();
+        List<GrantLots.CallShare> forfeited = new ArrayList<>();
+        for (GrantLots.CallShare lot : lots) {
+            long share = Math.min(rest, lot.refundable());
+            if (share > 0) {
+                GrantLots.CallShare part = new GrantLots.CallShare(lot.lotId(), lot.expiresAt(), share, 0);
+                (lot.expiresAt().isAfter(now) ? givenBack : forfeited).add(part);
+                rest -= share;
+            }
+        }
+        long toGranted = givenBack.stream().mapToLong(GrantLots.CallShare::taken).sum();
+        long lost = forfeited.stream().mapToLong(GrantLots.CallShare::taken).sum();
+        long toMonthly = rest;
+        Mutation m = lost == 0 ? mutation.withUsage(usageId)
+                : mutation.withUsage(usageId).withMetadata(withField(mutation.metadataJson(), "forfeitedMillicredits", lost));
+        LedgerEntry entry = apply3(userId, Operation.REFUND, BalanceChange.REFUND, toMonthly, toPurchased, toGranted, m)
                 .orElseThrow(() -> new IllegalStateException("refund refused")).entry();
-        check(entry.spendableDelta() == amount.value(), entry);
+        check(entry.spendableDelta() == amount.value() - lost && entry.grantedDelta() == toGranted, entry);
+        givenBack.forEach(lot -> grantLots.giveBack(entry, lot.lotId(), lot.taken()));
+        forfeited.forEach(lot -> grantLots.forfeit(entry, lot.lotId(), lot.taken()));
         return entry;
+    }
+
+    /** A JSON object with one more numeric field (the metadata this class writes is its own JSON). */
+    private static String withField(String json, String name, long value) {
+        String field = "\"" + name + "\":" + value;
+        if (json == null || json.isBlank() || json.strip().equals("{}")) {
+            return "{" + field + "}";
+        }
+        String object = json.strip();
+        return object.substring(0, object.length() - 1) + "," + field + "}";
     }
 
     /** An admin's signed correction of one bucket; refused if it would overdraw. */
@@ -254,6 +352,11 @@ public class Ledger {
             if (account.periodStart.isBefore(monthlyRefresh.currentPeriodStart()) && monthlyRefresh.refreshIfDue(userId)) {
                 CreditAccount.getEntityManager().refresh(account);
             }
+            // Lazily too, if the expiry job has not reached a due lot yet: a balance never shows expired credits.
+            if (account.grantsExpireAt != null && !account.grantsExpireAt.isAfter(clock.instant())) {
+                expireDueGrants(userId);
+                CreditAccount.getEntityManager().refresh(account);
+            }
             return account;
         }
         String planName = plans.defaultPlan();
@@ -270,9 +373,17 @@ public class Ledger {
             Jdbc.setTime(ps, 3, periodStart);
             Jdbc.setTime(ps, 4, now);
             Jdbc.setTime(ps, 5, now);
-            if (ps.executeUpdate() == 1 && allowance > 0) {
+            boolean opened = ps.executeUpdate() == 1;
+            if (opened && allowance > 0) {
                 grant(userId, Bucket.MONTHLY, Millicredits.of(allowance), Mutation.system(ACCOUNT_OPENING_ACTOR)
                         .withMetadata("{\"reason\":\"account opened\",\"plan\":\"" + planName + "\"}"));
+            }
+            if (opened) {
+                plans.plan(planName).signUpGrant().filter(bonus -> bonus.millicredits() > 0).ifPresent(bonus -> grantLot(
+                        userId, new GrantTerms(Millicredits.of(bonus.millicredits()), now.plus(bonus.expiresAfter()),
+                                bonus.priority(), "plan:" + planName, bonus.reason()),
+                        Mutation.system(ACCOUNT_OPENING_ACTOR).withMetadata("{\"reason\":\"sign-up grant\",\"plan\":\""
+                                + planName + "\"}")));
             }
         } catch (SQLException e) {
             throw DatabaseFailure.of("open account", e);
@@ -284,7 +395,7 @@ public class Ledger {
      * An entry as its statement returned it, with what the audit row does not keep: what the
      * operation spent (for a settle, what it charged) and the held-over credits after it.
      */
-    record Applied(LedgerEntry entry, long spent, long heldOverAfter) {
+    record Applied(LedgerEntry entry, long spent, long heldOverAfter, Instant grantsExpireAt) {
     }
 
     /**
@@ -308,29 +419,60 @@ public class Ledger {
     }
 
     /**
-     * Applies a change with its two arguments, in the order the change names them (a settle's cost
-     * and held amount, a refund's parts, a refresh's allowance and rollover cap; see
-     * {@link BalanceChange}); a change of one argument ignores the second.
+     * Applies a change with its arguments, in the order the change names them (a settle's cost
+     * and held amount, a refresh's allowance and rollover cap; see {@link BalanceChange}); a change
+     * of one argument ignores the second.
      */
     private Optional<Applied> apply(String userId, Operation operation, BalanceChange change, long first,
             long second, Mutation mutation) {
-        return apply(userId, operation, change, first, second, mutation, null);
+        return apply(userId, operation, change, first, second, 0, mutation, null);
     }
 
     private Optional<Applied> apply(String userId, Operation operation, BalanceChange change, long first,
             long second, Mutation mutation, LinkedRow linked) {
-        Optional<Applied> applied = execute(userId, operation, change, first, second, mutation, linked);
-        if (applied.isEmpty() && !accountExists(userId)) {
-            // Nothing was written (the linked row neither: it is inserted only with the change).
-            ensureAccount(userId);
-            applied = execute(userId, operation, change, first, second, mutation, linked);
+        return apply(userId, operation, change, first, second, 0, mutation, linked);
+    }
+
+    /** A change of three arguments (a refund's three buckets). */
+    private Optional<Applied> apply3(String userId, Operation operation, BalanceChange change, long first,
+            long second, long third, Mutation mutation) {
+        return apply(userId, operation, change, first, second, third, mutation, null);
+    }
+
+    /**
+     * Runs the change's statement and then what it implies for the grant lots: the lots that the
+     * granted part of a spend came from, and the expiry of lots that are due. A charge or hold
+     * refused because a lot is due is tried again once the due lots are expired.
+     */
+    private Optional<Applied> apply(String userId, Operation operation, BalanceChange change, long first,
+            long second, long third, Mutation mutation, LinkedRow linked) {
+        Optional<Applied> applied = execute(userId, operation, change, first, second, third, mutation, linked);
+        if (applied.isEmpty()) {
+            Optional<AccountState> account = accountState(userId);
+            if (account.isEmpty()) {
+                // Nothing was written (the linked row neither: it is inserted only with the change).
+                ensureAccount(userId);
+                applied = execute(userId, operation, change, first, second, third, mutation, linked);
+            } else if (account.get().grantDue(clock.instant())) {
+                expireDueGrants(userId);
+                applied = execute(userId, operation, change, first, second, third, mutation, linked);
+            }
         }
-        applied.ifPresent(a -> committedEntries.add(a.entry()));
+        applied.ifPresent(a -> {
+            committedEntries.add(a.entry());
+            if (a.entry().grantedDelta() < 0) {
+                long taken = grantLots.spend(a.entry(), clock.instant());
+                check(taken == -a.entry().grantedDelta(), a.entry());
+            }
+            if (a.grantsExpireAt() != null && !a.grantsExpireAt().isAfter(clock.instant())) {
+                expireDueGrants(userId);
+            }
+        });
         return applied;
     }
 
     private Optional<Applied> execute(String userId, Operation operation, BalanceChange change, long first,
-            long second, Mutation mutation, LinkedRow linked) {
+            long second, long third, Mutation mutation, LinkedRow linked) {
         // A system entry caused by a request (an account opened by a first call) keeps that request's origin.
         Mutation m = mutation.clientIp() != null || mutation.userAgent() != null ? mutation
                 : currentOrigin.get().map(o -> mutation.withOriginIfAbsent(o.clientIp(), o.userAgent())).orElse(mutation);
@@ -342,6 +484,8 @@ public class Ledger {
             int i = 1;
             ps.setLong(i++, first);
             ps.setLong(i++, second);
+            ps.setLong(i++, third);
+            Jdbc.setTime(ps, i++, now);
             ps.setString(i++, userId);
             Jdbc.setTime(ps, i++, now);
             if (linked != null) {
@@ -364,37 +508,56 @@ public class Ledger {
                     return Optional.empty();
                 }
                 LedgerEntry entry = new LedgerEntry(rs.getLong("id"), userId, operation, rs.getLong("monthly_delta"),
-                        rs.getLong("purchased_delta"), rs.getLong("reserved_delta"),
-                        new Balances(rs.getLong("monthly_after"), rs.getLong("purchased_after"),
-                                rs.getLong("reserved_after")),
+                        rs.getLong("granted_delta"), rs.getLong("purchased_delta"), rs.getLong("reserved_delta"),
+                        new Balances(rs.getLong("monthly_after"), rs.getLong("granted_after"),
+                                rs.getLong("purchased_after"), rs.getLong("reserved_after")),
                         m.idempotencyKey(), m.requestHash(), Jdbc.getNullableLong(rs, "usage_id"), m.holdId(), now);
                 long heldOver = rs.getLong("held_over_after");
                 check(heldOver >= 0 && heldOver <= entry.after().monthly(), entry);
-                return Optional.of(new Applied(entry, rs.getLong("spent"), heldOver));
+                return Optional.of(new Applied(entry, rs.getLong("spent"), heldOver,
+                        Jdbc.getTime(rs, "grants_expire_at")));
             }
         } catch (SQLException e) {
             throw DatabaseFailure.of(operation.name().toLowerCase(), e);
         }
     }
 
-    private boolean accountExists(String userId) {
-        return balancesOf(userId).isPresent();
+    /** An account's balances, and no later than when its next grant lot expires (null: none). */
+    private record AccountState(Balances balances, Instant grantsExpireAt) {
+        boolean grantDue(Instant now) {
+            return grantsExpireAt != null && !grantsExpireAt.isAfter(now);
+        }
     }
 
-    private Optional<Balances> balancesOf(String userId) {
-        String sql = "SELECT monthly_millicredits, purchased_millicredits, reserved_millicredits FROM credit_account WHERE user_id = ?";
+    private Optional<AccountState> accountState(String userId) {
+        String sql = """
+                SELECT monthly_millicredits, granted_millicredits, purchased_millicredits, reserved_millicredits,
+                       grants_expire_at
+                  FROM credit_account WHERE user_id = ?""";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, userId);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new Balances(rs.getLong(1), rs.getLong(2), rs.getLong(3))) : Optional.empty();
+                return rs.next() ? Optional.of(new AccountState(new Balances(rs.getLong(1), rs.getLong(2), rs.getLong(3),
+                        rs.getLong(4)), Jdbc.getTime(rs, "grants_expire_at"))) : Optional.empty();
             }
         } catch (SQLException e) {
             throw DatabaseFailure.of("read balances", e);
         }
     }
 
+    /** Takes the account's row lock (held until the transaction ends), as every balance change does first. */
+    private void lockAccount(String userId) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT 1 FROM credit_account WHERE user_id = ? FOR NO KEY UPDATE")) {
+            ps.setString(1, userId);
+            ps.executeQuery().close();
+        } catch (SQLException e) {
+            throw DatabaseFailure.of("lock account", e);
+        }
+    }
+
     private InsufficientCreditsException insufficient(String userId, Millicredits required) {
-        Balances balances = balancesOf(userId).orElseThrow();
+        Balances balances = accountState(userId).orElseThrow().balances();
         String plan = CreditAccount.<CreditAccount> findByIdOptional(userId).map(a -> a.plan).orElse(plans.defaultPlan());
         return new InsufficientCreditsException(required, Millicredits.of(balances.available()), plan,
                 plans.upgradeHint(plan));
@@ -423,8 +586,15 @@ public class Ledger {
         }
     }
 
+    /** A hold claimed for its resolution: what it held, and the account's next grant expiry as the claim read it. */
+    private record ClaimedHold(long amount, Instant grantsExpireAt) {
+        boolean grantDue(Instant now) {
+            return grantsExpireAt != null && !grantsExpireAt.isAfter(now);
+        }
+    }
+
     /** Moves a live hold of this user to its final state; answers the amount it held. */
-    private long claimHold(String userId, UUID holdId, CreditHold.Status to) {
+    private ClaimedHold claimHold(String userId, UUID holdId, CreditHold.Status to) {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement ps = c.prepareStatement(LedgerStatements.HOLD_CLAIM)) {
             ps.setString(1, to.name());
@@ -435,7 +605,7 @@ public class Ledger {
             ps.setString(5, userId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
-                    return rs.getLong(1);
+                    return new ClaimedHold(rs.getLong(1), Jdbc.getTime(rs, "grants_expire_at"));
                 }
             }
         } catch (SQLException e) {
@@ -461,7 +631,7 @@ public class Ledger {
 
     private LedgerEntry free(String userId, UUID holdId, CreditHold.Status to, Operation operation,
             Mutation mutation) {
-        long held = claimHold(userId, holdId, to);
+        long held = claimHold(userId, holdId, to).amount();
         Applied applied = apply(userId, operation, BalanceChange.RELEASE, held, 0,
                 mutation.withHold(holdId))
                 .orElseThrow(() -> new IllegalStateException("release refused for a live hold"));
@@ -471,15 +641,19 @@ public class Ledger {
         return entry;
     }
 
-    /** The monthly and purchased credits a call took (charge or settle), and what was refunded of it so far. */
-    private record TakenByCall(long monthly, long purchased, long refunded) {
+    /**
+     * The monthly and purchased credits a call took (charge or settle), and what its refunds gave
+     * back to each so far (its granted share is per lot: {@link GrantLots#takenByCall}).
+     */
+    private record TakenByCall(long monthly, long purchased, long refundedMonthly, long refundedPurchased) {
     }
 
     private TakenByCall takenByCall(String userId, long usageId) {
         String sql = """
                 SELECT COALESCE(-SUM(monthly_delta) FILTER (WHERE operation IN ('CHARGE', 'SETTLE')), 0),
                        COALESCE(-SUM(purchased_delta) FILTER (WHERE operation IN ('CHARGE', 'SETTLE')), 0),
-                       COALESCE(SUM(monthly_delta + purchased_delta) FILTER (WHERE operation = 'REFUND'), 0),
+                       COALESCE(SUM(monthly_delta) FILTER (WHERE operation = 'REFUND'), 0),
+                       COALESCE(SUM(purchased_delta) FILTER (WHERE operation = 'REFUND'), 0),
                        COUNT(*) FILTER (WHERE operation IN ('CHARGE', 'SETTLE'))
                   FROM credit_audit_log WHERE user_id = ? AND usage_id = ?""";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
@@ -487,10 +661,10 @@ public class Ledger {
             ps.setLong(2, usageId);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                if (rs.getLong(4) == 0) {
+                if (rs.getLong(5) == 0) {
                     throw LedgerRuleException.usageNotFound();
                 }
-                return new TakenByCall(rs.getLong(1), rs.getLong(2), rs.getLong(3));
+                return new TakenByCall(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4));
             }
         } catch (SQLException e) {
             throw DatabaseFailure.of("read charge of call", e);

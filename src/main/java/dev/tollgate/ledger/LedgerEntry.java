@@ -6,13 +6,13 @@ import java.util.UUID;
 import dev.tollgate.platform.idempotency.StoredRequest;
 
 /** A balance change as written to the ledger: the signed change per bucket and the balances after it. */
-public record LedgerEntry(long id, String userId, Operation operation, long monthlyDelta, long purchasedDelta,
-        long reservedDelta, Balances after, String idempotencyKey, String requestHash, Long usageId,
+public record LedgerEntry(long id, String userId, Operation operation, long monthlyDelta, long grantedDelta,
+        long purchasedDelta, long reservedDelta, Balances after, String idempotencyKey, String requestHash, Long usageId,
         UUID holdId, Instant createdAt) implements StoredRequest {
 
     /** The credits this entry took from (negative) or gave to (positive) the spendable buckets. */
     public long spendableDelta() {
-        return monthlyDelta + purchasedDelta;
+        return monthlyDelta + grantedDelta + purchasedDelta;
     }
 
     /**
@@ -24,8 +24,9 @@ public record LedgerEntry(long id, String userId, Operation operation, long mont
     }
 
     static LedgerEntry of(CreditAuditLog row) {
-        return new LedgerEntry(row.id, row.userId, Operation.valueOf(row.operation), row.monthlyDelta, row.purchasedDelta,
-                row.reservedDelta, new Balances(row.monthlyAfter, row.purchasedAfter, row.reservedAfter),
+        return new LedgerEntry(row.id, row.userId, Operation.valueOf(row.operation), row.monthlyDelta, row.grantedDelta,
+                row.purchasedDelta, row.reservedDelta,
+                new Balances(row.monthlyAfter, row.grantedAfter, row.purchasedAfter, row.reservedAfter),
                 row.idempotencyKey, row.requestHash, row.usageId, row.holdId, row.createdAt);
     }
 }

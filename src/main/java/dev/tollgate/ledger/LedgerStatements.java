@@ -19,11 +19,16 @@ public final class LedgerStatements {
                    conversation_id, charged_at_expiry)
             VALUES (?, ?, 'HELD', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
-    /** Claims a live hold for its resolution; the settled amount is 0 until the settle writes it. */
+    /**
+     * Claims a live hold for its resolution; the settled amount is 0 until the settle writes it.
+     * Answers the held amount and the account's next grant expiry (a settle expires due lots first).
+     */
     static final String HOLD_CLAIM = """
             UPDATE credit_reservation SET status = ?, resolved_at = ?, settled_millicredits = ?
              WHERE id = ? AND user_id = ? AND status = 'HELD'
-            RETURNING amount_millicredits""";
+            RETURNING amount_millicredits,
+                      (SELECT grants_expire_at FROM credit_account a WHERE a.user_id = credit_reservation.user_id)
+                          AS grants_expire_at""";
 
     static final String SETTLED_AMOUNT = "UPDATE credit_reservation SET settled_millicredits = ? WHERE id = ?";
 
@@ -32,7 +37,8 @@ public final class LedgerStatements {
 
     /**
      * The balance change of an operation ({@code CHARGE}, {@code HOLD}, {@code SETTLE}, ...): its
-     * two arguments by the names its expressions give them, then the account, the audit row.
+     * three arguments by the names its expressions give them and the time, then the account, the
+     * audit row.
      */
     public static NamedStatement change(String operation) {
         BalanceChange change = BalanceChange.valueOf(operation);
@@ -50,8 +56,8 @@ public final class LedgerStatements {
     }
 
     private static List<String> changeParameters(BalanceChange change, NamedStatement linked) {
-        List<String> names = new ArrayList<>(List.of(change.firstArgument(), change.secondArgument(), "user_id",
-                "updated_at"));
+        List<String> names = new ArrayList<>(List.of(change.firstArgument(), change.secondArgument(),
+                change.thirdArgument(), "now", "user_id", "updated_at"));
         if (linked != null) {
             names.addAll(linked.parameters());
         }

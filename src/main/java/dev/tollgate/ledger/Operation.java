@@ -2,9 +2,9 @@ package dev.tollgate.ledger;
 
 /** The kinds of balance change; each writes exactly one audit row. */
 public enum Operation {
-    /** Credits added to a bucket (account opening, top-up). */
+    /** Credits added to a bucket (account opening, top-up, a grant lot). */
     GRANT,
-    /** Credits spent on a metered call: monthly first, then purchased. */
+    /** Credits spent on a metered call: monthly first, then granted, then purchased. */
     CHARGE,
     /** Credits set aside for a call in flight. */
     HOLD,
@@ -25,5 +25,7 @@ public enum Operation {
     /** Bought credits added to the purchased bucket: a paid credit pack, or clawed-back credits a won dispute gives back. */
     PURCHASE,
     /** Bought credits taken back from the purchased bucket after a refund or a dispute, as far as they are unspent. */
-    CLAWBACK
+    CLAWBACK,
+    /** The unspent remainder of a grant lot removed at its expiry. */
+    GRANT_EXPIRY
 }

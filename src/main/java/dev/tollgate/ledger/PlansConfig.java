@@ -1,6 +1,8 @@
 package dev.tollgate.ledger;
 
+import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -38,10 +40,27 @@ public interface PlansConfig {
          * If set, a refresh keeps the unused monthly credits and adds the allowance, and the monthly
          * bucket is then at most this many; if not, the monthly bucket is replaced by the allowance.
          */
-        java.util.Optional<Long> rolloverCapMillicredits();
+        Optional<Long> rolloverCapMillicredits();
 
         /** Whether users of this plan are shown an upgrade hint when credits run low. */
         @WithDefault("false")
         boolean upgradeHint();
+
+        /** Granted credits a new account on this plan starts with, beside the allowance; none if unset. */
+        Optional<SignUpGrant> signUpGrant();
+    }
+
+    /** A lot of granted credits given at sign-up: how many, for how long, and its priority. */
+    interface SignUpGrant {
+        long millicredits();
+
+        /** How long after the account opens the lot expires (ISO-8601, e.g. {@code P30D}). */
+        Duration expiresAfter();
+
+        @WithDefault("" + GrantTerms.DEFAULT_PRIORITY)
+        int priority();
+
+        @WithDefault("sign-up bonus")
+        String reason();
     }
 }

@@ -17,6 +17,16 @@ class BalancesTest {
     }
 
     @Test
+    void grantedCreditsAreAvailable() {
+        assertThat(new Balances(100_000, 20_000, 5_000, 30_000).available()).isEqualTo(95_000);
+        assertThat(new Balances(0, 7, 0, 7).available()).isZero();
+        assertThatThrownBy(() -> new Balances(0, -1, 5, 0)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> new Balances(1, 1, 1, 4)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> new Balances(Long.MAX_VALUE, 1, 0, 0)).isInstanceOf(IllegalStateException.class);
+        assertThat(new Balances(Long.MAX_VALUE, Long.MAX_VALUE, 0, Long.MAX_VALUE).available()).isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
     void everythingReservedIsAllowed() {
         assertThat(new Balances(10, 5, 15).available()).isZero();
     }
@@ -32,7 +42,7 @@ class BalancesTest {
     @CsvSource({ "0, 0, 1", "10, 5, 16", "1, 1, 3", "0, 0, 9223372036854775807" })
     void reservingMoreThanThereIsIsRejected(long monthly, long purchased, long reserved) {
         assertThatThrownBy(() -> new Balances(monthly, purchased, reserved)).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining(monthly + "/" + purchased + "/" + reserved);
+                .hasMessageContaining(monthly + "/0/" + purchased + "/" + reserved);
     }
 
     @Test

@@ -118,6 +118,8 @@ class LedgerStatementsTest {
         Map<String, Object> values = new HashMap<>();
         values.put("user_id", user);
         values.put("updated_at", NOW);
+        values.put("now", NOW);
+        values.put("unused_third", 0L);
         values.put("created_at", NOW);
         values.put("operation", operation);
         values.put("idempotency_key", key);

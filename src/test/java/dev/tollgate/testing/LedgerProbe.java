@@ -14,22 +14,43 @@ public final class LedgerProbe {
     private LedgerProbe() {
     }
 
-    /** The buckets of an account, or {@code null} if it has none. */
+    /** The buckets of an account (monthly, purchased, reserved), or {@code null} if it has none; granted: {@link #lotViolations}. */
     public static long[] buckets(String userId) {
         return row("SELECT monthly_millicredits, purchased_millicredits, reserved_millicredits FROM credit_account WHERE user_id = ?",
                 userId, 3);
     }
 
-    /** The sums of the audit rows of an account, per bucket. */
+    /** The sums of the audit rows of an account, per bucket (as {@link #buckets}). */
     public static long[] ledgerSums(String userId) {
         return row("SELECT COALESCE(SUM(monthly_delta), 0), COALESCE(SUM(purchased_delta), 0), COALESCE(SUM(reserved_delta), 0) FROM credit_audit_log WHERE user_id = ?",
                 userId, 3);
     }
 
+    /** The granted bucket of an account. */
+    public static long granted(String userId) {
+        return count("SELECT granted_millicredits FROM credit_account WHERE user_id = ?", userId);
+    }
+
     /** Audit rows after which a bucket or the available balance was negative (must be 0). */
     public static long negativePoints(String userId) {
-        return count("SELECT COUNT(*) FROM credit_audit_log WHERE user_id = ? AND (monthly_after < 0 OR purchased_after < 0 OR reserved_after < 0 OR monthly_after + purchased_after - reserved_after < 0)",
+        return count("SELECT COUNT(*) FROM credit_audit_log WHERE user_id = ? AND operation NOT IN ('PRICE_CHANGE', 'JOB_RUN', 'REFUND_REQUEST') AND (monthly_after < 0 OR purchased_after < 0 OR reserved_after < 0 OR granted_after < 0 OR monthly_after + granted_after + purchased_after - reserved_after < 0)",
                 userId);
+    }
+
+    /**
+     * Broken invariants of the granted bucket of an account (must be 0): the bucket not equal to the
+     * sum of its ledger deltas, or to the sum of the lots' remainders, and a lot whose remainder is
+     * not what it was granted plus its movements.
+     */
+    public static long lotViolations(String userId) {
+        return count("""
+                SELECT (SELECT COUNT(*) FROM credit_account a WHERE a.user_id = u.id AND a.granted_millicredits
+                            <> (SELECT COALESCE(SUM(granted_delta), 0) FROM credit_audit_log WHERE user_id = u.id))
+                     + (SELECT COUNT(*) FROM credit_account a WHERE a.user_id = u.id AND a.granted_millicredits
+                            <> (SELECT COALESCE(SUM(remaining), 0) FROM credit_grant_lot WHERE user_id = u.id))
+                     + (SELECT COUNT(*) FROM credit_grant_lot l WHERE l.user_id = u.id AND l.remaining <> l.granted
+                            + (SELECT COALESCE(SUM(delta), 0) FROM credit_grant_movement m WHERE m.lot_id = l.id AND NOT m.forfeited))
+                  FROM (SELECT CAST(? AS text) AS id) u""", userId);
     }
 
     public static long auditRows(String userId) {
@@ -43,7 +64,8 @@ public final class LedgerProbe {
     /** Rows of every table that belong to the user: a fingerprint that "nothing changed" compares. */
     public static String snapshot(String userId) {
         long[] buckets = buckets(userId);
-        return (buckets == null ? "no account" : buckets[0] + "/" + buckets[1] + "/" + buckets[2])
+        return (buckets == null ? "no account" : buckets[0] + "/" + buckets[1] + "/" + buckets[2] + "/" + granted(userId))
+                + " lots=" + count("SELECT COUNT(*) FROM credit_grant_lot WHERE user_id = ?", userId)
                 + " audit=" + auditRows(userId) + " usage=" + usageRows(userId)
                 + " holds=" + count("SELECT COUNT(*) FROM credit_reservation WHERE user_id = ?", userId);
     }

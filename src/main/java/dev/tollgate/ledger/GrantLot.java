@@ -1,0 +1,60 @@
+package dev.tollgate.ledger;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+
+/**
+ * A lot of granted credits, read through Panache: what was granted, what remains, and until when.
+ * Lots change only through {@link Ledger} (see {@link GrantLots}), never by writing this entity.
+ */
+@Entity
+@Table(name = "credit_grant_lot")
+public class GrantLot extends PanacheEntityBase {
+
+    @Id
+    public UUID id;
+
+    @Column(name = "user_id", nullable = false)
+    public String userId;
+
+    /** A smaller number is spent first. */
+    @Column(nullable = false)
+    public int priority;
+
+    @Column(nullable = false)
+    public long granted;
+
+    @Column(nullable = false)
+    public long remaining;
+
+    @Column(name = "expires_at", nullable = false)
+    public Instant expiresAt;
+
+    @Column(nullable = false)
+    public String source;
+
+    @Column(nullable = false)
+    public String reason;
+
+    @Column(name = "entry_id", nullable = false)
+    public long entryId;
+
+    @Column(name = "granted_at", nullable = false)
+    public Instant grantedAt;
+
+    @Column(name = "expired_at")
+    public Instant expiredAt;
+
+    /** The lots of an account that still hold credits, in the order they are spent. */
+    public static List<GrantLot> spendable(String userId) {
+        return list("userId = ?1 and remaining > 0 order by priority, expiresAt, grantedAt, id", userId);
+    }
+}
