@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 /**
  * The fingerprint stored beside an idempotency key: SHA-256 of the operation name and the
@@ -21,6 +22,8 @@ public final class RequestHash {
     private static final ObjectMapper CANONICAL = JsonMapper.builder()
             .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+            // Times (a grant's expiry) as exact epoch seconds with nanoseconds: one form per instant.
+            .addModule(new JavaTimeModule())
             .build();
 
     private RequestHash() {
