@@ -17,10 +17,10 @@ ALTER TABLE credit_account DROP CONSTRAINT credit_account_available_not_negative
 ALTER TABLE credit_account ADD CONSTRAINT credit_account_available_not_negative
     CHECK (monthly_millicredits + granted_millicredits + purchased_millicredits - reserved_millicredits >= 0);
 
--- Rows written before this bucket existed gain zero; admin actions keep NULL balances.
+-- Rows written before this bucket existed gain zero, as do rows written by statements that do not
+-- name it; admin actions write NULL balances.
 ALTER TABLE credit_audit_log ADD COLUMN granted_delta bigint NOT NULL DEFAULT 0;
 ALTER TABLE credit_audit_log ADD COLUMN granted_after bigint DEFAULT 0 CHECK (granted_after >= 0);
-ALTER TABLE credit_audit_log ALTER COLUMN granted_after DROP DEFAULT;
 ALTER TABLE credit_audit_log DROP CONSTRAINT credit_audit_log_available_after_not_negative;
 ALTER TABLE credit_audit_log ADD CONSTRAINT credit_audit_log_available_after_not_negative
     CHECK (monthly_after + granted_after + purchased_after - reserved_after >= 0);

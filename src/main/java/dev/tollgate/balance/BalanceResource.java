@@ -35,7 +35,7 @@ public class BalanceResource {
     @APIResponse(responseCode = "200", description = "The balance.",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = BalanceResponse.class),
-                    examples = @ExampleObject(name = "example", value = "{\"plan\":\"free\",\"monthlyMillicredits\":100000,\"purchasedMillicredits\":0,\"reservedMillicredits\":0,\"availableMillicredits\":100000,\"availableCredits\":100.0,\"periodStart\":\"2026-11-01T00:00:00Z\",\"nextRefreshAt\":\"2026-12-01T00:00:00Z\",\"warningLevel\":\"ok\",\"thresholds\":{\"lowMillicredits\":20000,\"criticalMillicredits\":5000},\"upgradeHint\":true,\"autoTopUp\":null}")))
+                    examples = @ExampleObject(name = "example", value = "{\"plan\":\"free\",\"monthlyMillicredits\":100000,\"grantedMillicredits\":0,\"purchasedMillicredits\":0,\"reservedMillicredits\":0,\"availableMillicredits\":100000,\"availableCredits\":100.0,\"periodStart\":\"2026-11-01T00:00:00Z\",\"nextRefreshAt\":\"2026-12-01T00:00:00Z\",\"warningLevel\":\"ok\",\"thresholds\":{\"lowMillicredits\":20000,\"criticalMillicredits\":5000},\"upgradeHint\":true,\"autoTopUp\":null,\"grants\":[]}")))
     @GET
     public BalanceResponse balance() {
         return balances.balanceOf(user.id());

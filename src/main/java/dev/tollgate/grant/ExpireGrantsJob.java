@@ -8,7 +8,6 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
-import dev.tollgate.jobs.JobsConfig;
 import dev.tollgate.ledger.GrantLot;
 import dev.tollgate.ledger.Ledger;
 import dev.tollgate.platform.jobs.Job;
@@ -33,7 +32,7 @@ public class ExpireGrantsJob implements Job {
     Transactions transactions;
 
     @Inject
-    JobsConfig config;
+    GrantsConfig config;
 
     @Inject
     Clock clock;
@@ -45,7 +44,7 @@ public class ExpireGrantsJob implements Job {
 
     @Override
     public JobReport run() {
-        List<String> accounts = transactions.inNewTransaction(() -> dueAccounts(config.expireGrants().maxAccounts()));
+        List<String> accounts = transactions.inNewTransaction(() -> dueAccounts(config.expiryMaxAccounts()));
         int expired = 0;
         int failed = 0;
         for (String userId : accounts) {

@@ -27,16 +27,10 @@ public interface JobsConfig {
 
     ExpireGrants expireGrants();
 
-    /** The job of grant lots (package grant). */
+    /** The job of grant lots (package grant; its bounds are {@code tollgate.grants.*}). */
     interface ExpireGrants {
         /** When the scheduler runs it (read by {@link JobSchedule}). */
         Optional<String> cron();
-
-        /** Accounts whose due lots are expired per run, each in a transaction of its own. */
-        @WithDefault("1000")
-        @Min(1)
-        @Max(100_000)
-        int maxAccounts();
     }
 
     /** The job of auto top-ups (package purchase). */

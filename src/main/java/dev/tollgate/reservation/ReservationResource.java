@@ -56,7 +56,7 @@ public class ReservationResource {
     @APIResponse(responseCode = "201", description = "Held (or the replay of the hold under this key).",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = ReservationResponses.Held.class),
-                    examples = @ExampleObject(name = "example", value = "{\"reservationId\":\"0b6f1c3e-5d2a-4c7e-9a51-2f0c8e4d7b11\",\"status\":\"held\",\"model\":\"gpt-4o-mini\",\"promptTokens\":12,\"maxOutputTokens\":500,\"heldMillicredits\":364,\"heldCredits\":0.364,\"expiresAt\":\"2026-11-24T09:10:00Z\",\"balance\":{\"monthlyMillicredits\":100000,\"purchasedMillicredits\":0,\"reservedMillicredits\":364,\"availableMillicredits\":99636,\"availableCredits\":99.636}}")))
+                    examples = @ExampleObject(name = "example", value = "{\"reservationId\":\"0b6f1c3e-5d2a-4c7e-9a51-2f0c8e4d7b11\",\"status\":\"held\",\"model\":\"gpt-4o-mini\",\"promptTokens\":12,\"maxOutputTokens\":500,\"heldMillicredits\":364,\"heldCredits\":0.364,\"expiresAt\":\"2026-11-24T09:10:00Z\",\"balance\":{\"monthlyMillicredits\":100000,\"grantedMillicredits\":0,\"purchasedMillicredits\":0,\"reservedMillicredits\":364,\"availableMillicredits\":99636,\"availableCredits\":99.636}}")))
     @Extension(name = ApiDocs.PROBLEM_TYPES, value = "idempotency-key-missing insufficient-credits idempotency-key-reused unknown-model")
     @APIResponse(responseCode = "400", description = "A field missing or out of range, or no Idempotency-Key.")
     @APIResponse(responseCode = "402", description = "The available credits do not cover the estimate; nothing held.")
@@ -79,7 +79,7 @@ public class ReservationResource {
     @APIResponse(responseCode = "200", description = "Settled (or the replay of the settle).",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = ReservationResponses.Settled.class),
-                    examples = @ExampleObject(name = "example", value = "{\"reservationId\":\"0b6f1c3e-5d2a-4c7e-9a51-2f0c8e4d7b11\",\"status\":\"settled\",\"usageId\":17,\"costMillicredits\":875,\"chargedMillicredits\":875,\"releasedMillicredits\":0,\"balance\":{\"monthlyMillicredits\":99125,\"purchasedMillicredits\":0,\"reservedMillicredits\":0,\"availableMillicredits\":99125,\"availableCredits\":99.125}}")))
+                    examples = @ExampleObject(name = "example", value = "{\"reservationId\":\"0b6f1c3e-5d2a-4c7e-9a51-2f0c8e4d7b11\",\"status\":\"settled\",\"usageId\":17,\"costMillicredits\":875,\"chargedMillicredits\":875,\"releasedMillicredits\":0,\"balance\":{\"monthlyMillicredits\":99125,\"grantedMillicredits\":0,\"purchasedMillicredits\":0,\"reservedMillicredits\":0,\"availableMillicredits\":99125,\"availableCredits\":99.125}}")))
     @Extension(name = ApiDocs.PROBLEM_TYPES, value = "reservation-not-found reservation-already-resolved")
     @APIResponse(responseCode = "409", description = "The hold was released or expired, or settled with another body.")
     @POST
@@ -99,7 +99,7 @@ public class ReservationResource {
     @APIResponse(responseCode = "200", description = "Released (or the replay of the release).",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = ReservationResponses.Released.class),
-                    examples = @ExampleObject(name = "example", value = "{\"reservationId\":\"0b6f1c3e-5d2a-4c7e-9a51-2f0c8e4d7b11\",\"status\":\"released\",\"releasedMillicredits\":364,\"balance\":{\"monthlyMillicredits\":100000,\"purchasedMillicredits\":0,\"reservedMillicredits\":0,\"availableMillicredits\":100000,\"availableCredits\":100.0}}")))
+                    examples = @ExampleObject(name = "example", value = "{\"reservationId\":\"0b6f1c3e-5d2a-4c7e-9a51-2f0c8e4d7b11\",\"status\":\"released\",\"releasedMillicredits\":364,\"balance\":{\"monthlyMillicredits\":100000,\"grantedMillicredits\":0,\"purchasedMillicredits\":0,\"reservedMillicredits\":0,\"availableMillicredits\":100000,\"availableCredits\":100.0}}")))
     @Extension(name = ApiDocs.PROBLEM_TYPES, value = "reservation-not-found reservation-already-resolved")
     @APIResponse(responseCode = "409", description = "The hold was already settled or expired.")
     @POST

@@ -64,8 +64,8 @@ public final class LedgerProbe {
     /** Rows of every table that belong to the user: a fingerprint that "nothing changed" compares. */
     public static String snapshot(String userId) {
         long[] buckets = buckets(userId);
-        return (buckets == null ? "no account" : buckets[0] + "/" + buckets[1] + "/" + buckets[2] + "/" + granted(userId))
-                + " lots=" + count("SELECT COUNT(*) FROM credit_grant_lot WHERE user_id = ?", userId)
+        return (buckets == null ? "no account" : buckets[0] + "/" + buckets[1] + "/" + buckets[2] + "/" + granted(userId)
+                + " lots=" + count("SELECT COUNT(*) FROM credit_grant_lot WHERE user_id = ?", userId))
                 + " audit=" + auditRows(userId) + " usage=" + usageRows(userId)
                 + " holds=" + count("SELECT COUNT(*) FROM credit_reservation WHERE user_id = ?", userId);
     }
