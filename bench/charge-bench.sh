@@ -31,6 +31,7 @@ BENCH_DISTURBED_PERCENT=${BENCH_DISTURBED_PERCENT:-15}
 # User ids (numbers of equal length, so that text ranges work): hot account = base, spread = base+1..base+N.
 RAW_BASE=1000000
 SEED_BASE=2000000
+GRANTED_BASE=3000000
 HTTP_BASE=3000000
 (( BENCH_ACCOUNTS >= 1 && BENCH_ACCOUNTS < 1000000 )) || { echo "BENCH_ACCOUNTS must be 1..999999" >&2; exit 2; }
 
@@ -76,6 +77,11 @@ bench_check_allowance "$HTTP_BASE" "$BENCH_ALLOWANCE"
 log "creating $((2 * (BENCH_ACCOUNTS + 1))) pgbench accounts with their GRANT entries"
 pg_admin -d "$BENCH_DB" -v raw_base="$RAW_BASE" -v seed_base="$SEED_BASE" -v accounts="$BENCH_ACCOUNTS" \
     -v allowance="$BENCH_ALLOWANCE" -f "$here/sql/setup-pgbench-accounts.sql" >/dev/null
+if [[ " $BENCH_SCENARIOS " == *" granted "* ]]; then
+    log "creating $BENCH_ACCOUNTS accounts of granted credits, a lot each"
+    pg_admin -d "$BENCH_DB" -v granted_base="$GRANTED_BASE" -v accounts="$BENCH_ACCOUNTS" \
+        -v allowance="$BENCH_ALLOWANCE" -f "$here/sql/setup-granted-accounts.sql" >/dev/null
+fi
 
 read -r pricing_id cost < <(pg_admin -d "$BENCH_DB" -tA -F ' ' -c "
     SELECT id, CAST(ceil((input_credits_per_million * 100 + output_credits_per_million * 50) / 1000) AS bigint)
@@ -93,13 +99,14 @@ rl_interval=$(( rl_period / BENCH_RATE_LIMIT > 0 ? rl_period / BENCH_RATE_LIMIT 
 pg_defs+=(-D rl_interval="$rl_interval" -D rl_period="$rl_period")
 
 BENCH_DRIVER_APP="$work/quarkus-app" driver pgbench-script --out "$work/charge.sql" --metered-out "$work/metered.sql" \
-    --rate-limited-out "$work/charge-rl.sql"
+    --rate-limited-out "$work/charge-rl.sql" --granted-out "$work/charge-granted.sql"
 cp "$work/charge.sql" "$results_dir/charge-$stamp.raw.pgbench.sql"
 cp "$work/charge-rl.sql" "$results_dir/charge-$stamp.rawrl.pgbench.sql"
 # The tier whose bucket rawrl's rate-limit check uses, as the driver wrote it into the script's header.
 rl_tier=$(sed -n "s/.*charge's tier (\([a-z]*\)).*/\1/p" "$work/charge-rl.sql" | head -1)
 [[ -n "$rl_tier" ]] || die "no tier in the header of $work/charge-rl.sql"
 cp "$work/metered.sql" "$results_dir/charge-$stamp.metered.pgbench.sql"
+[[ " $BENCH_SCENARIOS " == *" granted "* ]] && cp "$work/charge-granted.sql" "$results_dir/charge-$stamp.granted.pgbench.sql"
 
 # Before every run: VACUUM credit_account, CHECKPOINT, wait (bounded) until the machine is idle,
 # then a CPU snapshot. Prints "BUSY% app,postgres,busy,total" (see lib/). After every run: a snapshot.
@@ -205,6 +212,14 @@ if [[ " $BENCH_SCENARIOS " == *" metered "* ]]; then
         run_pgbench metered spread "$c" "$work/metered.sql" "$((RAW_BASE + 1))" "$BENCH_ACCOUNTS"
     done
 fi
+# A charge of granted credits (the charge, then the lots it took them from) against the same charge
+# on accounts of monthly credits (one statement), each granted run right after its raw run.
+if [[ " $BENCH_SCENARIOS " == *" granted "* ]]; then
+    for c in $BENCH_METERED_CLIENTS; do
+        run_pgbench raw spread "$c" "$work/charge.sql" "$((RAW_BASE + 1))" "$BENCH_ACCOUNTS"
+        run_pgbench granted spread "$c" "$work/charge-granted.sql" "$((GRANTED_BASE + 1))" "$BENCH_ACCOUNTS"
+    done
+fi
 if [[ " $BENCH_SCENARIOS " == *" seed "* ]]; then
     for variant in hot spread; do
         for c in $BENCH_CLIENTS; do
@@ -275,6 +290,7 @@ pg_admin -d "$BENCH_DB" -v http_lo="$HTTP_BASE" -v http_hi="$((HTTP_BASE + BENCH
     echo "- raw = pgbench -M prepared: BEGIN; BalanceChange.CHARGE with the usage row (UsageRecorder.LINKED_INSERT) in one statement; COMMIT (READ COMMITTED; SQL read from the packaged classes)$( (( paired )) && echo "; each raw run made right before the HTTP run of the same accounts and client count (paired), so that a ratio compares runs that saw the machine in the same state")"
     echo "- rawrl = pgbench -M prepared: all the SQL of one charge request as the app runs it: the rate-limit check (PostgresRateLimitStore.ACQUIRE on the caller's bucket in the charge's tier, $rl_tier, autocommit), then the raw transaction"
     echo "- metered = pgbench -M prepared, the SQL floor of one metered chat call (the two transactions around the upstream call): BEGIN; account read; hold INSERT; BalanceChange.HOLD; COMMIT; BEGIN; hold claim; UsageRecorder INSERT; BalanceChange.SETTLE; settled amount; COMMIT — tx/s and latency are per call (both transactions)"
+    echo "- granted = pgbench -M prepared, a charge of granted credits: BEGIN; the raw charge; LedgerStatements.grantSpend (the lots it took them from: one lot per account here); COMMIT — on accounts whose credits are all granted, each run right after a raw run of the same client count"
     echo "- seed = pgbench: BEGIN ISOLATION LEVEL SERIALIZABLE; SELECT ... FOR UPDATE; UPDATE credit_account; INSERT audit; COMMIT; --max-tries=$BENCH_MAX_TRIES (no token_usage row)"
     echo "- http = POST /api/credit/charges, RS256 bearer token per account, reused like a web app reuses its token (the app verifies a token again at most once a minute, tollgate.auth.token-cache.ttl=${TOLLGATE_AUTH_TOKEN_CACHE_TTL:-PT1M}), unique Idempotency-Key per request, $( [[ $BENCH_HTTP_CLIENT == plain ]] && echo "the driver's plain keep-alive socket client (one HTTP/1.1 connection per client)" || echo "JDK HttpClient (HTTP/1.1 keep-alive)"), after ${BENCH_WARMUP_SECONDS} s of warm-up charges; latency measured in the client"
     echo

@@ -134,7 +134,10 @@ class GrantLots {
         }
     }
 
-    /** Takes what an entry spent from the granted bucket from the lots, in burn order; answers the total taken. */
+    /**
+     * Takes what an entry spent from the granted bucket from the lots, in burn order; answers the
+     * total taken. Bound in the order {@link LedgerStatements#grantSpend} names.
+     */
     long spend(LedgerEntry entry, Instant now) {
         long amount = -entry.grantedDelta();
         long taken = 0;

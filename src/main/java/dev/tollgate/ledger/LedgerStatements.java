@@ -81,6 +81,15 @@ public final class LedgerStatements {
         return new NamedStatement(HOLD_CLAIM, List.of("status", "resolved_at", "settled_millicredits", "id", "user_id"));
     }
 
+    /**
+     * Takes what a change spent from the granted bucket ({@code amount}, the negated granted delta
+     * of entry {@code entry_id}) from the account's lots, in burn order; runs after the change, in
+     * its transaction, only when the change touched the granted bucket.
+     */
+    public static NamedStatement grantSpend() {
+        return new NamedStatement(GrantLots.SPEND, List.of("now", "user_id", "amount", "entry_id"));
+    }
+
     /** What a settle charged, written on its hold after the SETTLE change. */
     public static NamedStatement settledAmount() {
         return new NamedStatement(SETTLED_AMOUNT, List.of("settled_millicredits", "id"));
