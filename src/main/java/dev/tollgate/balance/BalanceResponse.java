@@ -3,7 +3,10 @@ package dev.tollgate.balance;
 import java.math.BigDecimal;
 import java.time.Instant;
 
-/** The caller's credits: the buckets, what is available, and how close it is to running out. */
+/**
+ * The caller's credits: the buckets, what is available, how close it is to running out, and when
+ * it runs out at the pace of the last 7 days ({@code forecast}).
+ */
 public record BalanceResponse(
         String plan,
         long monthlyMillicredits,
@@ -16,7 +19,8 @@ public record BalanceResponse(
         WarningLevel warningLevel,
         Thresholds thresholds,
         boolean upgradeHint,
-        AutoTopUpState autoTopUp) {
+        AutoTopUpState autoTopUp,
+        DepletionForecast forecast) {
 
     /**
      * The user's auto top-up, if they ever set one: below {@code thresholdCredits} the pack is bought;

@@ -1,5 +1,7 @@
 package dev.tollgate.balance;
 
+import java.time.Clock;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 
@@ -9,6 +11,7 @@ import jakarta.inject.Inject;
 import dev.tollgate.ledger.CreditAccount;
 import dev.tollgate.ledger.Ledger;
 import dev.tollgate.ledger.PlansConfig;
+import dev.tollgate.ledger.RecentSpending;
 import dev.tollgate.platform.money.Millicredits;
 import dev.tollgate.platform.tx.Transactions;
 
@@ -28,8 +31,16 @@ public class BalanceService {
     @Inject
     Transactions transactions;
 
+    @Inject
+    RecentSpending spending;
+
+    @Inject
+    Clock clock;
+
     public BalanceResponse balanceOf(String userId) {
-        Read read = transactions.inNewTransaction(() -> new Read(ledger.ensureAccount(userId), autoTopUp(userId)));
+        Instant now = clock.instant();
+        Read read = transactions.inNewTransaction(() -> new Read(ledger.ensureAccount(userId), autoTopUp(userId),
+                spending.netSpentSince(userId, now.minus(DepletionForecast.WINDOW))));
         CreditAccount account = read.account();
         PlansConfig.Plan plan = plans.plan(account.plan);
         long allowance = plan.monthlyAllowanceMillicredits();
@@ -37,14 +48,20 @@ public class BalanceService {
         long critical = allowance * config.criticalPercent() / 100;
         long available = account.balances().available();
         WarningLevel level = WarningLevel.of(available, low, critical);
+        Instant nextRefreshAt = nextRefreshAt(account);
         return new BalanceResponse(account.plan, account.monthlyMillicredits, account.purchasedMillicredits,
                 account.reservedMillicredits, available, Millicredits.of(available).credits(), account.periodStart,
-                account.periodStart.atZone(ZoneOffset.UTC).plusMonths(1).toInstant(), level,
-                new BalanceResponse.Thresholds(low, critical),
-                plan.upgradeHint() && level != WarningLevel.OK, read.autoTopUp());
+                nextRefreshAt, level, new BalanceResponse.Thresholds(low, critical),
+                plan.upgradeHint() && level != WarningLevel.OK, read.autoTopUp(),
+                DepletionForecast.project(available, read.netSpentInWindow(), now, nextRefreshAt));
     }
 
-    private record Read(CreditAccount account, BalanceResponse.AutoTopUpState autoTopUp) {
+    /** When the account's monthly allowance is next refreshed: a calendar month (UTC) after its period start. */
+    public static Instant nextRefreshAt(CreditAccount account) {
+        return account.periodStart.atZone(ZoneOffset.UTC).plusMonths(1).toInstant();
+    }
+
+    private record Read(CreditAccount account, BalanceResponse.AutoTopUpState autoTopUp, long netSpentInWindow) {
     }
 
     /** The user's auto top-up (package purchase sets it), read from its table: null if never set. */

@@ -10,6 +10,12 @@ public record LedgerEntry(long id, String userId, Operation operation, long mont
         long reservedDelta, Balances after, String idempotencyKey, String requestHash, Long usageId,
         UUID holdId, Instant createdAt) implements StoredRequest {
 
+    /**
+     * {@link #spendableDelta()} as an SQL expression over a {@code credit_audit_log} row, for sums
+     * the database computes ({@link RecentSpending}): the two change together.
+     */
+    static final String SPENDABLE_DELTA_SQL = "monthly_delta + purchased_delta";
+
     /** The credits this entry took from (negative) or gave to (positive) the spendable buckets. */
     public long spendableDelta() {
         return monthlyDelta + purchasedDelta;
