@@ -9,12 +9,15 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
 import javax.sql.DataSource;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
@@ -59,6 +62,17 @@ public class Ledger {
 
     @Inject
     CurrentOrigin currentOrigin;
+
+    @Inject
+    Instance<EntryListener> entryListenerBeans;
+
+    /** Who is told of each entry in its transaction (webhook events of balance thresholds). */
+    private List<EntryListener> entryListeners = List.of();
+
+    @PostConstruct
+    void resolveEntryListeners() {
+        entryListeners = entryListenerBeans.stream().toList();
+    }
 
     static final String LAPSE_ACTOR = "system:held-over-lapse";
 
@@ -325,7 +339,12 @@ public class Ledger {
             ensureAccount(userId);
             applied = execute(userId, operation, change, first, second, mutation, linked);
         }
-        applied.ifPresent(a -> committedEntries.add(a.entry()));
+        applied.ifPresent(a -> {
+            committedEntries.add(a.entry());
+            if (!ACCOUNT_OPENING_ACTOR.equals(mutation.actor())) {
+                entryListeners.forEach(listener -> listener.written(a.entry()));
+            }
+        });
         return applied;
     }
 

@@ -22,6 +22,15 @@ public record LedgerEntry(long id, String userId, Operation operation, long mont
     }
 
     /**
+     * How much this entry changed the available balance ({@link Balances#available()}): the
+     * spendable buckets' change less what it set aside or freed. The available balance before it is
+     * {@code after().available() - availableDelta()}.
+     */
+    public long availableDelta() {
+        return Math.subtractExact(spendableDelta(), reservedDelta());
+    }
+
+    /**
      * Whether this entry is the given operation on the given hold: what an entry found under a
      * derived key must be for the operation to count as done before.
      */
