@@ -56,6 +56,12 @@ public class JobSchedule {
         run("process-top-ups");
     }
 
+    @Scheduled(identity = "predict-depletion", cron = "${tollgate.jobs.predict-depletion.cron}", timeZone = "UTC",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void predictDepletion() {
+        run("predict-depletion");
+    }
+
     private void run(String job) {
         try {
             runner.run(job);

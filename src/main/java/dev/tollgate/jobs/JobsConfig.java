@@ -25,6 +25,14 @@ public interface JobsConfig {
 
     ProcessTopUps processTopUps();
 
+    PredictDepletion predictDepletion();
+
+    /** The warning of a predicted depletion (its bounds are {@code tollgate.balance.depletion-warning.*}). */
+    interface PredictDepletion {
+        /** When the scheduler runs it (read by {@link JobSchedule}). */
+        Optional<String> cron();
+    }
+
     /** The job of auto top-ups (package purchase). */
     interface ProcessTopUps {
         /** When the scheduler runs it (read by {@link JobSchedule}). */
