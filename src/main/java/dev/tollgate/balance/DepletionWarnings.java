@@ -1,6 +1,5 @@
 package dev.tollgate.balance;
 
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -152,7 +151,7 @@ public class DepletionWarnings {
             }
         }
         if (!rearm.isEmpty()) {
-            update(REARM, rearm);
+            rearm(rearm);
         }
         return new Outcome(accounts.size(), warned, rearm.size());
     }
@@ -175,8 +174,7 @@ public class DepletionWarnings {
     private Map<String, Instant> warnedAmong(List<String> userIds) {
         Map<String, Instant> periods = new HashMap<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(WARNED_AMONG)) {
-            Array ids = c.createArrayOf("varchar", userIds.toArray());
-            ps.setArray(1, ids);
+            ps.setArray(1, c.createArrayOf("varchar", userIds.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     periods.put(rs.getString(1), Jdbc.getTime(rs, "period_start"));
@@ -204,8 +202,9 @@ public class DepletionWarnings {
         return users;
     }
 
-    private void update(String sql, List<String> userIds) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+    /** Deletes the warnings of these accounts: their next crossing fires again. */
+    private void rearm(List<String> userIds) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(REARM)) {
             ps.setArray(1, c.createArrayOf("varchar", userIds.toArray()));
             ps.executeUpdate();
         } catch (SQLException e) {
