@@ -34,17 +34,29 @@ class WebhookAdminRequests {
     @Inject
     Clock clock;
 
-    void record(String adminId, String key, String requestHash, String answer) {
-        String sql = "INSERT INTO webhook_admin_request (admin_id, idempotency_key, request_hash, answer, created_at) VALUES (?, ?, ?, ?, ?)";
+    /** Takes the key for this request; its answer follows in the same transaction ({@link #answer}). */
+    void record(String adminId, String key, String requestHash) {
+        String sql = "INSERT INTO webhook_admin_request (admin_id, idempotency_key, request_hash, answer, created_at) VALUES (?, ?, ?, '', ?)";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, adminId);
             ps.setString(2, key);
             ps.setString(3, requestHash);
-            ps.setString(4, answer);
-            Jdbc.setTime(ps, 5, clock.instant());
+            Jdbc.setTime(ps, 4, clock.instant());
             ps.executeUpdate();
         } catch (SQLException e) {
             throw DatabaseFailure.of("record webhook admin request", e);
+        }
+    }
+
+    void answer(String adminId, String key, String answer) {
+        String sql = "UPDATE webhook_admin_request SET answer = ? WHERE admin_id = ? AND idempotency_key = ?";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, answer);
+            ps.setString(2, adminId);
+            ps.setString(3, key);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw DatabaseFailure.of("record webhook admin answer", e);
         }
     }
 

@@ -191,8 +191,11 @@ public class WebhookEndpoints {
             Class<A> answerType, Work<A> work) {
         IdempotentRequest keyed = IdempotentRequest.of(key, operation, request);
         return mutations.apply(() -> {
+            // The key first: a retry stops on it before it could meet what the first call changed
+            // (a deleted endpoint), and is answered from what the first call stored.
+            requests.record(adminId, keyed.key(), keyed.requestHash());
             A answer = work.run();
-            requests.record(adminId, keyed.key(), keyed.requestHash(), write(answer));
+            requests.answer(adminId, keyed.key(), write(answer));
             return answer;
         }, Repeat.replayed(keyed, k -> requests.find(adminId, k), stored -> true,
                 stored -> read(stored.answer(), answerType)));

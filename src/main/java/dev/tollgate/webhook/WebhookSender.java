@@ -11,6 +11,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,17 +19,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
-import io.quarkus.scheduler.Scheduled;
+import io.quarkus.runtime.StartupEvent;
 
 import dev.tollgate.platform.tx.Transactions;
 
 /**
- * Delivers the outbox, off the request threads: the scheduler looks for due deliveries every
- * {@code tollgate.webhooks.poll-interval}, claims them in a short transaction and hands them to
+ * Delivers the outbox, off the request threads: its own poller thread looks for due deliveries
+ * every {@code tollgate.webhooks.poll-interval} (on every instance, whether or not Quarkus' job
+ * scheduler runs there; {@code tollgate.webhooks.sender-enabled=false} switches it off), claims them in a short transaction and hands them to
  * the sender's own threads, which post them signed (Standard Webhooks) and record the outcome in
  * another transaction. A slow or dead receiver holds at most
  * {@code max-in-flight-per-endpoint} deliveries and this instance's sender threads, never a
@@ -67,6 +70,8 @@ public class WebhookSender {
     @Inject
     Clock clock;
 
+    /** The one thread that looks for due deliveries; the request threads and Quarkus' scheduler are never used. */
+    private ScheduledExecutorService poller;
     private ExecutorService senders;
     /** Free sender threads: a poll claims no more than there are. */
     private Semaphore idle;
@@ -75,6 +80,11 @@ public class WebhookSender {
 
     @PostConstruct
     void start() {
+        poller = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread t = new Thread(runnable, "webhook-poller");
+            t.setDaemon(true);
+            return t;
+        });
         AtomicInteger thread = new AtomicInteger();
         senders = Executors.newFixedThreadPool(config.senderThreads(), runnable -> {
             Thread t = new Thread(runnable, "webhook-sender-" + thread.incrementAndGet());
@@ -87,6 +97,7 @@ public class WebhookSender {
 
     @PreDestroy
     void stop() {
+        poller.shutdownNow();
         senders.shutdownNow();
         try {
             senders.awaitTermination(5, TimeUnit.SECONDS);
@@ -95,8 +106,16 @@ public class WebhookSender {
         }
     }
 
-    @Scheduled(identity = "webhook-sender", every = "${tollgate.webhooks.poll-interval}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    /** Starts polling once the application is up, unless the sender is switched off here. */
+    void startPolling(@Observes StartupEvent started) {
+        if (!config.senderEnabled()) {
+            LOG.info("webhook sender off on this instance (tollgate.webhooks.sender-enabled=false)");
+            return;
+        }
+        long every = config.pollInterval().toMillis();
+        poller.scheduleWithFixedDelay(this::poll, every, every, TimeUnit.MILLISECONDS);
+    }
+
     void poll() {
         try {
             sendDue();

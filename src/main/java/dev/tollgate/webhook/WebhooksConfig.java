@@ -47,6 +47,10 @@ public interface WebhooksConfig {
     @WithDefault("PT1H")
     Duration retryMaxDelay();
 
+    /** Whether this instance sends webhooks (another instance may, from the same database). */
+    @WithDefault("true")
+    boolean senderEnabled();
+
     /** How often the sender looks for due deliveries. */
     @WithDefault("PT1S")
     Duration pollInterval();
