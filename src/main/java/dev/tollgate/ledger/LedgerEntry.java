@@ -18,7 +18,7 @@ public record LedgerEntry(long id, String userId, Operation operation, long mont
 
     /** The credits this entry took from (negative) or gave to (positive) the spendable buckets. */
     public long spendableDelta() {
-        return monthlyDelta + purchasedDelta;
+        return monthlyDelta + purchasedDelta; // the same columns as SPENDABLE_DELTA_SQL
     }
 
     /**
