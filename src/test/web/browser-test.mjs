@@ -4,7 +4,8 @@
 //
 //   BASE_URL=http://localhost:8080 TOKEN=$(curl -s 'localhost:8080/dev/token?sub=alice') node browser-test.mjs
 //
-// Environment: BASE_URL, TOKEN (a user with at least one call; free plan), OTHER_TOKEN (another
+// Environment: BASE_URL, TOKEN (a user with at least one call; free plan), USER_ID (that user's
+// id) and ADMIN_TOKEN (an admin's, to set the user's balance by adjustments), OTHER_TOKEN (another
 // user's: the token an attacker would hand over), WEB_ORIGIN (the chat app's origin, one of
 // Tollgate's TOLLGATE_WEB_ORIGINS), FOREIGN_ORIGIN (any other), CHROMIUM (/usr/bin/chromium),
 // SCREENSHOT_DIR (where the screenshots go). The two origins are pages this script serves itself
@@ -16,8 +17,10 @@ import {
 } from './harness.mjs';
 
 const OTHER_TOKEN = process.env.OTHER_TOKEN;
-if (!TOKEN || !OTHER_TOKEN) {
-  console.error('TOKEN and OTHER_TOKEN are required');
+const USER_ID = process.env.USER_ID;
+const ADMIN_TOKEN = process.env.ADMIN_TOKEN;
+if (!TOKEN || !OTHER_TOKEN || !USER_ID || !ADMIN_TOKEN) {
+  console.error('TOKEN, OTHER_TOKEN, USER_ID and ADMIN_TOKEN are required');
   process.exit(2);
 }
 
@@ -58,6 +61,25 @@ async function openDashboardFrom(app, token) {
 }
 
 const settle = (page) => page.waitForTimeout(2000);
+
+/** Sets the user's available credits by an admin adjustment of the monthly bucket; answers the balance after it. */
+async function setAvailable(target, label) {
+  const current = await api('/api/credit/balance');
+  const amount = target - current.body.availableMillicredits;
+  if (amount !== 0) {
+    const adjusted = await api('/api/admin/credit/adjustments', {
+      method: 'POST',
+      headers: { 'Idempotency-Key': `browser-forecast-${label.replaceAll(' ', '-')}-${Date.now()}` },
+      body: JSON.stringify({ userId: USER_ID, bucket: 'monthly', amountMillicredits: amount, reason: `browser test: ${label}` }),
+    }, ADMIN_TOKEN);
+    assert(adjusted.status === 201, `adjustment answered ${adjusted.status}: ${JSON.stringify(adjusted.body)}`);
+  }
+  const after = await api('/api/credit/balance');
+  assert(after.body.availableMillicredits === target, `available is ${after.body.availableMillicredits}, not ${target}`);
+  return after.body;
+}
+
+const dayFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
 
 async function widgetText(page) {
   return page.locator('tollgate-balance .amount').textContent();
@@ -261,6 +283,36 @@ try {
     assert(charged.status === 201, `charge answered ${charged.status}`);
     await dashboard.locator('#available', { hasText: `${credits(charged.body.balance.availableMillicredits)} credits` }).waitFor();
     await dashboard.locator('#page-status', { hasText: `(${usage.body.calls.totalCalls + 1} calls)` }).waitFor();
+  });
+
+  await check('the widget and the dashboard show the day the credits run out when it is before the refresh', async () => {
+    const before = await api('/api/credit/balance');
+    const daily = before.body.forecast.dailySpendMillicredits;
+    assert(daily > 0, `the user spent in the last 7 days (${daily} a day)`);
+    // The forecast projects the week's net spend S, and S >= 7 x daily (daily is S / 7 rounded
+    // down): with daily x (days to the refresh) / 2 available, the credits run out at most halfway there.
+    const secondsToRefresh = Math.floor((Date.parse(before.body.nextRefreshAt) - Date.now()) / 1000);
+    const short = Math.floor(daily * secondsToRefresh / 86_400 / 2);
+    assert(short > 0, `the refresh is far enough away to run out before it (${secondsToRefresh} s)`);
+    const shortBalance = await setAvailable(short, 'runs out before the refresh');
+    assert(shortBalance.forecast.beforeRefresh === true, `the API forecasts a depletion before the refresh: ${JSON.stringify(shortBalance.forecast)}`);
+    const note = `Runs out around ${dayFormat.format(new Date(shortBalance.forecast.depletesAt))} at this pace, `
+      + `before the refresh on ${dayFormat.format(new Date(shortBalance.nextRefreshAt))}`;
+    const widget = dashboard.locator('tollgate-balance .forecast');
+    await dashboard.locator('tollgate-balance .forecast', { hasText: note }).waitFor();
+    assert(await widget.isVisible(), 'the widget shows the day');
+    assert(await dashboard.locator('tollgate-balance[data-forecast="before-refresh"]').count() === 1, 'the widget says so to the page');
+    await dashboard.locator('#projection[data-outlook="short"]', { hasText: 'run out around' }).waitFor();
+    await dashboard.screenshot({ path: shot('dashboard-forecast.png'), fullPage: true });
+
+    // Enough for a day past the refresh, at S <= 7 x daily + 6: the widget shows no day.
+    const long = Math.ceil((7 * daily + 6) * (secondsToRefresh + 86_400) / (7 * 86_400));
+    const longBalance = await setAvailable(long, 'lasts past the refresh');
+    assert(longBalance.forecast.beforeRefresh === false, `the API forecasts no depletion before the refresh: ${JSON.stringify(longBalance.forecast)}`);
+    await dashboard.locator('#available', { hasText: `${credits(long)} credits` }).waitFor();
+    await dashboard.locator('tollgate-balance:not([data-forecast])').waitFor({ state: 'attached' });
+    assert(!(await widget.isVisible()), 'the widget shows no day');
+    await dashboard.locator('#projection[data-outlook="fine"]', { hasText: 'last until the next refresh' }).waitFor();
   });
 
   await check('the dashboard has labels and runs under its own strict Content-Security-Policy without errors', async () => {

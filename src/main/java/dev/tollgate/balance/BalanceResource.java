@@ -31,11 +31,11 @@ public class BalanceResource {
     CurrentUser user;
 
     @Operation(summary = "The caller's balance",
-            description = "Buckets (monthly, purchased, reserved), the available credits, the plan, the period and the next refresh, and the warning level (ok, low, critical, empty) with its thresholds. The first call opens the account with the plan's monthly allowance.")
+            description = "Buckets (monthly, purchased, reserved), the available credits, the plan, the period and the next refresh, the warning level (ok, low, critical, empty) with its thresholds, and the forecast: the net daily spend of the last 7 days and when the available credits run out at that pace (null without spending), before the next refresh or not. The first call opens the account with the plan's monthly allowance.")
     @APIResponse(responseCode = "200", description = "The balance.",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = BalanceResponse.class),
-                    examples = @ExampleObject(name = "example", value = "{\"plan\":\"free\",\"monthlyMillicredits\":100000,\"grantedMillicredits\":0,\"purchasedMillicredits\":0,\"reservedMillicredits\":0,\"availableMillicredits\":100000,\"availableCredits\":100.0,\"periodStart\":\"2026-11-01T00:00:00Z\",\"nextRefreshAt\":\"2026-12-01T00:00:00Z\",\"warningLevel\":\"ok\",\"thresholds\":{\"lowMillicredits\":20000,\"criticalMillicredits\":5000},\"upgradeHint\":true,\"autoTopUp\":null,\"grants\":[]}")))
+                    examples = @ExampleObject(name = "example", value = "{\"plan\":\"free\",\"monthlyMillicredits\":100000,\"grantedMillicredits\":0,\"purchasedMillicredits\":0,\"reservedMillicredits\":0,\"availableMillicredits\":100000,\"availableCredits\":100.0,\"periodStart\":\"2026-11-01T00:00:00Z\",\"nextRefreshAt\":\"2026-12-01T00:00:00Z\",\"warningLevel\":\"ok\",\"thresholds\":{\"lowMillicredits\":20000,\"criticalMillicredits\":5000},\"upgradeHint\":true,\"autoTopUp\":null,\"forecast\":{\"dailySpendMillicredits\":9000,\"depletesAt\":\"2026-11-25T14:40:00Z\",\"beforeRefresh\":true},\"grants\":[]}")))
     @GET
     public BalanceResponse balance() {
         return balances.balanceOf(user.id());

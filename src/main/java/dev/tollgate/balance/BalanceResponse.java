@@ -5,7 +5,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
-/** The caller's credits: the buckets, what is available, and how close it is to running out. */
+/**
+ * The caller's credits: the buckets, what is available, how close it is to running out, and when
+ * it runs out at the pace of the last 7 days ({@code forecast}).
+ */
 public record BalanceResponse(
         String plan,
         long monthlyMillicredits,
@@ -20,6 +23,7 @@ public record BalanceResponse(
         Thresholds thresholds,
         boolean upgradeHint,
         AutoTopUpState autoTopUp,
+        DepletionForecast forecast,
         List<Grant> grants) {
 
     /**

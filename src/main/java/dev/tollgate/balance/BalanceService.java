@@ -1,5 +1,7 @@
 package dev.tollgate.balance;
 
+import java.time.Clock;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 
@@ -10,6 +12,7 @@ import dev.tollgate.ledger.CreditAccount;
 import dev.tollgate.ledger.GrantLot;
 import dev.tollgate.ledger.Ledger;
 import dev.tollgate.ledger.PlansConfig;
+import dev.tollgate.ledger.RecentSpending;
 import dev.tollgate.platform.money.Millicredits;
 import dev.tollgate.platform.tx.Transactions;
 
@@ -29,10 +32,18 @@ public class BalanceService {
     @Inject
     Transactions transactions;
 
+    @Inject
+    RecentSpending spending;
+
+    @Inject
+    Clock clock;
+
     public BalanceResponse balanceOf(String userId) {
+        Instant now = clock.instant();
         Read read = transactions.inNewTransaction(() -> {
             CreditAccount opened = ledger.ensureAccount(userId);
-            return new Read(opened, autoTopUp(userId), grants(opened));
+            return new Read(opened, autoTopUp(userId), spending.netSpentSince(userId, now.minus(DepletionForecast.WINDOW)),
+                    grants(opened));
         });
         CreditAccount account = read.account();
         PlansConfig.Plan plan = plans.plan(account.plan);
@@ -41,15 +52,20 @@ public class BalanceService {
         long critical = allowance * config.criticalPercent() / 100;
         long available = account.balances().available();
         WarningLevel level = WarningLevel.of(available, low, critical);
+        Instant nextRefreshAt = nextRefreshAt(account);
         return new BalanceResponse(account.plan, account.monthlyMillicredits, account.grantedMillicredits,
-                account.purchasedMillicredits,
-                account.reservedMillicredits, available, Millicredits.of(available).credits(), account.periodStart,
-                account.periodStart.atZone(ZoneOffset.UTC).plusMonths(1).toInstant(), level,
-                new BalanceResponse.Thresholds(low, critical),
-                plan.upgradeHint() && level != WarningLevel.OK, read.autoTopUp(), read.grants());
+                account.purchasedMillicredits, account.reservedMillicredits, available, Millicredits.of(available).credits(),
+                account.periodStart, nextRefreshAt, level, new BalanceResponse.Thresholds(low, critical),
+                plan.upgradeHint() && level != WarningLevel.OK, read.autoTopUp(),
+                DepletionForecast.project(available, read.netSpentInWindow(), now, nextRefreshAt), read.grants());
     }
 
-    private record Read(CreditAccount account, BalanceResponse.AutoTopUpState autoTopUp,
+    /** When the account's monthly allowance is next refreshed: a calendar month (UTC) after its period start. */
+    public static Instant nextRefreshAt(CreditAccount account) {
+        return account.periodStart.atZone(ZoneOffset.UTC).plusMonths(1).toInstant();
+    }
+
+    private record Read(CreditAccount account, BalanceResponse.AutoTopUpState autoTopUp, long netSpentInWindow,
             List<BalanceResponse.Grant> grants) {
     }
 

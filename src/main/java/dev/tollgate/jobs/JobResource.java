@@ -62,7 +62,7 @@ public class JobResource {
     ObjectMapper json;
 
     @Operation(summary = "Run a job now",
-            description = "Runs one of the scheduled jobs once (refresh, expire-holds, process-compensations, archive-usage, purge-rate-limits, process-top-ups, expire-grants) and answers what it did, or status skipped if a run of it holds its lock elsewhere.")
+            description = "Runs one of the scheduled jobs once (refresh, expire-holds, process-compensations, archive-usage, purge-rate-limits, process-top-ups, expire-grants, predict-depletion) and answers what it did, or status skipped if a run of it holds its lock elsewhere.")
     @APIResponse(responseCode = "200", description = "What the run did.",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = JobReport.class),
@@ -71,7 +71,7 @@ public class JobResource {
     @POST
     @Path("jobs/{name}")
     public JobReport run(
-            @Parameter(description = "refresh, expire-holds, process-compensations, archive-usage, purge-rate-limits, process-top-ups or expire-grants", example = "expire-holds")
+            @Parameter(description = "refresh, expire-holds, process-compensations, archive-usage, purge-rate-limits, process-top-ups, expire-grants or predict-depletion", example = "expire-holds")
             @PathParam("name") String name,
             @Parameter(description = "Why the job is run now; kept in the audit trail (JOB_RUN row). Optional.",
                     example = "holds piled up after the incident")

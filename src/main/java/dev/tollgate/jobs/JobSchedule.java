@@ -62,6 +62,12 @@ public class JobSchedule {
         run("expire-grants");
     }
 
+    @Scheduled(identity = "predict-depletion", cron = "${tollgate.jobs.predict-depletion.cron}", timeZone = "UTC",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void predictDepletion() {
+        run("predict-depletion");
+    }
+
     private void run(String job) {
         try {
             runner.run(job);

@@ -27,8 +27,16 @@ public interface JobsConfig {
 
     ExpireGrants expireGrants();
 
+    PredictDepletion predictDepletion();
+
     /** The job of grant lots (package grant; its bounds are {@code tollgate.grants.*}). */
     interface ExpireGrants {
+        /** When the scheduler runs it (read by {@link JobSchedule}). */
+        Optional<String> cron();
+    }
+
+    /** The warning of a predicted depletion (its bounds are {@code tollgate.balance.depletion-warning.*}). */
+    interface PredictDepletion {
         /** When the scheduler runs it (read by {@link JobSchedule}). */
         Optional<String> cron();
     }

@@ -16,7 +16,9 @@ import java.util.UUID;
 
 import javax.sql.DataSource;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
@@ -64,6 +66,17 @@ public class Ledger {
 
     @Inject
     GrantLots grantLots;
+
+    @Inject
+    Instance<EntryListener> entryListenerBeans;
+
+    /** Who is told of each entry in its transaction (webhook events of balance thresholds). */
+    private List<EntryListener> entryListeners = List.of();
+
+    @PostConstruct
+    void resolveEntryListeners() {
+        entryListeners = entryListenerBeans.stream().toList();
+    }
 
     static final String LAPSE_ACTOR = "system:held-over-lapse";
 
@@ -135,6 +148,7 @@ public class Ledger {
                     && entry.reservedDelta() == 0, entry);
             committedEntries.add(entry);
             grantLots.expire(entry, lot.id(), taken, lot.remaining(), now);
+            entryListeners.forEach(listener -> listener.written(entry));
             entries.add(entry);
         }
         grantLots.recomputeExpiry(userId);
@@ -463,6 +477,9 @@ public class Ledger {
             if (a.entry().grantedDelta() < 0) {
                 long taken = grantLots.spend(a.entry(), clock.instant());
                 check(taken == -a.entry().grantedDelta(), a.entry());
+            }
+            if (!ACCOUNT_OPENING_ACTOR.equals(mutation.actor())) {
+                entryListeners.forEach(listener -> listener.written(a.entry()));
             }
             if (a.grantsExpireAt() != null && !a.grantsExpireAt().isAfter(clock.instant())) {
                 expireDueGrants(userId);

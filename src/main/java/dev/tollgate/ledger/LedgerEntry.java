@@ -10,9 +10,24 @@ public record LedgerEntry(long id, String userId, Operation operation, long mont
         long purchasedDelta, long reservedDelta, Balances after, String idempotencyKey, String requestHash, Long usageId,
         UUID holdId, Instant createdAt) implements StoredRequest {
 
+    /**
+     * {@link #spendableDelta()} as an SQL expression over a {@code credit_audit_log} row, for sums
+     * the database computes ({@link RecentSpending}): the two change together.
+     */
+    static final String SPENDABLE_DELTA_SQL = "monthly_delta + granted_delta + purchased_delta";
+
     /** The credits this entry took from (negative) or gave to (positive) the spendable buckets. */
     public long spendableDelta() {
-        return monthlyDelta + grantedDelta + purchasedDelta;
+        return monthlyDelta + grantedDelta + purchasedDelta; // the same columns as SPENDABLE_DELTA_SQL
+    }
+
+    /**
+     * How much this entry changed the available balance ({@link Balances#available()}): the
+     * spendable buckets' change less what it set aside or freed. The available balance before it is
+     * {@code after().available() - availableDelta()}.
+     */
+    public long availableDelta() {
+        return Math.subtractExact(spendableDelta(), reservedDelta());
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.tollgate.purchase;
 
 import java.math.BigInteger;
 import java.time.Clock;
+import java.util.Map;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,6 +19,8 @@ import dev.tollgate.ledger.Mutation;
 import dev.tollgate.platform.idempotency.DerivedKey;
 import dev.tollgate.platform.idempotency.RequestHash;
 import dev.tollgate.platform.money.Millicredits;
+import dev.tollgate.webhook.WebhookEventTypes;
+import dev.tollgate.webhook.WebhookOutbox;
 
 /**
  * Brings a purchase's ledger entries in line with what Stripe said of its payment, whatever the
@@ -47,6 +50,9 @@ public class PurchaseReconciler {
     @Inject
     Clock clock;
 
+    @Inject
+    WebhookOutbox webhooks;
+
     /** The derived key of a purchase's grant. */
     static String grantKey(CreditPurchase purchase) {
         return DerivedKey.of("purchase", purchase.id.toString());
@@ -58,6 +64,10 @@ public class PurchaseReconciler {
             ledger.purchase(purchase.userId, Millicredits.of(purchase.creditsMillicredits),
                     mutation(purchase, grantKey(purchase), "pack paid", purchase.creditsMillicredits));
             purchase.grantedMillicredits = purchase.creditsMillicredits;
+            webhooks.publish(purchase.userId, WebhookEventTypes.PURCHASE_COMPLETED, Map.of(
+                    "purchaseId", purchase.id.toString(),
+                    "origin", purchase.origin,
+                    "creditsMillicredits", purchase.creditsMillicredits));
         }
         long target = takeBackTarget(purchase, payment);
         long counted = purchase.clawedBackMillicredits + purchase.unrecoveredMillicredits;
@@ -106,6 +116,11 @@ public class PurchaseReconciler {
                 .orElse(0L);
         purchase.clawedBackMillicredits += taken;
         purchase.unrecoveredMillicredits += due - taken;
+        webhooks.publish(purchase.userId, WebhookEventTypes.PURCHASE_REFUNDED, Map.of(
+                "purchaseId", purchase.id.toString(),
+                "clawedBackMillicredits", taken,
+                "unrecoveredMillicredits", due - taken,
+                "totalClawedBackMillicredits", purchase.clawedBackMillicredits));
         if (taken < due) {
             LOG.warnf("purchase %s: %d millicredits could not be taken back (spent already)", purchase.id, due - taken);
         }

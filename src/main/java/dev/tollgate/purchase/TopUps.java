@@ -3,7 +3,9 @@ package dev.tollgate.purchase;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -14,6 +16,8 @@ import jakarta.persistence.LockModeType;
 import org.jboss.logging.Logger;
 
 import dev.tollgate.platform.tx.Transactions;
+import dev.tollgate.webhook.WebhookEventTypes;
+import dev.tollgate.webhook.WebhookOutbox;
 
 /**
  * Charges the queued auto top-ups (the database queues them, see {@code V11__auto_top_up.sql}):
@@ -38,6 +42,9 @@ public class TopUps {
 
     @Inject
     Clock clock;
+
+    @Inject
+    WebhookOutbox webhooks;
 
     public record Outcome(int charged, int declined, int unavailable) {
     }
@@ -81,8 +88,18 @@ public class TopUps {
         topUp.failure = why;
         topUp.updatedAt = now;
         AutoTopUp rule = AutoTopUp.findById(topUp.userId, LockModeType.PESSIMISTIC_WRITE);
+        boolean wasEnabled = rule != null && rule.enabled;
         if (rule != null) {
             rule.failed(why, now);
+        }
+        Map<String, Object> failed = new LinkedHashMap<>();
+        failed.put("purchaseId", id.toString());
+        failed.put("reason", why);
+        failed.put("consecutiveFailures", rule == null ? 0 : rule.consecutiveFailures);
+        webhooks.publish(topUp.userId, WebhookEventTypes.AUTO_TOP_UP_FAILED, failed);
+        if (wasEnabled && !rule.enabled) {
+            webhooks.publish(topUp.userId, WebhookEventTypes.AUTO_TOP_UP_DISABLED, Map.of("reason", rule.disabledReason,
+                    "consecutiveFailures", rule.consecutiveFailures));
         }
         LOG.warnf("auto top-up %s of %s failed: %s", id, topUp.userId, why);
     }

@@ -167,33 +167,24 @@ function renderCalls() {
   $('next').disabled = page.page + 1 >= pages;
 }
 
-/** When the credits run out if the user goes on spending as over the last seven days. */
+/** When the credits run out if the user goes on spending as over the last seven days: the balance's forecast. */
 function renderProjection() {
   const b = state.balance;
-  const usage = state.usage;
-  if (!b || !usage?.byDay) return;
-  const since = utcDay(-(PACE_DAYS - 1));
-  const recent = usage.byDay.filter((group) => group.key >= since)
-    .reduce((sum, group) => sum + group.totals.costMillicredits, 0);
-  const span = Math.min(PACE_DAYS, state.days);
-  const perDay = Math.ceil(recent / span);
+  if (!b) return;
+  const forecast = b.forecast ?? { dailySpendMillicredits: 0, depletesAt: null, beforeRefresh: false };
   const text = $('projection');
-  if (perDay <= 0) {
-    text.textContent = `No credits spent in the last ${span} days: at this pace they last.`;
+  const refresh = date(b.nextRefreshAt);
+  if (forecast.dailySpendMillicredits <= 0 && !forecast.depletesAt) {
+    text.textContent = `No credits spent in the last ${PACE_DAYS} days: at this pace they last.`;
     text.dataset.outlook = 'fine';
     return;
   }
-  const daysLeft = Math.floor(b.availableMillicredits / perDay);
-  const runsOut = new Date(Date.now() + daysLeft * DAY_MS);
-  const refresh = new Date(b.nextRefreshAt);
-  const pace = `At your pace of the last ${span} days (${credits(perDay)} credits a day)`;
-  if (runsOut >= refresh) {
-    text.textContent = `${pace}, your credits last until the next refresh on ${date(refresh)}.`;
+  const pace = `At your pace of the last ${PACE_DAYS} days (${credits(forecast.dailySpendMillicredits)} credits a day)`;
+  if (!forecast.beforeRefresh) {
+    text.textContent = `${pace}, your credits last until the next refresh on ${refresh}.`;
     text.dataset.outlook = 'fine';
   } else {
-    const when = daysLeft < 1 ? 'within a day'
-      : `in about ${daysLeft} day${daysLeft === 1 ? '' : 's'}, around ${date(runsOut)}`;
-    text.textContent = `${pace}, your credits run out ${when} — before the next refresh on ${date(refresh)}.`;
+    text.textContent = `${pace}, your credits run out around ${dateTime(forecast.depletesAt)} — before the next refresh on ${refresh}.`;
     text.dataset.outlook = 'short';
   }
 }

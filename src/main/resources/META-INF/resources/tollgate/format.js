@@ -28,6 +28,16 @@ export const LEVEL_TEXT = {
   empty: 'No credits left',
 };
 
+/**
+ * The balance's forecast in words when the credits run out before the next refresh (at the pace of
+ * the last 7 days), else null: "Runs out around 26 Nov 2026 at this pace, before the refresh on 1 Dec 2026".
+ */
+export function depletionNote(balance) {
+  const forecast = balance?.forecast;
+  if (!forecast?.beforeRefresh || !forecast.depletesAt) return null;
+  return `Runs out around ${date(forecast.depletesAt)} at this pace, before the refresh on ${date(balance.nextRefreshAt)}`;
+}
+
 const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
 const dateTimeFormat = new Intl.DateTimeFormat('en-GB', {
   day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZone: 'UTC', timeZoneName: 'short',

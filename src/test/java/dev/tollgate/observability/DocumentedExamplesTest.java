@@ -267,10 +267,23 @@ public class DocumentedExamplesTest {
             case PROVIDER_OUTCOME_UNKNOWN -> Answer.of(chat(user, "[[fake:stall]]"));
             case PROVIDER_TIMEOUT -> Answer.of(chat(user, "[[fake:stall-after=2]]"));
             case PURCHASES_NOT_CONFIGURED -> Answer.of(as(user).get("/api/credit/packs"));
+            case WEBHOOK_ENDPOINT_NOT_FOUND -> Answer.of(asAdmin(newAdmin()).get("/api/admin/webhooks/" + UUID.randomUUID()));
+            case WEBHOOK_DELIVERY_NOT_FOUND -> Answer.of(asAdmin(newAdmin()).header("Idempotency-Key", key())
+                    .post("/api/admin/webhooks/deliveries/" + Long.MAX_VALUE + "/replay"));
+            case WEBHOOK_URL_NOT_ALLOWED -> Answer.of(webhookEndpoint("{\"url\":\"ftp://chat.example.com/hooks\"}"));
+            case UNKNOWN_EVENT_TYPE -> Answer.of(webhookEndpoint(
+                    "{\"url\":\"https://chat.example.com/hooks\",\"eventTypes\":[\"balance.exploded\"]}"));
+            case WEBHOOK_SECRET_INVALID -> Answer.of(webhookEndpoint(
+                    "{\"url\":\"https://chat.example.com/hooks\",\"secret\":\"whsec_c2hvcnQ=\"}"));
             case USAGE_NOT_FOUND, REFUND_EXCEEDS_CHARGE, RATE_LIMITED, UNKNOWN_PACK, PURCHASE_NOT_FOUND,
                     PURCHASE_NOT_REFUNDABLE, WEBHOOK_SIGNATURE_INVALID, PAYMENT_PROVIDER_UNAVAILABLE ->
                 throw new AssertionError(type + " is not answered here");
         };
+    }
+
+    static Response webhookEndpoint(String body) {
+        return asAdmin(newAdmin()).contentType(ContentType.JSON).header("Idempotency-Key", key()).body(body)
+                .post("/api/admin/webhooks");
     }
 
     static String key() {

@@ -60,6 +60,8 @@ class BrowserTest {
         Map<String, String> env = node.environment();
         env.put("BASE_URL", RestAssured.baseURI + ":" + RestAssured.port);
         env.put("TOKEN", Tokens.user(user));
+        env.put("USER_ID", user);
+        env.put("ADMIN_TOKEN", Tokens.admin("browser-admin"));
         // Another user with an account of their own: the token a foreign page would hand the dashboard.
         env.put("OTHER_TOKEN", Tokens.user(openAccount("browser-other")));
         env.put("WEB_ORIGIN", TollgateTestResources.WEB_ORIGIN);
@@ -75,10 +77,12 @@ class BrowserTest {
                 .contains("ok   - without purchases configured the dialog offers no packs")
                 .contains("ok   - without purchases configured the dashboard shows no purchase section and no error")
                 .contains("ok   - a token posted by a page of a foreign origin is ignored")
+                .contains("ok   - the widget and the dashboard show the day the credits run out when it is before the refresh")
                 .contains("ok   - the chat app may frame the dashboard");
         assertThat(SCREENSHOTS.resolve("widget-after-charge.png")).isNotEmptyFile();
         assertThat(SCREENSHOTS.resolve("insufficient-credits-dialog.png")).isNotEmptyFile();
         assertThat(SCREENSHOTS.resolve("dashboard.png")).isNotEmptyFile();
+        assertThat(SCREENSHOTS.resolve("dashboard-forecast.png")).isNotEmptyFile();
     }
 
     /** Copies the script to target/ and installs its locked dependencies there (once per clean build). */

@@ -70,6 +70,12 @@ public enum ProblemType {
     ACCOUNT_NOT_FOUND(404, "Account not found",
             "No credit account exists for the user id (reading never opens one).",
             "No credit account exists for this user id.", null),
+    WEBHOOK_ENDPOINT_NOT_FOUND(404, "Webhook endpoint not found",
+            "No webhook endpoint has this id.",
+            "No webhook endpoint with this id.", null),
+    WEBHOOK_DELIVERY_NOT_FOUND(404, "Webhook delivery not found",
+            "No webhook delivery has this id.",
+            "No webhook delivery with this id.", null),
     UNKNOWN_JOB(404, "Unknown job",
             "No job has the name; `job` repeats it.",
             "There is no job with this name.", """
@@ -120,6 +126,17 @@ public enum ProblemType {
             "The chat request asks for what Tollgate cannot count or price (audio, files, images for a model without an image rule, audio output, predicted outputs, web search, a priced service tier); `field` names it.",
             "Audio input cannot be metered.", """
             {"field":"messages[0].content[1]"}"""),
+    WEBHOOK_URL_NOT_ALLOWED(422, "Webhook URL not allowed",
+            "A webhook endpoint's URL is not an absolute https URL without user info, or its host resolves to an address webhooks may not reach (loopback, private, link-local, CGNAT, multicast, unspecified, cloud metadata); `reason` says which; nothing was changed.",
+            "The webhook URL is not allowed.", """
+            {"reason":"the host resolves to a private address"}"""),
+    UNKNOWN_EVENT_TYPE(422, "Unknown webhook event type",
+            "A webhook endpoint subscribes to an event type Tollgate does not publish; `eventType` names it; nothing was changed.",
+            "There is no webhook event of this type.", """
+            {"eventType":"balance.exploded"}"""),
+    WEBHOOK_SECRET_INVALID(422, "Webhook secret not valid",
+            "A webhook endpoint's secret is not `whsec_` followed by the base64 of 24 to 64 bytes; nothing was changed.",
+            "A webhook secret is whsec_ followed by the base64 of 24 to 64 random bytes.", null),
     RATE_LIMITED(429, "Too many requests",
             "Over the caller's rate limit in a tier; with `Retry-After`, the `tier`, its `limit` per `periodSeconds`, and `retryAfterSeconds`.",
             "At most 30 requests per 1 min in the 'messages' tier; retry in 2 s.", """

@@ -1,0 +1,75 @@
+package dev.tollgate.webhook;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.Optional;
+
+import javax.sql.DataSource;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import dev.tollgate.platform.idempotency.StoredRequest;
+import dev.tollgate.platform.jdbc.DatabaseFailure;
+import dev.tollgate.platform.jdbc.Jdbc;
+
+/**
+ * The Idempotency-Keys of the admin calls that change webhooks, per admin: written in the call's
+ * transaction with the answer; a second write of the key fails on the primary key, and the
+ * retry is answered from the stored answer.
+ */
+@ApplicationScoped
+class WebhookAdminRequests {
+
+    /** What the first call under a key stored. */
+    record Stored(String requestHash, String answer) implements StoredRequest {
+    }
+
+    @Inject
+    DataSource dataSource;
+
+    @Inject
+    Clock clock;
+
+    /** Takes the key for this request; its answer follows in the same transaction ({@link #answer}). */
+    void record(String adminId, String key, String requestHash) {
+        String sql = "INSERT INTO webhook_admin_request (admin_id, idempotency_key, request_hash, answer, created_at) VALUES (?, ?, ?, '', ?)";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, adminId);
+            ps.setString(2, key);
+            ps.setString(3, requestHash);
+            Jdbc.setTime(ps, 4, clock.instant());
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw DatabaseFailure.of("record webhook admin request", e);
+        }
+    }
+
+    void answer(String adminId, String key, String answer) {
+        String sql = "UPDATE webhook_admin_request SET answer = ? WHERE admin_id = ? AND idempotency_key = ?";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, answer);
+            ps.setString(2, adminId);
+            ps.setString(3, key);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw DatabaseFailure.of("record webhook admin answer", e);
+        }
+    }
+
+    Optional<Stored> find(String adminId, String key) {
+        String sql = "SELECT request_hash, answer FROM webhook_admin_request WHERE admin_id = ? AND idempotency_key = ?";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, adminId);
+            ps.setString(2, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new Stored(rs.getString(1), rs.getString(2))) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw DatabaseFailure.of("read webhook admin request", e);
+        }
+    }
+}
