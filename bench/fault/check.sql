@@ -226,7 +226,7 @@ SELECT f.*, CASE
   FROM refused f;
 
 INSERT INTO results
-SELECT 8, 'every refused mutation (402, 409, 422; chat 502/504 without a charge) changed nothing', COUNT(*),
+SELECT 8, 'every refused mutation (402, 409, 422; chat 502/504 without a charge; a grant''s 400) changed nothing', COUNT(*),
        COUNT(*) FILTER (WHERE NOT unchanged),
        COALESCE((SELECT string_agg(kind || ' ' || status || ' ' || n, ', ' ORDER BY kind, status) FROM
            (SELECT kind, status, COUNT(*) n FROM refused_check GROUP BY kind, status) s), 'none')
@@ -585,7 +585,7 @@ SELECT regexp_replace(regexp_replace(plan, '^(opening|burst):', ''),
 -- row lock) with the remainder after each.
 CREATE TEMP TABLE lot_moves AS
 SELECT mv.*, e.operation, e.created_at, e.reservation_id, e.user_id, l.granted, l.expires_at,
-       l.granted + SUM(mv.delta) FILTER (WHERE NOT mv.forfeited) OVER w AS remaining_after
+       l.granted + COALESCE(SUM(mv.delta) FILTER (WHERE NOT mv.forfeited) OVER w, 0) AS remaining_after
   FROM credit_grant_movement mv
   JOIN credit_audit_log e ON e.id = mv.entry_id
   JOIN credit_grant_lot l ON l.id = mv.lot_id
@@ -847,7 +847,7 @@ SELECT 20, 'grant lots granted (admin grants acknowledged)', COUNT(*), true,
 -- A GRANT_EXPIRY "while a hold was live": the account had a hold placed before it and resolved after it.
 INSERT INTO coverage
 SELECT 21, 'grant lots expired (GRANT_EXPIRY)', COUNT(DISTINCT lot_id), true,
-       -SUM(delta) || ' millicredits removed in ' || COUNT(*) || ' entries, before the final expiry run: '
+       COALESCE(-SUM(delta), 0) || ' millicredits removed in ' || COUNT(*) || ' entries, before the final expiry run: '
        || COUNT(*) FILTER (WHERE created_at < CAST(:'grants_final_at' AS timestamptz))
        || '; while a hold was live on the account: ' || COUNT(*) FILTER (WHERE EXISTS (
            SELECT 1 FROM credit_reservation r WHERE r.user_id = x.user_id AND r.created_at < x.created_at
