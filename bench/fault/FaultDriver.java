@@ -152,8 +152,13 @@ public class FaultDriver {
     final AtomicLong stripeEventIds = new AtomicLong();
     /** The known grant of every account (its purchased bucket at the start). */
     final long[] grants;
-    /** Indexes of the accounts that run dry (small grants). */
+    /** Indexes of the accounts that run dry (small grants), but those reserved for the opening grants. */
     final List<Integer> dryAccounts = new ArrayList<>();
+    /**
+     * Accounts that run dry kept for the opening grants ({@link #openingGrant}) and out of the mix, so
+     * that nothing else pays for their holds while their lots expire.
+     */
+    final List<Integer> openingGrantAccounts = new ArrayList<>();
     /** How long a client that stops reading a stream waits before it closes the connection (ms). */
     final long stalledReadMs;
     /** Calls of each recovery shape made at the start of the load, whatever the seed picks (see {@link #opening}). */
@@ -257,6 +262,13 @@ public class FaultDriver {
     }
 
     void load(long seed, int clients, int seconds) throws InterruptedException {
+        // Before the clients start: from here on the mix and the bursts see only the other accounts.
+        List<Integer> shuffled = new ArrayList<>(dryAccounts);
+        java.util.Collections.shuffle(shuffled, new Random(seed * 32_452_843L));
+        for (int i = 0; i < openingCalls && i < shuffled.size() - 1; i++) {
+            openingGrantAccounts.add(shuffled.get(i));
+        }
+        dryAccounts.removeAll(openingGrantAccounts);
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         loadEndNanos = end;
         List<Thread> threads = new ArrayList<>();
@@ -407,12 +419,11 @@ public class FaultDriver {
                 burstThreads.add(t);
             }
         }
-        // Lots that expire while a hold on them is live, on accounts that run dry: one settled after
-        // the expiry, one released; whatever the seed picks, so that even a short run takes the path.
-        List<Integer> drained = new ArrayList<>(dryAccounts);
-        java.util.Collections.shuffle(drained, new Random(seed * 32_452_843L));
-        for (int i = 0; i < openingCalls && i < drained.size(); i++) {
-            int user = drained.get(i);
+        // Lots that expire while a hold on them is live, on accounts that run dry and that nothing else
+        // touches: one settled after the expiry, one released; whatever the seed picks, so that even a
+        // short run takes the path.
+        for (int i = 0; i < openingGrantAccounts.size(); i++) {
+            int user = openingGrantAccounts.get(i);
             String key = tag + "-og" + i;
             boolean settle = i % 2 == 0;
             Thread t = daemon(() -> openingGrant(user, key, settle));
@@ -877,7 +888,7 @@ public class FaultDriver {
                 return user;
             }
         }
-        return random.nextInt(userAuth.length);
+        return anyAccount(random);
     }
 
     /** An admin adjustment of {@code amount} to the purchased bucket of an account, before call {@code key}. */
@@ -912,9 +923,18 @@ public class FaultDriver {
         recordChat(user, key, "stream:" + shape, mutate(Kind.CHAT, userAuth[user], "/v1/chat/completions", key, body), -1);
     }
 
+    /** An account of the mix: any but those kept for the opening grants. */
+    int anyAccount(Random random) {
+        int user = random.nextInt(userAuth.length);
+        while (openingGrantAccounts.contains(user)) {
+            user = random.nextInt(userAuth.length);
+        }
+        return user;
+    }
+
     /** One operation of a client, picked by its seeded random. */
     void step(Random random, String id) {
-        int user = random.nextInt(userAuth.length);
+        int user = anyAccount(random);
         String auth = userAuth[user];
         String key = tag + "-" + id;
         int pick = random.nextInt(100);
@@ -1011,7 +1031,7 @@ public class FaultDriver {
      */
     void grant(Random random, String key) {
         boolean dry = !dryAccounts.isEmpty() && random.nextBoolean();
-        int user = dry ? dryAccounts.get(random.nextInt(dryAccounts.size())) : random.nextInt(userAuth.length);
+        int user = dry ? dryAccounts.get(random.nextInt(dryAccounts.size())) : anyAccount(random);
         long amount = dry ? 50 + random.nextInt(1_950) : 100 + random.nextInt(19_900);
         long lifetimeMs = random.nextInt(4) == 0 ? GRANT_LONG_LIFETIME_MIN_MS + random.nextInt(GRANT_LONG_LIFETIME_SPAN_MS + 1)
                 : GRANT_SHORT_LIFETIME_MIN_MS + random.nextInt(GRANT_SHORT_LIFETIME_SPAN_MS + 1);
@@ -1067,6 +1087,8 @@ public class FaultDriver {
         }
         String reservation = field(o.body, "reservationId");
         ack(Kind.HOLD, user(user), key + "-hold", reservation, Long.parseLong(field(o.body, "heldMillicredits")), "");
+        LoadDriver.log("opening grant %s: account %s had %d millicredits; a lot of %d until %s, a hold of %s", key, user(user),
+                available, OPENING_GRANT_MILLICREDITS, expires, field(o.body, "heldMillicredits"));
         pause(Math.max(0, Duration.between(Instant.now(), expires).toMillis()) + 7_000);
         if (settle) {
             String settleKey = "tollgate:settle:" + reservation;
