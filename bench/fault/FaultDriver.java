@@ -41,7 +41,8 @@ import javax.imageio.ImageIO;
  * also opens it with the plan's allowance). Then each client loops until the time is up, picking
  * with its own seeded {@link Random}: balance reads, pre-checks, charges, holds that are settled,
  * released or left to expire, admin adjustments (corrections and refunds of a charged call: there
- * is no refund endpoint, an operator refunds by adjustment), purchases of credit packs, whose
+ * is no refund endpoint, an operator refunds by adjustment), admin grants of lots that expire
+ * within seconds to two minutes ({@link #grant}), purchases of credit packs, whose
  * Stripe webhooks the driver then plays ({@link #stripePlan}: signed events delivered at least once
  * each, some twice or out of order), and metered chat calls, streamed or
  * not, in the request shapes of {@link #chatShape}, each tagged for the fake upstream with its key
@@ -93,7 +94,26 @@ public class FaultDriver {
     static final long DRY_GRANT_MAX = 300;
     static final Pattern TYPE = Pattern.compile("\"type\"\\s*:\\s*\"https://tollgate\\.dev/problems/([a-z0-9-]+)\"");
 
-    enum Kind { INIT, BALANCE, PRECHECK, CHARGE, HOLD, SETTLE, RELEASE, ADJUST, REFUND, CHAT, PURCHASE, WEBHOOK }
+    enum Kind { INIT, BALANCE, PRECHECK, CHARGE, HOLD, SETTLE, RELEASE, ADJUST, REFUND, GRANT, CHAT, PURCHASE, WEBHOOK }
+
+    /**
+     * A grant lot of the mix lives this long (ms): most expire within a minute, a quarter within two,
+     * so that lots expire all through the load, some while holds and calls on their account are live.
+     */
+    static final int GRANT_SHORT_LIFETIME_MIN_MS = 3_000;
+    static final int GRANT_SHORT_LIFETIME_SPAN_MS = 57_000;
+    static final int GRANT_LONG_LIFETIME_MIN_MS = 60_000;
+    static final int GRANT_LONG_LIFETIME_SPAN_MS = 60_000;
+    /**
+     * The opening grant of an account drained first (see {@link #openingGrant}): its lot expires this
+     * soon after it is granted, while a hold placed on it right after is still live.
+     */
+    static final int OPENING_GRANT_LIFETIME_MS = 6_000;
+    static final long OPENING_GRANT_MILLICREDITS = 1_000;
+    /** What the drain before an opening grant leaves available (millicredits): less than the hold needs. */
+    static final long OPENING_DRAIN_MARGIN = 20;
+    /** The output budget of the hold placed on an opening grant: about 120 millicredits of gpt-4o-mini output. */
+    static final int OPENING_HOLD_OUTPUT_TOKENS = 2_000;
 
     /**
      * gpt-4o-mini's output price as seeded (V2__seed_model_pricing.sql: 60 credits per 1M tokens), in
@@ -132,8 +152,13 @@ public class FaultDriver {
     final AtomicLong stripeEventIds = new AtomicLong();
     /** The known grant of every account (its purchased bucket at the start). */
     final long[] grants;
-    /** Indexes of the accounts that run dry (small grants). */
+    /** Indexes of the accounts that run dry (small grants), but those reserved for the opening grants. */
     final List<Integer> dryAccounts = new ArrayList<>();
+    /**
+     * Accounts that run dry kept for the opening grants ({@link #openingGrant}) and out of the mix, so
+     * that nothing else pays for their holds while their lots expire.
+     */
+    final List<Integer> openingGrantAccounts = new ArrayList<>();
     /** How long a client that stops reading a stream waits before it closes the connection (ms). */
     final long stalledReadMs;
     /** Calls of each recovery shape made at the start of the load, whatever the seed picks (see {@link #opening}). */
@@ -237,6 +262,13 @@ public class FaultDriver {
     }
 
     void load(long seed, int clients, int seconds) throws InterruptedException {
+        // Before the clients start: from here on the mix and the bursts see only the other accounts.
+        List<Integer> shuffled = new ArrayList<>(dryAccounts);
+        java.util.Collections.shuffle(shuffled, new Random(seed * 32_452_843L));
+        for (int i = 0; i < openingCalls && i < shuffled.size() - 1; i++) {
+            openingGrantAccounts.add(shuffled.get(i));
+        }
+        dryAccounts.removeAll(openingGrantAccounts);
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         loadEndNanos = end;
         List<Thread> threads = new ArrayList<>();
@@ -367,7 +399,8 @@ public class FaultDriver {
      * At the start of the load, {@link #openingCalls} calls of each shape whose recovery path the
      * mix takes only now and then (a few percent of the chat calls): a provider that never answers
      * (the hold charged, outcome unknown), one that overruns the budget on an account that runs dry
-     * (a shortfall), a client that stops reading a long stream. So that even a short run takes each.
+     * (a shortfall), a client that stops reading a long stream; and as many lots that expire while a
+     * hold on them is live ({@link #openingGrant}). So that even a short run takes each.
      */
     void opening(long seed) {
         Random random = new Random(seed * 104_729L);
@@ -382,6 +415,18 @@ public class FaultDriver {
                     buyAndPlayStripe(user, tag + "-op" + i, plan, null);
                 }
             });
+            synchronized (burstThreads) {
+                burstThreads.add(t);
+            }
+        }
+        // Lots that expire while a hold on them is live, on accounts that run dry and that nothing else
+        // touches: one settled after the expiry, one released; whatever the seed picks, so that even a
+        // short run takes the path.
+        for (int i = 0; i < openingGrantAccounts.size(); i++) {
+            int user = openingGrantAccounts.get(i);
+            String key = tag + "-og" + i;
+            boolean settle = i % 2 == 0;
+            Thread t = daemon(() -> openingGrant(user, key, settle));
             synchronized (burstThreads) {
                 burstThreads.add(t);
             }
@@ -843,7 +888,7 @@ public class FaultDriver {
                 return user;
             }
         }
-        return random.nextInt(userAuth.length);
+        return anyAccount(random);
     }
 
     /** An admin adjustment of {@code amount} to the purchased bucket of an account, before call {@code key}. */
@@ -878,9 +923,18 @@ public class FaultDriver {
         recordChat(user, key, "stream:" + shape, mutate(Kind.CHAT, userAuth[user], "/v1/chat/completions", key, body), -1);
     }
 
+    /** An account of the mix: any but those kept for the opening grants. */
+    int anyAccount(Random random) {
+        int user = random.nextInt(userAuth.length);
+        while (openingGrantAccounts.contains(user)) {
+            user = random.nextInt(userAuth.length);
+        }
+        return user;
+    }
+
     /** One operation of a client, picked by its seeded random. */
     void step(Random random, String id) {
-        int user = random.nextInt(userAuth.length);
+        int user = anyAccount(random);
         String auth = userAuth[user];
         String key = tag + "-" + id;
         int pick = random.nextInt(100);
@@ -891,8 +945,10 @@ public class FaultDriver {
                     "{\"model\":\"" + MODEL + "\",\"messages\":" + MESSAGES + ",\"maxOutputTokens\":" + (1 + random.nextInt(2000)) + "}");
         } else if (pick < 20) {
             purchase(random, key);
-        } else if (pick < 45) {
+        } else if (pick < 41) {
             charge(user, auth, key, random);
+        } else if (pick < 45) {
+            grant(random, key);
         } else if (pick < 65) {
             hold(user, auth, key, random, random.nextInt(10));
         } else if (pick < 73) {
@@ -966,6 +1022,116 @@ public class FaultDriver {
         } else {
             finalOutcome(kind, user(user), "tollgate:adjust:" + key, o);
         }
+    }
+
+    /**
+     * An admin's grant of a lot that expires during the run: half of them to an account that runs dry
+     * (its holds and calls then live on the lot, and its expiry must keep what they need), of random
+     * size, lifetime (seconds to two minutes) and priority (absent: the default, a fifth of them).
+     */
+    void grant(Random random, String key) {
+        boolean dry = !dryAccounts.isEmpty() && random.nextBoolean();
+        int user = dry ? dryAccounts.get(random.nextInt(dryAccounts.size())) : anyAccount(random);
+        long amount = dry ? 50 + random.nextInt(1_950) : 100 + random.nextInt(19_900);
+        long lifetimeMs = random.nextInt(4) == 0 ? GRANT_LONG_LIFETIME_MIN_MS + random.nextInt(GRANT_LONG_LIFETIME_SPAN_MS + 1)
+                : GRANT_SHORT_LIFETIME_MIN_MS + random.nextInt(GRANT_SHORT_LIFETIME_SPAN_MS + 1);
+        Integer priority = random.nextInt(5) == 0 ? null : random.nextInt(201);
+        grantLot(user, key, amount, Instant.now().plusMillis(lifetimeMs), priority);
+    }
+
+    /**
+     * {@code POST /api/admin/credit/grants} under {@code key}, retried with the same body (its expiry
+     * a fixed instant) until acknowledged; true if it was. A retry after the expiry has passed is
+     * refused 400 if the grant never committed (a replay of one that did still answers 201).
+     */
+    boolean grantLot(int user, String key, long amount, Instant expiresAt, Integer priority) {
+        String ledgerKey = "tollgate:grant:" + key;
+        Outcome o = mutate(Kind.GRANT, adminAuth, "/api/admin/credit/grants", key, "{\"userId\":\"" + user(user)
+                + "\",\"amountMillicredits\":" + amount + ",\"expiresAt\":\"" + expiresAt + "\""
+                + (priority == null ? "" : ",\"priority\":" + priority)
+                + ",\"reason\":\"fault run: a grant that expires during the run\"}");
+        if (o.acked()) {
+            // extra: the GRANT entry, the priority and the expiry as answered (check 7 finds the lot as answered)
+            ack(Kind.GRANT, user(user), ledgerKey, field(o.body, "lotId"), Long.parseLong(field(o.body, "amountMillicredits")),
+                    field(o.body, "entryId") + " " + field(o.body, "priority") + " " + field(o.body, "expiresAt"));
+            return true;
+        }
+        finalOutcome(Kind.GRANT, user(user), ledgerKey, o);
+        return false;
+    }
+
+    /**
+     * A lot that expires while a hold needs it: an account that runs dry is drained (a charge of
+     * what it has but {@link #OPENING_DRAIN_MARGIN}), granted a lot that expires in
+     * {@link #OPENING_GRANT_LIFETIME_MS}, and a hold is placed on it at once; past the lot's expiry
+     * (the expiry job, or the settle itself, expires the lot but what the hold needs) the hold is
+     * settled ({@code settle}: it spends the kept part of the expired lot) or released, and a later
+     * expiry pass takes the rest.
+     */
+    void openingGrant(int user, String key, boolean settle) {
+        String auth = userAuth[user];
+        long available = available(auth);
+        if (available > OPENING_DRAIN_MARGIN) {
+            // gpt-4o-mini output worth what the account has less the margin (the input token adds at most 1)
+            charge(user, key + "-drain", 1, (available - OPENING_DRAIN_MARGIN) * 1_000_000 / SPEND_OUTPUT_MILLICREDITS_PER_MILLION);
+        }
+        Instant expires = Instant.now().plusMillis(OPENING_GRANT_LIFETIME_MS);
+        if (!grantLot(user, key + "-grant", OPENING_GRANT_MILLICREDITS, expires, 0)) {
+            return;
+        }
+        Outcome o = mutate(Kind.HOLD, auth, "/api/credit/reservations", key + "-hold", "{\"model\":\"" + MODEL
+                + "\",\"messages\":" + MESSAGES + ",\"maxOutputTokens\":" + OPENING_HOLD_OUTPUT_TOKENS + "}");
+        if (!o.acked()) {
+            finalOutcome(Kind.HOLD, user(user), key + "-hold", o);
+            return;
+        }
+        String reservation = field(o.body, "reservationId");
+        ack(Kind.HOLD, user(user), key + "-hold", reservation, Long.parseLong(field(o.body, "heldMillicredits")), "");
+        LoadDriver.log("opening grant %s: account %s had %d millicredits; a lot of %d until %s, a hold of %s", key, user(user),
+                available, OPENING_GRANT_MILLICREDITS, expires, field(o.body, "heldMillicredits"));
+        pause(Math.max(0, Duration.between(Instant.now(), expires).toMillis()) + 7_000);
+        if (settle) {
+            String settleKey = "tollgate:settle:" + reservation;
+            Outcome s = mutate(Kind.SETTLE, auth, "/api/credit/reservations/" + reservation + "/settle", key + "-s",
+                    "{\"usage\":{\"uncachedInputTokens\":1,\"outputTokens\":" + OPENING_HOLD_OUTPUT_TOKENS / 2 + "}}");
+            if (s.acked()) {
+                ack(Kind.SETTLE, user(user), settleKey, reservation, Long.parseLong(field(s.body, "chargedMillicredits")), "");
+            } else {
+                finalOutcome(Kind.SETTLE, user(user), settleKey, s);
+            }
+        } else {
+            String releaseKey = "tollgate:release:" + reservation;
+            Outcome r = mutate(Kind.RELEASE, auth, "/api/credit/reservations/" + reservation + "/release", key + "-r", null);
+            if (r.acked()) {
+                ack(Kind.RELEASE, user(user), releaseKey, reservation, Long.parseLong(field(r.body, "releasedMillicredits")), "");
+            } else {
+                finalOutcome(Kind.RELEASE, user(user), releaseKey, r);
+            }
+        }
+    }
+
+    /** An account's available balance ({@code GET /api/credit/balance}), read until answered; 0 if never. */
+    long available(String auth) {
+        long giveUp = System.nanoTime() + retrySeconds * 1_000_000_000L;
+        while (System.nanoTime() < giveUp) {
+            try {
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url + "/api/credit/balance"))
+                        .header("Authorization", auth).timeout(Duration.ofSeconds(30)).GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                answered.incrementAndGet();
+                countUp(Kind.BALANCE + " " + response.statusCode());
+                if (response.statusCode() == 200) {
+                    return Long.parseLong(field(response.body(), "availableMillicredits"));
+                }
+            } catch (IOException e) {
+                countUp("io");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return 0;
+            }
+            pause(500);
+        }
+        return 0;
     }
 
     /**
@@ -1385,7 +1551,8 @@ public class FaultDriver {
     // ---------------------------------------------------------------- records
 
     void finalOutcome(Kind kind, String user, String key, Outcome o) {
-        if (o.status == 402 || o.status == 409 || o.status == 422 || (kind == Kind.CHAT && (o.status == 502 || o.status == 504))) {
+        if (o.status == 402 || o.status == 409 || o.status == 422 || (kind == Kind.CHAT && (o.status == 502 || o.status == 504))
+                || (kind == Kind.GRANT && o.status == 400)) {
             line(refused, kind, user, key, Integer.toString(o.status), problemType(o.body));
         } else {
             line(unknown, kind, user, key, o.status + " after " + o.attempts + " attempts", problemType(o.body));

@@ -2,7 +2,7 @@
 -- run's own database, as the app's role. Before this file the script has loaded, into temporary
 -- tables, what the load driver recorded: acks (every mutation answered 2xx, and a chat call answered
 -- 502/504 with chargedMillicredits), refused (finally 402, 409, 422, or 502/504 without a charge for
--- a chat call), fivexx (every 5xx answer) and chats (every chat call: user, key, shape, what the
+-- a chat call, 400 for a grant whose expiry had passed before it committed), fivexx (every 5xx answer) and chats (every chat call: user, key, shape, what the
 -- client saw); what the fake upstream billed (billed: one row per call it ended, keyed by the tag
 -- the driver put in the prompt, which is the call's Idempotency-Key); and when the app was killed
 -- (kills), when the database went away and came back (outages), the one-shot job rounds (job_rounds:
@@ -12,8 +12,9 @@
 -- (max-call-duration + the settle's patience: how long before a kill a call that the kill left
 -- unsettled may have begun), min_path (how often each recovery path must be taken), short (1: the
 -- short run, which must reach only some of them), stopped_reading_let_go (how many times the app's
--- log says it let a client go that read nothing). And deadline_cuts: the holds of the calls the app's
--- log says it cut at their maximum duration.
+-- log says it let a client go that read nothing), grants_final_at (when the script's last expire-grants
+-- run began, once no hold was live). And deadline_cuts: the holds of the calls the app's log says it
+-- cut at their maximum duration.
 --
 -- Output: the per-account table, the list of every 5xx, one row per check with its count of
 -- violations, the coverage table (how often the run took each recovery path), then the lines
@@ -35,7 +36,8 @@ SELECT id, user_id, request_id, model, cost_millicredits, shortfall_millicredits
 -- row lock, so per account id order = application order), with running sums.
 CREATE TEMP TABLE chain AS
 SELECT l.*,
-       SUM(monthly_delta) OVER w AS m_run, SUM(purchased_delta) OVER w AS p_run, SUM(reserved_delta) OVER w AS r_run,
+       SUM(monthly_delta) OVER w AS m_run, SUM(granted_delta) OVER w AS g_run, SUM(purchased_delta) OVER w AS p_run,
+       SUM(reserved_delta) OVER w AS r_run,
        (l.operation = 'GRANT' AND l.actor = 'system:account-opening')
            OR (l.operation = 'ADJUST' AND l.idempotency_key LIKE 'tollgate:adjust:init-%') AS initial
   FROM credit_audit_log l
@@ -43,40 +45,43 @@ WINDOW w AS (PARTITION BY user_id ORDER BY id);
 
 CREATE TEMP TABLE per_account AS
 SELECT a.user_id,
-       COALESCE(SUM(c.monthly_delta + c.purchased_delta) FILTER (WHERE c.initial), 0) AS initial_grants,
+       COALESCE(SUM(c.monthly_delta + c.granted_delta + c.purchased_delta) FILTER (WHERE c.initial), 0) AS initial_grants,
        COALESCE((SELECT amount FROM acks k WHERE k.kind = 'INIT' AND k.user_id = a.user_id), 0) + :allowance AS known_grants,
        COALESCE(SUM(c.monthly_delta) FILTER (WHERE NOT c.initial), 0) AS monthly_moves,
+       COALESCE(SUM(c.granted_delta) FILTER (WHERE NOT c.initial), 0) AS granted_moves,
        COALESCE(SUM(c.purchased_delta) FILTER (WHERE NOT c.initial), 0) AS purchased_moves,
        COALESCE(SUM(c.reserved_delta) FILTER (WHERE NOT c.initial), 0) AS reserved_moves,
-       COALESCE(SUM(c.monthly_delta), 0) AS monthly_sum, COALESCE(SUM(c.purchased_delta), 0) AS purchased_sum,
+       COALESCE(SUM(c.monthly_delta), 0) AS monthly_sum, COALESCE(SUM(c.granted_delta), 0) AS granted_sum,
+       COALESCE(SUM(c.purchased_delta), 0) AS purchased_sum,
        COALESCE(SUM(c.reserved_delta), 0) AS reserved_sum,
-       a.monthly_millicredits AS monthly, a.purchased_millicredits AS purchased, a.reserved_millicredits AS reserved,
+       a.monthly_millicredits AS monthly, a.granted_millicredits AS granted, a.purchased_millicredits AS purchased,
+       a.reserved_millicredits AS reserved,
        COUNT(c.id) AS audit_rows,
-       COUNT(c.id) FILTER (WHERE c.m_run <> c.monthly_after OR c.p_run <> c.purchased_after
+       COUNT(c.id) FILTER (WHERE c.m_run <> c.monthly_after OR c.g_run <> c.granted_after OR c.p_run <> c.purchased_after
                                  OR c.r_run <> c.reserved_after) AS broken_links,
-       COUNT(c.id) FILTER (WHERE c.monthly_after < 0 OR c.purchased_after < 0 OR c.reserved_after < 0
-                                 OR c.monthly_after + c.purchased_after - c.reserved_after < 0) AS negative_points,
-       MIN(c.monthly_after + c.purchased_after - c.reserved_after) AS min_available
+       COUNT(c.id) FILTER (WHERE c.monthly_after < 0 OR c.granted_after < 0 OR c.purchased_after < 0 OR c.reserved_after < 0
+                                 OR c.monthly_after + c.granted_after + c.purchased_after - c.reserved_after < 0) AS negative_points,
+       MIN(c.monthly_after + c.granted_after + c.purchased_after - c.reserved_after) AS min_available
   FROM credit_account a LEFT JOIN chain c ON c.user_id = a.user_id
  GROUP BY a.user_id;
 
 \echo
 \echo 'Per account: initial grants (opening grant + the known admin grant) + the sum of its other audit rows = its buckets, at every audited point >= 0'
 SELECT user_id AS account, initial_grants AS "initial grants", monthly_moves AS "monthly moves",
-       purchased_moves AS "purchased moves", reserved_moves AS "reserved moves",
-       initial_grants + monthly_moves + purchased_moves AS "expected m+p",
-       monthly + purchased AS "account m+p", reserved AS "account r", audit_rows AS "audit rows",
+       granted_moves AS "granted moves", purchased_moves AS "purchased moves", reserved_moves AS "reserved moves",
+       initial_grants + monthly_moves + granted_moves + purchased_moves AS "expected m+g+p",
+       monthly + granted + purchased AS "account m+g+p", reserved AS "account r", audit_rows AS "audit rows",
        min_available AS "min available",
-       CASE WHEN monthly = monthly_sum AND purchased = purchased_sum AND reserved = reserved_sum
+       CASE WHEN monthly = monthly_sum AND granted = granted_sum AND purchased = purchased_sum AND reserved = reserved_sum
                  AND initial_grants = known_grants AND broken_links = 0 AND negative_points = 0
-                 AND monthly >= 0 AND purchased >= 0 AND monthly + purchased - reserved >= 0
+                 AND monthly >= 0 AND granted >= 0 AND purchased >= 0 AND monthly + granted + purchased - reserved >= 0
             THEN 'ok' ELSE 'VIOLATION' END AS verdict
   FROM per_account ORDER BY user_id;
 
 INSERT INTO results
 SELECT 1, 'buckets = initial grants + sum of the account''s audit rows', COUNT(*),
-       COUNT(*) FILTER (WHERE monthly <> monthly_sum OR purchased <> purchased_sum OR reserved <> reserved_sum
-                              OR initial_grants <> known_grants),
+       COUNT(*) FILTER (WHERE monthly <> monthly_sum OR granted <> granted_sum OR purchased <> purchased_sum
+                              OR reserved <> reserved_sum OR initial_grants <> known_grants),
        'accounts; initial grants as granted: ' || COUNT(*) FILTER (WHERE initial_grants = known_grants)
   FROM per_account;
 INSERT INTO results
@@ -84,8 +89,8 @@ SELECT 2, 'balances after every audit row = running sums (unbroken chain)', SUM(
        'audit rows' FROM per_account;
 INSERT INTO results
 SELECT 3, 'never negative at any audited point (buckets, available)', SUM(audit_rows) + COUNT(*),
-       SUM(negative_points) + COUNT(*) FILTER (WHERE monthly < 0 OR purchased < 0 OR reserved < 0
-                                                   OR monthly + purchased - reserved < 0),
+       SUM(negative_points) + COUNT(*) FILTER (WHERE monthly < 0 OR granted < 0 OR purchased < 0 OR reserved < 0
+                                                   OR monthly + granted + purchased - reserved < 0),
        'audit rows + accounts; lowest available seen: ' || MIN(min_available) FROM per_account;
 
 -- ---------------------------------------------------------------- idempotency
@@ -145,19 +150,28 @@ SELECT at - CAST(:'call_window' AS interval) AS from_at, at + interval '2 second
 -- ---------------------------------------------------------------- acknowledged mutations
 CREATE TEMP TABLE ack_check AS
 SELECT k.*, CASE
+    -- an admin grant: its GRANT entry and the one lot it created, as answered (lot, entry, amount, priority, expiry)
+    WHEN k.kind = 'GRANT' THEN EXISTS (
+        SELECT 1 FROM credit_audit_log l JOIN credit_grant_lot g ON g.entry_id = l.id
+         WHERE l.user_id = k.user_id AND l.idempotency_key = k.key AND l.operation = 'GRANT'
+           AND l.id = CAST(split_part(k.extra, ' ', 1) AS bigint) AND l.granted_delta = k.amount
+           AND l.monthly_delta = 0 AND l.purchased_delta = 0 AND l.reserved_delta = 0
+           AND g.id = CAST(k.ref AS uuid) AND g.user_id = k.user_id AND g.granted = k.amount
+           AND g.priority = CAST(split_part(k.extra, ' ', 2) AS int)
+           AND g.expires_at = CAST(split_part(k.extra, ' ', 3) AS timestamptz))
     WHEN k.kind IN ('INIT', 'ADJUST', 'REFUND') THEN EXISTS (
         SELECT 1 FROM credit_audit_log l WHERE l.user_id = k.user_id AND l.idempotency_key = k.key AND l.operation = 'ADJUST'
            AND l.id = CAST(k.ref AS bigint) AND l.monthly_delta + l.purchased_delta = k.amount)
     WHEN k.kind = 'CHARGE' THEN EXISTS (
         SELECT 1 FROM credit_audit_log l WHERE l.user_id = k.user_id AND l.idempotency_key = k.key AND l.operation = 'CHARGE'
-           AND l.id = CAST(k.ref AS bigint) AND -(l.monthly_delta + l.purchased_delta) = k.amount
+           AND l.id = CAST(k.ref AS bigint) AND -(l.monthly_delta + l.granted_delta + l.purchased_delta) = k.amount
            AND l.usage_id = CAST(k.extra AS bigint))
     WHEN k.kind = 'HOLD' THEN EXISTS (
         SELECT 1 FROM credit_audit_log l WHERE l.user_id = k.user_id AND l.idempotency_key = k.key AND l.operation = 'HOLD'
            AND l.reservation_id = CAST(k.ref AS uuid) AND l.reserved_delta = k.amount)
     WHEN k.kind = 'SETTLE' THEN EXISTS (
         SELECT 1 FROM credit_audit_log l WHERE l.user_id = k.user_id AND l.idempotency_key = k.key AND l.operation = 'SETTLE'
-           AND l.reservation_id = CAST(k.ref AS uuid) AND -(l.monthly_delta + l.purchased_delta) = k.amount)
+           AND l.reservation_id = CAST(k.ref AS uuid) AND -(l.monthly_delta + l.granted_delta + l.purchased_delta) = k.amount)
     WHEN k.kind = 'RELEASE' THEN EXISTS (
         SELECT 1 FROM credit_audit_log l WHERE l.user_id = k.user_id AND l.idempotency_key = k.key AND l.operation = 'RELEASE'
            AND l.reservation_id = CAST(k.ref AS uuid) AND l.reserved_delta = -k.amount)
@@ -212,7 +226,7 @@ SELECT f.*, CASE
   FROM refused f;
 
 INSERT INTO results
-SELECT 8, 'every refused mutation (402, 409, 422; chat 502/504 without a charge) changed nothing', COUNT(*),
+SELECT 8, 'every refused mutation (402, 409, 422; chat 502/504 without a charge; a grant''s 400) changed nothing', COUNT(*),
        COUNT(*) FILTER (WHERE NOT unchanged),
        COALESCE((SELECT string_agg(kind || ' ' || status || ' ' || n, ', ' ORDER BY kind, status) FROM
            (SELECT kind, status, COUNT(*) n FROM refused_check GROUP BY kind, status) s), 'none')
@@ -225,7 +239,8 @@ SELECT 9, 'every usage row charged once, never above its cost', COUNT(*),
        'usage rows (live and archived): ' || COUNT(*) FILTER (WHERE NOT u.archived) || ' live, ' || COUNT(*) FILTER (WHERE u.archived)
        || ' archived'
   FROM all_usage u
-  LEFT JOIN LATERAL (SELECT COUNT(*) AS charges, -SUM(l.monthly_delta + l.purchased_delta) AS charged, MIN(l.operation) AS op
+  LEFT JOIN LATERAL (SELECT COUNT(*) AS charges, -SUM(l.monthly_delta + l.granted_delta + l.purchased_delta) AS charged,
+                            MIN(l.operation) AS op
                        FROM credit_audit_log l
                       WHERE l.user_id = u.user_id AND l.usage_id = u.id AND l.operation IN ('CHARGE', 'SETTLE')) c ON true;
 
@@ -276,7 +291,7 @@ SELECT b.*, ch.user_id, ch.shape, ch.seen, u.id AS usage_id, u.cost_millicredits
   -- what charged the usage row: its SETTLE (in line, or by its compensation), or the CHARGE of its
   -- compensation when the hold had expired before it
   LEFT JOIN LATERAL (
-       SELECT -SUM(l.monthly_delta + l.purchased_delta) AS charged, COUNT(*) AS settles,
+       SELECT -SUM(l.monthly_delta + l.granted_delta + l.purchased_delta) AS charged, COUNT(*) AS settles,
               MAX(COALESCE((l.metadata ->> 'shortfallMillicredits')::bigint, 0)) AS metadata_shortfall
          FROM credit_audit_log l
         WHERE l.user_id = u.user_id AND l.usage_id = u.id AND l.operation IN ('SETTLE', 'CHARGE')) s ON true
@@ -430,8 +445,8 @@ SELECT 15, 'after the jobs caught up, no hold HELD past its expiry', COUNT(*),
 -- its metadata (purchaseId, and reason: 'pack paid', 'refunded or disputed', 'dispute won').
 CREATE TEMP TABLE purchase_rows AS
 SELECT l.id, l.user_id, l.operation, l.metadata ->> 'purchaseId' AS purchase_id, l.metadata ->> 'reason' AS reason,
-       (l.metadata ->> 'amountMillicredits')::bigint AS due, l.monthly_delta, l.purchased_delta, l.reserved_delta,
-       l.purchased_after, l.monthly_after + l.purchased_after - l.reserved_after AS available_after
+       (l.metadata ->> 'amountMillicredits')::bigint AS due, l.monthly_delta, l.granted_delta, l.purchased_delta,
+       l.reserved_delta, l.purchased_after, l.monthly_after + l.granted_after + l.purchased_after - l.reserved_after AS available_after
   FROM credit_audit_log l WHERE l.operation IN ('PURCHASE', 'CLAWBACK');
 
 -- What Stripe's final state requires of each purchase: granted if paid at the pack's amount and
@@ -467,7 +482,7 @@ SELECT d.*, p.id IS NOT NULL AS found, p.user_id AS app_user, p.pack_id AS app_p
               COUNT(*) FILTER (WHERE pr.operation = 'CLAWBACK' AND -pr.purchased_delta < pr.due) AS short_clawbacks,
               COALESCE(SUM(pr.purchased_delta), 0) AS net,
               -- on another account, touching another bucket, or of another kind than the three a purchase writes
-              COUNT(*) FILTER (WHERE pr.user_id <> d.user_id OR pr.monthly_delta <> 0 OR pr.reserved_delta <> 0
+              COUNT(*) FILTER (WHERE pr.user_id <> d.user_id OR pr.monthly_delta <> 0 OR pr.granted_delta <> 0 OR pr.reserved_delta <> 0
                                   OR NOT (pr.operation = 'PURCHASE' AND pr.reason IN ('pack paid', 'dispute won')
                                           OR pr.operation = 'CLAWBACK' AND pr.reason = 'refunded or disputed')) AS odd_rows
          FROM purchase_rows pr WHERE pr.purchase_id = d.purchase_id::text) r ON true
@@ -560,6 +575,109 @@ SELECT regexp_replace(regexp_replace(plan, '^(opening|burst):', ''),
                            OR clawed_back + unrecovered <> expected_taken OR net <> granted - clawed_back
                            OR status IS DISTINCT FROM expected_status OR granted <> expected_granted) AS violations
   FROM purchase_check GROUP BY 1 ORDER BY 1;
+
+-- ---------------------------------------------------------------- grant lots
+-- The granted bucket is made of lots (credit_grant_lot), each created by one GRANT entry (an admin's
+-- grant, acknowledged as acks kind GRANT: ref the lot, extra the entry, priority and expiry) and
+-- changed only by movements (credit_grant_movement) that name the entry that caused them: spends,
+-- refunds given back (or forfeited: recorded, without effect on the lot) and GRANT_EXPIRY entries.
+-- Per lot its movements in the order they were applied (entries of an account are numbered under its
+-- row lock) with the remainder after each.
+CREATE TEMP TABLE lot_moves AS
+SELECT mv.*, e.operation, e.created_at, e.reservation_id, e.user_id, l.granted, l.expires_at,
+       l.granted + COALESCE(SUM(mv.delta) FILTER (WHERE NOT mv.forfeited) OVER w, 0) AS remaining_after
+  FROM credit_grant_movement mv
+  JOIN credit_audit_log e ON e.id = mv.entry_id
+  JOIN credit_grant_lot l ON l.id = mv.lot_id
+WINDOW w AS (PARTITION BY mv.lot_id ORDER BY mv.entry_id);
+
+CREATE TEMP TABLE lot_check AS
+SELECT l.*,
+       l.granted + COALESCE((SELECT SUM(m.delta) FROM lot_moves m WHERE m.lot_id = l.id AND NOT m.forfeited), 0) AS by_moves,
+       (SELECT COUNT(*) FROM lot_moves m WHERE m.lot_id = l.id AND (m.remaining_after < 0 OR m.remaining_after > m.granted))
+           AS out_of_bounds,
+       (SELECT COUNT(*) FROM lot_moves m WHERE m.lot_id = l.id AND m.operation = 'GRANT_EXPIRY') AS expiries,
+       e.operation AS entry_operation, e.idempotency_key AS entry_key, e.user_id AS entry_user, e.granted_delta AS entry_granted,
+       EXISTS (SELECT 1 FROM credit_reservation r WHERE r.user_id = l.user_id AND r.status = 'HELD') AS live_hold
+  FROM credit_grant_lot l LEFT JOIN credit_audit_log e ON e.id = l.entry_id;
+
+INSERT INTO results
+SELECT 24, 'per account: granted bucket = sum of its granted deltas = sum of its lots'' remainders', COUNT(*),
+       COUNT(*) FILTER (WHERE p.granted <> p.granted_sum OR p.granted <> COALESCE(lots.remaining, 0)),
+       'accounts; with lots: ' || COUNT(lots.user_id) || ', granted now: ' || COALESCE(SUM(p.granted), 0) || ' millicredits'
+  FROM per_account p
+  LEFT JOIN (SELECT user_id, SUM(remaining) AS remaining FROM credit_grant_lot GROUP BY user_id) lots USING (user_id);
+
+-- Every entry's granted delta is the lot it created (a GRANT) or the sum of its movements that took
+-- effect: no credits enter or leave the bucket but through a lot.
+CREATE TEMP TABLE entry_lot_links AS
+SELECT l.id, l.user_id, l.operation, l.granted_delta,
+       COALESCE(g.granted, 0) + COALESCE(m.moved, 0) AS by_lots
+  FROM credit_audit_log l
+  LEFT JOIN credit_grant_lot g ON g.entry_id = l.id
+  LEFT JOIN (SELECT entry_id, SUM(delta) FILTER (WHERE NOT forfeited) AS moved FROM credit_grant_movement GROUP BY entry_id) m
+         ON m.entry_id = l.id
+ WHERE l.user_id IS NOT NULL AND (l.granted_delta <> 0 OR g.id IS NOT NULL OR m.entry_id IS NOT NULL);
+
+INSERT INTO results
+SELECT 25, 'every lot''s remainder = granted + its movements (forfeited ones aside); every entry''s granted delta = its lot or its movements',
+       (SELECT COUNT(*) FROM lot_check) + COUNT(*),
+       (SELECT COUNT(*) FROM lot_check WHERE remaining <> by_moves) + COUNT(*) FILTER (WHERE granted_delta <> COALESCE(by_lots, 0)),
+       'lots and entries touching the granted bucket; movements: ' || (SELECT COUNT(*) FROM lot_moves) || ' (forfeited: '
+       || (SELECT COUNT(*) FROM lot_moves WHERE forfeited) || ')'
+  FROM entry_lot_links;
+
+INSERT INTO results
+SELECT 26, 'no lot''s remainder below 0 or above what it was granted, now or after any of its movements', COUNT(*),
+       COUNT(*) FILTER (WHERE remaining < 0 OR remaining > granted OR out_of_bounds > 0),
+       'lots; spent to nothing: ' || COUNT(*) FILTER (WHERE remaining = 0 AND expiries = 0) || ', emptied by their expiry: '
+       || COUNT(*) FILTER (WHERE remaining = 0 AND expiries > 0) || ', holding credits: ' || COUNT(*) FILTER (WHERE remaining > 0)
+  FROM lot_check;
+
+-- Credits a lot gave after its expiry to anything but its own GRANT_EXPIRY entry or the settle of a
+-- hold placed before the expiry (a hold keeps the cover it was placed with).
+CREATE TEMP TABLE expired_spends AS
+SELECT m.* FROM lot_moves m LEFT JOIN credit_reservation h ON h.id = m.reservation_id
+ WHERE m.delta < 0 AND m.created_at >= m.expires_at AND m.operation <> 'GRANT_EXPIRY'
+   AND NOT (m.operation = 'SETTLE' AND h.created_at < m.expires_at);
+
+INSERT INTO results
+SELECT 27, 'no credits spent from a lot after its expiry (but by its GRANT_EXPIRY, or the settle of a hold placed before it)',
+       (SELECT COUNT(*) FROM lot_moves WHERE delta < 0), COUNT(*),
+       'spending movements; settles of holds placed before the expiry that spent the lot after it: '
+       || (SELECT COUNT(*) FROM lot_moves m JOIN credit_reservation h ON h.id = m.reservation_id
+            WHERE m.delta < 0 AND m.operation = 'SETTLE' AND m.created_at >= m.expires_at AND h.created_at < m.expires_at)
+  FROM expired_spends;
+
+-- After the final expire-grants run (once no hold was live), every lot due before it began is empty.
+INSERT INTO results
+SELECT 28, 'every lot due before the final expiry run holds nothing (unless a live hold on its account still needs it)',
+       COUNT(*) FILTER (WHERE expires_at <= CAST(:'grants_final_at' AS timestamptz)),
+       COUNT(*) FILTER (WHERE expires_at <= CAST(:'grants_final_at' AS timestamptz) AND remaining > 0 AND NOT live_hold),
+       'lots due by ' || :'grants_final_at' || '; not yet due then: '
+       || COUNT(*) FILTER (WHERE expires_at > CAST(:'grants_final_at' AS timestamptz))
+       || '; due and kept for a live hold: '
+       || COUNT(*) FILTER (WHERE expires_at <= CAST(:'grants_final_at' AS timestamptz) AND remaining > 0 AND live_hold)
+  FROM lot_check;
+
+-- Every acknowledged grant is one GRANT entry under its key with one lot; every lot is the lot of one
+-- admin's GRANT entry on its own account (this plan grants nothing at sign-up).
+CREATE TEMP TABLE grant_acks AS
+SELECT k.*, (SELECT COUNT(*) FROM credit_audit_log l WHERE l.user_id = k.user_id AND l.idempotency_key = k.key) AS entries,
+       (SELECT COUNT(*) FROM credit_grant_lot g JOIN credit_audit_log l ON l.id = g.entry_id
+         WHERE l.user_id = k.user_id AND l.idempotency_key = k.key) AS lots
+  FROM acks k WHERE k.kind = 'GRANT';
+
+INSERT INTO results
+SELECT 29, 'every acknowledged admin grant exists exactly once (one GRANT entry, one lot); every lot is one admin grant''s',
+       COUNT(*) + (SELECT COUNT(*) FROM lot_check),
+       COUNT(*) FILTER (WHERE entries <> 1 OR lots <> 1)
+     + (SELECT COUNT(*) FROM lot_check WHERE entry_operation IS DISTINCT FROM 'GRANT' OR entry_user IS DISTINCT FROM user_id
+                                         OR entry_key NOT LIKE 'tollgate:grant:%' OR entry_granted <> granted),
+       'acknowledged grants: ' || COUNT(*) || ' (' || COALESCE(SUM(amount), 0) || ' millicredits); lots: '
+       || (SELECT COUNT(*) FROM lot_check) || '; grants refused (their expiry had passed before one committed): '
+       || (SELECT COUNT(*) FROM refused WHERE kind = 'GRANT')
+  FROM grant_acks;
 
 -- ---------------------------------------------------------------- coverage of the recovery paths
 -- How often the run took each recovery path. A chat call's hold "expired while its call was live"
@@ -717,6 +835,36 @@ SELECT 19, 'Stripe deliveries that met a fault, acknowledged on a later attempt'
            AND purchase_id IN (SELECT purchase_id FROM purchases WHERE plan LIKE 'burst:%'))
        || '; attempts in all: ' || COALESCE(SUM(attempts), 0) || ' for ' || COUNT(*) || ' deliveries'
   FROM stripe_events;
+INSERT INTO coverage
+SELECT 20, 'grant lots granted (admin grants acknowledged)', COUNT(*), true,
+       COUNT(*) FILTER (WHERE g.user_id IN (SELECT user_id FROM acks WHERE kind = 'INIT' AND amount <= 300))
+       || ' on accounts that run dry; lots in all: ' || (SELECT COUNT(*) FROM credit_grant_lot)
+       || '; not acknowledged (given up or refused): ' || (SELECT COUNT(*) FROM credit_grant_lot l2
+                                                           JOIN credit_audit_log e ON e.id = l2.entry_id
+                                                          WHERE NOT EXISTS (SELECT 1 FROM acks k WHERE k.kind = 'GRANT'
+                                                                               AND k.user_id = e.user_id AND k.key = e.idempotency_key))
+  FROM grant_acks g;
+-- A GRANT_EXPIRY "while a hold was live": the account had a hold placed before it and resolved after it.
+INSERT INTO coverage
+SELECT 21, 'grant lots expired (GRANT_EXPIRY)', COUNT(DISTINCT lot_id), true,
+       COALESCE(-SUM(delta), 0) || ' millicredits removed in ' || COUNT(*) || ' entries, before the final expiry run: '
+       || COUNT(*) FILTER (WHERE created_at < CAST(:'grants_final_at' AS timestamptz))
+       || '; while a hold was live on the account: ' || COUNT(*) FILTER (WHERE EXISTS (
+           SELECT 1 FROM credit_reservation r WHERE r.user_id = x.user_id AND r.created_at < x.created_at
+              AND NOT EXISTS (SELECT 1 FROM credit_audit_log f WHERE f.user_id = r.user_id AND f.reservation_id = r.id
+                                 AND f.operation IN ('SETTLE', 'RELEASE', 'EXPIRE') AND f.created_at <= x.created_at)))
+       || ' (a chat call''s: ' || COUNT(*) FILTER (WHERE EXISTS (
+           SELECT 1 FROM credit_reservation r JOIN chats ch ON ch.user_id = r.user_id AND ch.key = r.idempotency_key
+            WHERE r.user_id = x.user_id AND r.created_at < x.created_at
+              AND NOT EXISTS (SELECT 1 FROM credit_audit_log f WHERE f.user_id = r.user_id AND f.reservation_id = r.id
+                                 AND f.operation IN ('SETTLE', 'RELEASE', 'EXPIRE') AND f.created_at <= x.created_at))) || ')'
+  FROM lot_moves x WHERE operation = 'GRANT_EXPIRY';
+INSERT INTO coverage
+SELECT 22, 'grant expiries that kept part of a lot for a live hold', COUNT(*), true,
+       COUNT(DISTINCT lot_id) || ' lots; settles of holds placed before a lot''s expiry that spent it after: '
+       || (SELECT COUNT(*) FROM lot_moves m JOIN credit_reservation h ON h.id = m.reservation_id
+            WHERE m.delta < 0 AND m.operation = 'SETTLE' AND m.created_at >= m.expires_at AND h.created_at < m.expires_at)
+  FROM lot_moves WHERE operation = 'GRANT_EXPIRY' AND remaining_after > 0;
 
 \echo
 \echo 'Coverage: how often the run took each recovery path (required: at least' :min_path 'times):'
@@ -735,11 +883,12 @@ SELECT 'unacknowledged in the ledger: ' || kind || ' ' || user_id || ' ' || key 
 UNION ALL
 SELECT 'refused but applied: ' || kind || ' ' || user_id || ' ' || key || ' ' || status FROM refused_check WHERE NOT unchanged
 UNION ALL
-SELECT 'account ' || user_id || ': buckets ' || monthly || '/' || purchased || '/' || reserved || ', audit sums '
-       || monthly_sum || '/' || purchased_sum || '/' || reserved_sum || ', initial ' || initial_grants || ' (known '
-       || known_grants || '), broken links ' || broken_links || ', negative points ' || negative_points
+SELECT 'account ' || user_id || ': buckets (m/g/p/r) ' || monthly || '/' || granted || '/' || purchased || '/' || reserved
+       || ', audit sums ' || monthly_sum || '/' || granted_sum || '/' || purchased_sum || '/' || reserved_sum || ', initial '
+       || initial_grants || ' (known ' || known_grants || '), broken links ' || broken_links || ', negative points ' || negative_points
   FROM per_account
- WHERE monthly <> monthly_sum OR purchased <> purchased_sum OR reserved <> reserved_sum OR initial_grants <> known_grants
+ WHERE monthly <> monthly_sum OR granted <> granted_sum OR purchased <> purchased_sum OR reserved <> reserved_sum
+    OR initial_grants <> known_grants
     OR broken_links > 0 OR negative_points > 0
 UNION ALL
 SELECT 'hold left HELD: ' || id || ' of ' || user_id || ', expires ' || expires_at FROM credit_reservation WHERE status = 'HELD'
@@ -791,6 +940,34 @@ UNION ALL
 SELECT 'purchase ledger row ' || id || ' (' || operation || ', ' || COALESCE(reason, '-') || ') of ' || user_id || ' names purchase '
        || COALESCE(purchase_id, '-') || ', which the driver did not buy (or whose buy it gave up)'
   FROM purchase_rows pr WHERE NOT EXISTS (SELECT 1 FROM purchases d WHERE d.answer = 201 AND d.purchase_id::text = pr.purchase_id)
+UNION ALL
+SELECT 'account ' || p.user_id || ': granted ' || p.granted || ', its granted deltas ' || p.granted_sum || ', its lots '
+       || COALESCE((SELECT SUM(remaining) FROM credit_grant_lot g WHERE g.user_id = p.user_id), 0)
+  FROM per_account p
+ WHERE p.granted <> p.granted_sum OR p.granted <> COALESCE((SELECT SUM(remaining) FROM credit_grant_lot g WHERE g.user_id = p.user_id), 0)
+UNION ALL
+SELECT 'lot ' || id || ' of ' || user_id || ' (granted ' || granted || ', expires ' || expires_at || '): remaining ' || remaining
+       || ', by its movements ' || by_moves || ', out of bounds after ' || out_of_bounds || ' movements'
+       || CASE WHEN expires_at <= CAST(:'grants_final_at' AS timestamptz) AND remaining > 0 AND NOT live_hold
+               THEN ', due before the final expiry run and not empty' ELSE '' END
+       || CASE WHEN entry_operation IS DISTINCT FROM 'GRANT' OR entry_user IS DISTINCT FROM user_id OR entry_key NOT LIKE 'tollgate:grant:%'
+                    OR entry_granted <> granted
+               THEN ', its entry: ' || COALESCE(entry_operation, '-') || ' ' || COALESCE(entry_key, '-') || ' ' || COALESCE(entry_granted::text, '-')
+               ELSE '' END
+  FROM lot_check
+ WHERE remaining <> by_moves OR remaining < 0 OR remaining > granted OR out_of_bounds > 0
+    OR (expires_at <= CAST(:'grants_final_at' AS timestamptz) AND remaining > 0 AND NOT live_hold)
+    OR entry_operation IS DISTINCT FROM 'GRANT' OR entry_user IS DISTINCT FROM user_id OR entry_key NOT LIKE 'tollgate:grant:%'
+    OR entry_granted <> granted
+UNION ALL
+SELECT 'entry ' || id || ' (' || operation || ') of ' || user_id || ': granted delta ' || granted_delta || ', by its lots ' || COALESCE(by_lots, 0)
+  FROM entry_lot_links WHERE granted_delta <> COALESCE(by_lots, 0)
+UNION ALL
+SELECT 'lot ' || lot_id || ' of ' || user_id || ' (expired ' || expires_at || ') gave ' || -delta || ' to entry ' || entry_id || ' ('
+       || operation || ') at ' || created_at FROM expired_spends
+UNION ALL
+SELECT 'acknowledged grant ' || key || ' of ' || user_id || ' (lot ' || ref || '): ' || entries || ' GRANT entries, ' || lots || ' lots'
+  FROM grant_acks WHERE entries <> 1 OR lots <> 1
 LIMIT 50;
 
 -- Calls whose cost exceeded what could be charged (not violations: the shortfall is recorded), with

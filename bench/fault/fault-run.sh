@@ -169,14 +169,15 @@ if [[ -z "$BENCH_PORT" ]]; then BENCH_PORT=$(bench_free_port 18400 18500); fi
 # Holds expire after seconds (a call may run at most FAULT_MAX_CALL_SECONDS, which with the settle's
 # patience must fit in a hold); a stalled provider is given up after 3 s; compensations are retried
 # after 2 s (doubling); a streaming client that reads nothing is let go after
-# FAULT_CLIENT_WRITE_TIMEOUT_SECONDS. The jobs expire-holds and process-compensations are not on the
-# app's scheduler: the script runs them (below, through the admin API) every 5 and 10 s, so that it
-# can hold them back while it aims a fault at them. The chat mix uses gpt-4o-mini and o4-mini.
+# FAULT_CLIENT_WRITE_TIMEOUT_SECONDS. The jobs expire-holds, process-compensations and expire-grants are
+# not on the app's scheduler: the script runs them (below, through the admin API) every 5, 10 and 5 s,
+# so that it can hold them back while it aims a fault at them, and the lots the load grants (seconds
+# to two minutes long) expire during the run. The chat mix uses gpt-4o-mini and o4-mini.
 app_env=(OPENAI_BASE_URL="$upstream_url" OPENAI_MODELS=gpt-4o-mini,o4-mini OPENAI_API_KEY=fault
     TOLLGATE_HOLDS_TTL="PT${FAULT_HOLD_TTL_SECONDS}S"
     TOLLGATE_PROVIDERS_OPENAI_MAX_CALL_DURATION="${FAULT_MAX_CALL_SECONDS}s"
     TOLLGATE_CHAT_CLIENT_WRITE_TIMEOUT="${FAULT_CLIENT_WRITE_TIMEOUT_SECONDS}s"
-    TOLLGATE_JOBS_EXPIRE_HOLDS_CRON=off TOLLGATE_JOBS_PROCESS_COMPENSATIONS_CRON=off
+    TOLLGATE_JOBS_EXPIRE_HOLDS_CRON=off TOLLGATE_JOBS_PROCESS_COMPENSATIONS_CRON=off TOLLGATE_JOBS_EXPIRE_GRANTS_CRON=off
     TOLLGATE_JOBS_PROCESS_COMPENSATIONS_BACKOFF=PT2S
     TOLLGATE_PROVIDERS_OPENAI_FIRST_BYTE_TIMEOUT=3s TOLLGATE_PROVIDERS_OPENAI_IDLE_TIMEOUT=3s
     TOLLGATE_STRIPE_API_KEY="$stripe_api_key" TOLLGATE_STRIPE_WEBHOOK_SECRET="$stripe_webhook_secret"
@@ -307,13 +308,13 @@ fault_db_outage() {
     fault_log db-outage "${in_flight:-?} calls in flight at the crash stop, down ${FAULT_OUTAGE_SECONDS}s, up after $((SECONDS - t0))s; expire-holds at once: $code $(jq -c '{processed}' "$work/admin-job.expire-holds.json" 2>/dev/null)"
 }
 
-# The script's cron of the two frequent jobs (through the admin API, like an operator's run): held
+# The script's cron of the three frequent jobs (through the admin API, like an operator's run): held
 # back while a fault is aimed at them ($work/pause.<job>).
 job_cron() {
     local tick=0 job
     set +e
     while [[ ! -f "$work/stop" ]]; do
-        for job in expire-holds process-compensations; do
+        for job in expire-holds process-compensations expire-grants; do
             [[ "$job" == process-compensations ]] && (( tick % 2 )) && continue
             [[ -f "$work/pause.$job" || -f "$work/db-down" || -f "$work/app-down" ]] && continue
             admin_job "$job" >/dev/null
@@ -385,7 +386,7 @@ catchup_start=$SECONDS
 deadline=$((SECONDS + FAULT_HOLD_TTL_SECONDS + FAULT_CATCHUP_SECONDS))
 rounds_deadline=$((SECONDS + FAULT_ROUNDS_SECONDS))
 while :; do
-    for job in expire-holds process-compensations; do
+    for job in expire-holds process-compensations expire-grants; do
         [[ -f "$work/pause.$job" ]] && continue
         code=$(admin_job "$job")
         [[ "$code" == 200 ]] || log "job $job answered $code: $(head -c 300 "$work/admin-job.$job.json" 2>/dev/null)"
@@ -414,6 +415,12 @@ for job in expire-holds process-compensations; do admin_job "$job" >/dev/null; d
 touch "$work/stop"
 stop_pid "$cron_pid" "the job cron"
 cron_pid=""
+# The final expiry of the grant lots, once no hold is live: every lot due before it began must then be
+# empty (check 28). Its start is what the check compares the lots' expiries with.
+grants_final_at=$(date -u +%Y-%m-%dT%H:%M:%S.%6NZ)
+code=$(admin_job expire-grants)
+[[ "$code" == 200 ]] || die "the final expire-grants answered $code: $(head -c 300 "$work/admin-job.expire-grants.json" 2>/dev/null)"
+log "final expire-grants: $(jq -c '{processed, failed, detail}' "$work/admin-job.expire-grants.json" 2>/dev/null)"
 left=$(db -tAc "SELECT (SELECT COUNT(*) FROM credit_reservation WHERE status = 'HELD') || ' ' ||
                        (SELECT COUNT(*) FROM credit_compensation WHERE status = 'PENDING')")
 log "jobs caught up in $((SECONDS - catchup_start))s (HELD/PENDING left: $left; job rounds: $(wc -l <"$out/jobs.tsv"))"
@@ -480,6 +487,7 @@ CREATE TEMP TABLE stripe_sessions (key text, session_id text, reference text, am
 \set call_window '$((FAULT_MAX_CALL_SECONDS + SETTLE_PATIENCE_SECONDS)) seconds'
 \set min_path $FAULT_MIN_PATH
 \set short $short
+\set grants_final_at '$grants_final_at'
 \set stopped_reading_let_go $(grep -c 'read nothing for' "$work"/app*.log 2>/dev/null | awk -F: '{ n += $NF } END { print n + 0 }')
 \i $fault_dir/check.sql
 SQL
@@ -493,7 +501,7 @@ missing=$(sed -n 's/^PATHS NOT TAKEN \([0-9]*\)$/\1/p' "$work/check.txt")
     echo
     bench_host_lines
     echo "- load: bench/fault/FaultDriver.java, $FAULT_ACCOUNTS accounts, $FAULT_CLIENTS clients, ${FAULT_SECONDS}s, seed $FAULT_SEED; every mutation under an Idempotency-Key, retried with the same key on I/O errors, timeouts, 429, 500 and 503 (at most ${FAULT_RETRY_SECONDS}s)"
-    echo "- app: prod profile, hold TTL ${FAULT_HOLD_TTL_SECONDS}s, upstream models gpt-4o-mini and o4-mini, max-call-duration ${FAULT_MAX_CALL_SECONDS}s, client write timeout ${FAULT_CLIENT_WRITE_TIMEOUT_SECONDS}s, expire-holds every 5 s and process-compensations every 10 s (run by the script through the admin API; backoff 2 s), provider first-byte and idle timeouts 3 s; allowance of a new account $FAULT_ALLOWANCE millicredits${FAULT_APP_ENV:+; extra env: $FAULT_APP_ENV}"
+    echo "- app: prod profile, hold TTL ${FAULT_HOLD_TTL_SECONDS}s, upstream models gpt-4o-mini and o4-mini, max-call-duration ${FAULT_MAX_CALL_SECONDS}s, client write timeout ${FAULT_CLIENT_WRITE_TIMEOUT_SECONDS}s, expire-holds and expire-grants every 5 s and process-compensations every 10 s (run by the script through the admin API; backoff 2 s), provider first-byte and idle timeouts 3 s; allowance of a new account $FAULT_ALLOWANCE millicredits${FAULT_APP_ENV:+; extra env: $FAULT_APP_ENV}"
     echo "- purchases: packs $FAULT_PACKS_EXPECTED (id, millicredits, price, currency); Checkout Sessions from bench/FakeStripeApi.java ($(curl -fsS -m 5 "$stripe_url/stats" || echo '?')); the driver plays Stripe's webhooks, signed with the endpoint's secret: $(wc -l <"$out/purchases.tsv") purchases, $(wc -l <"$out/stripe-events.tsv") deliveries"
     echo "- fake upstream: bench/FakeUpstream.java, bills each call as OpenAI would (prompt counted on o200k_base, output within the budget unless told to ignore it) and writes it down: $(wc -l <"$out/billed.tsv") bills; $(curl -fsS -m 5 "http://127.0.0.1:$fake_port/stats" || echo '?')"
     echo "- PostgreSQL: a private cluster of this run ($own_pg_dir), restarted by the run"
