@@ -18,6 +18,7 @@ import dev.tollgate.platform.tx.Transactions;
  * Removes the unspent remainder of grant lots past their expiry, account by account, each in a
  * transaction of its own ({@link Ledger#expireDueGrants}: one GRANT_EXPIRY entry per lot). A lot
  * whose credits live holds still need keeps them until a later run, once the holds are resolved.
+ * Then it announces the lots that expire within the notice ({@link ExpiringGrants}).
  */
 @ApplicationScoped
 public class ExpireGrantsJob implements Job {
@@ -37,6 +38,9 @@ public class ExpireGrantsJob implements Job {
     @Inject
     Clock clock;
 
+    @Inject
+    ExpiringGrants expiring;
+
     @Override
     public String name() {
         return NAME;
@@ -55,7 +59,9 @@ public class ExpireGrantsJob implements Job {
                 LOG.errorf(e, "expiring the due grant lots of user %s failed; the next run tries again", userId);
             }
         }
-        return JobReport.done(name(), expired, failed, accounts.size() + " accounts with due lots");
+        int noticed = expiring.notifyDue(config.expiryMaxAccounts());
+        return JobReport.done(name(), expired, failed, accounts.size() + " accounts with due lots, " + noticed
+                + " lots expiring soon announced");
     }
 
     @SuppressWarnings("unchecked")

@@ -1,5 +1,7 @@
 package dev.tollgate.grant;
 
+import java.time.Duration;
+
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 
@@ -15,4 +17,8 @@ public interface GrantsConfig {
     @Min(1)
     @Max(100_000)
     int expiryMaxAccounts();
+
+    /** How long before a lot expires the chat app is told (webhook {@code grant.expiring}), once per lot. */
+    @WithDefault("P3D")
+    Duration expiringNotice();
 }

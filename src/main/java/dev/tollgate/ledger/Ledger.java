@@ -11,6 +11,7 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -27,6 +28,8 @@ import dev.tollgate.platform.jdbc.DatabaseFailure;
 import dev.tollgate.platform.jdbc.Jdbc;
 import dev.tollgate.platform.money.Millicredits;
 import dev.tollgate.platform.security.CurrentOrigin;
+import dev.tollgate.webhook.WebhookEventTypes;
+import dev.tollgate.webhook.WebhookOutbox;
 
 /**
  * The only code that changes balances. Each operation is one SQL statement that locks the
@@ -66,6 +69,9 @@ public class Ledger {
 
     @Inject
     GrantLots grantLots;
+
+    @Inject
+    WebhookOutbox webhooks;
 
     @Inject
     Instance<EntryListener> entryListenerBeans;
@@ -127,8 +133,9 @@ public class Ledger {
 
     /**
      * Removes the unspent remainder of the account's lots that are due, each in a GRANT_EXPIRY entry
-     * of its own; what live holds still need stays, and goes at a later pass (every change of an
-     * account with a due lot makes one). Answers the entries written.
+     * of its own with its {@code grant.expired} webhook event; what live holds still need stays, and
+     * goes at a later pass (every change of an account with a due lot makes one). Answers the entries
+     * written.
      */
     public List<LedgerEntry> expireDueGrants(String userId) {
         Instant now = clock.instant();
@@ -149,6 +156,9 @@ public class Ledger {
             committedEntries.add(entry);
             grantLots.expire(entry, lot.id(), taken, lot.remaining(), now);
             entryListeners.forEach(listener -> listener.written(entry));
+            webhooks.publish(userId, WebhookEventTypes.GRANT_EXPIRED, Map.of("lotId", lot.id().toString(),
+                    "expiresAt", lot.expiresAt().toString(), "expiredMillicredits", taken,
+                    "keptForHoldsMillicredits", lot.remaining() - taken, "entryId", entry.id()));
             entries.add(entry);
         }
         grantLots.recomputeExpiry(userId);

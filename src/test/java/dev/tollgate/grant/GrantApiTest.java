@@ -154,11 +154,35 @@ class GrantApiTest {
     }
 
     @Test
-    void theJobExpiresDueLotsAndTheBalanceNoLongerCountsThem() {
+    void theJobAnnouncesLotsThatExpireSoonThenExpiresThemAndTheBalanceNoLongerCountsThem() {
+        // An endpoint that takes the grant events (never reachable: the events are read from the outbox).
+        String endpoint = given().auth().oauth2(Tokens.admin(admin)).contentType(ContentType.JSON)
+                .header("Idempotency-Key", "hook-" + UUID.randomUUID())
+                .body("{\"url\":\"http://127.0.0.1:9/grants\",\"eventTypes\":[\"grant.expiring\",\"grant.expired\"]}")
+                .post("/api/admin/webhooks").then().statusCode(201).extract().path("id");
+        try {
+            expireAndAnnounce();
+        } finally {
+            given().auth().oauth2(Tokens.admin(admin)).header("Idempotency-Key", "unhook-" + UUID.randomUUID())
+                    .delete("/api/admin/webhooks/" + endpoint).then().statusCode(org.hamcrest.Matchers.lessThan(300));
+        }
+    }
+
+    private void expireAndAnnounce() {
         String user = openAccount("expiring");
         Instant expires = Instant.now().plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
-        grant("short-" + UUID.randomUUID(), body(user, 40_000, expires, 5, "one-hour promo")).then().statusCode(201);
+        String lot = grant("short-" + UUID.randomUUID(), body(user, 40_000, expires, 5, "one-hour promo")).then()
+                .statusCode(201).extract().path("lotId");
         as(user).get("/api/credit/balance").then().body("grantedMillicredits", equalTo(65_000));
+
+        // Within the notice (3 days): announced once, however often the job runs.
+        for (int run = 0; run < 2; run++) {
+            given().auth().oauth2(Tokens.admin(admin)).post("/api/admin/jobs/expire-grants").then().statusCode(200);
+        }
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM webhook_event WHERE user_id = ? AND type = 'grant.expiring'", user))
+                .isEqualTo(1);
+        assertThat(LedgerProbe.text("SELECT payload -> 'data' ->> 'lotId' FROM webhook_event WHERE user_id = ? AND type = 'grant.expiring'",
+                user)).isEqualTo(lot);
 
         clock.set(expires.plusSeconds(1));
         given().auth().oauth2(Tokens.admin(admin)).post("/api/admin/jobs/expire-grants").then().statusCode(200)
@@ -175,6 +199,8 @@ class GrantApiTest {
                 user)).isEqualTo("-40000");
         assertThat(LedgerProbe.text("SELECT expired_at FROM credit_grant_lot WHERE user_id = ? AND priority = 5", user))
                 .isNotNull();
+        assertThat(LedgerProbe.text("SELECT payload -> 'data' ->> 'expiredMillicredits' FROM webhook_event WHERE user_id = ? AND type = 'grant.expired'",
+                user)).isEqualTo("40000");
         assertThat(LedgerProbe.lotViolations(user)).isZero();
         assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
     }
