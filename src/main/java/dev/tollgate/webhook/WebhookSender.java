@@ -25,6 +25,7 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.annotations.CommandLineArguments;
 
 import dev.tollgate.platform.tx.Transactions;
 
@@ -106,8 +107,14 @@ public class WebhookSender {
         }
     }
 
-    /** Starts polling once the application is up, unless the sender is switched off here. */
-    void startPolling(@Observes StartupEvent started) {
+    /**
+     * Starts polling once the application is up, unless the sender is switched off here or the
+     * process is the one-shot job command ({@code job <name>}), which exits when its job is done.
+     */
+    void startPolling(@Observes StartupEvent started, @CommandLineArguments String[] arguments) {
+        if (arguments.length > 0) {
+            return;
+        }
         if (!config.senderEnabled()) {
             LOG.info("webhook sender off on this instance (tollgate.webhooks.sender-enabled=false)");
             return;
