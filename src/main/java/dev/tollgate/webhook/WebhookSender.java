@@ -14,6 +14,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.annotation.PostConstruct;
@@ -78,6 +79,8 @@ public class WebhookSender {
     private Semaphore idle;
     private WebhookUrlPolicy urls;
     private final AtomicInteger sending = new AtomicInteger();
+    /** A poll is queued on the poller already (after a delivery ended). */
+    private final AtomicBoolean pollQueued = new AtomicBoolean();
 
     @PostConstruct
     void start() {
@@ -148,6 +151,7 @@ public class WebhookSender {
                     } finally {
                         sending.decrementAndGet();
                         idle.release();
+                        pollSoon();
                     }
                 });
             } catch (RejectedExecutionException e) {
@@ -157,6 +161,24 @@ public class WebhookSender {
             }
         }
         return claimed.size();
+    }
+
+    /**
+     * Looks for due deliveries now rather than at the next interval: a delivery that ended frees a
+     * place in its endpoint's limit and may unblock the account's next event, so a backlog drains
+     * at the receiver's pace, not one limit's worth per poll interval. At most one such poll waits.
+     */
+    private void pollSoon() {
+        if (pollQueued.compareAndSet(false, true)) {
+            try {
+                poller.execute(() -> {
+                    pollQueued.set(false);
+                    poll();
+                });
+            } catch (RejectedExecutionException e) {
+                pollQueued.set(false);
+            }
+        }
     }
 
     /** Deliveries this instance is sending now. */
