@@ -14,6 +14,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.annotation.PostConstruct;
@@ -25,6 +26,7 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.annotations.CommandLineArguments;
 
 import dev.tollgate.platform.tx.Transactions;
 
@@ -77,6 +79,8 @@ public class WebhookSender {
     private Semaphore idle;
     private WebhookUrlPolicy urls;
     private final AtomicInteger sending = new AtomicInteger();
+    /** A poll is queued on the poller already (after a delivery ended). */
+    private final AtomicBoolean pollQueued = new AtomicBoolean();
 
     @PostConstruct
     void start() {
@@ -106,8 +110,14 @@ public class WebhookSender {
         }
     }
 
-    /** Starts polling once the application is up, unless the sender is switched off here. */
-    void startPolling(@Observes StartupEvent started) {
+    /**
+     * Starts polling once the application is up, unless the sender is switched off here or the
+     * process is the one-shot job command ({@code job <name>}), which exits when its job is done.
+     */
+    void startPolling(@Observes StartupEvent started, @CommandLineArguments String[] arguments) {
+        if (arguments.length > 0) {
+            return;
+        }
         if (!config.senderEnabled()) {
             LOG.info("webhook sender off on this instance (tollgate.webhooks.sender-enabled=false)");
             return;
@@ -141,6 +151,7 @@ public class WebhookSender {
                     } finally {
                         sending.decrementAndGet();
                         idle.release();
+                        pollSoon();
                     }
                 });
             } catch (RejectedExecutionException e) {
@@ -150,6 +161,24 @@ public class WebhookSender {
             }
         }
         return claimed.size();
+    }
+
+    /**
+     * Looks for due deliveries now rather than at the next interval: a delivery that ended frees a
+     * place in its endpoint's limit and may unblock the account's next event, so a backlog drains
+     * at the receiver's pace, not one limit's worth per poll interval. At most one such poll waits.
+     */
+    private void pollSoon() {
+        if (pollQueued.compareAndSet(false, true)) {
+            try {
+                poller.execute(() -> {
+                    pollQueued.set(false);
+                    poll();
+                });
+            } catch (RejectedExecutionException e) {
+                pollQueued.set(false);
+            }
+        }
     }
 
     /** Deliveries this instance is sending now. */

@@ -131,6 +131,34 @@ class ApiSmokeIT {
     }
 
     @Test
+    void webhookEndpointsThroughTheAdminApiWithTheAddressGuardOn() {
+        String token = Tokens.admin("smoke-hooks-" + UUID.randomUUID());
+        String hooks = "/api/admin/webhooks";
+        // The shipped profile refuses loopback addresses and plain http.
+        given().auth().oauth2(token).contentType(ContentType.JSON).header("Idempotency-Key", "smoke-hook-loopback")
+                .body("{\"url\":\"https://127.0.0.1/hooks\"}").post(hooks).then().statusCode(422)
+                .contentType("application/problem+json").body("reason", containsString("non-public"));
+        given().auth().oauth2(token).contentType(ContentType.JSON).header("Idempotency-Key", "smoke-hook-http")
+                .body("{\"url\":\"http://93.184.215.14/hooks\"}").post(hooks).then().statusCode(422)
+                .body("reason", equalTo("the URL is not https"));
+        // A public address (an IP literal: no DNS needed), disabled so that nothing is sent to it.
+        String id = given().auth().oauth2(token).contentType(ContentType.JSON).header("Idempotency-Key", "smoke-hook")
+                .body("{\"url\":\"https://93.184.215.14/hooks\",\"enabled\":false,\"eventTypes\":[\"balance.low\"]}")
+                .post(hooks).then().statusCode(201).body("secret", startsWith("whsec_")).extract().path("id");
+        given().auth().oauth2(token).get(hooks).then().statusCode(200).body("id", org.hamcrest.Matchers.hasItem(id));
+        given().auth().oauth2(token).contentType(ContentType.JSON).header("Idempotency-Key", "smoke-hook-patch")
+                .body("{\"description\":\"smoke\"}").patch(hooks + "/" + id).then().statusCode(200)
+                .body("description", equalTo("smoke")).body("enabled", equalTo(false));
+        given().auth().oauth2(token).get(hooks + "/" + id + "/deliveries").then().statusCode(200).body("size()", equalTo(0));
+        given().auth().oauth2(token).header("Idempotency-Key", "smoke-hook-replay").post(hooks + "/deliveries/1/replay")
+                .then().statusCode(404);
+        given().auth().oauth2(token).header("Idempotency-Key", "smoke-hook-delete").delete(hooks + "/" + id)
+                .then().statusCode(200).body("deleted", equalTo(true));
+        given().auth().oauth2(token).header("Idempotency-Key", "smoke-hook-delete").delete(hooks + "/" + id)
+                .then().statusCode(200).header("Idempotent-Replayed", "true");
+    }
+
+    @Test
     void refusalsAreProblemDetails() {
         given().get("/api/credit/balance").then().statusCode(401).contentType("application/problem+json");
         given().auth().oauth2(Tokens.expired("smoke")).get("/api/credit/balance").then().statusCode(401);

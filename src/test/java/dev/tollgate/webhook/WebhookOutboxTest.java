@@ -62,8 +62,9 @@ class WebhookOutboxTest {
         assertThat(published.eventId()).startsWith("msg_");
         assertThat(published.deliveries()).isEqualTo(2);
         assertThat(events(published.eventId())).isEqualTo(1);
-        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM webhook_delivery WHERE event_id = ? AND status = 'pending'"
-                + " AND attempts = 0 AND user_id = '" + user + "' AND endpoint_id IN ('" + all + "', '" + purchases + "')",
+        // (The sender may already be trying them: https://receiver.invalid/ never answers.)
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM webhook_delivery WHERE event_id = ?"
+                + " AND user_id = '" + user + "' AND endpoint_id IN ('" + all + "', '" + purchases + "')",
                 published.eventId())).isEqualTo(2);
         assertThat(LedgerProbe.count("SELECT COUNT(*) FROM webhook_delivery WHERE event_id = ? AND endpoint_id = '"
                 + balance + "'", published.eventId())).isZero();
