@@ -181,7 +181,7 @@ class GrantApiTest {
         }
         assertThat(LedgerProbe.count("SELECT COUNT(*) FROM webhook_event WHERE user_id = ? AND type = 'grant.expiring'", user))
                 .isEqualTo(1);
-        assertThat(LedgerProbe.text("SELECT payload -> 'data' ->> 'lotId' FROM webhook_event WHERE user_id = ? AND type = 'grant.expiring'",
+        assertThat(LedgerProbe.text("SELECT CAST(payload AS jsonb) -> 'data' ->> 'lotId' FROM webhook_event WHERE user_id = ? AND type = 'grant.expiring'",
                 user)).isEqualTo(lot);
 
         clock.set(expires.plusSeconds(1));
@@ -199,7 +199,7 @@ class GrantApiTest {
                 user)).isEqualTo("-40000");
         assertThat(LedgerProbe.text("SELECT expired_at FROM credit_grant_lot WHERE user_id = ? AND priority = 5", user))
                 .isNotNull();
-        assertThat(LedgerProbe.text("SELECT payload -> 'data' ->> 'expiredMillicredits' FROM webhook_event WHERE user_id = ? AND type = 'grant.expired'",
+        assertThat(LedgerProbe.text("SELECT CAST(payload AS jsonb) -> 'data' ->> 'expiredMillicredits' FROM webhook_event WHERE user_id = ? AND type = 'grant.expired'",
                 user)).isEqualTo("40000");
         assertThat(LedgerProbe.lotViolations(user)).isZero();
         assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
