@@ -315,6 +315,23 @@ try {
     await dashboard.locator('#projection[data-outlook="fine"]', { hasText: 'last until the next refresh' }).waitFor();
   });
 
+  await check('the dashboard shows granted credits and when each lot expires, live', async () => {
+    const expiresAt = new Date(Date.now() + 7 * 86_400_000).toISOString();
+    const granted = await api('/api/admin/credit/grants', {
+      method: 'POST',
+      headers: { 'Idempotency-Key': `browser-grant-${Date.now()}` },
+      body: JSON.stringify({ userId: USER_ID, amountMillicredits: 5000, expiresAt, reason: 'browser welcome' }),
+    }, ADMIN_TOKEN);
+    assert(granted.status === 201, `grant answered ${granted.status}: ${JSON.stringify(granted.body)}`);
+    const lot = dashboard.locator(`#grants li[data-lot="${granted.body.lotId}"]`);
+    await lot.waitFor();
+    const text = await lot.textContent();
+    assert(text.startsWith(`${credits(5000)} granted credits (browser welcome) expire on `), `the lot reads "${text}"`);
+    const shown = await dashboard.locator('#granted').textContent();
+    assert(shown === credits(granted.body.balance.grantedMillicredits), `granted shows "${shown}"`);
+    await dashboard.screenshot({ path: shot('dashboard-grants.png'), fullPage: true });
+  });
+
   await check('the dashboard has labels and runs under its own strict Content-Security-Policy without errors', async () => {
     assert(await dashboard.getByLabel('Period').count() === 1, 'the period select is labelled');
     const policy = pageResponses.find((r) => r.path === '/tollgate/dashboard.html').headers['content-security-policy'];

@@ -87,11 +87,25 @@ function renderBalance() {
   const b = state.balance;
   $('available').textContent = `${credits(b.availableMillicredits)} credits`;
   $('monthly').textContent = credits(b.monthlyMillicredits);
+  $('granted').textContent = credits(b.grantedMillicredits ?? 0);
   $('purchased').textContent = credits(b.purchasedMillicredits);
+  renderGrants(b.grants ?? []);
   $('reserved').textContent = credits(b.reservedMillicredits);
   $('plan').textContent = b.plan;
   $('next-refresh').textContent = date(b.nextRefreshAt);
   renderProjection();
+}
+
+/** The grant lots that still hold credits, in the order they are spent, each with its expiry. */
+function renderGrants(grants) {
+  const list = $('grants');
+  list.replaceChildren(...grants.map((grant) => {
+    const item = document.createElement('li');
+    item.dataset.lot = grant.id;
+    item.textContent = `${credits(grant.remainingMillicredits)} granted credits (${grant.reason}) expire on ${dateTime(grant.expiresAt)}`;
+    return item;
+  }));
+  list.hidden = grants.length === 0;
 }
 
 function renderUsage() {
