@@ -17,15 +17,26 @@ import java.util.UUID;
  * ({@code failedCompensationCount} and {@code failedCompensationsMillicredits} over all the
  * {@code FAILED} ones; the list the latest {@value AdminAccountService#RECENT_COMPENSATIONS}).
  * {@code heldOverMillicredits} is the part of the monthly bucket that an earlier period's holds
- * still hold. Then the latest {@value AdminAccountService#RECENT_PURCHASES} purchases.
+ * still hold. Then the latest {@value AdminAccountService#RECENT_PURCHASES} purchases, and the latest
+ * {@value AdminAccountService#RECENT_GRANTS} grant lots ({@code grantedMillicredits} is what all lots
+ * still hold).
  */
 public record AccountView(String userId, String plan, long monthlyMillicredits, long heldOverMillicredits,
-        long purchasedMillicredits, long reservedMillicredits, long availableMillicredits, BigDecimal availableCredits,
+        long grantedMillicredits, long purchasedMillicredits, long reservedMillicredits, long availableMillicredits, BigDecimal availableCredits,
         Instant periodStart, Instant nextRefreshAt, Instant createdAt, Instant updatedAt, List<AuditEntry> recentEntries,
         long liveHoldCount, long liveHoldsMillicredits, List<LiveHold> liveHolds, long shortfallCount,
         long shortfallMillicredits, List<Shortfall> shortfalls, long failedCompensationCount,
         long failedCompensationsMillicredits, List<Compensation> compensations, long unrecoveredPurchaseCount,
-        long unrecoveredPurchasesMillicredits, List<Purchase> purchases) {
+        long unrecoveredPurchasesMillicredits, List<Purchase> purchases, List<Grant> grants) {
+
+    /**
+     * A lot of granted credits, newest first: what was granted and what remains, its expiry, its
+     * priority (smaller is spent first), who granted it and why, and when its expiry ran (null: not
+     * yet, or not all of it: live holds still needed part).
+     */
+    public record Grant(UUID lotId, int priority, long grantedMillicredits, long remainingMillicredits,
+            Instant expiresAt, String source, String reason, Instant grantedAt, Instant expiredAt) {
+    }
 
     /**
      * A credit pack bought through Stripe (or by auto top-up), newest first: its status, what it

@@ -35,9 +35,14 @@ public class AdminAccountService {
     static final int RECENT_COMPENSATIONS = 20;
     static final int RECENT_PURCHASES = 20;
     private static final String ACCOUNT = """
-            SELECT plan, monthly_millicredits, held_over_millicredits, purchased_millicredits, reserved_millicredits,
-                   period_start, created_at, updated_at
+            SELECT plan, monthly_millicredits, held_over_millicredits, granted_millicredits, purchased_millicredits,
+                   reserved_millicredits, period_start, created_at, updated_at
               FROM credit_account WHERE user_id = ?""";
+    static final int RECENT_GRANTS = 20;
+    private static final String GRANTS = """
+            SELECT id, priority, granted, remaining, expires_at, source, reason, granted_at, expired_at
+              FROM credit_grant_lot WHERE user_id = ?
+             ORDER BY granted_at DESC, id DESC""" + " LIMIT " + RECENT_GRANTS;
     private static final String SHORTFALL_TOTALS = """
             SELECT COUNT(*), COALESCE(SUM(shortfall_millicredits), 0) FROM (
                 SELECT shortfall_millicredits FROM token_usage WHERE user_id = ? AND shortfall_millicredits > 0
@@ -89,7 +94,7 @@ public class AdminAccountService {
     @Inject
     Clock clock;
 
-    private record AccountRow(String plan, long monthly, long heldOver, long purchased, long reserved,
+    private record AccountRow(String plan, long monthly, long heldOver, long granted, long purchased, long reserved,
             Instant periodStart, Instant createdAt, Instant updatedAt) {
     }
 
@@ -108,7 +113,7 @@ public class AdminAccountService {
             }
             List<AccountRow> accounts = query(c, ACCOUNT, rs -> new AccountRow(rs.getString("plan"),
                     rs.getLong("monthly_millicredits"), rs.getLong("held_over_millicredits"),
-                    rs.getLong("purchased_millicredits"), rs.getLong("reserved_millicredits"),
+                    rs.getLong("granted_millicredits"), rs.getLong("purchased_millicredits"), rs.getLong("reserved_millicredits"),
                     Jdbc.getTime(rs, "period_start"), Jdbc.getTime(rs, "created_at"), Jdbc.getTime(rs, "updated_at")),
                     userId);
             if (accounts.isEmpty()) {
@@ -140,14 +145,19 @@ public class AdminAccountService {
                     rs.getLong("clawed_back_millicredits"), rs.getLong("unrecovered_millicredits"),
                     rs.getString("flagged_reason"), rs.getString("payment_intent_id"), Jdbc.getTime(rs, "created_at")),
                     userId);
-            long available = account.monthly() + account.purchased() - account.reserved();
-            return new AccountView(userId, account.plan(), account.monthly(), account.heldOver(), account.purchased(),
+            List<AccountView.Grant> grants = query(c, GRANTS, rs -> new AccountView.Grant(rs.getObject("id", UUID.class),
+                    rs.getInt("priority"), rs.getLong("granted"), rs.getLong("remaining"), Jdbc.getTime(rs, "expires_at"),
+                    rs.getString("source"), rs.getString("reason"), Jdbc.getTime(rs, "granted_at"),
+                    Jdbc.getTime(rs, "expired_at")), userId);
+            long available = account.monthly() + account.granted() + account.purchased() - account.reserved();
+            return new AccountView(userId, account.plan(), account.monthly(), account.heldOver(), account.granted(),
+                    account.purchased(),
                     account.reserved(), available, Millicredits.of(available).credits(), account.periodStart(),
                     account.periodStart().atZone(ZoneOffset.UTC).plusMonths(1).toInstant(), account.createdAt(),
                     account.updatedAt(), entries, holdTotals.count(), holdTotals.millicredits(), holds,
                     shortfallTotals.count(), shortfallTotals.millicredits(), shortfalls, failedCompensations.count(),
                     failedCompensations.millicredits(), compensations, unrecovered.count(), unrecovered.millicredits(),
-                    purchases);
+                    purchases, grants);
         } catch (SQLException e) {
             throw DatabaseFailure.of("read account", e);
         }

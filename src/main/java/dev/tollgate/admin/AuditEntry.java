@@ -12,8 +12,9 @@ import com.fasterxml.jackson.databind.JsonNode;
  * An admin action that moves no credits (a price change, a job run) has no user and no balances.
  */
 public record AuditEntry(long id, String userId, String operation, long monthlyDeltaMillicredits,
-        long purchasedDeltaMillicredits, long reservedDeltaMillicredits, Long monthlyAfterMillicredits,
-        Long purchasedAfterMillicredits, Long reservedAfterMillicredits, Long availableAfterMillicredits,
+        long grantedDeltaMillicredits, long purchasedDeltaMillicredits, long reservedDeltaMillicredits,
+        Long monthlyAfterMillicredits, Long grantedAfterMillicredits, Long purchasedAfterMillicredits,
+        Long reservedAfterMillicredits, Long availableAfterMillicredits,
         String idempotencyKey, String requestHash, Long usageId, UUID reservationId, String actor, String clientIp,
         String userAgent, JsonNode metadata, Instant createdAt) {
 }

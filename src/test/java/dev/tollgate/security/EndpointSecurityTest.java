@@ -60,6 +60,13 @@ class EndpointSecurityTest {
                 new Call("POST", "/api/admin/jobs/process-compensations", null),
                 new Call("POST", "/api/admin/jobs/archive-usage", null),
                 new Call("POST", "/api/admin/jobs/purge-rate-limits", null),
+                new Call("POST", "/api/admin/jobs/process-top-ups", null),
+                new Call("POST", "/api/admin/jobs/expire-grants", null),
+                new Call("POST", "/api/admin/jobs/predict-depletion", null),
+                new Call("POST", "/api/admin/credit/grants", "{\"userId\":\"" + target + "\",\"amountMillicredits\":1000,"
+                        + "\"expiresAt\":\"2099-01-01T00:00:00Z\",\"reason\":\"security test\"}"),
+                new Call("GET", "/api/admin/webhooks", null),
+                new Call("POST", "/api/admin/webhooks", "{\"url\":\"https://chat.example.com/hooks\"}"),
                 new Call("POST", "/api/admin/credit/process-compensations", null));
     }
 

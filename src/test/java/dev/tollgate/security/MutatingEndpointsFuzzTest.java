@@ -65,7 +65,7 @@ import io.restassured.http.ContentType;
 class MutatingEndpointsFuzzTest {
 
     static final Set<String> JOBS = Set.of("refresh", "expire-holds", "process-compensations", "archive-usage",
-            "purge-rate-limits");
+            "purge-rate-limits", "process-top-ups", "expire-grants", "predict-depletion");
     static final List<String> LEDGER_TABLES = List.of("credit_account", "credit_audit_log", "credit_reservation",
             "token_usage", "token_usage_archive", "credit_compensation", "credit_refresh_history", "model_pricing");
     static final ObjectMapper JSON = new ObjectMapper();
