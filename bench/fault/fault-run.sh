@@ -301,7 +301,13 @@ fault_stall_provider() {
 fault_kill_app() {
     # Aimed at the window between an answer and its settle: a burst of calls whose [DONE] the fake
     # holds back after their final (usage) chunk; the kill comes once most of them are held there.
-    local t0=$SECONDS killed_at holding=0 i
+    # And at the window between a webhook event's commit and its delivery: meanwhile a session of the
+    # script holds the endpoint's row as a claimer does (FOR NO KEY UPDATE, which publishing
+    # transactions do not wait for), so the sender claims nothing and the events committed
+    # meanwhile are still pending at the kill; it is ended once the app is dead.
+    local t0=$SECONDS killed_at holding=0 i hooks_held
+    { echo "BEGIN; SELECT 1 FROM webhook_endpoint FOR NO KEY UPDATE;"; echo "SELECT pg_sleep(120);"; } \
+        | PGAPPNAME=fault-hold-webhooks db >/dev/null 2>&1 &
     burst "$FAULT_KILL_BURST_CALLS" final
     for i in $(seq 1 100); do
         holding=$(fake_stat holding_final)
@@ -314,9 +320,11 @@ fault_kill_app() {
     wait "$app_pid" 2>/dev/null || true
     app_pid=""
     touch "$work/app-down"
+    hooks_held=$(db -tAc "SELECT COUNT(*) FROM webhook_delivery WHERE status = 'pending'" 2>/dev/null || echo '?')
+    db -tAc "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'fault-hold-webhooks'" >/dev/null 2>&1 || true
     start_app
     rm -f "$work/app-down"
-    fault_log kill-app "kill -9 at ${killed_at#*T} with ${holding:-?} calls between their final chunk and their settle, restarted and ready in $((SECONDS - t0))s"
+    fault_log kill-app "kill -9 at ${killed_at#*T} with ${holding:-?} calls between their final chunk and their settle and $hooks_held webhook deliveries pending, restarted and ready in $((SECONDS - t0))s"
 }
 fault_restart_postgres() {
     local t0=$SECONDS
