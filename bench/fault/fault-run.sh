@@ -5,8 +5,9 @@
 # kill -9 of one-shot jobs in the middle of a batch and two of them started at once), with purchases
 # of credit packs whose Stripe webhooks come twice, late and out of order, and the app's own outbound
 # webhooks delivered to a receiver that fails and stalls some first attempts; then the jobs and the
-# webhook deliveries catch up, SQL checks the ledger's invariants (and each purchase against what Stripe said of its payment) and
-# the report counts every recovery path the run took. Exits non-zero on any violation, or if a
+# webhook deliveries catch up, SQL checks the ledger's invariants (and each purchase against what
+# Stripe said of its payment, and each webhook event against what the receiver got) and the report
+# counts every recovery path the run took. Exits non-zero on any violation, or if a
 # recovery path it must reach was not taken. See bench/fault/README.md. Run as root from anywhere:
 #   bench/fault/fault-run.sh            # full run (5 minutes of load)
 #   bench/fault/fault-run.sh --short    # 90 s of load (CI)
