@@ -14,7 +14,11 @@
 -- short run, which must reach only some of them), stopped_reading_let_go (how many times the app's
 -- log says it let a client go that read nothing), grants_final_at (when the script's last expire-grants
 -- run began, once no hold was live). And deadline_cuts: the holds of the calls the app's log says it
--- cut at their maximum duration.
+-- cut at their maximum duration. And webhook_receipts: every request the webhook receiver (the
+-- run's one endpoint, of every event type) got, in the order they came (n), with the webhook-id,
+-- the body's type and userId, whether the signature was right, the attempt (requests with that id
+-- so far) and its answer: 204 (accepted), 500 or stall (the receiver's planned failures of a first
+-- attempt; a stall outlasts the sender's timeout), 401 (a bad signature).
 --
 -- Output: the per-account table, the list of every 5xx, one row per check with its count of
 -- violations, the coverage table (how often the run took each recovery path), then the lines
@@ -679,6 +683,64 @@ SELECT 29, 'every acknowledged admin grant exists exactly once (one GRANT entry,
        || (SELECT COUNT(*) FROM refused WHERE kind = 'GRANT')
   FROM grant_acks;
 
+-- ---------------------------------------------------------------- outbound webhooks
+-- Every event of the outbox (webhook_event, written in the transaction of its change) against what
+-- the receiver got: its deliveries (one, to the run's endpoint), its first accepted receipt (the
+-- receipt number and time) and its receipts in all.
+CREATE TEMP TABLE hook_events AS
+SELECT ev.id, ev.type, ev.user_id, ev.created_at, d.id AS delivery_id, d.status, d.attempts,
+       (SELECT COUNT(*) FROM webhook_delivery d2 WHERE d2.event_id = ev.id) AS deliveries,
+       (SELECT MIN(n) FROM webhook_receipts r WHERE r.event_id = ev.id AND r.answer = '204') AS first_accepted,
+       (SELECT MIN(received_at) FROM webhook_receipts r WHERE r.event_id = ev.id) AS first_received,
+       (SELECT COUNT(*) FROM webhook_receipts r WHERE r.event_id = ev.id) AS receipts,
+       (SELECT COUNT(*) FROM webhook_receipts r WHERE r.event_id = ev.id AND r.answer = '204') AS accepted,
+       (SELECT COUNT(*) FROM webhook_receipts r WHERE r.event_id = ev.id AND r.answer = '500') AS failed,
+       (SELECT COUNT(*) FROM webhook_receipts r WHERE r.event_id = ev.id AND r.answer = 'stall') AS stalled
+  FROM webhook_event ev
+  LEFT JOIN webhook_delivery d ON d.event_id = ev.id;
+
+INSERT INTO results
+SELECT 30, 'every webhook event (committed with its change, before a kill too) received and accepted at least once', COUNT(*),
+       COUNT(*) FILTER (WHERE first_accepted IS NULL OR deliveries <> 1),
+       'events ' || COUNT(*) || ' (' || COALESCE((SELECT string_agg(type || ' ' || n, ', ' ORDER BY type)
+                                                   FROM (SELECT type, COUNT(*) n FROM hook_events GROUP BY type) t), '-')
+       || '); deliveries delivered ' || COUNT(*) FILTER (WHERE status = 'delivered') || ', pending '
+       || COUNT(*) FILTER (WHERE status = 'pending') || ', dead ' || COUNT(*) FILTER (WHERE status = 'dead')
+       || '; receipts ' || (SELECT COUNT(*) FROM webhook_receipts)
+  FROM hook_events;
+
+INSERT INTO results
+SELECT 31, 'every webhook the receiver got is an event of the database, of the same type and account', COUNT(*),
+       COUNT(*) FILTER (WHERE ev.id IS NULL OR ev.type IS DISTINCT FROM r.type OR ev.user_id IS DISTINCT FROM r.user_id),
+       'distinct webhook-ids received: ' || COUNT(DISTINCT r.event_id)
+  FROM webhook_receipts r LEFT JOIN webhook_event ev ON ev.id = r.event_id;
+
+INSERT INTO results
+SELECT 32, 'every webhook the receiver got is signed right (Standard Webhooks, the endpoint''s secret)', COUNT(*),
+       COUNT(*) FILTER (WHERE signature_ok IS NOT TRUE), 'answered 401: ' || COUNT(*) FILTER (WHERE answer = '401')
+  FROM webhook_receipts;
+
+INSERT INTO results
+SELECT 33, 'no webhook delivery dead or left pending (the receiver fails first attempts only)', COUNT(*),
+       COUNT(*) FILTER (WHERE status <> 'delivered'),
+       'attempts: ' || COALESCE(SUM(attempts), 0) || ', most for one delivery: ' || COALESCE(MAX(attempts), 0)
+       || COALESCE('; last errors of the undelivered: ' || string_agg(DISTINCT last_error, '; ') FILTER (WHERE status <> 'delivered'), '')
+  FROM webhook_delivery;
+
+-- In order per account and endpoint: an account's events are accepted first in the order they were
+-- written (their deliveries' ids); an event accepted before an earlier one of its account is out of order.
+CREATE TEMP TABLE hook_order AS
+SELECT h.*, MAX(first_accepted) OVER (PARTITION BY user_id ORDER BY delivery_id
+                                      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earlier_accepted_last
+  FROM hook_events h WHERE delivery_id IS NOT NULL;
+
+INSERT INTO results
+SELECT 34, 'per account, webhook events first accepted in the order they were written', COUNT(*),
+       COUNT(*) FILTER (WHERE first_accepted < earlier_accepted_last),
+       'accounts with events: ' || COUNT(DISTINCT user_id) || ', with more than one: '
+       || (SELECT COUNT(*) FROM (SELECT user_id FROM hook_events GROUP BY user_id HAVING COUNT(*) > 1) m)
+  FROM hook_order;
+
 -- ---------------------------------------------------------------- coverage of the recovery paths
 -- How often the run took each recovery path. A chat call's hold "expired while its call was live"
 -- when its call was charged (or given up) after the hold's expiry: expired by the job while its
@@ -865,6 +927,21 @@ SELECT 22, 'grant expiries that kept part of a lot for a live hold', COUNT(*), t
        || (SELECT COUNT(*) FROM lot_moves m JOIN credit_reservation h ON h.id = m.reservation_id
             WHERE m.delta < 0 AND m.operation = 'SETTLE' AND m.created_at >= m.expires_at AND h.created_at < m.expires_at)
   FROM lot_moves WHERE operation = 'GRANT_EXPIRY' AND remaining_after > 0;
+-- Outbound webhooks: events committed before a kill -9 and first received after the restart (the
+-- outbox's promise), and deliveries the sender had to make again.
+INSERT INTO coverage
+SELECT 23, 'webhook events committed before an app kill, first received after it', COUNT(*), true,
+       'of them accepted at their first attempt after the restart: '
+       || COUNT(*) FILTER (WHERE (SELECT r.answer FROM webhook_receipts r WHERE r.event_id = h.id ORDER BY n LIMIT 1) = '204')
+  FROM hook_events h
+ WHERE EXISTS (SELECT 1 FROM kills k WHERE h.created_at < k.at AND h.first_received > k.at);
+INSERT INTO coverage
+SELECT 24, 'webhook deliveries retried (received again, or after a 500)', COUNT(*) FILTER (WHERE receipts > 1 OR failed > 0), true,
+       'after a 500: ' || COUNT(*) FILTER (WHERE failed > 0) || ', after a stall past the timeout: '
+       || COUNT(*) FILTER (WHERE stalled > 0) || ', accepted more than once (the outcome lost, e.g. to a kill): '
+       || COUNT(*) FILTER (WHERE accepted > 1) || '; attempts the app counted above one: '
+       || COALESCE(SUM(GREATEST(attempts - 1, 0)), 0)
+  FROM hook_events;
 
 \echo
 \echo 'Coverage: how often the run took each recovery path (required: at least' :min_path 'times):'
@@ -968,6 +1045,18 @@ SELECT 'lot ' || lot_id || ' of ' || user_id || ' (expired ' || expires_at || ')
 UNION ALL
 SELECT 'acknowledged grant ' || key || ' of ' || user_id || ' (lot ' || ref || '): ' || entries || ' GRANT entries, ' || lots || ' lots'
   FROM grant_acks WHERE entries <> 1 OR lots <> 1
+UNION ALL
+SELECT 'webhook event ' || id || ' (' || type || ' of ' || user_id || ', ' || created_at || '): ' || deliveries || ' deliveries, '
+       || COALESCE(status, 'no delivery') || ' after ' || COALESCE(attempts, 0) || ' attempts; received ' || receipts
+       || ' times, accepted ' || accepted || CASE WHEN first_accepted < earlier_accepted_last
+                                                  THEN ', accepted before an earlier event of its account' ELSE '' END
+  FROM hook_order WHERE first_accepted IS NULL OR deliveries <> 1 OR status <> 'delivered' OR first_accepted < earlier_accepted_last
+UNION ALL
+SELECT 'webhook received ' || r.received_at || ': ' || COALESCE(r.event_id, '-') || ' (' || COALESCE(r.type, '-') || ' of '
+       || COALESCE(r.user_id, '-') || ', signature ' || CASE WHEN r.signature_ok THEN 'ok' ELSE 'WRONG' END || '); the database: '
+       || COALESCE(ev.type || ' of ' || ev.user_id, 'no such event')
+  FROM webhook_receipts r LEFT JOIN webhook_event ev ON ev.id = r.event_id
+ WHERE ev.id IS NULL OR ev.type IS DISTINCT FROM r.type OR ev.user_id IS DISTINCT FROM r.user_id OR r.signature_ok IS NOT TRUE
 LIMIT 50;
 
 -- Calls whose cost exceeded what could be charged (not violations: the shortfall is recorded), with

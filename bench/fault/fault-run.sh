@@ -3,9 +3,11 @@
 # (kill -9 of the app between answers and their settles, pg_terminate_backend of its sessions, a
 # crash-restart of PostgreSQL, the database away for longer than a settle waits, a stalled provider,
 # kill -9 of one-shot jobs in the middle of a batch and two of them started at once), with purchases
-# of credit packs whose Stripe webhooks come twice, late and out of order, then the jobs catch up,
-# SQL checks the ledger's invariants (and each purchase against what Stripe said of its payment) and
-# the report counts every recovery path the run took. Exits non-zero on any violation, or if a
+# of credit packs whose Stripe webhooks come twice, late and out of order, and the app's own outbound
+# webhooks delivered to a receiver that fails and stalls some first attempts; then the jobs and the
+# webhook deliveries catch up, SQL checks the ledger's invariants (and each purchase against what
+# Stripe said of its payment, and each webhook event against what the receiver got) and the report
+# counts every recovery path the run took. Exits non-zero on any violation, or if a
 # recovery path it must reach was not taken. See bench/fault/README.md. Run as root from anywhere:
 #   bench/fault/fault-run.sh            # full run (5 minutes of load)
 #   bench/fault/fault-run.sh --short    # 90 s of load (CI)
@@ -43,6 +45,14 @@ FAULT_MAX_CALL_SECONDS=${FAULT_MAX_CALL_SECONDS:-8}
 FAULT_ALLOWANCE=${FAULT_ALLOWANCE:-200}
 FAULT_RETRY_SECONDS=${FAULT_RETRY_SECONDS:-120}
 FAULT_CATCHUP_SECONDS=${FAULT_CATCHUP_SECONDS:-180}
+# Outbound webhooks: the receiver (bench/WebhookReceiver.java) answers 500 to FAULT_HOOK_FAIL_PERCENT
+# and stalls FAULT_HOOK_STALL_PERCENT of the events' first attempts (past the sender's timeout of
+# FAULT_HOOK_TIMEOUT_SECONDS); the deliveries left pending after the jobs caught up are waited for
+# at most FAULT_HOOK_DRAIN_SECONDS.
+FAULT_HOOK_FAIL_PERCENT=${FAULT_HOOK_FAIL_PERCENT:-10}
+FAULT_HOOK_STALL_PERCENT=${FAULT_HOOK_STALL_PERCENT:-3}
+FAULT_HOOK_TIMEOUT_SECONDS=${FAULT_HOOK_TIMEOUT_SECONDS:-2}
+FAULT_HOOK_DRAIN_SECONDS=${FAULT_HOOK_DRAIN_SECONDS:-120}
 FAULT_APP_ENV=${FAULT_APP_ENV:-}
 # The credit packs on sale in the run (tollgate.purchases.packs.<id>.credits, .price.amount,
 # .price.currency through the environment): small, so that a buyer on an account that runs dry can
@@ -67,9 +77,11 @@ ADMIN=fault-admin
 for v in FAULT_SECONDS FAULT_ACCOUNTS FAULT_CLIENTS FAULT_SEED FAULT_FIRST FAULT_INTERVAL FAULT_STALL_SECONDS \
          FAULT_PG_DOWN_SECONDS FAULT_HOLD_TTL_SECONDS FAULT_MAX_CALL_SECONDS FAULT_ALLOWANCE FAULT_RETRY_SECONDS FAULT_CATCHUP_SECONDS \
          FAULT_OUTAGE_SECONDS FAULT_BURST_CALLS FAULT_KILL_BURST_CALLS FAULT_CLIENT_WRITE_TIMEOUT_SECONDS FAULT_JOB_ROUNDS FAULT_ROUNDS_SECONDS \
-         FAULT_MIN_PATH; do
+         FAULT_MIN_PATH FAULT_HOOK_FAIL_PERCENT FAULT_HOOK_STALL_PERCENT FAULT_HOOK_TIMEOUT_SECONDS FAULT_HOOK_DRAIN_SECONDS; do
     [[ "${!v}" =~ ^[0-9]+$ ]] || { echo "$v must be a whole number" >&2; exit 2; }
 done
+(( FAULT_HOOK_FAIL_PERCENT + FAULT_HOOK_STALL_PERCENT <= 100 && FAULT_HOOK_TIMEOUT_SECONDS >= 1 )) \
+    || { echo "FAULT_HOOK_FAIL_PERCENT + FAULT_HOOK_STALL_PERCENT must be <= 100, FAULT_HOOK_TIMEOUT_SECONDS >= 1" >&2; exit 2; }
 (( FAULT_ACCOUNTS >= 1 && FAULT_ACCOUNTS < 1000000 && FAULT_CLIENTS >= 1 && FAULT_INTERVAL >= 1 )) \
     || { echo "FAULT_ACCOUNTS must be 1..999999, FAULT_CLIENTS and FAULT_INTERVAL >= 1" >&2; exit 2; }
 # The app refuses to start unless every call (max-call-duration) and its settle's 20 s of patience fit in a hold.
@@ -96,6 +108,7 @@ source "$here/lib/common.sh"
 # ---------------------------------------------------------------- cleanup (always)
 fake_pid=""
 stripe_pid=""
+hook_pid=""
 driver_pid=""
 cron_pid=""
 rounds_pid=""
@@ -121,10 +134,12 @@ cleanup() {
     [[ -f "$out/purchases.tsv" ]] && cp "$out/purchases.tsv" "$results_dir/fault-$stamp.purchases.tsv"
     [[ -f "$out/stripe-events.tsv" ]] && cp "$out/stripe-events.tsv" "$results_dir/fault-$stamp.stripe-events.tsv"
     [[ -f "$out/stripe-sessions.tsv" ]] && cp "$out/stripe-sessions.tsv" "$results_dir/fault-$stamp.stripe-sessions.tsv"
+    [[ -f "$out/webhook-receipts.tsv" ]] && cp "$out/webhook-receipts.tsv" "$results_dir/fault-$stamp.webhook-receipts.tsv"
     [[ -d "$work/jobs" ]] && tail -n 40 "$work"/jobs/*.out "$work"/jobs/*.err >"$results_dir/fault-$stamp.jobs.log" 2>/dev/null
     [[ -n "${own_pg_dir:-}" && -f "$own_pg_dir/postgresql.log" ]] && cp "$own_pg_dir/postgresql.log" "$results_dir/fault-$stamp.postgresql.log"
     stop_pid "$fake_pid" "the fake upstream"
     stop_pid "$stripe_pid" "the fake Stripe API"
+    stop_pid "$hook_pid" "the webhook receiver"
     bench_cleanup
     exit "$rc"
 }
@@ -140,11 +155,11 @@ bench_own_postgres
 bench_database
 bench_package
 bench_token_key
-log "compiling the driver (bench/LoadDriver.java + bench/fault/FaultDriver.java) and bench/FakeStripeApi.java"
+log "compiling the driver (bench/LoadDriver.java + bench/fault/FaultDriver.java), bench/FakeStripeApi.java and bench/WebhookReceiver.java"
 # stripe-java on the driver's class path: its events carry the app's Stripe API version.
 driver_cp="$work/classes:$(driver_classpath):$(compgen -G "$work/quarkus-app/lib/main/com.stripe.stripe-java-*.jar" | head -1 || true)"
 javac -nowarn -d "$work/classes" -cp "$(driver_classpath)" "$here/LoadDriver.java" "$fault_dir/FaultDriver.java" \
-    "$here/FakeStripeApi.java" 2>"$work/javac.log" || { cat "$work/javac.log" >&2; die "the driver does not compile"; }
+    "$here/FakeStripeApi.java" "$here/WebhookReceiver.java" 2>"$work/javac.log" || { cat "$work/javac.log" >&2; die "the driver does not compile"; }
 db() { PGPASSWORD="$db_password" psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$BENCH_PG_PORT" -U "$BENCH_ROLE" -d "$BENCH_DB" "$@"; }
 
 # ---------------------------------------------------------------- 2. fake upstream, fake Stripe API and app
@@ -165,6 +180,22 @@ for _ in $(seq 1 100); do [[ -s "$work/stripe.port" ]] && break; kill -0 "$strip
 [[ -s "$work/stripe.port" ]] || { cat "$work/stripe.log" >&2; die "the fake Stripe API did not listen"; }
 stripe_url="http://127.0.0.1:$(<"$work/stripe.port")"
 log "fake Stripe API on $stripe_url (pid $stripe_pid)"
+# The app's outbound webhooks go to bench/WebhookReceiver.java, a process of its own too (it sees
+# what a kill -9 of the app between an event's commit and its delivery leaves), registered below as
+# an endpoint of every event type with a throw-away secret (a 0600 file, never a command line). It
+# writes down every request it gets (webhook-receipts.tsv, for checks 30-34).
+hook_secret="whsec_$(openssl rand -base64 32)"
+(umask 077 && printf '%s\n' "$hook_secret" >"$work/hook-secret" \
+    && jq -n --arg s "$hook_secret" '{secret: $s}' >"$work/hook-endpoint.json")
+: >"$out/webhook-receipts.tsv"
+java -Xmx64m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$work/classes" WebhookReceiver --port 0 --port-file "$work/hook.port" \
+    --secret-file "$work/hook-secret" --out "$out/webhook-receipts.tsv" --fail-percent "$FAULT_HOOK_FAIL_PERCENT" \
+    --stall-percent "$FAULT_HOOK_STALL_PERCENT" --stall-ms "$(( (FAULT_HOOK_TIMEOUT_SECONDS + 1) * 1000 ))" >"$work/hook.log" 2>&1 &
+hook_pid=$!
+for _ in $(seq 1 100); do [[ -s "$work/hook.port" ]] && break; kill -0 "$hook_pid" 2>/dev/null || break; sleep 0.2; done
+[[ -s "$work/hook.port" ]] || { cat "$work/hook.log" >&2; die "the webhook receiver did not listen"; }
+hook_url="http://127.0.0.1:$(<"$work/hook.port")/hooks/tollgate"
+log "webhook receiver on $hook_url (pid $hook_pid)"
 if [[ -z "$BENCH_PORT" ]]; then BENCH_PORT=$(bench_free_port 18400 18500); fi
 # Holds expire after seconds (a call may run at most FAULT_MAX_CALL_SECONDS, which with the settle's
 # patience must fit in a hold); a stalled provider is given up after 3 s; compensations are retried
@@ -172,7 +203,10 @@ if [[ -z "$BENCH_PORT" ]]; then BENCH_PORT=$(bench_free_port 18400 18500); fi
 # FAULT_CLIENT_WRITE_TIMEOUT_SECONDS. The jobs expire-holds, process-compensations and expire-grants are
 # not on the app's scheduler: the script runs them (below, through the admin API) every 5, 10 and 5 s,
 # so that it can hold them back while it aims a fault at them, and the lots the load grants (seconds
-# to two minutes long) expire during the run. The chat mix uses gpt-4o-mini and o4-mini.
+# to two minutes long) expire during the run. The chat mix uses gpt-4o-mini and o4-mini. Outbound
+# webhooks may go to the local receiver over http; an attempt times out after
+# FAULT_HOOK_TIMEOUT_SECONDS, a failed one is retried after 1 s, doubling up to 4 s, 20 times at most
+# (the receiver fails an event's first attempt only: a dead delivery is a fault's doing).
 app_env=(OPENAI_BASE_URL="$upstream_url" OPENAI_MODELS=gpt-4o-mini,o4-mini OPENAI_API_KEY=fault
     TOLLGATE_HOLDS_TTL="PT${FAULT_HOLD_TTL_SECONDS}S"
     TOLLGATE_PROVIDERS_OPENAI_MAX_CALL_DURATION="${FAULT_MAX_CALL_SECONDS}s"
@@ -184,6 +218,9 @@ app_env=(OPENAI_BASE_URL="$upstream_url" OPENAI_MODELS=gpt-4o-mini,o4-mini OPENA
     TOLLGATE_PURCHASES_STRIPE_API_BASE="$stripe_url"
     TOLLGATE_PURCHASE_SUCCESS_URL="https://chat.fault.test/credits?purchase={CHECKOUT_SESSION_ID}"
     TOLLGATE_PURCHASE_CANCEL_URL="https://chat.fault.test/credits?purchase=cancelled"
+    TOLLGATE_WEBHOOKS_ALLOW_HTTP=true TOLLGATE_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES=true
+    TOLLGATE_WEBHOOKS_TIMEOUT="PT${FAULT_HOOK_TIMEOUT_SECONDS}S" TOLLGATE_WEBHOOKS_RETRY_BASE_DELAY=PT1S
+    TOLLGATE_WEBHOOKS_RETRY_MAX_DELAY=PT4S TOLLGATE_WEBHOOKS_MAX_ATTEMPTS=20
     "${FAULT_PACKS_ENV[@]}")
 # shellcheck disable=SC2206
 [[ -n "$FAULT_APP_ENV" ]] && app_env+=($FAULT_APP_ENV)
@@ -205,6 +242,15 @@ code=$(curl -sS -m 30 -o "$work/packs.json" -w '%{http_code}' -H @"$work/admin-h
 packs_seen=$(jq -c '[.packs[] | [.packId, .creditsMillicredits, .priceAmount, .priceCurrency]]' "$work/packs.json")
 [[ "$packs_seen" == "$FAULT_PACKS_EXPECTED" ]] || die "the app sells $packs_seen, not the run's packs $FAULT_PACKS_EXPECTED"
 log "curl check: GET /api/credit/packs = 200, packs $packs_seen"
+# The receiver as the one webhook endpoint, of every event type, before any event is published.
+jq --arg u "$hook_url" '. + {url: $u, description: "fault run receiver"}' "$work/hook-endpoint.json" >"$work/hook-endpoint.tmp" \
+    && mv "$work/hook-endpoint.tmp" "$work/hook-endpoint.json"
+code=$(curl -sS -m 30 -o "$work/hook-endpoint.answer" -w '%{http_code}' -X POST -H @"$work/admin-header" \
+    -H 'Content-Type: application/json' -H "Idempotency-Key: fault-webhook-endpoint-$stamp" \
+    --data-binary @"$work/hook-endpoint.json" "$base_url/api/admin/webhooks" || echo 000)
+[[ "$code" == 201 ]] || { jq -c 'del(.secret)' "$work/hook-endpoint.answer" >&2 2>/dev/null; die "POST /api/admin/webhooks answered $code"; }
+[[ "$(jq -r .secret "$work/hook-endpoint.answer")" == "$hook_secret" ]] || die "the webhook endpoint was not registered with the run's secret"
+log "curl check: POST /api/admin/webhooks = 201, endpoint $(jq -r .id "$work/hook-endpoint.answer") for every event type"
 
 # admin_job NAME: runs a job in the app through the admin API; prints the HTTP status.
 admin_job() {
@@ -256,7 +302,13 @@ fault_stall_provider() {
 fault_kill_app() {
     # Aimed at the window between an answer and its settle: a burst of calls whose [DONE] the fake
     # holds back after their final (usage) chunk; the kill comes once most of them are held there.
-    local t0=$SECONDS killed_at holding=0 i
+    # And at the window between a webhook event's commit and its delivery: meanwhile a session of the
+    # script holds the endpoint's row as a claimer does (FOR NO KEY UPDATE, which publishing
+    # transactions do not wait for), so the sender claims nothing and the events committed
+    # meanwhile are still pending at the kill; it is ended once the app is dead.
+    local t0=$SECONDS killed_at holding=0 i hooks_held
+    { echo "BEGIN; SELECT 1 FROM webhook_endpoint FOR NO KEY UPDATE;"; echo "SELECT pg_sleep(120);"; } \
+        | PGAPPNAME=fault-hold-webhooks db >/dev/null 2>&1 &
     burst "$FAULT_KILL_BURST_CALLS" final
     for i in $(seq 1 100); do
         holding=$(fake_stat holding_final)
@@ -269,9 +321,11 @@ fault_kill_app() {
     wait "$app_pid" 2>/dev/null || true
     app_pid=""
     touch "$work/app-down"
+    hooks_held=$(db -tAc "SELECT COUNT(*) FROM webhook_delivery WHERE status = 'pending'" 2>/dev/null || echo '?')
+    db -tAc "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'fault-hold-webhooks'" >/dev/null 2>&1 || true
     start_app
     rm -f "$work/app-down"
-    fault_log kill-app "kill -9 at ${killed_at#*T} with ${holding:-?} calls between their final chunk and their settle, restarted and ready in $((SECONDS - t0))s"
+    fault_log kill-app "kill -9 at ${killed_at#*T} with ${holding:-?} calls between their final chunk and their settle and $hooks_held webhook deliveries pending, restarted and ready in $((SECONDS - t0))s"
 }
 fault_restart_postgres() {
     local t0=$SECONDS
@@ -431,6 +485,21 @@ for _ in $(seq 1 60); do
     sleep 1
 done
 [[ "$fake_open" == 0 ]] || log "WARNING: the fake upstream still has ${fake_open:-?} open calls; their bills are missing"
+# The outbound webhooks catch up: wait (bounded) until no delivery is pending (one in flight when the
+# app was killed waits for its claim to run out, the timeout + 30 s), then stop the receiver, so that
+# what it wrote down is all it will ever get. A delivery still pending is a violation (check 30).
+hook_start=$SECONDS
+while :; do
+    hooks_pending=$(db -tAc "SELECT COUNT(*) FROM webhook_delivery WHERE status = 'pending'")
+    [[ "$hooks_pending" == 0 ]] && break
+    (( SECONDS - hook_start >= FAULT_HOOK_DRAIN_SECONDS )) && break
+    sleep 1
+done
+[[ "$hooks_pending" == 0 ]] || log "WARNING: ${hooks_pending:-?} webhook deliveries still pending after ${FAULT_HOOK_DRAIN_SECONDS}s"
+hook_stats=$(curl -fsS -m 5 "http://127.0.0.1:$(<"$work/hook.port")/stats" || echo '?')
+stop_pid "$hook_pid" "the webhook receiver"
+hook_pid=""
+log "webhook deliveries caught up in $((SECONDS - hook_start))s (pending: $hooks_pending); receiver: $hook_stats"
 
 # Every FAILED compensation, as an admin sees it: GET /api/admin/accounts/{user} of each account with
 # one, and what that view says of each of its compensations (check 14 compares it with the table).
@@ -470,6 +539,8 @@ CREATE TEMP TABLE purchases (purchase_id uuid, user_id text, key text, pack_id t
 CREATE TEMP TABLE stripe_events (purchase_id uuid, seq int, copy int, event_id text, type text, detail text, attempts int,
                                  status int, acked_at timestamptz);
 CREATE TEMP TABLE stripe_sessions (key text, session_id text, reference text, amount bigint, currency text);
+CREATE TEMP TABLE webhook_receipts (n bigint, received_at timestamptz, event_id text, type text, user_id text, signed_at bigint,
+                                    signature_ok boolean, attempt int, answer text);
 \copy acks FROM '$out/acks.tsv'
 \copy refused FROM '$out/refused.tsv'
 \copy fivexx FROM '$out/fivexx.tsv' WITH (FORMAT text, NULL '\N')
@@ -483,6 +554,7 @@ CREATE TEMP TABLE stripe_sessions (key text, session_id text, reference text, am
 \copy purchases FROM '$out/purchases.tsv'
 \copy stripe_events FROM '$out/stripe-events.tsv'
 \copy stripe_sessions FROM '$out/stripe-sessions.tsv'
+\copy webhook_receipts FROM '$out/webhook-receipts.tsv'
 \set allowance $FAULT_ALLOWANCE
 \set call_window '$((FAULT_MAX_CALL_SECONDS + SETTLE_PATIENCE_SECONDS)) seconds'
 \set min_path $FAULT_MIN_PATH
@@ -503,6 +575,7 @@ missing=$(sed -n 's/^PATHS NOT TAKEN \([0-9]*\)$/\1/p' "$work/check.txt")
     echo "- load: bench/fault/FaultDriver.java, $FAULT_ACCOUNTS accounts, $FAULT_CLIENTS clients, ${FAULT_SECONDS}s, seed $FAULT_SEED; every mutation under an Idempotency-Key, retried with the same key on I/O errors, timeouts, 429, 500 and 503 (at most ${FAULT_RETRY_SECONDS}s)"
     echo "- app: prod profile, hold TTL ${FAULT_HOLD_TTL_SECONDS}s, upstream models gpt-4o-mini and o4-mini, max-call-duration ${FAULT_MAX_CALL_SECONDS}s, client write timeout ${FAULT_CLIENT_WRITE_TIMEOUT_SECONDS}s, expire-holds and expire-grants every 5 s and process-compensations every 10 s (run by the script through the admin API; backoff 2 s), provider first-byte and idle timeouts 3 s; allowance of a new account $FAULT_ALLOWANCE millicredits${FAULT_APP_ENV:+; extra env: $FAULT_APP_ENV}"
     echo "- purchases: packs $FAULT_PACKS_EXPECTED (id, millicredits, price, currency); Checkout Sessions from bench/FakeStripeApi.java ($(curl -fsS -m 5 "$stripe_url/stats" || echo '?')); the driver plays Stripe's webhooks, signed with the endpoint's secret: $(wc -l <"$out/purchases.tsv") purchases, $(wc -l <"$out/stripe-events.tsv") deliveries"
+    echo "- outbound webhooks: one endpoint of every event type, bench/WebhookReceiver.java, which checks each signature and answers 500 to ${FAULT_HOOK_FAIL_PERCENT}% and stalls ${FAULT_HOOK_STALL_PERCENT}% of the events' first attempts ($hook_stats); sender timeout ${FAULT_HOOK_TIMEOUT_SECONDS}s, retries after 1 s doubling to 4 s, at most 20 attempts"
     echo "- fake upstream: bench/FakeUpstream.java, bills each call as OpenAI would (prompt counted on o200k_base, output within the budget unless told to ignore it) and writes it down: $(wc -l <"$out/billed.tsv") bills; $(curl -fsS -m 5 "http://127.0.0.1:$fake_port/stats" || echo '?')"
     echo "- PostgreSQL: a private cluster of this run ($own_pg_dir), restarted by the run"
     echo "- $( ((short)) && echo "short run: the recovery paths it can reach in its 90 s must each be taken at least $FAULT_MIN_PATH time(s)" || echo "full run: every recovery path must be taken at least $FAULT_MIN_PATH times")"
