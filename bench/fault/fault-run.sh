@@ -53,6 +53,8 @@ FAULT_HOOK_FAIL_PERCENT=${FAULT_HOOK_FAIL_PERCENT:-10}
 FAULT_HOOK_STALL_PERCENT=${FAULT_HOOK_STALL_PERCENT:-3}
 FAULT_HOOK_TIMEOUT_SECONDS=${FAULT_HOOK_TIMEOUT_SECONDS:-2}
 FAULT_HOOK_DRAIN_SECONDS=${FAULT_HOOK_DRAIN_SECONDS:-120}
+# How long a kill-app fault holds the webhook deliveries back before its burst, so that events are pending at the kill.
+FAULT_HOOK_HOLD_SECONDS=${FAULT_HOOK_HOLD_SECONDS:-4}
 FAULT_APP_ENV=${FAULT_APP_ENV:-}
 # The credit packs on sale in the run (tollgate.purchases.packs.<id>.credits, .price.amount,
 # .price.currency through the environment): small, so that a buyer on an account that runs dry can
@@ -309,6 +311,10 @@ fault_kill_app() {
     local t0=$SECONDS killed_at holding=0 i hooks_held
     { echo "BEGIN; SELECT 1 FROM webhook_endpoint FOR NO KEY UPDATE;"; echo "SELECT pg_sleep(120);"; } \
         | PGAPPNAME=fault-hold-webhooks db >/dev/null 2>&1 &
+    # The load publishes a few events a second (threshold crossings, purchases, expiries): held back
+    # for a few seconds before the burst, some are certainly pending at the kill. Without this wait
+    # the burst's second or two could pass with none, and coverage 23 not taken.
+    sleep "$FAULT_HOOK_HOLD_SECONDS"
     burst "$FAULT_KILL_BURST_CALLS" final
     for i in $(seq 1 100); do
         holding=$(fake_stat holding_final)

@@ -31,7 +31,7 @@ public class BalanceResource {
     CurrentUser user;
 
     @Operation(summary = "The caller's balance",
-            description = "Buckets (monthly, purchased, reserved), the available credits, the plan, the period and the next refresh, the warning level (ok, low, critical, empty) with its thresholds, and the forecast: the net daily spend of the last 7 days and when the available credits run out at that pace (null without spending), before the next refresh or not. The first call opens the account with the plan's monthly allowance.")
+            description = "Buckets (monthly, granted, purchased, reserved) and the grant lots that still hold credits (in the order they are spent, each with its expiry), the available credits, the plan, the period and the next refresh, the warning level (ok, low, critical, empty) with its thresholds, and the forecast: the net daily spend of the last 7 days and when the available credits run out at that pace (null without spending), before the next refresh or not. The first call opens the account with the plan's monthly allowance.")
     @APIResponse(responseCode = "200", description = "The balance.",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = BalanceResponse.class),
