@@ -173,6 +173,7 @@ public class LoadDriver {
         values.put("client_ip", ":client_ip");
         values.put("user_agent", ":user_agent");
         values.put("metadata", "NULL");
+        values.put("member_id", "NULL");
         return values;
     }
 

@@ -43,7 +43,7 @@ public class UsageArchival {
     private static final String COLUMNS = """
             id, user_id, request_id, model, character_id, conversation_id, input_tokens, cached_input_tokens,
             cache_write_tokens, output_tokens, reasoning_tokens, total_tokens, cost_millicredits, estimated,
-            pricing_id, reservation_id, shortfall_millicredits, created_at""";
+            pricing_id, reservation_id, shortfall_millicredits, created_at, member_id""";
 
     /**
      * Parameters: the cutoff, the batch size, archived_at. The claim is an array, not {@code IN (SELECT …)}:

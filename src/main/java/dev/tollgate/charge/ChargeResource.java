@@ -29,7 +29,7 @@ import dev.tollgate.platform.idempotency.Answer;
 import dev.tollgate.platform.idempotency.IdempotencyKey;
 import dev.tollgate.platform.openapi.ApiDocs;
 import dev.tollgate.platform.security.ClientContext;
-import dev.tollgate.platform.security.CurrentUser;
+import dev.tollgate.team.TeamPayers;
 
 /** {@code POST /api/credit/charges}: charge the real usage of a call made elsewhere. */
 @Tag(name = "credits", description = "The caller's credits: balance, usage, estimates and charges. The user is always the token's subject.")
@@ -43,7 +43,7 @@ public class ChargeResource {
     ChargeService charges;
 
     @Inject
-    CurrentUser user;
+    TeamPayers payers;
 
     @Inject
     ClientContext client;
@@ -55,17 +55,19 @@ public class ChargeResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = ChargeResponse.class),
                     examples = @ExampleObject(name = "example", value = "{\"chargeId\":41,\"usageId\":17,\"requestId\":\"call-1\",\"model\":\"gpt-4o-mini\",\"costMillicredits\":875,\"costCredits\":0.875,\"balance\":{\"monthlyMillicredits\":99125,\"grantedMillicredits\":0,\"purchasedMillicredits\":0,\"reservedMillicredits\":0,\"availableMillicredits\":99125,\"availableCredits\":99.125},\"chargedAt\":\"2026-11-24T09:00:00Z\"}")))
-    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "idempotency-key-missing idempotency-key-mismatch insufficient-credits idempotency-key-reused unknown-model")
+    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "idempotency-key-missing idempotency-key-mismatch insufficient-credits member-cap-reached not-a-team-member idempotency-key-reused unknown-model")
     @APIResponse(responseCode = "400", description = "A field missing or out of range, or no Idempotency-Key.")
     @APIResponse(responseCode = "402", description = "The available credits do not cover the charge; nothing changed.")
     @POST
     public Response charge(
             @Parameter(description = "Idempotency key of the charge (or send requestId in the body)", example = "call-1")
             @HeaderParam(IdempotencyKey.HEADER) String idempotencyKey,
+            @Parameter(description = "The account to charge: team:<team id> for a team's pool the caller is a member of; the caller's own if absent", example = "team:5b0f9e1c-3f1d-4f0e-8a43-5d2c1b7e9a10")
+            @HeaderParam(TeamPayers.ACCOUNT_HEADER) String account,
             @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     examples = @ExampleObject(name = "charge", value = "{\"model\":\"gpt-4o-mini\",\"characterId\":\"luna\",\"usage\":{\"uncachedInputTokens\":1200,\"outputTokens\":300}}")))
             @NotNull(message = "a body is required") @Valid ChargeRequest request) {
         IdempotencyKey key = IdempotencyKey.resolve(idempotencyKey, request.requestId());
-        return charges.charge(user.id(), key, request, client.origin()).created();
+        return charges.charge(payers.payer(account), key, request, client.origin()).created();
     }
 }

@@ -8,6 +8,7 @@ import dev.tollgate.ledger.Ledger;
 import dev.tollgate.ledger.LedgerEntry;
 import dev.tollgate.ledger.Mutation;
 import dev.tollgate.ledger.Operation;
+import dev.tollgate.ledger.Payer;
 import dev.tollgate.metering.UsageRow;
 import dev.tollgate.metering.UsageRecorder;
 import dev.tollgate.platform.idempotency.Answer;
@@ -24,7 +25,8 @@ import dev.tollgate.pricing.Usage;
 
 /**
  * Charges a call that another backend made: records its usage and charges its price in one
- * transaction, or changes nothing (402 if the account cannot cover it). A retry under the same
+ * transaction, or changes nothing (402 if the account cannot cover it, or on a team pool if the
+ * member's cap would be passed). A retry under the same
  * key answers the stored result; the same key with another body is a 409.
  */
 @ApplicationScoped
@@ -44,25 +46,26 @@ public class ChargeService {
     @Inject
     IdempotentMutations mutations;
 
-    public Answer<ChargeResponse> charge(String userId, IdempotencyKey key, ChargeRequest request,
+    public Answer<ChargeResponse> charge(Payer payer, IdempotencyKey key, ChargeRequest request,
             RequestOrigin origin) {
         IdempotentRequest charge = IdempotentRequest.of(key, OPERATION, request.withoutRequestId());
-        return mutations.apply(() -> chargeOnce(userId, charge, request, origin),
-                Repeat.replayed(charge, storedKey -> ledger.findByKey(userId, storedKey),
+        return mutations.apply(() -> chargeOnce(payer, charge, request, origin),
+                Repeat.replayed(charge, storedKey -> ledger.findByKey(payer.accountId(), storedKey),
                         entry -> entry.operation() == Operation.CHARGE && entry.usageId() != null,
                         entry -> replay(entry, charge.key())));
     }
 
-    private ChargeResponse chargeOnce(String userId, IdempotentRequest charge, ChargeRequest request,
+    private ChargeResponse chargeOnce(Payer payer, IdempotentRequest charge, ChargeRequest request,
             RequestOrigin origin) {
         Price price = priceList.current(request.model());
         Usage usage = request.usage().toUsage();
         Millicredits cost = Pricing.cost(price, usage);
-        UsageRow call = new UsageRow(userId, charge.key(), request.model(), request.characterId(),
-                request.conversationId(), usage, Boolean.TRUE.equals(request.estimated()), price, cost, null);
+        UsageRow call = new UsageRow(payer.accountId(), charge.key(), request.model(), request.characterId(),
+                request.conversationId(), usage, Boolean.TRUE.equals(request.estimated()), price, cost, null,
+                payer.memberId());
         // The usage row is written by the charge's own statement: one round trip.
-        LedgerEntry entry = ledger.charge(userId, cost,
-                Mutation.byUser(userId, charge.key(), charge.requestHash(), origin.clientIp(), origin.userAgent()),
+        LedgerEntry entry = ledger.charge(payer.accountId(), cost,
+                Mutation.byPayer(payer, charge.key(), charge.requestHash(), origin.clientIp(), origin.userAgent()),
                 usageRecorder.linkedRow(call));
         return response(entry, entry.usageId(), charge.key(), request.model(), cost);
     }

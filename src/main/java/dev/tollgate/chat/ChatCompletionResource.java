@@ -34,7 +34,7 @@ import dev.tollgate.metering.MeteredCalls;
 import dev.tollgate.platform.idempotency.IdempotencyKey;
 import dev.tollgate.platform.openapi.ApiDocs;
 import dev.tollgate.platform.security.ClientContext;
-import dev.tollgate.platform.security.CurrentUser;
+import dev.tollgate.team.TeamPayers;
 
 /**
  * {@code POST /v1/chat/completions}: the metered chat call, OpenAI-compatible (request, response,
@@ -69,7 +69,7 @@ public class ChatCompletionResource {
     Vertx vertx;
 
     @Inject
-    CurrentUser user;
+    TeamPayers payers;
 
     @Inject
     ClientContext client;
@@ -82,7 +82,7 @@ public class ChatCompletionResource {
                             examples = @ExampleObject(name = "completion", value = "{\"id\":\"chatcmpl-123\",\"object\":\"chat.completion\",\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"Hello! How can I help?\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":7,\"total_tokens\":16},\"tollgate\":{\"max_tokens_requested\":200,\"max_tokens\":200,\"capped\":false,\"cost_millicredits\":6,\"usage_estimated\":false}}")),
                     @Content(mediaType = MediaType.SERVER_SENT_EVENTS,
                             examples = @ExampleObject(name = "stream", value = "data: {\"id\":\"chatcmpl-123\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hello\"}}]}\n\ndata: {\"id\":\"chatcmpl-123\",\"object\":\"chat.completion.chunk\",\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":7,\"total_tokens\":16}}\n\ndata: [DONE]\n\n")) })
-    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "invalid-request provider-rejected-request insufficient-credits "
+    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "invalid-request provider-rejected-request insufficient-credits member-cap-reached not-a-team-member "
             + "idempotency-key-reused unknown-model model-not-served unsupported-content provider-error provider-busy "
             + "provider-unavailable provider-timeout provider-outcome-unknown")
     @APIResponse(responseCode = "400", description = "Not a chat request (no model or messages), a malformed part (tools, content parts, tool calls), more than 100 images, both max_tokens and max_completion_tokens, a key in Tollgate's own namespace, or the provider refused it.")
@@ -102,12 +102,14 @@ public class ChatCompletionResource {
             @HeaderParam(CHARACTER_HEADER) String characterId,
             @Parameter(description = "Conversation the call is in (or metadata.conversation_id)", example = "conv-1")
             @HeaderParam(CONVERSATION_HEADER) String conversationId,
+            @Parameter(description = "The account to charge: team:<team id> for a team's pool the caller is a member of; the caller's own if absent", example = "team:5b0f9e1c-3f1d-4f0e-8a43-5d2c1b7e9a10")
+            @HeaderParam(TeamPayers.ACCOUNT_HEADER) String account,
             @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     examples = @ExampleObject(name = "chat", value = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello!\"}],\"max_tokens\":200,\"stream\":false,\"metadata\":{\"character_id\":\"luna\",\"conversation_id\":\"conv-1\"}}")))
             ObjectNode body,
             @Context HttpServerRequest http) {
         ChatRequest request = ChatRequest.parse(body, characterId, conversationId, config.allowStore());
-        ChatCall call = chat.open(user.id(), idempotencyKey, request, client.origin());
+        ChatCall call = chat.open(payers.payer(account), idempotencyKey, request, client.origin());
         return request.stream() ? stream(request, call, http) : once(request, call);
     }
 

@@ -20,6 +20,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.json.JsonObject;
 
 import dev.tollgate.ledger.HoldsConfig;
+import dev.tollgate.ledger.Payer;
 import dev.tollgate.metering.MeteredCalls;
 import dev.tollgate.platform.idempotency.IdempotencyConflictException;
 import dev.tollgate.platform.idempotency.IdempotencyKey;
@@ -70,7 +71,7 @@ public class ChatService {
     @Inject
     ChatConfig config;
 
-    ChatCall open(String userId, String idempotencyKey, ChatRequest request, RequestOrigin origin) {
+    ChatCall open(Payer payer, String idempotencyKey, ChatRequest request, RequestOrigin origin) {
         String model = request.model();
         provider.requireServed(model);
         IdempotencyKey key = new IdempotencyKey(idempotencyKey != null ? idempotencyKey : "chatcmpl-" + UUID.randomUUID());
@@ -79,11 +80,11 @@ public class ChatService {
         IdempotentRequest call = IdempotentRequest.of(key, "chat", model + "\n" + request.forwarded());
         // Completions are not stored (we keep no prompts or answers), so a key is used once.
         MeteredCalls.Held held = mutations.applyCommitting(
-                () -> meteredCalls.holdAffordable(userId, call, model, promptTokens, wanted, request.characterId(),
+                () -> meteredCalls.holdAffordable(payer, call, model, promptTokens, wanted, request.characterId(),
                         request.conversationId(), origin),
                 Repeat.<MeteredCalls.Held> refused(IdempotencyConflictException::new)).value();
         String budgetField = tokens.isReasoning(model) ? "max_completion_tokens" : "max_tokens";
-        JsonObject upstream = new JsonObject(request.upstreamBody(held.maxOutputTokens(), budgetField, endUserId(userId))
+        JsonObject upstream = new JsonObject(request.upstreamBody(held.maxOutputTokens(), budgetField, endUserId(payer.userId()))
                 .toString());
         ProviderStream stream;
         try {

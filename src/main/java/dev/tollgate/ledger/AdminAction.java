@@ -10,5 +10,7 @@ public enum AdminAction {
     /** A job run on an admin's request. */
     JOB_RUN,
     /** A refund of a purchase asked of Stripe; the credits are taken back when Stripe reports the refund. */
-    REFUND_REQUEST
+    REFUND_REQUEST,
+    /** A change of a team (members, roles, caps, deletion) by an admin who is not its owner. */
+    TEAM_CHANGE
 }

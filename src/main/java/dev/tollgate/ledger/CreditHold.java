@@ -72,4 +72,8 @@ public class CreditHold extends PanacheEntityBase {
     /** Tollgate's own call: unresolved at its expiry, the hold is charged, not freed ({@link HeldCall}). */
     @Column(name = "charged_at_expiry", nullable = false)
     public boolean chargedAtExpiry;
+
+    /** The member of a team pool who placed the hold; null on a user's own account. */
+    @Column(name = "member_id", length = 255)
+    public String memberId;
 }

@@ -12,13 +12,21 @@ public class InsufficientCreditsException extends ProblemException {
     private final Millicredits available;
     private final String plan;
     private final boolean upgradeHint;
+    /** The team pool that ran out; null for a user's own account. */
+    private final String poolAccountId;
 
     public InsufficientCreditsException(Millicredits required, Millicredits available, String plan, boolean upgradeHint) {
+        this(required, available, plan, upgradeHint, null);
+    }
+
+    public InsufficientCreditsException(Millicredits required, Millicredits available, String plan, boolean upgradeHint,
+            String poolAccountId) {
         super("insufficient credits: required " + required.value() + ", available " + available.value());
         this.required = required;
         this.available = available;
         this.plan = plan;
         this.upgradeHint = upgradeHint;
+        this.poolAccountId = poolAccountId;
     }
 
     public Millicredits required() {
@@ -39,6 +47,9 @@ public class InsufficientCreditsException extends ProblemException {
                 .with("requiredMillicredits", required.value())
                 .with("availableMillicredits", available.value())
                 .with("plan", plan);
+        if (poolAccountId != null) {
+            problem.with("account", poolAccountId).with("ranOut", "pool");
+        }
         if (upgradeHint) {
             problem.with("upgrade", "Upgrade your plan for a larger monthly allowance, or buy credits.");
         }

@@ -24,6 +24,7 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
 import dev.tollgate.platform.idempotency.DerivedKey;
+import dev.tollgate.platform.idempotency.RequestHash;
 import dev.tollgate.platform.jdbc.DatabaseFailure;
 import dev.tollgate.platform.jdbc.Jdbc;
 import dev.tollgate.platform.money.Millicredits;
@@ -69,6 +70,9 @@ public class Ledger {
 
     @Inject
     GrantLots grantLots;
+
+    @Inject
+    MemberSpending memberSpending;
 
     @Inject
     WebhookOutbox webhooks;
@@ -208,6 +212,9 @@ public class Ledger {
         LedgerEntry entry = apply(userId, Operation.CHARGE, BalanceChange.CHARGE, amount.value(), 0, mutation, usage)
                 .orElseThrow(() -> insufficient(userId, amount)).entry();
         check(entry.spendableDelta() == -amount.value() && entry.reservedDelta() == 0, entry);
+        if (mutation.memberId() != null) {
+            memberSpending.charge(userId, mutation.memberId(), amount.value());
+        }
         return entry;
     }
 
@@ -232,6 +239,9 @@ public class Ledger {
                 mutation.withHold(holdId))
                 .orElseThrow(() -> insufficient(userId, amount)).entry();
         check(entry.reservedDelta() == amount.value() && entry.spendableDelta() == 0, entry);
+        if (mutation.memberId() != null) {
+            memberSpending.hold(userId, mutation.memberId(), amount.value());
+        }
         return new Hold(holdId, amount, expires, entry);
     }
 
@@ -260,6 +270,9 @@ public class Ledger {
         check(entry.reservedDelta() == -held && entry.spendableDelta() == -applied.spent()
                 && charged.compareTo(cost) <= 0, entry);
         recordSettledAmount(holdId, charged);
+        if (claimed.memberId() != null) {
+            memberSpending.resolve(userId, claimed.memberId(), held, charged.value());
+        }
         lapseHeldOverIfUnneeded(userId, holdId, applied);
         return new Settlement(holdId, Millicredits.of(held), cost, charged, entry);
     }
@@ -327,6 +340,34 @@ public class Ledger {
         return object.substring(0, object.length() - 1) + "," + field + "}";
     }
 
+    /**
+     * Moves the purchased credits of {@code fromAccountId} that no live hold needs to the purchased
+     * bucket of {@code toAccountId}: a TRANSFER entry on each side, under the derived key
+     * {@code key} on both, the source first (a pool's row is locked before a user's). Empty, writing
+     * nothing, when there is nothing to move.
+     */
+    public Optional<Transfer> transferPurchased(String fromAccountId, String toAccountId, String key, Mutation mutation) {
+        Optional<AccountState> source = accountState(fromAccountId);
+        long amount = source.map(state -> Math.min(state.balances().purchased(), state.balances().available())).orElse(0L);
+        if (amount <= 0) {
+            return Optional.empty();
+        }
+        String hash = RequestHash.of("transfer", fromAccountId + ">" + toAccountId);
+        Mutation keyed = new Mutation(key, hash, mutation.actor(), mutation.clientIp(), mutation.userAgent(), null, null,
+                mutation.metadataJson());
+        LedgerEntry out = apply(fromAccountId, Operation.TRANSFER, BalanceChange.ADJUST_PURCHASED, -amount, 0, keyed)
+                .orElseThrow(() -> LedgerRuleException.wouldOverdraw(Bucket.PURCHASED)).entry();
+        ensureAccount(toAccountId);
+        LedgerEntry in = apply(toAccountId, Operation.TRANSFER, BalanceChange.GRANT_PURCHASED, amount, 0, keyed)
+                .orElseThrow(() -> new IllegalStateException("transfer refused")).entry();
+        check(out.purchasedDelta() == -amount && in.purchasedDelta() == amount, in);
+        return Optional.of(new Transfer(amount, out, in));
+    }
+
+    /** Purchased credits moved between two accounts: how many, and the entry on each side. */
+    public record Transfer(long amountMillicredits, LedgerEntry out, LedgerEntry in) {
+    }
+
     /** An admin's signed correction of one bucket; refused if it would overdraw. */
     public LedgerEntry adjust(String userId, Bucket bucket, Millicredits signedAmount, Mutation mutation) {
         if (signedAmount.value() == 0) {
@@ -353,6 +394,16 @@ public class Ledger {
                 .orElseThrow(() -> new IllegalStateException("refresh refused"));
         check(applied.heldOverAfter() <= applied.entry().after().reserved(), applied.entry());
         return applied;
+    }
+
+    /**
+     * What the payer can spend now: the account's available credits (opening it if need be), on a
+     * team pool at most what the member's cap leaves them; 403 for a pool they are not a member of.
+     */
+    public long spendable(Payer payer) {
+        long available = ensureAccount(payer.accountId()).balances().available();
+        return payer.memberId() == null ? available
+                : Math.min(available, memberSpending.capLeft(payer.accountId(), payer.memberId()));
     }
 
     /** The entry written under an idempotency key of this account, if any. */
@@ -383,7 +434,7 @@ public class Ledger {
             }
             return account;
         }
-        String planName = plans.defaultPlan();
+        String planName = Payer.isPoolAccount(userId) ? plans.teamPlan() : plans.defaultPlan();
         long allowance = plans.plan(planName).monthlyAllowanceMillicredits();
         Instant now = clock.instant();
         Instant periodStart = YearMonth.from(now.atZone(ZoneOffset.UTC)).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
@@ -587,7 +638,7 @@ public class Ledger {
         Balances balances = accountState(userId).orElseThrow().balances();
         String plan = CreditAccount.<CreditAccount> findByIdOptional(userId).map(a -> a.plan).orElse(plans.defaultPlan());
         return new InsufficientCreditsException(required, Millicredits.of(balances.available()), plan,
-                plans.upgradeHint(plan));
+                plans.upgradeHint(plan), Payer.isPoolAccount(userId) ? userId : null);
     }
 
     private void insertHold(UUID id, String userId, Millicredits amount, String model, Instant expiresAt,
@@ -607,14 +658,18 @@ public class Ledger {
             ps.setString(11, call.characterId());
             ps.setString(12, call.conversationId());
             ps.setBoolean(13, call.chargedAtExpiry());
+            ps.setString(14, m.memberId());
             ps.executeUpdate();
         } catch (SQLException e) {
             throw DatabaseFailure.of("insert hold", e);
         }
     }
 
-    /** A hold claimed for its resolution: what it held, and the account's next grant expiry as the claim read it. */
-    private record ClaimedHold(long amount, Instant grantsExpireAt) {
+    /**
+     * A hold claimed for its resolution: what it held, the account's next grant expiry as the claim
+     * read it, and the pool member who placed it (null on a user's own account).
+     */
+    private record ClaimedHold(long amount, Instant grantsExpireAt, String memberId) {
         boolean grantDue(Instant now) {
             return grantsExpireAt != null && !grantsExpireAt.isAfter(now);
         }
@@ -632,7 +687,7 @@ public class Ledger {
             ps.setString(5, userId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
-                    return new ClaimedHold(rs.getLong(1), Jdbc.getTime(rs, "grants_expire_at"));
+                    return new ClaimedHold(rs.getLong(1), Jdbc.getTime(rs, "grants_expire_at"), rs.getString("member_id"));
                 }
             }
         } catch (SQLException e) {
@@ -658,12 +713,16 @@ public class Ledger {
 
     private LedgerEntry free(String userId, UUID holdId, CreditHold.Status to, Operation operation,
             Mutation mutation) {
-        long held = claimHold(userId, holdId, to).amount();
+        ClaimedHold claimed = claimHold(userId, holdId, to);
+        long held = claimed.amount();
         Applied applied = apply(userId, operation, BalanceChange.RELEASE, held, 0,
                 mutation.withHold(holdId))
                 .orElseThrow(() -> new IllegalStateException("release refused for a live hold"));
         LedgerEntry entry = applied.entry();
         check(entry.reservedDelta() == -held && entry.spendableDelta() == 0, entry);
+        if (claimed.memberId() != null) {
+            memberSpending.resolve(userId, claimed.memberId(), held, 0);
+        }
         lapseHeldOverIfUnneeded(userId, holdId, applied);
         return entry;
     }

@@ -29,6 +29,12 @@ public class LedgerRuleException extends ProblemException {
                 "The reservation is " + status.name().toLowerCase() + " and cannot change again.");
     }
 
+    /** The caller names a team pool they are not (or no longer) a member of. */
+    public static LedgerRuleException notAMember() {
+        return new LedgerRuleException(ProblemType.NOT_A_TEAM_MEMBER,
+                "The caller is not a member of this team; nothing was changed.");
+    }
+
     static LedgerRuleException refundTooLarge() {
         return new LedgerRuleException(ProblemType.REFUND_EXCEEDS_CHARGE,
                 "The refunds of a call can add up to at most what it cost.");

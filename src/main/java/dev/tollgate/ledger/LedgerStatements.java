@@ -16,17 +16,18 @@ public final class LedgerStatements {
     static final String HOLD_INSERT = """
             INSERT INTO credit_reservation (id, user_id, status, amount_millicredits, model, idempotency_key,
                    request_hash, expires_at, created_at, prompt_tokens, max_output_tokens, character_id,
-                   conversation_id, charged_at_expiry)
-            VALUES (?, ?, 'HELD', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+                   conversation_id, charged_at_expiry, member_id)
+            VALUES (?, ?, 'HELD', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
     /**
      * Claims a live hold for its resolution; the settled amount is 0 until the settle writes it.
-     * Answers the held amount and the account's next grant expiry (a settle expires due lots first).
+     * Answers the held amount, the pool member who placed it, and the account's next grant expiry (a
+     * settle expires due lots first).
      */
     static final String HOLD_CLAIM = """
             UPDATE credit_reservation SET status = ?, resolved_at = ?, settled_millicredits = ?
              WHERE id = ? AND user_id = ? AND status = 'HELD'
-            RETURNING amount_millicredits,
+            RETURNING amount_millicredits, member_id,
                       (SELECT grants_expire_at FROM credit_account a WHERE a.user_id = credit_reservation.user_id)
                           AS grants_expire_at""";
 
@@ -73,7 +74,7 @@ public final class LedgerStatements {
     public static NamedStatement holdInsert() {
         return new NamedStatement(HOLD_INSERT, List.of("id", "user_id", "amount_millicredits", "model",
                 "idempotency_key", "request_hash", "expires_at", "created_at", "prompt_tokens", "max_output_tokens",
-                "character_id", "conversation_id", "charged_at_expiry"));
+                "character_id", "conversation_id", "charged_at_expiry", "member_id"));
     }
 
     /** A live hold claimed for its settle or release; answers the held amount. */

@@ -27,5 +27,10 @@ public enum Operation {
     /** Bought credits taken back from the purchased bucket after a refund or a dispute, as far as they are unspent. */
     CLAWBACK,
     /** The unspent remainder of a grant lot removed at its expiry. */
-    GRANT_EXPIRY
+    GRANT_EXPIRY,
+    /**
+     * Purchased credits moved between two accounts (a deleted team's back to its owner): an entry
+     * on each side, sharing the transfer's id in their metadata.
+     */
+    TRANSFER
 }

@@ -15,6 +15,10 @@ public interface PlansConfig {
     @WithDefault("free")
     String defaultPlan();
 
+    /** The plan of a team's pool, opened when the team is created. */
+    @WithDefault("team")
+    String teamPlan();
+
     /** Every plan by name. */
     Map<String, Plan> catalog();
 

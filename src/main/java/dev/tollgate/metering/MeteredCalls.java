@@ -3,6 +3,7 @@ package dev.tollgate.metering;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -27,6 +28,7 @@ import dev.tollgate.ledger.LedgerEntry;
 import dev.tollgate.ledger.LedgerRuleException;
 import dev.tollgate.ledger.Mutation;
 import dev.tollgate.ledger.Operation;
+import dev.tollgate.ledger.Payer;
 import dev.tollgate.ledger.Settlement;
 import dev.tollgate.platform.idempotency.IdempotentMutations;
 import dev.tollgate.platform.idempotency.IdempotentRequest;
@@ -98,9 +100,17 @@ public class MeteredCalls {
     @Inject
     Clock clock;
 
-    /** A call with credits on hold: its price, its counted prompt and the output budget the hold covers. */
+    /**
+     * A call with credits on hold: the account (a user's, or a team pool's with the member who
+     * placed it), its price, its counted prompt and the output budget the hold covers.
+     */
     public record Held(String userId, String requestId, UUID holdId, Price price, long promptTokens,
-            long maxOutputTokens, Millicredits amount, Instant expiresAt, LedgerEntry entry) {
+            long maxOutputTokens, Millicredits amount, Instant expiresAt, LedgerEntry entry, String memberId) {
+
+        /** Who pays for the call. */
+        public Payer payer() {
+            return memberId == null ? Payer.self(userId) : new Payer(userId, memberId);
+        }
     }
 
     /** What a call used, as metered, and what it was about. {@code cost} null: the usage at the hold's price. */
@@ -125,13 +135,19 @@ public class MeteredCalls {
      * the available balance does not cover it. A key used before fails with
      * {@link DuplicateRequestException}, for the caller's {@link Repeat} to replay or refuse.
      */
-    public Held hold(String userId, IdempotentRequest request, String model, long promptTokens, long maxOutputTokens,
+    public Held hold(Payer payer, IdempotentRequest request, String model, long promptTokens, long maxOutputTokens,
             RequestOrigin origin) {
-        return placeOnce(userId, promptTokens, holdId -> {
+        return placeOnce(payer.accountId(), promptTokens, holdId -> {
             CostEstimator.Estimate estimate = costEstimator.estimate(priceList.current(model), promptTokens,
                     maxOutputTokens);
-            return place(holdId, userId, request, estimate, null, null, false, origin);
+            return place(holdId, payer, request, estimate, null, null, false, origin);
         });
+    }
+
+    /** {@link #hold(Payer, IdempotentRequest, String, long, long, RequestOrigin)} on the user's own account. */
+    public Held hold(String userId, IdempotentRequest request, String model, long promptTokens, long maxOutputTokens,
+            RequestOrigin origin) {
+        return hold(Payer.self(userId), request, model, promptTokens, maxOutputTokens, origin);
     }
 
     /**
@@ -140,21 +156,29 @@ public class MeteredCalls {
      * never run past what is held); 402 if not even one output token is covered. A key used before
      * fails with {@link DuplicateRequestException}, even when no output token is covered. The call is
      * Tollgate's own: a hold it leaves unresolved (the app stopped in the call) is charged at its
-     * expiry ({@link HoldExpiry}).
+     * expiry ({@link HoldExpiry}). On a team pool, what the member's cap leaves bounds the budget
+     * as the pool's balance does.
      */
-    public Held holdAffordable(String userId, IdempotentRequest request, String model, long promptTokens,
+    public Held holdAffordable(Payer payer, IdempotentRequest request, String model, long promptTokens,
             long wantedMaxOutputTokens, String characterId, String conversationId, RequestOrigin origin) {
-        return placeOnce(userId, promptTokens, holdId -> {
+        return placeOnce(payer.accountId(), promptTokens, holdId -> {
             Price price = priceList.current(model);
-            Millicredits available = Millicredits.of(ledger.ensureAccount(userId).balances().available());
+            Millicredits available = Millicredits.of(ledger.spendable(payer));
             // Not one output token covered: the hold of the smallest call is placed all the same, for the
             // ledger to refuse it (402) after its key was checked, as every hold's is (a retry of a call
             // whose first attempt holds the balance meets its key).
             long maxOutputTokens = Math.max(1, Math.min(wantedMaxOutputTokens,
                     costEstimator.affordableOutputTokens(price, promptTokens, available)));
-            return place(holdId, userId, request, costEstimator.estimate(price, promptTokens, maxOutputTokens),
+            return place(holdId, payer, request, costEstimator.estimate(price, promptTokens, maxOutputTokens),
                     characterId, conversationId, true, origin);
         });
+    }
+
+    /** {@link #holdAffordable(Payer, IdempotentRequest, String, long, long, String, String, RequestOrigin)} on the user's own account. */
+    public Held holdAffordable(String userId, IdempotentRequest request, String model, long promptTokens,
+            long wantedMaxOutputTokens, String characterId, String conversationId, RequestOrigin origin) {
+        return holdAffordable(Payer.self(userId), request, model, promptTokens, wantedMaxOutputTokens, characterId,
+                conversationId, origin);
     }
 
     /**
@@ -180,16 +204,16 @@ public class MeteredCalls {
      * Places the hold as {@code holdId}, an id chosen once per call, before its transaction's
      * first attempt: see {@link #placedBefore}.
      */
-    private Held place(UUID holdId, String userId, IdempotentRequest request, CostEstimator.Estimate estimate,
+    private Held place(UUID holdId, Payer payer, IdempotentRequest request, CostEstimator.Estimate estimate,
             String characterId, String conversationId, boolean chargedAtExpiry, RequestOrigin origin) {
         Price price = estimate.price();
         HeldCall call = new HeldCall(estimate.promptTokens(), estimate.maxOutputTokens(), characterId, conversationId,
                 chargedAtExpiry);
-        Hold hold = ledger.hold(holdId, userId, estimate.amount(), price.model(),
+        Hold hold = ledger.hold(holdId, payer.accountId(), estimate.amount(), price.model(),
                 clock.instant().plus(holds.ttl()), call,
-                Mutation.byUser(userId, request.key(), request.requestHash(), origin.clientIp(), origin.userAgent()));
-        return new Held(userId, request.key(), hold.holdId(), price, estimate.promptTokens(),
-                estimate.maxOutputTokens(), hold.amount(), hold.expiresAt(), hold.entry());
+                Mutation.byPayer(payer, request.key(), request.requestHash(), origin.clientIp(), origin.userAgent()));
+        return new Held(payer.accountId(), request.key(), hold.holdId(), price, estimate.promptTokens(),
+                estimate.maxOutputTokens(), hold.amount(), hold.expiresAt(), hold.entry(), payer.memberId());
     }
 
     /** The price a hold was quoted at, the one its settle charges: its model's price when it was placed. */
@@ -197,15 +221,23 @@ public class MeteredCalls {
         return priceList.at(hold.model, hold.createdAt);
     }
 
-    /** The price the caller's hold was quoted at, read in a transaction of its own; 404 if it is not the caller's. */
-    public Price quotedPrice(String userId, UUID holdId) {
+    /**
+     * The price the caller's hold was quoted at, read in a transaction of its own; 404 if it is not
+     * the caller's (on a team pool: a hold the caller placed).
+     */
+    public Price quotedPrice(Payer payer, UUID holdId) {
         return transactions.inNewTransaction(() -> {
             CreditHold hold = CreditHold.findById(holdId);
-            if (hold == null || !hold.userId.equals(userId)) {
+            if (hold == null || !isHolder(payer, hold)) {
                 throw LedgerRuleException.holdNotFound();
             }
             return quotedPrice(hold);
         });
+    }
+
+    /** Whether the hold is the payer's: on their own account, or placed by them on the pool. */
+    public static boolean isHolder(Payer payer, CreditHold hold) {
+        return hold.userId.equals(payer.accountId()) && Objects.equals(hold.memberId, payer.memberId());
     }
 
     /**
@@ -228,7 +260,7 @@ public class MeteredCalls {
         Millicredits amount = Millicredits.of(hold.amountMillicredits);
         LOG.warnf("hold %s had committed before its transaction's retry; the call goes on with it", holdId);
         return Optional.of(new Held(userId, hold.idempotencyKey, holdId, price, promptTokens, hold.maxOutputTokens,
-                amount, hold.expiresAt, entry));
+                amount, hold.expiresAt, entry, hold.memberId));
     }
 
     /**
@@ -241,21 +273,24 @@ public class MeteredCalls {
      * @param usageRequestId the request id of the usage row
      * @param requestHash the fingerprint of the settle request
      */
-    public Charged settle(String userId, UUID holdId, Price price, String usageRequestId, Outcome outcome,
+    public Charged settle(Payer payer, UUID holdId, Price price, String usageRequestId, Outcome outcome,
             String requestHash, RequestOrigin origin) {
         Charged charged = transactions.inNewTransaction(
-                () -> settleInTransaction(userId, holdId, price, usageRequestId, outcome, requestHash, origin));
+                () -> settleInTransaction(payer, holdId, price, usageRequestId, outcome, requestHash, origin));
         resolved("settled");
         countShortfall(charged);
         return charged;
     }
 
-    private Charged settleInTransaction(String userId, UUID holdId, Price price, String usageRequestId,
+    private Charged settleInTransaction(Payer payer, UUID holdId, Price price, String usageRequestId,
             Outcome outcome, String requestHash, RequestOrigin origin) {
         Millicredits cost = costOf(price, outcome);
-        HoldSettlement.Settled settled = holdSettlement.settle(new UsageRow(userId, usageRequestId, price.model(),
-                outcome.characterId(), outcome.conversationId(), outcome.usage(), outcome.estimated(), price, cost, holdId),
-                Mutation.byUser(userId, Ledger.settleKey(holdId), requestHash, origin.clientIp(), origin.userAgent()));
+        // The member of a pool is the hold's: the ledger counts the settle against the member who placed it.
+        HoldSettlement.Settled settled = holdSettlement.settle(new UsageRow(payer.accountId(), usageRequestId,
+                price.model(), outcome.characterId(), outcome.conversationId(), outcome.usage(), outcome.estimated(),
+                price, cost, holdId),
+                Mutation.byUser(payer.userId(), Ledger.settleKey(holdId), requestHash, origin.clientIp(),
+                        origin.userAgent()));
         Settlement settlement = settled.settlement();
         return new Charged(settled.usageId(), cost, settlement.charged(), settlement.shortfall(), outcome.estimated(),
                 false, settlement.entry());
@@ -288,7 +323,7 @@ public class MeteredCalls {
         long giveUpAt = System.nanoTime() + settlePatience.toNanos();
         for (int attempt = 1;; attempt++) {
             try {
-                return mutations.applyCommitting(() -> settle(call.userId(), call.holdId(), call.price(),
+                return mutations.applyCommitting(() -> settle(call.payer(), call.holdId(), call.price(),
                         call.requestId(), outcome, requestHash, origin), settledBefore).value();
             } catch (RuntimeException e) {
                 if (attempt == 1) {
@@ -339,11 +374,12 @@ public class MeteredCalls {
      * Frees a live hold without a charge, in a transaction of its own, under the release key of
      * the hold ({@link Ledger#releaseKey}).
      */
-    public LedgerEntry release(String userId, UUID holdId, RequestOrigin origin) {
+    public LedgerEntry release(Payer payer, UUID holdId, RequestOrigin origin) {
         IdempotentRequest release = IdempotentRequest.derived(Ledger.releaseKey(holdId), "release",
                 holdId.toString());
-        LedgerEntry entry = transactions.inNewTransaction(() -> ledger.release(userId, holdId,
-                Mutation.byUser(userId, release.key(), release.requestHash(), origin.clientIp(), origin.userAgent())));
+        LedgerEntry entry = transactions.inNewTransaction(() -> ledger.release(payer.accountId(), holdId,
+                Mutation.byUser(payer.userId(), release.key(), release.requestHash(), origin.clientIp(),
+                        origin.userAgent())));
         resolved("released");
         return entry;
     }
@@ -356,13 +392,13 @@ public class MeteredCalls {
      */
     public void releaseUnused(Held call, RequestOrigin origin) {
         try {
-            release(call.userId(), call.holdId(), origin);
+            release(call.payer(), call.holdId(), origin);
         } catch (RuntimeException e) {
             if (Jdbc.isConnectionLoss(e)) {
                 LOG.warnf("release of hold %s failed: the database is unreachable; it is freed once it is back",
                         call.holdId());
                 compensations.releaseWhenReachable(call.userId(), call.holdId(),
-                        () -> release(call.userId(), call.holdId(), origin));
+                        () -> release(call.payer(), call.holdId(), origin));
             } else {
                 LOG.errorf(e, "release of hold %s failed", call.holdId());
             }

@@ -16,23 +16,23 @@ public final class MeteringStatements {
     private static final String COLUMNS = """
             token_usage (user_id, request_id, model, character_id, conversation_id, input_tokens,
                    cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, total_tokens,
-                   cost_millicredits, estimated, pricing_id, reservation_id, created_at)""";
+                   cost_millicredits, estimated, pricing_id, reservation_id, created_at, member_id)""";
 
     static final String USAGE_INSERT = "INSERT INTO " + COLUMNS + """
 
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             RETURNING id""";
 
     /** The row as the charge statement inserts it: the user is the charged account's. */
     static final String LINKED_USAGE_INSERT = "INSERT INTO " + COLUMNS + """
 
-            SELECT upd.user_id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM upd
+            SELECT upd.user_id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM upd
             RETURNING id""";
 
     /** The row's values after its user, in bind order. */
     private static final List<String> AFTER_USER = List.of("request_id", "model", "character_id", "conversation_id",
             "input_tokens", "cached_input_tokens", "cache_write_tokens", "output_tokens", "reasoning_tokens",
-            "total_tokens", "cost_millicredits", "estimated", "pricing_id", "reservation_id", "created_at");
+            "total_tokens", "cost_millicredits", "estimated", "pricing_id", "reservation_id", "created_at", "member_id");
 
     private MeteringStatements() {
     }

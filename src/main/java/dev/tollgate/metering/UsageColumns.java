@@ -67,4 +67,8 @@ public abstract class UsageColumns extends PanacheEntityBase {
 
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;
+
+    /** The member of a team pool who made the call; null on a user's own account. */
+    @Column(name = "member_id", length = 255)
+    public String memberId;
 }

@@ -101,7 +101,7 @@ public class UsageRecorder {
     }
 
     /**
-     * Binds request id .. created_at (15 values) from {@code i} on, in the order
+     * Binds request id .. member_id (16 values) from {@code i} on, in the order
      * {@link MeteringStatements#linkedUsageInsert} names; answers the next index.
      */
     private int bindAfterUser(PreparedStatement ps, int i, UsageRow call) throws SQLException {
@@ -120,6 +120,7 @@ public class UsageRecorder {
         ps.setLong(i++, call.price().pricingId());
         Jdbc.setNullableUuid(ps, i++, call.holdId());
         Jdbc.setTime(ps, i++, clock.instant());
+        ps.setString(i++, call.memberId());
         return i;
     }
 

@@ -30,7 +30,7 @@ import dev.tollgate.ledger.LedgerRuleException;
 import dev.tollgate.platform.idempotency.IdempotencyKey;
 import dev.tollgate.platform.openapi.ApiDocs;
 import dev.tollgate.platform.security.ClientContext;
-import dev.tollgate.platform.security.CurrentUser;
+import dev.tollgate.team.TeamPayers;
 
 /**
  * Holds for backends that stream from a model themselves: {@code POST /api/credit/reservations}
@@ -46,7 +46,10 @@ public class ReservationResource {
     ReservationService reservations;
 
     @Inject
-    CurrentUser user;
+    TeamPayers payers;
+
+    static final String ACCOUNT_DESCRIPTION = "The account of the hold: team:<team id> for a team's pool the caller is a member of; the caller's own if absent";
+    static final String ACCOUNT_EXAMPLE = "team:5b0f9e1c-3f1d-4f0e-8a43-5d2c1b7e9a10";
 
     @Inject
     ClientContext client;
@@ -57,7 +60,7 @@ public class ReservationResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = ReservationResponses.Held.class),
                     examples = @ExampleObject(name = "example", value = "{\"reservationId\":\"0b6f1c3e-5d2a-4c7e-9a51-2f0c8e4d7b11\",\"status\":\"held\",\"model\":\"gpt-4o-mini\",\"promptTokens\":12,\"maxOutputTokens\":500,\"heldMillicredits\":364,\"heldCredits\":0.364,\"expiresAt\":\"2026-11-24T09:10:00Z\",\"balance\":{\"monthlyMillicredits\":100000,\"grantedMillicredits\":0,\"purchasedMillicredits\":0,\"reservedMillicredits\":364,\"availableMillicredits\":99636,\"availableCredits\":99.636}}")))
-    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "idempotency-key-missing insufficient-credits idempotency-key-reused unknown-model")
+    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "idempotency-key-missing insufficient-credits member-cap-reached not-a-team-member idempotency-key-reused unknown-model")
     @APIResponse(responseCode = "400", description = "A field missing or out of range, or no Idempotency-Key.")
     @APIResponse(responseCode = "402", description = "The available credits do not cover the estimate; nothing held.")
     @POST
@@ -65,12 +68,13 @@ public class ReservationResource {
     public Response reserve(
             @Parameter(description = "Idempotency key of the hold", required = true, example = "hold-1")
             @HeaderParam(IdempotencyKey.HEADER) String idempotencyKey,
+            @Parameter(description = ACCOUNT_DESCRIPTION, example = ACCOUNT_EXAMPLE) @HeaderParam(TeamPayers.ACCOUNT_HEADER) String account,
             @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     examples = @ExampleObject(name = "reserve", value = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello!\"}],\"maxOutputTokens\":500}")))
             @NotNull(message = "a body is required") @Valid ReservationRequest request) {
         IdempotencyKey key = IdempotencyKey.resolve(idempotencyKey, null);
         return Response.status(Response.Status.CREATED)
-                .entity(reservations.reserve(user.id(), key, request, client.origin()))
+                .entity(reservations.reserve(payers.payer(account), key, request, client.origin()))
                 .build();
     }
 
@@ -88,10 +92,11 @@ public class ReservationResource {
     public ReservationResponses.Settled settle(
             @Parameter(description = "The reservationId the hold was answered with", example = "0b6f1c3e-5d2a-4c7e-9a51-2f0c8e4d7b11")
             @PathParam("id") String id,
+            @Parameter(description = ACCOUNT_DESCRIPTION, example = ACCOUNT_EXAMPLE) @HeaderParam(TeamPayers.ACCOUNT_HEADER) String account,
             @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     examples = @ExampleObject(name = "settle", value = "{\"usage\":{\"uncachedInputTokens\":1200,\"outputTokens\":300},\"characterId\":\"luna\"}")))
             @NotNull(message = "a body is required") @Valid SettleRequest request) {
-        return reservations.settle(user.id(), holdId(id), request, client.origin());
+        return reservations.settle(payers.holder(account), holdId(id), request, client.origin());
     }
 
     @Operation(summary = "Release a hold without a charge",
@@ -106,8 +111,9 @@ public class ReservationResource {
     @Path("{id}/release")
     public ReservationResponses.Released release(
             @Parameter(description = "The reservationId the hold was answered with", example = "0b6f1c3e-5d2a-4c7e-9a51-2f0c8e4d7b11")
-            @PathParam("id") String id) {
-        return reservations.release(user.id(), holdId(id), client.origin());
+            @PathParam("id") String id,
+            @Parameter(description = ACCOUNT_DESCRIPTION, example = ACCOUNT_EXAMPLE) @HeaderParam(TeamPayers.ACCOUNT_HEADER) String account) {
+        return reservations.release(payers.holder(account), holdId(id), client.origin());
     }
 
     private static UUID holdId(String id) {

@@ -14,6 +14,7 @@ import dev.tollgate.ledger.Ledger;
 import dev.tollgate.ledger.LedgerEntry;
 import dev.tollgate.ledger.LedgerRuleException;
 import dev.tollgate.ledger.Operation;
+import dev.tollgate.ledger.Payer;
 import dev.tollgate.metering.CostEstimator;
 import dev.tollgate.metering.MeteredCalls;
 import dev.tollgate.metering.UsageRecorder;
@@ -64,34 +65,34 @@ public class ReservationService {
         }
     }
 
-    public ReservationResponses.Held reserve(String userId, IdempotencyKey key, ReservationRequest request,
+    public ReservationResponses.Held reserve(Payer payer, IdempotencyKey key, ReservationRequest request,
             RequestOrigin origin) {
         IdempotentRequest reserve = IdempotentRequest.of(key, "reserve", request);
         long promptTokens = tokens.promptTokens(request.model(), messages(request));
         long maxOutputTokens = costEstimator.outputBudget(request.maxOutputTokens());
         return mutations.applyCommitting(() -> {
-            MeteredCalls.Held held = meteredCalls.hold(userId, reserve, request.model(), promptTokens, maxOutputTokens,
+            MeteredCalls.Held held = meteredCalls.hold(payer, reserve, request.model(), promptTokens, maxOutputTokens,
                     origin);
             return held(held.holdId(), request.model(), promptTokens, maxOutputTokens, held.expiresAt(),
                     held.entry());
-        }, Repeat.replayed(reserve, storedKey -> storedHold(userId, storedKey),
+        }, Repeat.replayed(reserve, storedKey -> storedHold(payer.accountId(), storedKey),
                 stored -> stored.entry().is(Operation.HOLD, stored.hold().id),
                 stored -> held(stored.hold().id, stored.hold().model, promptTokens, maxOutputTokens,
                         stored.hold().expiresAt, stored.entry())))
                 .value();
     }
 
-    public ReservationResponses.Settled settle(String userId, UUID holdId, SettleRequest request,
+    public ReservationResponses.Settled settle(Payer payer, UUID holdId, SettleRequest request,
             RequestOrigin origin) {
         IdempotentRequest settle = IdempotentRequest.derived(Ledger.settleKey(holdId), "settle", request);
         return mutations.applyCommitting(() -> {
-            Price price = meteredCalls.quotedPrice(userId, holdId);
-            MeteredCalls.Charged charged = meteredCalls.settle(userId, holdId, price, settle.key(),
+            Price price = meteredCalls.quotedPrice(payer, holdId);
+            MeteredCalls.Charged charged = meteredCalls.settle(payer, holdId, price, settle.key(),
                     new MeteredCalls.Outcome(request.usage().toUsage(), Boolean.TRUE.equals(request.estimated()),
                             request.characterId(), request.conversationId()),
                     settle.requestHash(), origin);
             return settled(holdId, charged.usageId(), charged.cost(), charged.entry());
-        }, Repeat.replayed(settle, storedKey -> ledger.findByKey(userId, storedKey),
+        }, Repeat.replayed(settle, storedKey -> ledger.findByKey(payer.accountId(), storedKey),
                 entry -> entry.is(Operation.SETTLE, holdId), entry -> {
                     UsageRecorder.Recorded usage = usageRecorder.find(entry.usageId());
                     return settled(holdId, usage.id(), Millicredits.of(usage.costMillicredits()), entry);
@@ -102,12 +103,13 @@ public class ReservationService {
     /**
      * Frees a hold. A repeated release does not reach its key: the ledger refuses it, the hold being
      * no longer held; it answers what the release answered if the entry under the release key is
-     * the release of this hold.
+     * the release of this hold. On a team pool, only the member who placed a hold releases it.
      */
-    public ReservationResponses.Released release(String userId, UUID holdId, RequestOrigin origin) {
+    public ReservationResponses.Released release(Payer payer, UUID holdId, RequestOrigin origin) {
+        meteredCalls.quotedPrice(payer, holdId);
         return mutations.applyCommitting(
-                () -> released(holdId, meteredCalls.release(userId, holdId, origin)),
-                Repeat.doneIf(() -> ledger.findByKey(userId, Ledger.releaseKey(holdId)),
+                () -> released(holdId, meteredCalls.release(payer, holdId, origin)),
+                Repeat.doneIf(() -> ledger.findByKey(payer.accountId(), Ledger.releaseKey(holdId)),
                         entry -> entry.is(Operation.RELEASE, holdId), entry -> released(holdId, entry))
                         .signalledBy(LedgerRuleException.class))
                 .value();

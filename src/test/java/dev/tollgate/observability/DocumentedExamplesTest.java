@@ -44,6 +44,7 @@ import dev.tollgate.testing.Api;
 import dev.tollgate.testing.FakeProvider;
 import dev.tollgate.testing.JsonShape;
 import dev.tollgate.testing.LedgerProbe;
+import dev.tollgate.testing.Teams;
 import dev.tollgate.testing.Tokens;
 
 /**
@@ -275,6 +276,23 @@ public class DocumentedExamplesTest {
                     "{\"url\":\"https://chat.example.com/hooks\",\"eventTypes\":[\"balance.exploded\"]}"));
             case WEBHOOK_SECRET_INVALID -> Answer.of(webhookEndpoint(
                     "{\"url\":\"https://chat.example.com/hooks\",\"secret\":\"whsec_c2hvcnQ=\"}"));
+            case MEMBER_CAP_REACHED -> {
+                String member = Api.newUser("examples-member");
+                String team = Teams.withMember(user, member, 0L);
+                yield Answer.of(Teams.charge(member, team, key(), Api.chargeBody("gpt-4o", 10, 10)));
+            }
+            case NOT_A_TEAM_MEMBER -> Answer.of(Teams.charge(user, UUID.randomUUID().toString(), key(),
+                    Api.chargeBody("gpt-4o", 1, 1)));
+            case TEAM_ROLE_REQUIRED -> {
+                String member = Api.newUser("examples-member");
+                String team = Teams.withMember(user, member, null);
+                yield Answer.of(Teams.putMember(member, team, user, "{\"capMillicredits\":1000}"));
+            }
+            case TEAM_NOT_FOUND -> Answer.of(asAdmin(newAdmin()).get("/api/teams/" + UUID.randomUUID()));
+            case TEAM_CHANGE_REFUSED -> {
+                String team = Teams.create(user, "{\"name\":\"examples\"}");
+                yield Answer.of(as(user).delete("/api/teams/" + team + "/members/" + user));
+            }
             case USAGE_NOT_FOUND, REFUND_EXCEEDS_CHARGE, RATE_LIMITED, UNKNOWN_PACK, PURCHASE_NOT_FOUND,
                     PURCHASE_NOT_REFUNDABLE, WEBHOOK_SIGNATURE_INVALID, PAYMENT_PROVIDER_UNAVAILABLE ->
                 throw new AssertionError(type + " is not answered here");

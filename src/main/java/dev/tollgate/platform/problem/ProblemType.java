@@ -45,13 +45,25 @@ public enum ProblemType {
             "No valid bearer token (missing, expired, wrongly signed); with `WWW-Authenticate: Bearer`. Fetch a fresh token.",
             "A valid bearer token is required.", null),
     INSUFFICIENT_CREDITS(402, "Not enough credits",
-            "The available credits do not cover the amount; nothing was changed. `required` and `available` in credits and in millicredits, the `plan`, and an `upgrade` hint on the free plan.",
+            "The available credits do not cover the amount; nothing was changed. `required` and `available` in credits and in millicredits, the `plan`, and an `upgrade` hint on the free plan. On a team pool, also the `account` (`team:<id>`) and `ranOut`: `pool`.",
             "This needs 1.250 credits; 0.400 are available.", """
             {"required":1.25,"available":0.4,"requiredMillicredits":1250,"availableMillicredits":400,"plan":"free",\
             "upgrade":"Upgrade your plan for a larger monthly allowance, or buy credits."}"""),
+    MEMBER_CAP_REACHED(402, "The member's spending cap is reached",
+            "A member of a team pool would pass their monthly cap (what their calls cost this period plus what their live holds set aside), even though the pool has credits; nothing was changed. `cap`, `spent` and `held` in millicredits, with the `account` (the pool) and `ranOut`: `member-cap`.",
+            "This needs 1.250 credits; 0.400 of your 10.000-credit cap on the team's pool are left.", """
+            {"account":"team:5b0f9e1c-3f1d-4f0e-8a43-5d2c1b7e9a10","ranOut":"member-cap","capMillicredits":10000,\
+            "spentMillicredits":9200,"heldMillicredits":400,"requiredMillicredits":1250}"""),
     FORBIDDEN(403, "Not allowed",
             "The token does not grant the operation (an admin operation without the `admin` role).",
             "The token does not grant this operation.", null),
+    NOT_A_TEAM_MEMBER(403, "Not a member of the team",
+            "The caller names a team (with `X-Tollgate-Account: team:<id>` or in the path) that they are not a member of, or no longer; nothing was changed. The same answer whether or not the team exists.",
+            "The caller is not a member of this team; nothing was changed.", null),
+    TEAM_ROLE_REQUIRED(403, "The team role does not allow this",
+            "A member asks for what their role does not allow: managing members and caps takes `manager` or `owner`; roles, buying credits for the pool and deleting the team take `owner`.",
+            "Managing roles takes the owner role in this team.", """
+            {"requiredRole":"owner","role":"manager"}"""),
     SELF_ADJUSTMENT_FORBIDDEN(403, "Adjusting one's own account is not allowed",
             "An admin adjusts their own credits; another admin must do it.",
             "An admin cannot adjust their own credits; another admin must do it.", null),
@@ -70,6 +82,9 @@ public enum ProblemType {
     ACCOUNT_NOT_FOUND(404, "Account not found",
             "No credit account exists for the user id (reading never opens one).",
             "No credit account exists for this user id.", null),
+    TEAM_NOT_FOUND(404, "Team not found",
+            "An admin names a team that does not exist, or no longer (members and non-members are answered `not-a-team-member` instead).",
+            "No team with this id.", null),
     WEBHOOK_ENDPOINT_NOT_FOUND(404, "Webhook endpoint not found",
             "No webhook endpoint has this id.",
             "No webhook endpoint with this id.", null),
@@ -102,6 +117,9 @@ public enum ProblemType {
             "The purchase was never paid, or its payment is refunded or disputed already; `status` says which.",
             "Only a paid purchase can be refunded.", """
             {"status":"pending"}"""),
+    TEAM_CHANGE_REFUSED(409, "The team cannot change this way",
+            "The change would break a rule of the team: a user added twice, the last owner removed or made a manager, or the team deleted while calls on its pool are on hold; nothing was changed.",
+            "The user is a member of the team already.", null),
     PRICE_ALREADY_SCHEDULED(409, "Price already exists",
             "The model already has a price taking effect at exactly this time; prices are never changed in place.",
             "The model already has a price taking effect at exactly this time; prices are never changed in place.", null),

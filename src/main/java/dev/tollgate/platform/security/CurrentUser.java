@@ -23,10 +23,17 @@ public class CurrentUser {
     @Inject
     SecurityIdentity identity;
 
+    /**
+     * The prefix of the account ids of team pools: a subject with it could be taken for a pool, so a
+     * token with one is not accepted.
+     */
+    static final String POOL_ACCOUNT_PREFIX = "team:";
+
     /** The token's subject; a token without a usable one is not accepted. */
     public String id() {
         String subject = token.getSubject();
-        if (subject == null || subject.isBlank() || subject.length() > MAX_USER_ID_LENGTH) {
+        if (subject == null || subject.isBlank() || subject.length() > MAX_USER_ID_LENGTH
+                || subject.startsWith(POOL_ACCOUNT_PREFIX)) {
             throw new AuthenticationFailedException("token has no usable subject");
         }
         return subject;

@@ -1,0 +1,135 @@
+package dev.tollgate.ledger;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+import javax.sql.DataSource;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import dev.tollgate.platform.jdbc.DatabaseFailure;
+import dev.tollgate.platform.jdbc.Jdbc;
+
+/**
+ * What each member of a team pool spends from it in the pool's period, against their optional cap:
+ * {@code spent} (charges and settled calls) plus {@code held} (live holds) never exceeds the cap
+ * when a charge or hold is accepted. The {@link Ledger} calls it in the transaction of the pool's
+ * change, always after the pool's own statement: every transaction locks a pool's row before a
+ * member's, so that a batch of charges on the pool and a member's hold never wait for each other
+ * in opposite orders. A refusal throws, and the transaction (or the charge's savepoint) rolls back
+ * the pool's change with it.
+ *
+ * <p>A member's spending belongs to the pool's period: a row whose period is older than the pool's
+ * starts again from zero at its next change. What a settle charges is counted whatever the cap (the
+ * provider billed it; the hold was within the cap), and also for a member removed since the hold.
+ */
+@ApplicationScoped
+public class MemberSpending {
+
+    /** The spending of the member's row as of the pool's period (older periods count as zero). */
+    private static final String SPENT_THIS_PERIOD =
+            "(CASE WHEN tm.period_start < a.period_start THEN 0 ELSE tm.spent_millicredits END)";
+
+    /** Parameters: spend, hold, account, member, spend, hold. */
+    static final String TAKE = """
+            UPDATE team_member tm
+               SET spent_millicredits = %1$s + ?, held_millicredits = tm.held_millicredits + ?,
+                   period_start = GREATEST(tm.period_start, a.period_start)
+              FROM credit_account a
+             WHERE tm.account_id = ? AND tm.user_id = ? AND a.user_id = tm.account_id AND tm.removed_at IS NULL
+               AND (tm.cap_millicredits IS NULL OR %1$s + tm.held_millicredits + ? + ? <= tm.cap_millicredits)""".formatted(SPENT_THIS_PERIOD);
+
+    /** Parameters: charged, held, account, member. */
+    static final String RESOLVE = """
+            UPDATE team_member tm
+               SET spent_millicredits = %s + ?, held_millicredits = tm.held_millicredits - ?,
+                   period_start = GREATEST(tm.period_start, a.period_start)
+              FROM credit_account a
+             WHERE tm.account_id = ? AND tm.user_id = ? AND a.user_id = tm.account_id""".formatted(SPENT_THIS_PERIOD);
+
+    private static final String STATE = """
+            SELECT tm.cap_millicredits, %s AS spent, tm.held_millicredits, tm.removed_at IS NULL AS active
+              FROM team_member tm JOIN credit_account a ON a.user_id = tm.account_id
+             WHERE tm.account_id = ? AND tm.user_id = ?""".formatted(SPENT_THIS_PERIOD);
+
+    @Inject
+    DataSource dataSource;
+
+    /** Counts a charge of {@code amount} against the member's cap; refuses if it would pass it. */
+    void charge(String accountId, String memberId, long amount) {
+        take(accountId, memberId, amount, 0);
+    }
+
+    /** Counts a hold of {@code amount} against the member's cap; refuses if it would pass it. */
+    void hold(String accountId, String memberId, long amount) {
+        take(accountId, memberId, 0, amount);
+    }
+
+    /** A member's hold resolved: {@code held} is freed and {@code charged} (0 for a release) is spent. */
+    void resolve(String accountId, String memberId, long held, long charged) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(RESOLVE)) {
+            ps.setLong(1, charged);
+            ps.setLong(2, held);
+            ps.setString(3, accountId);
+            ps.setString(4, memberId);
+            if (ps.executeUpdate() != 1) {
+                throw new IllegalStateException("the member row of a hold is gone: " + accountId + " " + memberId);
+            }
+        } catch (SQLException e) {
+            throw DatabaseFailure.of("resolve member hold", e);
+        }
+    }
+
+    /** What the member's cap leaves them this period ({@link Long#MAX_VALUE} without a cap); 403 if they are not a member. */
+    long capLeft(String accountId, String memberId) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(STATE)) {
+            ps.setString(1, accountId);
+            ps.setString(2, memberId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || !rs.getBoolean("active")) {
+                    throw LedgerRuleException.notAMember();
+                }
+                Long cap = Jdbc.getNullableLong(rs, "cap_millicredits");
+                return cap == null ? Long.MAX_VALUE : Math.max(0, cap - rs.getLong("spent") - rs.getLong("held_millicredits"));
+            }
+        } catch (SQLException e) {
+            throw DatabaseFailure.of("read member spending", e);
+        }
+    }
+
+    private void take(String accountId, String memberId, long spend, long hold) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(TAKE)) {
+            ps.setLong(1, spend);
+            ps.setLong(2, hold);
+            ps.setString(3, accountId);
+            ps.setString(4, memberId);
+            ps.setLong(5, spend);
+            ps.setLong(6, hold);
+            if (ps.executeUpdate() == 1) {
+                return;
+            }
+        } catch (SQLException e) {
+            throw DatabaseFailure.of("count member spending", e);
+        }
+        throw refusal(accountId, memberId, spend + hold);
+    }
+
+    private RuntimeException refusal(String accountId, String memberId, long required) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(STATE)) {
+            ps.setString(1, accountId);
+            ps.setString(2, memberId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || !rs.getBoolean("active")) {
+                    return LedgerRuleException.notAMember();
+                }
+                return new MemberCapReachedException(accountId, rs.getLong("cap_millicredits"), rs.getLong("spent"),
+                        rs.getLong("held_millicredits"), required);
+            }
+        } catch (SQLException e) {
+            throw DatabaseFailure.of("read member spending", e);
+        }
+    }
+}
