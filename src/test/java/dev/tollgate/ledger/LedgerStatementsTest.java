@@ -42,10 +42,11 @@ class LedgerStatementsTest {
                 "character_id", "luna", "conversation_id", "conv-9", "input_tokens", 11L, "cached_input_tokens", 12L,
                 "cache_write_tokens", 13L, "output_tokens", 14L));
         values.putAll(Map.of("reasoning_tokens", 15L, "total_tokens", 65L, "cost_millicredits", 1_234L, "estimated", true,
-                "pricing_id", pricingId("gpt-4o-mini")));
+                "pricing_id", pricingId("gpt-4o-mini"), "member_id", "statements-member"));
 
         try (Connection c = TestDatabase.connect()) {
             run(c, MeteringStatements.chargeWithUsageRow(), values);
+            assertThat(row(c, "SELECT member_id FROM token_usage WHERE user_id = ?", user)).isEqualTo("statements-member");
             assertThat(row(c, """
                     SELECT l.operation, l.monthly_delta, l.idempotency_key, l.request_hash, l.actor, l.client_ip, l.user_agent,
                            l.created_at = ?, u.request_id, u.model, u.character_id, u.conversation_id, u.input_tokens,
@@ -68,7 +69,7 @@ class LedgerStatementsTest {
             hold.putAll(Map.of("id", reservation, "amount", 5_000L, "unused", 0L, "amount_millicredits", 5_000L,
                     "model", "gpt-4o-mini", "expires_at", NOW.plusMinutes(10), "reservation_id", reservation));
             hold.putAll(Map.of("prompt_tokens", 100L, "max_output_tokens", 200L, "character_id", "luna",
-                    "conversation_id", "conv-9", "charged_at_expiry", true));
+                    "conversation_id", "conv-9", "charged_at_expiry", true, "member_id", "statements-member"));
             run(c, LedgerStatements.holdInsert(), hold);
             run(c, LedgerStatements.change("HOLD"), hold);
 
@@ -85,6 +86,8 @@ class LedgerStatementsTest {
             run(c, LedgerStatements.change("SETTLE"), settle);
             settle.put("settled_millicredits", 700L);
             run(c, LedgerStatements.settledAmount(), settle);
+            // The settled call's usage row takes its member from the hold.
+            assertThat(row(c, "SELECT member_id FROM token_usage WHERE user_id = ?", user)).isEqualTo("statements-member");
 
             assertThat(row(c, """
                     SELECT status, amount_millicredits, settled_millicredits, model, idempotency_key, request_hash,
@@ -130,6 +133,7 @@ class LedgerStatementsTest {
         values.put("client_ip", "203.0.113.9");
         values.put("user_agent", "statements-agent");
         values.put("metadata", null);
+        values.put("member_id", null);
         return values;
     }
 
