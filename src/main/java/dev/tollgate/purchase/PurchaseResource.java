@@ -34,7 +34,7 @@ import dev.tollgate.platform.http.QueryParameters;
 import dev.tollgate.platform.idempotency.Answer;
 import dev.tollgate.platform.idempotency.IdempotencyKey;
 import dev.tollgate.platform.openapi.ApiDocs;
-import dev.tollgate.platform.security.CurrentUser;
+import dev.tollgate.team.TeamPayers;
 
 /** The caller's credit packs and purchases: {@code /api/credit/packs}, {@code /api/credit/purchases}. */
 @Tag(name = "purchases", description = "Credit packs bought through Stripe Checkout; answered purchases-not-configured where Stripe is not configured.")
@@ -49,7 +49,7 @@ public class PurchaseResource {
     PurchaseService purchases;
 
     @Inject
-    CurrentUser user;
+    TeamPayers payers;
 
     @Operation(summary = "The credit packs on sale", description = "Each pack's credits and price, smallest first.")
     @APIResponse(responseCode = "200", description = "The packs.",
@@ -70,17 +70,18 @@ public class PurchaseResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = PurchaseViews.Purchase.class),
                     examples = @ExampleObject(name = "example", value = PURCHASE_EXAMPLE)))
-    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "idempotency-key-missing unknown-pack idempotency-key-reused purchases-not-configured payment-provider-unavailable")
+    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "idempotency-key-missing unknown-pack not-a-team-member team-role-required idempotency-key-reused purchases-not-configured payment-provider-unavailable")
     @POST
     @Path("purchases")
     @Consumes(MediaType.APPLICATION_JSON)
     public Response buy(
             @Parameter(description = "Idempotency key of the purchase", example = "buy-1")
             @HeaderParam(IdempotencyKey.HEADER) String idempotencyKey,
+            @Parameter(description = "team:<team id> for a team's pool (owners only); the caller's own if absent", example = "team:5b0f9e1c-3f1d-4f0e-8a43-5d2c1b7e9a10") @HeaderParam(TeamPayers.ACCOUNT_HEADER) String account,
             @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     examples = @ExampleObject(name = "purchase", value = "{\"packId\":\"small\"}")))
             @NotNull(message = "a body is required") @Valid PurchaseRequest request) {
-        return purchases.buy(user.id(), IdempotencyKey.resolve(idempotencyKey, null), request).created();
+        return purchases.buy(payers.buyer(account).accountId(), IdempotencyKey.resolve(idempotencyKey, null), request).created();
     }
 
     @Operation(summary = "The caller's purchases", description = "A page of the caller's purchases, newest first, with their status.")
@@ -93,8 +94,9 @@ public class PurchaseResource {
     @Path("purchases")
     public PurchaseViews.PurchasePage page(
             @Parameter(description = "Page, from 0", example = "0") @QueryParam("page") String page,
-            @Parameter(description = "Purchases per page, 1 to 100 (default 20)", example = "20") @QueryParam("size") String size) {
-        return purchases.page(user.id(), QueryParameters.wholeNumber("page", page, 0, 0, 10_000),
+            @Parameter(description = "Purchases per page, 1 to 100 (default 20)", example = "20") @QueryParam("size") String size,
+            @Parameter(description = "team:<team id> for a team's pool (owners only); the caller's own if absent", example = "team:5b0f9e1c-3f1d-4f0e-8a43-5d2c1b7e9a10") @HeaderParam(TeamPayers.ACCOUNT_HEADER) String account) {
+        return purchases.page(payers.buyer(account).accountId(), QueryParameters.wholeNumber("page", page, 0, 0, 10_000),
                 QueryParameters.wholeNumber("size", size, 20, 1, 100));
     }
 
@@ -107,7 +109,8 @@ public class PurchaseResource {
     @GET
     @Path("purchases/{purchaseId}")
     public PurchaseViews.Purchase purchase(
-            @Parameter(description = "The purchase id") @PathParam("purchaseId") UUID purchaseId) {
-        return purchases.purchase(user.id(), purchaseId);
+            @Parameter(description = "The purchase id") @PathParam("purchaseId") UUID purchaseId,
+            @Parameter(description = "team:<team id> for a team's pool (owners only); the caller's own if absent", example = "team:5b0f9e1c-3f1d-4f0e-8a43-5d2c1b7e9a10") @HeaderParam(TeamPayers.ACCOUNT_HEADER) String account) {
+        return purchases.purchase(payers.buyer(account).accountId(), purchaseId);
     }
 }

@@ -22,6 +22,12 @@ public interface BalanceEventsConfig {
     @Max(100)
     int maxStreamsPerUser();
 
+    /** Open streams of one team's pool on one instance, all its members together; one more closes the oldest. */
+    @WithDefault("200")
+    @Min(1)
+    @Max(10000)
+    int maxStreamsPerPool();
+
     /** The longest wait between two attempts to reconnect the LISTEN connection after it failed. */
     @WithDefault("PT30S")
     Duration maxReconnectDelay();

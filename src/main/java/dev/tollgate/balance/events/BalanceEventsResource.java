@@ -4,6 +4,7 @@ import java.time.Instant;
 
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
@@ -15,6 +16,7 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -22,7 +24,7 @@ import io.quarkus.security.Authenticated;
 import io.vertx.core.http.HttpServerResponse;
 import io.smallrye.common.annotation.Blocking;
 
-import dev.tollgate.platform.security.CurrentUser;
+import dev.tollgate.team.TeamPayers;
 
 /**
  * {@code GET /api/credit/events}: server-sent events with the caller's balance. The stream starts
@@ -41,22 +43,23 @@ public class BalanceEventsResource {
     BalanceStreams streams;
 
     @Inject
-    CurrentUser user;
+    TeamPayers payers;
 
     @Inject
     JsonWebToken token;
 
     @Operation(summary = "The caller's balance, live (server-sent events)",
-            description = "Starts with the current balance (event balance, the body of GET /api/credit/balance), then sends it again after every committed change to the account, from any instance; the event id is the ledger entry id. A reconnecting client (with or without Last-Event-ID) starts from a fresh balance. Comment lines every 15 s; the stream ends when the token expires. Browsers read it with fetch() and the bearer token (EventSource cannot send one).")
+            description = "Starts with the current balance (event balance, the body of GET /api/credit/balance), then sends it again after every committed change to the account, from any instance; the event id is the ledger entry id. A reconnecting client (with or without Last-Event-ID) starts from a fresh balance. Comment lines every 15 s; the stream ends when the token expires. Browsers read it with fetch() and the bearer token (EventSource cannot send one). With X-Tollgate-Account: team:<id>, the balance of a team's pool the caller is a member of.")
     @APIResponse(responseCode = "200", description = "The event stream.",
             content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS,
                     examples = @ExampleObject(name = "example", value = "retry: 3000\nevent: balance\nid: 42\ndata: {\"plan\":\"free\",\"availableMillicredits\":99400,\"warningLevel\":\"ok\"}\n\n: heartbeat\n")))
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @Blocking
-    public void events(@Context SseEventSink sink, @Context Sse sse, @Context HttpServerResponse response) {
+    public void events(@Context SseEventSink sink, @Context Sse sse, @Context HttpServerResponse response,
+            @Parameter(description = "team:<team id> for a team's pool the caller is a member of; the caller's own if absent", example = "team:5b0f9e1c-3f1d-4f0e-8a43-5d2c1b7e9a10") @HeaderParam(TeamPayers.ACCOUNT_HEADER) String account) {
         // Never cached; proxies that buffer (nginx) pass each event on at once.
         response.putHeader("Cache-Control", "no-store").putHeader("X-Accel-Buffering", "no");
-        streams.open(user.id(), sink, sse, Instant.ofEpochSecond(token.getExpirationTime()));
+        streams.open(payers.payer(account).accountId(), sink, sse, Instant.ofEpochSecond(token.getExpirationTime()));
     }
 }

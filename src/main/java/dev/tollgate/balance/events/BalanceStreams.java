@@ -30,6 +30,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.tollgate.balance.BalanceService;
+import dev.tollgate.ledger.Payer;
 import dev.tollgate.platform.jdbc.DatabaseFailure;
 import dev.tollgate.platform.tx.Transactions;
 
@@ -143,7 +144,8 @@ public class BalanceStreams {
     private synchronized BalanceStream register(BalanceStream stream) {
         List<BalanceStream> streams = byUser.computeIfAbsent(stream.userId(), user -> new ArrayList<>());
         streams.removeIf(s -> !s.isOpen());
-        BalanceStream evicted = streams.size() >= config.maxStreamsPerUser() ? streams.remove(0) : null;
+        int max = Payer.isPoolAccount(stream.userId()) ? config.maxStreamsPerPool() : config.maxStreamsPerUser();
+        BalanceStream evicted = streams.size() >= max ? streams.remove(0) : null;
         streams.add(stream);
         return evicted;
     }
