@@ -1,18 +1,14 @@
 package dev.tollgate.admin;
 
 import dev.tollgate.platform.problem.InvalidRequestException;
-import dev.tollgate.platform.problem.Problem;
-import dev.tollgate.platform.problem.ProblemException;
 import dev.tollgate.platform.problem.ProblemType;
+import dev.tollgate.platform.problem.TypedProblem;
 
 /** The problems only admin calls answer with; each has its own stable type. */
-public class AdminProblem extends ProblemException {
-
-    private final ProblemType type;
+public class AdminProblem extends TypedProblem {
 
     private AdminProblem(ProblemType type, String detail) {
-        super(detail);
-        this.type = type;
+        super(type, detail);
     }
 
     /** A query parameter or a rule across fields that Bean Validation cannot express. */
@@ -44,10 +40,5 @@ public class AdminProblem extends ProblemException {
     static AdminProblem unauditableActor() {
         return new AdminProblem(ProblemType.FORBIDDEN,
                 "The token's subject is too long to be recorded as the actor of the audit trail.");
-    }
-
-    @Override
-    public Problem problem() {
-        return Problem.of(type, getMessage());
     }
 }

@@ -1,18 +1,14 @@
 package dev.tollgate.grant;
 
 import dev.tollgate.platform.problem.InvalidRequestException;
-import dev.tollgate.platform.problem.Problem;
-import dev.tollgate.platform.problem.ProblemException;
 import dev.tollgate.platform.problem.ProblemType;
+import dev.tollgate.platform.problem.TypedProblem;
 
 /** The refusals of a grant that Bean Validation cannot express: they depend on the time or the caller. */
-final class GrantProblem extends ProblemException {
-
-    private final ProblemType type;
+final class GrantProblem extends TypedProblem {
 
     private GrantProblem(ProblemType type, String detail) {
-        super(detail);
-        this.type = type;
+        super(type, detail);
     }
 
     static InvalidRequestException expiryNotInFuture() {
@@ -36,10 +32,5 @@ final class GrantProblem extends ProblemException {
     static GrantProblem unauditableActor() {
         return new GrantProblem(ProblemType.FORBIDDEN,
                 "The token's subject is too long to be recorded as the actor of the audit trail.");
-    }
-
-    @Override
-    public Problem problem() {
-        return Problem.of(type, getMessage());
     }
 }
