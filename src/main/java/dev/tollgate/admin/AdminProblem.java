@@ -16,12 +16,6 @@ public class AdminProblem extends TypedProblem {
         return new InvalidRequestException(detail);
     }
 
-    static AdminProblem idempotencyKeyTooLong() {
-        return new AdminProblem(ProblemType.IDEMPOTENCY_KEY_INVALID,
-                "The idempotency key of an adjustment is 1 to " + AdjustmentService.MAX_KEY_LENGTH
-                        + " visible ASCII characters.");
-    }
-
     static AdminProblem accountNotFound() {
         return new AdminProblem(ProblemType.ACCOUNT_NOT_FOUND,
                 "No credit account exists for this user id.");
@@ -30,15 +24,5 @@ public class AdminProblem extends TypedProblem {
     static AdminProblem priceAlreadyScheduled() {
         return new AdminProblem(ProblemType.PRICE_ALREADY_SCHEDULED,
                 "The model already has a price taking effect at exactly this time; prices are never changed in place.");
-    }
-
-    static AdminProblem selfAdjustment() {
-        return new AdminProblem(ProblemType.SELF_ADJUSTMENT_FORBIDDEN,
-                "An admin cannot adjust their own credits; another admin must do it.");
-    }
-
-    static AdminProblem unauditableActor() {
-        return new AdminProblem(ProblemType.FORBIDDEN,
-                "The token's subject is too long to be recorded as the actor of the audit trail.");
     }
 }
