@@ -7,16 +7,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.Callable;
 
-import jakarta.inject.Inject;
-
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.tollgate.platform.money.Millicredits;
-import dev.tollgate.platform.tx.Transactions;
-import dev.tollgate.testing.AdjustableClock;
+import dev.tollgate.testing.LedgerFixture;
 import dev.tollgate.testing.LedgerProbe;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -26,27 +21,9 @@ import io.quarkus.test.junit.QuarkusTest;
  * with the ledger, the buckets and the lots agreeing.
  */
 @QuarkusTest
-class GrantLotsTest {
+class GrantLotsTest extends LedgerFixture {
 
     private static final HeldCall CALL = new HeldCall(100, 100, null, null, false);
-
-    @Inject
-    Ledger ledger;
-
-    @Inject
-    Transactions transactions;
-
-    @Inject
-    AdjustableClock clock;
-
-    @AfterEach
-    void resetClock() {
-        clock.reset();
-    }
-
-    private <T> T tx(Callable<T> work) {
-        return transactions.inNewTransaction(work);
-    }
 
     /** An account with the plan's 100,000 monthly millicredits. */
     private String newAccount() {
@@ -67,10 +44,6 @@ class GrantLotsTest {
 
     private static long newUsageId() {
         return Math.floorMod(UUID.randomUUID().getMostSignificantBits(), 1_000_000_000_000L) + 1;
-    }
-
-    private static Mutation keyed(String user) {
-        return Mutation.byUser(user, UUID.randomUUID().toString(), "h".repeat(64), "127.0.0.1", "test");
     }
 
     private static long remaining(GrantedLot lot) {
