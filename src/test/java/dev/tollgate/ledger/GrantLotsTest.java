@@ -37,6 +37,18 @@ class GrantLotsTest extends LedgerFixture {
                 priority, "admin:test", "test grant"), Mutation.system("test")));
     }
 
+    /** A lot of 50,000 that expires in an hour, after the account's 100,000 monthly credits are spent. */
+    private GrantedLot onlyAnHourLot(String user) {
+        GrantedLot lot = grant(user, 50_000, Duration.ofHours(1), 100);
+        charge(user, 100_000);
+        return lot;
+    }
+
+    private Hold hold(String user, long amount, Instant expiresAt) {
+        return tx(() -> ledger.hold(UUID.randomUUID(), user, Millicredits.of(amount), "gpt-4o", expiresAt, CALL,
+                keyed(user)));
+    }
+
     /** A charge of a call of its own (a usage id a refund can name). */
     private LedgerEntry charge(String user, long amount) {
         return tx(() -> ledger.charge(user, Millicredits.of(amount), keyed(user).withUsage(newUsageId())));
@@ -55,6 +67,10 @@ class GrantLotsTest extends LedgerFixture {
         assertThat(LedgerProbe.negativePoints(user)).isZero();
         assertThat(LedgerProbe.lotViolations(user)).isZero();
         assertThat(expiredCreditsSpent(user)).isZero();
+    }
+
+    static long expiryEntries(String user) {
+        return LedgerProbe.count("SELECT COUNT(*) FROM credit_audit_log WHERE user_id = ? AND operation = 'GRANT_EXPIRY'", user);
     }
 
     /**
@@ -106,8 +122,7 @@ class GrantLotsTest extends LedgerFixture {
         GrantedLot lot = grant(user, 50_000, Duration.ofDays(10), 100);
         charge(user, 100_000);
 
-        Hold hold = tx(() -> ledger.hold(UUID.randomUUID(), user, Millicredits.of(60_000), "gpt-4o",
-                clock.instant().plusSeconds(600), CALL, keyed(user)));
+        Hold hold = hold(user, 60_000, clock.instant().plusSeconds(600));
         assertThat(hold.entry().after()).isEqualTo(new Balances(0, 50_000, 10_000, 60_000));
         long usage = newUsageId();
         Settlement settled = tx(() -> ledger.settle(user, hold.holdId(), Millicredits.of(55_000),
@@ -141,8 +156,7 @@ class GrantLotsTest extends LedgerFixture {
         assertThat(remaining(lot)).isZero();
         assertThat(LedgerProbe.granted(user)).isZero();
         // The forfeited share counts as refunded: the call has 90,000 left to refund, not 120,000.
-        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_audit_log WHERE user_id = ? AND operation = 'GRANT_EXPIRY'", user))
-                .isEqualTo(1);
+        assertThat(expiryEntries(user)).isEqualTo(1);
         assertAddsUp(user);
     }
 
@@ -150,8 +164,7 @@ class GrantLotsTest extends LedgerFixture {
     void aDueLotIsNeverSpentAChargeExpiresItFirst() {
         String user = newAccount();
         tx(() -> ledger.grant(user, Bucket.PURCHASED, Millicredits.of(20_000), Mutation.system("test")));
-        GrantedLot lot = grant(user, 50_000, Duration.ofHours(1), 100);
-        charge(user, 100_000);
+        GrantedLot lot = onlyAnHourLot(user);
 
         clock.set(lot.expiresAt());
         LedgerEntry charged = charge(user, 15_000);
@@ -168,10 +181,8 @@ class GrantLotsTest extends LedgerFixture {
     @Test
     void anExpiryKeepsWhatALiveHoldNeedsAndRemovesTheRestOnceTheHoldIsSettled() {
         String user = newAccount();
-        GrantedLot lot = grant(user, 50_000, Duration.ofHours(1), 100);
-        charge(user, 100_000);
-        Hold hold = tx(() -> ledger.hold(UUID.randomUUID(), user, Millicredits.of(30_000), "gpt-4o",
-                lot.expiresAt().plusSeconds(600), CALL, keyed(user)));
+        GrantedLot lot = onlyAnHourLot(user);
+        Hold hold = hold(user, 30_000, lot.expiresAt().plusSeconds(600));
 
         clock.set(lot.expiresAt().plusSeconds(5));
         List<LedgerEntry> expired = tx(() -> ledger.expireDueGrants(user));
@@ -188,18 +199,15 @@ class GrantLotsTest extends LedgerFixture {
         // The settle freed the hold: what it did not spend expired right after, in the same transaction.
         assertThat(remaining(lot)).isZero();
         assertThat(LedgerProbe.granted(user)).isZero();
-        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_audit_log WHERE user_id = ? AND operation = 'GRANT_EXPIRY'", user))
-                .isEqualTo(2);
+        assertThat(expiryEntries(user)).isEqualTo(2);
         assertAddsUp(user);
     }
 
     @Test
     void aSettleAboveItsHoldNeverPaysTheExcessWithExpiredCredits() {
         String user = newAccount();
-        GrantedLot lot = grant(user, 50_000, Duration.ofHours(1), 100);
-        charge(user, 100_000);
-        Hold hold = tx(() -> ledger.hold(UUID.randomUUID(), user, Millicredits.of(10_000), "gpt-4o",
-                lot.expiresAt().plusSeconds(600), CALL, keyed(user)));
+        GrantedLot lot = onlyAnHourLot(user);
+        Hold hold = hold(user, 10_000, lot.expiresAt().plusSeconds(600));
 
         clock.set(lot.expiresAt().plusSeconds(5));
         Settlement settled = tx(() -> ledger.settle(user, hold.holdId(), Millicredits.of(25_000), Mutation.system("test")));
@@ -212,11 +220,9 @@ class GrantLotsTest extends LedgerFixture {
     @Test
     void aHoldCannotUseADueLot() {
         String user = newAccount();
-        GrantedLot lot = grant(user, 50_000, Duration.ofHours(1), 100);
-        charge(user, 100_000);
+        GrantedLot lot = onlyAnHourLot(user);
         clock.set(lot.expiresAt().plusSeconds(1));
-        assertThatThrownBy(() -> tx(() -> ledger.hold(UUID.randomUUID(), user,
-                Millicredits.of(1_000), "gpt-4o", clock.instant().plusSeconds(600), CALL, keyed(user))))
+        assertThatThrownBy(() -> hold(user, 1_000, clock.instant().plusSeconds(600)))
                 .isInstanceOf(InsufficientCreditsException.class);
         // A refused request changes nothing, not even the expiry it ran on its way: the job does it.
         assertThat(LedgerProbe.granted(user)).isEqualTo(50_000);
