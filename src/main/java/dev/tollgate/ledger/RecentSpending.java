@@ -5,7 +5,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 import javax.sql.DataSource;
@@ -15,6 +14,7 @@ import jakarta.inject.Inject;
 
 import dev.tollgate.platform.jdbc.DatabaseFailure;
 import dev.tollgate.platform.jdbc.Jdbc;
+import dev.tollgate.platform.jdbc.Rows;
 
 /**
  * What accounts spent lately, net of refunds, read from the ledger: the credits that CHARGE and
@@ -66,19 +66,10 @@ public class RecentSpending {
      * one page of a keyset walk over the accounts.
      */
     public List<Spender> spendersAfter(String afterUserId, Instant since, int limit) {
-        List<Spender> spenders = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(SPENDERS)) {
+        return Rows.query(dataSource, "find recent spenders", SPENDERS, (c, ps) -> {
             Jdbc.setTime(ps, 1, since);
             ps.setString(2, afterUserId);
             ps.setInt(3, limit);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    spenders.add(new Spender(rs.getString(1), rs.getLong(2)));
-                }
-            }
-        } catch (SQLException e) {
-            throw DatabaseFailure.of("find recent spenders", e);
-        }
-        return spenders;
+        }, rs -> new Spender(rs.getString(1), rs.getLong(2)));
     }
 }
