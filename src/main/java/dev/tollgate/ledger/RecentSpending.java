@@ -1,9 +1,5 @@
 package dev.tollgate.ledger;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 
@@ -12,7 +8,6 @@ import javax.sql.DataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import dev.tollgate.platform.jdbc.DatabaseFailure;
 import dev.tollgate.platform.jdbc.Jdbc;
 import dev.tollgate.platform.jdbc.Rows;
 
@@ -48,16 +43,10 @@ public class RecentSpending {
 
     /** What the account spent since {@code since}, net of refunds (0 without spending entries; less after refunds of older charges). */
     public long netSpentSince(String userId, Instant since) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(OF_ACCOUNT)) {
+        return Rows.one(dataSource, "read recent spending", OF_ACCOUNT, (c, ps) -> {
             ps.setString(1, userId);
             Jdbc.setTime(ps, 2, since);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1); // NULL reads as 0
-            }
-        } catch (SQLException e) {
-            throw DatabaseFailure.of("read recent spending", e);
-        }
+        }, rs -> rs.getLong(1)); // NULL reads as 0
     }
 
     /**

@@ -1,9 +1,5 @@
 package dev.tollgate.webhook;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.util.Optional;
 
@@ -13,7 +9,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import dev.tollgate.platform.idempotency.StoredRequest;
-import dev.tollgate.platform.jdbc.DatabaseFailure;
 import dev.tollgate.platform.jdbc.Jdbc;
 import dev.tollgate.platform.jdbc.Rows;
 
@@ -57,14 +52,9 @@ class WebhookAdminRequests {
 
     Optional<Stored> find(String adminId, String key) {
         String sql = "SELECT request_hash, answer FROM webhook_admin_request WHERE admin_id = ? AND idempotency_key = ?";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        return Rows.query(dataSource, "read webhook admin request", sql, (c, ps) -> {
             ps.setString(1, adminId);
             ps.setString(2, key);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new Stored(rs.getString(1), rs.getString(2))) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw DatabaseFailure.of("read webhook admin request", e);
-        }
+        }, rs -> new Stored(rs.getString(1), rs.getString(2))).stream().findFirst();
     }
 }

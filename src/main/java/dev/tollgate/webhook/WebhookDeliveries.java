@@ -1,9 +1,5 @@
 package dev.tollgate.webhook;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -15,7 +11,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
-import dev.tollgate.platform.jdbc.DatabaseFailure;
 import dev.tollgate.platform.jdbc.Jdbc;
 import dev.tollgate.platform.jdbc.Rows;
 
@@ -85,16 +80,10 @@ class WebhookDeliveries {
     }
 
     int inFlight(UUID endpointId, Instant now) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(IN_FLIGHT)) {
+        return Rows.one(dataSource, "count webhook deliveries in flight", IN_FLIGHT, (c, ps) -> {
             ps.setObject(1, endpointId);
             Jdbc.setTime(ps, 2, now);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
-            }
-        } catch (SQLException e) {
-            throw DatabaseFailure.of("count webhook deliveries in flight", e);
-        }
+        }, rs -> rs.getInt(1));
     }
 
     /** Claims up to {@code limit} due deliveries of the endpoint until {@code claimedUntil}; counts the attempt. */

@@ -11,7 +11,7 @@ import javax.sql.DataSource;
 
 /**
  * One statement on a connection of the data source (the caller's transaction's, inside one): the
- * rows of a query, or the count of an update. A failure is thrown as {@link DatabaseFailure#of},
+ * rows of a query, its one row, or the count of an update. A failure is thrown as {@link DatabaseFailure#of},
  * named by what the statement does. A query's rows are bounded by its own {@code LIMIT} or key.
  */
 public final class Rows {
@@ -42,6 +42,21 @@ public final class Rows {
                 }
             }
             return rows;
+        } catch (SQLException e) {
+            throw DatabaseFailure.of(what, e);
+        }
+    }
+
+    /** The one row the statement answers (an aggregate, or an {@code INSERT … RETURNING}); none is a failure. */
+    public static <T> T one(DataSource dataSource, String what, String sql, Parameters parameters, Reader<T> reader) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            parameters.set(c, ps);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("no row");
+                }
+                return reader.read(rs);
+            }
         } catch (SQLException e) {
             throw DatabaseFailure.of(what, e);
         }
