@@ -5,23 +5,16 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
-import dev.tollgate.ledger.AdminActionLog;
+import dev.tollgate.ledger.AdminMutation;
 import dev.tollgate.ledger.BalanceSnapshot;
 import dev.tollgate.ledger.Ledger;
 import dev.tollgate.ledger.LedgerEntry;
-import dev.tollgate.ledger.Mutation;
 import dev.tollgate.ledger.Operation;
 import dev.tollgate.platform.idempotency.Answer;
-import dev.tollgate.platform.idempotency.DerivedKey;
 import dev.tollgate.platform.idempotency.IdempotencyKey;
 import dev.tollgate.platform.idempotency.IdempotentMutations;
-import dev.tollgate.platform.idempotency.IdempotentRequest;
-import dev.tollgate.platform.idempotency.Repeat;
 import dev.tollgate.platform.idempotency.RequestHash;
 import dev.tollgate.platform.money.Millicredits;
 import dev.tollgate.platform.security.RequestOrigin;
@@ -32,19 +25,16 @@ import dev.tollgate.platform.security.RequestOrigin;
  * client and, in its metadata, the reason.
  *
  * <p>Idempotency: the caller's key is stored as {@code tollgate:adjust:<key>} in the target account's
- * ledger (a {@link DerivedKey}), so that it can never collide with a key the user sends with their own calls; the
+ * ledger ({@link AdminMutation}), so that it can never collide with a key the user sends with their own calls; the
  * fingerprint covers the admin and the request. A retry by the same admin with the same body
  * answers the stored entry; any other request under the key is a 409.
  */
 @ApplicationScoped
 public class AdjustmentService {
 
-    static final String OPERATION = "admin-adjustment";
-    static final String KEY_KIND = "adjust";
-    static final int MAX_KEY_LENGTH = 255 - DerivedKey.of(KEY_KIND, "").length();
-    static final String ACTOR_PREFIX = AdminActionLog.ADMIN_ACTOR_PREFIX;
-    /** The width of {@code credit_audit_log.actor}. */
-    static final int MAX_ACTOR_LENGTH = 255;
+    /** An adjustment's key is stored as {@code tollgate:adjust:<key>}. */
+    static final AdminMutation.Kind KIND = new AdminMutation.Kind("adjust", "admin-adjustment", "an adjustment",
+            "An admin cannot adjust their own credits; another admin must do it.");
     private static final Logger LOG = Logger.getLogger(AdjustmentService.class);
 
     @Inject
@@ -52,9 +42,6 @@ public class AdjustmentService {
 
     @Inject
     IdempotentMutations mutations;
-
-    @Inject
-    ObjectMapper json;
 
     /**
      * The fingerprinted request: who asks and what. Serialized by {@link RequestHash}'s own
@@ -66,38 +53,18 @@ public class AdjustmentService {
 
     public Answer<AdjustmentResponse> adjust(String adminId, IdempotencyKey key, AdjustmentRequest request,
             RequestOrigin origin) {
-        if (key.value().length() > MAX_KEY_LENGTH) {
-            throw AdminProblem.idempotencyKeyTooLong();
-        }
-        String actor = ACTOR_PREFIX + adminId;
-        if (actor.length() > MAX_ACTOR_LENGTH) {
-            throw AdminProblem.unauditableActor();
-        }
-        if (adminId.equals(request.userId())) {
-            throw AdminProblem.selfAdjustment();
-        }
-        IdempotentRequest adjustment = IdempotentRequest.derived(DerivedKey.of(KEY_KIND, key.value()), OPERATION,
-                new Fingerprinted(adminId, request));
-        Mutation mutation = new Mutation(adjustment.key(), adjustment.requestHash(), actor, origin.clientIp(),
-                origin.userAgent(), null, null, metadata(adminId, request));
+        AdminMutation adjustment = AdminMutation.of(KIND, adminId, request.userId(), key,
+                new Fingerprinted(adminId, request), request.reason(), origin);
+        String actor = adjustment.actor();
         Answer<AdjustmentResponse> answer = mutations.apply(
                 () -> response(ledger.adjust(request.userId(), request.targetBucket(),
-                        Millicredits.of(request.amountMillicredits()), mutation), request, actor, key),
-                Repeat.replayed(adjustment, storedKey -> ledger.findByKey(request.userId(), storedKey),
-                        entry -> entry.operation() == Operation.ADJUST, entry -> response(entry, request, actor, key)));
+                        Millicredits.of(request.amountMillicredits()), adjustment.mutation()), request, actor, key),
+                adjustment.replayed(ledger, Operation.ADJUST, entry -> response(entry, request, actor, key)));
         if (!answer.replayed()) {
             LOG.infof("admin %s adjusted the %s bucket of user %s by %d millicredits (ledger entry %d)", adminId,
                     request.bucket(), request.userId(), request.amountMillicredits(), answer.value().entryId());
         }
         return answer;
-    }
-
-    /** The audit row's metadata, built as a JSON tree: the reason is the admin's text, never spliced into JSON. */
-    private String metadata(String adminId, AdjustmentRequest request) {
-        ObjectNode metadata = json.createObjectNode();
-        metadata.put("reason", request.reason());
-        metadata.put("admin", adminId);
-        return metadata.toString();
     }
 
     private static AdjustmentResponse response(LedgerEntry entry, AdjustmentRequest request, String actor,

@@ -31,6 +31,7 @@ import dev.tollgate.platform.idempotency.IdempotentMutations;
 import dev.tollgate.platform.idempotency.Repeat;
 import dev.tollgate.platform.jdbc.DatabaseFailure;
 import dev.tollgate.platform.jdbc.Jdbc;
+import dev.tollgate.platform.jdbc.Rows;
 import dev.tollgate.platform.security.RequestOrigin;
 import dev.tollgate.platform.tx.Transactions;
 import dev.tollgate.pricing.PriceList;
@@ -147,7 +148,7 @@ public class AdminPricingService {
     }
 
     private long insert(String model, PriceChangeRequest request, Instant effectiveFrom) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(INSERT)) {
+        return Rows.one(dataSource, "insert price", INSERT, (c, ps) -> {
             ps.setString(1, model);
             ps.setBigDecimal(2, request.inputCreditsPerMillion());
             ps.setBigDecimal(3, request.cachedInputCreditsPerMillion());
@@ -159,13 +160,7 @@ public class AdminPricingService {
                 ps.setBigDecimal(6, request.reasoningCreditsPerMillion());
             }
             Jdbc.setTime(ps, 7, effectiveFrom);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        } catch (SQLException e) {
-            throw DatabaseFailure.of("insert price", e);
-        }
+        }, rs -> rs.getLong(1));
     }
 
     /** Rows newest first per model (models by name), one more than {@link #MAX_ROWS} at most. */

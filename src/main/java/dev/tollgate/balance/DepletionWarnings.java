@@ -23,6 +23,7 @@ import dev.tollgate.ledger.CreditAccount;
 import dev.tollgate.ledger.RecentSpending;
 import dev.tollgate.platform.jdbc.DatabaseFailure;
 import dev.tollgate.platform.jdbc.Jdbc;
+import dev.tollgate.platform.jdbc.Rows;
 import dev.tollgate.platform.tx.Transactions;
 import dev.tollgate.webhook.WebhookEventTypes;
 import dev.tollgate.webhook.WebhookOutbox;
@@ -187,28 +188,16 @@ public class DepletionWarnings {
     }
 
     private List<String> warnedAfter(String afterUserId, int limit) {
-        List<String> users = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(WARNED_AFTER)) {
+        return Rows.query(dataSource, "find depletion warnings", WARNED_AFTER, (c, ps) -> {
             ps.setString(1, afterUserId);
             ps.setInt(2, limit);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    users.add(rs.getString(1));
-                }
-            }
-        } catch (SQLException e) {
-            throw DatabaseFailure.of("find depletion warnings", e);
-        }
-        return users;
+        }, rs -> rs.getString(1));
     }
 
     /** Deletes the warnings of these accounts: their next crossing fires again. */
     private void rearm(List<String> userIds) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(REARM)) {
+        Rows.update(dataSource, "re-arm depletion warnings", REARM, (c, ps) -> {
             ps.setArray(1, c.createArrayOf("varchar", userIds.toArray()));
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw DatabaseFailure.of("re-arm depletion warnings", e);
-        }
+        });
     }
 }

@@ -1,13 +1,8 @@
 package dev.tollgate.compensation;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -34,8 +29,8 @@ import dev.tollgate.platform.idempotency.DerivedKey;
 import dev.tollgate.platform.idempotency.IdempotentMutations;
 import dev.tollgate.platform.idempotency.IdempotentRequest;
 import dev.tollgate.platform.idempotency.Repeat;
-import dev.tollgate.platform.jdbc.DatabaseFailure;
 import dev.tollgate.platform.jdbc.Jdbc;
+import dev.tollgate.platform.jdbc.Rows;
 import dev.tollgate.platform.money.Millicredits;
 import dev.tollgate.platform.tx.Transactions;
 import dev.tollgate.pricing.Price;
@@ -241,18 +236,9 @@ public class CompensationBatch {
     }
 
     private List<Long> due(int batchSize) {
-        List<Long> ids = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(DUE)) {
+        return Rows.query(dataSource, "find due compensations", DUE, (c, ps) -> {
             Jdbc.setTime(ps, 1, clock.instant());
             ps.setInt(2, batchSize);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    ids.add(rs.getLong(1));
-                }
-            }
-        } catch (SQLException e) {
-            throw DatabaseFailure.of("find due compensations", e);
-        }
-        return ids;
+        }, rs -> rs.getLong(1));
     }
 }

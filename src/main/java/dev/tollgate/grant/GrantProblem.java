@@ -1,18 +1,11 @@
 package dev.tollgate.grant;
 
 import dev.tollgate.platform.problem.InvalidRequestException;
-import dev.tollgate.platform.problem.Problem;
-import dev.tollgate.platform.problem.ProblemException;
-import dev.tollgate.platform.problem.ProblemType;
 
-/** The refusals of a grant that Bean Validation cannot express: they depend on the time or the caller. */
-final class GrantProblem extends ProblemException {
+/** The refusals of a grant that Bean Validation cannot express: they depend on the time. */
+final class GrantProblem {
 
-    private final ProblemType type;
-
-    private GrantProblem(ProblemType type, String detail) {
-        super(detail);
-        this.type = type;
+    private GrantProblem() {
     }
 
     static InvalidRequestException expiryNotInFuture() {
@@ -21,25 +14,5 @@ final class GrantProblem extends ProblemException {
 
     static InvalidRequestException expiryTooFar(long maxDays) {
         return new InvalidRequestException("expiresAt: must be at most " + maxDays + " days ahead");
-    }
-
-    static GrantProblem idempotencyKeyTooLong(int max) {
-        return new GrantProblem(ProblemType.IDEMPOTENCY_KEY_INVALID,
-                "The idempotency key of a grant is 1 to " + max + " visible ASCII characters.");
-    }
-
-    static GrantProblem selfGrant() {
-        return new GrantProblem(ProblemType.SELF_ADJUSTMENT_FORBIDDEN,
-                "An admin cannot grant credits to themselves; another admin must do it.");
-    }
-
-    static GrantProblem unauditableActor() {
-        return new GrantProblem(ProblemType.FORBIDDEN,
-                "The token's subject is too long to be recorded as the actor of the audit trail.");
-    }
-
-    @Override
-    public Problem problem() {
-        return Problem.of(type, getMessage());
     }
 }

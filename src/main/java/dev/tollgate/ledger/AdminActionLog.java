@@ -1,9 +1,5 @@
 package dev.tollgate.ledger;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 
@@ -14,8 +10,8 @@ import jakarta.inject.Inject;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.tollgate.platform.jdbc.DatabaseFailure;
 import dev.tollgate.platform.jdbc.Jdbc;
+import dev.tollgate.platform.jdbc.Rows;
 import dev.tollgate.platform.security.RequestOrigin;
 
 /**
@@ -49,19 +45,13 @@ public class AdminActionLog {
     public long record(AdminAction action, String actor, String reason, ObjectNode details, RequestOrigin origin) {
         details.put("reason", reason);
         Instant now = clock.instant();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(INSERT)) {
+        return Rows.one(dataSource, "audit admin action", INSERT, (c, ps) -> {
             ps.setString(1, action.name());
             ps.setString(2, actor);
             ps.setString(3, origin.clientIp());
             ps.setString(4, origin.userAgent());
             ps.setString(5, details.toString());
             Jdbc.setTime(ps, 6, now);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        } catch (SQLException e) {
-            throw DatabaseFailure.of("audit admin action", e);
-        }
+        }, rs -> rs.getLong(1));
     }
 }

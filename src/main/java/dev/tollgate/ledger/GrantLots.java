@@ -5,7 +5,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -17,6 +16,7 @@ import jakarta.transaction.Transactional;
 
 import dev.tollgate.platform.jdbc.DatabaseFailure;
 import dev.tollgate.platform.jdbc.Jdbc;
+import dev.tollgate.platform.jdbc.Rows;
 
 /**
  * The lots of the granted bucket, as {@link Ledger} changes them: always right after a balance
@@ -117,7 +117,7 @@ class GrantLots {
     /** Inserts the lot a GRANT entry created, and moves the account's next expiry forward if it is sooner. */
     void insert(UUID id, String userId, int priority, long amount, Instant expiresAt, String source, String reason,
             long entryId, Instant grantedAt) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(INSERT)) {
+        Rows.update(dataSource, "insert grant lot", INSERT, (c, ps) -> {
             Jdbc.setNullableUuid(ps, 1, id);
             ps.setString(2, userId);
             ps.setInt(3, priority);
@@ -128,10 +128,7 @@ class GrantLots {
             ps.setString(8, reason);
             ps.setLong(9, entryId);
             Jdbc.setTime(ps, 10, grantedAt);
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw DatabaseFailure.of("insert grant lot", e);
-        }
+        });
     }
 
     /**
@@ -176,14 +173,11 @@ class GrantLots {
 
     /** Records a refund's share of a lot that has expired: it does not come back. */
     void forfeit(LedgerEntry refund, UUID lotId, long amount) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(FORFEIT)) {
+        Rows.update(dataSource, "forfeit refund share", FORFEIT, (c, ps) -> {
             ps.setLong(1, refund.id());
             Jdbc.setNullableUuid(ps, 2, lotId);
             ps.setLong(3, amount);
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw DatabaseFailure.of("forfeit refund share", e);
-        }
+        });
     }
 
     /** Takes what a GRANT_EXPIRY entry removed from its lot; the lot is expired once nothing is left. */
@@ -206,47 +200,26 @@ class GrantLots {
 
     /** The lots of an account that are due and still hold credits, soonest first. */
     List<DueLot> due(String userId, Instant now) {
-        List<DueLot> lots = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(DUE)) {
+        return Rows.query(dataSource, "read due grant lots", DUE, (c, ps) -> {
             ps.setString(1, userId);
             Jdbc.setTime(ps, 2, now);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    lots.add(new DueLot(rs.getObject(1, UUID.class), rs.getLong(2), Jdbc.getTime(rs, "expires_at")));
-                }
-            }
-        } catch (SQLException e) {
-            throw DatabaseFailure.of("read due grant lots", e);
-        }
-        return lots;
+        }, rs -> new DueLot(rs.getObject(1, UUID.class), rs.getLong(2), Jdbc.getTime(rs, "expires_at")));
     }
 
     /** Sets the account's next expiry to the earliest of the lots that still hold credits. */
     void recomputeExpiry(String userId) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(RECOMPUTE_EXPIRY)) {
+        Rows.update(dataSource, "recompute grant expiry", RECOMPUTE_EXPIRY, (c, ps) -> {
             ps.setString(1, userId);
             ps.setString(2, userId);
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw DatabaseFailure.of("recompute grant expiry", e);
-        }
+        });
     }
 
     /** The lots a call took credits from, with what its refunds settled of each so far. */
     List<CallShare> takenByCall(String userId, long usageId) {
-        List<CallShare> shares = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(TAKEN_BY_CALL)) {
+        return Rows.query(dataSource, "read grant shares of call", TAKEN_BY_CALL, (c, ps) -> {
             ps.setString(1, userId);
             ps.setLong(2, usageId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    shares.add(new CallShare(rs.getObject(1, UUID.class), Jdbc.getTime(rs, "expires_at"),
-                            rs.getLong("taken"), rs.getLong("given_back")));
-                }
-            }
-        } catch (SQLException e) {
-            throw DatabaseFailure.of("read grant shares of call", e);
-        }
-        return shares;
+        }, rs -> new CallShare(rs.getObject(1, UUID.class), Jdbc.getTime(rs, "expires_at"),
+                rs.getLong("taken"), rs.getLong("given_back")));
     }
 }

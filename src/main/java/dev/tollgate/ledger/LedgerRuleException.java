@@ -1,17 +1,13 @@
 package dev.tollgate.ledger;
 
-import dev.tollgate.platform.problem.Problem;
-import dev.tollgate.platform.problem.ProblemException;
 import dev.tollgate.platform.problem.ProblemType;
+import dev.tollgate.platform.problem.TypedProblem;
 
 /** A balance change the ledger refuses (it would overdraw a bucket, or a hold was resolved already). */
-public class LedgerRuleException extends ProblemException {
-
-    private final ProblemType type;
+public class LedgerRuleException extends TypedProblem {
 
     private LedgerRuleException(ProblemType type, String detail) {
-        super(detail);
-        this.type = type;
+        super(type, detail);
     }
 
     static LedgerRuleException wouldOverdraw(Bucket bucket) {
@@ -43,10 +39,5 @@ public class LedgerRuleException extends ProblemException {
     static LedgerRuleException usageNotFound() {
         return new LedgerRuleException(ProblemType.USAGE_NOT_FOUND,
                 "No charged call with this id belongs to the account.");
-    }
-
-    @Override
-    public Problem problem() {
-        return Problem.of(type, getMessage());
     }
 }

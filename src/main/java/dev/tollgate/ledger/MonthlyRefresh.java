@@ -8,7 +8,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 
 import javax.sql.DataSource;
@@ -19,6 +18,7 @@ import jakarta.transaction.Transactional;
 
 import dev.tollgate.platform.jdbc.DatabaseFailure;
 import dev.tollgate.platform.jdbc.Jdbc;
+import dev.tollgate.platform.jdbc.Rows;
 import dev.tollgate.platform.tx.Transactions;
 
 /**
@@ -136,18 +136,9 @@ public class MonthlyRefresh {
     }
 
     private List<String> due(int batchSize) {
-        List<String> users = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(DUE)) {
+        return Rows.query(dataSource, "find accounts due for refresh", DUE, (c, ps) -> {
             Jdbc.setTime(ps, 1, currentPeriodStart());
             ps.setInt(2, batchSize);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    users.add(rs.getString(1));
-                }
-            }
-        } catch (SQLException e) {
-            throw DatabaseFailure.of("find accounts due for refresh", e);
-        }
-        return users;
+        }, rs -> rs.getString(1));
     }
 }

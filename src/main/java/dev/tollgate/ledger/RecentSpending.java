@@ -1,11 +1,6 @@
 package dev.tollgate.ledger;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 import javax.sql.DataSource;
@@ -13,8 +8,8 @@ import javax.sql.DataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import dev.tollgate.platform.jdbc.DatabaseFailure;
 import dev.tollgate.platform.jdbc.Jdbc;
+import dev.tollgate.platform.jdbc.Rows;
 
 /**
  * What accounts spent lately, net of refunds, read from the ledger: the credits that CHARGE and
@@ -48,16 +43,10 @@ public class RecentSpending {
 
     /** What the account spent since {@code since}, net of refunds (0 without spending entries; less after refunds of older charges). */
     public long netSpentSince(String userId, Instant since) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(OF_ACCOUNT)) {
+        return Rows.one(dataSource, "read recent spending", OF_ACCOUNT, (c, ps) -> {
             ps.setString(1, userId);
             Jdbc.setTime(ps, 2, since);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1); // NULL reads as 0
-            }
-        } catch (SQLException e) {
-            throw DatabaseFailure.of("read recent spending", e);
-        }
+        }, rs -> rs.getLong(1)); // NULL reads as 0
     }
 
     /**
@@ -66,19 +55,10 @@ public class RecentSpending {
      * one page of a keyset walk over the accounts.
      */
     public List<Spender> spendersAfter(String afterUserId, Instant since, int limit) {
-        List<Spender> spenders = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(SPENDERS)) {
+        return Rows.query(dataSource, "find recent spenders", SPENDERS, (c, ps) -> {
             Jdbc.setTime(ps, 1, since);
             ps.setString(2, afterUserId);
             ps.setInt(3, limit);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    spenders.add(new Spender(rs.getString(1), rs.getLong(2)));
-                }
-            }
-        } catch (SQLException e) {
-            throw DatabaseFailure.of("find recent spenders", e);
-        }
-        return spenders;
+        }, rs -> new Spender(rs.getString(1), rs.getLong(2)));
     }
 }

@@ -1,12 +1,7 @@
 package dev.tollgate.metering;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -23,8 +18,8 @@ import dev.tollgate.compensation.CompensationQueue;
 import dev.tollgate.ledger.Ledger;
 import dev.tollgate.ledger.Mutation;
 import dev.tollgate.platform.idempotency.RequestHash;
-import dev.tollgate.platform.jdbc.DatabaseFailure;
 import dev.tollgate.platform.jdbc.Jdbc;
+import dev.tollgate.platform.jdbc.Rows;
 import dev.tollgate.platform.money.Millicredits;
 import dev.tollgate.platform.tx.Transactions;
 import dev.tollgate.pricing.Price;
@@ -121,24 +116,15 @@ public class HoldExpiry {
     }
 
     private List<Claimed> claim(int batchSize) {
-        List<Claimed> claimed = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(CLAIM)) {
+        return Rows.query(dataSource, "claim expired holds", CLAIM, (c, ps) -> {
             Jdbc.setTime(ps, 1, clock.instant());
             ps.setArray(2, c.createArrayOf("uuid", compensations.waitingHoldIds().toArray()));
             ps.setInt(3, batchSize);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    claimed.add(new Claimed(rs.getObject("id", UUID.class), rs.getString("user_id"),
-                            rs.getLong("amount_millicredits"), rs.getString("model"), rs.getString("idempotency_key"),
-                            Jdbc.getTime(rs, "created_at"), rs.getObject("prompt_tokens", Long.class),
-                            rs.getObject("max_output_tokens", Long.class), rs.getString("character_id"),
-                            rs.getString("conversation_id"), rs.getBoolean("charged_at_expiry")));
-                }
-            }
-        } catch (SQLException e) {
-            throw DatabaseFailure.of("claim expired holds", e);
-        }
-        return claimed;
+        }, rs -> new Claimed(rs.getObject("id", UUID.class), rs.getString("user_id"),
+                rs.getLong("amount_millicredits"), rs.getString("model"), rs.getString("idempotency_key"),
+                Jdbc.getTime(rs, "created_at"), rs.getObject("prompt_tokens", Long.class),
+                rs.getObject("max_output_tokens", Long.class), rs.getString("character_id"),
+                rs.getString("conversation_id"), rs.getBoolean("charged_at_expiry")));
     }
 
     private Expired end(List<Claimed> claimed) {

@@ -1,22 +1,14 @@
 package dev.tollgate.purchase;
 
 import dev.tollgate.platform.problem.Problem;
-import dev.tollgate.platform.problem.ProblemException;
 import dev.tollgate.platform.problem.ProblemType;
+import dev.tollgate.platform.problem.TypedProblem;
 
 /** A problem a purchase call answers with: its type, its detail and the members it names. */
-final class PurchaseProblem extends ProblemException {
-
-    private final transient Problem problem;
+final class PurchaseProblem extends TypedProblem {
 
     private PurchaseProblem(Problem problem) {
-        super(problem.typeSlug());
-        this.problem = problem;
-    }
-
-    @Override
-    public Problem problem() {
-        return problem;
+        super(problem);
     }
 
     static PurchaseProblem notConfigured() {

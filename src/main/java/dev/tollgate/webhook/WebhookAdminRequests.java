@@ -1,9 +1,5 @@
 package dev.tollgate.webhook;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.util.Optional;
 
@@ -13,8 +9,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import dev.tollgate.platform.idempotency.StoredRequest;
-import dev.tollgate.platform.jdbc.DatabaseFailure;
 import dev.tollgate.platform.jdbc.Jdbc;
+import dev.tollgate.platform.jdbc.Rows;
 
 /**
  * The Idempotency-Keys of the admin calls that change webhooks, per admin: written in the call's
@@ -37,39 +33,28 @@ class WebhookAdminRequests {
     /** Takes the key for this request; its answer follows in the same transaction ({@link #answer}). */
     void record(String adminId, String key, String requestHash) {
         String sql = "INSERT INTO webhook_admin_request (admin_id, idempotency_key, request_hash, answer, created_at) VALUES (?, ?, ?, '', ?)";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        Rows.update(dataSource, "record webhook admin request", sql, (c, ps) -> {
             ps.setString(1, adminId);
             ps.setString(2, key);
             ps.setString(3, requestHash);
             Jdbc.setTime(ps, 4, clock.instant());
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw DatabaseFailure.of("record webhook admin request", e);
-        }
+        });
     }
 
     void answer(String adminId, String key, String answer) {
         String sql = "UPDATE webhook_admin_request SET answer = ? WHERE admin_id = ? AND idempotency_key = ?";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        Rows.update(dataSource, "record webhook admin answer", sql, (c, ps) -> {
             ps.setString(1, answer);
             ps.setString(2, adminId);
             ps.setString(3, key);
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw DatabaseFailure.of("record webhook admin answer", e);
-        }
+        });
     }
 
     Optional<Stored> find(String adminId, String key) {
         String sql = "SELECT request_hash, answer FROM webhook_admin_request WHERE admin_id = ? AND idempotency_key = ?";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        return Rows.query(dataSource, "read webhook admin request", sql, (c, ps) -> {
             ps.setString(1, adminId);
             ps.setString(2, key);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new Stored(rs.getString(1), rs.getString(2))) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw DatabaseFailure.of("read webhook admin request", e);
-        }
+        }, rs -> new Stored(rs.getString(1), rs.getString(2))).stream().findFirst();
     }
 }

@@ -1,11 +1,6 @@
 package dev.tollgate.webhook;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -16,8 +11,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
-import dev.tollgate.platform.jdbc.DatabaseFailure;
 import dev.tollgate.platform.jdbc.Jdbc;
+import dev.tollgate.platform.jdbc.Rows;
 
 /**
  * The delivery rows: what the sender claims and records, what the admin API lists and replays.
@@ -77,61 +72,37 @@ class WebhookDeliveries {
 
     /** Endpoints (at most {@code limit}) that have due deliveries and that no other claimer holds now. */
     List<UUID> endpointsDue(Instant now, int limit) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(ENDPOINTS_DUE)) {
+        return Rows.query(dataSource, "find webhook endpoints due", ENDPOINTS_DUE, (c, ps) -> {
             Jdbc.setTime(ps, 1, now);
             Jdbc.setTime(ps, 2, now);
             ps.setInt(3, limit);
-            List<UUID> ids = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    ids.add(rs.getObject(1, UUID.class));
-                }
-            }
-            return ids;
-        } catch (SQLException e) {
-            throw DatabaseFailure.of("find webhook endpoints due", e);
-        }
+        }, rs -> rs.getObject(1, UUID.class));
     }
 
     int inFlight(UUID endpointId, Instant now) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(IN_FLIGHT)) {
+        return Rows.one(dataSource, "count webhook deliveries in flight", IN_FLIGHT, (c, ps) -> {
             ps.setObject(1, endpointId);
             Jdbc.setTime(ps, 2, now);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
-            }
-        } catch (SQLException e) {
-            throw DatabaseFailure.of("count webhook deliveries in flight", e);
-        }
+        }, rs -> rs.getInt(1));
     }
 
     /** Claims up to {@code limit} due deliveries of the endpoint until {@code claimedUntil}; counts the attempt. */
     List<Claimed> claim(UUID endpointId, Instant now, int limit, Instant claimedUntil) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(CLAIM)) {
+        return Rows.query(dataSource, "claim webhook deliveries", CLAIM, (c, ps) -> {
             ps.setObject(1, endpointId);
             Jdbc.setTime(ps, 2, now);
             Jdbc.setTime(ps, 3, now);
             ps.setInt(4, limit);
             Jdbc.setTime(ps, 5, claimedUntil);
-            List<Claimed> claimed = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    claimed.add(new Claimed(rs.getLong(1), rs.getString(2), rs.getObject(3, UUID.class), rs.getString(4),
-                            rs.getString(5), rs.getString(6), rs.getInt(7)));
-                }
-            }
-            return claimed;
-        } catch (SQLException e) {
-            throw DatabaseFailure.of("claim webhook deliveries", e);
-        }
+        }, rs -> new Claimed(rs.getLong(1), rs.getString(2), rs.getObject(3, UUID.class), rs.getString(4),
+                rs.getString(5), rs.getString(6), rs.getInt(7)));
     }
 
     void delivered(long id, int statusCode, Instant now) {
         update("""
                 UPDATE webhook_delivery SET status = 'delivered', claimed_until = NULL, delivered_at = ?,
                        last_status_code = ?, last_error = NULL
-                 WHERE id = ? AND status = 'pending'""", ps -> {
+                 WHERE id = ? AND status = 'pending'""", (c, ps) -> {
             Jdbc.setTime(ps, 1, now);
             ps.setInt(2, statusCode);
             ps.setLong(3, id);
@@ -143,7 +114,7 @@ class WebhookDeliveries {
         update("""
                 UPDATE webhook_delivery SET status = ?, claimed_until = NULL, next_attempt_at = ?,
                        last_status_code = ?, last_error = ?
-                 WHERE id = ? AND status = 'pending'""", ps -> {
+                 WHERE id = ? AND status = 'pending'""", (c, ps) -> {
             ps.setString(1, dead ? "dead" : "pending");
             Jdbc.setTime(ps, 2, nextAttemptAt);
             if (statusCode == null) {
@@ -163,7 +134,7 @@ class WebhookDeliveries {
     Optional<WebhookDeliveryView> replay(long id, Instant now) {
         int updated = update("""
                 UPDATE webhook_delivery SET status = 'pending', attempts = 0, next_attempt_at = ?, delivered_at = NULL
-                 WHERE id = ?""", ps -> {
+                 WHERE id = ?""", (c, ps) -> {
             Jdbc.setTime(ps, 1, now);
             ps.setLong(2, id);
         });
@@ -171,7 +142,7 @@ class WebhookDeliveries {
     }
 
     Optional<WebhookDeliveryView> find(long id, Instant now) {
-        List<WebhookDeliveryView> views = query(VIEW + " WHERE d.id = ?", ps -> ps.setLong(1, id), now);
+        List<WebhookDeliveryView> views = query(VIEW + " WHERE d.id = ?", (c, ps) -> ps.setLong(1, id), now);
         return views.stream().findFirst();
     }
 
@@ -179,7 +150,7 @@ class WebhookDeliveries {
     List<WebhookDeliveryView> ofEndpoint(UUID endpointId, String status, int limit, Instant now) {
         String sql = VIEW + " WHERE d.endpoint_id = ?" + (status == null ? "" : " AND d.status = ?")
                 + " ORDER BY d.id DESC LIMIT ?";
-        return query(sql, ps -> {
+        return query(sql, (c, ps) -> {
             int i = 1;
             ps.setObject(i++, endpointId);
             if (status != null) {
@@ -189,38 +160,20 @@ class WebhookDeliveries {
         }, now);
     }
 
-    private interface Binder {
-        void bind(PreparedStatement ps) throws SQLException;
+    private int update(String sql, Rows.Parameters parameters) {
+        return Rows.update(dataSource, "update webhook delivery", sql, parameters);
     }
 
-    private int update(String sql, Binder binder) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            binder.bind(ps);
-            return ps.executeUpdate();
-        } catch (SQLException e) {
-            throw DatabaseFailure.of("update webhook delivery", e);
-        }
-    }
-
-    private List<WebhookDeliveryView> query(String sql, Binder binder, Instant now) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            binder.bind(ps);
-            List<WebhookDeliveryView> views = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    Instant claimedUntil = Jdbc.getTime(rs, "claimed_until");
-                    int code = rs.getInt("last_status_code");
-                    Integer lastStatusCode = rs.wasNull() ? null : code;
-                    views.add(new WebhookDeliveryView(rs.getLong("id"), rs.getString("event_id"), rs.getString("type"),
-                            rs.getString("user_id"), rs.getObject("endpoint_id", UUID.class), rs.getString("status"),
-                            rs.getInt("attempts"), claimedUntil != null && !claimedUntil.isBefore(now),
-                            Jdbc.getTime(rs, "next_attempt_at"), lastStatusCode, rs.getString("last_error"),
-                            Jdbc.getTime(rs, "delivered_at"), Jdbc.getTime(rs, "created_at")));
-                }
-            }
-            return views;
-        } catch (SQLException e) {
-            throw DatabaseFailure.of("read webhook deliveries", e);
-        }
+    private List<WebhookDeliveryView> query(String sql, Rows.Parameters parameters, Instant now) {
+        return Rows.query(dataSource, "read webhook deliveries", sql, parameters, rs -> {
+            Instant claimedUntil = Jdbc.getTime(rs, "claimed_until");
+            int code = rs.getInt("last_status_code");
+            Integer lastStatusCode = rs.wasNull() ? null : code;
+            return new WebhookDeliveryView(rs.getLong("id"), rs.getString("event_id"), rs.getString("type"),
+                    rs.getString("user_id"), rs.getObject("endpoint_id", UUID.class), rs.getString("status"),
+                    rs.getInt("attempts"), claimedUntil != null && !claimedUntil.isBefore(now),
+                    Jdbc.getTime(rs, "next_attempt_at"), lastStatusCode, rs.getString("last_error"),
+                    Jdbc.getTime(rs, "delivered_at"), Jdbc.getTime(rs, "created_at"));
+        });
     }
 }

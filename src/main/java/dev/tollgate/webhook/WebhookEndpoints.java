@@ -2,14 +2,9 @@ package dev.tollgate.webhook;
 
 import java.net.URI;
 import java.sql.Array;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -33,8 +28,8 @@ import dev.tollgate.platform.idempotency.IdempotencyKey;
 import dev.tollgate.platform.idempotency.IdempotentMutations;
 import dev.tollgate.platform.idempotency.IdempotentRequest;
 import dev.tollgate.platform.idempotency.Repeat;
-import dev.tollgate.platform.jdbc.DatabaseFailure;
 import dev.tollgate.platform.jdbc.Jdbc;
+import dev.tollgate.platform.jdbc.Rows;
 import dev.tollgate.platform.tx.Transactions;
 
 /**
@@ -242,37 +237,21 @@ public class WebhookEndpoints {
         return select("SELECT " + COLUMNS + " FROM webhook_endpoint WHERE id = ?", id).stream().findFirst();
     }
 
-    private interface Binder {
-        void bind(Connection c, PreparedStatement ps) throws SQLException;
-    }
-
-    private int execute(String sql, Binder binder) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            binder.bind(c, ps);
-            return ps.executeUpdate();
-        } catch (SQLException e) {
-            throw DatabaseFailure.of("write webhook endpoint", e);
-        }
+    private int execute(String sql, Rows.Parameters parameters) {
+        return Rows.update(dataSource, "write webhook endpoint", sql, parameters);
     }
 
     private List<WebhookEndpointView> select(String sql, UUID id) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        return Rows.query(dataSource, "read webhook endpoints", sql, (c, ps) -> {
             if (id != null) {
                 ps.setObject(1, id);
             }
-            List<WebhookEndpointView> views = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    Array types = rs.getArray("event_types");
-                    views.add(new WebhookEndpointView(rs.getObject("id", UUID.class), rs.getString("url"),
-                            Arrays.asList((String[]) types.getArray()), rs.getBoolean("enabled"),
-                            rs.getString("description"), Jdbc.getTime(rs, "created_at"), Jdbc.getTime(rs, "updated_at"),
-                            null));
-                }
-            }
-            return views;
-        } catch (SQLException e) {
-            throw DatabaseFailure.of("read webhook endpoints", e);
-        }
+        }, rs -> {
+            Array types = rs.getArray("event_types");
+            return new WebhookEndpointView(rs.getObject("id", UUID.class), rs.getString("url"),
+                    Arrays.asList((String[]) types.getArray()), rs.getBoolean("enabled"),
+                    rs.getString("description"), Jdbc.getTime(rs, "created_at"), Jdbc.getTime(rs, "updated_at"),
+                    null);
+        });
     }
 }

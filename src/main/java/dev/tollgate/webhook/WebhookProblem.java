@@ -1,22 +1,14 @@
 package dev.tollgate.webhook;
 
 import dev.tollgate.platform.problem.Problem;
-import dev.tollgate.platform.problem.ProblemException;
 import dev.tollgate.platform.problem.ProblemType;
+import dev.tollgate.platform.problem.TypedProblem;
 
 /** The problems the admin calls of webhooks answer with. */
-final class WebhookProblem extends ProblemException {
-
-    private final transient Problem problem;
+final class WebhookProblem extends TypedProblem {
 
     private WebhookProblem(Problem problem) {
-        super(problem.typeSlug());
-        this.problem = problem;
-    }
-
-    @Override
-    public Problem problem() {
-        return problem;
+        super(problem);
     }
 
     static WebhookProblem urlNotAllowed(String reason) {

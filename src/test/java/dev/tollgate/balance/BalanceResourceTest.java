@@ -10,42 +10,22 @@ import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.UUID;
-import java.util.concurrent.Callable;
 
-import jakarta.inject.Inject;
-
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.tollgate.ledger.Bucket;
 import dev.tollgate.ledger.HeldCall;
 import dev.tollgate.ledger.Hold;
-import dev.tollgate.ledger.Ledger;
 import dev.tollgate.ledger.Mutation;
 import dev.tollgate.platform.money.Millicredits;
-import dev.tollgate.platform.tx.Transactions;
-import dev.tollgate.testing.AdjustableClock;
+import dev.tollgate.testing.LedgerFixture;
 import dev.tollgate.testing.LedgerProbe;
 import dev.tollgate.testing.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 
 @QuarkusTest
-class BalanceResourceTest {
-
-    @Inject
-    Ledger ledger;
-
-    @Inject
-    Transactions transactions;
-
-    @Inject
-    AdjustableClock clock;
-
-    @AfterEach
-    void resetClock() {
-        clock.reset();
-    }
+class BalanceResourceTest extends LedgerFixture {
 
     @Test
     void firstCallOpensTheAccountWithThePlanAllowanceAsALedgerGrant() {
@@ -130,11 +110,4 @@ class BalanceResourceTest {
                 .extract().jsonPath();
     }
 
-    private <T> T tx(Callable<T> work) {
-        return transactions.inNewTransaction(work);
-    }
-
-    private static Mutation keyed(String user, String key) {
-        return Mutation.byUser(user, key, "h".repeat(64), "127.0.0.1", "test");
-    }
 }

@@ -5,22 +5,30 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class DepletionForecastTest {
 
     private static final Instant NOW = Instant.parse("2026-11-10T12:00:00Z");
     private static final Instant REFRESH = Instant.parse("2026-12-01T00:00:00Z");
 
-    @Test
-    void aSteadyPaceRunsOutAfterAvailableOverDailyDays() {
-        // 70 credits in 7 days = 10 a day; 45 credits left last 4.5 days.
-        DepletionForecast forecast = DepletionForecast.project(45_000, 70_000, NOW, REFRESH);
+    static Stream<Arguments> paces() {
+        return Stream.of(
+                // 70 credits in 7 days = 10 a day; 45 credits left last 4.5 days, before the refresh.
+                Arguments.of("steady", 70_000L, new DepletionForecast(10_000, NOW.plus(Duration.ofHours(108)), true)),
+                // 7 credits a week = 1 a day; 45 credits last 45 days, past the refresh 20.5 days away.
+                Arguments.of("slow", 7_000L, new DepletionForecast(1_000, NOW.plus(Duration.ofDays(45)), false)));
+    }
 
-        assertThat(forecast.dailySpendMillicredits()).isEqualTo(10_000);
-        assertThat(forecast.depletesAt()).isEqualTo(NOW.plus(Duration.ofHours(108)));
-        assertThat(forecast.beforeRefresh()).isTrue();
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("paces")
+    void aPaceRunsOutAfterAvailableOverDailyDays(String pace, long spentInAWeek, DepletionForecast expected) {
+        assertThat(DepletionForecast.project(45_000, spentInAWeek, NOW, REFRESH)).isEqualTo(expected);
     }
 
     @Test
@@ -29,16 +37,6 @@ class DepletionForecastTest {
             DepletionForecast forecast = DepletionForecast.project(45_000, spent, NOW, REFRESH);
             assertThat(forecast).as("net spent %d", spent).isEqualTo(new DepletionForecast(0, null, false));
         }
-    }
-
-    @Test
-    void aSlowPaceRunsOutAfterTheRefresh() {
-        // 7 credits a week = 1 a day; 45 credits last 45 days, past the refresh 20.5 days away.
-        DepletionForecast forecast = DepletionForecast.project(45_000, 7_000, NOW, REFRESH);
-
-        assertThat(forecast.dailySpendMillicredits()).isEqualTo(1_000);
-        assertThat(forecast.depletesAt()).isEqualTo(NOW.plus(Duration.ofDays(45)));
-        assertThat(forecast.beforeRefresh()).isFalse();
     }
 
     @Test
@@ -57,9 +55,7 @@ class DepletionForecastTest {
 
     @Test
     void nothingAvailableHasRunOutNow() {
-        DepletionForecast forecast = DepletionForecast.project(0, 7_000, NOW, REFRESH);
-        assertThat(forecast.depletesAt()).isEqualTo(NOW);
-        assertThat(forecast.beforeRefresh()).isTrue();
+        assertThat(DepletionForecast.project(0, 7_000, NOW, REFRESH)).isEqualTo(new DepletionForecast(1_000, NOW, true));
     }
 
     @Test
@@ -72,10 +68,7 @@ class DepletionForecastTest {
 
     @Test
     void beyondTheHorizonThereIsNoDate() {
-        DepletionForecast forecast = DepletionForecast.project(Long.MAX_VALUE, 1, NOW, REFRESH);
-        assertThat(forecast.dailySpendMillicredits()).isZero();
-        assertThat(forecast.depletesAt()).isNull();
-        assertThat(forecast.beforeRefresh()).isFalse();
+        assertThat(DepletionForecast.project(Long.MAX_VALUE, 1, NOW, REFRESH)).isEqualTo(new DepletionForecast(0, null, false));
         // The largest amounts do not overflow: a huge spend runs a huge balance out in the window.
         assertThat(DepletionForecast.project(Long.MAX_VALUE, Long.MAX_VALUE, NOW, REFRESH).depletesAt())
                 .isEqualTo(NOW.plus(Duration.ofDays(7)));

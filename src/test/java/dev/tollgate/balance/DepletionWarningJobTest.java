@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.UUID;
-import java.util.concurrent.Callable;
 
 import jakarta.inject.Inject;
 
@@ -20,12 +19,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.tollgate.jobs.JobRunner;
 import dev.tollgate.ledger.Bucket;
-import dev.tollgate.ledger.Ledger;
 import dev.tollgate.ledger.Mutation;
 import dev.tollgate.platform.jobs.JobReport;
 import dev.tollgate.platform.money.Millicredits;
-import dev.tollgate.platform.tx.Transactions;
-import dev.tollgate.testing.AdjustableClock;
+import dev.tollgate.testing.LedgerFixture;
 import dev.tollgate.testing.LedgerProbe;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -36,22 +33,13 @@ import io.quarkus.test.junit.QuarkusTest;
  * the application's clock, in the months after this one; free plan (100 credits a month).
  */
 @QuarkusTest
-class DepletionWarningJobTest {
+class DepletionWarningJobTest extends LedgerFixture {
 
     static final String TYPE = "balance.depletion_predicted";
     static final String ENDPOINT = "depletion-warning-test";
 
     @Inject
     JobRunner jobs;
-
-    @Inject
-    Ledger ledger;
-
-    @Inject
-    Transactions transactions;
-
-    @Inject
-    AdjustableClock clock;
 
     /** The first day of next month, 00:00 UTC: the period of the accounts opened here. */
     private final Instant period = YearMonth.now(ZoneOffset.UTC).plusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC)
@@ -67,8 +55,7 @@ class DepletionWarningJobTest {
     }
 
     @AfterEach
-    void resetClockAndUnsubscribe() {
-        clock.reset();
+    void unsubscribe() {
         LedgerProbe.execute("DELETE FROM webhook_endpoint WHERE description = ?", ENDPOINT);
     }
 
@@ -168,9 +155,5 @@ class DepletionWarningJobTest {
                 "SELECT to_char(period_start AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM depletion_warning WHERE user_id = ?",
                 user);
         return text;
-    }
-
-    private <T> T tx(Callable<T> work) {
-        return transactions.inNewTransaction(work);
     }
 }

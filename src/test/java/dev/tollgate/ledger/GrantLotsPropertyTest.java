@@ -14,17 +14,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
-import java.util.concurrent.Callable;
 
-import jakarta.inject.Inject;
-
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.tollgate.platform.money.Millicredits;
 import dev.tollgate.platform.problem.ProblemException;
-import dev.tollgate.platform.tx.Transactions;
-import dev.tollgate.testing.AdjustableClock;
+import dev.tollgate.testing.LedgerFixture;
 import dev.tollgate.testing.TestDatabase;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -36,25 +31,11 @@ import io.quarkus.test.junit.QuarkusTest;
  * it cost. The seeds are fixed, so that a failure replays; the message names the seed and step.
  */
 @QuarkusTest
-class GrantLotsPropertyTest {
+class GrantLotsPropertyTest extends LedgerFixture {
 
     private static final int SEQUENCES = 60;
     private static final int STEPS = 40;
     private static final HeldCall CALL = new HeldCall(100, 100, null, null, false);
-
-    @Inject
-    Ledger ledger;
-
-    @Inject
-    Transactions transactions;
-
-    @Inject
-    AdjustableClock clock;
-
-    @AfterEach
-    void resetClock() {
-        clock.reset();
-    }
 
     /** One connection for every check: a step's checks are one query. */
     private Connection checks;
@@ -230,11 +211,4 @@ class GrantLotsPropertyTest {
         return 1 + Math.floorMod(random.nextLong(), 1_000_000_000_000L);
     }
 
-    private static Mutation keyed(String user) {
-        return Mutation.byUser(user, UUID.randomUUID().toString(), "h".repeat(64), "127.0.0.1", "test");
-    }
-
-    private <T> T tx(Callable<T> work) {
-        return transactions.inNewTransaction(work);
-    }
 }

@@ -7,16 +7,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.Callable;
 
-import jakarta.inject.Inject;
-
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.tollgate.platform.money.Millicredits;
-import dev.tollgate.platform.tx.Transactions;
-import dev.tollgate.testing.AdjustableClock;
+import dev.tollgate.testing.LedgerFixture;
 import dev.tollgate.testing.LedgerProbe;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -26,27 +21,9 @@ import io.quarkus.test.junit.QuarkusTest;
  * with the ledger, the buckets and the lots agreeing.
  */
 @QuarkusTest
-class GrantLotsTest {
+class GrantLotsTest extends LedgerFixture {
 
     private static final HeldCall CALL = new HeldCall(100, 100, null, null, false);
-
-    @Inject
-    Ledger ledger;
-
-    @Inject
-    Transactions transactions;
-
-    @Inject
-    AdjustableClock clock;
-
-    @AfterEach
-    void resetClock() {
-        clock.reset();
-    }
-
-    private <T> T tx(Callable<T> work) {
-        return transactions.inNewTransaction(work);
-    }
 
     /** An account with the plan's 100,000 monthly millicredits. */
     private String newAccount() {
@@ -60,6 +37,18 @@ class GrantLotsTest {
                 priority, "admin:test", "test grant"), Mutation.system("test")));
     }
 
+    /** A lot of 50,000 that expires in an hour, after the account's 100,000 monthly credits are spent. */
+    private GrantedLot onlyAnHourLot(String user) {
+        GrantedLot lot = grant(user, 50_000, Duration.ofHours(1), 100);
+        charge(user, 100_000);
+        return lot;
+    }
+
+    private Hold hold(String user, long amount, Instant expiresAt) {
+        return tx(() -> ledger.hold(UUID.randomUUID(), user, Millicredits.of(amount), "gpt-4o", expiresAt, CALL,
+                keyed(user)));
+    }
+
     /** A charge of a call of its own (a usage id a refund can name). */
     private LedgerEntry charge(String user, long amount) {
         return tx(() -> ledger.charge(user, Millicredits.of(amount), keyed(user).withUsage(newUsageId())));
@@ -67,10 +56,6 @@ class GrantLotsTest {
 
     private static long newUsageId() {
         return Math.floorMod(UUID.randomUUID().getMostSignificantBits(), 1_000_000_000_000L) + 1;
-    }
-
-    private static Mutation keyed(String user) {
-        return Mutation.byUser(user, UUID.randomUUID().toString(), "h".repeat(64), "127.0.0.1", "test");
     }
 
     private static long remaining(GrantedLot lot) {
@@ -82,6 +67,10 @@ class GrantLotsTest {
         assertThat(LedgerProbe.negativePoints(user)).isZero();
         assertThat(LedgerProbe.lotViolations(user)).isZero();
         assertThat(expiredCreditsSpent(user)).isZero();
+    }
+
+    static long expiryEntries(String user) {
+        return LedgerProbe.count("SELECT COUNT(*) FROM credit_audit_log WHERE user_id = ? AND operation = 'GRANT_EXPIRY'", user);
     }
 
     /**
@@ -133,8 +122,7 @@ class GrantLotsTest {
         GrantedLot lot = grant(user, 50_000, Duration.ofDays(10), 100);
         charge(user, 100_000);
 
-        Hold hold = tx(() -> ledger.hold(UUID.randomUUID(), user, Millicredits.of(60_000), "gpt-4o",
-                clock.instant().plusSeconds(600), CALL, keyed(user)));
+        Hold hold = hold(user, 60_000, clock.instant().plusSeconds(600));
         assertThat(hold.entry().after()).isEqualTo(new Balances(0, 50_000, 10_000, 60_000));
         long usage = newUsageId();
         Settlement settled = tx(() -> ledger.settle(user, hold.holdId(), Millicredits.of(55_000),
@@ -168,8 +156,7 @@ class GrantLotsTest {
         assertThat(remaining(lot)).isZero();
         assertThat(LedgerProbe.granted(user)).isZero();
         // The forfeited share counts as refunded: the call has 90,000 left to refund, not 120,000.
-        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_audit_log WHERE user_id = ? AND operation = 'GRANT_EXPIRY'", user))
-                .isEqualTo(1);
+        assertThat(expiryEntries(user)).isEqualTo(1);
         assertAddsUp(user);
     }
 
@@ -177,8 +164,7 @@ class GrantLotsTest {
     void aDueLotIsNeverSpentAChargeExpiresItFirst() {
         String user = newAccount();
         tx(() -> ledger.grant(user, Bucket.PURCHASED, Millicredits.of(20_000), Mutation.system("test")));
-        GrantedLot lot = grant(user, 50_000, Duration.ofHours(1), 100);
-        charge(user, 100_000);
+        GrantedLot lot = onlyAnHourLot(user);
 
         clock.set(lot.expiresAt());
         LedgerEntry charged = charge(user, 15_000);
@@ -195,10 +181,8 @@ class GrantLotsTest {
     @Test
     void anExpiryKeepsWhatALiveHoldNeedsAndRemovesTheRestOnceTheHoldIsSettled() {
         String user = newAccount();
-        GrantedLot lot = grant(user, 50_000, Duration.ofHours(1), 100);
-        charge(user, 100_000);
-        Hold hold = tx(() -> ledger.hold(UUID.randomUUID(), user, Millicredits.of(30_000), "gpt-4o",
-                lot.expiresAt().plusSeconds(600), CALL, keyed(user)));
+        GrantedLot lot = onlyAnHourLot(user);
+        Hold hold = hold(user, 30_000, lot.expiresAt().plusSeconds(600));
 
         clock.set(lot.expiresAt().plusSeconds(5));
         List<LedgerEntry> expired = tx(() -> ledger.expireDueGrants(user));
@@ -215,18 +199,15 @@ class GrantLotsTest {
         // The settle freed the hold: what it did not spend expired right after, in the same transaction.
         assertThat(remaining(lot)).isZero();
         assertThat(LedgerProbe.granted(user)).isZero();
-        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_audit_log WHERE user_id = ? AND operation = 'GRANT_EXPIRY'", user))
-                .isEqualTo(2);
+        assertThat(expiryEntries(user)).isEqualTo(2);
         assertAddsUp(user);
     }
 
     @Test
     void aSettleAboveItsHoldNeverPaysTheExcessWithExpiredCredits() {
         String user = newAccount();
-        GrantedLot lot = grant(user, 50_000, Duration.ofHours(1), 100);
-        charge(user, 100_000);
-        Hold hold = tx(() -> ledger.hold(UUID.randomUUID(), user, Millicredits.of(10_000), "gpt-4o",
-                lot.expiresAt().plusSeconds(600), CALL, keyed(user)));
+        GrantedLot lot = onlyAnHourLot(user);
+        Hold hold = hold(user, 10_000, lot.expiresAt().plusSeconds(600));
 
         clock.set(lot.expiresAt().plusSeconds(5));
         Settlement settled = tx(() -> ledger.settle(user, hold.holdId(), Millicredits.of(25_000), Mutation.system("test")));
@@ -239,11 +220,9 @@ class GrantLotsTest {
     @Test
     void aHoldCannotUseADueLot() {
         String user = newAccount();
-        GrantedLot lot = grant(user, 50_000, Duration.ofHours(1), 100);
-        charge(user, 100_000);
+        GrantedLot lot = onlyAnHourLot(user);
         clock.set(lot.expiresAt().plusSeconds(1));
-        assertThatThrownBy(() -> tx(() -> ledger.hold(UUID.randomUUID(), user,
-                Millicredits.of(1_000), "gpt-4o", clock.instant().plusSeconds(600), CALL, keyed(user))))
+        assertThatThrownBy(() -> hold(user, 1_000, clock.instant().plusSeconds(600)))
                 .isInstanceOf(InsufficientCreditsException.class);
         // A refused request changes nothing, not even the expiry it ran on its way: the job does it.
         assertThat(LedgerProbe.granted(user)).isEqualTo(50_000);

@@ -1,9 +1,5 @@
 package dev.tollgate.balance.events;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,7 +27,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.tollgate.balance.BalanceService;
 import dev.tollgate.ledger.Payer;
-import dev.tollgate.platform.jdbc.DatabaseFailure;
+import dev.tollgate.platform.jdbc.Rows;
 import dev.tollgate.platform.tx.Transactions;
 
 /**
@@ -221,14 +217,8 @@ public class BalanceStreams {
     }
 
     private long readLatestEntryId(String userId) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(LATEST_ENTRY)) {
+        return Rows.one(dataSource, "latest ledger entry", LATEST_ENTRY, (c, ps) -> {
             ps.setString(1, userId);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        } catch (SQLException e) {
-            throw DatabaseFailure.of("latest ledger entry", e);
-        }
+        }, rs -> rs.getLong(1));
     }
 }

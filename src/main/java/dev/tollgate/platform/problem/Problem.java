@@ -48,6 +48,11 @@ public final class Problem {
         return type.slug();
     }
 
+    /** The {@code detail} member, or null when it has none. */
+    public String detail() {
+        return (String) members.get("detail");
+    }
+
     public ProblemType type() {
         return type;
     }

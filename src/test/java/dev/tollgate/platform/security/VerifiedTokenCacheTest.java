@@ -14,6 +14,7 @@ import dev.tollgate.testing.LedgerProbe;
 import dev.tollgate.testing.Metrics;
 import dev.tollgate.testing.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ValidatableResponse;
 
 /**
  * Through HTTP with real signed tokens: a token seen again is answered from the cache of verified
@@ -27,20 +28,25 @@ class VerifiedTokenCacheTest {
         return Metrics.value("tollgate_auth_token_cache_total", Map.of("result", result));
     }
 
+    /** The balance read with this token, answered with this status. */
+    static ValidatableResponse balance(String token, int status) {
+        return given().auth().oauth2(token).get("/api/credit/balance").then().statusCode(status);
+    }
+
     @Test
     void aTokenSentAgainIsAnsweredFromTheCacheForItsOwnUser() {
         String alice = "cache-alice-" + UUID.randomUUID();
         String bob = "cache-bob-" + UUID.randomUUID();
         String aliceToken = Tokens.user(alice);
         String bobToken = Tokens.user(bob);
-        given().auth().oauth2(aliceToken).get("/api/credit/balance").then().statusCode(200);
-        given().auth().oauth2(bobToken).get("/api/credit/balance").then().statusCode(200);
+        balance(aliceToken, 200);
+        balance(bobToken, 200);
         double hitsBefore = counted("hit");
 
         given().auth().oauth2(aliceToken).contentType("application/json").header("Idempotency-Key", "cache-1")
                 .body(Api.chargeBody("gpt-4o-mini", 1000, 1000))
                 .post("/api/credit/charges").then().statusCode(201);
-        given().auth().oauth2(bobToken).get("/api/credit/balance").then().statusCode(200)
+        balance(bobToken, 200)
                 .body("monthlyMillicredits", equalTo(100_000));
 
         assertThat(counted("hit") - hitsBefore).isGreaterThanOrEqualTo(2);
@@ -52,9 +58,9 @@ class VerifiedTokenCacheTest {
     void aCachedTokenIsNotAnsweredFromTheCacheOnceItHasExpired() throws InterruptedException {
         String user = "cache-expiring-" + UUID.randomUUID();
         String token = Tokens.userExpiringIn(user, 2);
-        given().auth().oauth2(token).get("/api/credit/balance").then().statusCode(200);
+        balance(token, 200);
         double hitsBefore = counted("hit");
-        given().auth().oauth2(token).get("/api/credit/balance").then().statusCode(200);
+        balance(token, 200);
         assertThat(counted("hit") - hitsBefore).as("the second call was answered from the cache").isEqualTo(1);
 
         Thread.sleep(3_100);
@@ -75,28 +81,28 @@ class VerifiedTokenCacheTest {
         double hitsBefore = counted("hit");
 
         for (int i = 0; i < 3; i++) {
-            given().auth().oauth2(idToken).get("/api/credit/balance").then().statusCode(401)
+            balance(idToken, 401)
                     .contentType("application/problem+json");
         }
 
         assertThat(counted("hit") - hitsBefore).isZero();
         assertThat(LedgerProbe.auditRows(user)).isZero();
         // The same token as an access token passes.
-        given().auth().oauth2(Tokens.user(user)).get("/api/credit/balance").then().statusCode(200);
+        balance(Tokens.user(user), 200);
     }
 
     @Test
     void aCopyOfACachedTokenWithOneCharacterChangedIsRefused() {
         String user = "cache-tampered-" + UUID.randomUUID();
         String token = Tokens.user(user);
-        given().auth().oauth2(token).get("/api/credit/balance").then().statusCode(200);
-        given().auth().oauth2(token).get("/api/credit/balance").then().statusCode(200);
+        balance(token, 200);
+        balance(token, 200);
 
         int last = token.length() - 2;
         String tampered = token.substring(0, last) + (token.charAt(last) == 'A' ? 'B' : 'A') + token.substring(last + 1);
 
-        given().auth().oauth2(tampered).get("/api/credit/balance").then().statusCode(401);
-        given().auth().oauth2(token).get("/api/credit/balance").then().statusCode(200);
+        balance(tampered, 401);
+        balance(token, 200);
     }
 
     @Test
@@ -105,7 +111,7 @@ class VerifiedTokenCacheTest {
         String user = "cache-user-" + UUID.randomUUID();
         String adminToken = Tokens.admin(admin);
         String userToken = Tokens.user(user);
-        given().auth().oauth2(userToken).get("/api/credit/balance").then().statusCode(200);
+        balance(userToken, 200);
 
         for (int i = 0; i < 2; i++) {
             given().auth().oauth2(adminToken).get("/api/admin/accounts/" + user).then().statusCode(200);
