@@ -51,7 +51,8 @@ class ArchitectureTest {
 
     static final String ROOT = "dev.tollgate";
     static final String PLATFORM = "dev.tollgate.platform..";
-    static final List<String> CORE = List.of("ledger", "metering", "pricing", "tokens", "provider", "compensation", "webhook");
+    static final List<String> CORE = List.of("ledger", "metering", "pricing", "tokens", "provider", "compensation", "webhook",
+            "membership");
     static final String[] CORE_PACKAGES = CORE.stream().map(p -> ROOT + "." + p + "..").toArray(String[]::new);
     static final String[] MONEY_PACKAGES = { "dev.tollgate.ledger..", "dev.tollgate.pricing..", "dev.tollgate.charge..",
             "dev.tollgate.purchase..", "dev.tollgate.platform.money.." };

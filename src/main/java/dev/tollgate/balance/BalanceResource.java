@@ -17,7 +17,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import io.quarkus.security.Authenticated;
 
-import dev.tollgate.team.TeamPayers;
+import dev.tollgate.membership.TeamPayers;
 
 /** {@code GET /api/credit/balance}: the caller's credits. */
 @Tag(name = "credits", description = "The caller's credits: balance, usage, estimates and charges. The user is always the token's subject.")

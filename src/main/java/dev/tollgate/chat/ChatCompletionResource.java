@@ -30,11 +30,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 
+import dev.tollgate.membership.TeamPayers;
 import dev.tollgate.metering.MeteredCalls;
 import dev.tollgate.platform.idempotency.IdempotencyKey;
 import dev.tollgate.platform.openapi.ApiDocs;
 import dev.tollgate.platform.security.ClientContext;
-import dev.tollgate.team.TeamPayers;
 
 /**
  * {@code POST /v1/chat/completions}: the metered chat call, OpenAI-compatible (request, response,

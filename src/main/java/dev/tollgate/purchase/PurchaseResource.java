@@ -30,11 +30,11 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import io.quarkus.security.Authenticated;
 
+import dev.tollgate.membership.TeamPayers;
 import dev.tollgate.platform.http.QueryParameters;
 import dev.tollgate.platform.idempotency.Answer;
 import dev.tollgate.platform.idempotency.IdempotencyKey;
 import dev.tollgate.platform.openapi.ApiDocs;
-import dev.tollgate.team.TeamPayers;
 
 /** The caller's credit packs and purchases: {@code /api/credit/packs}, {@code /api/credit/purchases}. */
 @Tag(name = "purchases", description = "Credit packs bought through Stripe Checkout; answered purchases-not-configured where Stripe is not configured.")

@@ -27,10 +27,10 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import io.quarkus.security.Authenticated;
 
 import dev.tollgate.ledger.LedgerRuleException;
+import dev.tollgate.membership.TeamPayers;
 import dev.tollgate.platform.idempotency.IdempotencyKey;
 import dev.tollgate.platform.openapi.ApiDocs;
 import dev.tollgate.platform.security.ClientContext;
-import dev.tollgate.team.TeamPayers;
 
 /**
  * Holds for backends that stream from a model themselves: {@code POST /api/credit/reservations}

@@ -13,6 +13,7 @@ import jakarta.validation.constraints.Size;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 import dev.tollgate.admin.AdminInput;
+import dev.tollgate.membership.TeamRole;
 import dev.tollgate.platform.audit.Reason;
 
 /** The bodies of the team calls. */

@@ -34,11 +34,11 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import io.quarkus.security.Authenticated;
 
 import dev.tollgate.admin.AdminInput;
+import dev.tollgate.membership.TeamAccess;
 import dev.tollgate.platform.idempotency.IdempotencyKey;
 import dev.tollgate.platform.openapi.ApiDocs;
 import dev.tollgate.platform.problem.InvalidRequestException;
 import dev.tollgate.platform.security.ClientContext;
-import dev.tollgate.usage.UsageQuery;
 
 /**
  * {@code /api/teams}: teams whose members spend from a shared pool ({@code X-Tollgate-Account:
@@ -191,9 +191,24 @@ public class TeamResource {
             @Parameter(description = "The team's id", example = "5b0f9e1c-3f1d-4f0e-8a43-5d2c1b7e9a10") @PathParam("teamId") String teamId,
             @Parameter(description = "First UTC day, ISO date (default: 29 days before to)", example = "2026-11-06") @QueryParam("from") String from,
             @Parameter(description = "Last UTC day, ISO date, inclusive (default: today)", example = "2026-12-05") @QueryParam("to") String to) {
-        UsageQuery range = UsageQuery.parse(from, to, null, null, null, LocalDate.now(clock.withZone(ZoneOffset.UTC)));
-        return reading.usage(access.parse(teamId), range.from().atStartOfDay(ZoneOffset.UTC).toInstant(),
-                range.to().plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
+        LocalDate last = to == null ? LocalDate.now(clock.withZone(ZoneOffset.UTC)) : day("to", to);
+        LocalDate first = from == null ? last.minusDays(DEFAULT_DAYS - 1) : day("from", from);
+        if (first.isAfter(last) || first.plusDays(MAX_DAYS).isBefore(last.plusDays(1))) {
+            throw new InvalidRequestException("from, to: from is at most to, and the range at most " + MAX_DAYS + " days");
+        }
+        return reading.usage(access.parse(teamId), first.atStartOfDay(ZoneOffset.UTC).toInstant(),
+                last.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
+    }
+
+    static final int DEFAULT_DAYS = 30;
+    static final int MAX_DAYS = 366;
+
+    private static LocalDate day(String name, String value) {
+        try {
+            return LocalDate.parse(value);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new InvalidRequestException(name + ": an ISO date, e.g. 2026-12-01");
+        }
     }
 
     private static String userId(String userId) {

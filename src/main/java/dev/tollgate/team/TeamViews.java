@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.UUID;
 
 import dev.tollgate.ledger.BalanceSnapshot;
+import dev.tollgate.membership.TeamRole;
+import dev.tollgate.membership.TeamStore;
 
 /** What the team calls answer. */
 public final class TeamViews {

@@ -27,7 +27,7 @@ public record UsageQuery(LocalDate from, LocalDate to, Set<Breakdown> breakdowns
         DAY, MODEL, CHARACTER
     }
 
-    public static UsageQuery parse(String from, String to, List<String> groupBy, String page, String size, LocalDate today) {
+    static UsageQuery parse(String from, String to, List<String> groupBy, String page, String size, LocalDate today) {
         LocalDate end = to == null ? today : date("to", to);
         LocalDate start = from == null ? end.minusDays(DEFAULT_DAYS - 1) : date("from", from);
         if (start.isAfter(end)) {

@@ -24,7 +24,7 @@ import io.quarkus.security.Authenticated;
 import io.vertx.core.http.HttpServerResponse;
 import io.smallrye.common.annotation.Blocking;
 
-import dev.tollgate.team.TeamPayers;
+import dev.tollgate.membership.TeamPayers;
 
 /**
  * {@code GET /api/credit/events}: server-sent events with the caller's balance. The stream starts

@@ -1,4 +1,4 @@
-package dev.tollgate.team;
+package dev.tollgate.membership;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -26,7 +26,7 @@ public class TeamStore {
     /** A team as stored. */
     public record Team(UUID id, String accountId, String name, String claimValue, String createdBy,
             String requestHash, Instant createdAt, Instant deletedAt) implements StoredRequest {
-        boolean deleted() {
+        public boolean deleted() {
             return deletedAt != null;
         }
     }
@@ -34,7 +34,7 @@ public class TeamStore {
     /** A member's row: their role, cap, and spending in the pool's current period. */
     public record Member(String userId, TeamRole role, Long capMillicredits, long spentMillicredits,
             long heldMillicredits, boolean fromClaim, Instant joinedAt, Instant removedAt) {
-        boolean active() {
+        public boolean active() {
             return removedAt == null;
         }
     }
@@ -52,7 +52,7 @@ public class TeamStore {
     @Inject
     DataSource dataSource;
 
-    void insertTeam(Team team, String creationKey) {
+    public void insertTeam(Team team, String creationKey) {
         update("""
                 INSERT INTO team (id, account_id, name, claim_value, created_by, creation_key, request_hash, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)""", ps -> {
@@ -67,38 +67,38 @@ public class TeamStore {
         }, "insert team");
     }
 
-    Optional<Team> team(UUID id) {
+    public Optional<Team> team(UUID id) {
         return teams("SELECT " + TEAM_COLUMNS + " FROM team WHERE id = ?", ps -> ps.setObject(1, id)).stream().findFirst();
     }
 
-    Optional<Team> createdUnder(String userId, String creationKey) {
+    public Optional<Team> createdUnder(String userId, String creationKey) {
         return teams("SELECT " + TEAM_COLUMNS + " FROM team WHERE created_by = ? AND creation_key = ?", ps -> {
             ps.setString(1, userId);
             ps.setString(2, creationKey);
         }).stream().findFirst();
     }
 
-    Optional<Team> withClaimValue(String claimValue) {
+    public Optional<Team> withClaimValue(String claimValue) {
         return teams("SELECT " + TEAM_COLUMNS + " FROM team WHERE claim_value = ? AND deleted_at IS NULL",
                 ps -> ps.setString(1, claimValue)).stream().findFirst();
     }
 
     /** The live teams the user is an active member of, oldest first. */
-    List<Team> teamsOf(String userId) {
+    public List<Team> teamsOf(String userId) {
         return teams("SELECT " + TEAM_COLUMNS_OF_T + """
                  FROM team t JOIN team_member tm ON tm.account_id = t.account_id
                 WHERE tm.user_id = ? AND tm.removed_at IS NULL AND t.deleted_at IS NULL
                 ORDER BY t.created_at, t.id""", ps -> ps.setString(1, userId));
     }
 
-    void markDeleted(UUID id, Instant at) {
+    public void markDeleted(UUID id, Instant at) {
         update("UPDATE team SET deleted_at = ?, claim_value = NULL WHERE id = ? AND deleted_at IS NULL", ps -> {
             Jdbc.setTime(ps, 1, at);
             ps.setObject(2, id);
         }, "delete team");
     }
 
-    Optional<Member> member(String accountId, String userId) {
+    public Optional<Member> member(String accountId, String userId) {
         return members("WHERE tm.account_id = ? AND tm.user_id = ?", ps -> {
             ps.setString(1, accountId);
             ps.setString(2, userId);
@@ -106,7 +106,7 @@ public class TeamStore {
     }
 
     /** The active members, owners first, then by when they joined. */
-    List<Member> activeMembers(String accountId) {
+    public List<Member> activeMembers(String accountId) {
         return members("WHERE tm.account_id = ? AND tm.removed_at IS NULL ORDER BY CASE tm.role WHEN 'owner' THEN 0 "
                 + "WHEN 'manager' THEN 1 ELSE 2 END, tm.joined_at, tm.user_id", ps -> ps.setString(1, accountId));
     }
@@ -115,7 +115,7 @@ public class TeamStore {
      * Makes the user an active member with this role and cap: a new row, or a removed member's
      * row again (their spending in the period stays), or an active member's row changed.
      */
-    void putMember(String accountId, String userId, TeamRole role, Long cap, boolean fromClaim, Instant now) {
+    public void putMember(String accountId, String userId, TeamRole role, Long cap, boolean fromClaim, Instant now) {
         update("""
                 INSERT INTO team_member (account_id, user_id, role, cap_millicredits, period_start, from_claim, joined_at)
                 VALUES (?, ?, ?, ?, (SELECT period_start FROM credit_account WHERE user_id = ?), ?, ?)
@@ -133,7 +133,7 @@ public class TeamStore {
     }
 
     /** Joins a user whose token carries the team's claim; a row that exists (even removed) stays as it is. */
-    void joinByClaim(String accountId, String userId, Instant now) {
+    public void joinByClaim(String accountId, String userId, Instant now) {
         update("""
                 INSERT INTO team_member (account_id, user_id, role, period_start, from_claim, joined_at)
                 VALUES (?, ?, 'member', (SELECT period_start FROM credit_account WHERE user_id = ?), true, ?)
@@ -145,7 +145,7 @@ public class TeamStore {
         }, "join team by claim");
     }
 
-    void removeMember(String accountId, String userId, Instant now) {
+    public void removeMember(String accountId, String userId, Instant now) {
         update("UPDATE team_member SET removed_at = ? WHERE account_id = ? AND user_id = ? AND removed_at IS NULL", ps -> {
             Jdbc.setTime(ps, 1, now);
             ps.setString(2, accountId);
@@ -154,7 +154,7 @@ public class TeamStore {
     }
 
     /** Locks the team's member rows, so that role changes of one team are applied one at a time. */
-    void lockMembers(String accountId) {
+    public void lockMembers(String accountId) {
         update("SELECT 1 FROM team_member WHERE account_id = ? FOR NO KEY UPDATE", ps -> ps.setString(1, accountId),
                 "lock team members");
     }

@@ -1,4 +1,4 @@
-package dev.tollgate.team;
+package dev.tollgate.membership;
 
 import java.time.Clock;
 import java.util.Optional;
@@ -41,7 +41,7 @@ public class TeamAccess {
     /** Who the caller is in a team: the team, and their role (null for an admin who is not a member). */
     public record Standing(TeamStore.Team team, TeamRole role, boolean admin) {
 
-        boolean allows(TeamRole needed) {
+        public boolean allows(TeamRole needed) {
             return role != null && switch (needed) {
                 case OWNER -> role == TeamRole.OWNER;
                 case MANAGER -> role.managesMembers();
@@ -74,7 +74,7 @@ public class TeamAccess {
     }
 
     /** The team the caller's token claim names, if the claim is configured and the team exists. */
-    Optional<TeamStore.Team> claimedTeam() {
+    public Optional<TeamStore.Team> claimedTeam() {
         return claimValue().flatMap(store::withClaimValue);
     }
 
@@ -83,7 +83,7 @@ public class TeamAccess {
     }
 
     /** The value of the membership claim in the caller's token, if the claim is configured and carried. */
-    Optional<String> callerClaimValue() {
+    public Optional<String> callerClaimValue() {
         return claimValue();
     }
 
@@ -100,16 +100,16 @@ public class TeamAccess {
         return claim instanceof JsonString value ? Optional.of(value.getString()) : Optional.empty();
     }
 
-    boolean callerIsAdmin() {
+    public boolean callerIsAdmin() {
         return user.isAdmin();
     }
 
     /** The caller's user id. */
-    String userId() {
+    public String userId() {
         return user.id();
     }
 
-    UUID parse(String teamId) {
+    public UUID parse(String teamId) {
         try {
             return UUID.fromString(teamId);
         } catch (IllegalArgumentException e) {

@@ -1,11 +1,11 @@
-package dev.tollgate.team;
+package dev.tollgate.membership;
 
 import dev.tollgate.platform.problem.Problem;
 import dev.tollgate.platform.problem.ProblemException;
 import dev.tollgate.platform.problem.ProblemType;
 
 /** The refusals of a team change that depend on the caller's role or on the team's state. */
-final class TeamProblem extends ProblemException {
+public final class TeamProblem extends ProblemException {
 
     private final ProblemType type;
     private final TeamRole required;
@@ -18,20 +18,20 @@ final class TeamProblem extends ProblemException {
         this.role = role;
     }
 
-    static TeamProblem roleRequired(TeamRole required, TeamRole role, String what) {
+    public static TeamProblem roleRequired(TeamRole required, TeamRole role, String what) {
         return new TeamProblem(ProblemType.TEAM_ROLE_REQUIRED, what + " takes the " + required.wire()
                 + " role in this team.", required, role);
     }
 
-    static TeamProblem notFound() {
+    public static TeamProblem notFound() {
         return new TeamProblem(ProblemType.TEAM_NOT_FOUND, "No team with this id.", null, null);
     }
 
-    static TeamProblem refused(String detail) {
+    public static TeamProblem refused(String detail) {
         return new TeamProblem(ProblemType.TEAM_CHANGE_REFUSED, detail, null, null);
     }
 
-    static TeamProblem reasonRequired() {
+    public static TeamProblem reasonRequired() {
         return new TeamProblem(ProblemType.INVALID_REQUEST,
                 "An admin changing a team they do not own gives a reason in the X-Tollgate-Reason header.", null, null);
     }

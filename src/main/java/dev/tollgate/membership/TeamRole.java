@@ -1,4 +1,4 @@
-package dev.tollgate.team;
+package dev.tollgate.membership;
 
 import java.util.Locale;
 
@@ -13,7 +13,7 @@ public enum TeamRole {
     OWNER, MANAGER, MEMBER;
 
     /** Whether this role manages members and their caps. */
-    boolean managesMembers() {
+    public boolean managesMembers() {
         return this != MEMBER;
     }
 

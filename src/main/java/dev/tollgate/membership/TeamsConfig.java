@@ -1,4 +1,4 @@
-package dev.tollgate.team;
+package dev.tollgate.membership;
 
 import java.util.Optional;
 
