@@ -25,7 +25,8 @@ import dev.tollgate.pricing.Usage;
 /**
  * Charges a call that another backend made: records its usage and charges its price in one
  * transaction, or changes nothing (402 if the account cannot cover it). A retry under the same
- * key answers the stored result; the same key with another body is a 409.
+ * key answers the stored result; the same key with another body is a 409. The concurrent charges
+ * of one account share a transaction and its commit (group commit, {@code IdempotentMutations#applyShared}).
  */
 @ApplicationScoped
 public class ChargeService {
@@ -47,7 +48,7 @@ public class ChargeService {
     public Answer<ChargeResponse> charge(String userId, IdempotencyKey key, ChargeRequest request,
             RequestOrigin origin) {
         IdempotentRequest charge = IdempotentRequest.of(key, OPERATION, request.withoutRequestId());
-        return mutations.apply(() -> chargeOnce(userId, charge, request, origin),
+        return mutations.applyShared(userId, () -> chargeOnce(userId, charge, request, origin),
                 Repeat.replayed(charge, storedKey -> ledger.findByKey(userId, storedKey),
                         entry -> entry.operation() == Operation.CHARGE && entry.usageId() != null,
                         entry -> replay(entry, charge.key())));
