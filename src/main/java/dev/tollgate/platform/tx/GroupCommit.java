@@ -49,7 +49,8 @@ import dev.tollgate.platform.jdbc.Jdbc;
  * {@link Connection#rollback(java.sql.Savepoint)} on a connection enlisted in a JTA transaction
  * (and marks it to be discarded), while every handle the data source gives in the transaction is
  * the same physical connection. A work may run on another caller's thread: it must not read
- * request-scoped state.
+ * request-scoped state, and must not itself wait for a shared transaction of its key (it would
+ * queue behind its own batch).
  */
 @ApplicationScoped
 public class GroupCommit {
