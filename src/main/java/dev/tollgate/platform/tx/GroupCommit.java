@@ -122,7 +122,7 @@ public class GroupCommit {
         return mine.resultOrFailure();
     }
 
-    /** How many works of {@code key} wait for a batch, or run in one. */
+    /** How many works of {@code key} wait for the next batch (those of the running batch not counted). */
     public int queued(String key) {
         int[] n = {0};
         lanes.computeIfPresent(key, (k, lane) -> {
