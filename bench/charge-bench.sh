@@ -23,6 +23,8 @@ BENCH_APP_JAVA_OPTS=${BENCH_APP_JAVA_OPTS:-}
 BENCH_DRIVER_JAVA_OPTS=${BENCH_DRIVER_JAVA_OPTS:-"-Xmx1g"}
 BENCH_START_TIMEOUT=${BENCH_START_TIMEOUT:-120}
 BENCH_HTTP_VARIANTS=${BENCH_HTTP_VARIANTS:-"hot spread"}
+# HTTP runs with group commit on (scenario http) and off (http-nobatch): the app restarted in between.
+BENCH_BATCH_MODES=${BENCH_BATCH_MODES:-"on off"}
 BENCH_HTTP_CLIENT=${BENCH_HTTP_CLIENT:-plain}
 BENCH_IDLE_WAIT=${BENCH_IDLE_WAIT:-20}
 BENCH_IDLE_BUSY_PERCENT=${BENCH_IDLE_BUSY_PERCENT:-15}
@@ -52,7 +54,7 @@ source "$here/lib/common.sh"
 cleanup() {
     local rc=$?
     set +e
-    [[ -f "$work/app.log" ]] && cp "$work/app.log" "$results_dir/charge-$stamp.app.log"
+    [[ -f "$work/app.log" ]] && cp "$work/app.log" "$results_dir/charge-$stamp.app${app_log_suffix:-}.log"
     bench_cleanup
     exit "$rc"
 }
@@ -70,7 +72,13 @@ bench_token_key
 # ---------------------------------------------------------------- 2. the app (limits far above the load:
 # the limiter runs as in production, its cost is in the HTTP numbers, but never refuses a charge)
 if [[ -z "$BENCH_PORT" ]]; then BENCH_PORT=$(bench_free_port 18080 18180); fi
-bench_start_app "$BENCH_PORT" "$BENCH_ALLOWANCE"
+for mode in $BENCH_BATCH_MODES; do
+    [[ $mode == on || $mode == off ]] || die "BENCH_BATCH_MODES: on and/or off, not $mode"
+done
+batch_mode=$(set -- $BENCH_BATCH_MODES; echo "${1:-on}")
+batch_enabled() { [[ $1 == on ]] && echo true || echo false; }
+app_log_suffix="-batch-$batch_mode"
+bench_start_app "$BENCH_PORT" "$BENCH_ALLOWANCE" TOLLGATE_CHARGES_BATCH_ENABLED="$(batch_enabled "$batch_mode")"
 bench_check_allowance "$HTTP_BASE" "$BENCH_ALLOWANCE"
 
 # ---------------------------------------------------------------- accounts and parameters of the pgbench scenarios
@@ -229,9 +237,32 @@ if [[ " $BENCH_SCENARIOS " == *" seed "* ]]; then
         done
     done
 fi
-http_total=""
+http_total=0
+batch_sizes=""
+# The app's group-commit meter: "count sum max" of the charges per transaction (of the last series).
+batch_meter() {
+    curl -fsS -m 10 "$base_url/q/metrics" 2>/dev/null | awk '
+        /^tollgate_charges_batch_size_count/ { c = $2 } /^tollgate_charges_batch_size_sum/ { s = $2 }
+        /^tollgate_charges_batch_size_max/ { m = $2 } END { printf "%d %d %d\n", c, s, m }'
+}
+first_mode=1
+for batch_mode in $BENCH_BATCH_MODES; do
 if [[ " $BENCH_SCENARIOS " == *" http "* ]]; then
-    log "HTTP: signing tokens, opening $((BENCH_ACCOUNTS + 1)) accounts with GET /api/credit/balance, ${BENCH_WARMUP_SECONDS}s warm-up, then the charge runs"
+    http_scenario=http
+    [[ $batch_mode == off ]] && http_scenario=http-nobatch
+    if (( ! first_mode )); then
+        # Another app with the other setting of tollgate.charges.batch.enabled, on the same database.
+        cp "$work/app.log" "$results_dir/charge-$stamp.app$app_log_suffix.log"
+        stop_pid "$app_pid" "the app"
+        app_log_suffix="-batch-$batch_mode"
+        bench_start_app "$BENCH_PORT" "$BENCH_ALLOWANCE" TOLLGATE_CHARGES_BATCH_ENABLED="$(batch_enabled "$batch_mode")"
+        snapshot_cmd="$here/lib/cpu-snapshot.sh $app_pid $pg_datadir/postmaster.pid"
+        before_cmd="$here/lib/between-runs.sh $BENCH_PG_PORT $BENCH_DB $BENCH_IDLE_BUSY_PERCENT $BENCH_IDLE_WAIT && $snapshot_cmd"
+        # The raw runs are paired with the first series only.
+        paired=0
+    fi
+    first_mode=0
+    log "HTTP ($http_scenario, group commit $batch_mode): signing tokens, opening $((BENCH_ACCOUNTS + 1)) accounts with GET /api/credit/balance, ${BENCH_WARMUP_SECONDS}s warm-up, then the charge runs"
     http_before=$before_cmd
     if (( paired )); then
         # The driver's hook asks for the raw run of the next HTTP run and waits for the answer (the
@@ -268,11 +299,16 @@ if [[ " $BENCH_SCENARIOS " == *" http "* ]]; then
         failed_pct=$(awk -v b="$bad" -v o="$ok" 'BEGIN { printf "%.2f", (b + o) ? 100 * b / (b + o) : 0 }')
         driver_ticks=$(( $(kv driver_cpu_ms "$line") * clk_tck / 1000 ))
         IFS=$'\t' read -r cpu unattributed < <(cpu_columns "${before#*_}" "$(kv after "$line")" "$driver_ticks" "$ok" 1)
-        printf '%s\t%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' http "$variant" "$clients" "$(kv tps "$line")" \
+        printf '%s\t%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$http_scenario" "$variant" "$clients" "$(kv tps "$line")" \
             "$(kv p50 "$line")" "$(kv p99 "$line")" "$errors" "$failed_pct" "$cpu" "$unattributed" "$note" >>"$results"
     done < <(grep '^RESULT' "$work/http.out")
-    http_total=$(sed -n 's/^TOTAL charged=//p' "$work/http.out")
+    http_total=$(( http_total + $(sed -n 's/^TOTAL charged=//p' "$work/http.out") ))
+    read -r b_count b_sum b_max < <(batch_meter)
+    if [[ $batch_mode == on && -n "$b_count" ]] && (( b_count > 0 )); then
+        batch_sizes="$b_sum charges in $b_count transactions (mean $(awk -v s="$b_sum" -v c="$b_count" 'BEGIN { printf "%.1f", s / c }'), largest of the last minutes $b_max), warm-up included"
+    fi
 fi
+done
 
 # ---------------------------------------------------------------- correctness after the runs
 pg_admin -d "$BENCH_DB" -v http_lo="$HTTP_BASE" -v http_hi="$((HTTP_BASE + BENCH_ACCOUNTS))" \
@@ -346,11 +382,35 @@ pg_admin -d "$BENCH_DB" -v http_lo="$HTTP_BASE" -v http_hi="$((HTTP_BASE + BENCH
                 if (seen) printf "- hot account, %s: zero errors %s; more tx/s than the seed pattern at every client count %s (clients: %s vs seed)\n", sc, (errs ? "MET" : "MISSED"), (ok ? "MET" : "MISSED"), detail
             }
         }' "$results"
+    if grep -q '^http-nobatch' "$results"; then
+        echo
+        echo "Group commit (tollgate.charges.batch.enabled): http = on, http-nobatch = off (the app restarted with it off, after its own warm-up; raw runs are paired with the http runs)${batch_sizes:+; the app with it on committed $batch_sizes}:"
+        echo
+        echo "| accounts | clients | http tx/s | http-nobatch tx/s | raw tx/s | on/off | http/raw | http-nobatch/raw | CPU ms/tx app+db+load on | off |"
+        echo "|---|---:|---:|---:|---:|---:|---:|---:|---|---|"
+        awk -F'\t' -v clients="$BENCH_CLIENTS" -v variants="$BENCH_HTTP_VARIANTS" '
+            { tps[$1 "," $2 "," $3] = $4 + 0; cpu[$1 "," $2 "," $3] = $9 }
+            function r(a, b) { return (a in tps && b in tps && tps[b] > 0) ? sprintf("%.2f", tps[a] / tps[b]) : "-" }
+            function t(a) { return (a in tps) ? tps[a] : "-" }
+            END {
+                nv = split(variants, vs, " "); n = split(clients, cs, " ")
+                for (j = 1; j <= nv; j++) for (i = 1; i <= n; i++) {
+                    v = vs[j]; c = cs[i]
+                    printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", v, c, t("http," v "," c), t("http-nobatch," v "," c),
+                        t("raw," v "," c), r("http," v "," c, "http-nobatch," v "," c), r("http," v "," c, "raw," v "," c),
+                        r("http-nobatch," v "," c, "raw," v "," c), cpu["http," v "," c], cpu["http-nobatch," v "," c]
+                }
+                if (("http,hot,32" in tps) && ("raw,hot,32" in tps)) {
+                    ratio = tps["http,hot,32"] / tps["raw,hot,32"]
+                    printf "\n- HTTP hot account at 32 clients with group commit >= 2x raw SQL hot at 32 clients: %.2fx -> %s\n", ratio, (ratio >= 2 ? "MET" : "MISSED")
+                }
+            }' "$results"
+    fi
     echo
     echo "Correctness after all runs (SQL on the bench database):"
     echo
     awk -F'|' '{ printf "- %s: %s\n", $1, $2 }' "$work/check.txt"
-    if [[ -n "$http_total" ]]; then
+    if (( http_total > 0 )); then
         http_entries=$(awk -F'|' '$1 == "http CHARGE entries" {print $2}' "$work/check.txt")
         http_mc=$(awk -F'|' '$1 == "http charged millicredits" {print $2}' "$work/check.txt")
         verdict=$([[ "$http_total" == "$http_entries" && "$http_mc" == "$((http_entries * cost))" ]] && echo OK || echo MISMATCH)

@@ -26,8 +26,9 @@ import dev.tollgate.pricing.Usage;
 /**
  * Charges a call that another backend made: records its usage and charges its price in one
  * transaction, or changes nothing (402 if the account cannot cover it, or on a team pool if the
- * member's cap would be passed). A retry under the same
- * key answers the stored result; the same key with another body is a 409.
+ * member's cap would be passed). A retry under the same key answers the stored result; the same
+ * key with another body is a 409. The concurrent charges of one account (a hot team pool above
+ * all) share a transaction and its commit (group commit, {@code IdempotentMutations#applyShared}).
  */
 @ApplicationScoped
 public class ChargeService {
@@ -49,7 +50,7 @@ public class ChargeService {
     public Answer<ChargeResponse> charge(Payer payer, IdempotencyKey key, ChargeRequest request,
             RequestOrigin origin) {
         IdempotentRequest charge = IdempotentRequest.of(key, OPERATION, request.withoutRequestId());
-        return mutations.apply(() -> chargeOnce(payer, charge, request, origin),
+        return mutations.applyShared(payer.accountId(), () -> chargeOnce(payer, charge, request, origin),
                 Repeat.replayed(charge, storedKey -> ledger.findByKey(payer.accountId(), storedKey),
                         entry -> entry.operation() == Operation.CHARGE && entry.usageId() != null,
                         entry -> replay(entry, charge.key())));

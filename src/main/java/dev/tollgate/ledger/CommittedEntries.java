@@ -11,15 +11,17 @@ import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 
+import dev.tollgate.platform.tx.SavepointParticipant;
+
 /**
  * What happens to a ledger entry once, and only if, the transaction that wrote it commits: it is
  * counted by the {@link LedgerMeters} and its account is announced by the
  * {@link BalanceChangeNotifier}. One interposed synchronization per transaction, whatever the
- * number of entries; a rolled-back entry (a replay, a failure later in the transaction) has no
- * effect on either.
+ * number of entries; a rolled-back entry (a replay, a failure later in the transaction, a work
+ * of a shared transaction rolled back to its savepoint) has no effect on either.
  */
 @ApplicationScoped
-class CommittedEntries {
+class CommittedEntries implements SavepointParticipant {
 
     private static final Object TRANSACTION_KEY = new Object();
 
@@ -46,6 +48,22 @@ class CommittedEntries {
             transactions.putResource(TRANSACTION_KEY, entries);
         }
         entries.list.add(entry);
+    }
+
+    /** How many entries the current transaction has handed on so far. */
+    @Override
+    public int mark() {
+        OfTransaction entries = (OfTransaction) transactions.getResource(TRANSACTION_KEY);
+        return entries == null ? 0 : entries.list.size();
+    }
+
+    /** Forgets the entries handed on since {@code mark}: they were rolled back to a savepoint. */
+    @Override
+    public void rollbackTo(int mark) {
+        OfTransaction entries = (OfTransaction) transactions.getResource(TRANSACTION_KEY);
+        if (entries != null && entries.list.size() > mark) {
+            entries.list.subList(mark, entries.list.size()).clear();
+        }
     }
 
     void committed(List<LedgerEntry> entries) {

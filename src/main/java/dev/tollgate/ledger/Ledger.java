@@ -26,8 +26,10 @@ import jakarta.transaction.Transactional;
 import dev.tollgate.platform.idempotency.DerivedKey;
 import dev.tollgate.platform.idempotency.RequestHash;
 import dev.tollgate.platform.jdbc.DatabaseFailure;
+import dev.tollgate.platform.jdbc.DuplicateRequestException;
 import dev.tollgate.platform.jdbc.Jdbc;
 import dev.tollgate.platform.money.Millicredits;
+import dev.tollgate.platform.problem.ProblemException;
 import dev.tollgate.platform.security.CurrentOrigin;
 import dev.tollgate.webhook.WebhookEventTypes;
 import dev.tollgate.webhook.WebhookOutbox;
@@ -42,9 +44,15 @@ import dev.tollgate.webhook.WebhookOutbox;
  * usage and holds). A second request under a used key fails on that unique index, also
  * when it races the first; the caller then answers from the stored entry
  * ({@link #findByKey}) or with a conflict if the request differs.
+ *
+ * <p>A refusal (402, a ledger rule) or a used key does not mark the caller's transaction for
+ * rollback: the refused statement wrote nothing, or failed on the key, and the caller decides — a
+ * shared transaction of {@code GroupCommit} rolls the refused work back to its savepoint and commits
+ * the others.
  */
 @ApplicationScoped
-@Transactional(Transactional.TxType.MANDATORY)
+@Transactional(value = Transactional.TxType.MANDATORY,
+        dontRollbackOn = { ProblemException.class, DuplicateRequestException.class })
 public class Ledger {
 
     static final String ACCOUNT_OPENING_ACTOR = "system:account-opening";

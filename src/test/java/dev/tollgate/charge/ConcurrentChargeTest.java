@@ -14,10 +14,14 @@ import org.junit.jupiter.api.Test;
 
 import dev.tollgate.testing.ConcurrentCalls;
 import dev.tollgate.testing.LedgerProbe;
+import dev.tollgate.testing.Metrics;
 import dev.tollgate.testing.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 
-/** Many charges at once on one account: no overspend, no error, the ledger adds up. */
+/**
+ * Many charges at once on one account: no overspend, no error, the ledger adds up; they are
+ * committed together in fewer transactions than charges.
+ */
 @QuarkusTest
 class ConcurrentChargeTest {
 
@@ -27,6 +31,8 @@ class ConcurrentChargeTest {
     @Test
     void sixtyFourChargesOnAnAccountThatCoversFiftyChargeExactlyFifty() throws Exception {
         String user = openAccount("race");
+        double batchesBefore = Metrics.value("tollgate_charges_batch_size_count");
+        double batchedBefore = Metrics.value("tollgate_charges_batch_size_sum");
 
         List<HttpResponse<String>> responses = ConcurrentCalls.post(64, "/api/credit/charges", Tokens.user(user),
                 n -> "race-" + n, n -> TWO_CREDITS);
@@ -43,6 +49,10 @@ class ConcurrentChargeTest {
         assertThat(LedgerProbe.ledgerSums(user)).containsExactly(0, 0, 0);
         assertThat(LedgerProbe.negativePoints(user)).isZero();
         assertThat(LedgerProbe.usageRows(user)).isEqualTo(50);
+        // Every charge ran in a batch, and some batch held more than one.
+        double batched = Metrics.value("tollgate_charges_batch_size_sum") - batchedBefore;
+        assertThat(batched).isEqualTo(64);
+        assertThat(Metrics.value("tollgate_charges_batch_size_count") - batchesBefore).isLessThan(batched);
     }
 
     @Test

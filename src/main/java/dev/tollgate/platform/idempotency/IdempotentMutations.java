@@ -7,6 +7,7 @@ import jakarta.inject.Inject;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
+import dev.tollgate.platform.tx.GroupCommit;
 import dev.tollgate.platform.tx.Transactions;
 
 /**
@@ -28,9 +29,21 @@ public class IdempotentMutations {
     @Inject
     Transactions transactions;
 
+    @Inject
+    GroupCommit groupCommit;
+
     /** Applies {@code mutation} in a new transaction; a repeat is answered as {@code repeat} says. */
     public <A> Answer<A> apply(Supplier<A> mutation, Repeat<A> repeat) {
         return answer(() -> transactions.inNewTransaction(mutation::get), repeat);
+    }
+
+    /**
+     * The same in a transaction shared with the concurrent mutations of {@code accountId}
+     * ({@link GroupCommit}): a repeat of a mutation of the same batch is read back once the batch
+     * has committed, so it finds the first one's answer.
+     */
+    public <A> Answer<A> applyShared(String accountId, Supplier<A> mutation, Repeat<A> repeat) {
+        return answer(() -> groupCommit.inSharedTransaction(accountId, mutation::get), repeat);
     }
 
     /**
