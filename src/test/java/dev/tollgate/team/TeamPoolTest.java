@@ -113,6 +113,40 @@ class TeamPoolTest {
     }
 
     @Test
+    void aChatCallOnThePoolIsBoundedByTheCapAndCountedForTheMember() {
+        String owner = Api.newUser("owner");
+        String member = Api.newUser("member");
+        String team = Teams.withMember(owner, member, 2_000L);
+        String pool = "team:" + team;
+
+        var answer = Teams.onPool(member, team).contentType(ContentType.JSON)
+                .body(Api.chatBody("gpt-4o", "Hello", 100_000, false)).post("/v1/chat/completions").then().statusCode(200)
+                .extract();
+        // The output budget was capped by what the cap leaves, not by the pool's thousand credits.
+        assertThat(Integer.parseInt(answer.header("X-Tollgate-Max-Tokens"))).isLessThan(100_000);
+        long spent = LedgerProbe.count("SELECT spent_millicredits FROM team_member WHERE account_id = ? AND user_id = '"
+                + member + "'", pool);
+        assertThat(spent).isPositive().isEqualTo(LedgerProbe.count(
+                "SELECT SUM(cost_millicredits) FROM token_usage WHERE user_id = ? AND member_id = '" + member + "'", pool));
+        assertThat(LedgerProbe.count("SELECT held_millicredits FROM team_member WHERE account_id = ? AND user_id = '"
+                + member + "'", pool)).isZero();
+
+        // At the cap, a chat call is refused before the provider is called, and the 402 says why.
+        Teams.putMember(owner, team, member, "{\"capMillicredits\":" + spent + "}").then().statusCode(200);
+        Teams.onPool(member, team).contentType(ContentType.JSON).body(Api.chatBody("gpt-4o", "Hello", 50, false))
+                .post("/v1/chat/completions").then().statusCode(402).body("ranOut", Matchers.is("member-cap"));
+
+        // A new period of the pool starts the member's spending from zero.
+        LedgerProbe.execute("UPDATE team_member SET period_start = period_start - interval '1 month' WHERE account_id = ?",
+                pool);
+        as(member).get("/api/teams/" + team + "/members/me").then().statusCode(200)
+                .body("spentMillicredits", Matchers.is(0));
+        Teams.onPool(member, team).contentType(ContentType.JSON).body(Api.chatBody("gpt-4o", "Hello", 50, false))
+                .post("/v1/chat/completions").then().statusCode(200);
+        assertThat(LedgerProbe.ledgerSums(pool)).isEqualTo(LedgerProbe.buckets(pool));
+    }
+
+    @Test
     void aMemberRemovedDuringACallFinishesItButCannotStartAnother() {
         String owner = Api.newUser("owner");
         String member = Api.newUser("member");
