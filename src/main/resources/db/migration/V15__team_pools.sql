@@ -1,7 +1,7 @@
 -- Team pools. A team's credits are an account of their own (credit_account.user_id
 -- 'team:<team id>'), with the same buckets, ledger and invariants as a user's. Its members spend
 -- from it, each within an optional monthly cap that is checked in the transaction of the charge or
--- hold, before the pool's own statement: a member's row is locked before the pool's, always.
+-- hold, after the pool's own statement: every transaction locks the pool's row before a member's.
 CREATE TABLE team (
     id              uuid         PRIMARY KEY,
     account_id      varchar(255) NOT NULL UNIQUE REFERENCES credit_account (user_id),

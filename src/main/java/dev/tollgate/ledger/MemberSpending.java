@@ -1,17 +1,14 @@
 package dev.tollgate.ledger;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
+import java.util.Optional;
 
 import javax.sql.DataSource;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import dev.tollgate.platform.jdbc.DatabaseFailure;
 import dev.tollgate.platform.jdbc.Jdbc;
+import dev.tollgate.platform.jdbc.Rows;
 
 /**
  * What each member of a team pool spends from it in the pool's period, against their optional cap:
@@ -70,66 +67,48 @@ public class MemberSpending {
 
     /** A member's hold resolved: {@code held} is freed and {@code charged} (0 for a release) is spent. */
     void resolve(String accountId, String memberId, long held, long charged) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(RESOLVE)) {
+        int changed = Rows.update(dataSource, "resolve member hold", RESOLVE, (c, ps) -> {
             ps.setLong(1, charged);
             ps.setLong(2, held);
             ps.setString(3, accountId);
             ps.setString(4, memberId);
-            if (ps.executeUpdate() != 1) {
-                throw new IllegalStateException("the member row of a hold is gone: " + accountId + " " + memberId);
-            }
-        } catch (SQLException e) {
-            throw DatabaseFailure.of("resolve member hold", e);
+        });
+        if (changed != 1) {
+            throw new IllegalStateException("the member row of a hold is gone: " + accountId + " " + memberId);
         }
     }
 
     /** What the member's cap leaves them this period ({@link Long#MAX_VALUE} without a cap); 403 if they are not a member. */
     long capLeft(String accountId, String memberId) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(STATE)) {
-            ps.setString(1, accountId);
-            ps.setString(2, memberId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next() || !rs.getBoolean("active")) {
-                    throw LedgerRuleException.notAMember();
-                }
-                Long cap = Jdbc.getNullableLong(rs, "cap_millicredits");
-                return cap == null ? Long.MAX_VALUE : Math.max(0, cap - rs.getLong("spent") - rs.getLong("held_millicredits"));
-            }
-        } catch (SQLException e) {
-            throw DatabaseFailure.of("read member spending", e);
-        }
+        State state = state(accountId, memberId).filter(State::active).orElseThrow(LedgerRuleException::notAMember);
+        return state.cap() == null ? Long.MAX_VALUE : Math.max(0, state.cap() - state.spent() - state.held());
     }
 
     private void take(String accountId, String memberId, long spend, long hold) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(TAKE)) {
+        int changed = Rows.update(dataSource, "count member spending", TAKE, (c, ps) -> {
             ps.setLong(1, spend);
             ps.setLong(2, hold);
             ps.setString(3, accountId);
             ps.setString(4, memberId);
             ps.setLong(5, spend);
             ps.setLong(6, hold);
-            if (ps.executeUpdate() == 1) {
-                return;
-            }
-        } catch (SQLException e) {
-            throw DatabaseFailure.of("count member spending", e);
+        });
+        if (changed == 1) {
+            return;
         }
-        throw refusal(accountId, memberId, spend + hold);
+        State state = state(accountId, memberId).filter(State::active).orElseThrow(LedgerRuleException::notAMember);
+        throw new MemberCapReachedException(accountId, state.cap(), state.spent(), state.held(), spend + hold);
     }
 
-    private RuntimeException refusal(String accountId, String memberId, long required) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(STATE)) {
+    /** A member's row as of the pool's period. */
+    private record State(Long cap, long spent, long held, boolean active) {
+    }
+
+    private Optional<State> state(String accountId, String memberId) {
+        return Rows.query(dataSource, "read member spending", STATE, (c, ps) -> {
             ps.setString(1, accountId);
             ps.setString(2, memberId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next() || !rs.getBoolean("active")) {
-                    return LedgerRuleException.notAMember();
-                }
-                return new MemberCapReachedException(accountId, rs.getLong("cap_millicredits"), rs.getLong("spent"),
-                        rs.getLong("held_millicredits"), required);
-            }
-        } catch (SQLException e) {
-            throw DatabaseFailure.of("read member spending", e);
-        }
+        }, rs -> new State(Jdbc.getNullableLong(rs, "cap_millicredits"), rs.getLong("spent"),
+                rs.getLong("held_millicredits"), rs.getBoolean("active"))).stream().findFirst();
     }
 }

@@ -1,11 +1,8 @@
 package dev.tollgate.membership;
 
-import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -16,8 +13,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import dev.tollgate.platform.idempotency.StoredRequest;
-import dev.tollgate.platform.jdbc.DatabaseFailure;
 import dev.tollgate.platform.jdbc.Jdbc;
+import dev.tollgate.platform.jdbc.Rows;
 
 /** The rows of teams and their members, read and written inside the caller's transaction. */
 @ApplicationScoped
@@ -164,48 +161,23 @@ public class TeamStore {
     }
 
     private void update(String sql, Binder binder, String what) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            binder.bind(ps);
-            ps.execute();
-        } catch (SQLException e) {
-            throw DatabaseFailure.of(what, e);
-        }
+        Rows.update(dataSource, what, sql, (c, ps) -> binder.bind(ps));
     }
 
     private List<Team> teams(String sql, Binder binder) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            binder.bind(ps);
-            List<Team> teams = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    teams.add(new Team(rs.getObject("id", UUID.class), rs.getString("account_id"), rs.getString("name"),
-                            rs.getString("claim_value"), rs.getString("created_by"), rs.getString("request_hash"),
-                            Jdbc.getTime(rs, "created_at"), Jdbc.getTime(rs, "deleted_at")));
-                }
-            }
-            return teams;
-        } catch (SQLException e) {
-            throw DatabaseFailure.of("read teams", e);
-        }
+        return Rows.query(dataSource, "read teams", sql, (c, ps) -> binder.bind(ps),
+                rs -> new Team(rs.getObject("id", UUID.class), rs.getString("account_id"), rs.getString("name"),
+                        rs.getString("claim_value"), rs.getString("created_by"), rs.getString("request_hash"),
+                        Jdbc.getTime(rs, "created_at"), Jdbc.getTime(rs, "deleted_at")));
     }
 
     private List<Member> members(String where, Binder binder) {
         String sql = "SELECT " + MEMBER_COLUMNS + " FROM team_member tm JOIN credit_account a ON a.user_id = tm.account_id "
                 + where;
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            binder.bind(ps);
-            List<Member> members = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    members.add(new Member(rs.getString("user_id"), TeamRole.ofWire(rs.getString("role")),
-                            Jdbc.getNullableLong(rs, "cap_millicredits"), rs.getLong("spent"),
-                            rs.getLong("held_millicredits"), rs.getBoolean("from_claim"), Jdbc.getTime(rs, "joined_at"),
-                            Jdbc.getTime(rs, "removed_at")));
-                }
-            }
-            return members;
-        } catch (SQLException e) {
-            throw DatabaseFailure.of("read team members", e);
-        }
+        return Rows.query(dataSource, "read team members", sql, (c, ps) -> binder.bind(ps),
+                rs -> new Member(rs.getString("user_id"), TeamRole.ofWire(rs.getString("role")),
+                        Jdbc.getNullableLong(rs, "cap_millicredits"), rs.getLong("spent"),
+                        rs.getLong("held_millicredits"), rs.getBoolean("from_claim"), Jdbc.getTime(rs, "joined_at"),
+                        Jdbc.getTime(rs, "removed_at")));
     }
 }

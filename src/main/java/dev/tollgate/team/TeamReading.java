@@ -1,11 +1,6 @@
 package dev.tollgate.team;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -17,12 +12,13 @@ import jakarta.inject.Inject;
 import dev.tollgate.ledger.BalanceSnapshot;
 import dev.tollgate.ledger.CreditAccount;
 import dev.tollgate.ledger.Ledger;
+import dev.tollgate.ledger.LedgerRuleException;
 import dev.tollgate.membership.TeamAccess;
 import dev.tollgate.membership.TeamProblem;
 import dev.tollgate.membership.TeamRole;
 import dev.tollgate.membership.TeamStore;
-import dev.tollgate.platform.jdbc.DatabaseFailure;
 import dev.tollgate.platform.jdbc.Jdbc;
+import dev.tollgate.platform.jdbc.Rows;
 import dev.tollgate.platform.tx.Transactions;
 
 /**
@@ -75,7 +71,7 @@ public class TeamReading {
             TeamAccess.Standing standing = access.standing(teamId);
             return store.member(standing.team().accountId(), access.userId()).filter(TeamStore.Member::active)
                     .map(TeamViews.Member::of)
-                    .orElseThrow(dev.tollgate.ledger.LedgerRuleException::notAMember);
+                    .orElseThrow(LedgerRuleException::notAMember);
         });
     }
 
@@ -83,21 +79,13 @@ public class TeamReading {
     public TeamViews.Usage usage(UUID teamId, Instant from, Instant to) {
         return transactions.inNewTransaction(() -> {
             String account = managerOrAdmin(teamId, "Reading the team's usage").team().accountId();
-            List<TeamViews.MemberUsage> members = new ArrayList<>();
-            try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(USAGE_BY_MEMBER)) {
+            List<TeamViews.MemberUsage> members = Rows.query(dataSource, "read team usage", USAGE_BY_MEMBER, (c, ps) -> {
                 for (int half = 0; half < 2; half++) {
                     ps.setString(1 + 3 * half, account);
                     Jdbc.setTime(ps, 2 + 3 * half, from);
                     Jdbc.setTime(ps, 3 + 3 * half, to);
                 }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        members.add(new TeamViews.MemberUsage(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)));
-                    }
-                }
-            } catch (SQLException e) {
-                throw DatabaseFailure.of("read team usage", e);
-            }
+            }, rs -> new TeamViews.MemberUsage(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)));
             return new TeamViews.Usage(teamId, from, to,
                     members.stream().mapToLong(TeamViews.MemberUsage::costMillicredits).sum(),
                     members.stream().mapToLong(TeamViews.MemberUsage::calls).sum(), members);
