@@ -46,7 +46,8 @@ import javax.imageio.ImageIO;
  * Stripe webhooks the driver then plays ({@link #stripePlan}: signed events delivered at least once
  * each, some twice or out of order), and metered chat calls, streamed or
  * not, in the request shapes of {@link #chatShape}, each tagged for the fake upstream with its key
- * ({@code [[fake:tag=KEY]]}) so that what the fake billed for it can be found. Every mutation
+ * ({@code [[fake:tag=KEY]]}) so that what the fake billed for it can be found; and a share of the
+ * steps spends from a team pool as its members ({@link TeamScenario}). Every mutation
  * carries an {@code Idempotency-Key} and is retried with the same key and body on I/O errors,
  * timeouts, 429, 500 and 503, for at most {@code --retry-seconds}; a Stripe event is delivered
  * until it is answered 2xx, for as long.
@@ -943,7 +944,7 @@ public class FaultDriver {
         return user;
     }
 
-    /** One operation of a client, picked by its seeded random. */
+    /** One operation of a client, picked by its seeded random: on the team pool, or one of the mix. */
     void step(Random random, String id) {
         String key = tag + "-" + id;
         if (team != null && random.nextInt(100) < TeamScenario.SHARE_PERCENT) {
