@@ -46,7 +46,8 @@ import javax.imageio.ImageIO;
  * Stripe webhooks the driver then plays ({@link #stripePlan}: signed events delivered at least once
  * each, some twice or out of order), and metered chat calls, streamed or
  * not, in the request shapes of {@link #chatShape}, each tagged for the fake upstream with its key
- * ({@code [[fake:tag=KEY]]}) so that what the fake billed for it can be found. Every mutation
+ * ({@code [[fake:tag=KEY]]}) so that what the fake billed for it can be found; and a share of the
+ * steps spends from a team pool as its members ({@link TeamScenario}). Every mutation
  * carries an {@code Idempotency-Key} and is retried with the same key and body on I/O errors,
  * timeouts, 429, 500 and 503, for at most {@code --retry-seconds}; a Stripe event is delivered
  * until it is answered 2xx, for as long.
@@ -94,7 +95,7 @@ public class FaultDriver {
     static final long DRY_GRANT_MAX = 300;
     static final Pattern TYPE = Pattern.compile("\"type\"\\s*:\\s*\"https://tollgate\\.dev/problems/([a-z0-9-]+)\"");
 
-    enum Kind { INIT, BALANCE, PRECHECK, CHARGE, HOLD, SETTLE, RELEASE, ADJUST, REFUND, GRANT, CHAT, PURCHASE, WEBHOOK }
+    enum Kind { INIT, BALANCE, PRECHECK, CHARGE, HOLD, SETTLE, RELEASE, ADJUST, REFUND, GRANT, CHAT, PURCHASE, WEBHOOK, TEAM }
 
     /**
      * A grant lot of the mix lives this long (ms): most expire within a minute, a quarter within two,
@@ -169,6 +170,8 @@ public class FaultDriver {
     final List<String> images = new ArrayList<>();
     final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
     final AtomicLong answered = new AtomicLong();
+    /** The team-pool scenario ({@code --team}, on by default); null: none. */
+    TeamScenario team;
 
     FaultDriver(Map<String, String> opts, Path out) throws Exception {
         url = LoadDriver.req(opts, "url");
@@ -213,6 +216,9 @@ public class FaultDriver {
             driver.readPacks();
         }
         driver.grants(seed, Integer.parseInt(opts.getOrDefault("setup-clients", "8")));
+        if (Boolean.parseBoolean(opts.getOrDefault("team", "true"))) {
+            driver.team = TeamScenario.setUp(driver, seed, out);
+        }
         String ready = opts.get("ready-file");
         if (ready != null) {
             Files.writeString(Path.of(ready), "load\n"); // the script starts its faults from here
@@ -282,6 +288,12 @@ public class FaultDriver {
             }));
         }
         Thread bursts = burstFile == null ? null : daemon(() -> watchBursts(seed));
+        if (team != null) {
+            Thread choreography = daemon(() -> team.choreography(seed, end));
+            synchronized (burstThreads) {
+                burstThreads.add(choreography);
+            }
+        }
         opening(seed);
         Thread progress = daemon(() -> {
             long before = 0;
@@ -932,11 +944,15 @@ public class FaultDriver {
         return user;
     }
 
-    /** One operation of a client, picked by its seeded random. */
+    /** One operation of a client, picked by its seeded random: on the team pool, or one of the mix. */
     void step(Random random, String id) {
+        String key = tag + "-" + id;
+        if (team != null && random.nextInt(100) < TeamScenario.SHARE_PERCENT) {
+            team.step(random, key);
+            return;
+        }
         int user = anyAccount(random);
         String auth = userAuth[user];
-        String key = tag + "-" + id;
         int pick = random.nextInt(100);
         if (pick < 10 || (pick >= 17 && pick < 20 && packs.isEmpty())) {
             read(Kind.BALANCE, auth, "GET", "/api/credit/balance", null);
@@ -1158,24 +1174,29 @@ public class FaultDriver {
 
     /** What the client of a chat call saw, recorded for the checks ({@code hangUp} -1: read all, -2: stopped reading). */
     void recordChat(int user, String key, String ref, Outcome o, int hangUp) {
+        recordChat(user(user), key, ref, o, hangUp);
+    }
+
+    /** As {@link #recordChat(int, String, String, Outcome, int)}, on the account {@code account} (a user's, or a team pool). */
+    void recordChat(String account, String key, String ref, Outcome o, int hangUp) {
         String seen;
         if (o.acked()) {
             seen = hangUp >= 0 ? "hung-up" : hangUp == -2 ? "stopped-reading"
                     : o.body.contains("\"type\":\"provider_error\"") ? "provider-cut" : "complete";
-            ack(Kind.CHAT, user(user), key, ref, 0, seen);
+            ack(Kind.CHAT, account, key, ref, 0, seen);
         } else if ((o.status == 502 || o.status == 504) && o.body.contains("\"chargedMillicredits\"")) {
             // The provider took the call and no (whole) answer came: what it may bill was charged.
             seen = "charged-" + o.status + "-" + problemType(o.body);
-            ack(Kind.CHAT, user(user), key, ref, 0, seen);
+            ack(Kind.CHAT, account, key, ref, 0, seen);
         } else if (o.status == 409 && o.attempts > 1) {
             // The retry met the key of the first attempt, whose answer was lost: a chat key is used once.
             seen = "unknown-409";
-            line(unknown, Kind.CHAT, user(user), key, "409 after " + o.attempts + " attempts");
+            line(unknown, Kind.CHAT, account, key, "409 after " + o.attempts + " attempts");
         } else {
             seen = o.status + " " + problemType(o.body);
-            finalOutcome(Kind.CHAT, user(user), key, o);
+            finalOutcome(Kind.CHAT, account, key, o);
         }
-        line(chats, user(user), key, ref, seen);
+        line(chats, account, key, ref, seen);
     }
 
     /**
@@ -1454,6 +1475,14 @@ public class FaultDriver {
      * answer's body is then empty).
      */
     Outcome mutate(Kind kind, String auth, String path, String key, String body, int hangUpAfterBytes) {
+        return mutate(kind, auth, null, path, key, body, hangUpAfterBytes);
+    }
+
+    /**
+     * As {@link #mutate(Kind, String, String, String, String, int)}, on the account {@code account}
+     * ({@code X-Tollgate-Account}: a team pool; null: the caller's own).
+     */
+    Outcome mutate(Kind kind, String auth, String account, String path, String key, String body, int hangUpAfterBytes) {
         long giveUp = System.nanoTime() + retrySeconds * 1_000_000_000L;
         long pauseMs = 100;
         for (int attempt = 1;; attempt++) {
@@ -1468,6 +1497,9 @@ public class FaultDriver {
                         .header("Authorization", auth)
                         .header("Idempotency-Key", key)
                         .timeout(Duration.ofSeconds(kind == Kind.CHAT ? 60 : 30));
+                if (account != null) {
+                    request.header(TeamScenario.ACCOUNT_HEADER, account);
+                }
                 if (body == null) {
                     request.POST(HttpRequest.BodyPublishers.noBody());
                 } else {
@@ -1551,7 +1583,7 @@ public class FaultDriver {
     // ---------------------------------------------------------------- records
 
     void finalOutcome(Kind kind, String user, String key, Outcome o) {
-        if (o.status == 402 || o.status == 409 || o.status == 422 || (kind == Kind.CHAT && (o.status == 502 || o.status == 504))
+        if (o.status == 402 || o.status == 403 || o.status == 409 || o.status == 422 || (kind == Kind.CHAT && (o.status == 502 || o.status == 504))
                 || (kind == Kind.GRANT && o.status == 400)) {
             line(refused, kind, user, key, Integer.toString(o.status), problemType(o.body));
         } else {
@@ -1628,6 +1660,9 @@ public class FaultDriver {
             synchronized (w) {
                 w.close();
             }
+        }
+        if (team != null) {
+            team.close();
         }
         StringBuilder sb = new StringBuilder();
         new TreeMap<>(counts).forEach((k, v) -> sb.append(k).append('\t').append(v.sum()).append('\n'));

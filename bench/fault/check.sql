@@ -741,6 +741,152 @@ SELECT 34, 'per account, webhook events first accepted in the order they were wr
        || (SELECT COUNT(*) FROM (SELECT user_id FROM hook_events GROUP BY user_id HAVING COUNT(*) > 1) m)
   FROM hook_order;
 
+-- ---------------------------------------------------------------- team pools
+-- A team's pool is an account of its own (team:<id>), so checks 1-34 cover it like any other; these
+-- check what is particular to it: each member's row (spent, held) against the ledger, the member a
+-- call is booked to, the member's cap at every charge and hold it let through, and removals. The
+-- driver's records: teams (the team it made), member_changes (every change of a member by the
+-- owner, with when it was first sent and when acknowledged; the team's creation adds its members)
+-- and pool_calls (every call on the pool as its member saw it, with when it was first sent and
+-- finally answered).
+--
+-- The member of a pool's entry: its usage row's member_id (a charge's, or a settled call's, which a
+-- trigger fills from the hold whichever path settles it: the call, the expiry job, a compensation —
+-- whose actor is not the member), else its hold's (a hold, a release, an expiry).
+CREATE TEMP VIEW usage_members AS
+SELECT id, user_id, member_id FROM token_usage
+UNION ALL
+SELECT id, user_id, member_id FROM token_usage_archive;
+
+CREATE TEMP TABLE pool_entries AS
+SELECT l.id, l.user_id AS account, l.operation, l.created_at, l.idempotency_key, l.reservation_id, l.usage_id,
+       -(l.monthly_delta + l.granted_delta + l.purchased_delta) AS spent, l.reserved_delta AS held_delta,
+       u.member_id AS usage_member, r.member_id AS hold_member, COALESCE(u.member_id, r.member_id) AS member_id,
+       r.created_at AS hold_created_at,
+       -- the pool's period (the run stays in one: the job rounds refresh users' accounts only)
+       l.created_at >= a.period_start AS this_period
+  FROM credit_audit_log l
+  JOIN team t ON t.account_id = l.user_id
+  JOIN credit_account a ON a.user_id = l.user_id
+  LEFT JOIN usage_members u ON u.id = l.usage_id AND u.user_id = l.user_id
+  LEFT JOIN credit_reservation r ON r.id = l.reservation_id
+ WHERE l.operation IN ('CHARGE', 'HOLD', 'SETTLE', 'RELEASE', 'EXPIRE');
+
+INSERT INTO results
+SELECT 35, 'every team pool is an account of checks 1-3: buckets = its audit sums, an unbroken chain, never negative', COUNT(*),
+       COUNT(*) FILTER (WHERE p.user_id IS NULL OR p.monthly <> p.monthly_sum OR p.granted <> p.granted_sum
+                              OR p.purchased <> p.purchased_sum OR p.reserved <> p.reserved_sum OR p.initial_grants <> p.known_grants
+                              OR p.broken_links > 0 OR p.negative_points > 0)
+     + (SELECT COUNT(*) FROM teams d WHERE NOT EXISTS (SELECT 1 FROM team t WHERE t.account_id = d.account AND t.id = d.team_id)),
+       COALESCE(string_agg(t.account_id || ': ' || COALESCE(p.audit_rows, 0) || ' audit rows, lowest available '
+                           || COALESCE(p.min_available::text, '-'), '; '), 'no team')
+  FROM team t LEFT JOIN per_account p ON p.user_id = t.account_id;
+
+-- Each member's row against the ledger: spent = what the member's CHARGE and SETTLE entries on the
+-- pool charged in its period; held = their live holds (status HELD) = the sum of the reserved deltas
+-- of their entries.
+CREATE TEMP TABLE member_check AS
+SELECT tm.account_id, tm.user_id, tm.cap_millicredits AS cap, tm.removed_at,
+       CASE WHEN tm.period_start < a.period_start THEN 0 ELSE tm.spent_millicredits END AS spent,
+       tm.held_millicredits AS held,
+       COALESCE((SELECT SUM(e.spent) FROM pool_entries e WHERE e.account = tm.account_id AND e.member_id = tm.user_id
+                    AND e.operation IN ('CHARGE', 'SETTLE') AND e.this_period), 0) AS ledger_spent,
+       COALESCE((SELECT SUM(e.held_delta) FROM pool_entries e WHERE e.account = tm.account_id AND e.member_id = tm.user_id), 0)
+           AS ledger_held,
+       COALESCE((SELECT SUM(r.amount_millicredits) FROM credit_reservation r WHERE r.user_id = tm.account_id
+                    AND r.member_id = tm.user_id AND r.status = 'HELD'), 0) AS live_holds,
+       (SELECT COUNT(*) FROM pool_entries e WHERE e.account = tm.account_id AND e.member_id = tm.user_id
+           AND e.operation IN ('CHARGE', 'SETTLE')) AS charges
+  FROM team_member tm JOIN credit_account a ON a.user_id = tm.account_id;
+
+INSERT INTO results
+SELECT 36, 'every pool member''s spent = their CHARGE and SETTLE entries in the period, held = their live holds', COUNT(*),
+       COUNT(*) FILTER (WHERE spent <> ledger_spent OR held <> live_holds OR held <> ledger_held),
+       'member rows; charged entries ' || COALESCE(SUM(charges), 0) || ', spent ' || COALESCE(SUM(spent), 0)
+       || ' millicredits; members at or past their cap now: ' || COUNT(*) FILTER (WHERE cap IS NOT NULL AND spent + held >= cap)
+  FROM member_check;
+
+-- The member a pool's call is booked to: every entry of a charge, hold or settle names a member of
+-- the pool, its usage row and its hold name the same one, and every call the driver made and the
+-- pool acknowledged is booked to the member who made it (a charge by its entry, a hold or a chat
+-- call by its hold).
+INSERT INTO results
+SELECT 37, 'every call on a pool is booked to the member who made it (usage row and hold agree)', COUNT(*)
+       + (SELECT COUNT(*) FROM pool_calls WHERE status BETWEEN 200 AND 299 AND kind IN ('CHARGE', 'HOLD', 'CHAT')),
+       COUNT(*) FILTER (WHERE member_id IS NULL OR usage_member <> hold_member
+                              OR NOT EXISTS (SELECT 1 FROM team_member tm WHERE tm.account_id = e.account AND tm.user_id = e.member_id))
+     + (SELECT COUNT(*) FROM pool_calls c WHERE c.status BETWEEN 200 AND 299 AND c.kind IN ('CHARGE', 'HOLD', 'CHAT')
+           AND NOT CASE WHEN c.kind = 'CHARGE'
+                        THEN EXISTS (SELECT 1 FROM pool_entries x WHERE x.account = c.account AND x.operation = 'CHARGE'
+                                        AND x.idempotency_key = c.key AND x.usage_member = c.member_id)
+                        ELSE EXISTS (SELECT 1 FROM credit_reservation r WHERE r.user_id = c.account AND r.idempotency_key = c.key
+                                        AND r.member_id = c.member_id) END),
+       'entries of charges, holds and settles on pools, and acknowledged calls of the driver; usage rows and holds that disagree: '
+       || COUNT(*) FILTER (WHERE usage_member <> hold_member)
+  FROM pool_entries e WHERE operation IN ('CHARGE', 'HOLD', 'SETTLE');
+
+-- The cap at every charge or hold a member made: replayed per member in entry order (a pool's
+-- entries take their ids under its row lock, and the member's row changes under it too), spent (this
+-- period) + held after the entry is within the member's cap. The cap is read in the entry's
+-- transaction, after its time was taken, and an owner changes it meanwhile: the cap in force is the
+-- one acknowledged last before the entry, or one whose change was in flight from up to 5 s after it
+-- (the highest of them; none: no cap). A settle may charge above its hold (the provider billed it):
+-- only charges and holds are bound.
+CREATE TEMP TABLE member_replay AS
+SELECT e.*,
+       SUM(CASE WHEN e.operation IN ('CHARGE', 'SETTLE') AND e.this_period THEN e.spent ELSE 0 END) OVER w AS spent_run,
+       SUM(e.held_delta) OVER w AS held_run
+  FROM pool_entries e WHERE e.member_id IS NOT NULL
+WINDOW w AS (PARTITION BY e.account, e.member_id ORDER BY e.id);
+
+CREATE TEMP TABLE cap_points AS
+SELECT x.id, x.account, x.member_id, x.operation, x.created_at, x.spent_run, x.held_run, c.unlimited, c.cap, c.known
+  FROM member_replay x
+  LEFT JOIN LATERAL (
+       SELECT COUNT(*) > 0 AS known, bool_or(m.cap IS NULL) AS unlimited, MAX(m.cap) AS cap
+         FROM member_changes m
+        WHERE m.account = x.account AND m.user_id = x.member_id AND m.action <> 'remove'
+          AND (m.acked_at = (SELECT MAX(m2.acked_at) FROM member_changes m2 WHERE m2.account = x.account
+                                AND m2.user_id = x.member_id AND m2.acked_at <= x.created_at)
+               OR m.sent_at <= x.created_at + interval '5 seconds' AND (m.acked_at IS NULL OR m.acked_at > x.created_at))) c ON true
+ WHERE x.operation IN ('CHARGE', 'HOLD');
+
+INSERT INTO results
+SELECT 38, 'no member''s charge or hold let through past their cap (spent + held after it <= the cap in force)', COUNT(*),
+       COUNT(*) FILTER (WHERE NOT known OR (NOT unlimited AND spent_run + held_run > cap)),
+       'charges and holds of members; of them under a cap: ' || COUNT(*) FILTER (WHERE NOT unlimited)
+       || ', the closest to it: ' || COALESCE(MIN(cap - spent_run - held_run) FILTER (WHERE NOT unlimited)::text, '-') || ' millicredits left'
+  FROM cap_points;
+
+-- Removals, from the driver's side: a call of a member sent after their removal was acknowledged and
+-- answered before they were added back (the request sent) is refused 403 not-a-team-member (a settle
+-- of a hold they placed before aside); a member never removed while their call ran is never refused so.
+CREATE TEMP TABLE removal_windows AS
+SELECT m.account, m.user_id, m.sent_at AS removal_sent, m.acked_at AS removal_acked,
+       (SELECT MIN(a.sent_at) FROM member_changes a WHERE a.account = m.account AND a.user_id = m.user_id AND a.action = 'add'
+           AND a.sent_at > m.sent_at) AS readd_sent,
+       (SELECT MIN(a.acked_at) FROM member_changes a WHERE a.account = m.account AND a.user_id = m.user_id AND a.action = 'add'
+           AND a.sent_at > m.sent_at) AS readd_acked
+  FROM member_changes m WHERE m.action = 'remove';
+
+CREATE TEMP TABLE removal_calls AS
+SELECT c.*,
+       EXISTS (SELECT 1 FROM removal_windows w WHERE w.account = c.account AND w.user_id = c.member_id
+                  AND c.sent_at > w.removal_acked AND c.answered_at < COALESCE(w.readd_sent, 'infinity')) AS while_removed,
+       EXISTS (SELECT 1 FROM removal_windows w WHERE w.account = c.account AND w.user_id = c.member_id
+                  AND c.answered_at >= w.removal_sent AND c.sent_at <= COALESCE(w.readd_acked, 'infinity'))
+           AS maybe_removed
+  FROM pool_calls c;
+
+INSERT INTO results
+SELECT 39, 'a removed member''s new calls on the pool are refused (403 not-a-team-member), and only theirs', COUNT(*),
+       COUNT(*) FILTER (WHERE while_removed AND kind IN ('CHARGE', 'HOLD', 'CHAT') AND NOT (status = 403 AND type = 'not-a-team-member'))
+     + COUNT(*) FILTER (WHERE status = 403 AND NOT maybe_removed),
+       'calls on pools; sent while their member was removed: ' || COUNT(*) FILTER (WHERE while_removed)
+       || ' (of them settles: ' || COUNT(*) FILTER (WHERE while_removed AND kind = 'SETTLE') || '); removals: '
+       || (SELECT COUNT(*) FROM removal_windows) || ', acknowledged: ' || (SELECT COUNT(*) FROM removal_windows WHERE removal_acked IS NOT NULL)
+  FROM removal_calls;
+
 -- ---------------------------------------------------------------- coverage of the recovery paths
 -- How often the run took each recovery path. A chat call's hold "expired while its call was live"
 -- when its call was charged (or given up) after the hold's expiry: expired by the job while its
@@ -943,6 +1089,36 @@ SELECT 24, 'webhook deliveries retried (received again, or after a 500)', COUNT(
        || COALESCE(SUM(GREATEST(attempts - 1, 0)), 0)
   FROM hook_events;
 
+-- Team pools: refusals for the member's cap and for the pool's credits (the problem's ranOut says
+-- which), a member removed while a hold of theirs was live who then settled it (its SETTLE entry
+-- after the removal was acknowledged, before they were added back), and a call refused after a removal.
+INSERT INTO coverage
+SELECT 25, 'pool calls refused: the member''s cap reached', COUNT(*) FILTER (WHERE status = 402 AND type = 'member-cap-reached'
+                                                                              AND ran_out = 'member-cap'), true,
+       'by kind: ' || COALESCE(string_agg(DISTINCT kind, ', ') FILTER (WHERE type = 'member-cap-reached'), '-')
+       || '; answered member-cap-reached without ranOut member-cap: '
+       || COUNT(*) FILTER (WHERE type = 'member-cap-reached' AND ran_out IS DISTINCT FROM 'member-cap')
+  FROM pool_calls;
+INSERT INTO coverage
+SELECT 26, 'pool calls refused: the pool''s credits ran out', COUNT(*) FILTER (WHERE status = 402 AND type = 'insufficient-credits'
+                                                                                AND ran_out = 'pool'), true,
+       'pool calls ' || COUNT(*) || ', acknowledged ' || COUNT(*) FILTER (WHERE status BETWEEN 200 AND 299)
+       || '; top-ups of the pool: ' || (SELECT COUNT(*) FROM acks k JOIN teams t ON t.account = k.user_id WHERE k.kind = 'ADJUST')
+  FROM pool_calls;
+INSERT INTO coverage
+SELECT 27, 'pool holds settled by a member removed while they were live', COUNT(DISTINCT e.id), true,
+       'removals while the member had a live hold: ' || (SELECT COUNT(*) FROM removal_windows w WHERE EXISTS (
+           SELECT 1 FROM credit_reservation r WHERE r.user_id = w.account AND r.member_id = w.user_id
+              AND r.created_at < w.removal_sent AND COALESCE(r.resolved_at, 'infinity') > w.removal_acked))
+  FROM pool_entries e JOIN removal_windows w ON w.account = e.account AND w.user_id = e.hold_member
+ WHERE e.operation = 'SETTLE' AND e.hold_created_at < w.removal_sent AND e.created_at > w.removal_acked
+   AND e.created_at < COALESCE(w.readd_sent, 'infinity');
+INSERT INTO coverage
+SELECT 28, 'pool calls refused after their member''s removal', COUNT(*) FILTER (WHERE while_removed AND status = 403
+                                                                                 AND type = 'not-a-team-member'), true,
+       'by kind: ' || COALESCE(string_agg(DISTINCT kind, ', ') FILTER (WHERE while_removed AND status = 403), '-')
+  FROM removal_calls;
+
 \echo
 \echo 'Coverage: how often the run took each recovery path (required: at least' :min_path 'times):'
 SELECT no AS "#", path AS "recovery path", taken,
@@ -1051,6 +1227,32 @@ SELECT 'webhook event ' || id || ' (' || type || ' of ' || user_id || ', ' || cr
        || ' times, accepted ' || accepted || CASE WHEN first_accepted < earlier_accepted_last
                                                   THEN ', accepted before an earlier event of its account' ELSE '' END
   FROM hook_order WHERE first_accepted IS NULL OR deliveries <> 1 OR status <> 'delivered' OR first_accepted < earlier_accepted_last
+UNION ALL
+SELECT 'pool member ' || user_id || ' of ' || account_id || ': spent ' || spent || ' (ledger ' || ledger_spent || '), held ' || held
+       || ' (live holds ' || live_holds || ', ledger ' || ledger_held || ')'
+  FROM member_check WHERE spent <> ledger_spent OR held <> live_holds OR held <> ledger_held
+UNION ALL
+SELECT 'pool entry ' || id || ' (' || operation || ') of ' || account || ': member ' || COALESCE(member_id, '-') || ' (usage row '
+       || COALESCE(usage_member, '-') || ', hold ' || COALESCE(hold_member, '-') || ')'
+  FROM pool_entries e WHERE operation IN ('CHARGE', 'HOLD', 'SETTLE') AND (member_id IS NULL OR usage_member <> hold_member
+       OR NOT EXISTS (SELECT 1 FROM team_member tm WHERE tm.account_id = e.account AND tm.user_id = e.member_id))
+UNION ALL
+SELECT 'pool call ' || kind || ' ' || key || ' of member ' || member_id || ' (' || status || '): not booked to them'
+  FROM pool_calls c WHERE c.status BETWEEN 200 AND 299 AND c.kind IN ('CHARGE', 'HOLD', 'CHAT')
+   AND NOT CASE WHEN c.kind = 'CHARGE'
+                THEN EXISTS (SELECT 1 FROM pool_entries x WHERE x.account = c.account AND x.operation = 'CHARGE'
+                                AND x.idempotency_key = c.key AND x.usage_member = c.member_id)
+                ELSE EXISTS (SELECT 1 FROM credit_reservation r WHERE r.user_id = c.account AND r.idempotency_key = c.key
+                                AND r.member_id = c.member_id) END
+UNION ALL
+SELECT 'pool entry ' || id || ' (' || operation || ' at ' || created_at || ') of member ' || member_id || ': spent ' || spent_run
+       || ' + held ' || held_run || CASE WHEN known THEN ' > cap ' || cap ELSE ', no cap change of the member known' END
+  FROM cap_points WHERE NOT known OR (NOT unlimited AND spent_run + held_run > cap)
+UNION ALL
+SELECT 'pool call ' || kind || ' ' || key || ' of member ' || member_id || ' (sent ' || sent_at || ', answered ' || answered_at || '): '
+       || status || ' ' || type || CASE WHEN while_removed THEN ' while removed' ELSE ' while a member' END
+  FROM removal_calls WHERE (while_removed AND kind IN ('CHARGE', 'HOLD', 'CHAT') AND NOT (status = 403 AND type = 'not-a-team-member'))
+    OR (status = 403 AND NOT maybe_removed)
 UNION ALL
 SELECT 'webhook received ' || r.received_at || ': ' || COALESCE(r.event_id, '-') || ' (' || COALESCE(r.type, '-') || ' of '
        || COALESCE(r.user_id, '-') || ', signature ' || CASE WHEN r.signature_ok THEN 'ok' ELSE 'WRONG' END || '); the database: '

@@ -137,6 +137,8 @@ cleanup() {
     [[ -f "$out/stripe-events.tsv" ]] && cp "$out/stripe-events.tsv" "$results_dir/fault-$stamp.stripe-events.tsv"
     [[ -f "$out/stripe-sessions.tsv" ]] && cp "$out/stripe-sessions.tsv" "$results_dir/fault-$stamp.stripe-sessions.tsv"
     [[ -f "$out/webhook-receipts.tsv" ]] && cp "$out/webhook-receipts.tsv" "$results_dir/fault-$stamp.webhook-receipts.tsv"
+    [[ -f "$out/pool-calls.tsv" ]] && cp "$out/pool-calls.tsv" "$results_dir/fault-$stamp.pool-calls.tsv"
+    [[ -f "$out/team-members.tsv" ]] && cp "$out/team-members.tsv" "$results_dir/fault-$stamp.team-members.tsv"
     [[ -d "$work/jobs" ]] && tail -n 40 "$work"/jobs/*.out "$work"/jobs/*.err >"$results_dir/fault-$stamp.jobs.log" 2>/dev/null
     [[ -n "${own_pg_dir:-}" && -f "$own_pg_dir/postgresql.log" ]] && cp "$own_pg_dir/postgresql.log" "$results_dir/fault-$stamp.postgresql.log"
     stop_pid "$fake_pid" "the fake upstream"
@@ -157,10 +159,10 @@ bench_own_postgres
 bench_database
 bench_package
 bench_token_key
-log "compiling the driver (bench/LoadDriver.java + bench/fault/FaultDriver.java), bench/FakeStripeApi.java and bench/WebhookReceiver.java"
+log "compiling the driver (bench/LoadDriver.java + bench/fault/FaultDriver.java + bench/fault/TeamScenario.java), bench/FakeStripeApi.java and bench/WebhookReceiver.java"
 # stripe-java on the driver's class path: its events carry the app's Stripe API version.
 driver_cp="$work/classes:$(driver_classpath):$(compgen -G "$work/quarkus-app/lib/main/com.stripe.stripe-java-*.jar" | head -1 || true)"
-javac -nowarn -d "$work/classes" -cp "$(driver_classpath)" "$here/LoadDriver.java" "$fault_dir/FaultDriver.java" \
+javac -nowarn -d "$work/classes" -cp "$(driver_classpath)" "$here/LoadDriver.java" "$fault_dir/FaultDriver.java" "$fault_dir/TeamScenario.java" \
     "$here/FakeStripeApi.java" "$here/WebhookReceiver.java" 2>"$work/javac.log" || { cat "$work/javac.log" >&2; die "the driver does not compile"; }
 db() { PGPASSWORD="$db_password" psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$BENCH_PG_PORT" -U "$BENCH_ROLE" -d "$BENCH_DB" "$@"; }
 
@@ -223,6 +225,7 @@ app_env=(OPENAI_BASE_URL="$upstream_url" OPENAI_MODELS=gpt-4o-mini,o4-mini OPENA
     TOLLGATE_WEBHOOKS_ALLOW_HTTP=true TOLLGATE_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES=true
     TOLLGATE_WEBHOOKS_TIMEOUT="PT${FAULT_HOOK_TIMEOUT_SECONDS}S" TOLLGATE_WEBHOOKS_RETRY_BASE_DELAY=PT1S
     TOLLGATE_WEBHOOKS_RETRY_MAX_DELAY=PT4S TOLLGATE_WEBHOOKS_MAX_ATTEMPTS=20
+    TOLLGATE_PLANS_CATALOG_TEAM_MONTHLY_ALLOWANCE_MILLICREDITS="$FAULT_ALLOWANCE"
     "${FAULT_PACKS_ENV[@]}")
 # shellcheck disable=SC2206
 [[ -n "$FAULT_APP_ENV" ]] && app_env+=($FAULT_APP_ENV)
@@ -547,6 +550,10 @@ CREATE TEMP TABLE stripe_events (purchase_id uuid, seq int, copy int, event_id t
 CREATE TEMP TABLE stripe_sessions (key text, session_id text, reference text, amount bigint, currency text);
 CREATE TEMP TABLE webhook_receipts (n bigint, received_at timestamptz, event_id text, type text, user_id text, signed_at bigint,
                                     signature_ok boolean, attempt int, answer text);
+CREATE TEMP TABLE teams (team_id uuid, account text, owner_id text);
+CREATE TEMP TABLE member_changes (account text, user_id text, action text, cap bigint, sent_at timestamptz, acked_at timestamptz);
+CREATE TEMP TABLE pool_calls (kind text, account text, member_id text, key text, status int, type text, ran_out text,
+                              sent_at timestamptz, answered_at timestamptz);
 \copy acks FROM '$out/acks.tsv'
 \copy refused FROM '$out/refused.tsv'
 \copy fivexx FROM '$out/fivexx.tsv' WITH (FORMAT text, NULL '\N')
@@ -561,6 +568,9 @@ CREATE TEMP TABLE webhook_receipts (n bigint, received_at timestamptz, event_id 
 \copy stripe_events FROM '$out/stripe-events.tsv'
 \copy stripe_sessions FROM '$out/stripe-sessions.tsv'
 \copy webhook_receipts FROM '$out/webhook-receipts.tsv'
+\copy teams FROM '$out/team.tsv'
+\copy member_changes FROM '$out/team-members.tsv'
+\copy pool_calls FROM '$out/pool-calls.tsv'
 \set allowance $FAULT_ALLOWANCE
 \set call_window '$((FAULT_MAX_CALL_SECONDS + SETTLE_PATIENCE_SECONDS)) seconds'
 \set min_path $FAULT_MIN_PATH
