@@ -152,8 +152,8 @@ public class TeamStore {
 
     /** Locks the team's member rows, so that role changes of one team are applied one at a time. */
     public void lockMembers(String accountId) {
-        update("SELECT 1 FROM team_member WHERE account_id = ? FOR NO KEY UPDATE", ps -> ps.setString(1, accountId),
-                "lock team members");
+        Rows.query(dataSource, "lock team members", "SELECT 1 FROM team_member WHERE account_id = ? FOR NO KEY UPDATE",
+                (c, ps) -> ps.setString(1, accountId), rs -> 1);
     }
 
     private interface Binder {
