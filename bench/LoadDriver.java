@@ -33,6 +33,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.stream.IntStream;
 
 import dev.tollgate.ledger.LedgerStatements;
+import dev.tollgate.membership.TeamPayers;
 import dev.tollgate.metering.MeteringStatements;
 import dev.tollgate.platform.jdbc.NamedStatement;
 import dev.tollgate.ratelimit.PostgresRateLimitStore;
@@ -55,6 +56,9 @@ import dev.tollgate.ratelimit.Tier;
  * {@code RESULT key=value ...} lines on stdout; progress goes to stderr.
  */
 public class LoadDriver {
+
+    /** The header that names the account a charge is made on (a team's pool), from the packaged app. */
+    static final String ACCOUNT_HEADER = TeamPayers.ACCOUNT_HEADER;
 
     static final String BODY = "{\"model\":\"gpt-4o-mini\",\"usage\":{\"uncachedInputTokens\":100,\"outputTokens\":50}}";
 
@@ -487,8 +491,19 @@ public class LoadDriver {
         List<String> allAuth = new ArrayList<>(Arrays.asList(spreadAuth));
         allAuth.add(hotAuth);
         openAccounts(http, url, allAuth, openConcurrency);
+        // The pool variant: one team, owned by the hot user, whose members are the first spread
+        // users, one per client; client i charges the pool as member i with its own token.
+        String poolAccount = null;
+        int poolMembers = Arrays.stream(clients).max().orElse(1);
+        if (variants.contains("pool")) {
+            if (poolMembers > accounts) {
+                throw new IllegalArgumentException("the pool needs " + poolMembers + " members, more than the " + accounts + " accounts");
+            }
+            poolAccount = createTeam(http, url, hotAuth, firstUser, poolMembers);
+        }
 
         long totalOk = 0;
+        long poolOk = 0;
         String runTag = Long.toString(System.currentTimeMillis(), 36);
         if (warmupSeconds > 0) {
             Stats warm = run(16, warmupSeconds, "charge warm-up", plain ? plainChargeCall(url, spreadAuth, runTag + "w", maxClients)
@@ -500,6 +515,7 @@ public class LoadDriver {
         int runNo = 0;
         for (String variant : variants) {
             String[] auths = variant.equals("hot") ? new String[] { hotAuth } : spreadAuth;
+            String account = variant.equals("pool") ? poolAccount : null;
             for (int c : clients) {
                 // The hook learns which run comes next (charge-bench.sh runs the raw SQL of the same
                 // accounts and client count there, right before it).
@@ -507,12 +523,15 @@ public class LoadDriver {
                 long start = System.nanoTime();
                 long cpuBefore = processCpuNanos();
                 String tag = runTag + "r" + (runNo++);
-                Stats s = run(c, seconds, "http " + variant,
-                        plain ? plainChargeCall(url, auths, tag, maxClients) : chargeCall(http, url, auths, tag));
+                Stats s = run(c, seconds, "http " + variant, plain ? plainChargeCall(url, auths, account, tag, maxClients)
+                        : chargeCall(http, url, auths, account, tag));
                 long driverCpuMs = (processCpuNanos() - cpuBefore) / 1_000_000;
                 String after = hook(afterEach);
                 double elapsed = s.elapsedSeconds;
                 totalOk += s.ok;
+                if (account != null) {
+                    poolOk += s.ok;
+                }
                 long[] lat = s.sortedLatencies();
                 System.out.printf(Locale.ROOT,
                         "RESULT scenario=http variant=%s clients=%d before=%s after=%s driver_cpu_ms=%d seconds=%.2f ok=%d s402=%d s4xx=%d s5xx=%d other=%d io=%d replayed=%d tps=%.1f p50=%.2f p99=%.2f mean=%.2f%n",
@@ -521,7 +540,33 @@ public class LoadDriver {
                 log("http %s c=%d: %.0f charges/s (%.1f s wall)", variant, c, s.ok / elapsed, (System.nanoTime() - start) / 1e9);
             }
         }
-        System.out.printf(Locale.ROOT, "TOTAL charged=%d%n", totalOk);
+        System.out.printf(Locale.ROOT, "TOTAL charged=%d pool=%d%n", totalOk, poolOk);
+    }
+
+    /**
+     * Creates the bench's team through the API: owned by the caller of {@code ownerAuth}, with the
+     * users firstUser .. firstUser+members-1 as members without a cap. Under a fixed idempotency key,
+     * so that a second series on the same database (the app restarted with group commit off) gets
+     * the same team back. Prints a {@code POOL} line; returns the pool's account, team:&lt;id&gt;.
+     */
+    static String createTeam(HttpClient http, String url, String ownerAuth, long firstUser, int members) throws Exception {
+        StringBuilder body = new StringBuilder("{\"name\":\"bench pool\",\"members\":[");
+        for (int i = 0; i < members; i++) {
+            body.append(i == 0 ? "" : ",").append("{\"userId\":\"").append(firstUser + i).append("\"}");
+        }
+        body.append("]}");
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url + "/api/teams"))
+                .header("Authorization", ownerAuth).header("Idempotency-Key", "bench-pool-" + members)
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        java.util.regex.Matcher account = java.util.regex.Pattern.compile("\"account\"\\s*:\\s*\"(team:[0-9a-f-]{36})\"")
+                .matcher(response.body());
+        if (response.statusCode() != 201 || !account.find()) {
+            throw new IllegalStateException("POST /api/teams answered " + response.statusCode() + ": " + response.body());
+        }
+        System.out.printf(Locale.ROOT, "POOL account=%s members=%d%n", account.group(1), members);
+        return account.group(1);
     }
 
     // ---------------------------------------------------------------- rate-limiter benchmark
@@ -984,10 +1029,23 @@ public class LoadDriver {
 
     /** A charge of 5 millicredits for a random one of the users, with a unique Idempotency-Key. */
     static Call chargeCall(HttpClient http, String url, String[] auths, String tag) {
+        return chargeCall(http, url, auths, null, tag);
+    }
+
+    /**
+     * The charge of {@link #chargeCall(HttpClient, String, String[], String)}; with an account
+     * (team:&lt;id&gt;), client i charges that pool as the member of {@code auths[i]} with the header
+     * {@code X-Tollgate-Account}.
+     */
+    static Call chargeCall(HttpClient http, String url, String[] auths, String account, String tag) {
         URI uri = URI.create(url + "/api/credit/charges");
         return (id, seq, random, s) -> {
-            String auth = auths.length == 1 ? auths[0] : auths[random.nextInt(auths.length)];
-            HttpRequest request = HttpRequest.newBuilder(uri)
+            String auth = account != null ? auths[id] : auths.length == 1 ? auths[0] : auths[random.nextInt(auths.length)];
+            HttpRequest.Builder builder = HttpRequest.newBuilder(uri);
+            if (account != null) {
+                builder.header(ACCOUNT_HEADER, account);
+            }
+            HttpRequest request = builder
                     .header("Authorization", auth)
                     .header("Idempotency-Key", tag + "-" + id + "-" + seq)
                     .header("Content-Type", "application/json")
@@ -1014,7 +1072,13 @@ public class LoadDriver {
      * raw-SQL side of the comparison, is a lean C client too).
      */
     static Call plainChargeCall(String url, String[] auths, String tag, int maxClients) {
+        return plainChargeCall(url, auths, null, tag, maxClients);
+    }
+
+    /** The plain charge; with an account, client i charges that pool as the member of {@code auths[i]}, as {@link #chargeCall} does. */
+    static Call plainChargeCall(String url, String[] auths, String account, String tag, int maxClients) {
         URI uri = URI.create(url);
+        String extraHeaders = account == null ? "" : ACCOUNT_HEADER + ": " + account + "\r\n";
         PlainHttp[] connections = new PlainHttp[maxClients];
         byte[] body = BODY.getBytes(StandardCharsets.UTF_8);
         return (id, seq, random, s) -> {
@@ -1022,10 +1086,10 @@ public class LoadDriver {
             if (http == null) {
                 http = connections[id] = new PlainHttp(uri.getHost(), uri.getPort());
             }
-            String auth = auths.length == 1 ? auths[0] : auths[random.nextInt(auths.length)];
+            String auth = account != null ? auths[id] : auths.length == 1 ? auths[0] : auths[random.nextInt(auths.length)];
             PlainHttp.Answer answer;
             try {
-                answer = http.post("/api/credit/charges", auth, tag + "-" + id + "-" + seq, body);
+                answer = http.post("/api/credit/charges", auth, tag + "-" + id + "-" + seq, extraHeaders, body);
             } catch (IOException e) {
                 http.close();
                 connections[id] = null;
@@ -1063,7 +1127,7 @@ public class LoadDriver {
             this.port = port;
         }
 
-        Answer post(String path, String authorization, String idempotencyKey, byte[] body) throws IOException {
+        Answer post(String path, String authorization, String idempotencyKey, String extraHeaders, byte[] body) throws IOException {
             if (socket == null) {
                 socket = new java.net.Socket(host, port);
                 socket.setTcpNoDelay(true);
@@ -1072,7 +1136,7 @@ public class LoadDriver {
                 out = new java.io.BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
             }
             String head = "POST " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nAuthorization: " + authorization
-                    + "\r\nIdempotency-Key: " + idempotencyKey + "\r\nContent-Type: application/json\r\nContent-Length: "
+                    + "\r\nIdempotency-Key: " + idempotencyKey + "\r\n" + extraHeaders + "Content-Type: application/json\r\nContent-Length: "
                     + body.length + "\r\n\r\n";
             out.write(head.getBytes(StandardCharsets.ISO_8859_1));
             out.write(body);

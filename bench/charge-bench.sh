@@ -22,7 +22,9 @@ BENCH_SKIP_BUILD=${BENCH_SKIP_BUILD:-0}
 BENCH_APP_JAVA_OPTS=${BENCH_APP_JAVA_OPTS:-}
 BENCH_DRIVER_JAVA_OPTS=${BENCH_DRIVER_JAVA_OPTS:-"-Xmx1g"}
 BENCH_START_TIMEOUT=${BENCH_START_TIMEOUT:-120}
-BENCH_HTTP_VARIANTS=${BENCH_HTTP_VARIANTS:-"hot spread"}
+# hot = one account; pool = one team's pool, each client a member of its own (as many members as the
+# largest client count); spread = BENCH_ACCOUNTS accounts.
+BENCH_HTTP_VARIANTS=${BENCH_HTTP_VARIANTS:-"hot pool spread"}
 # HTTP runs with group commit on (scenario http) and off (http-nobatch): the app restarted in between.
 BENCH_BATCH_MODES=${BENCH_BATCH_MODES:-"on off"}
 BENCH_HTTP_CLIENT=${BENCH_HTTP_CLIENT:-plain}
@@ -199,6 +201,12 @@ run_pgbench() {
 run_raw() { # VARIANT CLIENTS: the charge's SQL, then all the SQL of a charge request (rate-limit check too)
     local first=$((RAW_BASE + 1)) accounts=$BENCH_ACCOUNTS
     if [[ $1 == hot ]]; then first=$RAW_BASE accounts=1; fi
+    if [[ $1 == pool ]]; then
+        # A pool is one hot account: its raw comparison is the charge's SQL on the hot account,
+        # made right before the pool's HTTP run (the rate-limit check is per member, not per pool).
+        run_pgbench raw pool "$2" "$work/charge.sql" "$RAW_BASE" 1
+        return
+    fi
     run_pgbench raw "$1" "$2" "$work/charge.sql" "$first" "$accounts"
     run_pgbench rawrl "$1" "$2" "$work/charge-rl.sql" "$first" "$accounts"
 }
@@ -238,6 +246,9 @@ if [[ " $BENCH_SCENARIOS " == *" seed "* ]]; then
     done
 fi
 http_total=0
+pool_total=0
+pool_account=""
+pool_members=0
 batch_sizes=""
 # The app's group-commit meter: "count sum max" of the charges per transaction (of the last series).
 batch_meter() {
@@ -287,7 +298,10 @@ if [[ " $BENCH_SCENARIOS " == *" http "* ]]; then
         exec 7<&-
     fi
     wait "$driver_pid" || die "the HTTP load driver failed"
-    grep '^OPENED' "$work/http.out" | sed 's/^/[driver] /' >&2
+    grep '^OPENED\|^POOL' "$work/http.out" | sed 's/^/[driver] /' >&2
+    if grep -q '^POOL' "$work/http.out"; then
+        read -r pool_account pool_members < <(sed -n 's/^POOL account=\([^ ]*\) members=\([0-9]*\).*/\1 \2/p' "$work/http.out")
+    fi
     kv() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
     while read -r line; do
         variant=$(kv variant "$line"); clients=$(kv clients "$line"); before=$(kv before "$line")
@@ -302,7 +316,8 @@ if [[ " $BENCH_SCENARIOS " == *" http "* ]]; then
         printf '%s\t%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$http_scenario" "$variant" "$clients" "$(kv tps "$line")" \
             "$(kv p50 "$line")" "$(kv p99 "$line")" "$errors" "$failed_pct" "$cpu" "$unattributed" "$note" >>"$results"
     done < <(grep '^RESULT' "$work/http.out")
-    http_total=$(( http_total + $(sed -n 's/^TOTAL charged=//p' "$work/http.out") ))
+    http_total=$(( http_total + $(sed -n 's/^TOTAL charged=\([0-9]*\).*/\1/p' "$work/http.out") ))
+    pool_total=$(( pool_total + $(sed -n 's/^TOTAL .* pool=\([0-9]*\).*/\1/p' "$work/http.out") ))
     read -r b_count b_sum b_max < <(batch_meter)
     if [[ $batch_mode == on && -n "$b_count" ]] && (( b_count > 0 )); then
         batch_sizes="$b_sum charges in $b_count transactions (mean $(awk -v s="$b_sum" -v c="$b_count" 'BEGIN { printf "%.1f", s / c }'), largest of the last minutes $b_max), warm-up included"
@@ -313,6 +328,9 @@ done
 # ---------------------------------------------------------------- correctness after the runs
 pg_admin -d "$BENCH_DB" -v http_lo="$HTTP_BASE" -v http_hi="$((HTTP_BASE + BENCH_ACCOUNTS))" \
     -f "$here/sql/check.sql" >"$work/check.txt"
+if [[ -n "$pool_account" ]]; then
+    pg_admin -d "$BENCH_DB" -v pool="$pool_account" -f "$here/sql/check-pool.sql" >"$work/check-pool.txt"
+fi
 
 # ---------------------------------------------------------------- 5. report
 
@@ -329,12 +347,14 @@ pg_admin -d "$BENCH_DB" -v http_lo="$HTTP_BASE" -v http_hi="$((HTTP_BASE + BENCH
     echo "- granted = pgbench -M prepared, a charge of granted credits: BEGIN; the raw charge; LedgerStatements.grantSpend (the lots it took them from: one lot per account here); COMMIT — on accounts whose credits are all granted, each run right after a raw run of the same client count"
     echo "- seed = pgbench: BEGIN ISOLATION LEVEL SERIALIZABLE; SELECT ... FOR UPDATE; UPDATE credit_account; INSERT audit; COMMIT; --max-tries=$BENCH_MAX_TRIES (no token_usage row)"
     echo "- http = POST /api/credit/charges, RS256 bearer token per account, reused like a web app reuses its token (the app verifies a token again at most once a minute, tollgate.auth.token-cache.ttl=${TOLLGATE_AUTH_TOKEN_CACHE_TTL:-PT1M}), unique Idempotency-Key per request, $( [[ $BENCH_HTTP_CLIENT == plain ]] && echo "the driver's plain keep-alive socket client (one HTTP/1.1 connection per client)" || echo "JDK HttpClient (HTTP/1.1 keep-alive)"), after ${BENCH_WARMUP_SECONDS} s of warm-up charges; latency measured in the client"
+    [[ -n "$pool_account" ]] && echo "- pool = POST /api/credit/charges with X-Tollgate-Account: $pool_account: one team created through POST /api/teams (owner: the hot user; $pool_members members without a cap, users $((HTTP_BASE + 1))..$((HTTP_BASE + pool_members))), its pool on the team plan with the same allowance; client i charges as member i with that member's own token; the raw run of the same client count (row raw, pool) is the charge's SQL on the raw hot account, made right before"
     echo
     echo "| scenario | accounts | clients | tx/s | p50 ms | p99 ms | errors | failed % | CPU ms/tx app+db+load | unattr. % | note |"
     echo "|---|---|---:|---:|---:|---:|---|---:|---|---:|---|"
-    awk -F'\t' -v n="$BENCH_ACCOUNTS" -v limit="$BENCH_DISTURBED_PERCENT" '{
+    awk -F'\t' -v n="$BENCH_ACCOUNTS" -v members="$pool_members" -v limit="$BENCH_DISTURBED_PERCENT" '{
         note = $11; if ($10 + 0 >= limit + 0) note = note ", **DISTURBED**"
-        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, ($2 == "hot" ? "hot (1)" : "spread (" n ")"), $3, $4, $5, $6, $7, $8, $9, $10, note }' "$results"
+        accounts = ($2 == "hot") ? "hot (1)" : ($2 == "pool") ? ($1 ~ /^raw/ ? "hot (1), before pool" : "pool (1, " members " members)") : "spread (" n ")"
+        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, accounts, $3, $4, $5, $6, $7, $8, $9, $10, note }' "$results"
     awk -F'\t' -v limit="$BENCH_DISTURBED_PERCENT" '$10 + 0 >= limit + 0 { d++ } END { if (d) printf "\n%d of %d runs are DISTURBED: other processes used >= %s%% of the machine during the run; their numbers are not comparable, rerun on a quiet machine.\n", d, NR, limit }' "$results"
     echo
     echo "Ratios of tx/s per client count:"
@@ -406,15 +426,58 @@ pg_admin -d "$BENCH_DB" -v http_lo="$HTTP_BASE" -v http_hi="$((HTTP_BASE + BENCH
                 }
             }' "$results"
     fi
+    if grep -q $'^http[a-z-]*\tpool\t' "$results"; then
+        echo
+        echo "Team pool (one account charged by one member per client, each with its own token) against raw SQL on one hot account (the raw run right before the pool's, group commit on; with it off the same raw run) and against HTTP on a personal hot account:"
+        echo
+        echo "| clients | http pool tx/s | http-nobatch pool tx/s | raw hot tx/s | pool/raw hot | pool nobatch/raw hot | http hot tx/s | pool/http hot | errors pool | errors nobatch pool | CPU ms/tx app+db+load pool | nobatch pool |"
+        echo "|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|---|"
+        awk -F'\t' -v clients="$BENCH_CLIENTS" '
+            { k = $1 "," $2 "," $3; tps[k] = $4 + 0; cpu[k] = $9; err[k] = $7 }
+            function r(a, b) { return (a in tps && b in tps && tps[b] > 0) ? sprintf("%.2f", tps[a] / tps[b]) : "-" }
+            function t(a) { return (a in tps) ? tps[a] : "-" }
+            function e(a) { return (a in err) ? err[a] : "-" }
+            END {
+                n = split(clients, cs, " ")
+                for (i = 1; i <= n; i++) {
+                    c = cs[i]; p = "http,pool," c; q = "http-nobatch,pool," c; raw = "raw,pool," c
+                    printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", c, t(p), t(q), t(raw), r(p, raw), r(q, raw),
+                        t("http,hot," c), r(p, "http,hot," c), e(p), e(q), (p in cpu) ? cpu[p] : "-", (q in cpu) ? cpu[q] : "-"
+                }
+                print ""
+                for (i = 1; i <= n; i++) {
+                    c = cs[i]; p = "http,pool," c; raw = "raw,pool," c
+                    if (c < 32 || !(p in tps) || !(raw in tps) || tps[raw] <= 0) continue
+                    ratio = tps[p] / tps[raw]
+                    printf "- HTTP charges of %s members of one pool, group commit on, >= 2x raw SQL on one hot account at %s clients, zero errors: %.2fx, errors %s -> %s\n",
+                        c, c, ratio, err[p], ((ratio >= 2 && err[p] == "0") ? "MET" : "MISSED")
+                }
+            }' "$results"
+    fi
     echo
     echo "Correctness after all runs (SQL on the bench database):"
     echo
     awk -F'|' '{ printf "- %s: %s\n", $1, $2 }' "$work/check.txt"
+    if [[ -n "$pool_account" ]]; then
+        awk -F'|' '{ printf "- %s: %s\n", $1, $2 }' "$work/check-pool.txt"
+    fi
     if (( http_total > 0 )); then
         http_entries=$(awk -F'|' '$1 == "http CHARGE entries" {print $2}' "$work/check.txt")
         http_mc=$(awk -F'|' '$1 == "http charged millicredits" {print $2}' "$work/check.txt")
-        verdict=$([[ "$http_total" == "$http_entries" && "$http_mc" == "$((http_entries * cost))" ]] && echo OK || echo MISMATCH)
-        echo "- HTTP 2xx answers counted by the driver (warm-up included): $http_total; CHARGE entries of the HTTP accounts: $http_entries, x $cost millicredits = $((http_entries * cost)) charged -> $verdict"
+        personal_total=$((http_total - pool_total))
+        verdict=$([[ "$personal_total" == "$http_entries" && "$http_mc" == "$((http_entries * cost))" ]] && echo OK || echo MISMATCH)
+        echo "- HTTP 2xx answers counted by the driver on personal accounts (warm-up included): $personal_total; CHARGE entries of the HTTP accounts: $http_entries, x $cost millicredits = $((http_entries * cost)) charged -> $verdict"
+        if [[ -n "$pool_account" ]]; then
+            pool_entries=$(awk -F'|' '$1 == "pool CHARGE entries" {print $2}' "$work/check-pool.txt")
+            pool_mc=$(awk -F'|' '$1 == "pool charged millicredits" {print $2}' "$work/check-pool.txt")
+            pool_spent=$(awk -F'|' '$1 == "pool members spent millicredits (sum)" {print $2}' "$work/check-pool.txt")
+            pool_drift=$(awk -F'|' '$1 == "pool: buckets differ from the sum of its ledger deltas" {print $2}' "$work/check-pool.txt")
+            pool_nameless=$(awk -F'|' '$1 == "pool usage rows that name no member of the pool" {print $2}' "$work/check-pool.txt")
+            verdict=$([[ "$pool_total" == "$pool_entries" && "$pool_mc" == "$((pool_entries * cost))" ]] && echo OK || echo MISMATCH)
+            echo "- pool: HTTP 2xx answers counted by the driver: $pool_total; CHARGE entries of the pool: $pool_entries, x $cost millicredits = $((pool_entries * cost)) charged -> $verdict"
+            echo "- pool: buckets = sum of its ledger deltas -> $([[ "$pool_drift" == 0 ]] && echo OK || echo MISMATCH); every usage row names a member of the pool -> $([[ "$pool_nameless" == 0 ]] && echo OK || echo MISMATCH); members' spent sum $pool_spent = the pool's CHARGE total $pool_mc -> $([[ "$pool_spent" == "$pool_mc" ]] && echo OK || echo MISMATCH)"
+            echo "- all HTTP 2xx answers: $http_total = CHARGE entries $((http_entries + pool_entries)) (personal + pool) -> $([[ "$http_total" == "$((http_entries + pool_entries))" ]] && echo OK || echo MISMATCH)"
+        fi
     fi
 } >"$report"
 

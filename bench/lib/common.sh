@@ -211,6 +211,8 @@ bench_export_app_env() {
     export QUARKUS_OIDC_AUTH_SERVER_URL= QUARKUS_OIDC_DISCOVERY_ENABLED=false
     export QUARKUS_OIDC_PUBLIC_KEY="$public_key" QUARKUS_OIDC_TOKEN_ISSUER=tollgate-bench TOLLGATE_OIDC_AUDIENCE=tollgate
     export TOLLGATE_PLANS_CATALOG_FREE_MONTHLY_ALLOWANCE_MILLICREDITS="$2"
+    # A team's pool gets the same allowance: the pool a bench charges never runs dry either.
+    export TOLLGATE_PLANS_CATALOG_TEAM_MONTHLY_ALLOWANCE_MILLICREDITS="$2"
     local tier
     for tier in GENERAL MESSAGES SENSITIVE WEBHOOKS; do
         export "TOLLGATE_RATE_LIMIT_${tier}_LIMIT=$BENCH_RATE_LIMIT"
