@@ -15,7 +15,8 @@ import dev.tollgate.platform.tx.Transactions;
  * Which account a call charges: the one the caller names in {@code X-Tollgate-Account}
  * ({@code team:<id>}, a pool they are an active member of), or their own when they name none. A
  * caller who names a pool they are not a member of is answered 403 before anything changes; the
- * pool's charge checks the membership again, with the member's cap, in its own transaction.
+ * pool's charge checks the membership again, with the member's cap, in its own transaction. A
+ * member who spent from the pool moments ago is not read again ({@link RecentMemberships}).
  */
 @RequestScoped
 public class TeamPayers {
@@ -31,6 +32,9 @@ public class TeamPayers {
 
     @Inject
     Transactions transactions;
+
+    @Inject
+    RecentMemberships recent;
 
     /** The payer of a call that spends (a charge, a hold, a chat call): any active member may. */
     public Payer payer(String account) {
@@ -59,6 +63,9 @@ public class TeamPayers {
             return Payer.self(user.id());
         }
         UUID teamId = teamId(account);
+        if (needed == TeamRole.MEMBER && recent.isRecentMember(teamId, user.id())) {
+            return new Payer(Payer.TEAM_ACCOUNT_PREFIX + teamId, user.id());
+        }
         TeamAccess.Standing standing = transactions.inNewTransaction(() -> access.standing(teamId));
         if (standing.role() == null) {
             // An admin who is not a member does not spend from the pool.
@@ -67,6 +74,7 @@ public class TeamPayers {
         if (!standing.allows(needed)) {
             throw TeamProblem.roleRequired(needed, standing.role(), what);
         }
+        recent.remember(teamId, user.id());
         return new Payer(standing.team().accountId(), user.id());
     }
 

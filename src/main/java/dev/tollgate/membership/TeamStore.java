@@ -88,11 +88,16 @@ public class TeamStore {
                 ORDER BY t.created_at, t.id""", ps -> ps.setString(1, userId));
     }
 
+    /** Marks the team deleted and removes its members: no call can start on its pool any more. */
     public void markDeleted(UUID id, Instant at) {
         update("UPDATE team SET deleted_at = ?, claim_value = NULL WHERE id = ? AND deleted_at IS NULL", ps -> {
             Jdbc.setTime(ps, 1, at);
             ps.setObject(2, id);
         }, "delete team");
+        update("UPDATE team_member SET removed_at = ? WHERE account_id = 'team:' || ? AND removed_at IS NULL", ps -> {
+            Jdbc.setTime(ps, 1, at);
+            ps.setString(2, id.toString());
+        }, "remove members of a deleted team");
     }
 
     public Optional<Member> member(String accountId, String userId) {

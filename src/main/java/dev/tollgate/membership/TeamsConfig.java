@@ -1,5 +1,6 @@
 package dev.tollgate.membership;
 
+import java.time.Duration;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
@@ -14,6 +15,13 @@ public interface TeamsConfig {
      * carries the team's {@code claimValue} there is a member of it. None if unset.
      */
     Optional<String> membershipClaim();
+
+    /**
+     * How long a member found active may spend from the pool without the membership read before
+     * each call (the call's own transaction checks it again); 0 reads it every time.
+     */
+    @WithDefault("PT5S")
+    Duration membershipCacheTtl();
 
     /** The most members a team may have (removed ones aside). */
     @WithDefault("1000")
