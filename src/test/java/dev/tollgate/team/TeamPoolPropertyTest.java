@@ -65,7 +65,9 @@ import dev.tollgate.tokens.TokenEstimator;
  * ({@link ChargeService}), holds, settles at, below and above the hold, and releases
  * ({@link ReservationService}), the owner's cap changes (set, raise, lower below what is spent,
  * remove) and removals and re-adds of members (the team API over HTTP, {@link TeamService}), and
- * top-ups of the pool. A group ends before the next one starts.
+ * top-ups of the pool. A group ends before the next one starts. The money calls name the payer as
+ * the resources do after {@link TeamPayers}; its early 403 for a removed member is left out, so
+ * that the ledger's own check in the transaction is what refuses them.
  *
  * <p>What is checked, per group. Every transaction on the pool takes the pool's row lock at its
  * ledger statement and keeps it to its commit, and the member's row (cap, spending) is changed after
