@@ -100,7 +100,7 @@ class TeamPoolPropertyTest {
 
     private static final Logger LOG = Logger.getLogger(TeamPoolPropertyTest.class);
     private static final int SEQUENCES = 10;
-    private static final int GROUPS = 30;
+    private static final int GROUPS = 45;
     private static final String MODEL = "gpt-4o";
     private static final RequestOrigin ORIGIN = new RequestOrigin("127.0.0.1", "team-property");
     private static final List<ChatMessage> PROMPT = List.of(new ChatMessage("user", "Hello", null));
