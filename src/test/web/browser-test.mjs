@@ -8,7 +8,9 @@
 // id) and ADMIN_TOKEN (an admin's, to set the user's balance by adjustments), OTHER_TOKEN (another
 // user's: the token an attacker would hand over), WEB_ORIGIN (the chat app's origin, one of
 // Tollgate's TOLLGATE_WEB_ORIGINS), FOREIGN_ORIGIN (any other), CHROMIUM (/usr/bin/chromium),
-// SCREENSHOT_DIR (where the screenshots go). The two origins are pages this script serves itself
+// SCREENSHOT_DIR (where the screenshots go), TEAM_ID (a team the user owns, with one other member
+// capped at 20 credits who spent less than that from the pool), MEMBER_ID and MEMBER_TOKEN (that
+// member's). The team's pool is drained to 1 credit by the end. The two origins are pages this script serves itself
 // (no server behind them). Purchases are not configured here: the pages must not offer them
 // (purchase-browser-test.mjs checks them where they are). Exits 0 only if every check passed.
 import {
@@ -19,8 +21,11 @@ import {
 const OTHER_TOKEN = process.env.OTHER_TOKEN;
 const USER_ID = process.env.USER_ID;
 const ADMIN_TOKEN = process.env.ADMIN_TOKEN;
-if (!TOKEN || !OTHER_TOKEN || !USER_ID || !ADMIN_TOKEN) {
-  console.error('TOKEN, OTHER_TOKEN, USER_ID and ADMIN_TOKEN are required');
+const TEAM_ID = process.env.TEAM_ID;
+const MEMBER_ID = process.env.MEMBER_ID;
+const MEMBER_TOKEN = process.env.MEMBER_TOKEN;
+if (!TOKEN || !OTHER_TOKEN || !USER_ID || !ADMIN_TOKEN || !TEAM_ID || !MEMBER_ID || !MEMBER_TOKEN) {
+  console.error('TOKEN, OTHER_TOKEN, USER_ID, ADMIN_TOKEN, TEAM_ID, MEMBER_ID and MEMBER_TOKEN are required');
   process.exit(2);
 }
 
@@ -80,6 +85,23 @@ async function setAvailable(target, label) {
 }
 
 const dayFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+
+const POOL = `team:${TEAM_ID}`;
+const onPool = { 'X-Tollgate-Account': POOL };
+// 75 credits of gpt-4o: more than the member's cap of 20, less than the pool's monthly allowance.
+const LARGE_CALL = { model: 'gpt-4o', characterId: 'luna', usage: { uncachedInputTokens: 100_000, outputTokens: 50_000 } };
+
+/** A charge on the pool through the page's own client (the one its widgets and dialog listen to): the status and body. */
+function chargeThroughPage(page, key) {
+  return page.evaluate(async ({ account, key, body }) => {
+    const { sharedClient } = await import('/tollgate/tollgate.js');
+    const client = (await sharedClient()).forAccount(account);
+    const response = await client.fetch('/api/credit/charges', {
+      method: 'POST', headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key }, body: JSON.stringify(body),
+    });
+    return { status: response.status, body: await response.json() };
+  }, { account: POOL, key, body: LARGE_CALL });
+}
 
 async function widgetText(page) {
   return page.locator('tollgate-balance .amount').textContent();
@@ -298,10 +320,10 @@ try {
     assert(shortBalance.forecast.beforeRefresh === true, `the API forecasts a depletion before the refresh: ${JSON.stringify(shortBalance.forecast)}`);
     const note = `Runs out around ${dayFormat.format(new Date(shortBalance.forecast.depletesAt))} at this pace, `
       + `before the refresh on ${dayFormat.format(new Date(shortBalance.nextRefreshAt))}`;
-    const widget = dashboard.locator('tollgate-balance .forecast');
-    await dashboard.locator('tollgate-balance .forecast', { hasText: note }).waitFor();
+    const widget = dashboard.locator('#balance .forecast');
+    await dashboard.locator('#balance .forecast', { hasText: note }).waitFor();
     assert(await widget.isVisible(), 'the widget shows the day');
-    assert(await dashboard.locator('tollgate-balance[data-forecast="before-refresh"]').count() === 1, 'the widget says so to the page');
+    assert(await dashboard.locator('#balance[data-forecast="before-refresh"]').count() === 1, 'the widget says so to the page');
     await dashboard.locator('#projection[data-outlook="short"]', { hasText: 'run out around' }).waitFor();
     await dashboard.screenshot({ path: shot('dashboard-forecast.png'), fullPage: true });
 
@@ -310,7 +332,7 @@ try {
     const longBalance = await setAvailable(long, 'lasts past the refresh');
     assert(longBalance.forecast.beforeRefresh === false, `the API forecasts no depletion before the refresh: ${JSON.stringify(longBalance.forecast)}`);
     await dashboard.locator('#available', { hasText: `${credits(long)} credits` }).waitFor();
-    await dashboard.locator('tollgate-balance:not([data-forecast])').waitFor({ state: 'attached' });
+    await dashboard.locator('#balance:not([data-forecast])').waitFor({ state: 'attached' });
     assert(!(await widget.isVisible()), 'the widget shows no day');
     await dashboard.locator('#projection[data-outlook="fine"]', { hasText: 'last until the next refresh' }).waitFor();
   });
@@ -340,6 +362,96 @@ try {
     assert(violations.length === 0, `CSP violations: ${violations}`);
     const errors = unexpected(dash.problems, [[404, '/api/credit/packs']]);
     assert(errors.length === 0, errors.join('\n'));
+  });
+
+  // ---------------------------------------------------------------- the team view and the 402s of a pool
+  await check('the team view shows the pool live and, for an owner, the members and the usage by member', async () => {
+    const teams = dashboard.locator('#teams[data-view="manager"][data-loaded="true"]');
+    await teams.waitFor();
+    const pool = await api('/api/credit/balance', { headers: onPool });
+    assert(pool.status === 200, `the pool's balance answered ${pool.status}`);
+    const widget = dashboard.locator('#team-balance .amount');
+    await dashboard.locator('#team-balance .amount', { hasText: credits(pool.body.availableMillicredits) }).waitFor();
+    assert((await widget.textContent()) === credits(pool.body.availableMillicredits), 'the widget shows the pool');
+    assert((await dashboard.locator('#team-monthly').textContent()) === credits(pool.body.monthlyMillicredits), 'the monthly bucket');
+    const byMember = await api(`/api/teams/${TEAM_ID}/balance`);
+    const member = byMember.body.members.find((m) => m.userId === MEMBER_ID);
+    assert(member.spentMillicredits > 0 && member.capMillicredits === 20_000, `the member spent within a cap: ${JSON.stringify(member)}`);
+    assert(await dashboard.locator('#team-members tbody tr').count() === 2, 'the owner and the member');
+    const cells = await dashboard.locator('#team-members tbody tr', { hasText: MEMBER_ID }).locator('th, td').allTextContents();
+    const expected = [MEMBER_ID, 'member', credits(member.spentMillicredits), credits(member.heldMillicredits), credits(20_000),
+      credits(member.remainingMillicredits)];
+    assert(JSON.stringify(cells) === JSON.stringify(expected), `the member's row reads ${JSON.stringify(cells)}, not ${JSON.stringify(expected)}`);
+    const usageCells = await dashboard.locator('#team-usage tbody tr', { hasText: MEMBER_ID }).locator('td').allTextContents();
+    assert(usageCells[0] === '1' && usageCells[2] === credits(member.spentMillicredits), `the member's usage reads ${usageCells}`);
+
+    // The pool's stream: an owner's charge on the pool shows up without a reload.
+    const charged = await api('/api/credit/charges', {
+      method: 'POST',
+      headers: { ...onPool, 'Idempotency-Key': `browser-pool-${Date.now()}` },
+      body: JSON.stringify({ model: 'gpt-4o-mini', usage: { uncachedInputTokens: 1000, outputTokens: 500 } }),
+    });
+    assert(charged.status === 201, `the pool charge answered ${charged.status}`);
+    await dashboard.locator('#team-balance .amount', { hasText: credits(charged.body.balance.availableMillicredits) }).waitFor();
+    const exactly = (text) => new RegExp(`^${text.replace(/[.,]/g, '\\$&')}$`);
+    await dashboard.locator('#team-members tbody tr', { hasText: USER_ID }).locator('td:nth-child(3)',
+      { hasText: exactly(credits(charged.body.costMillicredits)) }).waitFor();
+    const own = await api('/api/credit/balance');
+    assert((await dashboard.locator('#balance .amount').textContent()) === credits(own.body.availableMillicredits),
+      'the header widget still shows the user\'s own credits');
+    await dashboard.screenshot({ path: shot('dashboard-team-owner.png'), fullPage: true });
+  });
+
+  await check('a member sees their cap, and a 402 of the cap names it in the widget and the dialog', async () => {
+    const { page: memberPage, problems } = await openPage('/tollgate/dashboard.html', { token: MEMBER_TOKEN });
+    await memberPage.locator('#teams[data-view="member"][data-loaded="true"]').waitFor();
+    const me = await api(`/api/teams/${TEAM_ID}/members/me`, {}, MEMBER_TOKEN);
+    const text = await memberPage.locator('#team-me').textContent();
+    assert(text === `You spent ${credits(me.body.spentMillicredits)} credits from the pool this period. Your monthly cap is `
+      + `${credits(20_000)} credits: ${credits(me.body.remainingMillicredits)} credits left.`, `the member reads "${text}"`);
+    assert(!(await memberPage.locator('#team-members-box').isVisible()), 'a member sees no members table');
+
+    const refused = await chargeThroughPage(memberPage, `browser-cap-${Date.now()}`);
+    assert(refused.status === 402 && refused.body.ranOut === 'member-cap', `the charge was refused by the cap: ${JSON.stringify(refused)}`);
+    const team = await api(`/api/teams/${TEAM_ID}`, {}, MEMBER_TOKEN);
+    const message = `Your monthly cap on ${team.body.name} is reached: `
+      + `${credits(refused.body.spentMillicredits + refused.body.heldMillicredits)} of ${credits(20_000)} credits used`;
+    await memberPage.locator('#team-balance[data-ran-out="member-cap"]').waitFor({ state: 'attached' });
+    const shown = await memberPage.locator('#team-balance .refusal').textContent();
+    assert(shown === message, `the widget says "${shown}", not "${message}"`);
+    assert(await memberPage.locator('#balance[data-ran-out]').count() === 0, 'the widget of the user\'s own credits says nothing');
+    const dialog = memberPage.getByRole('dialog', { name: 'Not enough credits' });
+    await dialog.waitFor({ state: 'visible' });
+    await memberPage.locator('tollgate-credits-dialog .summary', { hasText: `${message}.` }).waitFor();
+    assert(!(await dialog.getByRole('heading', { name: 'Buy credits' }).isVisible()), 'no packs for a cap');
+    await memberPage.screenshot({ path: shot('dashboard-team-member-cap.png'), fullPage: true });
+    await memberPage.keyboard.press('Escape');
+    const errors = unexpected(problems, [[404, '/api/credit/packs'], [402, '/api/credit/charges']]);
+    assert(errors.length === 0, errors.join('\n'));
+    await memberPage.close();
+  });
+
+  await check("a 402 of the team's pool names the pool in the widget and the dialog", async () => {
+    const pool = await api('/api/credit/balance', { headers: onPool });
+    const drained = await api('/api/admin/credit/adjustments', {
+      method: 'POST',
+      headers: { 'Idempotency-Key': `browser-drain-${Date.now()}` },
+      body: JSON.stringify({ userId: POOL, bucket: 'monthly', amountMillicredits: 1000 - pool.body.availableMillicredits, reason: 'browser test: drain the pool' }),
+    }, ADMIN_TOKEN);
+    assert(drained.status === 201, `the adjustment answered ${drained.status}: ${JSON.stringify(drained.body)}`);
+    await dashboard.locator('#team-balance .amount', { hasText: credits(1000) }).waitFor();
+    const refused = await chargeThroughPage(dashboard, `browser-pool-out-${Date.now()}`);
+    assert(refused.status === 402 && refused.body.ranOut === 'pool' && refused.body.account === POOL,
+      `the charge was refused by the pool: ${JSON.stringify(refused)}`);
+    await dashboard.locator('#team-balance[data-ran-out="pool"]').waitFor({ state: 'attached' });
+    const shown = await dashboard.locator('#team-balance .refusal').textContent();
+    assert(shown === "The team's pool is out of credits", `the widget says "${shown}"`);
+    assert(await dashboard.locator('#balance[data-ran-out]').count() === 0, 'the widget of the user\'s own credits says nothing');
+    await dashboard.getByRole('dialog', { name: 'Not enough credits' }).waitFor({ state: 'visible' });
+    const summary = await dashboard.locator('tollgate-credits-dialog .summary').textContent();
+    assert(summary.startsWith("The team's pool is out of credits: this needs "), `the dialog says "${summary}"`);
+    await dashboard.screenshot({ path: shot('dashboard-team-pool-out.png'), fullPage: true });
+    await dashboard.keyboard.press('Escape');
   });
   await dashboard.close();
 

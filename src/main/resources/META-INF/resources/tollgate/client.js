@@ -8,18 +8,26 @@
 //
 // Events (all CustomEvents, the payload in `detail`):
 //   balance               a balance (the body of GET /api/credit/balance), from the stream or a read
-//   insufficient-credits  a 402 problem (required, available, requiredMillicredits, availableMillicredits, upgrade?)
+//   insufficient-credits  a 402 problem (required, available, requiredMillicredits, availableMillicredits, upgrade?;
+//                         on a team pool also account "team:<id>" and ranOut "pool" or "member-cap")
 //   connection            { state: 'connecting' | 'open' | 'closed' | 'unauthenticated' }
 //   unauthenticated       a call or the stream was refused with 401: hand over a fresh token
 //
 // The stream is read with fetch() and a ReadableStream, not EventSource, because EventSource
 // cannot send the bearer token.
 //
+// forAccount('team:<id>') answers a client of the same user for a team's pool: its calls, its balance
+// and its stream carry X-Tollgate-Account; its 402 and 401 events fire on this client (the root), where
+// the dialog listens. teams(), team(id), teamBalance(id), teamMember(id) and teamUsage(id, { from, to })
+// read the team API (answering the body or throwing a TollgateProblem).
+//
 // The purchase calls (packs, purchases, buy, autoTopUp, saveAutoTopUp) answer the body, or throw a
 // TollgateProblem with the status and the problem details; where purchases are not configured
 // (404 purchases-not-configured) its `notConfigured` is true.
 
 export const CACHE_TTL_MS = 5 * 60 * 1000;
+export const ACCOUNT_HEADER = 'X-Tollgate-Account';
+const TEAM_ACCOUNT = /^team:[0-9a-fA-F-]{36}$/;
 export const PURCHASES_NOT_CONFIGURED = 'https://tollgate.dev/problems/purchases-not-configured';
 const MAX_RETRY_MS = 30_000;
 
@@ -29,13 +37,19 @@ export class TollgateClient extends EventTarget {
    * @param {string} [options.baseUrl] where Tollgate is served (default: where this module came from)
    * @param {() => (string|Promise<string>)} options.getToken the user's current access token
    * @param {number} [options.cacheTtlMs] how long a balance read is reused (5 minutes)
+   * @param {string} [options.account] a team's pool ("team:<id>") to read and spend from; the user's own if absent
    */
-  constructor({ baseUrl, getToken, cacheTtlMs = CACHE_TTL_MS } = {}) {
+  constructor({ baseUrl, getToken, cacheTtlMs = CACHE_TTL_MS, account = null, root = null } = {}) {
     super();
     if (typeof getToken !== 'function') throw new TypeError('getToken is required');
+    if (account !== null && !TEAM_ACCOUNT.test(account)) throw new TypeError('account is "team:<team id>"');
     this.baseUrl = (baseUrl ?? new URL('..', import.meta.url).href).replace(/\/+$/, '');
     this.getToken = getToken;
     this.cacheTtlMs = cacheTtlMs;
+    this.account = account;
+    this.root = root ?? this;
+    this.accounts = new Map(); // account -> client of that pool
+    this.teamReads = new Map(); // team id -> Promise of the team
     this.cached = null; // { balance, at }
     this.pending = null;
     this.packList = null; // Promise of the packs
@@ -50,6 +64,7 @@ export class TollgateClient extends EventTarget {
     const headers = new Headers(init.headers ?? {});
     if (token) headers.set('Authorization', `Bearer ${token}`);
     if (!headers.has('Accept')) headers.set('Accept', 'application/json');
+    if (this.account && !headers.has(ACCOUNT_HEADER)) headers.set(ACCOUNT_HEADER, this.account);
     const response = await fetch(this.url(path), { ...init, headers });
     await this.inspect(response);
     return response;
@@ -67,11 +82,40 @@ export class TollgateClient extends EventTarget {
       } catch {
         // Not problem details: the dialog shows what it has.
       }
-      this.emit('insufficient-credits', problem);
+      this.root.emit('insufficient-credits', problem);
     } else if (response.status === 401) {
-      this.emit('unauthenticated', {});
+      this.root.emit('unauthenticated', {});
     }
     return response;
+  }
+
+  /** The client of the same user for a team's pool ("team:<id>"), one per account; this one for null. */
+  forAccount(account) {
+    if (!account) return this.root;
+    if (account === this.account) return this;
+    if (this.root !== this) return this.root.forAccount(account);
+    if (!this.accounts.has(account)) {
+      this.accounts.set(account, new TollgateClient({
+        baseUrl: this.baseUrl, getToken: this.getToken, cacheTtlMs: this.cacheTtlMs, account, root: this,
+      }));
+    }
+    return this.accounts.get(account);
+  }
+
+  /** The user's teams with their role (GET /api/teams). */
+  async teams() {
+    return this.root.json('/api/teams');
+  }
+
+  /** A team of the user with their role (GET /api/teams/{id}), read once per client. */
+  async team(teamId) {
+    const teams = this.root.teamReads;
+    if (!teams.has(teamId)) {
+      const read = this.root.json(`/api/teams/${encodeURIComponent(teamId)}`);
+      read.catch(() => teams.delete(teamId));
+      teams.set(teamId, read);
+    }
+    return teams.get(teamId);
   }
 
   /**
@@ -101,6 +145,24 @@ export class TollgateClient extends EventTarget {
     const response = await this.fetch(`/api/credit/usage?${query}`);
     if (!response.ok) throw new Error(`usage: HTTP ${response.status}`);
     return response.json();
+  }
+
+  /** A team pool's balance with every member's spending (GET /api/teams/{id}/balance; owners and managers). */
+  async teamBalance(teamId) {
+    return this.root.json(`/api/teams/${encodeURIComponent(teamId)}/balance`);
+  }
+
+  /** The user's own spending from a team's pool and what their cap leaves (GET /api/teams/{id}/members/me). */
+  async teamMember(teamId) {
+    return this.root.json(`/api/teams/${encodeURIComponent(teamId)}/members/me`);
+  }
+
+  /** What each member's calls on the pool cost, { from, to } as ISO days (GET /api/teams/{id}/usage; owners and managers). */
+  async teamUsage(teamId, { from, to } = {}) {
+    const query = new URLSearchParams();
+    if (from) query.set('from', from);
+    if (to) query.set('to', to);
+    return this.root.json(`/api/teams/${encodeURIComponent(teamId)}/usage?${query}`);
   }
 
   /**
@@ -156,6 +218,7 @@ export class TollgateClient extends EventTarget {
   }
 
   disconnect() {
+    this.accounts.forEach((client) => client.disconnect());
     if (!this.stream) return;
     this.stream.controller.abort();
     this.stream = null;
@@ -207,10 +270,11 @@ export class TollgateClient extends EventTarget {
         const token = await this.getToken();
         const headers = { Accept: 'text/event-stream', Authorization: `Bearer ${token}` };
         if (this.lastEventId) headers['Last-Event-ID'] = this.lastEventId;
+        if (this.account) headers[ACCOUNT_HEADER] = this.account;
         const response = await fetch(this.url('/api/credit/events'), { headers, signal, cache: 'no-store' });
         if (response.status === 401) {
           this.setState('unauthenticated');
-          this.emit('unauthenticated', {});
+          this.root.emit('unauthenticated', {});
           failures++;
         } else if (!response.ok || !response.body) {
           failures++;

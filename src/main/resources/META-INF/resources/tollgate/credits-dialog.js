@@ -4,12 +4,15 @@
 //
 // Says what the call needed and what is available (from the problem details of the 402), with
 // an upgrade link when the plan offers one, and the credit packs on sale with a buy button each
-// (packs.js) where purchases are configured (none where they are not). A modal dialog: focus moves into it and stays there
+// (packs.js) where purchases are configured (none where they are not). A 402 on a team pool says
+// which account ran out instead: the member's monthly cap on the team (available is what the cap
+// leaves) or the team's pool; it offers no packs, which would buy the user's own credits
+// (the host carries data-ran-out="member-cap", "pool" or "credits"). A modal dialog: focus moves into it and stays there
 // (Tab and Shift+Tab cycle inside), Escape or Close closes it and focus returns where it was.
 // open(problem) opens it by hand; it fires `tollgate-dialog-close` when closed.
 
 import { sharedClient } from './client.js';
-import { credits } from './format.js';
+import { credits, refusalText, teamOf } from './format.js';
 import { PackOffer } from './packs.js';
 
 const STYLESHEET = new URL('./components.css', import.meta.url).href;
@@ -75,13 +78,26 @@ export class TollgateCreditsDialog extends HTMLElement {
   /** Shows the numbers of a 402 problem ({ requiredMillicredits, availableMillicredits, upgrade?, detail? }). */
   open(problem = {}) {
     const root = this.shadowRoot;
+    const ranOut = problem.ranOut === 'member-cap' || problem.ranOut === 'pool' ? problem.ranOut : 'credits';
+    this.dataset.ranOut = ranOut;
+    this.problem = problem;
     const required = millicredits(problem, 'required');
-    const available = millicredits(problem, 'available');
+    const available = ranOut === 'member-cap' ? capLeft(problem) : millicredits(problem, 'available');
     root.querySelector('.required').textContent = required === null ? '–' : `${credits(required)} credits`;
     root.querySelector('.available').textContent = available === null ? '–' : `${credits(available)} credits`;
-    root.querySelector('.summary').textContent = required !== null && available !== null
-      ? `This needs ${credits(required)} credits; you have ${credits(available)} available.`
-      : (problem.detail || 'This needs more credits than you have.');
+    const summary = root.querySelector('.summary');
+    if (ranOut === 'pool') {
+      summary.textContent = `${refusalText(problem)}: this needs ${credits(required ?? 0)} credits; the pool has ${credits(available ?? 0)} available.`;
+    } else if (ranOut === 'member-cap') {
+      summary.textContent = `${refusalText(problem)}.`;
+      this.attached?.team(teamOf(problem.account)).then((team) => {
+        if (this.problem === problem) summary.textContent = `${refusalText(problem, team.name)}.`;
+      }, () => {});
+    } else {
+      summary.textContent = required !== null && available !== null
+        ? `This needs ${credits(required)} credits; you have ${credits(available)} available.`
+        : (problem.detail || 'This needs more credits than you have.');
+    }
     const upgradeText = root.querySelector('.upgrade-text');
     const upgradeLink = root.querySelector('.upgrade');
     const url = this.getAttribute('upgrade-url');
@@ -102,6 +118,10 @@ export class TollgateCreditsDialog extends HTMLElement {
   async showPacks() {
     const section = this.shadowRoot.querySelector('.buy-credits');
     if (!this.offer) return;
+    if (this.dataset.ranOut !== 'credits') {
+      section.hidden = true;
+      return;
+    }
     const state = await this.offer.load();
     section.hidden = state !== 'shown';
     this.dataset.packs = state;
@@ -148,6 +168,13 @@ function millicredits(problem, name) {
   const value = problem[name];
   if (value === undefined || value === null || Number.isNaN(Number(value))) return null;
   return Math.round(Number(value) * 1000);
+}
+
+/** What a member's cap leaves: cap minus spent minus held, at least 0; null without the numbers. */
+function capLeft(problem) {
+  const cap = problem.capMillicredits;
+  if (!Number.isInteger(cap)) return null;
+  return Math.max(0, cap - (problem.spentMillicredits ?? 0) - (problem.heldMillicredits ?? 0));
 }
 
 function deepActiveElement() {

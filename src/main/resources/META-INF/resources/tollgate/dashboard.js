@@ -1,13 +1,14 @@
 // The usage dashboard: balance, usage charts over time, by model and by character, the recent
 // calls page by page, and when the credits run out at the current pace; where purchases are
 // configured, the packs on sale, the user's purchases and the auto top-up settings (none of the
-// three where they are not). Kept live by the balance stream: a change of the balance reloads the
-// usage and the purchases.
+// three where they are not); the user's team pools (dashboard-teams.js). Kept live by the balance
+// stream: a change of the balance reloads the usage and the purchases.
 import { configure } from './tollgate.js';
 import { startHandover, getToken, hasToken, requestFreshToken } from './session.js';
 import { credits, date, dateTime, integer, price } from './format.js';
 import { columns, rows } from './charts.js';
 import { PackOffer, webUrl } from './packs.js';
+import { teamView } from './dashboard-teams.js';
 
 const PAGE_SIZE = 20;
 const PURCHASE_PAGE_SIZE = 10;
@@ -25,14 +26,16 @@ const state = {
   purchasesConfigured: null, purchasePage: 0, autoTopUp: null,
 };
 const offer = new PackOffer($('pack-offer'), client);
+const teams = teamView(client);
 
 const note = $('signin-note');
 const refreshNote = () => { note.hidden = hasToken(); };
-document.addEventListener('tollgate-token', () => { refreshNote(); loadUsage(); loadPurchasing(); });
+document.addEventListener('tollgate-token', () => { refreshNote(); loadUsage(); loadPurchasing(); teams.load(); });
 refreshNote();
 if (hasToken()) {
   loadUsage();
   loadPurchasing();
+  teams.load();
 }
 
 client.addEventListener('balance', (event) => {

@@ -38,6 +38,25 @@ export function depletionNote(balance) {
   return `Runs out around ${date(forecast.depletesAt)} at this pace, before the refresh on ${date(balance.nextRefreshAt)}`;
 }
 
+/** The team id of a pool's account ("team:<id>"), else null. */
+export function teamOf(account) {
+  return typeof account === 'string' && account.startsWith('team:') ? account.slice('team:'.length) : null;
+}
+
+/**
+ * Which account a 402 problem ran out, in words: the member's cap on a team ("Your monthly cap on
+ * Story studio is reached: 9.6 of 10 credits used"; used is spent plus held), the team's pool, or
+ * the user's own credits.
+ */
+export function refusalText(problem, teamName = 'the team') {
+  if (problem?.ranOut === 'member-cap') {
+    const used = (Number(problem.spentMillicredits) || 0) + (Number(problem.heldMillicredits) || 0);
+    return `Your monthly cap on ${teamName} is reached: ${credits(used)} of ${credits(problem.capMillicredits)} credits used`;
+  }
+  if (problem?.ranOut === 'pool') return "The team's pool is out of credits";
+  return 'You are out of credits for this';
+}
+
 const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
 const dateTimeFormat = new Intl.DateTimeFormat('en-GB', {
   day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZone: 'UTC', timeZoneName: 'short',

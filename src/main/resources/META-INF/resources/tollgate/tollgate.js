@@ -9,8 +9,8 @@
 //   <tollgate-balance upgrade-url="/plans"></tollgate-balance>
 //   <tollgate-credits-dialog upgrade-url="/plans"></tollgate-credits-dialog>
 
-export { TollgateClient, TollgateProblem, configure, sharedClient, CACHE_TTL_MS, PURCHASES_NOT_CONFIGURED } from './client.js';
+export { TollgateClient, TollgateProblem, configure, sharedClient, CACHE_TTL_MS, PURCHASES_NOT_CONFIGURED, ACCOUNT_HEADER } from './client.js';
 export { TollgateBalance } from './balance-widget.js';
 export { TollgateCreditsDialog } from './credits-dialog.js';
 export { PackOffer } from './packs.js';
-export { credits, price, warningLevel } from './format.js';
+export { credits, price, warningLevel, refusalText } from './format.js';

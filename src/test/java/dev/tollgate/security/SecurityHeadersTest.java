@@ -77,13 +77,13 @@ class SecurityHeadersTest {
     void theWebAppOriginMayCallTheApiFromABrowser() {
         String origin = TollgateTestResources.WEB_ORIGIN;
         Response preflight = given().header("Origin", origin).header("Access-Control-Request-Method", "POST")
-                .header("Access-Control-Request-Headers", "authorization,content-type,idempotency-key")
+                .header("Access-Control-Request-Headers", "authorization,content-type,idempotency-key,x-tollgate-account")
                 .options("/api/credit/charges");
         assertThat(preflight.statusCode()).isBetween(200, 204);
         assertThat(preflight.header("Access-Control-Allow-Origin")).isEqualTo(origin);
         assertThat(preflight.header("Access-Control-Allow-Methods")).contains("POST");
         assertThat(preflight.header("Access-Control-Allow-Headers").toLowerCase(Locale.ROOT))
-                .contains("authorization").contains("idempotency-key");
+                .contains("authorization").contains("idempotency-key").contains("x-tollgate-account");
 
         Response answer = Api.as(Api.newUser("cors")).header("Origin", origin).get("/api/credit/balance");
         assertThat(answer.statusCode()).isEqualTo(200);

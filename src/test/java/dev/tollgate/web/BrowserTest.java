@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
+import dev.tollgate.testing.Api;
+import dev.tollgate.testing.Teams;
 import dev.tollgate.testing.Tokens;
 import dev.tollgate.testing.TollgateTestResources;
 import io.quarkus.test.junit.QuarkusTest;
@@ -26,7 +28,9 @@ import io.restassured.RestAssured;
  * {@code browser-tests}, active where {@code /usr/bin/chromium} exists, sets the property that
  * enables this test. The script's screenshots land in {@code target/browser-screenshots}, its
  * output in {@code target/browser-tests/browser-test.log}. Purchases are not configured here: the
- * pages must offer none ({@link PurchaseBrowserTest} buys credits where they are).
+ * pages must offer none ({@link PurchaseBrowserTest} buys credits where they are). The user owns a
+ * team whose other member has a monthly cap: the dashboard's team view and the 402s of the pool and
+ * of the cap are checked on it.
  */
 @QuarkusTest
 @EnabledIfSystemProperty(named = BrowserTest.CHROMIUM_PROPERTY, matches = ".+")
@@ -52,6 +56,10 @@ class BrowserTest {
                     + CHARACTERS.get(i % 3) + "\",\"usage\":{\"uncachedInputTokens\":" + (i * 300)
                     + ",\"outputTokens\":" + (i * 100) + "}}").then().statusCode(201);
         }
+        // A team of the user with a member capped at 20 credits, who spent from the pool once.
+        String member = Api.newUser("browser-member");
+        String team = Teams.withMember(user, member, 20_000L);
+        Teams.charge(member, team, "browser-member-seed", Api.chargeBody("gpt-4o-mini", 3000, 1000)).then().statusCode(201);
         installPlaywright();
 
         Path log = WORK.resolve("browser-test.log");
@@ -64,6 +72,9 @@ class BrowserTest {
         env.put("ADMIN_TOKEN", Tokens.admin("browser-admin"));
         // Another user with an account of their own: the token a foreign page would hand the dashboard.
         env.put("OTHER_TOKEN", Tokens.user(openAccount("browser-other")));
+        env.put("TEAM_ID", team);
+        env.put("MEMBER_ID", member);
+        env.put("MEMBER_TOKEN", Tokens.user(member));
         env.put("WEB_ORIGIN", TollgateTestResources.WEB_ORIGIN);
         env.put("FOREIGN_ORIGIN", FOREIGN_ORIGIN);
         env.put("CHROMIUM", System.getProperty(CHROMIUM_PROPERTY));
@@ -78,11 +89,16 @@ class BrowserTest {
                 .contains("ok   - without purchases configured the dashboard shows no purchase section and no error")
                 .contains("ok   - a token posted by a page of a foreign origin is ignored")
                 .contains("ok   - the widget and the dashboard show the day the credits run out when it is before the refresh")
-                .contains("ok   - the chat app may frame the dashboard");
+                .contains("ok   - the chat app may frame the dashboard")
+                .contains("ok   - the team view shows the pool live and, for an owner, the members and the usage by member")
+                .contains("ok   - a member sees their cap, and a 402 of the cap names it in the widget and the dialog")
+                .contains("ok   - a 402 of the team's pool names the pool in the widget and the dialog");
         assertThat(SCREENSHOTS.resolve("widget-after-charge.png")).isNotEmptyFile();
         assertThat(SCREENSHOTS.resolve("insufficient-credits-dialog.png")).isNotEmptyFile();
         assertThat(SCREENSHOTS.resolve("dashboard.png")).isNotEmptyFile();
         assertThat(SCREENSHOTS.resolve("dashboard-forecast.png")).isNotEmptyFile();
+        assertThat(SCREENSHOTS.resolve("dashboard-team-owner.png")).isNotEmptyFile();
+        assertThat(SCREENSHOTS.resolve("dashboard-team-member-cap.png")).isNotEmptyFile();
     }
 
     /** Copies the script to target/ and installs its locked dependencies there (once per clean build). */

@@ -57,7 +57,7 @@ class WebAssetsTest {
                     .body(containsString("<script type=\"module\""));
         }
         for (String module : List.of("tollgate.js", "client.js", "balance-widget.js", "credits-dialog.js", "dashboard.js",
-                "charts.js", "format.js", "session.js", "example.js", "packs.js")) {
+                "charts.js", "format.js", "session.js", "example.js", "packs.js", "dashboard-teams.js")) {
             given().get("/tollgate/" + module).then().statusCode(200).contentType(containsString("javascript"));
         }
         given().get("/tollgate/components.css").then().statusCode(200).contentType(startsWith("text/css"));
