@@ -49,7 +49,7 @@ public class ChargeService {
 
     public Answer<ChargeResponse> charge(Payer payer, IdempotencyKey key, ChargeRequest request,
             RequestOrigin origin) {
-        IdempotentRequest charge = IdempotentRequest.of(key, OPERATION, request.withoutRequestId());
+        IdempotentRequest charge = IdempotentRequest.of(key, payer.fingerprinted(OPERATION), request.withoutRequestId());
         return mutations.applyShared(payer.accountId(), () -> chargeOnce(payer, charge, request, origin),
                 Repeat.replayed(charge, storedKey -> ledger.findByKey(payer.accountId(), storedKey),
                         entry -> entry.operation() == Operation.CHARGE && entry.usageId() != null,

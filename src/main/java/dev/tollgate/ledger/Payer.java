@@ -29,6 +29,15 @@ public record Payer(String accountId, String userId) {
         return isPool() ? userId : null;
     }
 
+    /**
+     * The operation a request's fingerprint covers: on a pool, with the member, so that a key one
+     * member used answers no other member's request (409, not their charge replayed: the members
+     * of a pool share its idempotency keys). Unchanged on a user's own account.
+     */
+    public String fingerprinted(String operation) {
+        return isPool() ? operation + " by " + userId : operation;
+    }
+
     public static boolean isPoolAccount(String accountId) {
         return accountId.startsWith(TEAM_ACCOUNT_PREFIX);
     }

@@ -67,7 +67,7 @@ public class ReservationService {
 
     public ReservationResponses.Held reserve(Payer payer, IdempotencyKey key, ReservationRequest request,
             RequestOrigin origin) {
-        IdempotentRequest reserve = IdempotentRequest.of(key, "reserve", request);
+        IdempotentRequest reserve = IdempotentRequest.of(key, payer.fingerprinted("reserve"), request);
         long promptTokens = tokens.promptTokens(request.model(), messages(request));
         long maxOutputTokens = costEstimator.outputBudget(request.maxOutputTokens());
         return mutations.applyCommitting(() -> {

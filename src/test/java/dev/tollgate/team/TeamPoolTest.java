@@ -51,8 +51,9 @@ class TeamPoolTest {
                 + "'", pool)).isEqualTo(1);
         assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_audit_log WHERE user_id = ? AND operation = 'CHARGE' "
                 + "AND actor = 'user:" + member + "'", pool)).isEqualTo(1);
-        // The replay answers the same charge, once.
+        // The replay answers the same charge, once; another member's request under that key is no replay.
         Teams.charge(member, team, "pool-1", CHARGE).then().statusCode(201).header("Idempotent-Replayed", "true");
+        Teams.charge(owner, team, "pool-1", CHARGE).then().statusCode(409);
         assertThat(LedgerProbe.usageRows(pool)).isEqualTo(1);
         assertThat(LedgerProbe.ledgerSums(pool)).isEqualTo(LedgerProbe.buckets(pool));
     }
