@@ -84,21 +84,36 @@ public class MemberSpending {
         return state.cap() == null ? Long.MAX_VALUE : Math.max(0, state.cap() - state.spent() - state.held());
     }
 
+    /**
+     * Applies the take; when it is refused, the member's row tells why. A cap changed between the
+     * two reads (raised or removed) leaves a refusal that no longer holds: the take is tried again.
+     */
     private void take(String accountId, String memberId, long spend, long hold) {
-        int changed = Rows.update(dataSource, "count member spending", TAKE, (c, ps) -> {
-            ps.setLong(1, spend);
-            ps.setLong(2, hold);
-            ps.setString(3, accountId);
-            ps.setString(4, memberId);
-            ps.setLong(5, spend);
-            ps.setLong(6, hold);
-        });
-        if (changed == 1) {
-            return;
+        for (int attempt = 1;; attempt++) {
+            int changed = Rows.update(dataSource, "count member spending", TAKE, (c, ps) -> {
+                ps.setLong(1, spend);
+                ps.setLong(2, hold);
+                ps.setString(3, accountId);
+                ps.setString(4, memberId);
+                ps.setLong(5, spend);
+                ps.setLong(6, hold);
+            });
+            if (changed == 1) {
+                return;
+            }
+            State state = state(accountId, memberId).filter(State::active).orElseThrow(LedgerRuleException::notAMember);
+            boolean overCap = state.cap() != null && state.spent() + state.held() + spend + hold > state.cap();
+            if (overCap) {
+                throw new MemberCapReachedException(accountId, state.cap(), state.spent(), state.held(), spend + hold);
+            }
+            if (attempt == MAX_TAKES) {
+                throw new IllegalStateException("member " + memberId + " of " + accountId + ": the cap kept changing");
+            }
         }
-        State state = state(accountId, memberId).filter(State::active).orElseThrow(LedgerRuleException::notAMember);
-        throw new MemberCapReachedException(accountId, state.cap(), state.spent(), state.held(), spend + hold);
     }
+
+    /** How often a take is tried while concurrent cap changes overturn its refusals. */
+    static final int MAX_TAKES = 5;
 
     /** A member's row as of the pool's period. */
     private record State(Long cap, long spent, long held, boolean active) {
