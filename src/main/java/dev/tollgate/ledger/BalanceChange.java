@@ -6,7 +6,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * How one kind of ledger operation changes an account, as SQL expressions over the locked row
  * ({@code m}, {@code g}, {@code p}, {@code r}, {@code o}: monthly, granted, purchased, reserved, and
- * the held-over part of monthly; {@code ge}: no later than the earliest expiry of a grant lot) and
+ * the held-over part of monthly; {@code ge}: no later than the earliest expiry of a grant lot;
+ * {@code ps}: the start of the account's period) and
  * its three bound arguments, named by the change for what they hold (a settle's {@code cost} and
  * {@code held}, a refund's {@code to_monthly}, {@code to_purchased} and {@code to_granted}, a
  * refresh's {@code allowance} and {@code rollover_cap}, ...), with {@code now}. Every change has the
@@ -152,6 +153,8 @@ enum BalanceChange {
     private final String notes;
     /** {@link #sqlWithLinkedRow} per linked insert, built once (there is one: the usage row of a charge). */
     private final Map<String, String> withLinkedRow = new ConcurrentHashMap<>();
+    /** {@link #sqlCountingMember} per linked insert ({@code ""}: none), built once. */
+    private final Map<String, String> countingMember = new ConcurrentHashMap<>();
 
     BalanceChange(Arguments arguments, String spend, String monthlyAdd, String grantedAdd, String purchasedAdd,
             String reservedAdd, String guard) {
@@ -176,7 +179,7 @@ enum BalanceChange {
         this.heldOverSpent = heldOverSpent;
         this.heldOverAfter = heldOverAfter == null ? "o - os" : heldOverAfter;
         this.notes = notes;
-        this.sql = statement("", "?");
+        this.sql = statement("", "?", "");
     }
 
     /** What the first bound argument is called in this change's expressions. */
@@ -203,10 +206,31 @@ enum BalanceChange {
      */
     String sqlWithLinkedRow(String linkedInsert) {
         return withLinkedRow.computeIfAbsent(linkedInsert,
-                insert -> statement(",\nlinked AS (\n" + insert + ")", "(SELECT id FROM linked)"));
+                insert -> statement(linkedCte(insert), "(SELECT id FROM linked)", ""));
     }
 
-    private String statement(String linkedCte, String usageId) {
+    /**
+     * The same statement (with the linked row, if {@code linkedInsert} is not null), also counting
+     * what it spends and holds against a team pool member's cap ({@link MemberSpending#TAKE_IN_CHANGE}):
+     * one round trip for a member's charge or hold instead of two. The member's row is updated after
+     * the pool's, as in every transaction. Its one placeholder, the member, comes after those of the
+     * linked row; the statement answers {@code member_counted}, false if the member's take was
+     * refused (the pool's change is written all the same: the caller explains the refusal and rolls
+     * it back).
+     */
+    String sqlCountingMember(String linkedInsert) {
+        return countingMember.computeIfAbsent(linkedInsert == null ? "" : linkedInsert,
+                insert -> statement((insert.isEmpty() ? "" : linkedCte(insert))
+                        + ",\nmember AS (\n" + MemberSpending.TAKE_IN_CHANGE + ")",
+                        insert.isEmpty() ? "?" : "(SELECT id FROM linked)",
+                        ", EXISTS (SELECT 1 FROM member) AS member_counted"));
+    }
+
+    private static String linkedCte(String insert) {
+        return ",\nlinked AS (\n" + insert + ")";
+    }
+
+    private String statement(String extraCtes, String usageId, String extraColumns) {
         String metadata = notes == null ? "meta.j"
                 : "CASE WHEN (%1$s) IS NULL THEN meta.j ELSE COALESCE(meta.j, '{}'::jsonb) || (%1$s) END".formatted(notes);
         return """
@@ -214,7 +238,8 @@ enum BalanceChange {
                            CAST(? AS timestamptz) AS now),
                 cur AS (
                     SELECT user_id, monthly_millicredits AS m, granted_millicredits AS g, purchased_millicredits AS p,
-                           reserved_millicredits AS r, held_over_millicredits AS o, grants_expire_at AS ge
+                           reserved_millicredits AS r, held_over_millicredits AS o, grants_expire_at AS ge,
+                           period_start AS ps
                       FROM credit_account WHERE user_id = ? FOR NO KEY UPDATE),
                 step AS (
                     SELECT cur.*, args.*, %s AS spend, %s AS monthly_add, %s AS granted_add, %s AS purchased_add,
@@ -244,9 +269,10 @@ enum BalanceChange {
                       FROM fin JOIN upd ON upd.user_id = fin.user_id CROSS JOIN (SELECT CAST(? AS jsonb) AS j) meta
                     RETURNING id, monthly_delta, granted_delta, purchased_delta, reserved_delta, monthly_after,
                               granted_after, purchased_after, reserved_after, usage_id)
-                SELECT entry.*, fin.spend AS spent, fin.o2 AS held_over_after, fin.ge AS grants_expire_at
+                SELECT entry.*, fin.spend AS spent, fin.o2 AS held_over_after, fin.ge AS grants_expire_at%s
                   FROM entry CROSS JOIN fin"""
                 .formatted(arguments.first(), arguments.second(), arguments.third(), spend, monthlyAdd, grantedAdd,
-                        purchasedAdd, reservedAdd, guard, heldOverSpent, heldOverAfter, linkedCte, usageId, metadata);
+                        purchasedAdd, reservedAdd, guard, heldOverSpent, heldOverAfter, extraCtes, usageId, metadata,
+                        extraColumns);
     }
 }

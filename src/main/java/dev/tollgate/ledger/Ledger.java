@@ -217,10 +217,11 @@ public class Ledger {
         if (amount.isNegative()) {
             throw new IllegalArgumentException("a charge is never negative");
         }
-        LedgerEntry entry = apply(userId, Operation.CHARGE, BalanceChange.CHARGE, amount.value(), 0, mutation, usage)
-                .orElseThrow(() -> insufficient(userId, amount)).entry();
+        Applied applied = apply(userId, Operation.CHARGE, BalanceChange.CHARGE, amount.value(), 0, mutation, usage)
+                .orElseThrow(() -> insufficient(userId, amount));
+        LedgerEntry entry = applied.entry();
         check(entry.spendableDelta() == -amount.value() && entry.reservedDelta() == 0, entry);
-        if (mutation.memberId() != null) {
+        if (applied.memberRefused()) {
             memberSpending.charge(userId, mutation.memberId(), amount.value());
         }
         return entry;
@@ -243,11 +244,12 @@ public class Ledger {
         Instant expires = expiresAt.truncatedTo(ChronoUnit.MICROS);
         ensureAccount(userId);
         insertHold(holdId, userId, amount, model, expires, call, mutation);
-        LedgerEntry entry = apply(userId, Operation.HOLD, BalanceChange.HOLD, amount.value(), 0,
+        Applied applied = apply(userId, Operation.HOLD, BalanceChange.HOLD, amount.value(), 0,
                 mutation.withHold(holdId))
-                .orElseThrow(() -> insufficient(userId, amount)).entry();
+                .orElseThrow(() -> insufficient(userId, amount));
+        LedgerEntry entry = applied.entry();
         check(entry.reservedDelta() == amount.value() && entry.spendableDelta() == 0, entry);
-        if (mutation.memberId() != null) {
+        if (applied.memberRefused()) {
             memberSpending.hold(userId, mutation.memberId(), amount.value());
         }
         return new Hold(holdId, amount, expires, entry);
@@ -478,7 +480,13 @@ public class Ledger {
      * An entry as its statement returned it, with what the audit row does not keep: what the
      * operation spent (for a settle, what it charged) and the held-over credits after it.
      */
-    record Applied(LedgerEntry entry, long spent, long heldOverAfter, Instant grantsExpireAt) {
+    /**
+     * What a change's statement wrote and answered. {@code memberRefused}: the statement counted a
+     * pool member's charge or hold against their cap ({@link BalanceChange#sqlCountingMember}) and
+     * the cap refused it; the caller then runs {@link MemberSpending}'s own take, which tries again
+     * or explains the refusal, and whose refusal rolls the change back.
+     */
+    record Applied(LedgerEntry entry, long spent, long heldOverAfter, Instant grantsExpireAt, boolean memberRefused) {
     }
 
     /**
@@ -564,7 +572,10 @@ public class Ledger {
                 : currentOrigin.get().map(o -> mutation.withOriginIfAbsent(o.clientIp(), o.userAgent())).orElse(mutation);
         // PostgreSQL keeps microseconds: the time returned is the time a replay will read back.
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        String sql = linked == null ? change.sql : change.sqlWithLinkedRow(linked.insertSql());
+        // A member's charge or hold counts against their cap in the same statement.
+        boolean countsMember = m.memberId() != null && (change == BalanceChange.CHARGE || change == BalanceChange.HOLD);
+        String sql = countsMember ? change.sqlCountingMember(linked == null ? null : linked.insertSql())
+                : linked == null ? change.sql : change.sqlWithLinkedRow(linked.insertSql());
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             // In the order LedgerStatements.change names.
             int i = 1;
@@ -576,6 +587,9 @@ public class Ledger {
             Jdbc.setTime(ps, i++, now);
             if (linked != null) {
                 i = linked.bind(ps, i);
+            }
+            if (countsMember) {
+                ps.setString(i++, m.memberId());
             }
             ps.setString(i++, operation.name());
             ps.setString(i++, m.idempotencyKey());
@@ -601,7 +615,7 @@ public class Ledger {
                 long heldOver = rs.getLong("held_over_after");
                 check(heldOver >= 0 && heldOver <= entry.after().monthly(), entry);
                 return Optional.of(new Applied(entry, rs.getLong("spent"), heldOver,
-                        Jdbc.getTime(rs, "grants_expire_at")));
+                        Jdbc.getTime(rs, "grants_expire_at"), countsMember && !rs.getBoolean("member_counted")));
             }
         } catch (SQLException e) {
             throw DatabaseFailure.of(operation.name().toLowerCase(), e);

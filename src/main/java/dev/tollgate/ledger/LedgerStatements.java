@@ -56,11 +56,33 @@ public final class LedgerStatements {
         return new NamedStatement(change.sqlWithLinkedRow(linkedInsert.sql()), changeParameters(change, linkedInsert));
     }
 
+    /**
+     * The balance change of a team pool member's charge or hold ({@code CHARGE} or {@code HOLD}),
+     * counted against the member's cap in the same statement, with the charge's usage row if
+     * {@code linkedInsert} is not null: the member's id ({@code member_id}) comes after the linked
+     * row's placeholders. The statement answers {@code member_counted}.
+     */
+    public static NamedStatement changeCountingMember(String operation, NamedStatement linkedInsert) {
+        BalanceChange change = BalanceChange.valueOf(operation);
+        if (change != BalanceChange.CHARGE && change != BalanceChange.HOLD) {
+            throw new IllegalArgumentException("only a charge or a hold counts against a member's cap: " + operation);
+        }
+        List<String> names = changeParameters(change, linkedInsert, true);
+        return new NamedStatement(change.sqlCountingMember(linkedInsert == null ? null : linkedInsert.sql()), names);
+    }
+
     private static List<String> changeParameters(BalanceChange change, NamedStatement linked) {
+        return changeParameters(change, linked, false);
+    }
+
+    private static List<String> changeParameters(BalanceChange change, NamedStatement linked, boolean member) {
         List<String> names = new ArrayList<>(List.of(change.firstArgument(), change.secondArgument(),
                 change.thirdArgument(), "now", "user_id", "updated_at"));
         if (linked != null) {
             names.addAll(linked.parameters());
+        }
+        if (member) {
+            names.add("member_id");
         }
         names.addAll(List.of("operation", "idempotency_key", "request_hash"));
         if (linked == null) {

@@ -13,11 +13,12 @@ import dev.tollgate.platform.jdbc.Rows;
 /**
  * What each member of a team pool spends from it in the pool's period, against their optional cap:
  * {@code spent} (charges and settled calls) plus {@code held} (live holds) never exceeds the cap
- * when a charge or hold is accepted. The {@link Ledger} calls it in the transaction of the pool's
- * change, always after the pool's own statement: every transaction locks a pool's row before a
- * member's, so that a batch of charges on the pool and a member's hold never wait for each other
- * in opposite orders. A refusal throws, and the transaction (or the charge's savepoint) rolls back
- * the pool's change with it.
+ * when a charge or hold is accepted. A charge or hold counts in the pool's own statement
+ * ({@link #TAKE_IN_CHANGE}); a settle or release resolves the hold right after it. Either way every
+ * transaction locks a pool's row before a member's, so that a batch of charges on the pool and a
+ * member's hold never wait for each other in opposite orders. When the statement's take was
+ * refused, {@link #charge} or {@link #hold} runs it again on its own to tell why: a refusal throws,
+ * and the transaction (or the charge's savepoint) rolls back the pool's change with it.
  *
  * <p>A member's spending belongs to the pool's period: a row whose period is older than the pool's
  * starts again from zero at its next change. What a settle charges is counted whatever the cap (the
@@ -39,6 +40,22 @@ public class MemberSpending {
              WHERE tm.account_id = ? AND tm.user_id = ? AND a.user_id = tm.account_id AND tm.removed_at IS NULL
                AND (tm.cap_millicredits IS NULL OR %1$s + tm.held_millicredits + ? + ? <= tm.cap_millicredits)""".formatted(SPENT_THIS_PERIOD);
 
+    /**
+     * {@link #TAKE} as a part of the pool's balance change ({@link BalanceChange#sqlCountingMember}):
+     * what the change spends and holds ({@code fin.spend}, {@code fin.reserved_add}), against the
+     * pool's period as its locked row has it ({@code fin.ps}), only if the change applied
+     * ({@code upd}). Parameter: member.
+     */
+    static final String TAKE_IN_CHANGE = """
+            UPDATE team_member tm
+               SET spent_millicredits = %1$s + fin.spend, held_millicredits = tm.held_millicredits + fin.reserved_add,
+                   period_start = GREATEST(tm.period_start, fin.ps)
+              FROM fin JOIN upd ON upd.user_id = fin.user_id
+             WHERE tm.account_id = fin.user_id AND tm.user_id = ? AND tm.removed_at IS NULL
+               AND (tm.cap_millicredits IS NULL
+                    OR %1$s + tm.held_millicredits + fin.spend + fin.reserved_add <= tm.cap_millicredits)
+            RETURNING tm.user_id""".formatted("(CASE WHEN tm.period_start < fin.ps THEN 0 ELSE tm.spent_millicredits END)");
+
     /** Parameters: charged, held, account, member. */
     static final String RESOLVE = """
             UPDATE team_member tm
@@ -55,12 +72,12 @@ public class MemberSpending {
     @Inject
     DataSource dataSource;
 
-    /** Counts a charge of {@code amount} against the member's cap; refuses if it would pass it. */
+    /** Counts a charge of {@code amount} against the member's cap, after the pool's change; refuses if it would pass it. */
     void charge(String accountId, String memberId, long amount) {
         take(accountId, memberId, amount, 0);
     }
 
-    /** Counts a hold of {@code amount} against the member's cap; refuses if it would pass it. */
+    /** Counts a hold of {@code amount} against the member's cap, after the pool's change; refuses if it would pass it. */
     void hold(String accountId, String memberId, long amount) {
         take(accountId, memberId, 0, amount);
     }

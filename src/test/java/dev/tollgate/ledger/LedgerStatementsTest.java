@@ -19,7 +19,9 @@ import org.junit.jupiter.api.Test;
 import dev.tollgate.metering.MeteringStatements;
 import dev.tollgate.platform.jdbc.NamedStatement;
 import dev.tollgate.ratelimit.PostgresRateLimitStore;
+import dev.tollgate.testing.Api;
 import dev.tollgate.testing.LedgerProbe;
+import dev.tollgate.testing.Teams;
 import dev.tollgate.testing.TestDatabase;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -104,6 +106,34 @@ class LedgerStatementsTest {
         }
         assertThat(LedgerProbe.buckets(user)).containsExactly(100_000 - 700, 0, 0);
         assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
+    }
+
+    @Test
+    void aMembersChargeAndHoldCountAgainstTheirCapInThePoolsStatementAndSayWhenTheCapRefused() throws Exception {
+        String member = Api.newUser("statements-member");
+        String pool = "team:" + Teams.withMember(Api.newUser("statements-owner"), member, 2_000L);
+        try (Connection c = TestDatabase.connect()) {
+            assertThat(memberChange(c, pool, member, "CHARGE", "cost", 1_234)).isEqualTo("t");
+            assertThat(memberChange(c, pool, member, "HOLD", "amount", 700)).isEqualTo("t");
+            // Over the cap: the pool's change is written, the member's row is not, and the statement says so.
+            c.setAutoCommit(false);
+            assertThat(memberChange(c, pool, member, "CHARGE", "cost", 67)).isEqualTo("f");
+            assertThat(row(c, "SELECT count(*) FROM credit_audit_log WHERE user_id = ? AND operation IN ('CHARGE', 'HOLD')",
+                    pool)).isEqualTo("3");
+            c.rollback();
+            c.setAutoCommit(true);
+            assertThat(row(c, "SELECT spent_millicredits, held_millicredits FROM team_member WHERE user_id = ?", member))
+                    .isEqualTo("1234|700");
+        }
+        assertThat(LedgerProbe.ledgerSums(pool)).containsExactly(LedgerProbe.buckets(pool));
+    }
+
+    /** A member's charge or hold of {@code amount}, bound by name; answers its {@code member_counted}. */
+    private static String memberChange(Connection c, String pool, String member, String operation, String argument,
+            long amount) throws SQLException {
+        Map<String, Object> values = auditValues(pool, operation, "statements-" + UUID.randomUUID());
+        values.putAll(Map.of(argument, amount, "unused", 0L, "member_id", member));
+        return firstColumn(c, LedgerStatements.changeCountingMember(operation, null), values, "member_counted");
     }
 
     @Test
