@@ -54,6 +54,7 @@ class ChargeBatchTest {
     private static final String TOO_MUCH = chargeBody("gpt-4o", 9_000_000, 9_000_000);
     private static final long WAIT_SECONDS = 30;
     private static final String RERUNS = "tollgate_charges_batch_reruns_total";
+    private static final String SECOND_PASSES = "tollgate_charges_batch_second_passes_total";
 
     @Inject
     GroupCommit groupCommit;
@@ -79,6 +80,7 @@ class ChargeBatchTest {
         double chargesBefore = Metrics.value("tollgate_ledger_entries_total", Map.of("operation", "charge"));
         double chargedBefore = Metrics.value("tollgate_credits_charged_millicredits_total", Map.of("operation", "charge"));
         double rerunsBefore = Metrics.value(RERUNS);
+        double secondPassesBefore = Metrics.value(SECOND_PASSES);
 
         Future<String> holder = holdTheLane(user);
         List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
@@ -105,6 +107,7 @@ class ChargeBatchTest {
         assertThat(Metrics.value("tollgate_charges_batch_size_count") - batchesBefore).isEqualTo(2);
         assertThat(Metrics.value("tollgate_charges_batch_size_sum") - batchedBefore).isEqualTo(6);
         assertThat(Metrics.value(RERUNS) - rerunsBefore).as("the shared transaction committed").isZero();
+        assertThat(Metrics.value(SECOND_PASSES) - secondPassesBefore).as("the refusal ended the first pass").isEqualTo(1);
 
         assertThat(LedgerProbe.buckets(user)).containsExactly(100_000 - 4_000, 0, 0);
         assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
@@ -115,6 +118,30 @@ class ChargeBatchTest {
                 .isEqualTo(2);
         assertThat(Metrics.value("tollgate_credits_charged_millicredits_total", Map.of("operation", "charge"))
                 - chargedBefore).isEqualTo(4_000);
+    }
+
+    @Test
+    void aBatchWithoutAFailureCommitsInItsFirstPass() throws Exception {
+        String user = openAccount("batch-clean");
+        double batchedBefore = Metrics.value("tollgate_charges_batch_size_sum");
+        double secondPassesBefore = Metrics.value(SECOND_PASSES);
+
+        Future<String> holder = holdTheLane(user);
+        List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            sent.add(queue(user, "clean-" + i, TWO_CREDITS, i));
+        }
+        release.countDown();
+        holder.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        for (CompletableFuture<HttpResponse<String>> answer : sent) {
+            assertThat(answer.get(WAIT_SECONDS, TimeUnit.SECONDS).statusCode()).isEqualTo(201);
+        }
+
+        assertThat(Metrics.value("tollgate_charges_batch_size_sum") - batchedBefore).isEqualTo(1 + 3);
+        assertThat(Metrics.value(SECOND_PASSES) - secondPassesBefore).isZero();
+        assertThat(LedgerProbe.buckets(user)).containsExactly(100_000 - 6_000, 0, 0);
+        assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
+        assertThat(LedgerProbe.usageRows(user)).isEqualTo(3);
     }
 
     @Test

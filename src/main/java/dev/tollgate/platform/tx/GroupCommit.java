@@ -39,6 +39,12 @@ import dev.tollgate.platform.jdbc.Jdbc;
  * answered — its result, or its work's failure — only once the batch has committed, so that what a
  * caller reads after its answer (the stored first request of a repeated key) is committed.
  *
+ * <p>A batch's first pass runs without savepoints: a savepoint costs a round trip per work on the
+ * critical path of the account, and most batches have no failure. If a work fails in it, the pass is
+ * rolled back as a whole and the batch runs again with a savepoint per work, as above; the lane's
+ * next batch then starts with savepoints, until a batch has no failure. No caller has been answered
+ * when a pass is rolled back, and every work can run again (below).
+ *
  * <p>A batch of one runs as {@link Transactions#inNewTransaction} would. If a shared transaction
  * fails as a whole (its commit, a lost connection) no work of it is answered from it: each is run
  * again alone by {@link Transactions#inNewTransaction}, with its retries; a work that failed for a
@@ -78,6 +84,7 @@ public class GroupCommit {
     private List<SavepointParticipant> participants = List.of();
     private DistributionSummary batchSizes;
     private Counter reruns;
+    private Counter secondPasses;
     private int maxSize;
 
     /** The works waiting per key; a key is present while a batch of it runs. */
@@ -92,6 +99,9 @@ public class GroupCommit {
         }
         batchSizes = DistributionSummary.builder("tollgate.charges.batch.size")
                 .description("Charges committed together in one transaction, per transaction")
+                .register(meters);
+        secondPasses = Counter.builder("tollgate.charges.batch.second-passes")
+                .description("Batches run again with a savepoint per charge because a charge failed in their first pass, which has none")
                 .register(meters);
         reruns = Counter.builder("tollgate.charges.batch.reruns")
                 .description("Charges run again alone because their shared transaction failed or a retry cures their failure")
@@ -134,14 +144,16 @@ public class GroupCommit {
 
     private void lead(String key) {
         List<Queued<?>> batch = new ArrayList<>();
+        Lane[] mine = new Lane[1];
         lanes.computeIfPresent(key, (k, lane) -> {
             while (!lane.waiting.isEmpty() && batch.size() < maxSize) {
                 batch.add(lane.waiting.poll());
             }
+            mine[0] = lane;
             return lane;
         });
         try {
-            run(batch);
+            run(batch, mine[0]);
         } finally {
             for (Queued<?> q : batch) {
                 q.failIfUnanswered();
@@ -156,7 +168,7 @@ public class GroupCommit {
         }
     }
 
-    private void run(List<Queued<?>> batch) {
+    private void run(List<Queued<?>> batch, Lane lane) {
         batchSizes.record(batch.size());
         if (batch.size() == 1) {
             batch.get(0).runAlone(transactions);
@@ -164,7 +176,21 @@ public class GroupCommit {
         }
         Outcome[] outcomes = new Outcome[batch.size()];
         try {
-            QuarkusTransaction.requiringNew().call(() -> runInOne(batch, outcomes));
+            boolean committed = false;
+            if (!lane.savepointsFirst) {
+                try {
+                    QuarkusTransaction.requiringNew().call(() -> runInOne(batch, outcomes, false));
+                    committed = true;
+                } catch (RuntimeException failed) {
+                    if (!FirstPassFailed.in(failed)) {
+                        throw failed;
+                    }
+                    secondPasses.increment();
+                }
+            }
+            if (!committed) {
+                lane.savepointsFirst = QuarkusTransaction.requiringNew().call(() -> runInOne(batch, outcomes, true));
+            }
         } catch (RuntimeException failed) {
             LOG.debugf("a shared transaction of %d works failed (%s); running each alone", batch.size(),
                     failed.getClass().getSimpleName());
@@ -184,22 +210,36 @@ public class GroupCommit {
         }
     }
 
-    private Void runInOne(List<Queued<?>> batch, Outcome[] outcomes) throws SQLException {
+    /**
+     * Runs the batch's works in the current transaction, in order. Without {@code savepoints} (the
+     * first pass) the first work that throws ends the pass: {@link FirstPassFailed} rolls the whole
+     * transaction back, and the batch runs again with them. With savepoints, a work that throws is
+     * rolled back to its own. Answers whether a work failed (the lane's next batch then starts with
+     * savepoints).
+     */
+    private boolean runInOne(List<Queued<?>> batch, Outcome[] outcomes, boolean savepoints) throws SQLException {
         int[] marks = new int[participants.size()];
-        try (Connection c = dataSource.getConnection(); Statement savepoints = c.createStatement()) {
+        boolean anyFailed = false;
+        try (Connection c = dataSource.getConnection(); Statement statement = c.createStatement()) {
             for (int i = 0; i < batch.size(); i++) {
                 for (int p = 0; p < marks.length; p++) {
                     marks[p] = participants.get(p).mark();
                 }
-                // Not released: the next savepoint nests in it, one round trip per work instead of two.
-                savepoints.execute(SAVEPOINT);
+                if (savepoints) {
+                    // Not released: the next savepoint nests in it, one round trip per work instead of two.
+                    statement.execute(SAVEPOINT);
+                }
                 try {
                     outcomes[i] = Outcome.of(batch.get(i).work.call());
                 } catch (Exception e) {
                     if (Jdbc.isConnectionLoss(e)) {
                         throw e instanceof RuntimeException r ? r : new QuarkusTransactionException(e);
                     }
-                    savepoints.execute(ROLLBACK_TO_SAVEPOINT);
+                    if (!savepoints) {
+                        throw new FirstPassFailed(e);
+                    }
+                    anyFailed = true;
+                    statement.execute(ROLLBACK_TO_SAVEPOINT);
                     for (int p = marks.length - 1; p >= 0; p--) {
                         participants.get(p).rollbackTo(marks[p]);
                     }
@@ -211,13 +251,33 @@ public class GroupCommit {
                 }
             }
         }
-        return null;
+        return anyFailed;
     }
 
-    /** The works of one key: those waiting, and whether a batch of it runs. Changed only inside the map's compute. */
+    /** A work failed in a batch's first pass, which has no savepoints: the pass is rolled back as a whole. */
+    private static final class FirstPassFailed extends RuntimeException {
+        FirstPassFailed(Exception cause) {
+            super("a work failed in a batch's first pass", cause, false, false);
+        }
+
+        static boolean in(Throwable failure) {
+            for (Throwable t = failure; t != null; t = t.getCause()) {
+                if (t instanceof FirstPassFailed) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /**
+     * The works of one key: those waiting, and whether a batch of it runs (changed only inside the
+     * map's compute); and whether its next batch starts with savepoints (written by its leader only).
+     */
     private static final class Lane {
         final ArrayDeque<Queued<?>> waiting = new ArrayDeque<>();
         boolean running;
+        volatile boolean savepointsFirst;
     }
 
     /** What a work did in a shared transaction. */
