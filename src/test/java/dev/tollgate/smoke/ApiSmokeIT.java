@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.tollgate.testing.Api;
 import dev.tollgate.testing.LedgerProbe;
+import dev.tollgate.testing.Management;
 import dev.tollgate.testing.Tokens;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import io.restassured.RestAssured;
@@ -175,14 +176,18 @@ class ApiSmokeIT {
     }
 
     @Test
-    void thePagesTheFrontDoorTheDocumentHealthAndMetricsAreServed() {
+    void thePagesAndTheFrontDoorOnThePublicPortTheDocumentHealthAndMetricsOnTheManagementPort() {
         given().get("/").then().statusCode(200).body(containsString("/tollgate/dashboard.html"));
         given().get("/tollgate/dashboard.html").then().statusCode(200).contentType(startsWith("text/html"))
                 .header("Content-Security-Policy", containsString("script-src 'self'"));
-        given().get("/q/openapi").then().statusCode(200).body(containsString("/v1/chat/completions"));
-        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
-        given().accept("text/plain").get("/q/metrics").then().statusCode(200)
+        assertThat(Management.port()).as("the management port").isNotEqualTo(RestAssured.port);
+        Management.given().get("/q/openapi").then().statusCode(200).body(containsString("/v1/chat/completions"));
+        Management.given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        Management.given().accept("text/plain").get("/q/metrics").then().statusCode(200)
                 .body(containsString("tollgate_ledger_entries_total"));
+        for (String path : new String[] { "/q/openapi", "/q/health", "/q/health/ready", "/q/metrics" }) {
+            given().accept("*/*").get(path).then().statusCode(404);
+        }
         given().get("/dev/token").then().statusCode(404);
         given().get("/api/credit/balance").then().header("X-Content-Type-Options", "nosniff")
                 .header("Cache-Control", "no-store");
