@@ -39,6 +39,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 import dev.tollgate.jobs.JobRunner;
 import dev.tollgate.platform.http.TrustedProxies;
+import dev.tollgate.platform.launch.Launch;
 import dev.tollgate.testing.Management;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -223,6 +224,20 @@ class InfraManifestsTest {
             assertResources(container);
         }
         assertThat(scheduled).isEqualTo(jobs.names());
+    }
+
+    @Test
+    void theJobCommandSwitchesOffRealRunTimePropertiesOnly() {
+        // What the CronJobs no longer set, the command sets itself: each a Quarkus property read at run time
+        // (a renamed or build-time property would silently leave its part running).
+        assertThat(Launch.jobSettings()).containsOnlyKeys("quarkus.http.host-enabled", "quarkus.management.host-enabled",
+                "quarkus.oidc.tenant-enabled", "quarkus.scheduler.enabled");
+        Launch.jobSettings().forEach((property, value) -> {
+            String variable = property.replaceAll("[^A-Za-z0-9]", "_").toUpperCase();
+            assertThat(quarkusEnv).as(property).containsEntry(variable, "RUN_TIME");
+            assertThat(quarkusDefaults).as(property + " is on by default").containsEntry(property, "true");
+            assertThat(value).as(property).isEqualTo("false");
+        });
     }
 
     @Test

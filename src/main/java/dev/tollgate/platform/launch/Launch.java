@@ -1,5 +1,6 @@
 package dev.tollgate.platform.launch;
 
+import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -18,11 +19,11 @@ public final class Launch {
      * What the job command switches off: the HTTP listener, the management interface (health,
      * metrics), OIDC (so no identity provider needs to be configured or answer) and the scheduler.
      */
-    static final Map<String, String> JOB_SETTINGS = new TreeMap<>(Map.of(
+    private static final Map<String, String> JOB_SETTINGS = Collections.unmodifiableMap(new TreeMap<>(Map.of(
             "quarkus.http.host-enabled", "false",
             "quarkus.management.host-enabled", "false",
             "quarkus.oidc.tenant-enabled", "false",
-            "quarkus.scheduler.enabled", "false"));
+            "quarkus.scheduler.enabled", "false")));
 
     private Launch() {
     }
@@ -30,6 +31,11 @@ public final class Launch {
     /** Whether these command-line arguments start the job command. */
     public static boolean isJob(String... arguments) {
         return arguments != null && arguments.length > 0 && JOB.equals(arguments[0]);
+    }
+
+    /** The Quarkus properties the job command sets, with their values. */
+    public static Map<String, String> jobSettings() {
+        return JOB_SETTINGS;
     }
 
     /**
