@@ -252,7 +252,7 @@ pool_members=0
 batch_sizes=""
 # The app's group-commit meter: "count sum max" of the charges per transaction (of the last series).
 batch_meter() {
-    curl -fsS -m 10 "$base_url/q/metrics" 2>/dev/null | awk '
+    curl -fsS -m 10 "$management_url/q/metrics" 2>/dev/null | awk '
         /^tollgate_charges_batch_size_count/ { c = $2 } /^tollgate_charges_batch_size_sum/ { s = $2 }
         /^tollgate_charges_batch_size_max/ { m = $2 } END { printf "%d %d %d\n", c, s, m }'
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Tollgate start-up benchmark: how long the packaged JVM app (target/quarkus-app/quarkus-run.jar)
-# takes from exec until /q/health/ready answers UP, with how much CPU, and its resident memory
+# takes from exec until /q/health/ready (management port) answers UP, with how much CPU, and its resident memory
 # (RSS) then and after a short load of charges — what scale-to-zero and the one-shot CronJobs pay.
 # See bench/README.md. Run as root from anywhere: bench/startup-bench.sh
 set -euo pipefail
@@ -58,6 +58,7 @@ load_average() { cut -d' ' -f1-3 /proc/loadavg; }
 start_once() {
     local t0 deadline
     base_url="http://127.0.0.1:$port"
+    bench_management_port
     : >"$work/app.log"
     t0=$(now_ms)
     (
@@ -70,7 +71,7 @@ start_once() {
     ) >>"$work/app.log" 2>&1 &
     app_pid=$!
     deadline=$((SECONDS + BENCH_START_TIMEOUT))
-    until curl -fsS -m 2 "$base_url/q/health/ready" 2>/dev/null | grep -q '"status": *"UP"'; do
+    until curl -fsS -m 2 "$management_url/q/health/ready" 2>/dev/null | grep -q '"status": *"UP"'; do
         kill -0 "$app_pid" 2>/dev/null || { tail -40 "$work/app.log" >&2; die "the app exited during start"; }
         (( SECONDS < deadline )) || { tail -40 "$work/app.log" >&2; die "the app was not ready within ${BENCH_START_TIMEOUT}s"; }
         sleep "$BENCH_POLL_SECONDS"
@@ -130,7 +131,7 @@ max_of() { printf '%s\n' "$@" | sort -n | tail -1; }
     echo
     bench_host_lines
     echo "- JVM options: ${BENCH_APP_JAVA_OPTS:-(none: the JVM's defaults, max heap = 1/4 of the machine's memory)}; scheduler off, as deployed"
-    echo "- ready = from exec of \`java -jar quarkus-run.jar\` until \`GET /q/health/ready\` answers UP (database check included), polled every ${BENCH_POLL_SECONDS} s; CPU = user + system time of the app until then; RSS = VmRSS"
+    echo "- ready = from exec of \`java -jar quarkus-run.jar\` until \`GET /q/health/ready\` on the management port answers UP (database check included), polled every ${BENCH_POLL_SECONDS} s; CPU = user + system time of the app until then; RSS = VmRSS"
     echo
     echo "| start | ready ms | Quarkus \"started in\" | CPU s | RSS MiB | load average before |"
     echo "|---|---:|---:|---:|---:|---|"

@@ -17,8 +17,11 @@
 : "${BENCH_APP_JAVA_OPTS:=}"
 : "${BENCH_START_TIMEOUT:=120}"
 : "${BENCH_STOP_TIMEOUT:=20}"
+# The app's management port (health, metrics): BENCH_MANAGEMENT_PORT, else the first free one of 19000..19100.
+: "${BENCH_MANAGEMENT_PORT:=}"
 
 app_pid=""
+management_port=""
 own_pg_dir=""
 cluster_started=0
 db_created=0
@@ -200,12 +203,23 @@ bench_free_port() {
 BENCH_RATE_LIMIT=1000000000
 BENCH_RATE_LIMIT_PERIOD_SECONDS=300
 
+# bench_management_port: picks the app's management port (BENCH_MANAGEMENT_PORT or a free one) once, in
+# the calling shell, before the app starts. Sets management_port and management_url (health at
+# $management_url/q/health/ready, metrics at $management_url/q/metrics; the public port serves neither).
+bench_management_port() {
+    [[ -n "$management_port" ]] || management_port=${BENCH_MANAGEMENT_PORT:-$(bench_free_port 19000 19100)}
+    management_url="http://127.0.0.1:$management_port"
+}
+
 # bench_export_app_env PORT ALLOWANCE: the environment of the packaged app under a bench (prod profile,
 # the bench database, tokens of the bench's throw-away key, the plan allowance). Rate limits far above
 # any bench's load: the limiter runs as in production but refuses nothing (bench/ratelimit-bench.sh
 # switches it off or changes its store through bench_start_app's NAME=VALUE arguments).
 bench_export_app_env() {
     export QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$1"
+    if [[ -n "$management_port" ]]; then
+        export QUARKUS_MANAGEMENT_HOST=127.0.0.1 QUARKUS_MANAGEMENT_PORT="$management_port"
+    fi
     export QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:$BENCH_PG_PORT/$BENCH_DB"
     export QUARKUS_DATASOURCE_USERNAME="$BENCH_ROLE" QUARKUS_DATASOURCE_PASSWORD="$db_password"
     export QUARKUS_OIDC_AUTH_SERVER_URL= QUARKUS_OIDC_DISCOVERY_ENABLED=false
@@ -223,12 +237,13 @@ bench_export_app_env() {
 # bench_start_app PORT ALLOWANCE [NAME=VALUE...]: the packaged app in the prod profile on
 # 127.0.0.1:PORT against the bench database, tokens verified with the throw-away key (issuer
 # tollgate-bench, audience tollgate), new accounts get ALLOWANCE millicredits; extra environment
-# as NAME=VALUE. Waits (<= BENCH_START_TIMEOUT s) for /q/health/ready. Sets app_pid and base_url;
-# the log is $work/app.log.
+# as NAME=VALUE. Waits (<= BENCH_START_TIMEOUT s) for /q/health/ready on the management port. Sets
+# app_pid, base_url and management_url; the log is $work/app.log.
 bench_start_app() {
     local port=$1 allowance=$2 deadline
     shift 2
     base_url="http://127.0.0.1:$port"
+    bench_management_port
     log "starting the app on $base_url"
     (
         cd "$repo"
@@ -240,7 +255,7 @@ bench_start_app() {
     ) >"$work/app.log" 2>&1 &
     app_pid=$!
     deadline=$((SECONDS + BENCH_START_TIMEOUT))
-    until curl -fsS -m 5 -o /dev/null "$base_url/q/health/ready" 2>/dev/null; do
+    until curl -fsS -m 5 -o /dev/null "$management_url/q/health/ready" 2>/dev/null; do
         kill -0 "$app_pid" 2>/dev/null || { tail -40 "$work/app.log" >&2; die "the app exited during start"; }
         (( SECONDS < deadline )) || { tail -40 "$work/app.log" >&2; die "the app was not ready within ${BENCH_START_TIMEOUT}s"; }
         sleep 0.5

@@ -17,12 +17,14 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.annotations.CommandLineArguments;
 import io.vertx.core.json.JsonObject;
 
 import dev.tollgate.ledger.HoldsConfig;
 import dev.tollgate.ledger.Payer;
 import dev.tollgate.metering.MeteredCalls;
 import dev.tollgate.platform.idempotency.IdempotencyConflictException;
+import dev.tollgate.platform.launch.Launch;
 import dev.tollgate.platform.idempotency.IdempotencyKey;
 import dev.tollgate.platform.idempotency.IdempotentMutations;
 import dev.tollgate.platform.idempotency.IdempotentRequest;
@@ -125,9 +127,14 @@ public class ChatService {
 
     /**
      * A hold must outlive its call: every upstream's {@code max-call-duration}, with the margin the
-     * settle needs, must fit in {@code tollgate.holds.ttl}. Checked once at start-up.
+     * settle needs, must fit in {@code tollgate.holds.ttl}. Checked once at start-up of the HTTP
+     * function (the job command opens no call).
      */
-    void checkHoldsOutliveCalls(@Observes StartupEvent started, ProvidersConfig providers, HoldsConfig holds) {
+    static void checkHoldsOutliveCalls(@Observes StartupEvent started, @CommandLineArguments String[] arguments,
+            ProvidersConfig providers, HoldsConfig holds) {
+        if (Launch.isJob(arguments)) {
+            return;
+        }
         Map<String, Duration> longestCalls = new java.util.TreeMap<>();
         providers.upstreams().forEach((name, upstream) -> longestCalls.put(name, upstream.maxCallDuration()));
         requireHoldsOutliveCalls(longestCalls, holds.ttl());

@@ -6,13 +6,26 @@ import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
 
+import dev.tollgate.platform.launch.Launch;
+
 /**
  * The entry point of the one artifact: with {@code job <name>} it runs that job once, prints what
  * it did and exits (0 done or skipped, 1 failed, 2 unknown job) — what a cron-triggered serverless
  * deployment calls, JVM or native alike; without arguments it serves HTTP until stopped.
+ *
+ * <p>The job command starts only what a job needs: {@link #main} switches off the HTTP listener,
+ * the management interface, OIDC and the scheduler before Quarkus starts ({@link Launch#prepareJob}),
+ * so it needs the database settings and nothing of the HTTP function's.
  */
 @QuarkusMain
 public class JobCommand implements QuarkusApplication {
+
+    public static void main(String... args) {
+        if (Launch.isJob(args)) {
+            Launch.prepareJob();
+        }
+        Quarkus.run(JobCommand.class, args);
+    }
 
     static final int FAILED = 1;
     static final int USAGE = 2;
@@ -26,7 +39,7 @@ public class JobCommand implements QuarkusApplication {
             Quarkus.waitForExit();
             return 0;
         }
-        if (args.length != 2 || !args[0].equals("job") || !runner.knows(args[1])) {
+        if (args.length != 2 || !Launch.isJob(args) || !runner.knows(args[1])) {
             System.err.println("usage: job <name>   (jobs: " + String.join(", ", runner.names()) + ")");
             return USAGE;
         }

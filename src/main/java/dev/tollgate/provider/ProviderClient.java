@@ -13,16 +13,17 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
-import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.json.JsonObject;
 
+import dev.tollgate.platform.launch.ServingStartup;
+
 /**
  * Calls the OpenAI-compatible {@code POST {base-url}/chat/completions} of the upstream that serves a
  * model ({@link ProvidersConfig}), without blocking: Vert.x HTTP clients, one per upstream, created
- * at start-up. Every call streams, with the usage in its last chunk, whatever the caller's client
+ * at start-up of the HTTP function (never by the job command, which calls no upstream). Every call streams, with the usage in its last chunk, whatever the caller's client
  * asked for: bytes flow from the start, so the timeouts are idle timeouts, and the usage always
  * comes.
  *
@@ -49,9 +50,8 @@ import io.vertx.core.json.JsonObject;
  * <p>Threading: both methods return at once and may be called from any thread; their results and
  * every stream item arrive on a Vert.x event-loop thread, where nothing may block.
  */
-@Startup
 @ApplicationScoped
-public class ProviderClient {
+public class ProviderClient implements ServingStartup {
 
     private static final Logger LOG = Logger.getLogger(ProviderClient.class);
     private static final TypeLiteral<Uni<ProviderStream>> STREAM = new TypeLiteral<>() {

@@ -14,7 +14,7 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
-import io.quarkus.runtime.Startup;
+import dev.tollgate.platform.launch.ServingStartup;
 
 /**
  * Counts the image parts of a prompt as the most tokens the provider can bill for them, by the rule
@@ -22,11 +22,10 @@ import io.quarkus.runtime.Startup;
  * {@code tollgate.estimation.images} that the model's name starts with, names compared as
  * {@link TokenEstimator#modelKey} makes them. An image whose size is unknown (given by URL, or not a
  * readable PNG, GIF, WebP or JPEG) is counted at the most its rule allows. The configuration is
- * checked at start-up.
+ * checked at start-up of the HTTP function (the job command counts no prompt).
  */
-@Startup
 @ApplicationScoped
-public class ImageTokens {
+public class ImageTokens implements ServingStartup {
 
     private static final Logger LOG = Logger.getLogger(ImageTokens.class);
 

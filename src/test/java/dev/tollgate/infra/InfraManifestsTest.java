@@ -39,13 +39,16 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 import dev.tollgate.jobs.JobRunner;
 import dev.tollgate.platform.http.TrustedProxies;
+import dev.tollgate.platform.launch.Launch;
+import dev.tollgate.testing.Management;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
  * Every manifest in {@code infra/} against the application it deploys: one image (the one the
  * kustomization sets), the image's own entry point with {@code job <name>} for each job the
- * application really has (and a CronJob for every one of them, on the scheduler's own cron), the
- * HTTP port and health paths the application serves, and only environment variables that set a
+ * application really has (and a CronJob for every one of them, on the scheduler's own cron, with
+ * none of the HTTP function's settings), the HTTP port, and the management port with the health
+ * and metrics paths the application serves there, and only environment variables that set a
  * real configuration property — a Quarkus run-time property (from the config model each extension
  * ships) or one that {@code application.properties} reads. Renaming a job, a property or an
  * environment variable on one side only fails here.
@@ -143,7 +146,7 @@ class InfraManifestsTest {
     }
 
     @Test
-    void theServiceServesOnTheApplicationsPortWithItsHealthChecksAndBoundedConcurrency() {
+    void theServiceServesOnTheApplicationsPortProbesAndIsScrapedOnTheManagementPortWithBoundedConcurrency() {
         JsonNode service = single("serving.knative.dev/v1", "Service");
         JsonNode spec = service.path("spec").path("template").path("spec");
         JsonNode annotations = service.path("spec").path("template").path("metadata").path("annotations");
@@ -154,14 +157,26 @@ class InfraManifestsTest {
         assertThat(container.has("args")).as("the service serves: no job arguments").isFalse();
         assertThat(container.path("ports")).hasSize(1);
         assertThat(container.path("ports").get(0).path("containerPort").asInt()).isEqualTo(httpPort());
-        // The probes ask the application's own health endpoints (served here by the test application).
-        String liveness = container.path("livenessProbe").path("httpGet").path("path").asText();
-        String readiness = container.path("readinessProbe").path("httpGet").path("path").asText();
-        assertThat(liveness).isEqualTo("/" + property("quarkus.http.non-application-root-path") + "/health/live");
-        assertThat(readiness).isEqualTo("/" + property("quarkus.http.non-application-root-path") + "/health/ready");
-        given().get(liveness).then().statusCode(200).body("status", equalTo("UP"));
-        given().get(readiness).then().statusCode(200).body("status", equalTo("UP"))
+        // Readiness asks the application's own health endpoint on the management port (served here by the
+        // test application on its management test port; the public port does not serve it). Liveness is
+        // a TCP check of the serving port: Knative sends an HTTP liveness probe to the serving port.
+        JsonNode readiness = container.path("readinessProbe").path("httpGet");
+        String managementRoot = "/" + property("quarkus.management.root-path");
+        assertThat(readiness.path("path").asText()).isEqualTo(managementRoot + "/health/ready");
+        assertThat(readiness.path("port").asInt()).isEqualTo(managementPort());
+        Management.given().get(readiness.path("path").asText()).then().statusCode(200).body("status", equalTo("UP"))
                 .body("checks.name", hasItem(containsString("Database")));
+        given().get(readiness.path("path").asText()).then().statusCode(404);
+        assertThat(container.path("livenessProbe").has("httpGet")).isFalse();
+        assertThat(container.path("livenessProbe").path("tcpSocket").path("port").asInt()).isEqualTo(httpPort());
+        // Prometheus scrapes the management port, where the metrics are.
+        assertThat(annotations.path("prometheus.io/scrape").asText()).isEqualTo("true");
+        assertThat(annotations.path("prometheus.io/port").asInt()).isEqualTo(managementPort());
+        String metrics = annotations.path("prometheus.io/path").asText();
+        assertThat(metrics).isEqualTo(managementRoot + "/metrics");
+        Management.given().accept("text/plain").get(metrics).then().statusCode(200)
+                .body(containsString("tollgate_"));
+        given().get(metrics).then().statusCode(404);
         assertResources(container);
         assertThat(env(container)).containsEntry("QUARKUS_SCHEDULER_ENABLED", "false");
     }
@@ -201,10 +216,28 @@ class InfraManifestsTest {
             assertThat(spec.path("schedule").asText()).as(name + " schedule")
                     .isEqualTo(unixCron(property("tollgate.jobs." + job + ".cron")));
             assertThat(spec.path("timeZone").asText()).as(name).isEqualTo("Etc/UTC");
-            assertThat(env(container)).as(name).containsEntry("QUARKUS_SCHEDULER_ENABLED", "false");
+            // The job command switches off the HTTP listener, the management interface, OIDC and the scheduler
+            // itself: a CronJob sets none of the HTTP function's settings.
+            assertThat(env(container).keySet()).as(name)
+                    .noneMatch(variable -> variable.matches("(QUARKUS_(OIDC|HTTP|MANAGEMENT|SCHEDULER)|TOLLGATE_OIDC)_.*"))
+                    .contains("QUARKUS_DATASOURCE_JDBC_URL");
             assertResources(container);
         }
         assertThat(scheduled).isEqualTo(jobs.names());
+    }
+
+    @Test
+    void theJobCommandSwitchesOffRealRunTimePropertiesOnly() {
+        // What the CronJobs no longer set, the command sets itself: each a Quarkus property read at run time
+        // (a renamed or build-time property would silently leave its part running).
+        assertThat(Launch.jobSettings()).containsOnlyKeys("quarkus.http.host-enabled", "quarkus.management.host-enabled",
+                "quarkus.oidc.tenant-enabled", "quarkus.scheduler.enabled");
+        Launch.jobSettings().forEach((property, value) -> {
+            String variable = property.replaceAll("[^A-Za-z0-9]", "_").toUpperCase();
+            assertThat(quarkusEnv).as(property).containsEntry(variable, "RUN_TIME");
+            assertThat(quarkusDefaults).as(property + " is on by default").containsEntry(property, "true");
+            assertThat(value).as(property).isEqualTo("false");
+        });
     }
 
     @Test
@@ -251,10 +284,10 @@ class InfraManifestsTest {
     }
 
     @Test
-    void theImagesExposeTheApplicationsPortAndRunAsNonRoot() throws IOException {
+    void theImagesExposeTheApplicationsPortsAndRunAsNonRoot() throws IOException {
         for (String dockerfile : List.of("Dockerfile.jvm", "Dockerfile.native-micro")) {
             List<String> lines = Files.readAllLines(Path.of("src/main/docker", dockerfile));
-            assertThat(lines).as(dockerfile).contains("EXPOSE " + httpPort());
+            assertThat(lines).as(dockerfile).contains("EXPOSE " + httpPort() + " " + managementPort());
             List<String> users = lines.stream().filter(l -> l.startsWith("USER ")).toList();
             assertThat(users).as(dockerfile).isNotEmpty();
             assertThat(users.get(users.size() - 1)).as(dockerfile).doesNotMatch("USER (root|0)(:.*)?");
@@ -340,6 +373,10 @@ class InfraManifestsTest {
 
     private static int httpPort() {
         return Integer.parseInt(property("quarkus.http.port"));
+    }
+
+    private static int managementPort() {
+        return Integer.parseInt(property("quarkus.management.port"));
     }
 
     /**

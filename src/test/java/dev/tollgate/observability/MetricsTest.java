@@ -12,6 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import dev.tollgate.testing.LedgerProbe;
+import dev.tollgate.testing.Management;
 import dev.tollgate.testing.Metrics;
 import dev.tollgate.testing.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
@@ -19,7 +20,7 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 
 /**
- * The business meters at {@code /q/metrics} move with what the service did: credits charged (by
+ * The business meters at {@code /q/metrics} (management port) move with what the service did: credits charged (by
  * the committed amount), 402 answers, holds placed and resolved, job runs and the rows they
  * processed. Tests of one application run one after another, so the deltas are exact.
  */
@@ -109,7 +110,7 @@ class MetricsTest {
 
     @Test
     void theMetricsAreOpenToTheScraperWithoutAToken() {
-        given().get("/q/metrics").then().statusCode(200);
+        Management.given().get("/q/metrics").then().statusCode(200);
     }
 
     private static String reserve(String user, String key) {

@@ -1,6 +1,5 @@
 package dev.tollgate.observability;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -13,10 +12,11 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.tollgate.testing.Management;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
- * The OpenAPI document at {@code /q/openapi} documents every operation of the API: a summary and a
+ * The OpenAPI document at {@code /q/openapi} (management port) documents every operation of the API: a summary and a
  * description, its success answer with an example, its request body with an example, and its
  * error answers as problem details — at least 401 and 500 everywhere, 403 on admin operations, 400
  * and 413 where there is input — each pointing at the Problem schema, and the 429 of the rate-limit
@@ -29,7 +29,7 @@ class OpenApiTest {
     static final ObjectMapper JSON = new ObjectMapper();
 
     static JsonNode document() throws Exception {
-        String text = given().queryParam("format", "json").get("/q/openapi").then().statusCode(200).extract().asString();
+        String text = Management.given().queryParam("format", "json").get("/q/openapi").then().statusCode(200).extract().asString();
         return JSON.readTree(text);
     }
 

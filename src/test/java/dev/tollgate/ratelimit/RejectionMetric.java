@@ -1,18 +1,18 @@
 package dev.tollgate.ratelimit;
 
-import static io.restassured.RestAssured.given;
-
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Reads {@code tollgate_rate_limit_rejections_total} of a tier from the Prometheus endpoint. */
+import dev.tollgate.testing.Management;
+
+/** Reads {@code tollgate_rate_limit_rejections_total} of a tier from the Prometheus endpoint (management port). */
 final class RejectionMetric {
 
     private RejectionMetric() {
     }
 
     static double read(String tier) {
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = Management.given().get("/q/metrics").then().statusCode(200).extract().asString();
         Matcher m = Pattern.compile("^tollgate_rate_limit_rejections_total\\{[^}]*tier=\"" + tier + "\"[^}]*} (\\S+)$",
                 Pattern.MULTILINE).matcher(metrics);
         if (!m.find()) {

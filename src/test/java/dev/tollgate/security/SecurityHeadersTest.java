@@ -69,6 +69,8 @@ class SecurityHeadersTest {
 
     @Test
     void pagesOutsideTheApiCarryTheStandardHeaders() {
+        assertStandardHeaders(given().get("/"));
+        // The public port's 404 for a management path (served on the management port) too.
         assertStandardHeaders(given().get("/q/health/live"));
         assertStandardHeaders(given().get("/no-such-page"));
     }

@@ -16,15 +16,20 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.UUID;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 
 import dev.tollgate.testing.Api;
 import dev.tollgate.testing.LedgerProbe;
+import dev.tollgate.testing.Management;
 import dev.tollgate.testing.Tokens;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import io.restassured.RestAssured;
@@ -37,6 +42,10 @@ import io.restassured.http.ContentType;
  */
 @QuarkusIntegrationTest
 class ApiSmokeIT {
+
+    /** Logged by the start-up work of the HTTP function: the upstream clients, the image-token rules. */
+    static final String UPSTREAM_CLIENTS_CREATED = "provider upstream fake: ";
+    static final String IMAGE_RULES_CHECKED = "image token rules for ";
 
     private static final String PROMPT = "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
             + "\"maxOutputTokens\":100}";
@@ -175,17 +184,32 @@ class ApiSmokeIT {
     }
 
     @Test
-    void thePagesTheFrontDoorTheDocumentHealthAndMetricsAreServed() {
+    void thePagesAndTheFrontDoorOnThePublicPortTheDocumentHealthAndMetricsOnTheManagementPort() {
         given().get("/").then().statusCode(200).body(containsString("/tollgate/dashboard.html"));
         given().get("/tollgate/dashboard.html").then().statusCode(200).contentType(startsWith("text/html"))
                 .header("Content-Security-Policy", containsString("script-src 'self'"));
-        given().get("/q/openapi").then().statusCode(200).body(containsString("/v1/chat/completions"));
-        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
-        given().accept("text/plain").get("/q/metrics").then().statusCode(200)
+        assertThat(Management.port()).as("the management port").isNotEqualTo(RestAssured.port);
+        Management.given().get("/q/openapi").then().statusCode(200).body(containsString("/v1/chat/completions"));
+        Management.given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        Management.given().accept("text/plain").get("/q/metrics").then().statusCode(200)
                 .body(containsString("tollgate_ledger_entries_total"));
+        for (String path : new String[] { "/q/openapi", "/q/health", "/q/health/ready", "/q/metrics" }) {
+            given().accept("*/*").get(path).then().statusCode(404);
+        }
         given().get("/dev/token").then().statusCode(404);
         given().get("/api/credit/balance").then().header("X-Content-Type-Options", "nosniff")
                 .header("Cache-Control", "no-store");
+    }
+
+    @Test
+    void theUpstreamClientsAndImageRulesAreReadyBeforeTheFirstRequest() throws Exception {
+        // The launcher's log of this application (prod profile): what was done before "started in" was not
+        // left to the first chat call.
+        List<String> lines = Files.readAllLines(Path.of("target", "quarkus.log"));
+        int started = IntStream.range(0, lines.size()).filter(i -> lines.get(i).contains("started in")).findFirst().orElse(-1);
+        assertThat(started).as("the application logged its start").isPositive();
+        assertThat(lines.subList(0, started)).anyMatch(line -> line.contains(UPSTREAM_CLIENTS_CREATED))
+                .anyMatch(line -> line.contains(IMAGE_RULES_CHECKED));
     }
 
     private static String reserve(String user, String key) {

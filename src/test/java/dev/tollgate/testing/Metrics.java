@@ -1,12 +1,10 @@
 package dev.tollgate.testing;
 
-import static io.restassured.RestAssured.given;
-
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Reads a meter from the Prometheus text at {@code /q/metrics}. */
+/** Reads a meter from the Prometheus text at {@code /q/metrics} of the management port. */
 public final class Metrics {
 
     private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{([^}]*)\\})? (\\S+)$");
@@ -17,7 +15,7 @@ public final class Metrics {
 
     /** The sum of the samples of {@code name} whose labels include {@code labels} (0 if there is none yet). */
     public static double value(String name, Map<String, String> labels) {
-        String text = given().accept("text/plain").get("/q/metrics").then().statusCode(200).extract().asString();
+        String text = Management.given().accept("text/plain").get("/q/metrics").then().statusCode(200).extract().asString();
         double sum = 0;
         for (String line : text.split("\n")) {
             Matcher sample = SAMPLE.matcher(line.trim());

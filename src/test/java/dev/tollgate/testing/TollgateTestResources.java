@@ -1,5 +1,8 @@
 package dev.tollgate.testing;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -29,6 +32,11 @@ public class TollgateTestResources implements QuarkusTestResourceLifecycleManage
         Map<String, String> oidcConfig = oidc.start();
         config.put("quarkus.oidc.auth-server-url", oidcConfig.get("keycloak.url") + "/realms/quarkus/");
         config.put("quarkus.oidc.token.audience", Tokens.AUDIENCE);
+        // The packaged application of the integration tests (prod profile) serves its management interface on
+        // a free port (a @QuarkusTest takes one from the operating system: %test.quarkus.management.test-port=0).
+        String managementPort = String.valueOf(freePort());
+        config.put("quarkus.management.port", managementPort);
+        System.setProperty(Management.PACKAGED_APP_PORT, managementPort);
         // Tests run jobs themselves (in the packaged app too); the compensation batch gives up after
         // 3 attempts, retried at once.
         config.put("quarkus.scheduler.enabled", "false");
@@ -90,6 +98,14 @@ public class TollgateTestResources implements QuarkusTestResourceLifecycleManage
         config.put(prefix + "connect-timeout", "2s");
         config.put(prefix + "first-byte-timeout", "2s");
         config.put(prefix + "idle-timeout", "2s");
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Hands the OIDC test server to a test's {@code @OidcWireMock WireMockServer} field (to change its key set). */

@@ -15,7 +15,10 @@ import io.quarkus.oidc.AccessTokenCredential;
 import io.quarkus.oidc.TenantIdentityProvider;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.annotations.CommandLineArguments;
 import io.vertx.core.Vertx;
+
+import dev.tollgate.platform.launch.Launch;
 
 /**
  * Makes Quarkus OIDC fetch the provider's key set again once the one it has is
@@ -32,7 +35,8 @@ import io.vertx.core.Vertx;
  *
  * <p>A Vert.x timer checks the key set's age every second: no scheduler (it may be switched off,
  * {@code QUARKUS_SCHEDULER_ENABLED=false}), and nothing to do while OIDC has fetched no key set (a
- * key configured locally, or a provider that has not answered yet).
+ * key configured locally, or a provider that has not answered yet). The job command verifies no
+ * token and starts no timer.
  */
 @ApplicationScoped
 public class SigningKeyRefresh {
@@ -62,7 +66,10 @@ public class SigningKeyRefresh {
     private final AtomicBoolean refreshing = new AtomicBoolean();
     private long timerId = -1;
 
-    void start(@Observes StartupEvent started) {
+    void start(@Observes StartupEvent started, @CommandLineArguments String[] arguments) {
+        if (Launch.isJob(arguments)) {
+            return;
+        }
         Duration refreshInterval = config.signingKeys().refreshInterval();
         requireRefreshIntervalAtLeastForced(refreshInterval, forcedRefreshInterval);
         long refreshMillis = refreshInterval.toMillis();

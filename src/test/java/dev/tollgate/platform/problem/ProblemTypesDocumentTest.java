@@ -52,7 +52,7 @@ class ProblemTypesDocumentTest {
                 traces.
 
                 This list is rendered from `platform.problem.ProblemType`, the catalogue the exception mappers and
-                the OpenAPI document (`/q/openapi`) take their types from; `ProblemTypesDocumentTest` fails when it
+                the OpenAPI document (`/q/openapi`, management port) take their types from; `ProblemTypesDocumentTest` fails when it
                 differs, and `DocumentedExamplesTest` checks each example against a real answer.
 
                 | status | type | title | answered when |
