@@ -342,7 +342,7 @@ ratio() { awk -v b="$1" -v v="$2" 'BEGIN {if (v > 0) printf "%.2f", b / v; else 
         echo
         echo "## Where the start goes"
         echo
-        echo "One more start of each variant, not in the medians, with \\`-Dquarkus.debug.print-startup-times=true\\` (the time of each start-up step Quarkus records, in the order of the start; steps of the main thread add up, a few run beside it) and \\`-Xlog:class+load\\` (every class the JVM loaded until the app was stopped, first charge included). Both logs slow the start."
+        echo 'One more start of each variant, not in the medians, with `-Dquarkus.debug.print-startup-times=true` (the time of each start-up step Quarkus records; the steps of the main thread add up, a few run beside it) and `-Xlog:class+load` (every class the JVM loaded until the app was stopped, first charge included). Both logs slow the start.'
         echo
         cat "$work/phases.md"
     fi
