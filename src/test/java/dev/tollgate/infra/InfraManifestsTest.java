@@ -263,11 +263,11 @@ class InfraManifestsTest {
 
     @Test
     void theAotOverlayDeploysTheSameManifestsWithOnlyTheImageTagSwapped() throws IOException {
-        JsonNode overlay = YAML.readTree(INFRA.resolve("aot/kustomization.yaml").toFile());
+        JsonNode overlay = YAML.readTree(Path.of("infra-aot/kustomization.yaml").toFile());
         assertThat(overlay.path("kind").asText()).isEqualTo("Kustomization");
         List<String> resources = new ArrayList<>();
         overlay.path("resources").forEach(r -> resources.add(r.asText()));
-        assertThat(resources).containsExactly("../");
+        assertThat(resources).containsExactly("../infra");
         Set<String> fields = new TreeSet<>();
         overlay.fieldNames().forEachRemaining(fields::add);
         assertThat(fields).containsExactlyInAnyOrder("apiVersion", "kind", "resources", "images");
