@@ -37,6 +37,14 @@ public interface EstimationConfig {
      */
     Map<String, @DecimalMin(TokenEstimator.MIN_CHARS_PER_TOKEN) @DecimalMax(TokenEstimator.MAX_CHARS_PER_TOKEN) BigDecimal> families();
 
+    /**
+     * Whether the serving application loads the tokenizer encodings in the background right after
+     * it has started, so that its first pre-check or chat call does not wait about a second for
+     * them; the job command never loads them. Default true.
+     */
+    @WithDefault("true")
+    boolean warmUp();
+
     /** Added on top of every estimate, in percent, for what the estimate cannot know. Default 20. */
     @WithDefault("20")
     @Min(0)

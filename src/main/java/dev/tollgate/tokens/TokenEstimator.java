@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -174,6 +175,16 @@ public class TokenEstimator {
     /** Whether the model is counted by its own tokenizer rather than estimated by a ratio. */
     public boolean isExact(String model) {
         return encodingFor(model).isPresent();
+    }
+
+    /**
+     * Loads every encoding some model is counted with, now rather than on the first count that
+     * needs it (about a second of CPU for both). Answers the encodings loaded.
+     */
+    Set<EncodingType> loadEncodings() {
+        Set<EncodingType> used = OpenAiEncodings.used();
+        used.forEach(encodings::getEncoding);
+        return used;
     }
 
     /** The tiktoken encoding that counts the model, if any. */

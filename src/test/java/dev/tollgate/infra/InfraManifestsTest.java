@@ -285,13 +285,32 @@ class InfraManifestsTest {
 
     @Test
     void theImagesExposeTheApplicationsPortsAndRunAsNonRoot() throws IOException {
-        for (String dockerfile : List.of("Dockerfile.jvm", "Dockerfile.native-micro")) {
+        for (String dockerfile : List.of("Dockerfile.jvm", "Dockerfile.jvm-aot", "Dockerfile.native-micro")) {
             List<String> lines = Files.readAllLines(Path.of("src/main/docker", dockerfile));
             assertThat(lines).as(dockerfile).contains("EXPOSE " + httpPort() + " " + managementPort());
             List<String> users = lines.stream().filter(l -> l.startsWith("USER ")).toList();
             assertThat(users).as(dockerfile).isNotEmpty();
             assertThat(users.get(users.size() - 1)).as(dockerfile).doesNotMatch("USER (root|0)(:.*)?");
         }
+    }
+
+    @Test
+    void theAotOverlayDeploysTheSameManifestsWithOnlyTheImageTagSwapped() throws IOException {
+        JsonNode overlay = YAML.readTree(Path.of("infra-aot/kustomization.yaml").toFile());
+        assertThat(overlay.path("kind").asText()).isEqualTo("Kustomization");
+        List<String> resources = new ArrayList<>();
+        overlay.path("resources").forEach(r -> resources.add(r.asText()));
+        assertThat(resources).containsExactly("../infra");
+        Set<String> fields = new TreeSet<>();
+        overlay.fieldNames().forEachRemaining(fields::add);
+        assertThat(fields).containsExactlyInAnyOrder("apiVersion", "kind", "resources", "images");
+        JsonNode base = kustomization().path("images").get(0);
+        assertThat(overlay.path("images")).hasSize(1);
+        JsonNode swap = overlay.path("images").get(0);
+        // The base has already renamed the image when the overlay's transformer runs.
+        assertThat(swap.path("name").asText()).isEqualTo(base.path("newName").asText());
+        assertThat(swap.path("newTag").asText()).isNotBlank().isNotEqualTo(base.path("newTag").asText());
+        assertThat(swap.has("newName")).isFalse();
     }
 
     // The checks' own checks: the conversions they rely on.
