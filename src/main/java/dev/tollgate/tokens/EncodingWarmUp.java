@@ -12,6 +12,8 @@ import com.knuddels.jtokkit.api.EncodingType;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.annotations.CommandLineArguments;
 
+import dev.tollgate.platform.launch.Launch;
+
 /**
  * Loads the tokenizer encodings on a background thread once the serving application has started:
  * a cold start is ready without them (they are not on its path), and the first pre-check or chat
@@ -41,7 +43,7 @@ class EncodingWarmUp {
 
     /** Starts the loading thread unless switched off or running a job; answers it, or null if none. */
     Thread begin(String[] arguments) {
-        if (!enabled || arguments.length > 0) {
+        if (!enabled || Launch.isJob(arguments)) {
             return null;
         }
         Thread loader = new Thread(this::load, "tokenizer-warm-up");

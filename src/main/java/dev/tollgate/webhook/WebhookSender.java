@@ -28,6 +28,7 @@ import org.jboss.logging.Logger;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.annotations.CommandLineArguments;
 
+import dev.tollgate.platform.launch.Launch;
 import dev.tollgate.platform.tx.Transactions;
 
 /**
@@ -115,7 +116,7 @@ public class WebhookSender {
      * process is the one-shot job command ({@code job <name>}), which exits when its job is done.
      */
     void startPolling(@Observes StartupEvent started, @CommandLineArguments String[] arguments) {
-        if (arguments.length > 0) {
+        if (Launch.isJob(arguments)) {
             return;
         }
         if (!config.senderEnabled()) {
