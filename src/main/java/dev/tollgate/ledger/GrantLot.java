@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
-import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
@@ -22,35 +21,18 @@ public class GrantLot extends PanacheEntityBase {
     @Id
     public UUID id;
 
-    @Column(name = "user_id", nullable = false)
     public String userId;
 
     /** A smaller number is spent first. */
-    @Column(nullable = false)
     public int priority;
 
-    @Column(nullable = false)
     public long granted;
-
-    @Column(nullable = false)
     public long remaining;
-
-    @Column(name = "expires_at", nullable = false)
     public Instant expiresAt;
-
-    @Column(nullable = false)
     public String source;
-
-    @Column(nullable = false)
     public String reason;
-
-    @Column(name = "entry_id", nullable = false)
     public long entryId;
-
-    @Column(name = "granted_at", nullable = false)
     public Instant grantedAt;
-
-    @Column(name = "expired_at")
     public Instant expiredAt;
 
     /** The lots of an account that still hold credits, in the order they are spent. */

@@ -4,11 +4,9 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
-import jakarta.persistence.Table;
 
 /** One metered call: the usage normalized into pricing buckets, and what it cost. */
 @Entity
-@Table(name = "token_usage")
 public class TokenUsage extends UsageColumns {
 
     @Id

@@ -2,7 +2,6 @@ package dev.tollgate.purchase;
 
 import java.time.Instant;
 
-import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
@@ -21,40 +20,18 @@ public class AutoTopUp extends PanacheEntityBase {
     static final int MAX_CONSECUTIVE_FAILURES = 3;
 
     @Id
-    @Column(name = "user_id", length = 255)
     public String userId;
 
-    @Column(nullable = false)
     public boolean enabled;
-
-    @Column(name = "threshold_millicredits", nullable = false)
     public long thresholdMillicredits;
-
-    @Column(name = "pack_id", nullable = false, length = 64)
     public String packId;
-
-    @Column(name = "credits_millicredits", nullable = false)
     public long creditsMillicredits;
-
-    @Column(name = "amount_minor", nullable = false)
     public long amountMinor;
-
-    @Column(nullable = false, length = 3)
     public String currency;
-
-    @Column(name = "stripe_customer_id", length = 255)
     public String stripeCustomerId;
-
-    @Column(name = "payment_method_id", length = 255)
     public String paymentMethodId;
-
-    @Column(name = "consecutive_failures", nullable = false)
     public int consecutiveFailures;
-
-    @Column(name = "disabled_reason")
     public String disabledReason;
-
-    @Column(name = "updated_at", nullable = false)
     public Instant updatedAt;
 
     /** Counts a failed payment; the third in a row switches auto top-up off, with the reason. */
