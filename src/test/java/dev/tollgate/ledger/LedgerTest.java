@@ -5,39 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
 import java.util.UUID;
-import java.util.concurrent.Callable;
-
-import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
 import dev.tollgate.platform.jdbc.DuplicateRequestException;
 import dev.tollgate.platform.money.Millicredits;
-import dev.tollgate.platform.tx.Transactions;
+import dev.tollgate.testing.LedgerFixture;
 import dev.tollgate.testing.LedgerProbe;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** The ledger's operations, each checked against the ledger sums afterwards. */
 @QuarkusTest
-class LedgerTest {
-
-    private static final HeldCall CALL = new HeldCall(100, 100, null, null, false);
-
-    @Inject
-    Ledger ledger;
-
-    @Inject
-    Transactions transactions;
-
-    private <T> T tx(Callable<T> work) {
-        return transactions.inNewTransaction(work);
-    }
-
-    private String newAccount() {
-        String user = "ledger-" + UUID.randomUUID();
-        tx(() -> ledger.ensureAccount(user));
-        return user;
-    }
+class LedgerTest extends LedgerFixture {
 
     /** A ten-minute hold for a gpt-4o call, in a transaction of its own. */
     private Hold hold(String user, long millicredits, String key) {
@@ -45,16 +24,8 @@ class LedgerTest {
                 Instant.now().plusSeconds(600), CALL, keyed(user, key)));
     }
 
-    private Settlement settle(String user, Hold hold, long millicredits) {
-        return tx(() -> ledger.settle(user, hold.holdId(), Millicredits.of(millicredits), Mutation.system("test")));
-    }
-
     private LedgerEntry release(String user, Hold hold) {
         return tx(() -> ledger.release(user, hold.holdId(), Mutation.system("test")));
-    }
-
-    private static Mutation keyed(String user, String key) {
-        return Mutation.byUser(user, key, "h".repeat(64), "127.0.0.1", "test");
     }
 
     private static void assertLedgerAddsUp(String user) {
@@ -64,14 +35,14 @@ class LedgerTest {
 
     @Test
     void chargesBurnTheMonthlyBucketFirstThenPurchased() {
-        String user = newAccount();
-        tx(() -> ledger.grant(user, Bucket.PURCHASED, Millicredits.of(50_000), Mutation.system("test")));
+        String user = newAccount("ledger");
+        buy(user, 50_000);
 
-        LedgerEntry first = tx(() -> ledger.charge(user, Millicredits.of(80_000), keyed(user, "a")));
+        LedgerEntry first = charge(user, 80_000, "a");
         assertThat(first.monthlyDelta()).isEqualTo(-80_000);
         assertThat(first.purchasedDelta()).isZero();
 
-        LedgerEntry second = tx(() -> ledger.charge(user, Millicredits.of(30_000), keyed(user, "b")));
+        LedgerEntry second = charge(user, 30_000, "b");
         assertThat(second.monthlyDelta()).isEqualTo(-20_000);
         assertThat(second.purchasedDelta()).isEqualTo(-10_000);
         assertThat(second.after()).isEqualTo(new Balances(0, 40_000, 0));
@@ -80,8 +51,8 @@ class LedgerTest {
 
     @Test
     void aChargeBeyondTheAvailableBalanceIsRefusedWithTheNumbers() {
-        String user = newAccount();
-        assertThatThrownBy(() -> tx(() -> ledger.charge(user, Millicredits.of(100_001), keyed(user, "x"))))
+        String user = newAccount("ledger");
+        assertThatThrownBy(() -> charge(user, 100_001, "x"))
                 .isInstanceOfSatisfying(InsufficientCreditsException.class, e -> {
                     assertThat(e.required().value()).isEqualTo(100_001);
                     assertThat(e.available().value()).isEqualTo(100_000);
@@ -92,9 +63,9 @@ class LedgerTest {
 
     @Test
     void aKeyIsAppliedOnceEvenForAnotherOperation() {
-        String user = newAccount();
-        tx(() -> ledger.charge(user, Millicredits.of(10), keyed(user, "once")));
-        assertThatThrownBy(() -> tx(() -> ledger.charge(user, Millicredits.of(10), keyed(user, "once"))))
+        String user = newAccount("ledger");
+        charge(user, 10, "once");
+        assertThatThrownBy(() -> charge(user, 10, "once"))
                 .isInstanceOf(DuplicateRequestException.class);
         assertThatThrownBy(() -> tx(() -> ledger.adjust(user, Bucket.PURCHASED, Millicredits.of(10), keyed(user, "once"))))
                 .isInstanceOf(DuplicateRequestException.class);
@@ -105,10 +76,10 @@ class LedgerTest {
 
     @Test
     void holdsCountAgainstAvailableUntilReleased() {
-        String user = newAccount();
+        String user = newAccount("ledger");
         Hold hold = hold(user, 60_000, "hold-1");
         assertThat(hold.entry().after()).isEqualTo(new Balances(100_000, 0, 60_000));
-        assertThatThrownBy(() -> tx(() -> ledger.charge(user, Millicredits.of(40_001), keyed(user, "c"))))
+        assertThatThrownBy(() -> charge(user, 40_001, "c"))
                 .isInstanceOf(InsufficientCreditsException.class);
         assertThatThrownBy(() -> hold(user, 40_001, "hold-2"))
                 .isInstanceOf(InsufficientCreditsException.class);
@@ -121,7 +92,7 @@ class LedgerTest {
 
     @Test
     void settleChargesTheRealCostAndFreesTheRestOfTheHoldOnce() {
-        String user = newAccount();
+        String user = newAccount("ledger");
         Hold hold = hold(user, 5_000, "h");
         Settlement settlement = settle(user, hold, 1_234);
         assertThat(settlement.charged().value()).isEqualTo(1_234);
@@ -138,7 +109,7 @@ class LedgerTest {
 
     @Test
     void aSettleAboveTheHoldChargesTheDifferenceWhenAvailable() {
-        String user = newAccount();
+        String user = newAccount("ledger");
         Hold hold = hold(user, 1_000, "h");
         Settlement settlement = settle(user, hold, 3_000);
         assertThat(settlement.charged().value()).isEqualTo(3_000);
@@ -148,8 +119,8 @@ class LedgerTest {
 
     @Test
     void aSettleAboveWhatTheAccountHasChargesEverythingAvailableAndNeverOverdraws() {
-        String user = newAccount();
-        tx(() -> ledger.charge(user, Millicredits.of(99_000), keyed(user, "drain")));
+        String user = newAccount("ledger");
+        charge(user, 99_000, "drain");
         Hold hold = hold(user, 500, "h");
         Settlement settlement = settle(user, hold, 5_000);
         assertThat(settlement.charged().value()).isEqualTo(1_000);
@@ -160,8 +131,8 @@ class LedgerTest {
 
     @Test
     void aHoldOfAnotherUserCannotBeSettledOrReleased() {
-        String owner = newAccount();
-        String other = newAccount();
+        String owner = newAccount("ledger");
+        String other = newAccount("ledger");
         Hold hold = hold(owner, 100, "h");
         assertThatThrownBy(() -> settle(other, hold, 1)).isInstanceOf(LedgerRuleException.class)
                 .extracting(e -> ((LedgerRuleException) e).problem().status()).isEqualTo(404);
@@ -172,28 +143,28 @@ class LedgerTest {
 
     @Test
     void refundsGoBackWhereTheChargeTookThemAndNeverExceedIt() {
-        String user = newAccount();
-        tx(() -> ledger.grant(user, Bucket.PURCHASED, Millicredits.of(10_000), Mutation.system("test")));
-        tx(() -> ledger.charge(user, Millicredits.of(95_000), keyed(user, "first")));
+        String user = newAccount("ledger");
+        buy(user, 10_000);
+        charge(user, 95_000, "first");
         long usageId = 424242L;
         LedgerEntry charge = tx(() -> ledger.charge(user, Millicredits.of(8_000), keyed(user, "second").withUsage(usageId)));
         assertThat(charge.monthlyDelta()).isEqualTo(-5_000);
         assertThat(charge.purchasedDelta()).isEqualTo(-3_000);
 
-        LedgerEntry refund = tx(() -> ledger.refund(user, usageId, Millicredits.of(4_000), Mutation.system("test")));
+        LedgerEntry refund = refund(user, usageId, 4_000);
         assertThat(refund.purchasedDelta()).isEqualTo(3_000);
         assertThat(refund.monthlyDelta()).isEqualTo(1_000);
-        tx(() -> ledger.refund(user, usageId, Millicredits.of(4_000), Mutation.system("test")));
-        assertThatThrownBy(() -> tx(() -> ledger.refund(user, usageId, Millicredits.of(1), Mutation.system("test"))))
+        refund(user, usageId, 4_000);
+        assertThatThrownBy(() -> refund(user, usageId, 1))
                 .isInstanceOf(LedgerRuleException.class);
-        assertThatThrownBy(() -> tx(() -> ledger.refund(user, 777L, Millicredits.of(1), Mutation.system("test"))))
+        assertThatThrownBy(() -> refund(user, 777L, 1))
                 .isInstanceOf(LedgerRuleException.class);
         assertLedgerAddsUp(user);
     }
 
     @Test
     void adjustmentsMoveOneBucketAndNeverOverdraw() {
-        String user = newAccount();
+        String user = newAccount("ledger");
         tx(() -> ledger.adjust(user, Bucket.PURCHASED, Millicredits.of(7_000), keyed(user, "adj-1")));
         tx(() -> ledger.adjust(user, Bucket.MONTHLY, Millicredits.of(-30_000), keyed(user, "adj-2")));
         assertThat(LedgerProbe.buckets(user)).containsExactly(70_000, 7_000, 0);
@@ -207,7 +178,7 @@ class LedgerTest {
 
     @Test
     void theLedgerIsAppendOnly() {
-        String user = newAccount();
+        String user = newAccount("ledger");
         assertThatThrownBy(() -> LedgerProbe.execute("UPDATE credit_audit_log SET monthly_delta = 0 WHERE user_id = ?", user))
                 .hasMessageContaining("append-only");
         assertThatThrownBy(() -> LedgerProbe.execute("DELETE FROM credit_audit_log WHERE user_id = ?", user))
@@ -217,7 +188,7 @@ class LedgerTest {
 
     @Test
     void theDatabaseRefusesANegativeBucketEvenIfCodeTriedIt() {
-        String user = newAccount();
+        String user = newAccount("ledger");
         assertThatThrownBy(() -> LedgerProbe.execute(
                 "UPDATE credit_account SET monthly_millicredits = -1 WHERE user_id = ?", user))
                 .hasMessageContaining("check constraint");
