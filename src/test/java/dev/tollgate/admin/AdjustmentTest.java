@@ -9,6 +9,7 @@ import static dev.tollgate.testing.Api.as;
 import static dev.tollgate.testing.Api.charge;
 import static dev.tollgate.testing.Api.chargeBody;
 import static dev.tollgate.testing.Api.openAccount;
+import static dev.tollgate.testing.LedgerProbe.assertBalanced;
 import static dev.tollgate.testing.Refusals.assertRefused;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
@@ -303,10 +304,5 @@ class AdjustmentTest {
                 .then().statusCode(400)
                 .body("type", equalTo("https://tollgate.dev/problems/invalid-request"))
                 .body("violations.field", hasItems("amountMillicredits", "reason"));
-    }
-
-    private static void assertBalanced(String user) {
-        assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
-        assertThat(LedgerProbe.negativePoints(user)).isZero();
     }
 }

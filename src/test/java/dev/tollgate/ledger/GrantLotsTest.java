@@ -61,8 +61,7 @@ class GrantLotsTest extends LedgerFixture {
     }
 
     static void assertAddsUp(String user) {
-        assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
-        assertThat(LedgerProbe.negativePoints(user)).isZero();
+        LedgerProbe.assertBalanced(user);
         assertThat(LedgerProbe.lotViolations(user)).isZero();
         assertThat(expiredCreditsSpent(user)).isZero();
     }

@@ -1,5 +1,6 @@
 package dev.tollgate.ledger;
 
+import static dev.tollgate.testing.LedgerProbe.assertBalanced;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -28,11 +29,6 @@ class LedgerTest extends LedgerFixture {
         return tx(() -> ledger.release(user, hold.holdId(), Mutation.system("test")));
     }
 
-    private static void assertLedgerAddsUp(String user) {
-        assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
-        assertThat(LedgerProbe.negativePoints(user)).isZero();
-    }
-
     @Test
     void chargesBurnTheMonthlyBucketFirstThenPurchased() {
         String user = newAccount("ledger");
@@ -46,7 +42,7 @@ class LedgerTest extends LedgerFixture {
         assertThat(second.monthlyDelta()).isEqualTo(-20_000);
         assertThat(second.purchasedDelta()).isEqualTo(-10_000);
         assertThat(second.after()).isEqualTo(new Balances(0, 40_000, 0));
-        assertLedgerAddsUp(user);
+        assertBalanced(user);
     }
 
     @Test
@@ -58,7 +54,7 @@ class LedgerTest extends LedgerFixture {
                     assertThat(e.available().value()).isEqualTo(100_000);
                 });
         assertThat(LedgerProbe.auditRows(user)).isEqualTo(1);
-        assertLedgerAddsUp(user);
+        assertBalanced(user);
     }
 
     @Test
@@ -71,7 +67,7 @@ class LedgerTest extends LedgerFixture {
                 .isInstanceOf(DuplicateRequestException.class);
         assertThat(tx(() -> ledger.findByKey(user, "once"))).get().extracting(LedgerEntry::operation)
                 .isEqualTo(Operation.CHARGE);
-        assertLedgerAddsUp(user);
+        assertBalanced(user);
     }
 
     @Test
@@ -87,7 +83,7 @@ class LedgerTest extends LedgerFixture {
         LedgerEntry released = release(user, hold);
         assertThat(released.after()).isEqualTo(new Balances(100_000, 0, 0));
         assertThat(released.operation()).isEqualTo(Operation.RELEASE);
-        assertLedgerAddsUp(user);
+        assertBalanced(user);
     }
 
     @Test
@@ -104,7 +100,7 @@ class LedgerTest extends LedgerFixture {
                 .isInstanceOf(LedgerRuleException.class);
         assertThat(LedgerProbe.count("SELECT settled_millicredits FROM credit_reservation WHERE user_id = ?", user))
                 .isEqualTo(1_234);
-        assertLedgerAddsUp(user);
+        assertBalanced(user);
     }
 
     @Test
@@ -114,7 +110,7 @@ class LedgerTest extends LedgerFixture {
         Settlement settlement = settle(user, hold, 3_000);
         assertThat(settlement.charged().value()).isEqualTo(3_000);
         assertThat(settlement.shortfall().value()).isZero();
-        assertLedgerAddsUp(user);
+        assertBalanced(user);
     }
 
     @Test
@@ -126,7 +122,7 @@ class LedgerTest extends LedgerFixture {
         assertThat(settlement.charged().value()).isEqualTo(1_000);
         assertThat(settlement.shortfall().value()).isEqualTo(4_000);
         assertThat(LedgerProbe.buckets(user)).containsExactly(0, 0, 0);
-        assertLedgerAddsUp(user);
+        assertBalanced(user);
     }
 
     @Test
@@ -159,7 +155,7 @@ class LedgerTest extends LedgerFixture {
                 .isInstanceOf(LedgerRuleException.class);
         assertThatThrownBy(() -> refund(user, 777L, 1))
                 .isInstanceOf(LedgerRuleException.class);
-        assertLedgerAddsUp(user);
+        assertBalanced(user);
     }
 
     @Test
@@ -173,7 +169,7 @@ class LedgerTest extends LedgerFixture {
         hold(user, 70_000, "h");
         assertThatThrownBy(() -> tx(() -> ledger.adjust(user, Bucket.MONTHLY, Millicredits.of(-10_000), keyed(user, "adj-4"))))
                 .isInstanceOf(LedgerRuleException.class);
-        assertLedgerAddsUp(user);
+        assertBalanced(user);
     }
 
     @Test
