@@ -95,7 +95,7 @@ class GrantLotsTest extends LedgerFixture {
 
     @Test
     void spendingBurnsMonthlyThenLotsByPriorityAndExpiryThenPurchased() {
-        String user = newAccount("grants");
+        String user = newAccount();
         buy(user, 50_000);
         GrantedLot late = grant(user, 30_000, Duration.ofDays(20), 100);
         GrantedLot soon = grant(user, 20_000, Duration.ofDays(2), 100);
@@ -122,7 +122,7 @@ class GrantLotsTest extends LedgerFixture {
 
     @Test
     void aSettleSpendsLotsAndARefundGivesBackToThemPurchasedFirst() {
-        String user = newAccount("grants");
+        String user = newAccount();
         buy(user, 10_000);
         GrantedLot lot = grant(user, 50_000, Duration.ofDays(10), 100);
         charge(user, 100_000);
@@ -145,7 +145,7 @@ class GrantLotsTest extends LedgerFixture {
 
     @Test
     void aRefundsShareOfAnExpiredLotIsForfeited() {
-        String user = newAccount("grants");
+        String user = newAccount();
         GrantedLot lot = grant(user, 50_000, Duration.ofHours(1), 100);
         LedgerEntry charged = charge(user, 130_000);
         assertThat(charged.grantedDelta()).isEqualTo(-30_000);
@@ -164,7 +164,7 @@ class GrantLotsTest extends LedgerFixture {
 
     @Test
     void aDueLotIsNeverSpentAChargeExpiresItFirst() {
-        String user = newAccount("grants");
+        String user = newAccount();
         buy(user, 20_000);
         GrantedLot lot = onlyAnHourLot(user);
 
@@ -182,7 +182,7 @@ class GrantLotsTest extends LedgerFixture {
 
     @Test
     void anExpiryKeepsWhatALiveHoldNeedsAndRemovesTheRestOnceTheHoldIsSettled() {
-        String user = newAccount("grants");
+        String user = newAccount();
         GrantedLot lot = onlyAnHourLot(user);
         Hold hold = holdAcrossTheExpiry(user, lot, 30_000);
 
@@ -203,7 +203,7 @@ class GrantLotsTest extends LedgerFixture {
 
     @Test
     void aSettleAboveItsHoldNeverPaysTheExcessWithExpiredCredits() {
-        String user = newAccount("grants");
+        String user = newAccount();
         GrantedLot lot = onlyAnHourLot(user);
         Hold hold = holdAcrossTheExpiry(user, lot, 10_000);
 
@@ -216,7 +216,7 @@ class GrantLotsTest extends LedgerFixture {
 
     @Test
     void aHoldCannotUseADueLot() {
-        String user = newAccount("grants");
+        String user = newAccount();
         GrantedLot lot = onlyAnHourLot(user);
         clock.set(lot.expiresAt().plusSeconds(1));
         assertThatThrownBy(() -> hold(user, 1_000, clock.instant().plusSeconds(600)))
@@ -230,7 +230,7 @@ class GrantLotsTest extends LedgerFixture {
 
     @Test
     void aBalanceReadExpiresDueLotsAndARefundBringsBackTheAccountsNextExpiry() {
-        String user = newAccount("grants");
+        String user = newAccount();
         GrantedLot soon = grant(user, 5_000, Duration.ofHours(1), 100);
         GrantedLot later = grant(user, 5_000, Duration.ofDays(3), 100);
         LedgerEntry charged = charge(user, 110_000);

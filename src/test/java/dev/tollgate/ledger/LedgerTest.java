@@ -31,7 +31,7 @@ class LedgerTest extends LedgerFixture {
 
     @Test
     void chargesBurnTheMonthlyBucketFirstThenPurchased() {
-        String user = newAccount("ledger");
+        String user = newAccount();
         buy(user, 50_000);
 
         LedgerEntry first = charge(user, 80_000, "a");
@@ -47,7 +47,7 @@ class LedgerTest extends LedgerFixture {
 
     @Test
     void aChargeBeyondTheAvailableBalanceIsRefusedWithTheNumbers() {
-        String user = newAccount("ledger");
+        String user = newAccount();
         assertThatThrownBy(() -> charge(user, 100_001, "x"))
                 .isInstanceOfSatisfying(InsufficientCreditsException.class, e -> {
                     assertThat(e.required().value()).isEqualTo(100_001);
@@ -59,7 +59,7 @@ class LedgerTest extends LedgerFixture {
 
     @Test
     void aKeyIsAppliedOnceEvenForAnotherOperation() {
-        String user = newAccount("ledger");
+        String user = newAccount();
         charge(user, 10, "once");
         assertThatThrownBy(() -> charge(user, 10, "once"))
                 .isInstanceOf(DuplicateRequestException.class);
@@ -72,7 +72,7 @@ class LedgerTest extends LedgerFixture {
 
     @Test
     void holdsCountAgainstAvailableUntilReleased() {
-        String user = newAccount("ledger");
+        String user = newAccount();
         Hold hold = hold(user, 60_000, "hold-1");
         assertThat(hold.entry().after()).isEqualTo(new Balances(100_000, 0, 60_000));
         assertThatThrownBy(() -> charge(user, 40_001, "c"))
@@ -88,7 +88,7 @@ class LedgerTest extends LedgerFixture {
 
     @Test
     void settleChargesTheRealCostAndFreesTheRestOfTheHoldOnce() {
-        String user = newAccount("ledger");
+        String user = newAccount();
         Hold hold = hold(user, 5_000, "h");
         Settlement settlement = settle(user, hold, 1_234);
         assertThat(settlement.charged().value()).isEqualTo(1_234);
@@ -105,7 +105,7 @@ class LedgerTest extends LedgerFixture {
 
     @Test
     void aSettleAboveTheHoldChargesTheDifferenceWhenAvailable() {
-        String user = newAccount("ledger");
+        String user = newAccount();
         Hold hold = hold(user, 1_000, "h");
         Settlement settlement = settle(user, hold, 3_000);
         assertThat(settlement.charged().value()).isEqualTo(3_000);
@@ -115,7 +115,7 @@ class LedgerTest extends LedgerFixture {
 
     @Test
     void aSettleAboveWhatTheAccountHasChargesEverythingAvailableAndNeverOverdraws() {
-        String user = newAccount("ledger");
+        String user = newAccount();
         charge(user, 99_000, "drain");
         Hold hold = hold(user, 500, "h");
         Settlement settlement = settle(user, hold, 5_000);
@@ -127,8 +127,8 @@ class LedgerTest extends LedgerFixture {
 
     @Test
     void aHoldOfAnotherUserCannotBeSettledOrReleased() {
-        String owner = newAccount("ledger");
-        String other = newAccount("ledger");
+        String owner = newAccount();
+        String other = newAccount();
         Hold hold = hold(owner, 100, "h");
         assertThatThrownBy(() -> settle(other, hold, 1)).isInstanceOf(LedgerRuleException.class)
                 .extracting(e -> ((LedgerRuleException) e).problem().status()).isEqualTo(404);
@@ -139,7 +139,7 @@ class LedgerTest extends LedgerFixture {
 
     @Test
     void refundsGoBackWhereTheChargeTookThemAndNeverExceedIt() {
-        String user = newAccount("ledger");
+        String user = newAccount();
         buy(user, 10_000);
         charge(user, 95_000, "first");
         long usageId = 424242L;
@@ -160,7 +160,7 @@ class LedgerTest extends LedgerFixture {
 
     @Test
     void adjustmentsMoveOneBucketAndNeverOverdraw() {
-        String user = newAccount("ledger");
+        String user = newAccount();
         tx(() -> ledger.adjust(user, Bucket.PURCHASED, Millicredits.of(7_000), keyed(user, "adj-1")));
         tx(() -> ledger.adjust(user, Bucket.MONTHLY, Millicredits.of(-30_000), keyed(user, "adj-2")));
         assertThat(LedgerProbe.buckets(user)).containsExactly(70_000, 7_000, 0);
@@ -174,7 +174,7 @@ class LedgerTest extends LedgerFixture {
 
     @Test
     void theLedgerIsAppendOnly() {
-        String user = newAccount("ledger");
+        String user = newAccount();
         assertThatThrownBy(() -> LedgerProbe.execute("UPDATE credit_audit_log SET monthly_delta = 0 WHERE user_id = ?", user))
                 .hasMessageContaining("append-only");
         assertThatThrownBy(() -> LedgerProbe.execute("DELETE FROM credit_audit_log WHERE user_id = ?", user))
@@ -184,7 +184,7 @@ class LedgerTest extends LedgerFixture {
 
     @Test
     void theDatabaseRefusesANegativeBucketEvenIfCodeTriedIt() {
-        String user = newAccount("ledger");
+        String user = newAccount();
         assertThatThrownBy(() -> LedgerProbe.execute(
                 "UPDATE credit_account SET monthly_millicredits = -1 WHERE user_id = ?", user))
                 .hasMessageContaining("check constraint");

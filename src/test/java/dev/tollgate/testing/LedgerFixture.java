@@ -46,9 +46,9 @@ public abstract class LedgerFixture {
         return transactions.inNewTransaction(work);
     }
 
-    /** The account of a new user whose id starts with {@code prefix}, opened with the plan's monthly allowance. */
-    protected String newAccount(String prefix) {
-        String user = prefix + "-" + UUID.randomUUID();
+    /** The account of a new user, opened with the plan's monthly allowance; its id starts with the test's class name. */
+    protected String newAccount() {
+        String user = getClass().getSimpleName() + "-" + UUID.randomUUID();
         tx(() -> ledger.ensureAccount(user));
         return user;
     }
