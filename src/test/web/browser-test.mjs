@@ -15,7 +15,7 @@
 // (purchase-browser-test.mjs checks them where they are). Exits 0 only if every check passed.
 import {
   BASE_URL, TOKEN, WEB_ORIGIN, FOREIGN_ORIGIN, shot, check, assert, credits, api, launch, watch, openPage as open, finish,
-  unexpected,
+  unexpected, preCheckBeyondTheBalance, frameDashboard,
 } from './harness.mjs';
 
 const OTHER_TOKEN = process.env.OTHER_TOKEN;
@@ -141,16 +141,8 @@ try {
   });
 
   await check('a 402 opens the dialog with what was required and what is available', async () => {
-    await page.getByLabel('Model').selectOption('gpt-4o');
-    await page.getByLabel('Longest answer (tokens)').fill('1000000');
-    const [response] = await Promise.all([
-      page.waitForResponse((r) => r.url().endsWith('/api/credit/pre-check')),
-      page.getByRole('button', { name: 'Check' }).click(),
-    ]);
-    assert(response.status() === 402, `pre-check answered ${response.status()}`);
+    const { response, dialog } = await preCheckBeyondTheBalance(page);
     const problem = await response.json();
-    const dialog = page.getByRole('dialog', { name: 'Not enough credits' });
-    await dialog.waitFor({ state: 'visible' });
     const required = await page.locator('tollgate-credits-dialog [data-testid="required"]').textContent();
     const available = await page.locator('tollgate-credits-dialog [data-testid="available"]').textContent();
     assert(required === `${credits(problem.requiredMillicredits)} credits`, `required shows "${required}" for ${problem.requiredMillicredits}`);
@@ -501,21 +493,7 @@ try {
   await check('the chat app may frame the dashboard and hand it the token; a foreign page may not frame it', async () => {
     const frameFrom = async (origin, token) => {
       const { page, problems } = await appPage(origin);
-      const ready = page.evaluate(({ url, token, target }) => new Promise((resolve) => {
-        const frame = document.createElement('iframe');
-        frame.title = 'Your credits and usage';
-        frame.width = '1000';
-        frame.height = '700';
-        window.addEventListener('message', (event) => {
-          if (event.source === frame.contentWindow && event.data?.type === 'tollgate:ready') {
-            frame.contentWindow.postMessage({ type: 'tollgate:token', token }, target);
-            resolve(true);
-          }
-        });
-        setTimeout(() => resolve(false), 5000);
-        frame.src = url;
-        document.body.append(frame);
-      }), { url: `${BASE_URL}/tollgate/dashboard.html`, token, target: new URL(BASE_URL).origin });
+      const ready = frameDashboard(page, token);
       return { page, problems, ready };
     };
     const app = await frameFrom(WEB_ORIGIN, TOKEN);

@@ -103,6 +103,42 @@ export function unexpected(problems, expected = []) {
   return problems.filter((p) => !expected.some(([status, path]) => p.includes(`status of ${status}`) && p.includes(path)));
 }
 
+/** Asks the example page's pre-check for a reply far beyond the balance; returns its 402 and the dialog it opened. */
+export async function preCheckBeyondTheBalance(page) {
+  await page.getByLabel('Model').selectOption('gpt-4o');
+  await page.getByLabel('Longest answer (tokens)').fill('1000000');
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/api/credit/pre-check')),
+    page.getByRole('button', { name: 'Check' }).click(),
+  ]);
+  assert(response.status() === 402, `pre-check answered ${response.status()}`);
+  const dialog = page.getByRole('dialog', { name: 'Not enough credits' });
+  await dialog.waitFor({ state: 'visible' });
+  return { response, dialog };
+}
+
+/**
+ * Frames the dashboard in the given page, as the chat app does, and hands it the token once it asks
+ * (tollgate:ready). Resolves true when it asked, false if it never did within 5 seconds.
+ */
+export function frameDashboard(page, token) {
+  return page.evaluate(({ url, token, target }) => new Promise((resolve) => {
+    const frame = document.createElement('iframe');
+    frame.title = 'Your credits and usage';
+    frame.width = '1000';
+    frame.height = '700';
+    window.addEventListener('message', (event) => {
+      if (event.source === frame.contentWindow && event.data?.type === 'tollgate:ready') {
+        frame.contentWindow.postMessage({ type: 'tollgate:token', token }, target);
+        resolve(true);
+      }
+    });
+    setTimeout(() => resolve(false), 5000);
+    frame.src = url;
+    document.body.append(frame);
+  }), { url: `${BASE_URL}/tollgate/dashboard.html`, token, target: new URL(BASE_URL).origin });
+}
+
 /** Prints the tally and exits: 0 only if every check passed. */
 export function finish() {
   const failed = results.filter((r) => !r.ok).length;

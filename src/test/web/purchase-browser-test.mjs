@@ -11,6 +11,7 @@
 import { createInterface } from 'node:readline';
 import {
   BASE_URL, TOKEN, WEB_ORIGIN, shot, check, assert, credits, api, launch, watch, openPage as open, unexpected, finish,
+  preCheckBeyondTheBalance, frameDashboard,
 } from './harness.mjs';
 
 const CHECKOUT_BASE = process.env.CHECKOUT_BASE;
@@ -194,15 +195,7 @@ try {
 
   await check('the 402 dialog offers the packs, and the focus stays inside it', async () => {
     assert((await api('/api/credit/packs')).body.type !== NOT_CONFIGURED, 'purchases are configured');
-    await page.getByLabel('Model').selectOption('gpt-4o');
-    await page.getByLabel('Longest answer (tokens)').fill('1000000');
-    const [response] = await Promise.all([
-      page.waitForResponse((r) => r.url().endsWith('/api/credit/pre-check')),
-      page.getByRole('button', { name: 'Check' }).click(),
-    ]);
-    assert(response.status() === 402, `pre-check answered ${response.status()}`);
-    const dialog = page.getByRole('dialog', { name: 'Not enough credits' });
-    await dialog.waitFor({ state: 'visible' });
+    const { dialog } = await preCheckBeyondTheBalance(page);
     await page.locator('tollgate-credits-dialog[data-packs="shown"]').waitFor({ state: 'attached' });
     assert(await dialog.getByRole('heading', { name: 'Buy credits' }).isVisible(), 'a "Buy credits" section');
     for (const pack of packs.body.packs) {
@@ -245,19 +238,7 @@ try {
     const app = await browser.newPage();
     const problems = watch(app);
     await app.goto(`${WEB_ORIGIN}/`);
-    await app.evaluate(({ url, token, target }) => {
-      const frame = document.createElement('iframe');
-      frame.title = 'Your credits and usage';
-      frame.width = '1000';
-      frame.height = '700';
-      window.addEventListener('message', (event) => {
-        if (event.source === frame.contentWindow && event.data?.type === 'tollgate:ready') {
-          frame.contentWindow.postMessage({ type: 'tollgate:token', token }, target);
-        }
-      });
-      frame.src = url;
-      document.body.append(frame);
-    }, { url: `${BASE_URL}/tollgate/dashboard.html`, token: TOKEN, target: new URL(BASE_URL).origin });
+    await frameDashboard(app, TOKEN);
     const framed = app.frameLocator('iframe');
     await framed.locator('body[data-purchases="shown"]').waitFor({ state: 'attached' });
     await Promise.all([

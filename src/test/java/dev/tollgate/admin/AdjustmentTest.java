@@ -9,6 +9,8 @@ import static dev.tollgate.testing.Api.as;
 import static dev.tollgate.testing.Api.charge;
 import static dev.tollgate.testing.Api.chargeBody;
 import static dev.tollgate.testing.Api.openAccount;
+import static dev.tollgate.testing.LedgerProbe.assertBalanced;
+import static dev.tollgate.testing.Refusals.assertRefused;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
@@ -289,13 +291,9 @@ class AdjustmentTest {
     @MethodSource("badBodies")
     void aBadBodyIs400AndChangesNothing(String name, String body) {
         String user = openAccount("adjust-bad");
-        String before = LedgerProbe.snapshot(user);
-        adjust(admin, "bad-" + UUID.randomUUID(), body.replace("{user}", user))
-                .then().statusCode(400)
-                .contentType("application/problem+json")
+        assertRefused(user, 400, () -> adjust(admin, "bad-" + UUID.randomUUID(), body.replace("{user}", user)))
                 .body("status", equalTo(400))
                 .body("type", startsWith("https://tollgate.dev/problems/"));
-        assertThat(LedgerProbe.snapshot(user)).isEqualTo(before);
     }
 
     @Test
@@ -306,10 +304,5 @@ class AdjustmentTest {
                 .then().statusCode(400)
                 .body("type", equalTo("https://tollgate.dev/problems/invalid-request"))
                 .body("violations.field", hasItems("amountMillicredits", "reason"));
-    }
-
-    private static void assertBalanced(String user) {
-        assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
-        assertThat(LedgerProbe.negativePoints(user)).isZero();
     }
 }

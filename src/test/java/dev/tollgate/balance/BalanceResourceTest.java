@@ -13,10 +13,7 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
-import dev.tollgate.ledger.Bucket;
-import dev.tollgate.ledger.HeldCall;
 import dev.tollgate.ledger.Hold;
-import dev.tollgate.ledger.Mutation;
 import dev.tollgate.platform.money.Millicredits;
 import dev.tollgate.testing.LedgerFixture;
 import dev.tollgate.testing.LedgerProbe;
@@ -76,14 +73,14 @@ class BalanceResourceTest extends LedgerFixture {
 
         clock.set(opened);
         tx(() -> ledger.ensureAccount(user));
-        tx(() -> ledger.charge(user, Millicredits.of(30_000), keyed(user, "old")));
+        charge(user, 30_000, "old");
         clock.set(now);
         long usageId = 7_000_000_000L + Math.abs(user.hashCode());
         tx(() -> ledger.charge(user, Millicredits.of(20_000), keyed(user, "recent").withUsage(usageId)));
         Hold hold = tx(() -> ledger.hold(UUID.randomUUID(), user, Millicredits.of(10_000), "gpt-4o",
-                now.plusSeconds(600), new HeldCall(100, 100, null, null, false), keyed(user, "held")));
-        tx(() -> ledger.settle(user, hold.holdId(), Millicredits.of(8_000), Mutation.system("test")));
-        tx(() -> ledger.refund(user, usageId, Millicredits.of(7_000), Mutation.system("test")));
+                now.plusSeconds(600), CALL, keyed(user, "held")));
+        settle(user, hold, 8_000);
+        refund(user, usageId, 7_000);
         // Precondition: the old charge is in the ledger, 8 days back.
         assertThat(LedgerProbe.auditRows(user)).isEqualTo(6);
 
@@ -98,7 +95,7 @@ class BalanceResourceTest extends LedgerFixture {
         assertThat(balance.getBoolean("forecast.beforeRefresh")).isTrue();
 
         // 50,000 granted: 99,000 last 33 days, past the refresh; the pace is the same.
-        tx(() -> ledger.grant(user, Bucket.PURCHASED, Millicredits.of(50_000), Mutation.system("test")));
+        buy(user, 50_000);
         balance = balance(user);
         assertThat(balance.getLong("forecast.dailySpendMillicredits")).isEqualTo(3_000);
         assertThat(Instant.parse(balance.getString("forecast.depletesAt"))).isEqualTo(now.plus(Duration.ofDays(33)));

@@ -1,8 +1,9 @@
 package dev.tollgate.charge;
 
 import static dev.tollgate.testing.Api.as;
+import static dev.tollgate.testing.Api.charge;
 import static dev.tollgate.testing.Api.openAccount;
-import static org.assertj.core.api.Assertions.assertThat;
+import static dev.tollgate.testing.Refusals.assertRefused;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
 
@@ -14,7 +15,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import dev.tollgate.testing.LedgerProbe;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 
@@ -24,6 +24,7 @@ import io.restassured.http.ContentType;
 class ChargeBadInputTest {
 
     private static final String OK_USAGE = "\"usage\":{\"uncachedInputTokens\":10,\"outputTokens\":10}";
+    private static final String GOOD_BODY = "{\"model\":\"gpt-4o-mini\"," + OK_USAGE + "}";
     private String user;
 
     /** One account for the class, opened on first use (the HTTP port is known only once Quarkus runs). */
@@ -34,6 +35,22 @@ class ChargeBadInputTest {
         return user;
     }
 
+    /** A charge of the model (as JSON) with a good usage. */
+    private static String ofModel(String model) {
+        return "{\"model\":" + model + "," + OK_USAGE + "}";
+    }
+
+    /** A charge of gpt-4o-mini with a good usage and one more member (as JSON). */
+    private static String miniWith(String member) {
+        return "{\"model\":\"gpt-4o-mini\"," + member + "," + OK_USAGE + "}";
+    }
+
+    /** A charge of gpt-4o-mini with these token counts (as JSON). */
+    private static String usage(String uncachedInputTokens, String outputTokens) {
+        return "{\"model\":\"gpt-4o-mini\",\"usage\":{\"uncachedInputTokens\":" + uncachedInputTokens
+                + ",\"outputTokens\":" + outputTokens + "}}";
+    }
+
     static Stream<Arguments> badBodies() {
         return Stream.of(
                 Arguments.of("empty object", "{}", 400),
@@ -42,43 +59,37 @@ class ChargeBadInputTest {
                 Arguments.of("null usage", "{\"model\":\"gpt-4o-mini\",\"usage\":null}", 400),
                 Arguments.of("malformed json", "{\"model\":\"gpt-4o-mini\",", 400),
                 Arguments.of("not an object", "[1,2,3]", 400),
-                Arguments.of("trailing garbage", "{\"model\":\"gpt-4o-mini\"," + OK_USAGE + "} trailing", 400),
-                Arguments.of("duplicate key", "{\"model\":\"gpt-4o-mini\",\"model\":\"gpt-4o\"," + OK_USAGE + "}", 400),
-                Arguments.of("unknown field", "{\"model\":\"gpt-4o-mini\",\"userId\":\"someone-else\"," + OK_USAGE + "}", 400),
-                Arguments.of("tokens as string", "{\"model\":\"gpt-4o-mini\",\"usage\":{\"uncachedInputTokens\":\"10\",\"outputTokens\":10}}", 400),
-                Arguments.of("fractional tokens", "{\"model\":\"gpt-4o-mini\",\"usage\":{\"uncachedInputTokens\":1.5,\"outputTokens\":10}}", 400),
-                Arguments.of("boolean tokens", "{\"model\":\"gpt-4o-mini\",\"usage\":{\"uncachedInputTokens\":true,\"outputTokens\":10}}", 400),
-                Arguments.of("negative tokens", "{\"model\":\"gpt-4o-mini\",\"usage\":{\"uncachedInputTokens\":-1,\"outputTokens\":10}}", 400),
-                Arguments.of("negative output", "{\"model\":\"gpt-4o-mini\",\"usage\":{\"uncachedInputTokens\":1,\"outputTokens\":-5}}", 400),
-                Arguments.of("too many tokens", "{\"model\":\"gpt-4o-mini\",\"usage\":{\"uncachedInputTokens\":10000001,\"outputTokens\":10}}", 400),
-                Arguments.of("beyond a long", "{\"model\":\"gpt-4o-mini\",\"usage\":{\"uncachedInputTokens\":99999999999999999999999,\"outputTokens\":10}}", 400),
+                Arguments.of("trailing garbage", GOOD_BODY + " trailing", 400),
+                Arguments.of("duplicate key", miniWith("\"model\":\"gpt-4o\""), 400),
+                Arguments.of("unknown field", miniWith("\"userId\":\"someone-else\""), 400),
+                Arguments.of("tokens as string", usage("\"10\"", "10"), 400),
+                Arguments.of("fractional tokens", usage("1.5", "10"), 400),
+                Arguments.of("boolean tokens", usage("true", "10"), 400),
+                Arguments.of("negative tokens", usage("-1", "10"), 400),
+                Arguments.of("negative output", usage("1", "-5"), 400),
+                Arguments.of("too many tokens", usage("10000001", "10"), 400),
+                Arguments.of("beyond a long", usage("99999999999999999999999", "10"), 400),
                 // PostgreSQL text cannot hold NUL or a lone surrogate: refused before anything is written.
-                Arguments.of("character id with NUL", "{\"model\":\"gpt-4o-mini\",\"characterId\":\"a\\u0000b\"," + OK_USAGE + "}", 400),
-                Arguments.of("conversation id with a lone surrogate", "{\"model\":\"gpt-4o-mini\",\"conversationId\":\"a\\ud800\"," + OK_USAGE + "}", 400),
+                Arguments.of("character id with NUL", miniWith("\"characterId\":\"a\\u0000b\""), 400),
+                Arguments.of("conversation id with a lone surrogate", miniWith("\"conversationId\":\"a\\ud800\""), 400),
                 // Found by the fuzz test: the sum of the counts overflowed while validating (500).
-                Arguments.of("counts whose sum is beyond a long", "{\"model\":\"gpt-4o-mini\",\"usage\":{\"uncachedInputTokens\":9223372036854775806,\"outputTokens\":5}}", 400),
-                Arguments.of("exponent number", "{\"model\":\"gpt-4o-mini\",\"usage\":{\"uncachedInputTokens\":1e30,\"outputTokens\":10}}", 400),
-                Arguments.of("zero tokens", "{\"model\":\"gpt-4o-mini\",\"usage\":{\"uncachedInputTokens\":0,\"outputTokens\":0}}", 400),
-                Arguments.of("model as number", "{\"model\":42," + OK_USAGE + "}", 400),
-                Arguments.of("model with spaces", "{\"model\":\"gpt 4o; DROP TABLE credit_account\"," + OK_USAGE + "}", 400),
-                Arguments.of("model too long", "{\"model\":\"" + "m".repeat(129) + "\"," + OK_USAGE + "}", 400),
-                Arguments.of("character id too long", "{\"model\":\"gpt-4o-mini\",\"characterId\":\"" + "c".repeat(129) + "\"," + OK_USAGE + "}", 400),
-                Arguments.of("estimated as string", "{\"model\":\"gpt-4o-mini\",\"estimated\":\"yes\"," + OK_USAGE + "}", 400),
-                Arguments.of("unknown model", "{\"model\":\"not-a-model\"," + OK_USAGE + "}", 422));
+                Arguments.of("counts whose sum is beyond a long", usage("9223372036854775806", "5"), 400),
+                Arguments.of("exponent number", usage("1e30", "10"), 400),
+                Arguments.of("zero tokens", usage("0", "0"), 400),
+                Arguments.of("model as number", ofModel("42"), 400),
+                Arguments.of("model with spaces", ofModel("\"gpt 4o; DROP TABLE credit_account\""), 400),
+                Arguments.of("model too long", ofModel("\"" + "m".repeat(129) + "\""), 400),
+                Arguments.of("character id too long", miniWith("\"characterId\":\"" + "c".repeat(129) + "\""), 400),
+                Arguments.of("estimated as string", miniWith("\"estimated\":\"yes\""), 400),
+                Arguments.of("unknown model", ofModel("\"not-a-model\""), 422));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("badBodies")
     void aBadBodyIsAProblemAndChangesNothing(String name, String body, int status) {
-        String before = LedgerProbe.snapshot(user());
-        as(user()).contentType(ContentType.JSON).header("Idempotency-Key", "bad-" + name.replace(' ', '-'))
-                .body(body)
-                .post("/api/credit/charges")
-                .then().statusCode(status)
-                .contentType("application/problem+json")
+        assertRefused(user(), status, () -> charge(user(), "bad-" + name.replace(' ', '-'), body))
                 .body("status", equalTo(status))
                 .body("type", startsWith("https://tollgate.dev/problems/"));
-        assertThat(LedgerProbe.snapshot(user())).isEqualTo(before);
     }
 
     static Stream<Arguments> badKeys() {
@@ -92,17 +103,12 @@ class ChargeBadInputTest {
     @ParameterizedTest(name = "key {0}")
     @MethodSource("badKeys")
     void aBadIdempotencyKeyIsRefused(String name, String key) {
-        String before = LedgerProbe.snapshot(user());
-        as(user()).contentType(ContentType.JSON).header("Idempotency-Key", key)
-                .body("{\"model\":\"gpt-4o-mini\"," + OK_USAGE + "}")
-                .post("/api/credit/charges")
-                .then().statusCode(400).contentType("application/problem+json");
-        assertThat(LedgerProbe.snapshot(user())).isEqualTo(before);
+        assertRefused(user(), 400, () -> charge(user(), key, GOOD_BODY));
     }
 
     @Test
     void aChargeWithoutAnyKeyIsRefused() {
-        as(user()).contentType(ContentType.JSON).body("{\"model\":\"gpt-4o-mini\"," + OK_USAGE + "}")
+        as(user()).contentType(ContentType.JSON).body(GOOD_BODY)
                 .post("/api/credit/charges")
                 .then().statusCode(400).contentType("application/problem+json")
                 .body("type", equalTo("https://tollgate.dev/problems/idempotency-key-missing"));
@@ -110,19 +116,14 @@ class ChargeBadInputTest {
 
     @Test
     void aHeaderKeyThatDiffersFromTheRequestIdIsRefused() {
-        as(user()).contentType(ContentType.JSON).header("Idempotency-Key", "one")
-                .body("{\"requestId\":\"two\",\"model\":\"gpt-4o-mini\"," + OK_USAGE + "}")
-                .post("/api/credit/charges")
+        charge(user(), "one", "{\"requestId\":\"two\",\"model\":\"gpt-4o-mini\"," + OK_USAGE + "}")
                 .then().statusCode(400).body("type", equalTo("https://tollgate.dev/problems/idempotency-key-mismatch"));
     }
 
     @Test
     void noBodyAtAllIsRefused() {
-        String before = LedgerProbe.snapshot(user());
-        as(user()).contentType(ContentType.JSON).header("Idempotency-Key", "no-body")
-                .post("/api/credit/charges")
-                .then().statusCode(400).contentType("application/problem+json");
-        assertThat(LedgerProbe.snapshot(user())).isEqualTo(before);
+        assertRefused(user(), 400, () -> as(user()).contentType(ContentType.JSON).header("Idempotency-Key", "no-body")
+                .post("/api/credit/charges"));
     }
 
     @Test
@@ -134,11 +135,7 @@ class ChargeBadInputTest {
 
     @Test
     void anOversizeBodyIsRefused() {
-        String before = LedgerProbe.snapshot(user());
-        String huge = "{\"model\":\"gpt-4o-mini\",\"characterId\":\"" + "x".repeat(1_100_000) + "\"," + OK_USAGE + "}";
-        as(user()).contentType(ContentType.JSON).header("Idempotency-Key", "huge").body(huge)
-                .post("/api/credit/charges")
-                .then().statusCode(413).contentType("application/problem+json");
-        assertThat(LedgerProbe.snapshot(user())).isEqualTo(before);
+        String huge = miniWith("\"characterId\":\"" + "x".repeat(1_100_000) + "\"");
+        assertRefused(user(), 413, () -> charge(user(), "huge", huge));
     }
 }

@@ -45,8 +45,7 @@ class ChatCompletionTest {
     }
 
     static void assertLedgerAddsUp(String user) {
-        assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
-        assertThat(LedgerProbe.negativePoints(user)).isZero();
+        LedgerProbe.assertBalanced(user);
         assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_reservation WHERE user_id = ? AND status = 'HELD'", user))
                 .isZero();
     }

@@ -88,8 +88,7 @@ class MonthlyRefreshTest {
         assertThat(LedgerProbe.count("SELECT held_over_millicredits FROM credit_account WHERE user_id = ?", user)).isZero();
         assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_audit_log WHERE user_id = ? AND operation = 'LAPSE' "
                 + "AND monthly_delta < 0 AND (metadata ->> 'lapsedMillicredits')::bigint = -monthly_delta", user)).isEqualTo(1);
-        assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
-        assertThat(LedgerProbe.negativePoints(user)).isZero();
+        LedgerProbe.assertBalanced(user);
     }
 
     @Test
@@ -105,8 +104,7 @@ class MonthlyRefreshTest {
 
         // The new period's allowance is whole: the call was paid with last period's held credits.
         assertThat(LedgerProbe.buckets(user)).containsExactly(100_000, 0, 0);
-        assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
-        assertThat(LedgerProbe.negativePoints(user)).isZero();
+        LedgerProbe.assertBalanced(user);
     }
 
     @Test
@@ -212,7 +210,6 @@ class MonthlyRefreshTest {
         // The hold keeps the old credits it was placed with (held over); the new allowance is whole.
         assertThat(LedgerProbe.buckets(user)).containsExactly(100_000 + reserved, 0, reserved);
         as(user).get("/api/credit/balance").then().statusCode(200).body("availableMillicredits", equalTo(100_000));
-        assertThat(LedgerProbe.negativePoints(user)).isZero();
-        assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
+        LedgerProbe.assertBalanced(user);
     }
 }

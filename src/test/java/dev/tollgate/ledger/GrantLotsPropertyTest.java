@@ -35,7 +35,6 @@ class GrantLotsPropertyTest extends LedgerFixture {
 
     private static final int SEQUENCES = 60;
     private static final int STEPS = 40;
-    private static final HeldCall CALL = new HeldCall(100, 100, null, null, false);
 
     /** One connection for every check: a step's checks are one query. */
     private Connection checks;

@@ -23,15 +23,6 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 class GrantLotsTest extends LedgerFixture {
 
-    private static final HeldCall CALL = new HeldCall(100, 100, null, null, false);
-
-    /** An account with the plan's 100,000 monthly millicredits. */
-    private String newAccount() {
-        String user = "grants-" + UUID.randomUUID();
-        tx(() -> ledger.ensureAccount(user));
-        return user;
-    }
-
     private GrantedLot grant(String user, long amount, Duration lifetime, int priority) {
         return tx(() -> ledger.grantLot(user, new GrantTerms(Millicredits.of(amount), clock.instant().plus(lifetime),
                 priority, "admin:test", "test grant"), Mutation.system("test")));
@@ -49,6 +40,13 @@ class GrantLotsTest extends LedgerFixture {
                 keyed(user)));
     }
 
+    /** A hold of {@code amount} placed before the lot expires and lasting past it; then the clock is 5 seconds past the expiry. */
+    private Hold holdAcrossTheExpiry(String user, GrantedLot lot, long amount) {
+        Hold hold = hold(user, amount, lot.expiresAt().plusSeconds(600));
+        clock.set(lot.expiresAt().plusSeconds(5));
+        return hold;
+    }
+
     /** A charge of a call of its own (a usage id a refund can name). */
     private LedgerEntry charge(String user, long amount) {
         return tx(() -> ledger.charge(user, Millicredits.of(amount), keyed(user).withUsage(newUsageId())));
@@ -63,10 +61,17 @@ class GrantLotsTest extends LedgerFixture {
     }
 
     static void assertAddsUp(String user) {
-        assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
-        assertThat(LedgerProbe.negativePoints(user)).isZero();
+        LedgerProbe.assertBalanced(user);
         assertThat(LedgerProbe.lotViolations(user)).isZero();
         assertThat(expiredCreditsSpent(user)).isZero();
+    }
+
+    /** Nothing is left of the lot nor in the granted bucket, after {@code expiries} expiry entries; it all adds up. */
+    private static void assertLotGone(String user, GrantedLot lot, long expiries) {
+        assertThat(remaining(lot)).isZero();
+        assertThat(LedgerProbe.granted(user)).isZero();
+        assertThat(expiryEntries(user)).isEqualTo(expiries);
+        assertAddsUp(user);
     }
 
     static long expiryEntries(String user) {
@@ -91,7 +96,7 @@ class GrantLotsTest extends LedgerFixture {
     @Test
     void spendingBurnsMonthlyThenLotsByPriorityAndExpiryThenPurchased() {
         String user = newAccount();
-        tx(() -> ledger.grant(user, Bucket.PURCHASED, Millicredits.of(50_000), Mutation.system("test")));
+        buy(user, 50_000);
         GrantedLot late = grant(user, 30_000, Duration.ofDays(20), 100);
         GrantedLot soon = grant(user, 20_000, Duration.ofDays(2), 100);
         GrantedLot first = grant(user, 10_000, Duration.ofDays(30), 5);
@@ -118,7 +123,7 @@ class GrantLotsTest extends LedgerFixture {
     @Test
     void aSettleSpendsLotsAndARefundGivesBackToThemPurchasedFirst() {
         String user = newAccount();
-        tx(() -> ledger.grant(user, Bucket.PURCHASED, Millicredits.of(10_000), Mutation.system("test")));
+        buy(user, 10_000);
         GrantedLot lot = grant(user, 50_000, Duration.ofDays(10), 100);
         charge(user, 100_000);
 
@@ -131,7 +136,7 @@ class GrantLotsTest extends LedgerFixture {
         assertThat(settled.entry().purchasedDelta()).isEqualTo(-5_000);
         assertThat(remaining(lot)).isZero();
 
-        LedgerEntry refund = tx(() -> ledger.refund(user, usage, Millicredits.of(20_000), Mutation.system("test")));
+        LedgerEntry refund = refund(user, usage, 20_000);
         assertThat(refund.purchasedDelta()).isEqualTo(5_000);
         assertThat(refund.grantedDelta()).isEqualTo(15_000);
         assertThat(remaining(lot)).isEqualTo(15_000);
@@ -147,23 +152,20 @@ class GrantLotsTest extends LedgerFixture {
         long usage = charged.usageId();
 
         clock.set(lot.expiresAt().plusSeconds(1));
-        LedgerEntry refund = tx(() -> ledger.refund(user, usage, Millicredits.of(40_000), Mutation.system("test")));
+        LedgerEntry refund = refund(user, usage, 40_000);
         assertThat(refund.grantedDelta()).isZero();
         assertThat(refund.monthlyDelta()).isEqualTo(10_000);
         assertThat(LedgerProbe.text("SELECT metadata ->> 'forfeitedMillicredits' FROM credit_audit_log WHERE id = CAST(? AS bigint)",
                 String.valueOf(refund.id()))).isEqualTo("30000");
         // The expired lot's remainder went with the refund's own lazy expiry, and nothing came back to it.
-        assertThat(remaining(lot)).isZero();
-        assertThat(LedgerProbe.granted(user)).isZero();
         // The forfeited share counts as refunded: the call has 90,000 left to refund, not 120,000.
-        assertThat(expiryEntries(user)).isEqualTo(1);
-        assertAddsUp(user);
+        assertLotGone(user, lot, 1);
     }
 
     @Test
     void aDueLotIsNeverSpentAChargeExpiresItFirst() {
         String user = newAccount();
-        tx(() -> ledger.grant(user, Bucket.PURCHASED, Millicredits.of(20_000), Mutation.system("test")));
+        buy(user, 20_000);
         GrantedLot lot = onlyAnHourLot(user);
 
         clock.set(lot.expiresAt());
@@ -182,9 +184,8 @@ class GrantLotsTest extends LedgerFixture {
     void anExpiryKeepsWhatALiveHoldNeedsAndRemovesTheRestOnceTheHoldIsSettled() {
         String user = newAccount();
         GrantedLot lot = onlyAnHourLot(user);
-        Hold hold = hold(user, 30_000, lot.expiresAt().plusSeconds(600));
+        Hold hold = holdAcrossTheExpiry(user, lot, 30_000);
 
-        clock.set(lot.expiresAt().plusSeconds(5));
         List<LedgerEntry> expired = tx(() -> ledger.expireDueGrants(user));
         assertThat(expired).singleElement().satisfies(e -> assertThat(e.grantedDelta()).isEqualTo(-20_000));
         assertThat(remaining(lot)).isEqualTo(30_000);
@@ -193,24 +194,20 @@ class GrantLotsTest extends LedgerFixture {
                 .isInstanceOf(InsufficientCreditsException.class);
         assertThat(LedgerProbe.buckets(user)[2]).isEqualTo(30_000);
 
-        Settlement settled = tx(() -> ledger.settle(user, hold.holdId(), Millicredits.of(12_000), Mutation.system("test")));
+        Settlement settled = settle(user, hold, 12_000);
         assertThat(settled.entry().grantedDelta()).isEqualTo(-12_000);
         assertThat(settled.shortfall().value()).isZero();
         // The settle freed the hold: what it did not spend expired right after, in the same transaction.
-        assertThat(remaining(lot)).isZero();
-        assertThat(LedgerProbe.granted(user)).isZero();
-        assertThat(expiryEntries(user)).isEqualTo(2);
-        assertAddsUp(user);
+        assertLotGone(user, lot, 2);
     }
 
     @Test
     void aSettleAboveItsHoldNeverPaysTheExcessWithExpiredCredits() {
         String user = newAccount();
         GrantedLot lot = onlyAnHourLot(user);
-        Hold hold = hold(user, 10_000, lot.expiresAt().plusSeconds(600));
+        Hold hold = holdAcrossTheExpiry(user, lot, 10_000);
 
-        clock.set(lot.expiresAt().plusSeconds(5));
-        Settlement settled = tx(() -> ledger.settle(user, hold.holdId(), Millicredits.of(25_000), Mutation.system("test")));
+        Settlement settled = settle(user, hold, 25_000);
         assertThat(settled.charged().value()).isEqualTo(10_000);
         assertThat(settled.shortfall().value()).isEqualTo(15_000);
         assertThat(LedgerProbe.granted(user)).isZero();
@@ -240,7 +237,7 @@ class GrantLotsTest extends LedgerFixture {
         assertThat(remaining(soon)).isZero();
         assertThat(remaining(later)).isZero();
         long usage = charged.usageId();
-        LedgerEntry refund = tx(() -> ledger.refund(user, usage, Millicredits.of(10_000), Mutation.system("test")));
+        LedgerEntry refund = refund(user, usage, 10_000);
         assertThat(refund.grantedDelta()).isEqualTo(10_000);
 
         clock.set(soon.expiresAt().plusSeconds(1));

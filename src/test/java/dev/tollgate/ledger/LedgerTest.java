@@ -1,43 +1,23 @@
 package dev.tollgate.ledger;
 
+import static dev.tollgate.testing.LedgerProbe.assertBalanced;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
 import java.util.UUID;
-import java.util.concurrent.Callable;
-
-import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
 import dev.tollgate.platform.jdbc.DuplicateRequestException;
 import dev.tollgate.platform.money.Millicredits;
-import dev.tollgate.platform.tx.Transactions;
+import dev.tollgate.testing.LedgerFixture;
 import dev.tollgate.testing.LedgerProbe;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** The ledger's operations, each checked against the ledger sums afterwards. */
 @QuarkusTest
-class LedgerTest {
-
-    private static final HeldCall CALL = new HeldCall(100, 100, null, null, false);
-
-    @Inject
-    Ledger ledger;
-
-    @Inject
-    Transactions transactions;
-
-    private <T> T tx(Callable<T> work) {
-        return transactions.inNewTransaction(work);
-    }
-
-    private String newAccount() {
-        String user = "ledger-" + UUID.randomUUID();
-        tx(() -> ledger.ensureAccount(user));
-        return user;
-    }
+class LedgerTest extends LedgerFixture {
 
     /** A ten-minute hold for a gpt-4o call, in a transaction of its own. */
     private Hold hold(String user, long millicredits, String key) {
@@ -45,62 +25,49 @@ class LedgerTest {
                 Instant.now().plusSeconds(600), CALL, keyed(user, key)));
     }
 
-    private Settlement settle(String user, Hold hold, long millicredits) {
-        return tx(() -> ledger.settle(user, hold.holdId(), Millicredits.of(millicredits), Mutation.system("test")));
-    }
-
     private LedgerEntry release(String user, Hold hold) {
         return tx(() -> ledger.release(user, hold.holdId(), Mutation.system("test")));
-    }
-
-    private static Mutation keyed(String user, String key) {
-        return Mutation.byUser(user, key, "h".repeat(64), "127.0.0.1", "test");
-    }
-
-    private static void assertLedgerAddsUp(String user) {
-        assertThat(LedgerProbe.ledgerSums(user)).containsExactly(LedgerProbe.buckets(user));
-        assertThat(LedgerProbe.negativePoints(user)).isZero();
     }
 
     @Test
     void chargesBurnTheMonthlyBucketFirstThenPurchased() {
         String user = newAccount();
-        tx(() -> ledger.grant(user, Bucket.PURCHASED, Millicredits.of(50_000), Mutation.system("test")));
+        buy(user, 50_000);
 
-        LedgerEntry first = tx(() -> ledger.charge(user, Millicredits.of(80_000), keyed(user, "a")));
+        LedgerEntry first = charge(user, 80_000, "a");
         assertThat(first.monthlyDelta()).isEqualTo(-80_000);
         assertThat(first.purchasedDelta()).isZero();
 
-        LedgerEntry second = tx(() -> ledger.charge(user, Millicredits.of(30_000), keyed(user, "b")));
+        LedgerEntry second = charge(user, 30_000, "b");
         assertThat(second.monthlyDelta()).isEqualTo(-20_000);
         assertThat(second.purchasedDelta()).isEqualTo(-10_000);
         assertThat(second.after()).isEqualTo(new Balances(0, 40_000, 0));
-        assertLedgerAddsUp(user);
+        assertBalanced(user);
     }
 
     @Test
     void aChargeBeyondTheAvailableBalanceIsRefusedWithTheNumbers() {
         String user = newAccount();
-        assertThatThrownBy(() -> tx(() -> ledger.charge(user, Millicredits.of(100_001), keyed(user, "x"))))
+        assertThatThrownBy(() -> charge(user, 100_001, "x"))
                 .isInstanceOfSatisfying(InsufficientCreditsException.class, e -> {
                     assertThat(e.required().value()).isEqualTo(100_001);
                     assertThat(e.available().value()).isEqualTo(100_000);
                 });
         assertThat(LedgerProbe.auditRows(user)).isEqualTo(1);
-        assertLedgerAddsUp(user);
+        assertBalanced(user);
     }
 
     @Test
     void aKeyIsAppliedOnceEvenForAnotherOperation() {
         String user = newAccount();
-        tx(() -> ledger.charge(user, Millicredits.of(10), keyed(user, "once")));
-        assertThatThrownBy(() -> tx(() -> ledger.charge(user, Millicredits.of(10), keyed(user, "once"))))
+        charge(user, 10, "once");
+        assertThatThrownBy(() -> charge(user, 10, "once"))
                 .isInstanceOf(DuplicateRequestException.class);
         assertThatThrownBy(() -> tx(() -> ledger.adjust(user, Bucket.PURCHASED, Millicredits.of(10), keyed(user, "once"))))
                 .isInstanceOf(DuplicateRequestException.class);
         assertThat(tx(() -> ledger.findByKey(user, "once"))).get().extracting(LedgerEntry::operation)
                 .isEqualTo(Operation.CHARGE);
-        assertLedgerAddsUp(user);
+        assertBalanced(user);
     }
 
     @Test
@@ -108,7 +75,7 @@ class LedgerTest {
         String user = newAccount();
         Hold hold = hold(user, 60_000, "hold-1");
         assertThat(hold.entry().after()).isEqualTo(new Balances(100_000, 0, 60_000));
-        assertThatThrownBy(() -> tx(() -> ledger.charge(user, Millicredits.of(40_001), keyed(user, "c"))))
+        assertThatThrownBy(() -> charge(user, 40_001, "c"))
                 .isInstanceOf(InsufficientCreditsException.class);
         assertThatThrownBy(() -> hold(user, 40_001, "hold-2"))
                 .isInstanceOf(InsufficientCreditsException.class);
@@ -116,7 +83,7 @@ class LedgerTest {
         LedgerEntry released = release(user, hold);
         assertThat(released.after()).isEqualTo(new Balances(100_000, 0, 0));
         assertThat(released.operation()).isEqualTo(Operation.RELEASE);
-        assertLedgerAddsUp(user);
+        assertBalanced(user);
     }
 
     @Test
@@ -133,7 +100,7 @@ class LedgerTest {
                 .isInstanceOf(LedgerRuleException.class);
         assertThat(LedgerProbe.count("SELECT settled_millicredits FROM credit_reservation WHERE user_id = ?", user))
                 .isEqualTo(1_234);
-        assertLedgerAddsUp(user);
+        assertBalanced(user);
     }
 
     @Test
@@ -143,19 +110,19 @@ class LedgerTest {
         Settlement settlement = settle(user, hold, 3_000);
         assertThat(settlement.charged().value()).isEqualTo(3_000);
         assertThat(settlement.shortfall().value()).isZero();
-        assertLedgerAddsUp(user);
+        assertBalanced(user);
     }
 
     @Test
     void aSettleAboveWhatTheAccountHasChargesEverythingAvailableAndNeverOverdraws() {
         String user = newAccount();
-        tx(() -> ledger.charge(user, Millicredits.of(99_000), keyed(user, "drain")));
+        charge(user, 99_000, "drain");
         Hold hold = hold(user, 500, "h");
         Settlement settlement = settle(user, hold, 5_000);
         assertThat(settlement.charged().value()).isEqualTo(1_000);
         assertThat(settlement.shortfall().value()).isEqualTo(4_000);
         assertThat(LedgerProbe.buckets(user)).containsExactly(0, 0, 0);
-        assertLedgerAddsUp(user);
+        assertBalanced(user);
     }
 
     @Test
@@ -173,22 +140,22 @@ class LedgerTest {
     @Test
     void refundsGoBackWhereTheChargeTookThemAndNeverExceedIt() {
         String user = newAccount();
-        tx(() -> ledger.grant(user, Bucket.PURCHASED, Millicredits.of(10_000), Mutation.system("test")));
-        tx(() -> ledger.charge(user, Millicredits.of(95_000), keyed(user, "first")));
+        buy(user, 10_000);
+        charge(user, 95_000, "first");
         long usageId = 424242L;
         LedgerEntry charge = tx(() -> ledger.charge(user, Millicredits.of(8_000), keyed(user, "second").withUsage(usageId)));
         assertThat(charge.monthlyDelta()).isEqualTo(-5_000);
         assertThat(charge.purchasedDelta()).isEqualTo(-3_000);
 
-        LedgerEntry refund = tx(() -> ledger.refund(user, usageId, Millicredits.of(4_000), Mutation.system("test")));
+        LedgerEntry refund = refund(user, usageId, 4_000);
         assertThat(refund.purchasedDelta()).isEqualTo(3_000);
         assertThat(refund.monthlyDelta()).isEqualTo(1_000);
-        tx(() -> ledger.refund(user, usageId, Millicredits.of(4_000), Mutation.system("test")));
-        assertThatThrownBy(() -> tx(() -> ledger.refund(user, usageId, Millicredits.of(1), Mutation.system("test"))))
+        refund(user, usageId, 4_000);
+        assertThatThrownBy(() -> refund(user, usageId, 1))
                 .isInstanceOf(LedgerRuleException.class);
-        assertThatThrownBy(() -> tx(() -> ledger.refund(user, 777L, Millicredits.of(1), Mutation.system("test"))))
+        assertThatThrownBy(() -> refund(user, 777L, 1))
                 .isInstanceOf(LedgerRuleException.class);
-        assertLedgerAddsUp(user);
+        assertBalanced(user);
     }
 
     @Test
@@ -202,7 +169,7 @@ class LedgerTest {
         hold(user, 70_000, "h");
         assertThatThrownBy(() -> tx(() -> ledger.adjust(user, Bucket.MONTHLY, Millicredits.of(-10_000), keyed(user, "adj-4"))))
                 .isInstanceOf(LedgerRuleException.class);
-        assertLedgerAddsUp(user);
+        assertBalanced(user);
     }
 
     @Test

@@ -76,6 +76,18 @@ class ProviderClientTest {
         return catchThrowable(() -> uni.await().atMost(WAIT));
     }
 
+    /** The failure of a call of {@code model} with the message. */
+    private Throwable failureOf(String model, String message) {
+        return failureOf(client.stream(model, FakeProvider.chatRequest(model, message)));
+    }
+
+    /** Calls the upstream {@code fake-circuit} {@code calls} times with the message: each call must fail so. */
+    private void assertEveryCallFails(int calls, String message, Class<? extends Throwable> failure) {
+        for (int i = 0; i < calls; i++) {
+            assertThat(failureOf(TollgateTestResources.CIRCUIT_TEST_MODEL, message)).isInstanceOf(failure);
+        }
+    }
+
     @Test
     void streamsEveryChunkAndTheUsageChunkButNotDone() {
         JsonObject body = chat("Hi [[fake:words=4]] [[fake:cached=5]] [[fake:reasoning=2]]")
@@ -256,7 +268,7 @@ class ProviderClientTest {
         ProviderStream open = client.stream(model, FakeProvider.chatRequest(model, "[[fake:words=50]] [[fake:chunk-delay-ms=20]]"))
                 .await().atMost(WAIT);
 
-        Throwable refused = failureOf(client.stream(model, FakeProvider.chatRequest(model, "x")));
+        Throwable refused = failureOf(model, "x");
         assertThat(refused).isInstanceOf(ProviderUnavailableException.class);
         assertThat(((ProviderUnavailableException) refused).problem().members())
                 .containsEntry("type", "https://tollgate.dev/problems/provider-busy");
@@ -269,22 +281,18 @@ class ProviderClientTest {
     @Test
     void theCircuitOpensAfterRepeatedFailuresOfItsUpstreamOnly() {
         String model = TollgateTestResources.CIRCUIT_TEST_MODEL;
-        for (int i = 0; i < 4; i++) {
-            assertThat(failureOf(client.stream(model, FakeProvider.chatRequest(model, "[[fake:fail=500]]"))))
-                    .isInstanceOf(ProviderFailure.class);
-        }
+        assertEveryCallFails(4, "[[fake:fail=500]]", ProviderFailure.class);
         assertThat(circuitState()).isEqualTo(CircuitBreakerState.OPEN);
         int received = fake.requests().size();
 
-        Throwable refused = failureOf(client.stream(model, FakeProvider.chatRequest(model, "fine")));
+        Throwable refused = failureOf(model, "fine");
         assertThat(refused).isInstanceOf(ProviderUnavailableException.class);
         ProviderUnavailableException unavailable = (ProviderUnavailableException) refused;
         assertThat(unavailable.circuitOpen()).isTrue();
         assertThat(unavailable.retryAfterSeconds()).isBetween(1L, 30L);
         assertThat(unavailable.problem().status()).isEqualTo(503);
         assertThat(unavailable.problem().members()).containsEntry("type", "https://tollgate.dev/problems/provider-unavailable");
-        assertThat(failureOf(client.stream(model, FakeProvider.chatRequest(model, "fine"))))
-                .isInstanceOf(ProviderUnavailableException.class);
+        assertThat(failureOf(model, "fine")).isInstanceOf(ProviderUnavailableException.class);
         assertThat(fake.requests()).hasSize(received); // nothing was sent while open
 
         // Other upstreams keep working.
@@ -296,7 +304,7 @@ class ProviderClientTest {
         Throwable stalled = failureOf(client.stream(MODEL, chat("[[fake:stall]]")));
         assertThat(((ProviderFailure) stalled).outcomeUnknown()).isTrue();
         String down = TollgateTestResources.DOWN_TEST_MODEL;
-        Throwable refused = failureOf(client.stream(down, FakeProvider.chatRequest(down, "x")));
+        Throwable refused = failureOf(down, "x");
         assertThat(((ProviderFailure) refused).outcomeUnknown()).isFalse();
     }
 
@@ -336,11 +344,7 @@ class ProviderClientTest {
 
     @Test
     void rejectedRequestsDoNotOpenTheCircuit() {
-        String model = TollgateTestResources.CIRCUIT_TEST_MODEL;
-        for (int i = 0; i < 6; i++) {
-            assertThat(failureOf(client.stream(model, FakeProvider.chatRequest(model, "[[fake:fail=400]]"))))
-                    .isInstanceOf(ProviderRequestRejectedException.class);
-        }
+        assertEveryCallFails(6, "[[fake:fail=400]]", ProviderRequestRejectedException.class);
         assertThat(circuitState()).isEqualTo(CircuitBreakerState.CLOSED);
     }
 
@@ -375,14 +379,14 @@ class ProviderClientTest {
     @Test
     void aRefusedConnectionIs502WithoutTheAddress() {
         String model = TollgateTestResources.DOWN_TEST_MODEL;
-        Throwable failure = failureOf(client.stream(model, FakeProvider.chatRequest(model, "x")));
+        Throwable failure = failureOf(model, "x");
         assertThat(failure).isInstanceOf(ProviderFailure.class);
         ProviderFailure refused = (ProviderFailure) failure;
         assertThat(refused.reason()).isEqualTo(ProviderFailure.Reason.CONNECTION_FAILED);
         assertThat(refused.problem().status()).isEqualTo(502);
         assertThat(refused.getMessage()).doesNotContain("127.0.0.1");
         assertThat(String.valueOf(refused.problem().members())).doesNotContain("127.0.0.1");
-        assertThat(failureOf(client.stream(model, FakeProvider.chatRequest(model, "x")))).isInstanceOf(ProviderFailure.class);
+        assertThat(failureOf(model, "x")).isInstanceOf(ProviderFailure.class);
     }
 
     private static void waitUntil(BooleanSupplier condition, Duration atMost) {

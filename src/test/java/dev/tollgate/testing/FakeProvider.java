@@ -15,10 +15,7 @@ import java.util.regex.Pattern;
 import dev.tollgate.testing.FakeBilling.Exchange;
 import dev.tollgate.testing.FakeBilling.Output;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.Json;
@@ -86,12 +83,11 @@ public final class FakeProvider {
     private static final Pattern FUNCTION_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final String TOOL_CALL_ID = "call_fake";
     private static final int MAX_RECORDED = 200;
-    private static final long START_STOP_SECONDS = 10;
 
     private static FakeProvider running;
 
+    private final LocalServer local;
     private final Vertx vertx;
-    private final HttpServer server;
     private final List<JsonObject> requests = new ArrayList<>();
     private final List<String> authorizations = new ArrayList<>();
     private final List<Billed> bills = new ArrayList<>();
@@ -99,30 +95,18 @@ public final class FakeProvider {
     private final AtomicInteger streamsClosedByClient = new AtomicInteger();
     private final Set<HttpServerRequest> open = ConcurrentHashMap.newKeySet();
 
-    private FakeProvider(Vertx vertx, HttpServer server) {
-        this.vertx = vertx;
-        this.server = server;
+    private FakeProvider(LocalServer local) {
+        this.local = local;
+        this.vertx = local.vertx();
     }
 
     /** Starts the fake unless this JVM runs one already; returns the running one. */
     public static synchronized FakeProvider start() {
-        if (running != null) {
-            return running;
+        if (running == null) {
+            running = LocalServer.start("the fake provider", 2, FakeProvider::new, FakeProvider::handle);
+            Runtime.getRuntime().addShutdownHook(new Thread(FakeProvider::stopRunning, "fake-provider-stop"));
         }
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(1)
-                .setInternalBlockingPoolSize(1));
-        HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0));
-        FakeProvider fake = new FakeProvider(vertx, server);
-        server.requestHandler(fake::handle);
-        try {
-            server.listen().toCompletionStage().toCompletableFuture().get(START_STOP_SECONDS, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            close(vertx);
-            throw new IllegalStateException("the fake provider did not start", e);
-        }
-        running = fake;
-        Runtime.getRuntime().addShutdownHook(new Thread(FakeProvider::stopRunning, "fake-provider-stop"));
-        return fake;
+        return running;
     }
 
     /** The running fake, for tests that inspect what it received. */
@@ -136,21 +120,13 @@ public final class FakeProvider {
     /** Stops the running fake, if any (bounded; open connections are closed). */
     public static synchronized void stopRunning() {
         if (running != null) {
-            close(running.vertx);
+            running.local.close();
             running = null;
         }
     }
 
-    private static void close(Vertx vertx) {
-        try {
-            vertx.close().toCompletionStage().toCompletableFuture().get(START_STOP_SECONDS, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            // Bounded and quiet: the JVM is ending, or the test that owns it moves on.
-        }
-    }
-
     public int port() {
-        return server.actualPort();
+        return local.port();
     }
 
     /** What {@code tollgate.providers.<name>.base-url} should be. */

@@ -7,14 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 
@@ -42,40 +37,26 @@ public final class FakeStripe {
 
     private static FakeStripe running;
 
-    private final Vertx vertx;
-    private final HttpServer server;
+    private final LocalServer local;
     private final List<Request> requests = new ArrayList<>();
     private final Map<String, String> answersByKey = new ConcurrentHashMap<>();
     private final AtomicInteger ids = new AtomicInteger();
     private volatile boolean down;
 
-    private FakeStripe(Vertx vertx, HttpServer server) {
-        this.vertx = vertx;
-        this.server = server;
+    private FakeStripe(LocalServer local) {
+        this.local = local;
     }
 
     /** Starts the fake unless this JVM runs one already; returns the running one. */
     public static synchronized FakeStripe start() {
-        if (running != null) {
-            return running;
+        if (running == null) {
+            running = LocalServer.start("the fake Stripe", 1, FakeStripe::new, FakeStripe::handle);
         }
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
-                .setInternalBlockingPoolSize(1));
-        HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0));
-        FakeStripe fake = new FakeStripe(vertx, server);
-        server.requestHandler(fake::handle);
-        try {
-            server.listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            vertx.close();
-            throw new IllegalStateException("the fake Stripe did not start", e);
-        }
-        running = fake;
-        return fake;
+        return running;
     }
 
     public String baseUrl() {
-        return "http://127.0.0.1:" + server.actualPort();
+        return "http://127.0.0.1:" + local.port();
     }
 
     /** Where the fake's Checkout pages are: a session's {@code url} is this followed by its id. */

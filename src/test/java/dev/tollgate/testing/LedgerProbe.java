@@ -1,5 +1,7 @@
 package dev.tollgate.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,6 +14,12 @@ import java.sql.SQLException;
 public final class LedgerProbe {
 
     private LedgerProbe() {
+    }
+
+    /** The checks every money test ends with: the buckets equal the sums of the audit rows, and no audited point is negative. */
+    public static void assertBalanced(String userId) {
+        assertThat(ledgerSums(userId)).containsExactly(buckets(userId));
+        assertThat(negativePoints(userId)).isZero();
     }
 
     /** The buckets of an account (monthly, purchased, reserved), or {@code null} if it has none; granted: {@link #lotViolations}. */
