@@ -85,6 +85,7 @@ public class ChatCompletionResource {
     @Extension(name = ApiDocs.PROBLEM_TYPES, value = "invalid-request provider-rejected-request insufficient-credits member-cap-reached not-a-team-member "
             + "idempotency-key-reused unknown-model model-not-served unsupported-content provider-error provider-busy "
             + "provider-unavailable provider-timeout provider-outcome-unknown")
+    @Extension(name = ApiDocs.NOT_REPLAYED, value = "completions are not stored: a key is used once, a repeat is 409")
     @APIResponse(responseCode = "400", description = "Not a chat request (no model or messages), a malformed part (tools, content parts, tool calls), more than 100 images, both max_tokens and max_completion_tokens, a key in Tollgate's own namespace, or the provider refused it.")
     @APIResponse(responseCode = "402", description = "The user cannot afford one output token; no provider call was made.")
     @APIResponse(responseCode = "409", description = "The Idempotency-Key was used before (completions are not stored, so a key is used once).")

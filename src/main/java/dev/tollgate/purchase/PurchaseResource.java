@@ -17,9 +17,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
-import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -32,7 +30,6 @@ import io.quarkus.security.Authenticated;
 
 import dev.tollgate.membership.TeamPayers;
 import dev.tollgate.platform.http.QueryParameters;
-import dev.tollgate.platform.idempotency.Answer;
 import dev.tollgate.platform.idempotency.IdempotencyKey;
 import dev.tollgate.platform.openapi.ApiDocs;
 
@@ -66,7 +63,6 @@ public class PurchaseResource {
     @Operation(summary = "Buy a credit pack",
             description = "Creates a pending purchase and a Stripe Checkout Session for it; send the user to checkoutUrl. The credits are added once Stripe reports the payment. Idempotent on the Idempotency-Key header: a retry answers the same purchase with Idempotent-Replayed: true.")
     @APIResponse(responseCode = "201", description = "The purchase, pending, with the Checkout URL.",
-            headers = @Header(name = Answer.REPLAYED_HEADER, description = "true when this answers a retry", schema = @Schema(type = SchemaType.BOOLEAN)),
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = PurchaseViews.Purchase.class),
                     examples = @ExampleObject(name = "example", value = PURCHASE_EXAMPLE)))

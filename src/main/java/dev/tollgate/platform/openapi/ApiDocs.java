@@ -2,8 +2,9 @@ package dev.tollgate.platform.openapi;
 
 /**
  * Names the resources' annotations share with {@link ProblemResponsesFilter}: the media type and
- * schema of a problem answer, and the operation extension that lists the problem types an operation
- * answers with of its own.
+ * schema of a problem answer, the operation extension that lists the problem types an operation
+ * answers with of its own, and the one that says an operation taking an Idempotency-Key answers
+ * without {@code Idempotent-Replayed}.
  */
 public final class ApiDocs {
 
@@ -19,6 +20,14 @@ public final class ApiDocs {
      * gives the answer its description.
      */
     public static final String PROBLEM_TYPES = "x-problem-types";
+    /**
+     * On an operation that takes an {@code Idempotency-Key} but does not answer with
+     * {@code Idempotent-Replayed}, why not:
+     * {@code @Extension(name = ApiDocs.NOT_REPLAYED, value = "a key is used once")}.
+     * {@link ProblemResponsesFilter} documents that header on the success answers of every other
+     * operation that takes the key, and removes the extension.
+     */
+    public static final String NOT_REPLAYED = "x-not-replayed";
 
     private ApiDocs() {
     }
