@@ -58,7 +58,7 @@ public class ChargeResource {
     public Response charge(
             @Parameter(description = "Idempotency key of the charge (or send requestId in the body)", example = "call-1")
             @HeaderParam(IdempotencyKey.HEADER) String idempotencyKey,
-            @Parameter(description = "The account to charge: team:<team id> for a team's pool the caller is a member of; the caller's own if absent", example = "team:5b0f9e1c-3f1d-4f0e-8a43-5d2c1b7e9a10")
+            @Parameter(description = "The account to charge: " + ApiDocs.MEMBER_ACCOUNT, example = ApiDocs.TEAM_ACCOUNT_EXAMPLE)
             @HeaderParam(TeamPayers.ACCOUNT_HEADER) String account,
             @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     examples = @ExampleObject(name = "charge", value = "{\"model\":\"gpt-4o-mini\",\"characterId\":\"luna\",\"usage\":{\"uncachedInputTokens\":1200,\"outputTokens\":300}}")))

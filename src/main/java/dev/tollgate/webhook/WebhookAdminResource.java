@@ -52,6 +52,8 @@ public class WebhookAdminResource {
     static final String ENDPOINT = "{\"id\":\"5b8f3c1e-2a4d-4e6f-9a0b-1c2d3e4f5a6b\",\"url\":\"https://chat.example.com/hooks/tollgate\",\"eventTypes\":[\"balance.low\",\"purchase.completed\"],\"enabled\":true,\"description\":\"chat backend\",\"createdAt\":\"2026-11-24T09:00:00Z\",\"updatedAt\":\"2026-11-24T09:00:00Z\"";
     static final String DELIVERY = "{\"id\":42,\"eventId\":\"msg_2f1c0e8a9b7d4c3e8f6a5b4c3d2e1f0a\",\"eventType\":\"balance.low\",\"userId\":\"alice\",\"endpointId\":\"5b8f3c1e-2a4d-4e6f-9a0b-1c2d3e4f5a6b\",\"status\":\"dead\",\"attempts\":8,\"inFlight\":false,\"nextAttemptAt\":\"2026-11-24T10:00:00Z\",\"lastStatusCode\":503,\"lastError\":\"the receiver answered 503\",\"deliveredAt\":null,\"createdAt\":\"2026-11-24T09:00:00Z\"}";
     static final String STATUS = "pending|delivered|dead";
+    static final String KEY = "Idempotency key of the call";
+    static final String ENDPOINT_ID = "The endpoint id";
 
     @Inject
     WebhookEndpoints endpoints;
@@ -68,7 +70,7 @@ public class WebhookAdminResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response create(
-            @Parameter(description = "Idempotency key of the call", required = true, example = "hook-1")
+            @Parameter(description = KEY, required = true, example = "hook-1")
             @HeaderParam(IdempotencyKey.HEADER) String idempotencyKey,
             @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     examples = @ExampleObject(name = "endpoint", value = "{\"url\":\"https://chat.example.com/hooks/tollgate\",\"eventTypes\":[\"balance.low\",\"purchase.completed\"],\"description\":\"chat backend\"}")))
@@ -92,7 +94,7 @@ public class WebhookAdminResource {
     @Extension(name = ApiDocs.PROBLEM_TYPES, value = "webhook-endpoint-not-found")
     @GET
     @Path("{id}")
-    public WebhookEndpointView get(@Parameter(description = "The endpoint id") @PathParam("id") UUID id) {
+    public WebhookEndpointView get(@Parameter(description = ENDPOINT_ID) @PathParam("id") UUID id) {
         return endpoints.get(id);
     }
 
@@ -106,9 +108,9 @@ public class WebhookAdminResource {
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)
     public Response update(
-            @Parameter(description = "Idempotency key of the call", required = true, example = "hook-1-off")
+            @Parameter(description = KEY, required = true, example = "hook-1-off")
             @HeaderParam(IdempotencyKey.HEADER) String idempotencyKey,
-            @Parameter(description = "The endpoint id") @PathParam("id") UUID id,
+            @Parameter(description = ENDPOINT_ID) @PathParam("id") UUID id,
             @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     examples = @ExampleObject(name = "disable", value = "{\"enabled\":false}")))
             @NotNull(message = "a body is required") @Valid WebhookEndpointUpdate update) {
@@ -124,9 +126,9 @@ public class WebhookAdminResource {
     @DELETE
     @Path("{id}")
     public Response delete(
-            @Parameter(description = "Idempotency key of the call", required = true, example = "hook-1-delete")
+            @Parameter(description = KEY, required = true, example = "hook-1-delete")
             @HeaderParam(IdempotencyKey.HEADER) String idempotencyKey,
-            @Parameter(description = "The endpoint id") @PathParam("id") UUID id) {
+            @Parameter(description = ENDPOINT_ID) @PathParam("id") UUID id) {
         return ok(endpoints.delete(admin.id(), IdempotencyKey.resolve(idempotencyKey, null), id));
     }
 
@@ -139,7 +141,7 @@ public class WebhookAdminResource {
     @GET
     @Path("{id}/deliveries")
     public List<WebhookDeliveryView> deliveries(
-            @Parameter(description = "The endpoint id") @PathParam("id") UUID id,
+            @Parameter(description = ENDPOINT_ID) @PathParam("id") UUID id,
             @Parameter(description = "Only deliveries of this status", example = "dead")
             @QueryParam("status") @Pattern(regexp = STATUS, message = "is pending, delivered or dead") String status,
             @Parameter(description = "At most this many (1 to 500)", example = "100")
@@ -156,7 +158,7 @@ public class WebhookAdminResource {
     @POST
     @Path("deliveries/{deliveryId}/replay")
     public Response replay(
-            @Parameter(description = "Idempotency key of the call", required = true, example = "replay-42")
+            @Parameter(description = KEY, required = true, example = "replay-42")
             @HeaderParam(IdempotencyKey.HEADER) String idempotencyKey,
             @Parameter(description = "The delivery id") @PathParam("deliveryId") long deliveryId) {
         return ok(endpoints.replay(admin.id(), IdempotencyKey.resolve(idempotencyKey, null), deliveryId));

@@ -1,7 +1,7 @@
 package dev.tollgate.platform.openapi;
 
 /**
- * Names the resources' annotations share with {@link ProblemResponsesFilter}: the media type and
+ * Names and texts the resources' annotations share. With {@link ProblemResponsesFilter}: the media type and
  * schema of a problem answer, the operation extension that lists the problem types an operation
  * answers with of its own, and the one that says an operation taking an Idempotency-Key answers
  * without {@code Idempotent-Replayed}.
@@ -28,6 +28,14 @@ public final class ApiDocs {
      * operation that takes the key, and removes the extension.
      */
     public static final String NOT_REPLAYED = "x-not-replayed";
+
+    /**
+     * The {@code X-Tollgate-Account} header of a call a team's member may make on the team's pool
+     * (charges, holds, chat calls, the balance).
+     */
+    public static final String MEMBER_ACCOUNT = "team:<team id> for a team's pool the caller is a member of; the caller's own if absent";
+    /** An {@code X-Tollgate-Account} naming a team's pool. */
+    public static final String TEAM_ACCOUNT_EXAMPLE = "team:5b0f9e1c-3f1d-4f0e-8a43-5d2c1b7e9a10";
 
     private ApiDocs() {
     }
