@@ -53,7 +53,7 @@ public class AdjustmentResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = AdjustmentResponse.class),
                     examples = @ExampleObject(name = "example", value = "{\"entryId\":88,\"userId\":\"alice\",\"bucket\":\"purchased\",\"amountMillicredits\":5000,\"amountCredits\":5.0,\"reason\":\"Goodwill credit for ticket 4711\",\"actor\":\"admin:root\",\"monthlyDeltaMillicredits\":0,\"purchasedDeltaMillicredits\":5000,\"reservedDeltaMillicredits\":0,\"balance\":{\"monthlyMillicredits\":100000,\"grantedMillicredits\":0,\"purchasedMillicredits\":5000,\"reservedMillicredits\":0,\"availableMillicredits\":105000,\"availableCredits\":105.0},\"idempotencyKey\":\"ticket-4711\",\"createdAt\":\"2026-11-24T09:00:00Z\"}")))
-    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "self-adjustment-forbidden adjustment-would-overdraw idempotency-key-reused")
+    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "self-adjustment-forbidden adjustment-would-overdraw")
     @APIResponse(responseCode = "403", description = "Not an admin, or the admin's own account.")
     @APIResponse(responseCode = "409", description = "A bucket or the available balance would go below zero, or the key was used for another request.")
     @POST

@@ -51,7 +51,7 @@ public class ChargeResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = ChargeResponse.class),
                     examples = @ExampleObject(name = "example", value = "{\"chargeId\":41,\"usageId\":17,\"requestId\":\"call-1\",\"model\":\"gpt-4o-mini\",\"costMillicredits\":875,\"costCredits\":0.875,\"balance\":{\"monthlyMillicredits\":99125,\"grantedMillicredits\":0,\"purchasedMillicredits\":0,\"reservedMillicredits\":0,\"availableMillicredits\":99125,\"availableCredits\":99.125},\"chargedAt\":\"2026-11-24T09:00:00Z\"}")))
-    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "idempotency-key-missing idempotency-key-mismatch insufficient-credits member-cap-reached not-a-team-member idempotency-key-reused unknown-model")
+    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "idempotency-key-missing idempotency-key-mismatch insufficient-credits member-cap-reached not-a-team-member unknown-model")
     @APIResponse(responseCode = "400", description = "A field missing or out of range, or no Idempotency-Key.")
     @APIResponse(responseCode = "402", description = "The available credits do not cover the charge; nothing changed.")
     @POST

@@ -83,7 +83,7 @@ public class ChatCompletionResource {
                     @Content(mediaType = MediaType.SERVER_SENT_EVENTS,
                             examples = @ExampleObject(name = "stream", value = "data: {\"id\":\"chatcmpl-123\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hello\"}}]}\n\ndata: {\"id\":\"chatcmpl-123\",\"object\":\"chat.completion.chunk\",\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":7,\"total_tokens\":16}}\n\ndata: [DONE]\n\n")) })
     @Extension(name = ApiDocs.PROBLEM_TYPES, value = "invalid-request provider-rejected-request insufficient-credits member-cap-reached not-a-team-member "
-            + "idempotency-key-reused unknown-model model-not-served unsupported-content provider-error provider-busy "
+            + "unknown-model model-not-served unsupported-content provider-error provider-busy "
             + "provider-unavailable provider-timeout provider-outcome-unknown")
     @Extension(name = ApiDocs.NOT_REPLAYED, value = "completions are not stored: a key is used once, a repeat is 409")
     @APIResponse(responseCode = "400", description = "Not a chat request (no model or messages), a malformed part (tools, content parts, tool calls), more than 100 images, both max_tokens and max_completion_tokens, a key in Tollgate's own namespace, or the provider refused it.")

@@ -53,7 +53,7 @@ public class GrantResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = GrantResponse.class),
                     examples = @ExampleObject(name = "example", value = "{\"lotId\":\"0b9f4a6e-3c1d-4e8a-9b52-7d7f6a1c2e30\",\"entryId\":91,\"userId\":\"alice\",\"amountMillicredits\":500000,\"amountCredits\":500.0,\"expiresAt\":\"2027-01-05T00:00:00Z\",\"priority\":100,\"reason\":\"Welcome credits\",\"actor\":\"admin:root\",\"balance\":{\"monthlyMillicredits\":100000,\"grantedMillicredits\":500000,\"purchasedMillicredits\":0,\"reservedMillicredits\":0,\"availableMillicredits\":600000,\"availableCredits\":600.0},\"idempotencyKey\":\"welcome-alice\",\"createdAt\":\"2026-12-06T09:00:00Z\"}")))
-    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "invalid-request self-adjustment-forbidden idempotency-key-reused")
+    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "invalid-request self-adjustment-forbidden")
     @APIResponse(responseCode = "400", description = "A field is missing or out of range, or expiresAt is not in the future.")
     @APIResponse(responseCode = "403", description = "Not an admin, or the admin's own account.")
     @APIResponse(responseCode = "409", description = "The key was used for another request.")

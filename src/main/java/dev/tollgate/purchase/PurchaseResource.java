@@ -68,12 +68,12 @@ public class PurchaseResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = PurchaseViews.Purchase.class),
                     examples = @ExampleObject(name = "example", value = PURCHASE_EXAMPLE)))
-    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "idempotency-key-missing unknown-pack not-a-team-member team-role-required idempotency-key-reused purchases-not-configured payment-provider-unavailable")
+    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "unknown-pack not-a-team-member team-role-required purchases-not-configured payment-provider-unavailable")
     @POST
     @Path("purchases")
     @Consumes(MediaType.APPLICATION_JSON)
     public Response buy(
-            @Parameter(description = "Idempotency key of the purchase", example = "buy-1")
+            @Parameter(description = "Idempotency key of the purchase", required = true, example = "buy-1")
             @HeaderParam(IdempotencyKey.HEADER) String idempotencyKey,
             @Parameter(description = BUYER_ACCOUNT, example = ApiDocs.TEAM_ACCOUNT_EXAMPLE) @HeaderParam(TeamPayers.ACCOUNT_HEADER) String account,
             @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,

@@ -61,7 +61,7 @@ public class ReservationResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = ReservationResponses.Held.class),
                     examples = @ExampleObject(name = "example", value = "{\"reservationId\":\"0b6f1c3e-5d2a-4c7e-9a51-2f0c8e4d7b11\",\"status\":\"held\",\"model\":\"gpt-4o-mini\",\"promptTokens\":12,\"maxOutputTokens\":500,\"heldMillicredits\":364,\"heldCredits\":0.364,\"expiresAt\":\"2026-11-24T09:10:00Z\",\"balance\":{\"monthlyMillicredits\":100000,\"grantedMillicredits\":0,\"purchasedMillicredits\":0,\"reservedMillicredits\":364,\"availableMillicredits\":99636,\"availableCredits\":99.636}}")))
-    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "idempotency-key-missing insufficient-credits member-cap-reached not-a-team-member idempotency-key-reused unknown-model")
+    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "insufficient-credits member-cap-reached not-a-team-member unknown-model")
     @Extension(name = ApiDocs.NOT_REPLAYED, value = "a retry answers the same hold, without telling it was a replay")
     @APIResponse(responseCode = "400", description = "A field missing or out of range, or no Idempotency-Key.")
     @APIResponse(responseCode = "402", description = "The available credits do not cover the estimate; nothing held.")

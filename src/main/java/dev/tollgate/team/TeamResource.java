@@ -80,7 +80,7 @@ public class TeamResource {
             description = "Creates a team with a pool of its own (on the team plan, with its monthly allowance); the caller is its owner. Optionally a claimValue (the caller's token must carry it in the configured membership claim: holders of a token with it are members) and members to add. Idempotent on the Idempotency-Key header.")
     @APIResponse(responseCode = "201", description = "The team (or the replay of its creation under this key).",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "example", value = TEAM_EXAMPLE)))
-    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "idempotency-key-missing idempotency-key-reused team-change-refused")
+    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "team-change-refused")
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response create(

@@ -66,7 +66,7 @@ public class WebhookAdminResource {
     @APIResponse(responseCode = "201", description = "Registered (or the replay under this key), with its secret.",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = WebhookEndpointView.class),
                     examples = @ExampleObject(name = "example", value = ENDPOINT + ",\"secret\":\"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\"}")))
-    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "idempotency-key-missing webhook-url-not-allowed unknown-event-type webhook-secret-invalid idempotency-key-reused")
+    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "webhook-url-not-allowed unknown-event-type webhook-secret-invalid")
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response create(
@@ -103,7 +103,7 @@ public class WebhookAdminResource {
     @APIResponse(responseCode = "200", description = "The endpoint as it is now.",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = WebhookEndpointView.class),
                     examples = @ExampleObject(name = "example", value = ENDPOINT + "}")))
-    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "idempotency-key-missing webhook-endpoint-not-found webhook-url-not-allowed unknown-event-type idempotency-key-reused")
+    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "webhook-endpoint-not-found webhook-url-not-allowed unknown-event-type")
     @PATCH
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -122,7 +122,7 @@ public class WebhookAdminResource {
     @APIResponse(responseCode = "200", description = "Deleted (or the replay under this key).",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     examples = @ExampleObject(name = "example", value = "{\"id\":\"5b8f3c1e-2a4d-4e6f-9a0b-1c2d3e4f5a6b\",\"deleted\":true}")))
-    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "idempotency-key-missing webhook-endpoint-not-found idempotency-key-reused")
+    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "webhook-endpoint-not-found")
     @DELETE
     @Path("{id}")
     public Response delete(
@@ -154,7 +154,7 @@ public class WebhookAdminResource {
     @APIResponse(responseCode = "200", description = "The delivery, pending again.",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = WebhookDeliveryView.class),
                     examples = @ExampleObject(name = "example", value = DELIVERY)))
-    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "idempotency-key-missing webhook-delivery-not-found idempotency-key-reused")
+    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "webhook-delivery-not-found")
     @POST
     @Path("deliveries/{deliveryId}/replay")
     public Response replay(

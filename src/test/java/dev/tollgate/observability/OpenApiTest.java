@@ -21,8 +21,8 @@ import io.quarkus.test.junit.QuarkusTest;
  * description, its success answer with an example, its request body with an example, and its
  * error answers as problem details — at least 401 and 500 everywhere, 403 on admin operations, 400
  * and 413 where there is input — each pointing at the Problem schema, and the 429 of the rate-limit
- * tier each operation is in. The success answers of an operation that takes an Idempotency-Key
- * carry Idempotent-Replayed, and the extensions the resources address to the filter that completes
+ * tier each operation is in. An operation that takes an Idempotency-Key documents the key's problems
+ * and Idempotent-Replayed on its success answers, and the extensions the resources address to the filter that completes
  * the document are gone from it.
  */
 @QuarkusTest
@@ -141,20 +141,28 @@ class OpenApiTest {
     static final Set<String> NOT_REPLAYED = Set.of("POST /v1/chat/completions", "POST /api/credit/reservations");
 
     @Test
-    void theSuccessAnswersOfAnIdempotentOperationTellAReplay() throws Exception {
+    void anIdempotentOperationDocumentsTheReplayAndTheKeysProblems() throws Exception {
         List<String> keyed = new ArrayList<>();
         for (Map.Entry<String, JsonNode> entry : operations(document())) {
             String name = entry.getKey();
-            boolean takesKey = false;
+            JsonNode key = null;
             for (JsonNode parameter : entry.getValue().path("parameters")) {
-                takesKey |= parameter.path("in").asText().equals("header")
-                        && parameter.path("name").asText().equals("Idempotency-Key");
+                if (parameter.path("in").asText().equals("header") && parameter.path("name").asText().equals("Idempotency-Key")) {
+                    key = parameter;
+                }
             }
-            if (!takesKey) {
+            if (key == null) {
                 continue;
             }
             keyed.add(name);
-            entry.getValue().path("responses").fields().forEachRemaining(response -> {
+            JsonNode responses = entry.getValue().path("responses");
+            assertThat(problemExamples(responses, "409")).as(name + " 409").contains("idempotency-key-reused");
+            assertThat(problemExamples(responses, "400")).as(name + " 400")
+                    .contains("idempotency-key-invalid", "idempotency-key-reserved");
+            if (key.path("required").asBoolean()) {
+                assertThat(problemExamples(responses, "400")).as(name + " 400").contains("idempotency-key-missing");
+            }
+            responses.fields().forEachRemaining(response -> {
                 if (response.getKey().startsWith("2")) {
                     JsonNode replayed = response.getValue().path("headers").path("Idempotent-Replayed");
                     String what = name + " " + response.getKey() + " Idempotent-Replayed";
@@ -172,6 +180,14 @@ class OpenApiTest {
                 "POST /api/admin/credit/adjustments", "POST /api/admin/credit/grants", "POST /api/admin/webhooks",
                 "PATCH /api/admin/webhooks/{id}", "DELETE /api/admin/webhooks/{id}",
                 "POST /api/admin/webhooks/deliveries/{deliveryId}/replay").containsAll(NOT_REPLAYED);
+    }
+
+    /** The names of the problem examples of an answer. */
+    static List<String> problemExamples(JsonNode responses, String code) {
+        List<String> names = new ArrayList<>();
+        responses.path(code).path("content").path("application/problem+json").path("examples").fieldNames()
+                .forEachRemaining(names::add);
+        return names;
     }
 
     @Test

@@ -29,7 +29,8 @@ import dev.tollgate.platform.problem.ProblemType;
  * Completes the OpenAPI document at build time (no run-time reflection) from the
  * {@link ProblemType} catalogue: the {@code Problem} schema; on every operation of the API the
  * problem types it names in its {@link ApiDocs#PROBLEM_TYPES} extension (402, 404, 409, 422, …);
- * and the ones any operation can give — 400 where there is input, 401, 403 on admin operations, 413
+ * those of an {@code Idempotency-Key} where it takes one (invalid, reserved, reused; missing where
+ * the key is required); and the ones any operation can give — 400 where there is input, 401, 403 on admin operations, 413
  * where there is a body, 500. Each type is an example of the answer of its status; an answer the
  * resource described keeps its description, any other gets the catalogue's. The success answers of
  * an operation that takes an {@code Idempotency-Key} carry {@value Answer#REPLAYED_HEADER}, unless
@@ -65,8 +66,17 @@ public class ProblemResponsesFilter implements OASFilter {
         if (operation.getResponses() == null) {
             operation.setResponses(OASFactory.createAPIResponses());
         }
-        documentReplayed(operation);
-        List<ProblemType> types = new ArrayList<>(ownTypes(operation));
+        Parameter key = idempotencyKey(operation);
+        documentReplayed(operation, key != null);
+        List<ProblemType> types = new ArrayList<>();
+        if (key != null) {
+            if (Boolean.TRUE.equals(key.getRequired())) {
+                types.add(ProblemType.IDEMPOTENCY_KEY_MISSING);
+            }
+            types.addAll(List.of(ProblemType.IDEMPOTENCY_KEY_INVALID, ProblemType.IDEMPOTENCY_KEY_RESERVED,
+                    ProblemType.IDEMPOTENCY_KEY_REUSED));
+        }
+        types.addAll(ownTypes(operation));
         boolean hasInput = operation.getRequestBody() != null
                 || (operation.getParameters() != null && !operation.getParameters().isEmpty());
         if (hasInput) {
@@ -90,14 +100,19 @@ public class ProblemResponsesFilter implements OASFilter {
         }
     }
 
+    /** The operation's {@code Idempotency-Key} header parameter, or null. */
+    private static Parameter idempotencyKey(Operation operation) {
+        return operation.getParameters() == null ? null : operation.getParameters().stream()
+                .filter(parameter -> parameter.getIn() == Parameter.In.HEADER
+                        && IdempotencyKey.HEADER.equalsIgnoreCase(parameter.getName()))
+                .findFirst().orElse(null);
+    }
+
     /**
      * {@value Answer#REPLAYED_HEADER} on the success answers of an operation that takes an
      * {@code Idempotency-Key} ({@link Answer} sends it), unless the operation names why it does not.
      */
-    private static void documentReplayed(Operation operation) {
-        boolean takesKey = operation.getParameters() != null && operation.getParameters().stream()
-                .anyMatch(parameter -> parameter.getIn() == Parameter.In.HEADER
-                        && IdempotencyKey.HEADER.equalsIgnoreCase(parameter.getName()));
+    private static void documentReplayed(Operation operation, boolean takesKey) {
         boolean notReplayed = extension(operation, ApiDocs.NOT_REPLAYED) != null;
         if (notReplayed && !takesKey) {
             throw new IllegalStateException("operation " + operation.getOperationId() + " names " + ApiDocs.NOT_REPLAYED
