@@ -18,6 +18,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import io.quarkus.security.Authenticated;
 
 import dev.tollgate.membership.TeamPayers;
+import dev.tollgate.platform.openapi.ApiDocs;
 
 /** {@code GET /api/credit/balance}: the caller's credits. */
 @Tag(name = "credits", description = "The caller's credits: balance, usage, estimates and charges. The user is always the token's subject.")
@@ -40,7 +41,7 @@ public class BalanceResource {
                     examples = @ExampleObject(name = "example", value = "{\"plan\":\"free\",\"monthlyMillicredits\":100000,\"grantedMillicredits\":0,\"purchasedMillicredits\":0,\"reservedMillicredits\":0,\"availableMillicredits\":100000,\"availableCredits\":100.0,\"periodStart\":\"2026-11-01T00:00:00Z\",\"nextRefreshAt\":\"2026-12-01T00:00:00Z\",\"warningLevel\":\"ok\",\"thresholds\":{\"lowMillicredits\":20000,\"criticalMillicredits\":5000},\"upgradeHint\":true,\"autoTopUp\":null,\"forecast\":{\"dailySpendMillicredits\":9000,\"depletesAt\":\"2026-11-25T14:40:00Z\",\"beforeRefresh\":true},\"grants\":[]}")))
     @GET
     public BalanceResponse balance(
-            @Parameter(description = "team:<team id> for a team's pool the caller is a member of; the caller's own if absent", example = "team:5b0f9e1c-3f1d-4f0e-8a43-5d2c1b7e9a10") @HeaderParam(TeamPayers.ACCOUNT_HEADER) String account) {
+            @Parameter(description = ApiDocs.MEMBER_ACCOUNT, example = ApiDocs.TEAM_ACCOUNT_EXAMPLE) @HeaderParam(TeamPayers.ACCOUNT_HEADER) String account) {
         return balances.balanceOf(payers.payer(account).accountId());
     }
 }

@@ -12,8 +12,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
-import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
@@ -26,7 +24,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import io.quarkus.security.Authenticated;
 
 import dev.tollgate.membership.TeamPayers;
-import dev.tollgate.platform.idempotency.Answer;
 import dev.tollgate.platform.idempotency.IdempotencyKey;
 import dev.tollgate.platform.openapi.ApiDocs;
 import dev.tollgate.platform.security.ClientContext;
@@ -51,18 +48,17 @@ public class ChargeResource {
     @Operation(summary = "Charge a call another backend made",
             description = "Records the call's real usage and charges its exact price, rounded up to the next millicredit, monthly bucket first. Idempotent on the Idempotency-Key header (or requestId): a retry answers the same body with Idempotent-Replayed: true; the key with another body is 409. 402 and nothing changed if the available credits do not cover it.")
     @APIResponse(responseCode = "201", description = "Charged (or the replay of the charge under this key).",
-            headers = @Header(name = Answer.REPLAYED_HEADER, description = "true when this answers a retry", schema = @Schema(type = SchemaType.BOOLEAN)),
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = ChargeResponse.class),
                     examples = @ExampleObject(name = "example", value = "{\"chargeId\":41,\"usageId\":17,\"requestId\":\"call-1\",\"model\":\"gpt-4o-mini\",\"costMillicredits\":875,\"costCredits\":0.875,\"balance\":{\"monthlyMillicredits\":99125,\"grantedMillicredits\":0,\"purchasedMillicredits\":0,\"reservedMillicredits\":0,\"availableMillicredits\":99125,\"availableCredits\":99.125},\"chargedAt\":\"2026-11-24T09:00:00Z\"}")))
-    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "idempotency-key-missing idempotency-key-mismatch insufficient-credits member-cap-reached not-a-team-member idempotency-key-reused unknown-model")
+    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "idempotency-key-missing idempotency-key-mismatch insufficient-credits member-cap-reached not-a-team-member unknown-model")
     @APIResponse(responseCode = "400", description = "A field missing or out of range, or no Idempotency-Key.")
     @APIResponse(responseCode = "402", description = "The available credits do not cover the charge; nothing changed.")
     @POST
     public Response charge(
             @Parameter(description = "Idempotency key of the charge (or send requestId in the body)", example = "call-1")
             @HeaderParam(IdempotencyKey.HEADER) String idempotencyKey,
-            @Parameter(description = "The account to charge: team:<team id> for a team's pool the caller is a member of; the caller's own if absent", example = "team:5b0f9e1c-3f1d-4f0e-8a43-5d2c1b7e9a10")
+            @Parameter(description = "The account to charge: " + ApiDocs.MEMBER_ACCOUNT, example = ApiDocs.TEAM_ACCOUNT_EXAMPLE)
             @HeaderParam(TeamPayers.ACCOUNT_HEADER) String account,
             @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     examples = @ExampleObject(name = "charge", value = "{\"model\":\"gpt-4o-mini\",\"characterId\":\"luna\",\"usage\":{\"uncachedInputTokens\":1200,\"outputTokens\":300}}")))

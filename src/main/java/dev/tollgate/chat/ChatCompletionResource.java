@@ -83,8 +83,9 @@ public class ChatCompletionResource {
                     @Content(mediaType = MediaType.SERVER_SENT_EVENTS,
                             examples = @ExampleObject(name = "stream", value = "data: {\"id\":\"chatcmpl-123\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hello\"}}]}\n\ndata: {\"id\":\"chatcmpl-123\",\"object\":\"chat.completion.chunk\",\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":7,\"total_tokens\":16}}\n\ndata: [DONE]\n\n")) })
     @Extension(name = ApiDocs.PROBLEM_TYPES, value = "invalid-request provider-rejected-request insufficient-credits member-cap-reached not-a-team-member "
-            + "idempotency-key-reused unknown-model model-not-served unsupported-content provider-error provider-busy "
+            + "unknown-model model-not-served unsupported-content provider-error provider-busy "
             + "provider-unavailable provider-timeout provider-outcome-unknown")
+    @Extension(name = ApiDocs.NOT_REPLAYED, value = "completions are not stored: a key is used once, a repeat is 409")
     @APIResponse(responseCode = "400", description = "Not a chat request (no model or messages), a malformed part (tools, content parts, tool calls), more than 100 images, both max_tokens and max_completion_tokens, a key in Tollgate's own namespace, or the provider refused it.")
     @APIResponse(responseCode = "402", description = "The user cannot afford one output token; no provider call was made.")
     @APIResponse(responseCode = "409", description = "The Idempotency-Key was used before (completions are not stored, so a key is used once).")
@@ -102,7 +103,7 @@ public class ChatCompletionResource {
             @HeaderParam(CHARACTER_HEADER) String characterId,
             @Parameter(description = "Conversation the call is in (or metadata.conversation_id)", example = "conv-1")
             @HeaderParam(CONVERSATION_HEADER) String conversationId,
-            @Parameter(description = "The account to charge: team:<team id> for a team's pool the caller is a member of; the caller's own if absent", example = "team:5b0f9e1c-3f1d-4f0e-8a43-5d2c1b7e9a10")
+            @Parameter(description = "The account to charge: " + ApiDocs.MEMBER_ACCOUNT, example = ApiDocs.TEAM_ACCOUNT_EXAMPLE)
             @HeaderParam(TeamPayers.ACCOUNT_HEADER) String account,
             @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     examples = @ExampleObject(name = "chat", value = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello!\"}],\"max_tokens\":200,\"stream\":false,\"metadata\":{\"character_id\":\"luna\",\"conversation_id\":\"conv-1\"}}")))

@@ -17,9 +17,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
-import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -32,7 +30,6 @@ import io.quarkus.security.Authenticated;
 
 import dev.tollgate.membership.TeamPayers;
 import dev.tollgate.platform.http.QueryParameters;
-import dev.tollgate.platform.idempotency.Answer;
 import dev.tollgate.platform.idempotency.IdempotencyKey;
 import dev.tollgate.platform.openapi.ApiDocs;
 
@@ -44,6 +41,8 @@ import dev.tollgate.platform.openapi.ApiDocs;
 public class PurchaseResource {
 
     static final String PURCHASE_EXAMPLE = "{\"purchaseId\":\"3f0c1e2a-7b4d-4c5e-9f6a-1b2c3d4e5f60\",\"packId\":\"small\",\"status\":\"pending\",\"creditsMillicredits\":100000,\"credits\":100.0,\"priceAmount\":500,\"priceCurrency\":\"usd\",\"checkoutUrl\":\"https://checkout.stripe.com/c/pay/cs_test_a1\",\"grantedMillicredits\":0,\"clawedBackMillicredits\":0,\"createdAt\":\"2026-11-24T09:00:00Z\",\"updatedAt\":\"2026-11-24T09:00:00Z\"}";
+    /** The {@code X-Tollgate-Account} of a purchase: only a team's owners buy for its pool. */
+    static final String BUYER_ACCOUNT = "team:<team id> for a team's pool (owners only); the caller's own if absent";
 
     @Inject
     PurchaseService purchases;
@@ -66,18 +65,17 @@ public class PurchaseResource {
     @Operation(summary = "Buy a credit pack",
             description = "Creates a pending purchase and a Stripe Checkout Session for it; send the user to checkoutUrl. The credits are added once Stripe reports the payment. Idempotent on the Idempotency-Key header: a retry answers the same purchase with Idempotent-Replayed: true.")
     @APIResponse(responseCode = "201", description = "The purchase, pending, with the Checkout URL.",
-            headers = @Header(name = Answer.REPLAYED_HEADER, description = "true when this answers a retry", schema = @Schema(type = SchemaType.BOOLEAN)),
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = PurchaseViews.Purchase.class),
                     examples = @ExampleObject(name = "example", value = PURCHASE_EXAMPLE)))
-    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "idempotency-key-missing unknown-pack not-a-team-member team-role-required idempotency-key-reused purchases-not-configured payment-provider-unavailable")
+    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "unknown-pack not-a-team-member team-role-required purchases-not-configured payment-provider-unavailable")
     @POST
     @Path("purchases")
     @Consumes(MediaType.APPLICATION_JSON)
     public Response buy(
-            @Parameter(description = "Idempotency key of the purchase", example = "buy-1")
+            @Parameter(description = "Idempotency key of the purchase", required = true, example = "buy-1")
             @HeaderParam(IdempotencyKey.HEADER) String idempotencyKey,
-            @Parameter(description = "team:<team id> for a team's pool (owners only); the caller's own if absent", example = "team:5b0f9e1c-3f1d-4f0e-8a43-5d2c1b7e9a10") @HeaderParam(TeamPayers.ACCOUNT_HEADER) String account,
+            @Parameter(description = BUYER_ACCOUNT, example = ApiDocs.TEAM_ACCOUNT_EXAMPLE) @HeaderParam(TeamPayers.ACCOUNT_HEADER) String account,
             @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     examples = @ExampleObject(name = "purchase", value = "{\"packId\":\"small\"}")))
             @NotNull(message = "a body is required") @Valid PurchaseRequest request) {
@@ -95,7 +93,7 @@ public class PurchaseResource {
     public PurchaseViews.PurchasePage page(
             @Parameter(description = "Page, from 0", example = "0") @QueryParam("page") String page,
             @Parameter(description = "Purchases per page, 1 to 100 (default 20)", example = "20") @QueryParam("size") String size,
-            @Parameter(description = "team:<team id> for a team's pool (owners only); the caller's own if absent", example = "team:5b0f9e1c-3f1d-4f0e-8a43-5d2c1b7e9a10") @HeaderParam(TeamPayers.ACCOUNT_HEADER) String account) {
+            @Parameter(description = BUYER_ACCOUNT, example = ApiDocs.TEAM_ACCOUNT_EXAMPLE) @HeaderParam(TeamPayers.ACCOUNT_HEADER) String account) {
         return purchases.page(payers.buyer(account).accountId(), QueryParameters.wholeNumber("page", page, 0, 0, 10_000),
                 QueryParameters.wholeNumber("size", size, 20, 1, 100));
     }
@@ -110,7 +108,7 @@ public class PurchaseResource {
     @Path("purchases/{purchaseId}")
     public PurchaseViews.Purchase purchase(
             @Parameter(description = "The purchase id") @PathParam("purchaseId") UUID purchaseId,
-            @Parameter(description = "team:<team id> for a team's pool (owners only); the caller's own if absent", example = "team:5b0f9e1c-3f1d-4f0e-8a43-5d2c1b7e9a10") @HeaderParam(TeamPayers.ACCOUNT_HEADER) String account) {
+            @Parameter(description = BUYER_ACCOUNT, example = ApiDocs.TEAM_ACCOUNT_EXAMPLE) @HeaderParam(TeamPayers.ACCOUNT_HEADER) String account) {
         return purchases.purchase(payers.buyer(account).accountId(), purchaseId);
     }
 }

@@ -48,8 +48,9 @@ public class ReservationResource {
     @Inject
     TeamPayers payers;
 
-    static final String ACCOUNT_DESCRIPTION = "The account of the hold: team:<team id> for a team's pool the caller is a member of; the caller's own if absent";
-    static final String ACCOUNT_EXAMPLE = "team:5b0f9e1c-3f1d-4f0e-8a43-5d2c1b7e9a10";
+    static final String HOLD_ID = "The reservationId the hold was answered with";
+    static final String HOLD_ID_EXAMPLE = "0b6f1c3e-5d2a-4c7e-9a51-2f0c8e4d7b11";
+    static final String ACCOUNT_DESCRIPTION = "The account of the hold: " + ApiDocs.MEMBER_ACCOUNT;
 
     @Inject
     ClientContext client;
@@ -60,7 +61,8 @@ public class ReservationResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = ReservationResponses.Held.class),
                     examples = @ExampleObject(name = "example", value = "{\"reservationId\":\"0b6f1c3e-5d2a-4c7e-9a51-2f0c8e4d7b11\",\"status\":\"held\",\"model\":\"gpt-4o-mini\",\"promptTokens\":12,\"maxOutputTokens\":500,\"heldMillicredits\":364,\"heldCredits\":0.364,\"expiresAt\":\"2026-11-24T09:10:00Z\",\"balance\":{\"monthlyMillicredits\":100000,\"grantedMillicredits\":0,\"purchasedMillicredits\":0,\"reservedMillicredits\":364,\"availableMillicredits\":99636,\"availableCredits\":99.636}}")))
-    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "idempotency-key-missing insufficient-credits member-cap-reached not-a-team-member idempotency-key-reused unknown-model")
+    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "insufficient-credits member-cap-reached not-a-team-member unknown-model")
+    @Extension(name = ApiDocs.NOT_REPLAYED, value = "a retry answers the same hold, without telling it was a replay")
     @APIResponse(responseCode = "400", description = "A field missing or out of range, or no Idempotency-Key.")
     @APIResponse(responseCode = "402", description = "The available credits do not cover the estimate; nothing held.")
     @POST
@@ -68,7 +70,7 @@ public class ReservationResource {
     public Response reserve(
             @Parameter(description = "Idempotency key of the hold", required = true, example = "hold-1")
             @HeaderParam(IdempotencyKey.HEADER) String idempotencyKey,
-            @Parameter(description = ACCOUNT_DESCRIPTION, example = ACCOUNT_EXAMPLE) @HeaderParam(TeamPayers.ACCOUNT_HEADER) String account,
+            @Parameter(description = ACCOUNT_DESCRIPTION, example = ApiDocs.TEAM_ACCOUNT_EXAMPLE) @HeaderParam(TeamPayers.ACCOUNT_HEADER) String account,
             @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     examples = @ExampleObject(name = "reserve", value = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello!\"}],\"maxOutputTokens\":500}")))
             @NotNull(message = "a body is required") @Valid ReservationRequest request) {
@@ -90,9 +92,9 @@ public class ReservationResource {
     @Path("{id}/settle")
     @Consumes(MediaType.APPLICATION_JSON)
     public ReservationResponses.Settled settle(
-            @Parameter(description = "The reservationId the hold was answered with", example = "0b6f1c3e-5d2a-4c7e-9a51-2f0c8e4d7b11")
+            @Parameter(description = HOLD_ID, example = HOLD_ID_EXAMPLE)
             @PathParam("id") String id,
-            @Parameter(description = ACCOUNT_DESCRIPTION, example = ACCOUNT_EXAMPLE) @HeaderParam(TeamPayers.ACCOUNT_HEADER) String account,
+            @Parameter(description = ACCOUNT_DESCRIPTION, example = ApiDocs.TEAM_ACCOUNT_EXAMPLE) @HeaderParam(TeamPayers.ACCOUNT_HEADER) String account,
             @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     examples = @ExampleObject(name = "settle", value = "{\"usage\":{\"uncachedInputTokens\":1200,\"outputTokens\":300},\"characterId\":\"luna\"}")))
             @NotNull(message = "a body is required") @Valid SettleRequest request) {
@@ -110,9 +112,9 @@ public class ReservationResource {
     @POST
     @Path("{id}/release")
     public ReservationResponses.Released release(
-            @Parameter(description = "The reservationId the hold was answered with", example = "0b6f1c3e-5d2a-4c7e-9a51-2f0c8e4d7b11")
+            @Parameter(description = HOLD_ID, example = HOLD_ID_EXAMPLE)
             @PathParam("id") String id,
-            @Parameter(description = ACCOUNT_DESCRIPTION, example = ACCOUNT_EXAMPLE) @HeaderParam(TeamPayers.ACCOUNT_HEADER) String account) {
+            @Parameter(description = ACCOUNT_DESCRIPTION, example = ApiDocs.TEAM_ACCOUNT_EXAMPLE) @HeaderParam(TeamPayers.ACCOUNT_HEADER) String account) {
         return reservations.release(payers.holder(account), holdId(id), client.origin());
     }
 

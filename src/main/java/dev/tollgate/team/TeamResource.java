@@ -52,6 +52,10 @@ public class TeamResource {
 
     /** The header in which an admin gives the reason for changing a team they do not own. */
     public static final String REASON_HEADER = "X-Tollgate-Reason";
+    /** How the operations document the reason header and the team id in the path. */
+    static final String REASON = "An admin's reason for changing a team they do not own";
+    static final String TEAM_ID = "The team's id";
+    static final String TEAM_ID_EXAMPLE = "5b0f9e1c-3f1d-4f0e-8a43-5d2c1b7e9a10";
 
     static final String TEAM_EXAMPLE = "{\"teamId\":\"5b0f9e1c-3f1d-4f0e-8a43-5d2c1b7e9a10\",\"account\":\"team:5b0f9e1c-3f1d-4f0e-8a43-5d2c1b7e9a10\",\"name\":\"Story studio\",\"claimValue\":null,\"role\":\"owner\",\"createdAt\":\"2026-12-01T09:00:00Z\",\"members\":[" + TeamResource.MEMBER_EXAMPLE + "]}";
     static final String MEMBER_EXAMPLE = "{\"userId\":\"user-1\",\"role\":\"owner\",\"capMillicredits\":null,\"spentMillicredits\":1250,\"heldMillicredits\":0,\"remainingMillicredits\":null,\"fromClaim\":false,\"joinedAt\":\"2026-12-01T09:00:00Z\"}";
@@ -76,7 +80,7 @@ public class TeamResource {
             description = "Creates a team with a pool of its own (on the team plan, with its monthly allowance); the caller is its owner. Optionally a claimValue (the caller's token must carry it in the configured membership claim: holders of a token with it are members) and members to add. Idempotent on the Idempotency-Key header.")
     @APIResponse(responseCode = "201", description = "The team (or the replay of its creation under this key).",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "example", value = TEAM_EXAMPLE)))
-    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "idempotency-key-missing idempotency-key-reused team-change-refused")
+    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "team-change-refused")
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response create(
@@ -102,7 +106,7 @@ public class TeamResource {
     @Extension(name = ApiDocs.PROBLEM_TYPES, value = "not-a-team-member team-not-found")
     @GET
     @Path("{teamId}")
-    public TeamViews.Team get(@Parameter(description = "The team's id", example = "5b0f9e1c-3f1d-4f0e-8a43-5d2c1b7e9a10") @PathParam("teamId") String teamId) {
+    public TeamViews.Team get(@Parameter(description = TEAM_ID, example = TEAM_ID_EXAMPLE) @PathParam("teamId") String teamId) {
         return teams.get(access.parse(teamId));
     }
 
@@ -115,9 +119,9 @@ public class TeamResource {
     @Path("{teamId}/members/{userId}")
     @Consumes(MediaType.APPLICATION_JSON)
     public TeamViews.Member putMember(
-            @Parameter(description = "The team's id", example = "5b0f9e1c-3f1d-4f0e-8a43-5d2c1b7e9a10") @PathParam("teamId") String teamId,
+            @Parameter(description = TEAM_ID, example = TEAM_ID_EXAMPLE) @PathParam("teamId") String teamId,
             @Parameter(description = "The member's user id (token subject)", example = "user-2") @PathParam("userId") String userId,
-            @Parameter(description = "An admin's reason for changing a team they do not own") @HeaderParam(REASON_HEADER) String reason,
+            @Parameter(description = REASON) @HeaderParam(REASON_HEADER) String reason,
             @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     examples = @ExampleObject(name = "member", value = "{\"role\":\"member\",\"capMillicredits\":10000}")))
             @NotNull(message = "a body is required") @Valid TeamRequests.MemberSettings settings) {
@@ -132,9 +136,9 @@ public class TeamResource {
     @DELETE
     @Path("{teamId}/members/{userId}")
     public Removed removeMember(
-            @Parameter(description = "The team's id", example = "5b0f9e1c-3f1d-4f0e-8a43-5d2c1b7e9a10") @PathParam("teamId") String teamId,
+            @Parameter(description = TEAM_ID, example = TEAM_ID_EXAMPLE) @PathParam("teamId") String teamId,
             @Parameter(description = "The member's user id", example = "user-2") @PathParam("userId") String userId,
-            @Parameter(description = "An admin's reason for changing a team they do not own") @HeaderParam(REASON_HEADER) String reason) {
+            @Parameter(description = REASON) @HeaderParam(REASON_HEADER) String reason) {
         UUID team = access.parse(teamId);
         teams.removeMember(team, userId(userId), reason, client.origin());
         return new Removed(team, userId, true);
@@ -152,7 +156,7 @@ public class TeamResource {
     @DELETE
     @Path("{teamId}")
     public TeamViews.Deleted delete(
-            @Parameter(description = "The team's id", example = "5b0f9e1c-3f1d-4f0e-8a43-5d2c1b7e9a10") @PathParam("teamId") String teamId,
+            @Parameter(description = TEAM_ID, example = TEAM_ID_EXAMPLE) @PathParam("teamId") String teamId,
             @Parameter(description = "An admin's reason for deleting a team they do not own") @HeaderParam(REASON_HEADER) String reason) {
         return teams.delete(access.parse(teamId), reason, client.origin());
     }
@@ -164,7 +168,7 @@ public class TeamResource {
     @Extension(name = ApiDocs.PROBLEM_TYPES, value = "not-a-team-member team-role-required team-not-found")
     @GET
     @Path("{teamId}/balance")
-    public TeamViews.Balance balance(@Parameter(description = "The team's id", example = "5b0f9e1c-3f1d-4f0e-8a43-5d2c1b7e9a10") @PathParam("teamId") String teamId) {
+    public TeamViews.Balance balance(@Parameter(description = TEAM_ID, example = TEAM_ID_EXAMPLE) @PathParam("teamId") String teamId) {
         return reading.balance(access.parse(teamId));
     }
 
@@ -175,7 +179,7 @@ public class TeamResource {
     @Extension(name = ApiDocs.PROBLEM_TYPES, value = "not-a-team-member")
     @GET
     @Path("{teamId}/members/me")
-    public TeamViews.Member me(@Parameter(description = "The team's id", example = "5b0f9e1c-3f1d-4f0e-8a43-5d2c1b7e9a10") @PathParam("teamId") String teamId) {
+    public TeamViews.Member me(@Parameter(description = TEAM_ID, example = TEAM_ID_EXAMPLE) @PathParam("teamId") String teamId) {
         return reading.me(access.parse(teamId));
     }
 
@@ -188,7 +192,7 @@ public class TeamResource {
     @GET
     @Path("{teamId}/usage")
     public TeamViews.Usage usage(
-            @Parameter(description = "The team's id", example = "5b0f9e1c-3f1d-4f0e-8a43-5d2c1b7e9a10") @PathParam("teamId") String teamId,
+            @Parameter(description = TEAM_ID, example = TEAM_ID_EXAMPLE) @PathParam("teamId") String teamId,
             @Parameter(description = "First UTC day, ISO date (default: 29 days before to)", example = "2026-11-06") @QueryParam("from") String from,
             @Parameter(description = "Last UTC day, ISO date, inclusive (default: today)", example = "2026-12-05") @QueryParam("to") String to) {
         LocalDate last = to == null ? LocalDate.now(clock.withZone(ZoneOffset.UTC)) : day("to", to);

@@ -52,6 +52,8 @@ public class WebhookAdminResource {
     static final String ENDPOINT = "{\"id\":\"5b8f3c1e-2a4d-4e6f-9a0b-1c2d3e4f5a6b\",\"url\":\"https://chat.example.com/hooks/tollgate\",\"eventTypes\":[\"balance.low\",\"purchase.completed\"],\"enabled\":true,\"description\":\"chat backend\",\"createdAt\":\"2026-11-24T09:00:00Z\",\"updatedAt\":\"2026-11-24T09:00:00Z\"";
     static final String DELIVERY = "{\"id\":42,\"eventId\":\"msg_2f1c0e8a9b7d4c3e8f6a5b4c3d2e1f0a\",\"eventType\":\"balance.low\",\"userId\":\"alice\",\"endpointId\":\"5b8f3c1e-2a4d-4e6f-9a0b-1c2d3e4f5a6b\",\"status\":\"dead\",\"attempts\":8,\"inFlight\":false,\"nextAttemptAt\":\"2026-11-24T10:00:00Z\",\"lastStatusCode\":503,\"lastError\":\"the receiver answered 503\",\"deliveredAt\":null,\"createdAt\":\"2026-11-24T09:00:00Z\"}";
     static final String STATUS = "pending|delivered|dead";
+    static final String KEY = "Idempotency key of the call";
+    static final String ENDPOINT_ID = "The endpoint id";
 
     @Inject
     WebhookEndpoints endpoints;
@@ -64,11 +66,11 @@ public class WebhookAdminResource {
     @APIResponse(responseCode = "201", description = "Registered (or the replay under this key), with its secret.",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = WebhookEndpointView.class),
                     examples = @ExampleObject(name = "example", value = ENDPOINT + ",\"secret\":\"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\"}")))
-    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "idempotency-key-missing webhook-url-not-allowed unknown-event-type webhook-secret-invalid idempotency-key-reused")
+    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "webhook-url-not-allowed unknown-event-type webhook-secret-invalid")
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response create(
-            @Parameter(description = "Idempotency key of the call", required = true, example = "hook-1")
+            @Parameter(description = KEY, required = true, example = "hook-1")
             @HeaderParam(IdempotencyKey.HEADER) String idempotencyKey,
             @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     examples = @ExampleObject(name = "endpoint", value = "{\"url\":\"https://chat.example.com/hooks/tollgate\",\"eventTypes\":[\"balance.low\",\"purchase.completed\"],\"description\":\"chat backend\"}")))
@@ -92,7 +94,7 @@ public class WebhookAdminResource {
     @Extension(name = ApiDocs.PROBLEM_TYPES, value = "webhook-endpoint-not-found")
     @GET
     @Path("{id}")
-    public WebhookEndpointView get(@Parameter(description = "The endpoint id") @PathParam("id") UUID id) {
+    public WebhookEndpointView get(@Parameter(description = ENDPOINT_ID) @PathParam("id") UUID id) {
         return endpoints.get(id);
     }
 
@@ -101,14 +103,14 @@ public class WebhookAdminResource {
     @APIResponse(responseCode = "200", description = "The endpoint as it is now.",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = WebhookEndpointView.class),
                     examples = @ExampleObject(name = "example", value = ENDPOINT + "}")))
-    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "idempotency-key-missing webhook-endpoint-not-found webhook-url-not-allowed unknown-event-type idempotency-key-reused")
+    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "webhook-endpoint-not-found webhook-url-not-allowed unknown-event-type")
     @PATCH
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)
     public Response update(
-            @Parameter(description = "Idempotency key of the call", required = true, example = "hook-1-off")
+            @Parameter(description = KEY, required = true, example = "hook-1-off")
             @HeaderParam(IdempotencyKey.HEADER) String idempotencyKey,
-            @Parameter(description = "The endpoint id") @PathParam("id") UUID id,
+            @Parameter(description = ENDPOINT_ID) @PathParam("id") UUID id,
             @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     examples = @ExampleObject(name = "disable", value = "{\"enabled\":false}")))
             @NotNull(message = "a body is required") @Valid WebhookEndpointUpdate update) {
@@ -120,13 +122,13 @@ public class WebhookAdminResource {
     @APIResponse(responseCode = "200", description = "Deleted (or the replay under this key).",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     examples = @ExampleObject(name = "example", value = "{\"id\":\"5b8f3c1e-2a4d-4e6f-9a0b-1c2d3e4f5a6b\",\"deleted\":true}")))
-    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "idempotency-key-missing webhook-endpoint-not-found idempotency-key-reused")
+    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "webhook-endpoint-not-found")
     @DELETE
     @Path("{id}")
     public Response delete(
-            @Parameter(description = "Idempotency key of the call", required = true, example = "hook-1-delete")
+            @Parameter(description = KEY, required = true, example = "hook-1-delete")
             @HeaderParam(IdempotencyKey.HEADER) String idempotencyKey,
-            @Parameter(description = "The endpoint id") @PathParam("id") UUID id) {
+            @Parameter(description = ENDPOINT_ID) @PathParam("id") UUID id) {
         return ok(endpoints.delete(admin.id(), IdempotencyKey.resolve(idempotencyKey, null), id));
     }
 
@@ -139,7 +141,7 @@ public class WebhookAdminResource {
     @GET
     @Path("{id}/deliveries")
     public List<WebhookDeliveryView> deliveries(
-            @Parameter(description = "The endpoint id") @PathParam("id") UUID id,
+            @Parameter(description = ENDPOINT_ID) @PathParam("id") UUID id,
             @Parameter(description = "Only deliveries of this status", example = "dead")
             @QueryParam("status") @Pattern(regexp = STATUS, message = "is pending, delivered or dead") String status,
             @Parameter(description = "At most this many (1 to 500)", example = "100")
@@ -152,11 +154,11 @@ public class WebhookAdminResource {
     @APIResponse(responseCode = "200", description = "The delivery, pending again.",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = WebhookDeliveryView.class),
                     examples = @ExampleObject(name = "example", value = DELIVERY)))
-    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "idempotency-key-missing webhook-delivery-not-found idempotency-key-reused")
+    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "webhook-delivery-not-found")
     @POST
     @Path("deliveries/{deliveryId}/replay")
     public Response replay(
-            @Parameter(description = "Idempotency key of the call", required = true, example = "replay-42")
+            @Parameter(description = KEY, required = true, example = "replay-42")
             @HeaderParam(IdempotencyKey.HEADER) String idempotencyKey,
             @Parameter(description = "The delivery id") @PathParam("deliveryId") long deliveryId) {
         return ok(endpoints.replay(admin.id(), IdempotencyKey.resolve(idempotencyKey, null), deliveryId));

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.tollgate.platform.openapi.ApiDocs;
 import dev.tollgate.testing.Management;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -20,7 +21,9 @@ import io.quarkus.test.junit.QuarkusTest;
  * description, its success answer with an example, its request body with an example, and its
  * error answers as problem details — at least 401 and 500 everywhere, 403 on admin operations, 400
  * and 413 where there is input — each pointing at the Problem schema, and the 429 of the rate-limit
- * tier each operation is in.
+ * tier each operation is in. An operation that takes an Idempotency-Key documents the key's problems
+ * and Idempotent-Replayed on its success answers, and the extensions the resources address to the filter that completes
+ * the document are gone from it.
  */
 @QuarkusTest
 class OpenApiTest {
@@ -129,6 +132,86 @@ class OpenApiTest {
         assertThat(tierOf(paths, "/api/credit/reservations/{id}/settle", "post")).isEqualTo("general");
         assertThat(tierOf(paths, "/api/credit/reservations/{id}/release", "post")).isEqualTo("general");
         assertThat(tierOf(paths, "/api/credit/balance", "get")).isEqualTo("general");
+    }
+
+    /**
+     * Operations that take an Idempotency-Key and answer without Idempotent-Replayed: a chat key is
+     * used once (a repeat is 409), a reserve's retry answers the same hold without the header.
+     */
+    static final Set<String> NOT_REPLAYED = Set.of("POST /v1/chat/completions", "POST /api/credit/reservations");
+
+    @Test
+    void anIdempotentOperationDocumentsTheReplayAndTheKeysProblems() throws Exception {
+        List<String> keyed = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> entry : operations(document())) {
+            String name = entry.getKey();
+            JsonNode key = null;
+            for (JsonNode parameter : entry.getValue().path("parameters")) {
+                if (parameter.path("in").asText().equals("header") && parameter.path("name").asText().equals("Idempotency-Key")) {
+                    key = parameter;
+                }
+            }
+            if (key == null) {
+                continue;
+            }
+            keyed.add(name);
+            JsonNode responses = entry.getValue().path("responses");
+            assertThat(problemExamples(responses, "409")).as(name + " 409").contains("idempotency-key-reused");
+            assertThat(problemExamples(responses, "400")).as(name + " 400")
+                    .contains("idempotency-key-invalid", "idempotency-key-reserved");
+            if (key.path("required").asBoolean()) {
+                assertThat(problemExamples(responses, "400")).as(name + " 400").contains("idempotency-key-missing");
+            }
+            responses.fields().forEachRemaining(response -> {
+                if (response.getKey().startsWith("2")) {
+                    JsonNode replayed = response.getValue().path("headers").path("Idempotent-Replayed");
+                    String what = name + " " + response.getKey() + " Idempotent-Replayed";
+                    if (NOT_REPLAYED.contains(name)) {
+                        assertThat(replayed.isMissingNode()).as(what + " (not sent)").isTrue();
+                    } else {
+                        assertThat(replayed.path("schema").path("type").asText()).as(what).isEqualTo("boolean");
+                        assertThat(replayed.path("description").asText()).as(what).isNotBlank();
+                    }
+                }
+            });
+        }
+        // Guard against a vacuous check: the idempotent operations, their exceptions included, are found.
+        assertThat(keyed).contains("POST /api/credit/charges", "POST /api/credit/purchases", "POST /api/teams",
+                "POST /api/admin/credit/adjustments", "POST /api/admin/credit/grants", "POST /api/admin/webhooks",
+                "PATCH /api/admin/webhooks/{id}", "DELETE /api/admin/webhooks/{id}",
+                "POST /api/admin/webhooks/deliveries/{deliveryId}/replay").containsAll(NOT_REPLAYED);
+    }
+
+    /** The names of the problem examples of an answer. */
+    static List<String> problemExamples(JsonNode responses, String code) {
+        List<String> names = new ArrayList<>();
+        responses.path(code).path("content").path("application/problem+json").path("examples").fieldNames()
+                .forEachRemaining(names::add);
+        return names;
+    }
+
+    @Test
+    void theExtensionsForTheFilterAreNotPublished() throws Exception {
+        List<String> found = new ArrayList<>();
+        collectFields(document(), "", Set.of(ApiDocs.PROBLEM_TYPES, ApiDocs.NOT_REPLAYED), found);
+        assertThat(found).isEmpty();
+    }
+
+    /** The paths (JSON pointers) of the fields of these names anywhere under the node. */
+    static void collectFields(JsonNode node, String at, Set<String> names, List<String> found) {
+        if (node.isObject()) {
+            node.fields().forEachRemaining(field -> {
+                String path = at + "/" + field.getKey();
+                if (names.contains(field.getKey())) {
+                    found.add(path);
+                }
+                collectFields(field.getValue(), path, names, found);
+            });
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                collectFields(node.get(i), at + "/" + i, names, found);
+            }
+        }
     }
 
     /** The tier the 429 example of an operation names. */

@@ -25,6 +25,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.smallrye.common.annotation.Blocking;
 
 import dev.tollgate.membership.TeamPayers;
+import dev.tollgate.platform.openapi.ApiDocs;
 
 /**
  * {@code GET /api/credit/events}: server-sent events with the caller's balance. The stream starts
@@ -57,7 +58,7 @@ public class BalanceEventsResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @Blocking
     public void events(@Context SseEventSink sink, @Context Sse sse, @Context HttpServerResponse response,
-            @Parameter(description = "team:<team id> for a team's pool the caller is a member of; the caller's own if absent", example = "team:5b0f9e1c-3f1d-4f0e-8a43-5d2c1b7e9a10") @HeaderParam(TeamPayers.ACCOUNT_HEADER) String account) {
+            @Parameter(description = ApiDocs.MEMBER_ACCOUNT, example = ApiDocs.TEAM_ACCOUNT_EXAMPLE) @HeaderParam(TeamPayers.ACCOUNT_HEADER) String account) {
         // Never cached; proxies that buffer (nginx) pass each event on at once.
         response.putHeader("Cache-Control", "no-store").putHeader("X-Accel-Buffering", "no");
         streams.open(payers.payer(account).accountId(), sink, sse, Instant.ofEpochSecond(token.getExpirationTime()));
