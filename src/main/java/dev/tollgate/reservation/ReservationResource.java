@@ -62,7 +62,6 @@ public class ReservationResource {
                     schema = @Schema(implementation = ReservationResponses.Held.class),
                     examples = @ExampleObject(name = "example", value = "{\"reservationId\":\"0b6f1c3e-5d2a-4c7e-9a51-2f0c8e4d7b11\",\"status\":\"held\",\"model\":\"gpt-4o-mini\",\"promptTokens\":12,\"maxOutputTokens\":500,\"heldMillicredits\":364,\"heldCredits\":0.364,\"expiresAt\":\"2026-11-24T09:10:00Z\",\"balance\":{\"monthlyMillicredits\":100000,\"grantedMillicredits\":0,\"purchasedMillicredits\":0,\"reservedMillicredits\":364,\"availableMillicredits\":99636,\"availableCredits\":99.636}}")))
     @Extension(name = ApiDocs.PROBLEM_TYPES, value = "insufficient-credits member-cap-reached not-a-team-member unknown-model")
-    @Extension(name = ApiDocs.NOT_REPLAYED, value = "a retry answers the same hold, without telling it was a replay")
     @APIResponse(responseCode = "400", description = "A field missing or out of range, or no Idempotency-Key.")
     @APIResponse(responseCode = "402", description = "The available credits do not cover the estimate; nothing held.")
     @POST
@@ -75,9 +74,7 @@ public class ReservationResource {
                     examples = @ExampleObject(name = "reserve", value = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello!\"}],\"maxOutputTokens\":500}")))
             @NotNull(message = "a body is required") @Valid ReservationRequest request) {
         IdempotencyKey key = IdempotencyKey.resolve(idempotencyKey, null);
-        return Response.status(Response.Status.CREATED)
-                .entity(reservations.reserve(payers.payer(account), key, request, client.origin()))
-                .build();
+        return reservations.reserve(payers.payer(account), key, request, client.origin()).created();
     }
 
     @Operation(summary = "Settle a hold with the call's real usage",

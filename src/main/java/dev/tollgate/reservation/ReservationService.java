@@ -18,6 +18,7 @@ import dev.tollgate.ledger.Payer;
 import dev.tollgate.metering.CostEstimator;
 import dev.tollgate.metering.MeteredCalls;
 import dev.tollgate.metering.UsageRecorder;
+import dev.tollgate.platform.idempotency.Answer;
 import dev.tollgate.platform.idempotency.IdempotencyKey;
 import dev.tollgate.platform.idempotency.IdempotentMutations;
 import dev.tollgate.platform.idempotency.IdempotentRequest;
@@ -65,7 +66,8 @@ public class ReservationService {
         }
     }
 
-    public ReservationResponses.Held reserve(Payer payer, IdempotencyKey key, ReservationRequest request,
+    /** Holds the estimate of a call; a retry under the key answers the same hold, as a replay. */
+    public Answer<ReservationResponses.Held> reserve(Payer payer, IdempotencyKey key, ReservationRequest request,
             RequestOrigin origin) {
         IdempotentRequest reserve = IdempotentRequest.of(key, payer.fingerprinted("reserve"), request);
         long promptTokens = tokens.promptTokens(request.model(), messages(request));
@@ -78,8 +80,7 @@ public class ReservationService {
         }, Repeat.replayed(reserve, storedKey -> storedHold(payer.accountId(), storedKey),
                 stored -> stored.entry().is(Operation.HOLD, stored.hold().id),
                 stored -> held(stored.hold().id, stored.hold().model, promptTokens, maxOutputTokens,
-                        stored.hold().expiresAt, stored.entry())))
-                .value();
+                        stored.hold().expiresAt, stored.entry())));
     }
 
     public ReservationResponses.Settled settle(Payer payer, UUID holdId, SettleRequest request,

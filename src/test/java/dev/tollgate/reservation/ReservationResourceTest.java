@@ -134,8 +134,10 @@ class ReservationResourceTest {
     @Test
     void reservingTwiceUnderOneKeyHoldsOnce() {
         String user = openAccount("hold");
-        String first = reserve(user, "same", PROMPT).then().statusCode(201).extract().asString();
-        String again = reserve(user, "same", PROMPT).then().statusCode(201).extract().asString();
+        String first = reserve(user, "same", PROMPT).then().statusCode(201)
+                .header("Idempotent-Replayed", "false").extract().asString();
+        String again = reserve(user, "same", PROMPT).then().statusCode(201)
+                .header("Idempotent-Replayed", "true").extract().asString();
         assertThat(again).isEqualTo(first);
         reserve(user, "same", PROMPT.replace("1000", "999")).then().statusCode(409);
         assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_reservation WHERE user_id = ?", user)).isEqualTo(1);

@@ -400,7 +400,7 @@ class TeamPoolPropertyTest {
                 ReservationResponses.Held held = reservations.reserve(new Payer(team.pool(), h.member()),
                         new IdempotencyKey(h.key()), new ReservationRequest(MODEL,
                                 List.of(new ReservationRequest.Message("user", "Hello", null)), (int) h.outputTokens()),
-                        ORIGIN);
+                        ORIGIN).value();
                 return new Observed(Outcome.OK, held.reservationId(), held.heldMillicredits());
             }
             if (op instanceof Settle s) {
