@@ -82,7 +82,7 @@ public class ReservationResource {
     @APIResponse(responseCode = "200", description = "Settled (or the replay of the settle).",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = ReservationResponses.Settled.class),
-                    examples = @ExampleObject(name = "example", value = "{\"reservationId\":\"0b6f1c3e-5d2a-4c7e-9a51-2f0c8e4d7b11\",\"status\":\"settled\",\"usageId\":17,\"costMillicredits\":875,\"chargedMillicredits\":875,\"releasedMillicredits\":0,\"balance\":{\"monthlyMillicredits\":99125,\"grantedMillicredits\":0,\"purchasedMillicredits\":0,\"reservedMillicredits\":0,\"availableMillicredits\":99125,\"availableCredits\":99.125}}")))
+                    examples = @ExampleObject(name = "example", value = "{\"reservationId\":\"0b6f1c3e-5d2a-4c7e-9a51-2f0c8e4d7b11\",\"status\":\"settled\",\"usageId\":17,\"costMillicredits\":875,\"chargedMillicredits\":875,\"shortfallMillicredits\":0,\"releasedMillicredits\":0,\"balance\":{\"monthlyMillicredits\":99125,\"grantedMillicredits\":0,\"purchasedMillicredits\":0,\"reservedMillicredits\":0,\"availableMillicredits\":99125,\"availableCredits\":99.125}}")))
     @Extension(name = ApiDocs.PROBLEM_TYPES, value = "reservation-not-found reservation-already-resolved")
     @APIResponse(responseCode = "409", description = "The hold was released or expired, or settled with another body.")
     @POST

@@ -50,7 +50,7 @@ public class UsageResource {
     @APIResponse(responseCode = "200", description = "The usage report.",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = UsageReport.class),
-                    examples = @ExampleObject(name = "example", value = "{\"from\":\"2026-11-01\",\"to\":\"2026-11-24\",\"totals\":{\"calls\":2,\"uncachedInputTokens\":2400,\"cachedInputTokens\":0,\"cacheWriteTokens\":0,\"outputTokens\":600,\"reasoningTokens\":0,\"costMillicredits\":1750,\"costCredits\":1.75},\"byModel\":[{\"key\":\"gpt-4o-mini\",\"totals\":{\"calls\":2,\"uncachedInputTokens\":2400,\"cachedInputTokens\":0,\"cacheWriteTokens\":0,\"outputTokens\":600,\"reasoningTokens\":0,\"costMillicredits\":1750,\"costCredits\":1.75}}]}")))
+                    examples = @ExampleObject(name = "example", value = "{\"from\":\"2026-11-01\",\"to\":\"2026-11-24\",\"totals\":{\"calls\":2,\"uncachedInputTokens\":2400,\"cachedInputTokens\":0,\"cacheWriteTokens\":0,\"outputTokens\":600,\"reasoningTokens\":0,\"totalTokens\":3000,\"costMillicredits\":1750,\"costCredits\":1.75},\"byModel\":[{\"key\":\"gpt-4o-mini\",\"totals\":{\"calls\":2,\"uncachedInputTokens\":2400,\"cachedInputTokens\":0,\"cacheWriteTokens\":0,\"outputTokens\":600,\"reasoningTokens\":0,\"totalTokens\":3000,\"costMillicredits\":1750,\"costCredits\":1.75}}]}")))
     @Extension(name = ApiDocs.PROBLEM_TYPES, value = "invalid-request")
     @APIResponse(responseCode = "400", description = "A date, groupBy, page or size out of range.")
     @GET

@@ -223,6 +223,85 @@ class OpenApiTest {
         return body.path("tier").asText();
     }
 
+    /**
+     * A success example names the fields of its schema, no more and no fewer, at every level where
+     * the schema is a documented object (a record the operation answers); a field the type sends only
+     * when it is set may be left out.
+     */
+    @Test
+    void everySuccessExampleHasTheFieldsOfItsSchema() throws Exception {
+        JsonNode document = document();
+        JsonNode schemas = document.path("components").path("schemas");
+        List<String> mismatches = new ArrayList<>();
+        int checked = 0;
+        for (Map.Entry<String, JsonNode> operation : operations(document)) {
+            var responses = operation.getValue().path("responses").fields();
+            while (responses.hasNext()) {
+                Map.Entry<String, JsonNode> response = responses.next();
+                JsonNode json = response.getValue().path("content").path("application/json");
+                if (!response.getKey().startsWith("2") || !json.path("schema").has("$ref")) {
+                    continue;
+                }
+                var examples = json.path("examples").fields();
+                while (examples.hasNext()) {
+                    Map.Entry<String, JsonNode> example = examples.next();
+                    String where = operation.getKey() + " " + response.getKey() + " example " + example.getKey();
+                    JsonNode value = example.getValue().path("value");
+                    if (value.isTextual()) {
+                        value = JSON.readTree(value.asText());
+                    }
+                    checked += compareFields(where, value, json.path("schema"), schemas, mismatches);
+                }
+            }
+        }
+        // Guard against a vacuous check: the objects compared, nested ones included.
+        assertThat(checked).as("example objects compared with their schema").isGreaterThan(40);
+        assertThat(mismatches).isEmpty();
+    }
+
+    /** Compares the example's objects with the schema's, noting each mismatch; answers how many objects it compared. */
+    private static int compareFields(String where, JsonNode value, JsonNode schema, JsonNode schemas,
+            List<String> mismatches) {
+        String schemaName = "";
+        if (schema.has("$ref")) {
+            schemaName = schema.path("$ref").asText().substring("#/components/schemas/".length());
+            schema = schemas.path(schemaName);
+        }
+        int compared = 0;
+        if (value.isArray() && schema.has("items")) {
+            for (JsonNode item : value) {
+                compared += compareFields(where + "[]", item, schema.path("items"), schemas, mismatches);
+            }
+            return compared;
+        }
+        if (!value.isObject() || !schema.has("properties")) {
+            return 0;
+        }
+        List<String> documented = new ArrayList<>();
+        schema.path("properties").fieldNames().forEachRemaining(documented::add);
+        List<String> shown = new ArrayList<>();
+        value.fieldNames().forEachRemaining(shown::add);
+        List<String> unknown = new ArrayList<>(shown);
+        unknown.removeAll(documented);
+        List<String> missing = new ArrayList<>(documented);
+        missing.removeAll(shown);
+        if (!unknown.isEmpty()) {
+            mismatches.add(where + " shows fields its schema lacks: " + unknown);
+        }
+        if (!missing.isEmpty() && !OPTIONAL_FIELDS_SCHEMAS.contains(schemaName)) {
+            mismatches.add(where + " leaves out fields of " + schemaName + ": " + missing);
+        }
+        compared++;
+        for (String field : shown) {
+            compared += compareFields(where + "." + field, value.path(field), schema.path("properties").path(field),
+                    schemas, mismatches);
+        }
+        return compared;
+    }
+
+    /** Types that send a field only when it is set (@JsonInclude NON_NULL). */
+    static final Set<String> OPTIONAL_FIELDS_SCHEMAS = Set.of("WebhookEndpointView", "UsageReport");
+
     @Test
     void theProblemSchemaIsDefined() throws Exception {
         JsonNode problem = document().path("components").path("schemas").path("Problem");
