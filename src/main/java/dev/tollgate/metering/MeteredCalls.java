@@ -226,13 +226,23 @@ public class MeteredCalls {
      * the caller's (on a team pool: a hold the caller placed).
      */
     public Price quotedPrice(Payer payer, UUID holdId) {
-        return transactions.inNewTransaction(() -> {
-            CreditHold hold = CreditHold.findById(holdId);
-            if (hold == null || !isHolder(payer, hold)) {
-                throw LedgerRuleException.holdNotFound();
-            }
-            return quotedPrice(hold);
-        });
+        return transactions.inNewTransaction(() -> quotedPrice(callersHold(payer, holdId)));
+    }
+
+    /**
+     * Refuses with 404 a hold that is not the caller's (on a team pool: a hold the caller placed),
+     * read in a transaction of its own.
+     */
+    public void requireHolder(Payer payer, UUID holdId) {
+        transactions.inNewTransaction(() -> callersHold(payer, holdId));
+    }
+
+    private static CreditHold callersHold(Payer payer, UUID holdId) {
+        CreditHold hold = CreditHold.findById(holdId);
+        if (hold == null || !isHolder(payer, hold)) {
+            throw LedgerRuleException.holdNotFound();
+        }
+        return hold;
     }
 
     /** Whether the hold is the payer's: on their own account, or placed by them on the pool. */

@@ -107,7 +107,7 @@ public class ReservationService {
      * the release of this hold. On a team pool, only the member who placed a hold releases it.
      */
     public ReservationResponses.Released release(Payer payer, UUID holdId, RequestOrigin origin) {
-        meteredCalls.quotedPrice(payer, holdId);
+        meteredCalls.requireHolder(payer, holdId);
         return mutations.applyCommitting(
                 () -> released(holdId, meteredCalls.release(payer, holdId, origin)),
                 Repeat.doneIf(() -> ledger.findByKey(payer.accountId(), Ledger.releaseKey(holdId)),

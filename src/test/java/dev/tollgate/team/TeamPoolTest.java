@@ -157,9 +157,10 @@ class TeamPoolTest {
 
         as(owner).delete("/api/teams/" + team + "/members/" + member).then().statusCode(200);
 
-        // Another member cannot settle it; the one who placed it can.
+        // Another member can neither settle nor release it; the one who placed it can.
         Teams.onPool(owner, team).contentType(ContentType.JSON).body("{\"usage\":{\"uncachedInputTokens\":5,\"outputTokens\":5}}")
                 .post("/api/credit/reservations/" + hold + "/settle").then().statusCode(404);
+        Teams.onPool(owner, team).post("/api/credit/reservations/" + hold + "/release").then().statusCode(404);
         Teams.onPool(member, team).contentType(ContentType.JSON).body("{\"usage\":{\"uncachedInputTokens\":5,\"outputTokens\":5}}")
                 .post("/api/credit/reservations/" + hold + "/settle").then().statusCode(200);
         Teams.charge(member, team, "after-removal", CHARGE).then().statusCode(403);
