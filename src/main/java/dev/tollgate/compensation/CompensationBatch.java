@@ -181,8 +181,10 @@ public class CompensationBatch {
                 } else if (hold != null) {
                     // The hold was freed meanwhile (the expiry job took it while the settle waited): a
                     // plain charge, with the usage row of the call written by the same statement, so
-                    // that the call is in the user's usage like any other (and nothing if refused).
-                    ledger.charge(row.userId, amount, mutation, usageRecorder.linkedRow(usageRow(row, hold)));
+                    // that the call is in the user's usage like any other (and nothing if refused); on a
+                    // team pool it counts in the spending of the member who placed the hold.
+                    ledger.chargeForFreedHold(row.userId, amount, mutation, usageRecorder.linkedRow(usageRow(row, hold)),
+                            hold.memberId);
                 } else {
                     ledger.charge(row.userId, amount, mutation);
                 }

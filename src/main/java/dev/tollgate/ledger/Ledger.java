@@ -228,6 +228,22 @@ public class Ledger {
     }
 
     /**
+     * The charge of a call whose hold was freed before the call was settled (a compensation applied
+     * after the hold's release or expiry), with the call's usage row: as
+     * {@link #charge(String, Millicredits, Mutation, LinkedRow)}, and on a team pool the member who
+     * placed the hold ({@code memberId}, null on a user's own account) has it counted as spent,
+     * whatever their cap now leaves: the cap let the call start.
+     */
+    public LedgerEntry chargeForFreedHold(String userId, Millicredits amount, Mutation mutation, LinkedRow usage,
+            String memberId) {
+        LedgerEntry entry = charge(userId, amount, mutation, usage);
+        if (memberId != null) {
+            memberSpending.resolve(userId, memberId, 0, amount.value());
+        }
+        return entry;
+    }
+
+    /**
      * Sets credits aside for a call in flight, as the hold {@code holdId}; refuses
      * with 402 if they are not available. The caller chooses the id before its transaction, so that
      * a retry of a transaction whose commit was reported failed but happened can tell its own hold

@@ -12,12 +12,17 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import jakarta.inject.Inject;
+
 import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 
+import dev.tollgate.compensation.CompensationQueue;
+import dev.tollgate.ledger.Ledger;
+import dev.tollgate.platform.money.Millicredits;
 import dev.tollgate.testing.Api;
 import dev.tollgate.testing.LedgerProbe;
 import dev.tollgate.testing.Teams;
@@ -26,13 +31,17 @@ import dev.tollgate.testing.Tokens;
 /**
  * Team pools from outside: members spend from the pool by naming it, within their caps, checked
  * with the pool's charge; non-members and removed members cannot; roles bound who changes what; the
- * pool's ledger keeps its invariants under concurrency.
+ * pool's ledger keeps its invariants under concurrency; a deferred charge counts in the spending
+ * of the member whose call it is.
  */
 @QuarkusTest
 class TeamPoolTest {
 
     static final String CHARGE = Api.chargeBody("gpt-4o", 100, 100);
     static final String HOLD = "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}],\"maxOutputTokens\":100}";
+
+    @Inject
+    CompensationQueue compensations;
 
     @Test
     void aMemberChargesThePoolAndTheUsageNamesBoth() {
@@ -145,6 +154,33 @@ class TeamPoolTest {
         Teams.onPool(member, team).contentType(ContentType.JSON).body(Api.chatBody("gpt-4o", "Hello", 50, false))
                 .post("/v1/chat/completions").then().statusCode(200);
         assertThat(LedgerProbe.ledgerSums(pool)).isEqualTo(LedgerProbe.buckets(pool));
+    }
+
+    @Test
+    void aDeferredChargeOfAMembersFreedHoldCountsInTheirSpendingEvenPastTheirCap() {
+        String owner = Api.newUser("owner");
+        String member = Api.newUser("member");
+        String team = Teams.withMember(owner, member, 1_000L);
+        String hold = Teams.onPool(member, team).contentType(ContentType.JSON).header("Idempotency-Key", "freed-hold")
+                .body(HOLD).post("/api/credit/reservations").then().statusCode(201).extract().path("reservationId");
+        // The hold is freed (released here; the expiry job frees it alike) while the call's settle
+        // waited for the database; the settle's charge then arrives as a compensation.
+        Teams.onPool(member, team).post("/api/credit/reservations/" + hold + "/release").then().statusCode(200);
+        UUID holdId = UUID.fromString(hold);
+        compensations.deferCharge("team:" + team, Ledger.settleKey(holdId), Millicredits.of(1_500), holdId,
+                "settle failed after the answer was delivered", null);
+
+        given().auth().oauth2(Tokens.admin("operator")).post("/api/admin/jobs/process-compensations").then().statusCode(200);
+
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM credit_compensation WHERE user_id = ? AND status = 'APPLIED'",
+                "team:" + team)).isEqualTo(1);
+        assertThat(LedgerProbe.count("SELECT spent_millicredits FROM team_member WHERE account_id = ? AND user_id = '"
+                + member + "'", "team:" + team)).as("the member's spending, past the cap").isEqualTo(1_500);
+        assertThat(LedgerProbe.count("SELECT held_millicredits FROM team_member WHERE account_id = ? AND user_id = '"
+                + member + "'", "team:" + team)).isZero();
+        assertThat(LedgerProbe.count("SELECT COUNT(*) FROM token_usage WHERE user_id = ? AND member_id = '" + member
+                + "' AND cost_millicredits = 1500", "team:" + team)).isEqualTo(1);
+        LedgerProbe.assertBalanced("team:" + team);
     }
 
     @Test
