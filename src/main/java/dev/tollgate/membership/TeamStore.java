@@ -115,7 +115,7 @@ public class TeamStore {
 
     /**
      * Makes the user an active member with this role and cap: a new row, or a removed member's
-     * row again (their spending in the period stays), or an active member's row changed.
+     * row again (joined now; their spending in the period stays), or an active member's row changed.
      */
     public void putMember(String accountId, String userId, TeamRole role, Long cap, boolean fromClaim, Instant now) {
         update("""
@@ -123,7 +123,9 @@ public class TeamStore {
                 VALUES (?, ?, ?, ?, (SELECT period_start FROM credit_account WHERE user_id = ?), ?, ?)
                 ON CONFLICT (account_id, user_id) DO UPDATE
                    SET role = EXCLUDED.role, cap_millicredits = EXCLUDED.cap_millicredits, removed_at = NULL,
-                       from_claim = team_member.from_claim AND EXCLUDED.from_claim""", ps -> {
+                       from_claim = team_member.from_claim AND EXCLUDED.from_claim,
+                       joined_at = CASE WHEN team_member.removed_at IS NULL THEN team_member.joined_at
+                                        ELSE EXCLUDED.joined_at END""", ps -> {
             ps.setString(1, accountId);
             ps.setString(2, userId);
             ps.setString(3, role.wire());

@@ -191,6 +191,9 @@ class TeamPoolTest {
         String hold = Teams.onPool(member, team).contentType(ContentType.JSON).header("Idempotency-Key", "removed-hold")
                 .body(HOLD).post("/api/credit/reservations").then().statusCode(201).extract().path("reservationId");
 
+        String joinedAt = "SELECT (EXTRACT(EPOCH FROM joined_at) * 1000000)::bigint FROM team_member WHERE account_id = ? "
+                + "AND user_id = '" + member + "'";
+        long firstJoined = LedgerProbe.count(joinedAt, "team:" + team);
         as(owner).delete("/api/teams/" + team + "/members/" + member).then().statusCode(200);
 
         // Another member can neither settle nor release it; the one who placed it can.
@@ -204,6 +207,11 @@ class TeamPoolTest {
                 + member + "'", "team:" + team)).isZero();
         assertThat(LedgerProbe.count("SELECT COUNT(*) FROM token_usage WHERE user_id = ? AND member_id = '" + member + "'",
                 "team:" + team)).as("the settled call's usage names the member, from the hold").isEqualTo(1);
+
+        // Added again, they spend again, as a member who joined now.
+        Teams.putMember(owner, team, member, "{}").then().statusCode(200);
+        Teams.charge(member, team, "after-rejoining", CHARGE).then().statusCode(201);
+        assertThat(LedgerProbe.count(joinedAt, "team:" + team)).as("joined again").isGreaterThan(firstJoined);
     }
 
     @Test
