@@ -40,6 +40,9 @@ import dev.tollgate.platform.problem.ProblemType;
 @OpenApiFilter(stages = OpenApiFilter.RunStage.BUILD)
 public class ProblemResponsesFilter implements OASFilter {
 
+    /** The extensions the resources address to this filter (SmallRye copies them onto the answers too). */
+    private static final List<String> OWN_EXTENSIONS = List.of(ApiDocs.PROBLEM_TYPES, ApiDocs.NOT_REPLAYED);
+
     @Override
     public void filterOpenAPI(OpenAPI openAPI) {
         if (openAPI.getComponents() == null) {
@@ -58,9 +61,6 @@ public class ProblemResponsesFilter implements OASFilter {
             }
         });
     }
-
-    /** The extensions the resources address to this filter (SmallRye copies them onto the answers too). */
-    private static final List<String> OWN_EXTENSIONS = List.of(ApiDocs.PROBLEM_TYPES, ApiDocs.NOT_REPLAYED);
 
     private static void complete(String path, Operation operation) {
         if (operation.getResponses() == null) {
