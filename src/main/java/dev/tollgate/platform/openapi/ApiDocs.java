@@ -1,7 +1,7 @@
 package dev.tollgate.platform.openapi;
 
 /**
- * Names and texts the resources' annotations share. With {@link ProblemResponsesFilter}: the media type and
+ * Names and texts the resources' annotations share. With {@link OperationAnswersFilter}: the media type and
  * schema of a problem answer, the operation extension that lists the problem types an operation
  * answers with of its own, and the one that says an operation taking an Idempotency-Key answers
  * without {@code Idempotent-Replayed}.
@@ -15,7 +15,7 @@ public final class ApiDocs {
     /**
      * An operation's own problem types, by slug, separated by spaces:
      * {@code @Extension(name = ApiDocs.PROBLEM_TYPES, value = "insufficient-credits unknown-model")}.
-     * {@link ProblemResponsesFilter} turns each into the answer of its status, with the catalogue's
+     * {@link OperationAnswersFilter} turns each into the answer of its status, with the catalogue's
      * example, and removes the extension; an {@code @APIResponse} of that status without content
      * gives the answer its description.
      */
@@ -24,7 +24,7 @@ public final class ApiDocs {
      * On an operation that takes an {@code Idempotency-Key} but does not answer with
      * {@code Idempotent-Replayed}, why not:
      * {@code @Extension(name = ApiDocs.NOT_REPLAYED, value = "a key is used once")}.
-     * {@link ProblemResponsesFilter} documents that header on the success answers of every other
+     * {@link OperationAnswersFilter} documents that header on the success answers of every other
      * operation that takes the key, and removes the extension.
      */
     public static final String NOT_REPLAYED = "x-not-replayed";

@@ -38,7 +38,7 @@ import dev.tollgate.platform.problem.ProblemType;
  * filter are removed from the document.
  */
 @OpenApiFilter(stages = OpenApiFilter.RunStage.BUILD)
-public class ProblemResponsesFilter implements OASFilter {
+public class OperationAnswersFilter implements OASFilter {
 
     /** The extensions the resources address to this filter (SmallRye copies them onto the answers too). */
     private static final List<String> OWN_EXTENSIONS = List.of(ApiDocs.PROBLEM_TYPES, ApiDocs.NOT_REPLAYED);
