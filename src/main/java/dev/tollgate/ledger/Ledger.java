@@ -494,13 +494,11 @@ public class Ledger {
 
     /**
      * An entry as its statement returned it, with what the audit row does not keep: what the
-     * operation spent (for a settle, what it charged) and the held-over credits after it.
-     */
-    /**
-     * What a change's statement wrote and answered. {@code memberRefused}: the statement counted a
-     * pool member's charge or hold against their cap ({@link BalanceChange#sqlCountingMember}) and
-     * the cap refused it; the caller then runs {@link MemberSpending}'s own take, which tries again
-     * or explains the refusal, and whose refusal rolls the change back.
+     * operation spent (for a settle, what it charged), the held-over credits after it, and
+     * {@code memberRefused}: the statement counted a pool member's charge or hold against their cap
+     * ({@link BalanceChange#sqlCountingMember}) and the cap refused it; the caller then runs
+     * {@link MemberSpending}'s own take, which tries again or explains the refusal, and whose refusal
+     * rolls the change back.
      */
     record Applied(LedgerEntry entry, long spent, long heldOverAfter, Instant grantsExpireAt, boolean memberRefused) {
     }
