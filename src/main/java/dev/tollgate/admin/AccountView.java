@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 /**
  * A user's account as an admin sees it, read in one snapshot: the buckets and what is available
  * (millicredits), the plan and period, the latest ledger rows (newest first) and the live holds
@@ -34,6 +36,7 @@ public record AccountView(String userId, String plan, long monthlyMillicredits, 
      * priority (smaller is spent first), who granted it and why, and when its expiry ran (null: not
      * yet, or not all of it: live holds still needed part).
      */
+    @Schema(name = "AccountGrant")
     public record Grant(UUID lotId, int priority, long grantedMillicredits, long remainingMillicredits,
             Instant expiresAt, String source, String reason, Instant grantedAt, Instant expiredAt) {
     }
@@ -45,6 +48,7 @@ public record AccountView(String userId, String plan, long monthlyMillicredits, 
      * and {@code unrecoveredPurchasesMillicredits} over all the account's purchases). A
      * {@code flaggedReason} says why a payment that did not match its pack granted nothing.
      */
+    @Schema(name = "AccountPurchase")
     public record Purchase(UUID purchaseId, String packId, String origin, String status, long creditsMillicredits,
             long grantedMillicredits, long clawedBackMillicredits, long unrecoveredMillicredits, String flaggedReason,
             String paymentIntentId, Instant createdAt) {

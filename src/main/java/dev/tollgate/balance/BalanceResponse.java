@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 /**
  * The caller's credits: the buckets, what is available, how close it is to running out, and when
  * it runs out at the pace of the last 7 days ({@code forecast}).
@@ -30,6 +32,7 @@ public record BalanceResponse(
      * A lot of granted credits that still holds some, in the order they are spent (monthly credits
      * go first, purchased ones last): what remains of it, and when the rest expires.
      */
+    @Schema(name = "BalanceGrant")
     public record Grant(UUID id, long grantedMillicredits, long remainingMillicredits, Instant expiresAt, int priority,
             String reason) {
     }

@@ -15,9 +15,11 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -79,8 +81,10 @@ public class ChatCompletionResource {
     @APIResponse(responseCode = "200", description = "The completion (stream false) or its chunks as server-sent events (stream true); headers X-Tollgate-Max-Tokens and X-Tollgate-Max-Tokens-Requested tell whether max_tokens was capped.",
             content = {
                     @Content(mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(type = SchemaType.OBJECT, description = "OpenAI's chat.completion object, and a tollgate object: max_tokens_requested, max_tokens, capped, cost_millicredits, usage_estimated"),
                             examples = @ExampleObject(name = "completion", value = "{\"id\":\"chatcmpl-123\",\"object\":\"chat.completion\",\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"Hello! How can I help?\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":7,\"total_tokens\":16},\"tollgate\":{\"max_tokens_requested\":200,\"max_tokens\":200,\"capped\":false,\"cost_millicredits\":6,\"usage_estimated\":false}}")),
                     @Content(mediaType = MediaType.SERVER_SENT_EVENTS,
+                            schema = @Schema(type = SchemaType.STRING, description = "chat.completion.chunk objects as data: lines, the last with the usage, then data: [DONE]"),
                             examples = @ExampleObject(name = "stream", value = "data: {\"id\":\"chatcmpl-123\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hello\"}}]}\n\ndata: {\"id\":\"chatcmpl-123\",\"object\":\"chat.completion.chunk\",\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":7,\"total_tokens\":16}}\n\ndata: [DONE]\n\n")) })
     @Extension(name = ApiDocs.PROBLEM_TYPES, value = "invalid-request provider-rejected-request insufficient-credits member-cap-reached not-a-team-member "
             + "unknown-model model-not-served unsupported-content provider-error provider-busy "
@@ -106,6 +110,7 @@ public class ChatCompletionResource {
             @Parameter(description = "The account to charge: " + ApiDocs.MEMBER_ACCOUNT, example = ApiDocs.TEAM_ACCOUNT_EXAMPLE)
             @HeaderParam(TeamPayers.ACCOUNT_HEADER) String account,
             @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(type = SchemaType.OBJECT, description = "OpenAI's chat completion request: model, messages, and the optional fields the operation names"),
                     examples = @ExampleObject(name = "chat", value = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello!\"}],\"max_tokens\":200,\"stream\":false,\"metadata\":{\"character_id\":\"luna\",\"conversation_id\":\"conv-1\"}}")))
             ObjectNode body,
             @Context HttpServerRequest http) {

@@ -11,6 +11,8 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.Size;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
@@ -27,6 +29,7 @@ public record ReservationRequest(
     /** One chat message of the prompt. */
     // Inside a request that RequestHash fingerprints: registered for the native image.
     @RegisterForReflection
+    @Schema(name = "ReservationMessage")
     public record Message(@NotBlank @Size(max = 32) String role, @NotNull @Size(max = 1_000_000) String content,
             @Size(max = 64) String name) {
     }

@@ -10,6 +10,8 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 import dev.tollgate.admin.AdminInput;
@@ -34,6 +36,7 @@ public final class TeamRequests {
      */
     // Fingerprinted by RequestHash's own ObjectMapper: registered for the native image.
     @RegisterForReflection
+    @Schema(name = "TeamRequest")
     public record Create(
             @NotBlank @Size(max = MAX_NAME) @Pattern(regexp = Reason.TEXT, message = Reason.TEXT_MESSAGE) String name,
             @Size(min = 1, max = AdminInput.USER_ID_MAX) @Pattern(regexp = AdminInput.USER_ID, message = "is not a claim value (1 to 255 printable ASCII characters)") String claimValue,
@@ -46,6 +49,7 @@ public final class TeamRequests {
 
     /** A member to add with a team. */
     @RegisterForReflection
+    @Schema(name = "TeamMemberRequest")
     public record Member(
             @NotNull @Size(max = AdminInput.USER_ID_MAX) @Pattern(regexp = AdminInput.USER_ID, message = AdminInput.USER_ID_MESSAGE) String userId,
             TeamRole role,
@@ -58,6 +62,7 @@ public final class TeamRequests {
 
     /** A member's role and monthly cap, as {@code PUT} sets them: no role keeps theirs (member for a new one); no cap, none. */
     @RegisterForReflection
+    @Schema(name = "TeamMemberSettings")
     public record MemberSettings(TeamRole role, @Min(0) @Max(MAX_CAP) Long capMillicredits) {
     }
 }

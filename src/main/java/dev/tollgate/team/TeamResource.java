@@ -23,9 +23,11 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -79,7 +81,9 @@ public class TeamResource {
     @Operation(summary = "Create a team",
             description = "Creates a team with a pool of its own (on the team plan, with its monthly allowance); the caller is its owner. Optionally a claimValue (the caller's token must carry it in the configured membership claim: holders of a token with it are members) and members to add. Idempotent on the Idempotency-Key header.")
     @APIResponse(responseCode = "201", description = "The team (or the replay of its creation under this key).",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "example", value = TEAM_EXAMPLE)))
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = TeamViews.Team.class),
+                    examples = @ExampleObject(name = "example", value = TEAM_EXAMPLE)))
     @Extension(name = ApiDocs.PROBLEM_TYPES, value = "team-change-refused")
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
@@ -94,7 +98,9 @@ public class TeamResource {
 
     @Operation(summary = "The caller's teams", description = "The teams the caller is an active member of, with their role.")
     @APIResponse(responseCode = "200", description = "The teams.",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "example", value = "[" + TEAM_EXAMPLE + "]")))
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(type = SchemaType.ARRAY, implementation = TeamViews.Team.class),
+                    examples = @ExampleObject(name = "example", value = "[" + TEAM_EXAMPLE + "]")))
     @GET
     public List<TeamViews.Team> mine() {
         return teams.mine();
@@ -102,7 +108,9 @@ public class TeamResource {
 
     @Operation(summary = "A team", description = "The team with the caller's role; owners and managers see every member, a member only themselves.")
     @APIResponse(responseCode = "200", description = "The team.",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "example", value = TEAM_EXAMPLE)))
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = TeamViews.Team.class),
+                    examples = @ExampleObject(name = "example", value = TEAM_EXAMPLE)))
     @Extension(name = ApiDocs.PROBLEM_TYPES, value = "not-a-team-member team-not-found")
     @GET
     @Path("{teamId}")
@@ -113,7 +121,9 @@ public class TeamResource {
     @Operation(summary = "Set a member's role and cap",
             description = "Adds the user as a member, or changes their role and monthly cap (no role keeps theirs; no cap, none). Owners and managers set members and caps; only owners set roles or change an owner. The team keeps at least one owner. Setting a state: a retry changes nothing more.")
     @APIResponse(responseCode = "200", description = "The member as set.",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "example", value = CAPPED_MEMBER_EXAMPLE)))
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = TeamViews.Member.class),
+                    examples = @ExampleObject(name = "example", value = CAPPED_MEMBER_EXAMPLE)))
     @Extension(name = ApiDocs.PROBLEM_TYPES, value = "not-a-team-member team-role-required team-not-found team-change-refused")
     @PUT
     @Path("{teamId}/members/{userId}")
@@ -131,7 +141,9 @@ public class TeamResource {
     @Operation(summary = "Remove a member",
             description = "The member can start no new call on the pool; a call they started may still settle. Owners and managers remove members, only owners remove an owner, and anyone may leave; the last owner stays. Removing a member who is not there changes nothing.")
     @APIResponse(responseCode = "200", description = "The member is not (or no longer) an active member.",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "example", value = "{\"teamId\":\"5b0f9e1c-3f1d-4f0e-8a43-5d2c1b7e9a10\",\"userId\":\"user-2\",\"removed\":true}")))
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = Removed.class),
+                    examples = @ExampleObject(name = "example", value = "{\"teamId\":\"5b0f9e1c-3f1d-4f0e-8a43-5d2c1b7e9a10\",\"userId\":\"user-2\",\"removed\":true}")))
     @Extension(name = ApiDocs.PROBLEM_TYPES, value = "not-a-team-member team-role-required team-not-found team-change-refused")
     @DELETE
     @Path("{teamId}/members/{userId}")
@@ -145,13 +157,16 @@ public class TeamResource {
     }
 
     /** A member removed from a team. */
+    @Schema(name = "TeamMemberRemoved")
     public record Removed(UUID teamId, String userId, boolean removed) {
     }
 
     @Operation(summary = "Delete a team",
             description = "Owners only (or an admin with a reason). The pool's purchased credits that no hold needs move to the owner's own account (a TRANSFER entry on each side); no call can charge the pool any more. Refused while calls on the pool are on hold.")
     @APIResponse(responseCode = "200", description = "Deleted.",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "example", value = "{\"teamId\":\"5b0f9e1c-3f1d-4f0e-8a43-5d2c1b7e9a10\",\"movedTo\":\"user-1\",\"movedMillicredits\":500000}")))
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = TeamViews.Deleted.class),
+                    examples = @ExampleObject(name = "example", value = "{\"teamId\":\"5b0f9e1c-3f1d-4f0e-8a43-5d2c1b7e9a10\",\"movedTo\":\"user-1\",\"movedMillicredits\":500000}")))
     @Extension(name = ApiDocs.PROBLEM_TYPES, value = "not-a-team-member team-role-required team-not-found team-change-refused")
     @DELETE
     @Path("{teamId}")
@@ -164,7 +179,9 @@ public class TeamResource {
     @Operation(summary = "The pool's balance by member",
             description = "The pool's buckets and period, with every member's spending in it (spent, held, cap, what the cap leaves). Owners and managers.")
     @APIResponse(responseCode = "200", description = "The pool.",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "example", value = "{\"teamId\":\"5b0f9e1c-3f1d-4f0e-8a43-5d2c1b7e9a10\",\"account\":\"team:5b0f9e1c-3f1d-4f0e-8a43-5d2c1b7e9a10\",\"plan\":\"team\",\"periodStart\":\"2026-12-01T00:00:00Z\",\"balance\":{\"monthlyMillicredits\":989550,\"grantedMillicredits\":0,\"purchasedMillicredits\":0,\"reservedMillicredits\":400,\"availableMillicredits\":989150,\"availableCredits\":989.15},\"members\":[" + MEMBER_EXAMPLE + "," + CAPPED_MEMBER_EXAMPLE + "]}")))
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = TeamViews.Balance.class),
+                    examples = @ExampleObject(name = "example", value = "{\"teamId\":\"5b0f9e1c-3f1d-4f0e-8a43-5d2c1b7e9a10\",\"account\":\"team:5b0f9e1c-3f1d-4f0e-8a43-5d2c1b7e9a10\",\"plan\":\"team\",\"periodStart\":\"2026-12-01T00:00:00Z\",\"balance\":{\"monthlyMillicredits\":989550,\"grantedMillicredits\":0,\"purchasedMillicredits\":0,\"reservedMillicredits\":400,\"availableMillicredits\":989150,\"availableCredits\":989.15},\"members\":[" + MEMBER_EXAMPLE + "," + CAPPED_MEMBER_EXAMPLE + "]}")))
     @Extension(name = ApiDocs.PROBLEM_TYPES, value = "not-a-team-member team-role-required team-not-found")
     @GET
     @Path("{teamId}/balance")
@@ -175,7 +192,9 @@ public class TeamResource {
     @Operation(summary = "The caller's spending from the pool",
             description = "What the caller's calls on the pool cost this period, what their live holds set aside, their cap and what it leaves.")
     @APIResponse(responseCode = "200", description = "The caller as a member.",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "example", value = CAPPED_MEMBER_EXAMPLE)))
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = TeamViews.Member.class),
+                    examples = @ExampleObject(name = "example", value = CAPPED_MEMBER_EXAMPLE)))
     @Extension(name = ApiDocs.PROBLEM_TYPES, value = "not-a-team-member")
     @GET
     @Path("{teamId}/members/me")
@@ -186,7 +205,9 @@ public class TeamResource {
     @Operation(summary = "The pool's usage by member",
             description = "What each member's calls on the pool cost over an inclusive range of UTC days (default the last 30, at most 366), archived calls included. Owners and managers.")
     @APIResponse(responseCode = "200", description = "The usage by member.",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "example", value = "{\"teamId\":\"5b0f9e1c-3f1d-4f0e-8a43-5d2c1b7e9a10\",\"from\":\"2026-11-06T00:00:00Z\",\"to\":\"2026-12-06T00:00:00Z\",\"totalCostMillicredits\":10450,\"calls\":9,\"members\":[{\"userId\":\"user-2\",\"calls\":8,\"costMillicredits\":9200,\"totalTokens\":42000},{\"userId\":\"user-1\",\"calls\":1,\"costMillicredits\":1250,\"totalTokens\":5000}]}")))
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = TeamViews.Usage.class),
+                    examples = @ExampleObject(name = "example", value = "{\"teamId\":\"5b0f9e1c-3f1d-4f0e-8a43-5d2c1b7e9a10\",\"from\":\"2026-11-06T00:00:00Z\",\"to\":\"2026-12-06T00:00:00Z\",\"totalCostMillicredits\":10450,\"calls\":9,\"members\":[{\"userId\":\"user-2\",\"calls\":8,\"costMillicredits\":9200,\"totalTokens\":42000},{\"userId\":\"user-1\",\"calls\":1,\"costMillicredits\":1250,\"totalTokens\":5000}]}")))
     @Extension(name = ApiDocs.PROBLEM_TYPES, value = "invalid-request not-a-team-member team-role-required team-not-found")
     @APIResponse(responseCode = "400", description = "A date out of range.")
     @GET

@@ -25,6 +25,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
@@ -81,6 +82,7 @@ public class WebhookAdminResource {
     @Operation(summary = "List webhook endpoints", description = "Every endpoint, oldest first, without secrets.")
     @APIResponse(responseCode = "200", description = "The endpoints.",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(type = SchemaType.ARRAY, implementation = WebhookEndpointView.class),
                     examples = @ExampleObject(name = "example", value = "[" + ENDPOINT + "}]")))
     @GET
     public List<WebhookEndpointView> list() {
@@ -121,6 +123,7 @@ public class WebhookAdminResource {
             description = "Deletes the endpoint and its deliveries, sent or not; no more events go to it. Idempotent on the Idempotency-Key header.")
     @APIResponse(responseCode = "200", description = "Deleted (or the replay under this key).",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = WebhookEndpoints.Deleted.class),
                     examples = @ExampleObject(name = "example", value = "{\"id\":\"5b8f3c1e-2a4d-4e6f-9a0b-1c2d3e4f5a6b\",\"deleted\":true}")))
     @Extension(name = ApiDocs.PROBLEM_TYPES, value = "webhook-endpoint-not-found")
     @DELETE
@@ -136,6 +139,7 @@ public class WebhookAdminResource {
             description = "The endpoint's deliveries, newest first: status (pending, delivered, dead), attempts, whether one is in flight, the last status code and error.")
     @APIResponse(responseCode = "200", description = "The deliveries.",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(type = SchemaType.ARRAY, implementation = WebhookDeliveryView.class),
                     examples = @ExampleObject(name = "example", value = "[" + DELIVERY + "]")))
     @Extension(name = ApiDocs.PROBLEM_TYPES, value = "webhook-endpoint-not-found")
     @GET

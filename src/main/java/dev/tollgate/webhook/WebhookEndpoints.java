@@ -18,6 +18,7 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -128,6 +129,7 @@ public class WebhookEndpoints {
     }
 
     /** What deleting an endpoint answers. */
+    @Schema(name = "WebhookEndpointDeleted")
     public record Deleted(UUID id, boolean deleted) {
     }
 
