@@ -11,11 +11,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
-import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
-import org.eclipse.microprofile.openapi.annotations.media.Content;
-import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -28,7 +23,6 @@ import dev.tollgate.ledger.AdminAction;
 import dev.tollgate.ledger.AdminActionLog;
 import dev.tollgate.platform.audit.Reason;
 import dev.tollgate.platform.jobs.JobReport;
-import dev.tollgate.platform.openapi.ApiDocs;
 import dev.tollgate.platform.security.ClientContext;
 import dev.tollgate.platform.security.CurrentUser;
 
@@ -61,13 +55,7 @@ public class JobResource {
     @Inject
     ObjectMapper json;
 
-    @Operation(summary = "Run a job now",
-            description = "Runs one of the scheduled jobs once (refresh, expire-holds, process-compensations, archive-usage, purge-rate-limits, process-top-ups, expire-grants, predict-depletion) and answers what it did, or status skipped if a run of it holds its lock elsewhere.")
-    @APIResponse(responseCode = "200", description = "What the run did.",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON,
-                    schema = @Schema(implementation = JobReport.class),
-                    examples = @ExampleObject(name = "example", value = "{\"job\":\"expire-holds\",\"status\":\"done\",\"processed\":3,\"failed\":0,\"detail\":null,\"millis\":12}")))
-    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "unknown-job")
+    @APIResponse(responseCode = "200", description = "What the run did.")
     @POST
     @Path("jobs/{name}")
     public JobReport run(
@@ -94,12 +82,7 @@ public class JobResource {
         return report;
     }
 
-    @Operation(summary = "Apply pending compensations now",
-            description = "The same as POST /api/admin/jobs/process-compensations: applies the deferred charges and refunds of credit_compensation through the ledger.")
-    @APIResponse(responseCode = "200", description = "What the run did.",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON,
-                    schema = @Schema(implementation = JobReport.class),
-                    examples = @ExampleObject(name = "example", value = "{\"job\":\"process-compensations\",\"status\":\"done\",\"processed\":1,\"failed\":0,\"detail\":\"retried=0\",\"millis\":20}")))
+    @APIResponse(responseCode = "200", description = "What the run did.")
     @POST
     @Path("credit/process-compensations")
     public JobReport processCompensations(

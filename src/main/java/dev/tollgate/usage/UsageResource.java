@@ -12,18 +12,12 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
-import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
-import org.eclipse.microprofile.openapi.annotations.media.Content;
-import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import io.quarkus.security.Authenticated;
 
-import dev.tollgate.platform.openapi.ApiDocs;
 import dev.tollgate.platform.security.CurrentUser;
 
 /**
@@ -45,14 +39,7 @@ public class UsageResource {
     @Inject
     Clock clock;
 
-    @Operation(summary = "The caller's usage over a range of days",
-            description = "Totals and breakdowns by day, model and character over an inclusive range of UTC days (default the last 30, at most 366), archived calls included, and a page of the calls, newest first.")
-    @APIResponse(responseCode = "200", description = "The usage report.",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON,
-                    schema = @Schema(implementation = UsageReport.class),
-                    examples = @ExampleObject(name = "example", value = "{\"from\":\"2026-11-01\",\"to\":\"2026-11-24\",\"totals\":{\"calls\":2,\"uncachedInputTokens\":2400,\"cachedInputTokens\":0,\"cacheWriteTokens\":0,\"outputTokens\":600,\"reasoningTokens\":0,\"totalTokens\":3000,\"costMillicredits\":1750,\"costCredits\":1.75},\"byModel\":[{\"key\":\"gpt-4o-mini\",\"totals\":{\"calls\":2,\"uncachedInputTokens\":2400,\"cachedInputTokens\":0,\"cacheWriteTokens\":0,\"outputTokens\":600,\"reasoningTokens\":0,\"totalTokens\":3000,\"costMillicredits\":1750,\"costCredits\":1.75}}]}")))
-    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "invalid-request")
-    @APIResponse(responseCode = "400", description = "A date, groupBy, page or size out of range.")
+    @APIResponse(responseCode = "200", description = "The usage report.")
     @GET
     public UsageReport usage(
             @Parameter(description = "First UTC day, ISO date (default: 29 days before to)", example = "2026-11-01")

@@ -24,20 +24,13 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
-import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
-import org.eclipse.microprofile.openapi.annotations.media.Content;
-import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
-import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.tollgate.platform.idempotency.Answer;
 import dev.tollgate.platform.idempotency.IdempotencyKey;
-import dev.tollgate.platform.openapi.ApiDocs;
 import dev.tollgate.platform.security.CurrentUser;
 
 /**
@@ -50,8 +43,6 @@ import dev.tollgate.platform.security.CurrentUser;
 @Produces(MediaType.APPLICATION_JSON)
 public class WebhookAdminResource {
 
-    static final String ENDPOINT = "{\"id\":\"5b8f3c1e-2a4d-4e6f-9a0b-1c2d3e4f5a6b\",\"url\":\"https://chat.example.com/hooks/tollgate\",\"eventTypes\":[\"balance.low\",\"purchase.completed\"],\"enabled\":true,\"description\":\"chat backend\",\"createdAt\":\"2026-11-24T09:00:00Z\",\"updatedAt\":\"2026-11-24T09:00:00Z\"";
-    static final String DELIVERY = "{\"id\":42,\"eventId\":\"msg_2f1c0e8a9b7d4c3e8f6a5b4c3d2e1f0a\",\"eventType\":\"balance.low\",\"userId\":\"alice\",\"endpointId\":\"5b8f3c1e-2a4d-4e6f-9a0b-1c2d3e4f5a6b\",\"status\":\"dead\",\"attempts\":8,\"inFlight\":false,\"nextAttemptAt\":\"2026-11-24T10:00:00Z\",\"lastStatusCode\":503,\"lastError\":\"the receiver answered 503\",\"deliveredAt\":null,\"createdAt\":\"2026-11-24T09:00:00Z\"}";
     static final String STATUS = "pending|delivered|dead";
     static final String KEY = "Idempotency key of the call";
     static final String ENDPOINT_ID = "The endpoint id";
@@ -62,50 +53,30 @@ public class WebhookAdminResource {
     @Inject
     CurrentUser admin;
 
-    @Operation(summary = "Register a webhook endpoint",
-            description = "Registers a URL that receives the event types named (none: all), signed per Standard Webhooks with the endpoint's secret (generated if not given). The secret is in this answer only. The URL must be absolute https without user info, and its host must resolve to public addresses only. Idempotent on the Idempotency-Key header.")
-    @APIResponse(responseCode = "201", description = "Registered (or the replay under this key), with its secret.",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = WebhookEndpointView.class),
-                    examples = @ExampleObject(name = "example", value = ENDPOINT + ",\"secret\":\"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\"}")))
-    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "webhook-url-not-allowed unknown-event-type webhook-secret-invalid")
+    @APIResponseSchema(value = WebhookEndpointView.class, responseCode = "201", responseDescription = "Registered (or the replay under this key), with its secret.")
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response create(
             @Parameter(description = KEY, required = true, example = "hook-1")
             @HeaderParam(IdempotencyKey.HEADER) String idempotencyKey,
-            @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
-                    examples = @ExampleObject(name = "endpoint", value = "{\"url\":\"https://chat.example.com/hooks/tollgate\",\"eventTypes\":[\"balance.low\",\"purchase.completed\"],\"description\":\"chat backend\"}")))
             @NotNull(message = "a body is required") @Valid WebhookEndpointRequest request) {
         return endpoints.create(admin.id(), IdempotencyKey.resolve(idempotencyKey, null), request).created();
     }
 
-    @Operation(summary = "List webhook endpoints", description = "Every endpoint, oldest first, without secrets.")
-    @APIResponse(responseCode = "200", description = "The endpoints.",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON,
-                    schema = @Schema(type = SchemaType.ARRAY, implementation = WebhookEndpointView.class),
-                    examples = @ExampleObject(name = "example", value = "[" + ENDPOINT + "}]")))
+    @APIResponse(responseCode = "200", description = "The endpoints.")
     @GET
     public List<WebhookEndpointView> list() {
         return endpoints.list();
     }
 
-    @Operation(summary = "One webhook endpoint", description = "The endpoint, without its secret.")
-    @APIResponse(responseCode = "200", description = "The endpoint.",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = WebhookEndpointView.class),
-                    examples = @ExampleObject(name = "example", value = ENDPOINT + "}")))
-    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "webhook-endpoint-not-found")
+    @APIResponse(responseCode = "200", description = "The endpoint.")
     @GET
     @Path("{id}")
     public WebhookEndpointView get(@Parameter(description = ENDPOINT_ID) @PathParam("id") UUID id) {
         return endpoints.get(id);
     }
 
-    @Operation(summary = "Change a webhook endpoint",
-            description = "Replaces what the body names: url (checked as on create), eventTypes (empty: all), enabled (false holds its deliveries until it is enabled again), description. Idempotent on the Idempotency-Key header.")
-    @APIResponse(responseCode = "200", description = "The endpoint as it is now.",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = WebhookEndpointView.class),
-                    examples = @ExampleObject(name = "example", value = ENDPOINT + "}")))
-    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "webhook-endpoint-not-found webhook-url-not-allowed unknown-event-type")
+    @APIResponseSchema(value = WebhookEndpointView.class, responseCode = "200", responseDescription = "The endpoint as it is now.")
     @PATCH
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -113,19 +84,11 @@ public class WebhookAdminResource {
             @Parameter(description = KEY, required = true, example = "hook-1-off")
             @HeaderParam(IdempotencyKey.HEADER) String idempotencyKey,
             @Parameter(description = ENDPOINT_ID) @PathParam("id") UUID id,
-            @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
-                    examples = @ExampleObject(name = "disable", value = "{\"enabled\":false}")))
             @NotNull(message = "a body is required") @Valid WebhookEndpointUpdate update) {
         return ok(endpoints.update(admin.id(), IdempotencyKey.resolve(idempotencyKey, null), id, update));
     }
 
-    @Operation(summary = "Delete a webhook endpoint",
-            description = "Deletes the endpoint and its deliveries, sent or not; no more events go to it. Idempotent on the Idempotency-Key header.")
-    @APIResponse(responseCode = "200", description = "Deleted (or the replay under this key).",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON,
-                    schema = @Schema(implementation = WebhookEndpoints.Deleted.class),
-                    examples = @ExampleObject(name = "example", value = "{\"id\":\"5b8f3c1e-2a4d-4e6f-9a0b-1c2d3e4f5a6b\",\"deleted\":true}")))
-    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "webhook-endpoint-not-found")
+    @APIResponseSchema(value = WebhookEndpoints.Deleted.class, responseCode = "200", responseDescription = "Deleted (or the replay under this key).")
     @DELETE
     @Path("{id}")
     public Response delete(
@@ -135,13 +98,7 @@ public class WebhookAdminResource {
         return ok(endpoints.delete(admin.id(), IdempotencyKey.resolve(idempotencyKey, null), id));
     }
 
-    @Operation(summary = "Deliveries of a webhook endpoint",
-            description = "The endpoint's deliveries, newest first: status (pending, delivered, dead), attempts, whether one is in flight, the last status code and error.")
-    @APIResponse(responseCode = "200", description = "The deliveries.",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON,
-                    schema = @Schema(type = SchemaType.ARRAY, implementation = WebhookDeliveryView.class),
-                    examples = @ExampleObject(name = "example", value = "[" + DELIVERY + "]")))
-    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "webhook-endpoint-not-found")
+    @APIResponse(responseCode = "200", description = "The deliveries.")
     @GET
     @Path("{id}/deliveries")
     public List<WebhookDeliveryView> deliveries(
@@ -153,12 +110,7 @@ public class WebhookAdminResource {
         return endpoints.deliveries(id, status, limit);
     }
 
-    @Operation(summary = "Replay a webhook delivery",
-            description = "Sends the delivery again, whatever its status, with the same webhook-id (receivers deduplicate on it) and a fresh count of attempts. Idempotent on the Idempotency-Key header.")
-    @APIResponse(responseCode = "200", description = "The delivery, pending again.",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = WebhookDeliveryView.class),
-                    examples = @ExampleObject(name = "example", value = DELIVERY)))
-    @Extension(name = ApiDocs.PROBLEM_TYPES, value = "webhook-delivery-not-found")
+    @APIResponseSchema(value = WebhookDeliveryView.class, responseCode = "200", responseDescription = "The delivery, pending again.")
     @POST
     @Path("deliveries/{deliveryId}/replay")
     public Response replay(

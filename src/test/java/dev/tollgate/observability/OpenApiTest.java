@@ -2,15 +2,24 @@ package dev.tollgate.observability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import jakarta.ws.rs.HttpMethod;
+import jakarta.ws.rs.Path;
+
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
 
 import dev.tollgate.platform.openapi.ApiDocs;
 import dev.tollgate.testing.Management;
@@ -22,7 +31,7 @@ import io.quarkus.test.junit.QuarkusTest;
  * error answers as problem details — at least 401 and 500 everywhere, 403 on admin operations, 400
  * and 413 where there is input — each pointing at the Problem schema, and the 429 of the rate-limit
  * tier each operation is in. An operation that takes an Idempotency-Key documents the key's problems
- * and Idempotent-Replayed on its success answers, and the extensions the resources address to the filter that completes
+ * and Idempotent-Replayed on its success answers, and the extensions the operations address to the filter that completes
  * the document are gone from it.
  */
 @QuarkusTest
@@ -117,6 +126,46 @@ class OpenApiTest {
                 }
             });
         }
+    }
+
+    /**
+     * The operations' prose ({@code META-INF/openapi.yaml}) describes exactly the resources'
+     * operations: a path or method in one and not the other would publish a half-documented operation.
+     */
+    @Test
+    void theProseDescribesExactlyTheResourcesOperations() throws Exception {
+        JsonNode prose = new ObjectMapper(new YAMLFactory()).readTree(OpenApiTest.class.getResource("/META-INF/openapi.yaml"));
+        List<String> described = new ArrayList<>();
+        prose.path("paths").fields().forEachRemaining(path -> path.getValue().fieldNames().forEachRemaining(
+                method -> described.add(method.toUpperCase() + " " + path.getKey())));
+        List<String> resources = resourceOperations();
+        // Guard against a vacuous check: both sides are read.
+        assertThat(described).contains("POST /api/credit/charges", "POST /v1/chat/completions");
+        assertThat(described).containsExactlyInAnyOrderElementsOf(resources);
+    }
+
+    /** The API's operations as the JAX-RS resources declare them ("POST /api/credit/charges"). */
+    static List<String> resourceOperations() {
+        List<String> operations = new ArrayList<>();
+        for (JavaClass type : new ClassFileImporter().withImportOption(new ImportOption.DoNotIncludeTests())
+                .importPackages("dev.tollgate")) {
+            if (!type.isAnnotatedWith(Path.class)) {
+                continue;
+            }
+            Class<?> resource = type.reflect();
+            for (Method method : resource.getDeclaredMethods()) {
+                for (Annotation annotation : method.getAnnotations()) {
+                    HttpMethod verb = annotation.annotationType().getAnnotation(HttpMethod.class);
+                    Path sub = method.getAnnotation(Path.class);
+                    String path = (resource.getAnnotation(Path.class).value() + (sub == null ? "" : "/" + sub.value()))
+                            .replaceAll("/+", "/").replaceAll("\\{(\\w+)\\s*:[^}]*}", "{$1}").replaceAll("(.)/$", "$1");
+                    if (verb != null && (path.startsWith("/api/") || path.startsWith("/v1/"))) {
+                        operations.add(verb.value() + " " + path);
+                    }
+                }
+            }
+        }
+        return operations;
     }
 
     @Test

@@ -13,11 +13,6 @@ import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
-import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
-import org.eclipse.microprofile.openapi.annotations.media.Content;
-import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -51,12 +46,7 @@ public class BalanceEventsResource {
     @Inject
     JsonWebToken token;
 
-    @Operation(summary = "The caller's balance, live (server-sent events)",
-            description = "Starts with the current balance (event balance, the body of GET /api/credit/balance), then sends it again after every committed change to the account, from any instance; the event id is the ledger entry id. A reconnecting client (with or without Last-Event-ID) starts from a fresh balance. Comment lines every 15 s; the stream ends when the token expires. Browsers read it with fetch() and the bearer token (EventSource cannot send one). With X-Tollgate-Account: team:<id>, the balance of a team's pool the caller is a member of.")
-    @APIResponse(responseCode = "200", description = "The event stream.",
-            content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS,
-                    schema = @Schema(type = SchemaType.STRING, description = "balance events (the balance as data), heartbeat comments, and a retry interval"),
-                    examples = @ExampleObject(name = "example", value = "retry: 3000\nevent: balance\nid: 42\ndata: {\"plan\":\"free\",\"availableMillicredits\":99400,\"warningLevel\":\"ok\"}\n\n: heartbeat\n")))
+    @APIResponse(responseCode = "200", description = "The event stream.")
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @Blocking

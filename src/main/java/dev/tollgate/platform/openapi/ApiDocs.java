@@ -1,7 +1,8 @@
 package dev.tollgate.platform.openapi;
 
 /**
- * Names and texts the resources' annotations share. With {@link OperationAnswersFilter}: the media type and
+ * Names and texts the API's documentation shares: the resources' annotations, the operations'
+ * prose in {@code META-INF/openapi.yaml}, and {@link OperationAnswersFilter}. The media type and
  * schema of a problem answer, the operation extension that lists the problem types an operation
  * answers with of its own, and the one that says an operation taking an Idempotency-Key answers
  * without {@code Idempotent-Replayed}.
@@ -14,16 +15,16 @@ public final class ApiDocs {
     public static final String PROBLEM_SCHEMA = "Problem";
     /**
      * An operation's own problem types, by slug, separated by spaces:
-     * {@code @Extension(name = ApiDocs.PROBLEM_TYPES, value = "insufficient-credits unknown-model")}.
+     * {@code x-problem-types: insufficient-credits unknown-model} in {@code META-INF/openapi.yaml}.
      * {@link OperationAnswersFilter} turns each into the answer of its status, with the catalogue's
-     * example, and removes the extension; an {@code @APIResponse} of that status without content
-     * gives the answer its description.
+     * example, and removes the extension; an answer of that status the document describes keeps its
+     * description.
      */
     public static final String PROBLEM_TYPES = "x-problem-types";
     /**
      * On an operation that takes an {@code Idempotency-Key} but does not answer with
      * {@code Idempotent-Replayed}, why not:
-     * {@code @Extension(name = ApiDocs.NOT_REPLAYED, value = "a key is used once")}.
+     * {@code x-not-replayed: a key is used once}.
      * {@link OperationAnswersFilter} documents that header on the success answers of every other
      * operation that takes the key, and removes the extension.
      */

@@ -32,7 +32,8 @@ import dev.tollgate.platform.problem.ProblemType;
  * those of an {@code Idempotency-Key} where it takes one (invalid, reserved, reused; missing where
  * the key is required); and the ones any operation can give — 400 where there is input, 401, 403 on admin operations, 413
  * where there is a body, 500. Each type is an example of the answer of its status; an answer the
- * resource described keeps its description, any other gets the catalogue's. The success answers of
+ * document already describes ({@code META-INF/openapi.yaml}) keeps its description, any other gets
+ * the catalogue's. The success answers of
  * an operation that takes an {@code Idempotency-Key} carry {@value Answer#REPLAYED_HEADER}, unless
  * the operation says why not ({@link ApiDocs#NOT_REPLAYED}). The extensions addressed to this
  * filter are removed from the document.
@@ -40,7 +41,7 @@ import dev.tollgate.platform.problem.ProblemType;
 @OpenApiFilter(stages = OpenApiFilter.RunStage.BUILD)
 public class OperationAnswersFilter implements OASFilter {
 
-    /** The extensions the resources address to this filter (SmallRye copies them onto the answers too). */
+    /** The operations' extensions addressed to this filter, which the published document does not keep. */
     private static final List<String> OWN_EXTENSIONS = List.of(ApiDocs.PROBLEM_TYPES, ApiDocs.NOT_REPLAYED);
 
     @Override
@@ -57,17 +58,17 @@ public class OperationAnswersFilter implements OASFilter {
                 return;
             }
             for (Map.Entry<PathItem.HttpMethod, Operation> operation : item.getOperations().entrySet()) {
-                complete(path, operation.getValue());
+                complete(operation.getKey() + " " + path, path, operation.getValue());
             }
         });
     }
 
-    private static void complete(String path, Operation operation) {
+    private static void complete(String operationName, String path, Operation operation) {
         if (operation.getResponses() == null) {
             operation.setResponses(OASFactory.createAPIResponses());
         }
         Parameter key = idempotencyKey(operation);
-        documentReplayed(operation, key != null);
+        documentReplayed(operationName, operation, key != null);
         List<ProblemType> types = new ArrayList<>();
         if (key != null) {
             if (Boolean.TRUE.equals(key.getRequired())) {
@@ -76,7 +77,7 @@ public class OperationAnswersFilter implements OASFilter {
             types.addAll(List.of(ProblemType.IDEMPOTENCY_KEY_INVALID, ProblemType.IDEMPOTENCY_KEY_RESERVED,
                     ProblemType.IDEMPOTENCY_KEY_REUSED));
         }
-        types.addAll(ownTypes(operation));
+        types.addAll(ownTypes(operationName, operation));
         boolean hasInput = operation.getRequestBody() != null
                 || (operation.getParameters() != null && !operation.getParameters().isEmpty());
         if (hasInput) {
@@ -112,10 +113,10 @@ public class OperationAnswersFilter implements OASFilter {
      * {@value Answer#REPLAYED_HEADER} on the success answers of an operation that takes an
      * {@code Idempotency-Key} ({@link Answer} sends it), unless the operation names why it does not.
      */
-    private static void documentReplayed(Operation operation, boolean takesKey) {
+    private static void documentReplayed(String name, Operation operation, boolean takesKey) {
         boolean notReplayed = extension(operation, ApiDocs.NOT_REPLAYED) != null;
         if (notReplayed && !takesKey) {
-            throw new IllegalStateException("operation " + operation.getOperationId() + " names " + ApiDocs.NOT_REPLAYED
+            throw new IllegalStateException(name + " names " + ApiDocs.NOT_REPLAYED
                     + " but takes no " + IdempotencyKey.HEADER);
         }
         if (!takesKey || notReplayed) {
@@ -141,7 +142,7 @@ public class OperationAnswersFilter implements OASFilter {
     }
 
     /** The types the operation names in its extension. */
-    private static List<ProblemType> ownTypes(Operation operation) {
+    private static List<ProblemType> ownTypes(String name, Operation operation) {
         Object named = extension(operation, ApiDocs.PROBLEM_TYPES);
         if (named == null) {
             return List.of();
@@ -149,7 +150,7 @@ public class OperationAnswersFilter implements OASFilter {
         List<ProblemType> types = new ArrayList<>();
         for (String slug : named.toString().trim().split("[\\s,]+")) {
             types.add(ProblemType.ofSlug(slug).orElseThrow(() -> new IllegalStateException(
-                    "operation " + operation.getOperationId() + " names an unknown problem type: " + slug)));
+                    name + " names an unknown problem type: " + slug)));
         }
         return types;
     }
