@@ -154,11 +154,12 @@ class OpenApiTest {
             }
             Class<?> resource = type.reflect();
             for (Method method : resource.getDeclaredMethods()) {
+                Path sub = method.getAnnotation(Path.class);
+                // As the document writes it: one slash between parts, a parameter without its regular expression.
+                String path = (resource.getAnnotation(Path.class).value() + (sub == null ? "" : "/" + sub.value()))
+                        .replaceAll("/+", "/").replaceAll("\\{(\\w+)\\s*:[^}]*}", "{$1}").replaceAll("(.)/$", "$1");
                 for (Annotation annotation : method.getAnnotations()) {
                     HttpMethod verb = annotation.annotationType().getAnnotation(HttpMethod.class);
-                    Path sub = method.getAnnotation(Path.class);
-                    String path = (resource.getAnnotation(Path.class).value() + (sub == null ? "" : "/" + sub.value()))
-                            .replaceAll("/+", "/").replaceAll("\\{(\\w+)\\s*:[^}]*}", "{$1}").replaceAll("(.)/$", "$1");
                     if (verb != null && (path.startsWith("/api/") || path.startsWith("/v1/"))) {
                         operations.add(verb.value() + " " + path);
                     }
